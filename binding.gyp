@@ -1,0 +1,23 @@
+{
+  "target_defaults": {
+    "cflags": ["-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-format-truncation", "-O2"]
+  },
+  "targets": [
+    {
+      "target_name": "baby_docker",
+      "sources": [
+        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/state.c", "native/utils.c"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"]
+    },
+    {
+      "target_name": "baby-docker-shim",
+      "type": "executable",
+      "sources": [
+        "native/shim.c", "native/container.c", "native/init.c", "native/linux.c",
+        "native/cgroup.c", "native/state.c", "native/terminal.c", "native/utils.c"
+      ]
+    }
+  ]
+}

@@ -1,0 +1,89 @@
+// The Node addon: converts between JavaScript and the C core, nothing more.
+#include <napi.h>
+#include <signal.h>
+
+extern "C" {
+#include "cgroup.h"
+#include "linux.h"
+#include "state.h"
+}
+
+namespace {
+
+Napi::Value Fail(Napi::Env env, const bd_error &err) {
+  Napi::Error::New(env, err.msg).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+Napi::Value Limit(Napi::Env env, uint64_t v) {
+  return v ? Napi::Number::New(env, static_cast<double>(v)) : env.Null();
+}
+
+// readStats(version, memoryDir, pidsDir) -> {memory, pids}
+Napi::Value ReadStats(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  cgroup cg = {};
+  cg.version = info[0].As<Napi::Number>().Int32Value();
+  snprintf(cg.memory, sizeof cg.memory, "%s", info[1].As<Napi::String>().Utf8Value().c_str());
+  snprintf(cg.pids, sizeof cg.pids, "%s", info[2].As<Napi::String>().Utf8Value().c_str());
+  cgroup_stats s;
+  bd_error err;
+  if (cgroup_read_stats(&cg, &s, &err) < 0) return Fail(env, err);
+  Napi::Object pids = Napi::Object::New(env);
+  pids.Set("current", Napi::Number::New(env, static_cast<double>(s.pids_current)));
+  pids.Set("limit", Limit(env, s.pids_limit));
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("pids", pids);
+  if (!s.has_memory) {
+    result.Set("memory", env.Null());
+    return result;
+  }
+  Napi::Object memory = Napi::Object::New(env);
+  memory.Set("current", Napi::Number::New(env, static_cast<double>(s.memory_current)));
+  memory.Set("peak", s.has_peak ? Napi::Number::New(env, static_cast<double>(s.memory_peak)) : env.Null());
+  memory.Set("limit", Limit(env, s.memory_limit));
+  memory.Set("oomKills", Napi::Number::New(env, static_cast<double>(s.oom_kills)));
+  result.Set("memory", memory);
+  return result;
+}
+
+// readHostname(pid) -> string
+Napi::Value ReadHostname(const Napi::CallbackInfo &info) {
+  char name[256];
+  bd_error err;
+  if (read_hostname(info[0].As<Napi::Number>().Int32Value(), name, sizeof name, &err) < 0)
+    return Fail(info.Env(), err);
+  return Napi::String::New(info.Env(), name);
+}
+
+// gc() -> number of dead runs cleaned up
+Napi::Value Gc(const Napi::CallbackInfo &info) {
+  bd_error err;
+  int n = state_gc(&err);
+  if (n < 0) return Fail(info.Env(), err);
+  return Napi::Number::New(info.Env(), n);
+}
+
+// cgroupMode() -> "v1" | "hybrid" | "v2"
+Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
+  switch (cgroup_detect_mode()) {
+    case CGROUP_MODE_V2: return Napi::String::New(info.Env(), "v2");
+    case CGROUP_MODE_HYBRID: return Napi::String::New(info.Env(), "hybrid");
+    default: return Napi::String::New(info.Env(), "v1");
+  }
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("readStats", Napi::Function::New(env, ReadStats));
+  exports.Set("readHostname", Napi::Function::New(env, ReadHostname));
+  exports.Set("gc", Napi::Function::New(env, Gc));
+  exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
+  // What the shim takes as "kill the container" (see native/shim.c).
+  exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));
+  exports.Set("stateRoot", Napi::String::New(env, STATE_ROOT));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(baby_docker, Init)

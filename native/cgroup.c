@@ -1,0 +1,276 @@
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define V1_UNLIMITED (UINT64_C(1) << 62) /* v1 reports "no limit" as a page-rounded LONG_MAX */
+
+enum cgroup_mode cgroup_detect_mode(void) {
+  struct statfs fs;
+  if (statfs(CGROUP_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) return CGROUP_MODE_V2;
+  if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
+    return CGROUP_MODE_HYBRID;
+  return CGROUP_MODE_V1;
+}
+
+static int has_word(const char *list, const char *word, char sep) {
+  size_t len = strlen(word);
+  for (const char *p = list; p && *p; p = strchr(p, sep) ? strchr(p, sep) + 1 : NULL)
+    if (strncmp(p, word, len) == 0 && (p[len] == sep || p[len] == '\0' || p[len] == '\n')) return 1;
+  return 0;
+}
+
+/* Our own cgroup path in the hierarchy that holds `controller` (v1), or in
+ * the unified hierarchy when controller is NULL. */
+static int own_cgroup(const char *controller, char *out, size_t len, struct bd_error *err) {
+  FILE *f = fopen("/proc/self/cgroup", "re");
+  if (!f) return bd_fail(err, errno, "open /proc/self/cgroup");
+  char line[4096];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f)) {
+    char *controllers = strchr(line, ':');
+    char *path = controllers ? strchr(controllers + 1, ':') : NULL;
+    if (!path) continue;
+    *path++ = '\0';
+    controllers++;
+    path[strcspn(path, "\n")] = '\0';
+    if (controller ? has_word(controllers, controller, ',') : strcmp(line, "0") == 0) {
+      snprintf(out, len, "%s", path);
+      found = 1;
+    }
+  }
+  fclose(f);
+  if (!found) {
+    errno = ENOENT;
+    return -1;
+  }
+  return 0;
+}
+
+/* Mount point and mount root of the v1 hierarchy holding `controller`. */
+static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t len) {
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  if (!f) return -1;
+  char line[4096];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f)) {
+    char mroot[PATH_MAX], mpoint[PATH_MAX], fstype[64], source[256], super[1024];
+    char *sep = strstr(line, " - ");
+    if (!sep) continue;
+    if (sscanf(line, "%*s %*s %*s %4095s %4095s", mroot, mpoint) != 2) continue;
+    if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, super) != 3) continue;
+    if (strcmp(fstype, "cgroup") == 0 && has_word(super, controller, ',')) {
+      snprintf(mnt, len, "%s", mpoint);
+      snprintf(root, len, "%s", mroot);
+      found = 1;
+    }
+  }
+  fclose(f);
+  return found ? 0 : -1;
+}
+
+/* <mount>/<own path relative to the mount root>/baby-docker-<id> */
+static int v1_plan_dir(const char *controller, const char *id, char *out, struct bd_error *err) {
+  char mnt[PATH_MAX], root[PATH_MAX], own[PATH_MAX];
+  if (v1_hierarchy(controller, mnt, root, sizeof mnt) < 0) return -1;
+  if (own_cgroup(controller, own, sizeof own, err) < 0) return -1;
+  const char *rel = own;
+  size_t rlen = strlen(root);
+  if (strcmp(root, "/") != 0 && strncmp(own, root, rlen) == 0) rel = own + rlen;
+  if (strcmp(rel, "/") == 0) rel = "";
+  int n = snprintf(out, PATH_MAX, "%s%s/baby-docker-%s", mnt, rel, id);
+  if (n < 0 || n >= PATH_MAX) return bd_fail(err, ENAMETOOLONG, "cgroup path for %s", controller);
+  return 0;
+}
+
+static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
+                   struct bd_error *err) {
+  cg->version = 1;
+  if (v1_plan_dir("pids", id, cg->pids, err) < 0)
+    return bd_fail(err, 0, "cgroups unavailable: no pids controller is mounted under %s; "
+                           "mount the cgroup pids controller", CGROUP_ROOT);
+  if (v1_plan_dir("memory", id, cg->memory, err) < 0) {
+    if (limits->memory)
+      return bd_fail(err, 0, "cgroups unavailable: no memory controller is mounted under %s; "
+                             "mount it or run with --memory 0", CGROUP_ROOT);
+    cg->memory[0] = '\0';
+  }
+  return 0;
+}
+
+/* Enable `controllers` for the children of every cgroup from the root down
+ * to `path` (v2 keeps a controller off below a cgroup that does not pass it on). */
+static int v2_enable(const char *path, const char *const *controllers, struct bd_error *err) {
+  char dir[PATH_MAX];
+  size_t plen = strlen(path);
+  for (size_t i = 0; i <= plen; i++) {
+    if (i != plen && path[i] != '/') continue;
+    if (i != 0 && i != plen && path[i - 1] == '/') continue;
+    snprintf(dir, sizeof dir, "%s%.*s", CGROUP_ROOT, (int)i, path);
+    for (const char *const *c = controllers; *c; c++) {
+      char cmd[32];
+      snprintf(cmd, sizeof cmd, "+%s", *c);
+      if (write_file(dir, "cgroup.subtree_control", cmd, err) < 0) return -1;
+    }
+  }
+  return 0;
+}
+
+static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
+                   struct bd_error *err) {
+  char available[256], path[PATH_MAX];
+  cg->version = 2;
+  if (read_file(CGROUP_ROOT, "cgroup.controllers", available, sizeof available, err) < 0) return -1;
+  int has_memory = has_word(available, "memory", ' ');
+  if (!has_word(available, "pids", ' '))
+    return bd_fail(err, 0, "cgroups unavailable: the pids controller is not in %s/cgroup.controllers; "
+                           "enable it in the kernel", CGROUP_ROOT);
+  if (limits->memory && !has_memory)
+    return bd_fail(err, 0, "cgroups unavailable: the memory controller is not in %s/cgroup.controllers; "
+                           "enable it or run with --memory 0", CGROUP_ROOT);
+  const char *wanted[] = {"pids", has_memory ? "memory" : NULL, NULL};
+  if (own_cgroup(NULL, path, sizeof path, err) < 0)
+    return bd_fail(err, errno, "find own cgroup in /proc/self/cgroup");
+  /* Walk up until a cgroup can pass the controllers on (the own cgroup
+   * usually holds processes, which v2 forbids for a cgroup with controllers
+   * enabled for its children, except at the root). */
+  for (;;) {
+    if (v2_enable(strcmp(path, "/") == 0 ? "" : path, wanted, err) == 0) break;
+    if (strcmp(path, "/") == 0) return -1;
+    char *slash = strrchr(path, '/');
+    if (slash == path) slash[1] = '\0';
+    else *slash = '\0';
+  }
+  int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/baby-docker-%s", CGROUP_ROOT,
+                   strcmp(path, "/") == 0 ? "" : path, id);
+  if (n < 0 || n >= (int)sizeof cg->pids) return bd_fail(err, ENAMETOOLONG, "cgroup path");
+  snprintf(cg->memory, sizeof cg->memory, "%s", has_memory ? cg->pids : "");
+  return 0;
+}
+
+int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
+                struct bd_error *err) {
+  memset(cg, 0, sizeof *cg);
+  return cgroup_detect_mode() == CGROUP_MODE_V2 ? v2_plan(id, limits, cg, err)
+                                                : v1_plan(id, limits, cg, err);
+}
+
+static int make_dir(const char *dir, struct bd_error *err) {
+  if (mkdir(dir, 0755) < 0) {
+    if (errno == EEXIST) return bd_fail(err, errno, "mkdir %s (a cgroup of that name exists)", dir);
+    return bd_fail(err, errno, "mkdir %s", dir);
+  }
+  return 0;
+}
+
+int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
+                  struct bd_error *err) {
+  char value[32];
+  if (make_dir(cg->pids, err) < 0) return -1;
+  if (cg->memory[0] && strcmp(cg->memory, cg->pids) != 0 && make_dir(cg->memory, err) < 0) return -1;
+  snprintf(value, sizeof value, "%llu", (unsigned long long)limits->pids);
+  if (write_file(cg->pids, "pids.max", value, err) < 0) return -1;
+  if (!limits->memory) return 0;
+  snprintf(value, sizeof value, "%llu", (unsigned long long)limits->memory);
+  if (cg->version == 2) {
+    if (write_file(cg->memory, "memory.max", value, err) < 0) return -1;
+    /* The limit covers swap too, as memsw does on v1 (no swap file: no swap). */
+    char swap[PATH_MAX];
+    snprintf(swap, sizeof swap, "%s/memory.swap.max", cg->memory);
+    if (path_exists(swap) && write_file(cg->memory, "memory.swap.max", "0", err) < 0) return -1;
+    return 0;
+  }
+  if (write_file(cg->memory, "memory.limit_in_bytes", value, err) < 0) return -1;
+  char memsw[PATH_MAX];
+  snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", cg->memory);
+  if (path_exists(memsw) && write_file(cg->memory, "memory.memsw.limit_in_bytes", value, err) < 0)
+    return -1;
+  return 0;
+}
+
+int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err) {
+  char value[32];
+  snprintf(value, sizeof value, "%d", (int)pid);
+  if (write_file(cg->pids, "cgroup.procs", value, err) < 0) return -1;
+  if (cg->memory[0] && strcmp(cg->memory, cg->pids) != 0 &&
+      write_file(cg->memory, "cgroup.procs", value, err) < 0)
+    return -1;
+  return 0;
+}
+
+static uint64_t limit_or_none(uint64_t v) { return (v == UINT64_MAX || v >= V1_UNLIMITED) ? 0 : v; }
+
+int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *s, struct bd_error *err) {
+  memset(s, 0, sizeof *s);
+  if (read_u64(cg->pids, "pids.current", &s->pids_current, err) < 0) return -1;
+  if (read_u64(cg->pids, "pids.max", &s->pids_limit, err) < 0) return -1;
+  s->pids_limit = limit_or_none(s->pids_limit);
+  if (!cg->memory[0]) return 0;
+  s->has_memory = 1;
+  struct bd_error ignored;
+  if (cg->version == 2) {
+    if (read_u64(cg->memory, "memory.current", &s->memory_current, err) < 0) return -1;
+    if (read_u64(cg->memory, "memory.max", &s->memory_limit, err) < 0) return -1;
+    s->has_peak = read_u64(cg->memory, "memory.peak", &s->memory_peak, &ignored) == 0; /* 5.19+ */
+    if (read_keyed_u64(cg->memory, "memory.events", "oom_kill", &s->oom_kills, err) < 0) return -1;
+  } else {
+    if (read_u64(cg->memory, "memory.usage_in_bytes", &s->memory_current, err) < 0) return -1;
+    if (read_u64(cg->memory, "memory.limit_in_bytes", &s->memory_limit, err) < 0) return -1;
+    s->has_peak = read_u64(cg->memory, "memory.max_usage_in_bytes", &s->memory_peak, &ignored) == 0;
+    if (read_keyed_u64(cg->memory, "memory.oom_control", "oom_kill", &s->oom_kills, err) < 0) return -1;
+  }
+  s->memory_limit = limit_or_none(s->memory_limit);
+  return 0;
+}
+
+/* SIGKILL what is left in dir; 1 when processes were found. */
+static int kill_procs(const char *dir) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  FILE *f = fopen(path, "re");
+  if (!f) return 0;
+  int found = 0, pid;
+  while (fscanf(f, "%d", &pid) == 1) {
+    kill(pid, SIGKILL);
+    found = 1;
+  }
+  fclose(f);
+  return found;
+}
+
+static int remove_dir(const char *dir, struct bd_error *err) {
+  if (!dir[0]) return 0;
+  char kill_file[PATH_MAX];
+  snprintf(kill_file, sizeof kill_file, "%s/cgroup.kill", dir);
+  struct bd_error ignored;
+  if (path_exists(kill_file)) write_file(dir, "cgroup.kill", "1", &ignored);
+  /* Like runc: retry while processes die and the kernel lets go, 1 ms doubling. */
+  struct timespec wait = {0, 1000000};
+  for (int attempt = 0; attempt < 12; attempt++) {
+    kill_procs(dir);
+    if (rmdir(dir) == 0 || errno == ENOENT) return 0;
+    if (errno != EBUSY) break;
+    nanosleep(&wait, NULL);
+    if (wait.tv_nsec < 256000000) wait.tv_nsec *= 2;
+  }
+  return bd_fail(err, errno, "rmdir %s", dir);
+}
+
+int cgroup_destroy(const struct cgroup *cg, struct bd_error *err) {
+  int rc = remove_dir(cg->pids, err);
+  if (strcmp(cg->memory, cg->pids) != 0 && remove_dir(cg->memory, err) < 0) rc = -1;
+  return rc;
+}

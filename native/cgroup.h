@@ -1,0 +1,61 @@
+/* cgroups for one container: memory and pids, on cgroup v1, hybrid or v2.
+ *
+ * Where they go: under the caller's own cgroup, so that a run nested in
+ * another container or service keeps to its parent's limits.
+ *  - v1 and hybrid (controllers on v1 hierarchies): <hierarchy>/<own cgroup
+ *    of that hierarchy>/baby-docker-<id>, one directory per controller.
+ *  - v2: <own cgroup>/baby-docker-<id>; when the own cgroup holds processes
+ *    (v2 allows no controllers there) the nearest ancestor that can enable
+ *    memory and pids for its children is used instead. */
+#ifndef BD_CGROUP_H
+#define BD_CGROUP_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "utils.h"
+
+enum cgroup_mode { CGROUP_MODE_V1 = 1, CGROUP_MODE_V2 = 2, CGROUP_MODE_HYBRID = 3 };
+
+/* The directories of one container's cgroup; on v2 both are the same.
+ * memory is "" when no memory controller exists and no limit was asked. */
+struct cgroup {
+  int version; /* 1 or 2: which file names apply */
+  char memory[PATH_MAX];
+  char pids[PATH_MAX];
+};
+
+struct cgroup_limits {
+  uint64_t memory; /* bytes; 0 = no limit */
+  uint64_t pids;   /* at least 1 */
+};
+
+struct cgroup_stats {
+  uint64_t memory_current, memory_peak, memory_limit, oom_kills; /* limit 0 = none */
+  uint64_t pids_current, pids_limit;
+  int has_memory, has_peak;
+};
+
+enum cgroup_mode cgroup_detect_mode(void);
+
+/* Work out where the cgroup of container `id` goes (nothing is created
+ * except, on v2, enabling controllers for the chosen parent). */
+int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
+                struct bd_error *err);
+
+/* mkdir the planned directories and write the limits. Fails when they exist
+ * already: a container never starts in a cgroup it did not make. */
+int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
+                  struct bd_error *err);
+
+int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err);
+
+int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *stats, struct bd_error *err);
+
+/* SIGKILL every process left in the cgroup and remove its directories
+ * (deepest first, retrying while the kernel still reports them busy).
+ * Missing directories are fine. */
+int cgroup_destroy(const struct cgroup *cg, struct bd_error *err);
+
+#endif

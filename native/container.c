@@ -1,0 +1,129 @@
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "linux.h"
+#include "terminal.h"
+
+extern char **environ;
+
+struct sync_msg {
+  char kind;
+  struct bd_error err;
+};
+
+int sync_send(int fd, char kind, const struct bd_error *payload) {
+  struct sync_msg m;
+  memset(&m, 0, sizeof m);
+  m.kind = kind;
+  if (payload) m.err = *payload;
+  ssize_t n;
+  do n = send(fd, &m, sizeof m, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t)sizeof m ? 0 : -1;
+}
+
+int sync_recv(int fd, struct bd_error *err) {
+  struct sync_msg m;
+  ssize_t n;
+  do n = recv(fd, &m, sizeof m, 0);
+  while (n < 0 && errno == EINTR);
+  if (n == 0) return 0;
+  if (n != (ssize_t)sizeof m) return bd_fail(err, n < 0 ? errno : EPROTO, "read sync channel");
+  if (m.kind == SYNC_ERROR) {
+    *err = m.err;
+    err->msg[sizeof err->msg - 1] = '\0';
+  }
+  return m.kind;
+}
+
+int exit_code_of(int wstatus) {
+  if (WIFEXITED(wstatus)) return WEXITSTATUS(wstatus);
+  if (WIFSIGNALED(wstatus)) return 128 + WTERMSIG(wstatus);
+  return BD_EXIT_RUNTIME;
+}
+
+void exec_command(const struct container_config *c, int sync_fd) {
+  struct bd_error err;
+  sigset_t none;
+  sigemptyset(&none);
+  for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  environ = c->envp; /* execvp searches the container's PATH */
+  execvp(c->argv[0], c->argv);
+  int e = errno;
+  if (e == ENOENT) {
+    bd_fail(&err, 0, "command not found in the rootfs: %s (check the path, or that its "
+                     "interpreter or libraries are in the rootfs)", c->argv[0]);
+    err.exit_code = BD_EXIT_NOT_FOUND;
+  } else {
+    bd_fail(&err, e, "command not executable: %s", c->argv[0]);
+    err.exit_code = BD_EXIT_NOT_EXECUTABLE;
+  }
+  sync_send(sync_fd, SYNC_ERROR, &err);
+  _exit(err.exit_code);
+}
+
+static int wait_for_go(int sync_fd, struct bd_error *err) {
+  int kind = sync_recv(sync_fd, err);
+  if (kind == SYNC_GO) return 0;
+  return bd_fail(err, 0, "the runtime went away during setup");
+}
+
+static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
+  if (wait_for_go(sync_fd, err) < 0) return -1;
+  /* Entered only now, so that the container's cgroup is its cgroup root. */
+  if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
+  if (setsid() < 0) return bd_fail(err, errno, "setsid");
+  if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
+  if (enter_rootfs(c->rootfs, err) < 0 || set_hostname(c->hostname, err) < 0 ||
+      bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
+    return -1;
+  if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
+  return wait_for_go(sync_fd, err);
+}
+
+static void container_main(const struct container_config *c, int sync_fd) {
+  struct bd_error err;
+  /* Killed with its parent; not ptrace-able or dumpable while it holds host state. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_DUMPABLE, 0);
+  if (set_up(c, sync_fd, &err) < 0) {
+    sync_send(sync_fd, SYNC_ERROR, &err);
+    _exit(err.exit_code);
+  }
+  if (c->use_init) run_init(c, sync_fd);
+  exec_command(c, sync_fd);
+}
+
+pid_t container_clone(const struct container_config *c, int *sync_fd, struct bd_error *err) {
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+    return bd_fail(err, errno, "socketpair");
+  /* clone with no new stack forks: the child goes on from here. */
+  pid_t pid = (pid_t)syscall(SYS_clone, CONTAINER_CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0) {
+    int e = errno;
+    close(pair[0]);
+    close(pair[1]);
+    return bd_fail(err, e, "clone");
+  }
+  if (pid == 0) {
+    close(pair[0]);
+    container_main(c, pair[1]);
+  }
+  close(pair[1]);
+  *sync_fd = pair[0];
+  return pid;
+}

@@ -1,0 +1,46 @@
+/* Starting the container's first process: clone into new namespaces, wait
+ * to be placed in the cgroup, set up the root filesystem, exec the command.
+ * The parent (the shim) and the child talk over a SOCK_SEQPACKET pair. */
+#ifndef BD_CONTAINER_H
+#define BD_CONTAINER_H
+
+#include <sys/types.h>
+
+#include "utils.h"
+
+struct container_config {
+  const char *id;
+  const char *rootfs;   /* absolute path on the host */
+  const char *hostname;
+  char **argv;          /* the command, argv[0] looked up in the container's PATH */
+  char **envp;
+  int tty;              /* fd 0 is a terminal to make the controlling one */
+  int use_init;         /* run a tiny init as PID 1 with the command under it */
+};
+
+/* Messages on the sync channel. */
+enum sync_kind {
+  SYNC_GO = 'G',    /* parent -> child: go on to the next step */
+  SYNC_READY = 'R', /* child -> parent: set up, about to exec */
+  SYNC_ERROR = 'E', /* child -> parent: failed, with a bd_error */
+};
+
+/* Clone the container's first process. It waits for SYNC_GO (sent once it
+ * is in its cgroup), sets up, sends SYNC_READY, waits for SYNC_GO again and
+ * execs. *sync_fd gets the parent's end of the channel. */
+pid_t container_clone(const struct container_config *c, int *sync_fd, struct bd_error *err);
+
+int sync_send(int fd, char kind, const struct bd_error *payload);
+
+/* Receive one message: its kind, 0 when the other side closed (an exec that
+ * succeeded closes it), -1 on error. A SYNC_ERROR's error goes to err. */
+int sync_recv(int fd, struct bd_error *err);
+
+/* Exec the command in the current process (signals restored first). Only
+ * returns through _exit, after sending SYNC_ERROR with 126 or 127. */
+void exec_command(const struct container_config *c, int sync_fd) __attribute__((noreturn));
+
+/* A wait status as a shell reports it: the code, or 128 + signal number. */
+int exit_code_of(int wstatus);
+
+#endif

@@ -1,0 +1,220 @@
+#define _GNU_SOURCE
+#include "linux.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+/* Open `name`, a direct child of the directory `dirfd`, as an O_PATH fd to a
+ * real directory, creating it when missing. A symlink (or anything else) in
+ * its place fails: mounting through it could land on the host. */
+static int open_mount_target(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+  struct stat st;
+  if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+    if (errno != ENOENT) return bd_fail(err, errno, "stat %s", shown);
+    if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", shown);
+  } else if (S_ISLNK(st.st_mode)) {
+    return bd_fail(err, 0, "%s is a symlink; a mount target must be an ordinary directory "
+                           "(replace it with a directory in the rootfs)", shown);
+  }
+  int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOTDIR || errno == ELOOP)
+      return bd_fail(err, 0, "%s is not a directory; a mount target must be an ordinary directory "
+                             "(replace it with a directory in the rootfs)", shown);
+    return bd_fail(err, errno, "open %s", shown);
+  }
+  return fd;
+}
+
+/* Mount onto the directory behind fd: the target was checked when it was
+ * opened, and a path swapped for a symlink since then changes nothing. */
+static int mount_on_fd(int fd, const char *shown, const char *source, const char *type,
+                       unsigned long flags, const char *data, struct bd_error *err) {
+  char target[64];
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  if (mount(source, target, type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
+  return 0;
+}
+
+static int mount_at(int dirfd, const char *shown, const char *name, const char *source,
+                    const char *type, unsigned long flags, const char *data, struct bd_error *err) {
+  int fd = open_mount_target(dirfd, shown, name, err);
+  if (fd < 0) return -1;
+  int rc = mount_on_fd(fd, shown, source, type, flags, data, err);
+  close(fd);
+  return rc;
+}
+
+static const struct {
+  const char *name;
+  unsigned major, minor;
+} dev_nodes[] = {
+    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+};
+
+static const struct {
+  const char *name, *target;
+} dev_links[] = {
+    {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
+};
+
+/* A fresh tmpfs /dev with the standard nodes, links, pts, shm and mqueue. */
+static int populate_dev(int rootfd, struct bd_error *err) {
+  int devfd = open_mount_target(rootfd, "/dev", "dev", err);
+  if (devfd < 0) return -1;
+  int rc = -1;
+  if (mount_on_fd(devfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
+                  "mode=755,size=65536k", err) < 0)
+    goto out;
+  /* Reopen: the old fd names the directory under the new tmpfs. */
+  close(devfd);
+  devfd = openat(rootfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (devfd < 0) {
+    bd_fail(err, errno, "open /dev");
+    goto out;
+  }
+  for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++) {
+    const char *name = dev_nodes[i].name;
+    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
+      bd_fail(err, errno, "mknod /dev/%s", name);
+      goto out;
+    }
+    if (fchmodat(devfd, name, 0666, 0) < 0) { /* mknod honours the umask */
+      bd_fail(err, errno, "chmod /dev/%s", name);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++) {
+    if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0) {
+      bd_fail(err, errno, "symlink /dev/%s", dev_links[i].name);
+      goto out;
+    }
+  }
+  if (mount_at(devfd, "/dev/pts", "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+               "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
+      mount_at(devfd, "/dev/shm", "shm", "shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
+               "mode=1777,size=65536k", err) < 0 ||
+      mount_at(devfd, "/dev/mqueue", "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV,
+               NULL, err) < 0)
+    goto out;
+  rc = 0;
+out:
+  if (devfd >= 0) close(devfd);
+  return rc;
+}
+
+/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+ * leaves nothing of the host's tree reachable. */
+static int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
+  int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (oldroot < 0) return bd_fail(err, errno, "open /");
+  int rc = -1;
+  if (fchdir(rootfd) < 0) {
+    bd_fail(err, errno, "chdir %s", rootfs);
+  } else if (syscall(SYS_pivot_root, ".", ".") < 0) {
+    bd_fail(err, errno, "pivot_root %s", rootfs);
+  } else if (fchdir(oldroot) < 0) {
+    bd_fail(err, errno, "chdir old root");
+  } else if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+    bd_fail(err, errno, "make old root a slave");
+  } else if (umount2(".", MNT_DETACH) < 0) {
+    bd_fail(err, errno, "umount old root");
+  } else if (chdir("/") < 0) {
+    bd_fail(err, errno, "chdir /");
+  } else {
+    rc = 0;
+  }
+  close(oldroot);
+  return rc;
+}
+
+int enter_rootfs(const char *rootfs, struct bd_error *err) {
+  /* Nothing mounted from here on may propagate back to the host. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return bd_fail(err, errno, "make / private");
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return bd_fail(err, errno, "bind %s", rootfs);
+  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
+  int rc = -1;
+  if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
+      mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs",
+               MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
+      populate_dev(rootfd, err) < 0 || pivot_into(rootfd, rootfs, err) < 0)
+    goto out;
+  rc = 0;
+out:
+  close(rootfd);
+  return rc;
+}
+
+int set_hostname(const char *name, struct bd_error *err) {
+  if (sethostname(name, strlen(name)) < 0) return bd_fail(err, errno, "sethostname %s", name);
+  return 0;
+}
+
+int bring_up_loopback(struct bd_error *err) {
+  int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0) return bd_fail(err, errno, "socket for lo");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  int rc = 0;
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
+    rc = bd_fail(err, errno, "get flags of lo");
+  } else {
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0) rc = bd_fail(err, errno, "bring up lo");
+  }
+  close(sock);
+  return rc;
+}
+
+struct hostname_query {
+  int nsfd;
+  char *out;
+  size_t len;
+  int errnum;
+};
+
+/* Runs on a thread of its own: setns changes only the calling thread, and
+ * the thread ends right after, so the caller's namespace never changes. */
+static void *query_hostname(void *arg) {
+  struct hostname_query *q = arg;
+  struct utsname u;
+  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) {
+    q->errnum = errno;
+    return NULL;
+  }
+  snprintf(q->out, q->len, "%s", u.nodename);
+  return NULL;
+}
+
+int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/uts", (int)pid);
+  struct hostname_query q = {open(path, O_RDONLY | O_CLOEXEC), out, len, 0};
+  if (q.nsfd < 0) return bd_fail(err, errno, "open %s", path);
+  pthread_t thread;
+  int rc = pthread_create(&thread, NULL, query_hostname, &q);
+  if (rc == 0) rc = pthread_join(thread, NULL);
+  close(q.nsfd);
+  if (rc != 0) return bd_fail(err, rc, "thread to read the hostname of %d", (int)pid);
+  if (q.errnum) return bd_fail(err, q.errnum, "setns %s", path);
+  return 0;
+}

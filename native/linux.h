@@ -1,0 +1,30 @@
+/* Namespaces and mounts: everything the container's first process does to
+ * its own view of the system before the command runs. */
+#ifndef BD_LINUX_H
+#define BD_LINUX_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "utils.h"
+
+/* The namespaces a container gets at clone (the cgroup namespace is entered
+ * later, once the process sits in its own cgroup). */
+#define CONTAINER_CLONE_FLAGS \
+  (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
+
+/* Make `rootfs` the root of this mount namespace: private propagation, the
+ * rootfs bound onto itself, fresh /proc, a minimal /dev, read-only /sys, then
+ * pivot_root with the old root detached. Mount targets that are symlinks
+ * fail the start instead of being followed. */
+int enter_rootfs(const char *rootfs, struct bd_error *err);
+
+int set_hostname(const char *name, struct bd_error *err);
+
+/* Bring `lo` up in the current network namespace. */
+int bring_up_loopback(struct bd_error *err);
+
+/* The hostname seen inside the UTS namespace of process `pid`. */
+int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err);
+
+#endif

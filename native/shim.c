@@ -1,0 +1,261 @@
+/* baby-docker-shim: starts one container and stays beside it as its monitor,
+ * like containerd-shim or conmon. The runtime API (src/runtime) spawns it:
+ * with pipes for stdio, or on a pty through node-pty.
+ *
+ *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
+ *       --pids N --parent PID (--status-fd FD | --tty) [--init]
+ *       [--env K=V]... -- COMMAND [ARGS...]
+ * (with --tty, the environment variable BD_STATUS_NONCE holds the nonce)
+ *
+ * It reports to its caller on a status channel, one message a line with
+ * tab-separated fields:
+ *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
+ *   exit  <code> <signal name or ""> <oom-killed 0|1> <error message or "">
+ * With --status-fd the lines go to that fd. With --tty they go
+ * in-band on the terminal as "ESC ] 7770 ; nonce ; message BEL": everything
+ * the container wrote is then ahead of "exit", and the shim stays until its
+ * caller acknowledges with a signal (node-pty drops a pty's output once the
+ * process it spawned has been gone for 200 ms).
+ *
+ * Signals it receives go to the container; SHIM_KILL_SIGNAL (also what it
+ * gets when its parent dies) kills the container instead. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "state.h"
+#include "terminal.h"
+#include "utils.h"
+
+#define SHIM_KILL_SIGNAL SIGRTMIN
+#define MAX_ENV 256
+#define ACK_TIMEOUT_SECONDS 10
+#define NONCE_LEN 64
+
+struct status_channel {
+  int fd;
+  const char *nonce; /* in-band on fd 1 when set */
+};
+
+struct shim_options {
+  struct container_config config;
+  struct cgroup_limits limits;
+  struct status_channel status;
+  pid_t parent;
+  char *env[MAX_ENV + 1];
+  char nonce[NONCE_LEN + 1];
+};
+
+static void status_send(const struct status_channel *ch, const char *fmt, ...) {
+  char payload[BD_ERR_LEN + 3 * PATH_MAX], line[sizeof payload + 64];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(payload, sizeof payload, fmt, ap);
+  va_end(ap);
+  for (char *p = payload; *p; p++)
+    if (*p == '\n' || *p == '\a' || *p == '\033') *p = ' ';
+  int n = ch->nonce ? snprintf(line, sizeof line, "\033]7770;%s;%s\a", ch->nonce, payload)
+                    : snprintf(line, sizeof line, "%s\n", payload);
+  if (n < 0) return;
+  if ((size_t)n >= sizeof line) n = sizeof line - 1;
+  for (ssize_t off = 0, w; off < n; off += w) {
+    w = write(ch->nonce ? STDOUT_FILENO : ch->fd, line + off, n - off);
+    if (w < 0 && errno == EINTR) w = 0;
+    if (w < 0) return;
+  }
+}
+
+/* Tabs separate fields: keep them out of free text. */
+static void untab(char *s) {
+  for (; *s; s++)
+    if (*s == '\t') *s = ' ';
+}
+
+static int parse_u64(const char *s, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  *out = strtoull(s, &end, 10);
+  return (errno || end == s || *end || s[0] == '-') ? -1 : 0;
+}
+
+static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_error *err) {
+  int nenv = 0, i;
+  unsigned long long v;
+  memset(o, 0, sizeof *o);
+  o->status.fd = -1;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--") == 0) break;
+    if (strcmp(a, "--tty") == 0) { o->config.tty = 1; continue; }
+    if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
+    if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
+    i++;
+    if (strcmp(a, "--id") == 0) o->config.id = val;
+    else if (strcmp(a, "--rootfs") == 0) o->config.rootfs = val;
+    else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
+    else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
+    else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
+    else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
+    else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
+    else if (strcmp(a, "--status-fd") == 0) o->status.fd = (int)v;
+    else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
+    else return bd_fail(err, 0, "shim: unknown option %s", a);
+  }
+  o->config.envp = o->env;
+  if (o->config.tty) {
+    const char *nonce = getenv("BD_STATUS_NONCE");
+    if (!nonce || !*nonce || strlen(nonce) > NONCE_LEN) return bd_fail(err, 0, "shim: --tty needs BD_STATUS_NONCE");
+    snprintf(o->nonce, sizeof o->nonce, "%s", nonce);
+    o->status.nonce = o->nonce;
+  }
+  o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
+  if (!o->config.id || !o->config.rootfs || !o->config.hostname || !o->config.argv ||
+      !o->limits.pids || (o->status.fd < 0 && !o->status.nonce) || !o->parent)
+    return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
+  return 0;
+}
+
+/* Wait for the container's first process, passing signals on. */
+static int monitor(pid_t pid) {
+  sigset_t all;
+  sigfillset(&all);
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&all, &info), status;
+    if (sig == SIGCHLD) {
+      if (waitpid(pid, &status, WNOHANG) == pid) return status;
+    } else if (sig == SHIM_KILL_SIGNAL) {
+      kill(pid, SIGKILL); /* PID 1 takes its whole namespace with it */
+    } else if (sig > 0) {
+      kill(pid, sig);
+    }
+  }
+}
+
+/* In-band: the caller has read everything once it answers "exit". */
+static void wait_for_ack(void) {
+  sigset_t all;
+  sigfillset(&all);
+  struct timespec timeout = {ACK_TIMEOUT_SECONDS, 0};
+  time_t deadline = time(NULL) + ACK_TIMEOUT_SECONDS;
+  int sig;
+  while ((sig = sigtimedwait(&all, NULL, &timeout)) == SIGCHLD || (sig < 0 && errno == EINTR))
+    timeout.tv_sec = deadline > time(NULL) ? deadline - time(NULL) : 0;
+}
+
+static int run(struct shim_options *o) {
+  struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
+  struct state st = {"", -1};
+  struct cgroup cg;
+  int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME, oom = 0;
+  const char *signame = "";
+  pid_t pid = -1;
+
+  if (geteuid() != 0) {
+    bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
+    goto report;
+  }
+  state_gc(&ignored);
+  if (state_create(o->config.id, &st, &err) < 0) goto report;
+  if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0)
+    goto cleanup;
+  have_cgroup = 1;
+  if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
+  pid = container_clone(&o->config, &sync_fd, &err);
+  if (pid < 0) goto cleanup;
+  char value[32];
+  snprintf(value, sizeof value, "%d\n", (int)pid);
+  if (state_write(&st, "pid", value, &err) < 0 || cgroup_join(&cg, pid, &err) < 0) goto kill_child;
+  if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
+    bd_fail(&err, errno, "write sync channel");
+    goto kill_child;
+  }
+  int kind = sync_recv(sync_fd, &err);
+  if (kind != SYNC_READY) {
+    if (kind != SYNC_ERROR) bd_fail(&err, 0, "the container's first process died during setup");
+    goto kill_child;
+  }
+  status_send(&o->status, "start\t%d\t%d\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids);
+  if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
+    bd_fail(&err, errno, "write sync channel");
+    goto kill_child;
+  }
+  if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 126 / 127 */
+  close(sync_fd);
+  sync_fd = -1;
+  int status = monitor(pid);
+  pid = -1;
+  code = err.msg[0] ? err.exit_code : exit_code_of(status);
+  if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
+  struct cgroup_stats stats;
+  oom = cgroup_read_stats(&cg, &stats, &ignored) == 0 && stats.oom_kills > 0;
+  goto cleanup;
+
+kill_child:
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  pid = -1;
+cleanup:
+  if (sync_fd >= 0) close(sync_fd);
+  if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
+  state_remove(&st);
+report:
+  if (err.msg[0] && code == BD_EXIT_RUNTIME) code = err.exit_code ? err.exit_code : BD_EXIT_RUNTIME;
+  untab(err.msg);
+  if (o->status.nonce) set_raw_output(STDOUT_FILENO, &ignored);
+  status_send(&o->status, "exit\t%d\t%s%s\t%d\t%s", code, signame[0] ? "SIG" : "", signame, oom,
+              err.msg);
+  if (o->status.nonce) wait_for_ack();
+  return code;
+}
+
+static char **copy_arguments(int argc, char **argv) {
+  char **copy = calloc((size_t)argc + 1, sizeof *copy);
+  if (!copy) return NULL;
+  for (int i = 0; i < argc; i++)
+    if (!(copy[i] = strdup(argv[i]))) return NULL;
+  return copy;
+}
+
+/* The container's PID 1 under --init is a fork of this process: overwrite
+ * our arguments and environment in place (once parsed from a copy) so that
+ * neither the host's paths and variables nor the status nonce can be read
+ * from its /proc/1/cmdline or environ. */
+static void hide_arguments(int argc, char **argv) {
+  char *start = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
+  for (char **e = environ; *e; e++)
+    if (*e >= start && *e + strlen(*e) + 1 > end) end = *e + strlen(*e) + 1;
+  memset(start, 0, (size_t)(end - start));
+  snprintf(start, (size_t)(end - start), "baby-docker-shim");
+  clearenv();
+}
+
+int main(int argc, char **argv) {
+  struct shim_options o;
+  struct bd_error err;
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_SETMASK, &all, NULL);
+  char **args = copy_arguments(argc, argv);
+  if (!args) return BD_EXIT_RUNTIME;
+  if (parse_args(argc, args, &o, &err) < 0) {
+    fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
+    return BD_EXIT_RUNTIME;
+  }
+  hide_arguments(argc, argv);
+  /* Our caller's death kills the container (the signal is handled in monitor). */
+  prctl(PR_SET_PDEATHSIG, SHIM_KILL_SIGNAL);
+  if (getppid() != o.parent) return BD_EXIT_RUNTIME;
+  prctl(PR_SET_DUMPABLE, 0);
+  return run(&o);
+}

@@ -1,0 +1,128 @@
+#define _GNU_SOURCE
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define STALE_NEW_SECONDS 60 /* a ".new-" dir older than this lost its creator */
+
+static const char *const state_files[] = {"lock", "cgroup", "pid", NULL};
+
+int state_create(const char *id, struct state *st, struct bd_error *err) {
+  char tmp[PATH_MAX];
+  st->lock_fd = -1;
+  if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", STATE_ROOT);
+  snprintf(st->dir, sizeof st->dir, "%s/%s", STATE_ROOT, id);
+  snprintf(tmp, sizeof tmp, "%s/.new-%s", STATE_ROOT, id);
+  if (mkdir(tmp, 0700) < 0) return bd_fail(err, errno, "mkdir %s", tmp);
+  int dirfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd >= 0) st->lock_fd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (dirfd >= 0) close(dirfd);
+  if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX) < 0) {
+    bd_fail(err, errno, "lock %s/lock", tmp);
+    goto fail;
+  }
+  if (rename(tmp, st->dir) < 0) {
+    bd_fail(err, errno, errno == EEXIST || errno == ENOTEMPTY ? "rename %s (a container with this id exists)"
+                                                              : "rename %s", tmp);
+    goto fail;
+  }
+  return 0;
+fail:
+  snprintf(st->dir, sizeof st->dir, "%s", tmp);
+  state_remove(st);
+  if (st->lock_fd >= 0) close(st->lock_fd);
+  st->lock_fd = -1;
+  return -1;
+}
+
+int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", st->dir, file);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return bd_fail(err, errno, "open %s", path);
+  close(fd);
+  return write_file(st->dir, file, value, err);
+}
+
+int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err) {
+  char value[3 * PATH_MAX];
+  snprintf(value, sizeof value, "%d\n%s\n%s\n", cg->version, cg->memory, cg->pids);
+  return state_write(st, "cgroup", value, err);
+}
+
+static void remove_dir_files(const char *dir) {
+  char path[PATH_MAX];
+  for (const char *const *f = state_files; *f; f++) {
+    snprintf(path, sizeof path, "%s/%s", dir, *f);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+void state_remove(const struct state *st) { remove_dir_files(st->dir); }
+
+static int read_cgroup(const char *dir, struct cgroup *cg) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup", dir);
+  FILE *f = fopen(path, "re");
+  if (!f) return -1;
+  memset(cg, 0, sizeof *cg);
+  char line[PATH_MAX];
+  int ok = fgets(line, sizeof line, f) && sscanf(line, "%d", &cg->version) == 1 &&
+           fgets(cg->memory, sizeof cg->memory, f) && fgets(cg->pids, sizeof cg->pids, f);
+  fclose(f);
+  cg->memory[strcspn(cg->memory, "\n")] = '\0';
+  cg->pids[strcspn(cg->pids, "\n")] = '\0';
+  return ok ? 0 : -1;
+}
+
+/* A run is dead when nobody holds its lock. */
+static int collect_run(const char *dir, struct bd_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/lock", dir);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int collected = 0;
+  if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    struct cgroup cg;
+    if (read_cgroup(dir, &cg) < 0 || cgroup_destroy(&cg, err) == 0) {
+      remove_dir_files(dir);
+      collected = 1;
+    } else {
+      collected = -1;
+    }
+  }
+  close(fd);
+  return collected;
+}
+
+int state_gc(struct bd_error *err) {
+  DIR *d = opendir(STATE_ROOT);
+  if (!d) return errno == ENOENT ? 0 : bd_fail(err, errno, "opendir %s", STATE_ROOT);
+  int count = 0, failed = 0;
+  struct dirent *e;
+  time_t now = time(NULL);
+  while ((e = readdir(d)) != NULL) {
+    char dir[PATH_MAX];
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+    snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, e->d_name);
+    if (strncmp(e->d_name, ".new-", 5) == 0) {
+      struct stat st;
+      if (stat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) remove_dir_files(dir);
+      continue;
+    }
+    int rc = collect_run(dir, err);
+    if (rc > 0) count++;
+    if (rc < 0) failed = 1;
+  }
+  closedir(d);
+  return failed ? -1 : count;
+}

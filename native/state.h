@@ -1,0 +1,39 @@
+/* A small state directory per container, /run/baby-docker/<id>, so that what
+ * a run created can be found and removed even when its shim was killed.
+ *
+ *   lock    held (flock) by the live shim for the whole run
+ *   cgroup  the cgroup: version, memory dir, pids dir (one a line)
+ *   pid     the container's first process, as the host sees it
+ */
+#ifndef BD_STATE_H
+#define BD_STATE_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "utils.h"
+
+#define STATE_ROOT "/run/baby-docker"
+
+struct state {
+  char dir[PATH_MAX];
+  int lock_fd;
+};
+
+/* Create and lock the state directory of container `id`; it appears under
+ * its name only once locked, so gc never takes a starting run for a dead one. */
+int state_create(const char *id, struct state *st, struct bd_error *err);
+
+int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err);
+
+int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err);
+
+/* Remove the state directory (the lock goes with the process). */
+void state_remove(const struct state *st);
+
+/* Clean up after every dead run: kill what is left in its cgroup, remove
+ * the cgroup and the state directory. Returns how many runs were cleaned. */
+int state_gc(struct bd_error *err);
+
+#endif

@@ -1,0 +1,149 @@
+#define _GNU_SOURCE
+#include "utils.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  if (errnum != 0 && n >= 0 && (size_t)n < sizeof err->msg) {
+    const char *name = strerrorname_np(errnum);
+    snprintf(err->msg + n, sizeof err->msg - n, ": %s", name ? name : strerror(errnum));
+  }
+  err->exit_code = BD_EXIT_RUNTIME;
+  return -1;
+}
+
+static int join_path(char *out, size_t len, const char *dir, const char *file) {
+  int n = dir ? snprintf(out, len, "%s/%s", dir, file) : snprintf(out, len, "%s", file);
+  if (n < 0 || (size_t)n >= len) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return 0;
+}
+
+int write_file(const char *dir, const char *file, const char *value, struct bd_error *err) {
+  char path[PATH_MAX];
+  if (join_path(path, sizeof path, dir, file) < 0)
+    return bd_fail(err, errno, "write %s/%s", dir ? dir : "", file);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return bd_fail(err, errno, "open %s", path);
+  size_t len = strlen(value);
+  ssize_t n = write(fd, value, len);
+  int saved = errno;
+  close(fd);
+  if (n < 0 || (size_t)n != len) return bd_fail(err, n < 0 ? saved : EIO, "write %s", path);
+  return 0;
+}
+
+int read_file(const char *dir, const char *file, char *buf, size_t len, struct bd_error *err) {
+  char path[PATH_MAX];
+  if (join_path(path, sizeof path, dir, file) < 0)
+    return bd_fail(err, errno, "read %s/%s", dir ? dir : "", file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return bd_fail(err, errno, "open %s", path);
+  size_t total = 0;
+  while (total + 1 < len) {
+    ssize_t n = read(fd, buf + total, len - 1 - total);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      close(fd);
+      return bd_fail(err, saved, "read %s", path);
+    }
+    if (n == 0) break;
+    total += (size_t)n;
+  }
+  close(fd);
+  while (total > 0 && buf[total - 1] == '\n') total--;
+  buf[total] = '\0';
+  return (int)total;
+}
+
+int read_u64(const char *dir, const char *file, uint64_t *out, struct bd_error *err) {
+  char buf[64];
+  if (read_file(dir, file, buf, sizeof buf, err) < 0) return -1;
+  if (strcmp(buf, "max") == 0) {
+    *out = UINT64_MAX;
+    return 0;
+  }
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(buf, &end, 10);
+  if (errno != 0 || end == buf) return bd_fail(err, EINVAL, "parse %s/%s (\"%s\")", dir, file, buf);
+  *out = v;
+  return 0;
+}
+
+int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out,
+                   struct bd_error *err) {
+  char buf[4096];
+  if (read_file(dir, file, buf, sizeof buf, err) < 0) return -1;
+  size_t klen = strlen(key);
+  *out = 0;
+  for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+      *out = strtoull(line + klen + 1, NULL, 10);
+      return 0;
+    }
+  }
+  return 0;
+}
+
+int mkdir_parents(const char *path, unsigned mode, struct bd_error *err) {
+  char buf[PATH_MAX];
+  if (join_path(buf, sizeof buf, NULL, path) < 0) return bd_fail(err, errno, "mkdir %s", path);
+  for (char *p = buf + 1; ; p++) {
+    if (*p == '/' || *p == '\0') {
+      char saved = *p;
+      *p = '\0';
+      if (mkdir(buf, mode) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", buf);
+      *p = saved;
+      if (saved == '\0') break;
+    }
+  }
+  return 0;
+}
+
+int cloexec_from(int from, struct bd_error *err) {
+  if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+  /* Kernels before 5.11: walk /proc/self/fd instead. */
+  DIR *d = opendir("/proc/self/fd");
+  if (!d) return bd_fail(err, errno, "opendir /proc/self/fd");
+  int self = dirfd(d);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    int fd = atoi(e->d_name);
+    if (e->d_name[0] == '.' || fd < from || fd == self) continue;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+      int saved = errno;
+      closedir(d);
+      return bd_fail(err, saved, "fcntl fd %d", fd);
+    }
+  }
+  closedir(d);
+  return 0;
+}
+
+int path_exists(const char *path) {
+  struct stat st;
+  return lstat(path, &st) == 0;
+}

@@ -1,0 +1,52 @@
+/* Small helpers shared by every native file: error reporting and file I/O. */
+#ifndef BD_UTILS_H
+#define BD_UTILS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BD_ERR_LEN 512
+
+/* Exit codes, as Docker uses them. */
+enum {
+  BD_EXIT_RUNTIME = 125,       /* the runtime itself failed */
+  BD_EXIT_NOT_EXECUTABLE = 126,
+  BD_EXIT_NOT_FOUND = 127,
+};
+
+/* An error carried up to the caller: the exit code it maps to and a one-line
+ * message naming the failing step and path ("mount /proc: EPERM"). */
+struct bd_error {
+  int exit_code;
+  char msg[BD_ERR_LEN];
+};
+
+/* Fill err with exit code 125 and the formatted message; when errnum is not
+ * 0, append ": ENAME". Always returns -1 so callers can `return bd_fail(...)`. */
+int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Write value to dir/file (dir may be NULL: file is then a full path). */
+int write_file(const char *dir, const char *file, const char *value, struct bd_error *err);
+
+/* Read at most len-1 bytes of dir/file into buf, NUL-terminated, trailing
+ * newline stripped. Returns the length or -1. */
+int read_file(const char *dir, const char *file, char *buf, size_t len, struct bd_error *err);
+
+/* Read a number from dir/file; "max" reads as UINT64_MAX. */
+int read_u64(const char *dir, const char *file, uint64_t *out, struct bd_error *err);
+
+/* Find "key N" in a flat-keyed file such as memory.events; 0 when absent. */
+int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out,
+                   struct bd_error *err);
+
+/* mkdir -p; existing directories are fine. */
+int mkdir_parents(const char *path, unsigned mode, struct bd_error *err);
+
+/* Mark every fd >= from close-on-exec, so that only fds 0-2 reach exec. */
+int cloexec_from(int from, struct bd_error *err);
+
+/* 1 when path exists, 0 when it does not. */
+int path_exists(const char *path);
+
+#endif
