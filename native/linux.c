@@ -27,13 +27,13 @@ static int open_mount_target(int dirfd, const char *shown, const char *name, str
     if (errno != ENOENT) return bd_fail(err, errno, "stat %s", shown);
     if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", shown);
   } else if (S_ISLNK(st.st_mode)) {
-    return bd_fail(err, 0, "%s is a symlink; a mount target must be an ordinary directory "
+    return bd_fail(err, 0, "%s in the rootfs is a symlink; a mount target must be an ordinary directory "
                            "(replace it with a directory in the rootfs)", shown);
   }
   int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOTDIR || errno == ELOOP)
-      return bd_fail(err, 0, "%s is not a directory; a mount target must be an ordinary directory "
+      return bd_fail(err, 0, "%s in the rootfs is not a directory; a mount target must be an ordinary directory "
                              "(replace it with a directory in the rootfs)", shown);
     return bd_fail(err, errno, "open %s", shown);
   }

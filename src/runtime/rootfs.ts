@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RuntimeError } from './errors.js';
 
 export const DEFAULT_ROOTFS_DIR = '/var/lib/baby-docker/rootfs/default';
 
@@ -76,7 +77,8 @@ const FIX_BY_ERRNO: Readonly<Record<string, string>> = {
   ENOTDIR: 'a component of the path is not a directory; choose another path',
 };
 
-export class RootfsError extends Error {
+/** A rootfs that could not be built: a runtime failure (exit code 125). */
+export class RootfsError extends RuntimeError {
   override name = 'RootfsError';
 }
 

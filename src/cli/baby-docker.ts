@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+/**
+ * baby-docker: the command line. `run` keeps the original Baby Docker's
+ * `container <rootfs> <command> [args...]` working. It loads only what it
+ * needs: node-pty for a terminal, never the UI.
+ */
+import * as fs from 'node:fs';
+import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
+import { EXIT, RuntimeError } from '../runtime/errors.js';
+import type { ContainerSpec } from '../runtime/spec.js';
+
+const USAGE = `Usage:
+  baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
+      Run COMMAND (default /bin/sh) in a new container on ROOTFS (a root
+      filesystem directory, or "default" for the built-in one, also used when
+      ROOTFS is left out). Interactive on a terminal when stdin is one.
+      --memory SIZE    memory limit, e.g. 256m, 1g; 0 for none (default 100m)
+      --pids N         most processes at once (default 1024)
+      --hostname NAME  hostname inside (default: the container id)
+      --init           run a tiny init as PID 1 that forwards signals
+      -t, --tty        attach a terminal even when stdin is not one
+  baby-docker rootfs create DIR
+      Build a small root filesystem from this machine's own programs.
+  baby-docker gc
+      Remove what dead runs left behind (cgroups, state).
+
+Exit codes: the command's own; 125 the runtime failed; 126 the command
+cannot be executed; 127 the command was not found in the rootfs.`;
+
+/** Signals we pass on to the container, as docker run does. */
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+interface RunArgs {
+  spec: ContainerSpec;
+  tty: boolean;
+}
+
+function takeValue(args: string[], i: number, flag: string): string {
+  const value = args[i + 1];
+  if (value === undefined) throw new RuntimeError(`${flag} needs a value: see baby-docker --help`);
+  return value;
+}
+
+/** The first operand is the rootfs when it is "default", a directory, or followed by a command. */
+function isRootfsOperand(operands: string[]): boolean {
+  const first = operands[0];
+  if (first === 'default' || operands.length > 1) return true;
+  return fs.statSync(first, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+export function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
+  const spec: ContainerSpec = { rootfs: 'default', command: ['/bin/sh'] };
+  let tty = false;
+  let i = 0;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const value = (): string => inline ?? takeValue(args, i++, flag);
+    if (flag === '--') {
+      i++;
+      break;
+    } else if (flag === '--memory' || flag === '-m') spec.memory = value();
+    else if (flag === '--pids') spec.pids = value();
+    else if (flag === '--hostname') spec.hostname = value();
+    else if (flag === '--init') spec.init = true;
+    else if (flag === '-t' || flag === '--tty') tty = true;
+    else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
+    else throw new RuntimeError(`unknown option ${flag}: see baby-docker --help`);
+  }
+  const operands = args.slice(i);
+  if (operands.length > 0 && isRootfsOperand(operands)) spec.rootfs = operands.shift()!;
+  if (operands.length > 0) spec.command = operands;
+  return { spec, tty: tty || stdinIsTerminal };
+}
+
+function forwardSignals(container: Container): void {
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, () => container.signal(signal));
+}
+
+async function runPiped(spec: ContainerSpec): Promise<ExitStatus> {
+  const container = await start(spec, { stdio: 'inherit' });
+  forwardSignals(container);
+  return container.wait();
+}
+
+async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
+  const { stdin, stdout } = process;
+  const container = await startPty(spec, { cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  forwardSignals(container);
+  container.onData((data) => stdout.write(data));
+  stdout.on('resize', () => container.resize(stdout.columns, stdout.rows));
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.on('data', (data: string) => container.write(data));
+  try {
+    return await container.wait();
+  } finally {
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { spec, tty } = parseRunArgs(args, Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  const status = tty ? await runOnTerminal(spec) : await runPiped(spec);
+  if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
+  return status.code;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'run':
+      return run(rest);
+    case 'rootfs': {
+      if (rest[0] !== 'create' || rest.length !== 2) throw new RuntimeError('usage: baby-docker rootfs create DIR');
+      const { createRootfs } = await import('../runtime/rootfs.js');
+      const programs = createRootfs(rest[1]);
+      process.stdout.write(`created a rootfs with ${programs.length} programs in ${rest[1]}\n`);
+      return 0;
+    }
+    case 'gc': {
+      const { addon } = await import('../runtime/native.js');
+      process.stdout.write(`cleaned up after ${addon().gc()} dead container(s)\n`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? EXIT.RUNTIME : 0;
+    default:
+      throw new RuntimeError(`unknown command "${command}": see baby-docker --help`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`baby-docker: ${message}\n`);
+    process.exit(error instanceof RuntimeError ? error.exitCode : EXIT.RUNTIME);
+  },
+);

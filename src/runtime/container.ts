@@ -1,0 +1,304 @@
+/**
+ * Starting containers and the handle to a running one. Both the CLI and the
+ * UI use this; the container itself is started by the native shim
+ * (native/shim.c), spawned here with pipes or on a pty through node-pty.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Readable, Writable } from 'node:stream';
+import { EXIT, RuntimeError } from './errors.js';
+import { addon, SHIM_PATH, type NativeStats } from './native.js';
+import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
+import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
+
+export interface ExitStatus {
+  /** The command's exit code, or 128 + N when killed by signal N. */
+  code: number;
+  /** The signal that killed the container's first process, e.g. "SIGKILL". */
+  signal: string | null;
+  /** The kernel's OOM killer killed a process of the container (cgroup counter). */
+  oomKilled: boolean;
+  /** Why the runtime failed, for codes 125, 126 and 127. */
+  error: string | null;
+}
+
+export interface ContainerStats extends NativeStats {
+  /** Read live from the container's UTS namespace. */
+  hostname: string;
+}
+
+/** Docker's stop: SIGTERM, then SIGKILL after this long. */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
+
+type SignalSender = (signal: NodeJS.Signals | number) => void;
+
+/** A started container, however its stdio is attached. */
+export class Container {
+  private exitStatus: ExitStatus | null = null;
+
+  constructor(
+    /** Short id: also the default hostname and the cgroup's name. */
+    readonly id: string,
+    /** The container's first process as the host sees it (PID 1 inside). */
+    readonly hostPid: number,
+    readonly cgroup: CgroupDirs,
+    private readonly exited: Promise<ExitStatus>,
+    private readonly sendSignal: SignalSender,
+  ) {
+    void exited.then((status) => (this.exitStatus = status));
+  }
+
+  /** Resolves once the container has ended, its output delivered and its cgroup removed. */
+  wait(): Promise<ExitStatus> {
+    return this.exited;
+  }
+
+  get running(): boolean {
+    return this.exitStatus === null;
+  }
+
+  /** Send a signal to the container's first process. */
+  signal(signal: NodeJS.Signals | number): void {
+    if (this.running) this.sendSignal(signal);
+  }
+
+  /** Kill every process of the container at once. */
+  kill(): void {
+    this.signal(addon().shimKillSignal);
+  }
+
+  /** SIGTERM, then a kill once `graceMs` has passed; resolves when it has ended. */
+  async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
+    if (!this.running) return this.exited;
+    const killSignal = addon().shimKillSignal;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => this.signal(killSignal), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Memory and pids from the cgroup, hostname from the UTS namespace. */
+  stats(): ContainerStats {
+    if (!this.running) throw new RuntimeError(`container ${this.id} has exited`);
+    const { memory, pids } = addon().readStats(this.cgroup.version, this.cgroup.memory, this.cgroup.pids);
+    return { memory, pids, hostname: addon().readHostname(this.hostPid) };
+  }
+}
+
+/** A container whose stdio are pipes (or the caller's own fds, with stdio "inherit"). */
+export class PipedContainer extends Container {
+  stdin: Writable | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
+}
+
+/** A container attached to a pseudo-terminal. */
+export class PtyContainer extends Container {
+  constructor(
+    id: string,
+    hostPid: number,
+    cgroup: CgroupDirs,
+    exited: Promise<ExitStatus>,
+    sendSignal: SignalSender,
+    private readonly output: OutputQueue,
+    private readonly terminal: { write(data: string): void; resize(cols: number, rows: number): void },
+  ) {
+    super(id, hostPid, cgroup, exited, sendSignal);
+  }
+
+  /** Everything the container writes to its terminal, from the first byte. */
+  onData(listener: (data: string) => void): () => void {
+    return this.output.subscribe(listener);
+  }
+
+  /** Type into the container's terminal. */
+  write(data: string): void {
+    if (this.running) this.terminal.write(data);
+  }
+
+  /** Set the terminal size; the container's foreground program gets SIGWINCH. */
+  resize(cols: number, rows: number): void {
+    if (!this.running) return;
+    try {
+      this.terminal.resize(cols, rows);
+    } catch {
+      // The pty went away between the check and the call: nothing to resize.
+    }
+  }
+}
+
+/** Holds output until someone listens, so nothing written before the handle exists is lost. */
+class OutputQueue {
+  private pending: string[] = [];
+  private readonly listeners = new Set<(data: string) => void>();
+
+  push(data: string): void {
+    if (this.listeners.size === 0) this.pending.push(data);
+    for (const listener of this.listeners) listener(data);
+  }
+
+  subscribe(listener: (data: string) => void): () => void {
+    this.listeners.add(listener);
+    for (const data of this.pending.splice(0)) listener(data);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+interface Started {
+  hostPid: number;
+  cgroup: CgroupDirs;
+}
+
+/** Follows one shim through its status messages. */
+class ShimSession {
+  readonly started: Promise<Started>;
+  readonly exited: Promise<ExitStatus>;
+  private resolveStart!: (s: Started) => void;
+  private rejectStart!: (e: Error) => void;
+  private resolveExit!: (s: ExitStatus) => void;
+  private lastExit: ExitStatus | null = null;
+  private isStarted = false;
+
+  constructor() {
+    this.started = new Promise((resolve, reject) => {
+      this.resolveStart = resolve;
+      this.rejectStart = reject;
+    });
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  receive(message: StatusMessage | null): void {
+    if (message?.kind === 'start') {
+      this.isStarted = true;
+      this.resolveStart({ hostPid: message.hostPid, cgroup: message.cgroup });
+    } else if (message?.kind === 'exit') {
+      const { kind: _, ...status } = message;
+      this.lastExit = status;
+    }
+  }
+
+  /** The shim is done: its last "exit" message is the result. */
+  finish(shimExitCode: number): void {
+    const status = this.lastExit ?? {
+      code: shimExitCode || EXIT.RUNTIME,
+      signal: null,
+      oomKilled: false,
+      error: `the runtime shim ended without a status (exit code ${shimExitCode})`,
+    };
+    if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
+    this.resolveExit(status);
+  }
+
+  fail(error: Error): void {
+    const message = (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? `the runtime shim is missing at ${SHIM_PATH}: run npm install`
+      : `cannot start the runtime shim: ${error.message}`;
+    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, error: message };
+    this.finish(EXIT.RUNTIME);
+  }
+}
+
+function newId(): string {
+  return randomBytes(6).toString('hex');
+}
+
+function containerEnv(spec: ResolvedSpec, tty: boolean): string[] {
+  const env: Record<string, string> = {
+    PATH: DEFAULT_PATH,
+    HOME: '/root',
+    HOSTNAME: spec.hostname,
+    ...(tty ? { TERM: 'xterm-256color' } : {}),
+    ...spec.env,
+  };
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
+  return [
+    '--id', id,
+    '--rootfs', spec.rootfs,
+    '--hostname', spec.hostname,
+    '--memory', String(spec.memory),
+    '--pids', String(spec.pids),
+    '--parent', String(process.pid),
+    ...(tty ? ['--tty'] : ['--status-fd', '3']),
+    ...(spec.init ? ['--init'] : []),
+    ...containerEnv(spec, tty).flatMap((entry) => ['--env', entry]),
+    '--',
+    ...spec.command,
+  ];
+}
+
+export interface PipedOptions {
+  /** "pipe" (default) gives the handle stdin/stdout/stderr streams; "inherit" passes ours. */
+  stdio?: 'pipe' | 'inherit';
+}
+
+/** Start a container with pipes for stdio. Rejects with a RuntimeError (125) when it cannot start. */
+export async function start(spec: ContainerSpec, options: PipedOptions = {}): Promise<PipedContainer> {
+  const id = newId();
+  const resolved = await resolveSpec(spec, id);
+  const stdio = options.stdio ?? 'pipe';
+  // Its own session: signals from our terminal reach the container through us, once.
+  const child = spawn(SHIM_PATH, shimArgs(id, resolved, false), {
+    stdio: [stdio, stdio, stdio, 'pipe'],
+    detached: true,
+    env: {},
+  });
+  const session = new ShimSession();
+  const lines = new LineSplitter();
+  const status = child.stdio[3] as Readable;
+  status.setEncoding('utf8');
+  status.on('data', (chunk: string) => lines.push(chunk, (line) => session.receive(parseStatus(line))));
+  child.on('error', (error) => session.fail(error));
+  child.on('close', (code, signal) => session.finish(code ?? (signal ? 128 : EXIT.RUNTIME)));
+  const started = await session.started;
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, session.exited, (sig) => child.kill(sig));
+  container.stdin = child.stdin;
+  container.stdout = child.stdout;
+  container.stderr = child.stderr;
+  return container;
+}
+
+export interface PtyOptions {
+  cols: number;
+  rows: number;
+}
+
+/** Start a container attached to a new pseudo-terminal of the given size. */
+export async function startPty(spec: ContainerSpec, { cols, rows }: PtyOptions): Promise<PtyContainer> {
+  const id = newId();
+  const resolved = await resolveSpec(spec, id);
+  const { spawn: spawnPty } = await import('node-pty');
+  const nonce = randomBytes(16).toString('hex');
+  const pty = spawnPty(SHIM_PATH, shimArgs(id, resolved, true), {
+    name: 'xterm-256color',
+    cols,
+    rows,
+    cwd: '/',
+    env: { BD_STATUS_NONCE: nonce },
+  });
+  const session = new ShimSession();
+  const output = new OutputQueue();
+  const filter = new InBandStatusFilter(nonce);
+  pty.onData((chunk) =>
+    filter.push(chunk, (text) => output.push(text), (line) => {
+      const message = parseStatus(line);
+      session.receive(message);
+      if (message?.kind === 'exit') {
+        // Everything before "exit" has been delivered: finish, then let the shim go.
+        session.finish(message.code);
+        process.kill(pty.pid, 'SIGHUP');
+      }
+    }),
+  );
+  pty.onExit(({ exitCode }) => session.finish(exitCode));
+  const started = await session.started;
+  return new PtyContainer(
+    id, started.hostPid, started.cgroup, session.exited,
+    (sig) => process.kill(pty.pid, sig), output, pty,
+  );
+}

@@ -1,0 +1,9 @@
+/** The runtime API: start containers and follow them. No UI in here. */
+export {
+  Container, PipedContainer, PtyContainer, start, startPty, DEFAULT_STOP_GRACE_MS,
+  type ContainerStats, type ExitStatus, type PipedOptions, type PtyOptions,
+} from './container.js';
+export { EXIT, RuntimeError } from './errors.js';
+export { DEFAULT_MEMORY, DEFAULT_PIDS, parseMemory, parsePids, checkHostname, type ContainerSpec } from './spec.js';
+export { createRootfs, ensureDefaultRootfs, DEFAULT_ROOTFS_DIR, RootfsError } from './rootfs.js';
+export { addon as native } from './native.js';

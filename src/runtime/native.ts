@@ -1,0 +1,32 @@
+/** The native addon and the shim executable, built by node-gyp into build/Release. */
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This file sits in dist/src/runtime once compiled. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
+
+export const SHIM_PATH = path.join(BUILD_DIR, 'baby-docker-shim');
+
+export interface NativeStats {
+  memory: { current: number; peak: number | null; limit: number | null; oomKills: number } | null;
+  pids: { current: number; limit: number | null };
+}
+
+interface Addon {
+  readStats(version: number, memoryDir: string, pidsDir: string): NativeStats;
+  readHostname(pid: number): string;
+  gc(): number;
+  cgroupMode(): 'v1' | 'hybrid' | 'v2';
+  shimKillSignal: number;
+  stateRoot: string;
+}
+
+let loaded: Addon | undefined;
+
+/** Loaded on first use: a plain `baby-docker run` never needs it. */
+export function addon(): Addon {
+  loaded ??= createRequire(import.meta.url)(path.join(BUILD_DIR, 'baby_docker.node')) as Addon;
+  return loaded;
+}

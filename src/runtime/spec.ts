@@ -1,0 +1,118 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RuntimeError } from './errors.js';
+
+/** What to run, as a caller describes it. */
+export interface ContainerSpec {
+  /** Root filesystem directory, or "default" for the built-in one. */
+  rootfs: string;
+  /** The command and its arguments. */
+  command: string[];
+  /** Memory limit: bytes, or a size such as "256m"; 0 for none. Default 100m. */
+  memory?: number | string;
+  /** Most processes at once. Default 1024. */
+  pids?: number | string;
+  /** Default: the container id. */
+  hostname?: string;
+  /** Run a tiny init as PID 1 that forwards signals and reaps zombies. */
+  init?: boolean;
+  /** Extra environment variables for the command. */
+  env?: Record<string, string>;
+}
+
+/** A spec checked and filled in: what the shim is started with. */
+export interface ResolvedSpec {
+  rootfs: string;
+  command: string[];
+  memory: number;
+  pids: number;
+  hostname: string;
+  init: boolean;
+  env: Record<string, string>;
+}
+
+export const DEFAULT_MEMORY = 100 * 1024 * 1024;
+export const DEFAULT_PIDS = 1024;
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+/** The smallest memory limit a container can start with. */
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+/** "256m" -> bytes. Accepts a plain number of bytes and k, m, g suffixes. */
+export function parseMemory(value: number | string): number {
+  const text = String(value).trim().toLowerCase();
+  const match = /^(\d+)([bkmg]?)$/.exec(text);
+  if (!match) {
+    throw new RuntimeError(`invalid memory size "${value}": use a number of bytes or a size like 256m or 1g`);
+  }
+  const bytes = Number(match[1]) * SIZE_UNITS[match[2]];
+  if (bytes !== 0 && bytes < MIN_MEMORY) {
+    throw new RuntimeError(`memory limit "${value}" is too small: use at least 6m, or 0 for no limit`);
+  }
+  if (!Number.isSafeInteger(bytes)) throw new RuntimeError(`memory size "${value}" is too large`);
+  return bytes;
+}
+
+export function parsePids(value: number | string): number {
+  const text = String(value).trim();
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new RuntimeError(`invalid pids limit "${value}": use a whole number of at least 1`);
+  }
+  return Number(text);
+}
+
+/** RFC 1123 label: what sethostname accepts and other hosts can resolve. */
+export function checkHostname(name: string): string {
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(name)) {
+    throw new RuntimeError(
+      `invalid hostname "${name}": use 1-63 letters, digits and inner hyphens (e.g. lab1)`,
+    );
+  }
+  return name;
+}
+
+/** Resolve and check the rootfs directory (the built-in default is made on first use). */
+export async function resolveRootfs(rootfs: string): Promise<string> {
+  if (rootfs === 'default') {
+    const { ensureDefaultRootfs } = await import('./rootfs.js');
+    return ensureDefaultRootfs();
+  }
+  if (rootfs.trim() === '') throw new RuntimeError('no rootfs given: name a root filesystem directory, or "default"');
+  const absolute = path.resolve(rootfs);
+  let real: string;
+  try {
+    real = fs.realpathSync(absolute);
+  } catch {
+    throw new RuntimeError(
+      `rootfs ${rootfs} does not exist: give a root filesystem directory, or create one with "baby-docker rootfs create ${rootfs}"`,
+    );
+  }
+  if (!fs.statSync(real).isDirectory()) {
+    throw new RuntimeError(`rootfs ${rootfs} is not a directory: give a root filesystem directory`);
+  }
+  if (real === '/') {
+    throw new RuntimeError(`rootfs ${rootfs} is the host's own root: give a separate root filesystem directory`);
+  }
+  return real;
+}
+
+export function checkRoot(): void {
+  if (process.getuid?.() !== 0) throw new RuntimeError('baby-docker must run as root: try sudo');
+}
+
+export async function resolveSpec(spec: ContainerSpec, id: string): Promise<ResolvedSpec> {
+  checkRoot();
+  if (spec.command.length === 0 || spec.command[0] === '') {
+    throw new RuntimeError('no command given: name the program to run, e.g. /bin/sh');
+  }
+  return {
+    rootfs: await resolveRootfs(spec.rootfs),
+    command: spec.command,
+    memory: spec.memory === undefined ? DEFAULT_MEMORY : parseMemory(spec.memory),
+    pids: spec.pids === undefined ? DEFAULT_PIDS : parsePids(spec.pids),
+    hostname: checkHostname(spec.hostname ?? id),
+    init: spec.init ?? false,
+    env: spec.env ?? {},
+  };
+}

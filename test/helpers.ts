@@ -1,0 +1,70 @@
+/** Shared by the tests: the rootfs they run on and the checks that a run left nothing behind. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
+import { addon } from '../src/runtime/native.js';
+
+assert.equal(process.getuid?.(), 0, 'the tests run as root, against the real kernel: sudo npm test');
+
+/** The default rootfs, built from this machine's programs on first use. */
+export const ROOTFS = ensureDefaultRootfs();
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** Every cgroup directory named baby-docker-* anywhere under /sys/fs/cgroup. */
+export function containerCgroups(): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.name.startsWith('baby-docker-')) found.push(full);
+      else if (depth < 6) walk(full, depth + 1);
+    }
+  };
+  walk(CGROUP_ROOT, 0);
+  return found;
+}
+
+/** Processes in a PID namespace other than ours: containers still running. */
+export function containerProcesses(): number[] {
+  const own = fs.readlinkSync('/proc/self/ns/pid');
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/ns/pid`) !== own;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+export function stateDirs(): string[] {
+  try {
+    return fs.readdirSync(addon().stateRoot);
+  } catch {
+    return [];
+  }
+}
+
+export function hostMounts(): string {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
+}
+
+/** Assert that no container process, cgroup, state directory or new mount is left. */
+export function assertNothingLeft(mountsBefore: string): void {
+  assert.deepEqual(containerProcesses(), [], 'container processes left running');
+  assert.deepEqual(containerCgroups(), [], 'container cgroups left behind');
+  assert.deepEqual(stateDirs(), [], 'state directories left behind');
+  assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
+}
