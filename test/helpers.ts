@@ -1,7 +1,11 @@
 /** Shared by the tests: the rootfs they run on and the checks that a run left nothing behind. */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { start, type ExitStatus } from '../src/runtime/container.js';
+import type { ContainerSpec } from '../src/runtime/spec.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import { addon } from '../src/runtime/native.js';
 
@@ -68,3 +72,28 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(stateDirs(), [], 'state directories left behind');
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
 }
+
+export interface RunResult extends ExitStatus {
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a command in a container on ROOTFS with pipes and collect its output. */
+export async function runInContainer(command: string[], spec: Partial<ContainerSpec> = {}): Promise<RunResult> {
+  const container = await start({ rootfs: ROOTFS, ...spec, command });
+  container.stdin?.end();
+  let stdout = '';
+  let stderr = '';
+  container.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  container.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const status = await container.wait();
+  return { ...status, stdout, stderr };
+}
+
+/** Run the built CLI (dist/src/cli/baby-docker.js) to the end. */
+export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [CLI_PATH, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'baby-docker.js');

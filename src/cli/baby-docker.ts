@@ -4,16 +4,15 @@
  * `container <rootfs> <command> [args...]` working. It loads only what it
  * needs: node-pty for a terminal, never the UI.
  */
-import * as fs from 'node:fs';
 import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
-      Run COMMAND (default /bin/sh) in a new container on ROOTFS (a root
-      filesystem directory, or "default" for the built-in one, also used when
-      ROOTFS is left out). Interactive on a terminal when stdin is one.
+      Run COMMAND (default /bin/sh) in a new container on ROOTFS: a root
+      filesystem directory, or "default" for the built-in one (also used when
+      no ROOTFS is given). Interactive on a terminal when stdin is one.
       --memory SIZE    memory limit, e.g. 256m, 1g; 0 for none (default 100m)
       --pids N         most processes at once (default 1024)
       --hostname NAME  hostname inside (default: the container id)
@@ -41,13 +40,6 @@ function takeValue(args: string[], i: number, flag: string): string {
   return value;
 }
 
-/** The first operand is the rootfs when it is "default", a directory, or followed by a command. */
-function isRootfsOperand(operands: string[]): boolean {
-  const first = operands[0];
-  if (first === 'default' || operands.length > 1) return true;
-  return fs.statSync(first, { throwIfNoEntry: false })?.isDirectory() ?? false;
-}
-
 export function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
   const spec: ContainerSpec = { rootfs: 'default', command: ['/bin/sh'] };
   let tty = false;
@@ -67,7 +59,7 @@ export function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs 
     else throw new RuntimeError(`unknown option ${flag}: see baby-docker --help`);
   }
   const operands = args.slice(i);
-  if (operands.length > 0 && isRootfsOperand(operands)) spec.rootfs = operands.shift()!;
+  if (operands.length > 0) spec.rootfs = operands.shift()!;
   if (operands.length > 0) spec.command = operands;
   return { spec, tty: tty || stdinIsTerminal };
 }

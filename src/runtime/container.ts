@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
@@ -57,22 +58,27 @@ export class Container {
     return this.exitStatus === null;
   }
 
-  /** Send a signal to the container's first process. */
+  /** Send a signal to the container's first process. SIGKILL kills the
+   * whole container (the shim passes every other signal on, but cannot catch
+   * that one, nor SIGSTOP, which is refused). */
   signal(signal: NodeJS.Signals | number): void {
+    if (signal === 'SIGKILL' || signal === os.constants.signals.SIGKILL) return this.kill();
+    if (signal === 'SIGSTOP' || signal === os.constants.signals.SIGSTOP) {
+      throw new RuntimeError('SIGSTOP cannot be passed to a container: send SIGTSTP instead');
+    }
     if (this.running) this.sendSignal(signal);
   }
 
   /** Kill every process of the container at once. */
   kill(): void {
-    this.signal(addon().shimKillSignal);
+    if (this.running) this.sendSignal(addon().shimKillSignal);
   }
 
   /** SIGTERM, then a kill once `graceMs` has passed; resolves when it has ended. */
   async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<ExitStatus> {
     if (!this.running) return this.exited;
-    const killSignal = addon().shimKillSignal;
     this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal(killSignal), graceMs);
+    const timer = setTimeout(() => this.kill(), graceMs);
     try {
       return await this.exited;
     } finally {
@@ -256,7 +262,11 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   child.on('error', (error) => session.fail(error));
   child.on('close', (code, signal) => session.finish(code ?? (signal ? 128 : EXIT.RUNTIME)));
   const started = await session.started;
-  const container = new PipedContainer(id, started.hostPid, started.cgroup, session.exited, (sig) => child.kill(sig));
+  // process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill".
+  const sendSignal: SignalSender = (sig) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
+  };
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, session.exited, sendSignal);
   container.stdin = child.stdin;
   container.stdout = child.stdout;
   container.stderr = child.stderr;

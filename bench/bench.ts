@@ -1,0 +1,182 @@
+/**
+ * Start-to-exit latency of `/bin/true` in a container, ours beside other ways
+ * of doing the same thing. Run with `npm run bench`.
+ *
+ * Every case of a section is run once per iteration, round-robin, so machine
+ * noise (other jobs, CPU frequency, page cache) hits all cases alike. External
+ * commands are all spawned the same way, so only the command differs.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { start } from '../src/runtime/container.js';
+import { addon } from '../src/runtime/native.js';
+import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
+
+/** This file sits in dist/bench once compiled. */
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI_PATH = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'baby-docker.js');
+
+const WARMUP_ITERATIONS = 3;
+const ITERATIONS = 40;
+
+interface BenchCase {
+  name: string;
+  /** One run; resolves to the elapsed milliseconds. */
+  run: () => Promise<number>;
+}
+
+interface CaseResult {
+  name: string;
+  median: number;
+  p90: number;
+}
+
+/** Spawn a command with no stdio and time it from just before spawn until it has closed. */
+function timeSpawn(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const begin = process.hrtime.bigint();
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const ms = Number(process.hrtime.bigint() - begin) / 1e6;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}`));
+    });
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Nearest-rank percentile, p in 0..100. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function isInstalled(program: string): boolean {
+  return spawnSync('which', [program], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Warm up, then run every case once per iteration, always in the same order.
+ * The fixed order matters: a container start within ~10 ms of another one is
+ * much cheaper (the kernel's cgroup migration lock is still "warm"), so a
+ * shuffled order would mix fast and slow starts; in this order every start
+ * comes long after the previous one, like a single real start.
+ */
+async function runRoundRobin(cases: BenchCase[]): Promise<CaseResult[]> {
+  for (let i = 0; i < WARMUP_ITERATIONS; i++) for (const c of cases) await c.run();
+  const samples = cases.map(() => [] as number[]);
+  for (let i = 0; i < ITERATIONS; i++) {
+    for (const [k, c] of cases.entries()) samples[k].push(await c.run());
+  }
+  return cases.map((c, k) => ({ name: c.name, median: median(samples[k]), p90: percentile(samples[k], 90) }));
+}
+
+function printTable(results: CaseResult[], baselines: CaseResult[]): void {
+  const ms = (n: number): string => n.toFixed(2);
+  const headers = ['case', 'median ms', 'p90 ms', ...baselines.map((b) => `x ${b.name.split(' ')[0]}`)];
+  const rows = results.map((r) => [r.name, ms(r.median), ms(r.p90), ...baselines.map((b) => (r.median / b.median).toFixed(2))]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+/** A TARGET from the issue: `actual` may take at most `limit` times as long as `baseline`. */
+function checkTarget(label: string, actual: CaseResult, baseline: CaseResult, limit: number): void {
+  const ratio = actual.median / baseline.median;
+  console.log(`TARGET ${label.padEnd(40)} ${ratio.toFixed(2)}x  ${ratio <= limit ? 'PASS' : 'FAIL'}`);
+}
+
+/** An OCI bundle for crun around our rootfs, from `crun spec` with our root and command. */
+function makeCrunBundle(rootfs: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-bench-crun-'));
+  const spec = spawnSync('crun', ['spec'], { cwd: dir, stdio: 'ignore' });
+  if (spec.status !== 0) throw new Error('crun spec failed');
+  const configPath = path.join(dir, 'config.json');
+  const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+  config.root = { path: rootfs, readonly: false };
+  config.process.args = ['/bin/true'];
+  config.process.terminal = false;
+  fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
+  return dir;
+}
+
+/** `/bin/true` in a container, start to exit. */
+async function startupSection(rootfs: string): Promise<void> {
+  const cases: BenchCase[] = [
+    {
+      name: 'native start path (warm Node)',
+      run: async () => {
+        const begin = process.hrtime.bigint();
+        const status = await (await start({ rootfs, command: ['/bin/true'] }, { stdio: 'inherit' })).wait();
+        const ms = Number(process.hrtime.bigint() - begin) / 1e6;
+        if (status.code !== 0) throw new Error(`start(): /bin/true exited with ${status.code}: ${status.error ?? ''}`);
+        return ms;
+      },
+    },
+    { name: 'baby-docker run (CLI)', run: () => timeSpawn(process.execPath, [CLI_PATH, 'run', rootfs, '/bin/true']) },
+    {
+      name: 'unshare + chroot',
+      run: () => timeSpawn('unshare', ['--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']),
+    },
+    { name: 'node -e 0', run: () => timeSpawn(process.execPath, ['-e', '0']) },
+  ];
+
+  if (isInstalled('bwrap')) {
+    cases.push({
+      name: 'bwrap',
+      run: () => timeSpawn('bwrap', [
+        '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-ipc',
+        '--bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '/bin/true',
+      ]),
+    });
+  } else {
+    console.log('bwrap: not installed, skipped');
+  }
+
+  let bundle: string | null = null;
+  if (isInstalled('crun')) {
+    bundle = makeCrunBundle(rootfs);
+    const dir = bundle;
+    let n = 0;
+    // crun removes the container when it ends; a fresh name each run avoids any clash.
+    cases.push({ name: 'crun', run: () => timeSpawn('crun', ['run', '--bundle', dir, `bench-${process.pid}-${n++}`]) });
+  } else {
+    console.log('crun: not installed, skipped');
+  }
+
+  let results: CaseResult[];
+  try {
+    results = await runRoundRobin(cases);
+  } finally {
+    if (bundle) fs.rmSync(bundle, { recursive: true, force: true });
+  }
+
+  const [native, cli, unshare, node] = results;
+  console.log(`\n/bin/true start to exit, ${ITERATIONS} iterations each (+${WARMUP_ITERATIONS} warm-up), round-robin\n`);
+  printTable(results, [unshare, node]);
+  console.log();
+  checkTarget('native start path <= 1.5 x unshare', native, unshare, 1.5);
+  checkTarget('baby-docker run <= 1.25 x node -e 0', cli, node, 1.25);
+}
+
+async function main(): Promise<void> {
+  const rootfs = ensureDefaultRootfs();
+  console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
+  // Later sections go here, each printing its own table.
+  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection];
+  for (const section of sections) await section(rootfs);
+}
+
+await main();

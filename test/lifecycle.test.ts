@@ -1,0 +1,108 @@
+/** Stopping containers, and cleanup whatever the way a run ends. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { start } from '../src/runtime/container.js';
+import { addon } from '../src/runtime/native.js';
+import {
+  assertNothingLeft, containerCgroups, containerProcesses, hostMounts, ROOTFS, runInContainer, stateDirs,
+} from './helpers.js';
+
+const mountsBefore = hostMounts();
+after(() => assertNothingLeft(mountsBefore));
+
+/** Poll `condition` every 10 ms until it holds; fail after `timeoutMs`. */
+async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const alive = (pid: number): boolean => fs.existsSync(`/proc/${pid}`);
+
+describe('stop', () => {
+  it('ends a command that ignores SIGTERM once the grace period is over', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['/bin/sh', '-c', 'trap "" TERM; echo ready; while :; do sleep 1; done'] });
+    await new Promise((resolve) => container.stdout!.once('data', resolve));
+    const began = Date.now();
+    const status = await container.stop(500);
+    const took = Date.now() - began;
+    assert.deepEqual(status, { code: 137, signal: 'SIGKILL', oomKilled: false, error: null });
+    assert.ok(took >= 500 && took < 3000, `stopped after ${took} ms`);
+  });
+
+  it('lets a command that handles SIGTERM exit by itself', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['/bin/sh', '-c', 'trap "exit 7" TERM; echo ready; while :; do sleep 0.05; done'] });
+    await new Promise((resolve) => container.stdout!.once('data', resolve));
+    const status = await container.stop(10_000);
+    assert.equal(status.code, 7);
+  });
+
+  it('passes signals to the container\'s first process', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['/bin/sh', '-c', 'trap "exit 10" USR1; echo ready; while :; do sleep 0.05; done'] });
+    // PID 1 ignores a signal it has no handler for yet: send it once the trap is set.
+    await new Promise((resolve) => container.stdout!.once('data', resolve));
+    container.signal('SIGUSR1');
+    assert.equal((await container.wait()).code, 10);
+  });
+
+  it('kills a --init container on SIGTERM through its init', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['sleep', '100'], init: true });
+    const status = await container.stop(5000);
+    assert.equal(status.code, 128 + 15);
+  });
+});
+
+describe('nothing left behind', () => {
+  it('after 100 runs in sequence and 10 in parallel', async () => {
+    for (let i = 0; i < 100; i++) {
+      const result = await runInContainer(['/bin/sh', '-c', `exit ${i % 7}`]);
+      assert.equal(result.code, i % 7);
+    }
+    const parallel = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => runInContainer(['/bin/sh', '-c', `echo run-${i}`])),
+    );
+    parallel.forEach((result, i) => assert.equal(result.stdout, `run-${i}\n`));
+    assertNothingLeft(mountsBefore);
+  });
+
+  it('kills the container and frees its cgroup when the controlling Node process is SIGKILLed', async () => {
+    const { hostPid, node } = await startInChildNode();
+    node.kill('SIGKILL');
+    await eventually(() => !alive(hostPid), 5000, 'container to die with its Node process');
+    await eventually(() => containerCgroups().length === 0 && stateDirs().length === 0, 5000, 'the shim to clean up');
+  });
+
+  it('reclaims the cgroup of a run whose shim was SIGKILLed too, at the next start', async () => {
+    const { hostPid, node } = await startInChildNode();
+    const shimPid = Number(fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(' ')[3]);
+    process.kill(shimPid, 'SIGKILL');
+    node.kill('SIGKILL');
+    await eventually(() => !alive(hostPid), 5000, 'container to die with its shim');
+    assert.ok(containerCgroups().length > 0, 'the dead run left its cgroup');
+    assert.equal((await runInContainer(['true'])).code, 0);
+    assert.deepEqual(containerCgroups(), []);
+    assert.deepEqual(stateDirs(), []);
+    assert.equal(addon().gc(), 0);
+  });
+});
+
+/** A separate Node process that starts `sleep 100` and reports its host PID. */
+async function startInChildNode(): Promise<{ hostPid: number; node: ReturnType<typeof spawn> }> {
+  const runtime = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'runtime', 'container.js');
+  const script = `import { start } from ${JSON.stringify(runtime)};
+    const c = await start({ rootfs: ${JSON.stringify(ROOTFS)}, command: ['sleep', '100'] });
+    console.log(c.hostPid);`;
+  const node = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const hostPid = await new Promise<number>((resolve, reject) => {
+    node.stdout!.setEncoding('utf8').once('data', (line: string) => resolve(Number(line)));
+    node.once('exit', (code) => reject(new Error(`child node exited with ${code}`)));
+  });
+  assert.ok(containerProcesses().includes(hostPid));
+  return { hostPid, node };
+}
