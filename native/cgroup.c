@@ -2,6 +2,7 @@
 #include "cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,10 @@ int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err) {
       write_file(cg->memory, "cgroup.procs", value, err) < 0)
     return -1;
   return 0;
+}
+
+int cgroup_open_for_clone(const struct cgroup *cg) {
+  return cg->version == 2 ? open(cg->pids, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
 }
 
 static uint64_t limit_or_none(uint64_t v) { return (v == UINT64_MAX || v >= V1_UNLIMITED) ? 0 : v; }

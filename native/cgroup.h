@@ -51,6 +51,10 @@ int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
 
 int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err);
 
+/* On v2, an fd of the cgroup directory for clone3(CLONE_INTO_CGROUP), so the
+ * container is born in it instead of being moved; -1 on v1. */
+int cgroup_open_for_clone(const struct cgroup *cg);
+
 int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *stats, struct bd_error *err);
 
 /* SIGKILL every process left in the cgroup and remove its directories

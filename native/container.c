@@ -2,6 +2,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,14 +83,16 @@ static int wait_for_go(int sync_fd, struct bd_error *err) {
 }
 
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
-  if (wait_for_go(sync_fd, err) < 0) return -1;
-  /* Entered only now, so that the container's cgroup is its cgroup root. */
-  if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
   if (enter_rootfs(c->rootfs, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
     return -1;
+  /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
+   * grace period, so the setup above runs alongside). Nothing has forked. */
+  if (wait_for_go(sync_fd, err) < 0) return -1;
+  /* Entered only now, so that the container's cgroup is its cgroup root. */
+  if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
   return wait_for_go(sync_fd, err);
 }
@@ -107,12 +110,39 @@ static void container_main(const struct container_config *c, int sync_fd) {
   exec_command(c, sync_fd);
 }
 
-pid_t container_clone(const struct container_config *c, int *sync_fd, struct bd_error *err) {
+/* The kernel's struct clone_args, up to the cgroup field (Linux 5.7). */
+struct clone3_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+      set_tid_size, cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* Fork-like (no new stack): the child goes on from here. With a cgroup v2
+ * directory fd, the child is born in that cgroup; otherwise, or on a kernel
+ * without clone3, it starts where we are and *in_cgroup says so. */
+static pid_t clone_child(int cgroup_fd, int *in_cgroup) {
+  if (cgroup_fd >= 0) {
+    struct clone3_args args;
+    memset(&args, 0, sizeof args);
+    args.flags = CONTAINER_CLONE_FLAGS | CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (uint64_t)cgroup_fd;
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    *in_cgroup = pid >= 0;
+    if (pid >= 0) return pid;
+  }
+  *in_cgroup = 0;
+  return (pid_t)syscall(SYS_clone, CONTAINER_CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd,
+                      struct bd_error *err) {
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
     return bd_fail(err, errno, "socketpair");
-  /* clone with no new stack forks: the child goes on from here. */
-  pid_t pid = (pid_t)syscall(SYS_clone, CONTAINER_CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid_t pid = clone_child(cgroup_fd, in_cgroup);
   if (pid < 0) {
     int e = errno;
     close(pair[0]);

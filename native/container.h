@@ -25,10 +25,14 @@ enum sync_kind {
   SYNC_ERROR = 'E', /* child -> parent: failed, with a bd_error */
 };
 
-/* Clone the container's first process. It waits for SYNC_GO (sent once it
- * is in its cgroup), sets up, sends SYNC_READY, waits for SYNC_GO again and
- * execs. *sync_fd gets the parent's end of the channel. */
-pid_t container_clone(const struct container_config *c, int *sync_fd, struct bd_error *err);
+/* Clone the container's first process. It sets up (mounts, hostname, lo),
+ * then waits for SYNC_GO, sent once it is in its cgroup; it then sends
+ * SYNC_READY, waits for SYNC_GO again and execs. With cgroup_fd (a cgroup
+ * v2 directory, or -1) it is born in that cgroup, and *in_cgroup is 1;
+ * otherwise the caller must put it there. *sync_fd gets the parent's end of
+ * the channel. */
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd,
+                      struct bd_error *err);
 
 int sync_send(int fd, char kind, const struct bd_error *payload);
 

@@ -171,18 +171,15 @@ static int run(struct shim_options *o) {
     goto cleanup;
   have_cgroup = 1;
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
-  pid = container_clone(&o->config, &sync_fd, &err);
+  int cgroup_fd = cgroup_open_for_clone(&cg), in_cgroup;
+  pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &err);
+  if (cgroup_fd >= 0) close(cgroup_fd);
   if (pid < 0) goto cleanup;
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
-  if (state_write(&st, "pid", value, &err) < 0 || cgroup_join(&cg, pid, &err) < 0) goto kill_child;
-  if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
-    bd_fail(&err, errno, "write sync channel");
-    goto kill_child;
-  }
-  int kind = sync_recv(sync_fd, &err);
-  if (kind != SYNC_READY) {
-    if (kind != SYNC_ERROR) bd_fail(&err, 0, "the container's first process died during setup");
+  if (state_write(&st, "pid", value, &err) < 0 || (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
+      sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
+    if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
   status_send(&o->status, "start\t%d\t%d\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids);
@@ -205,6 +202,8 @@ kill_child:
   kill(pid, SIGKILL);
   waitpid(pid, NULL, 0);
   pid = -1;
+  /* A setup that failed first says why: prefer its message. */
+  if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err;
 cleanup:
   if (sync_fd >= 0) close(sync_fd);
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;

@@ -4,6 +4,7 @@
  * `container <rootfs> <command> [args...]` working. It loads only what it
  * needs: node-pty for a terminal, never the UI.
  */
+import { isatty } from 'node:tty';
 import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import type { ContainerSpec } from '../runtime/spec.js';
@@ -92,7 +93,8 @@ async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
 }
 
 async function run(args: string[]): Promise<number> {
-  const { spec, tty } = parseRunArgs(args, Boolean(process.stdin.isTTY && process.stdout.isTTY));
+  // isatty, not process.stdin: that getter sets up a stream we do not need for pipes.
+  const { spec, tty } = parseRunArgs(args, isatty(0) && isatty(1));
   const status = tty ? await runOnTerminal(spec) : await runPiped(spec);
   if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
   return status.code;

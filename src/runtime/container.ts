@@ -4,7 +4,7 @@
  * (native/shim.c), spawned here with pipes or on a pty through node-pty.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
@@ -207,8 +207,21 @@ class ShimSession {
   }
 }
 
+/** Random hex straight from the kernel: node:crypto and Web Crypto each cost
+ * milliseconds to load, on the CLI's start path. */
+function randomHex(bytes: number): string {
+  const buffer = Buffer.alloc(bytes);
+  const fd = fs.openSync('/dev/urandom', 'r');
+  try {
+    fs.readSync(fd, buffer);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return buffer.toString('hex');
+}
+
 function newId(): string {
-  return randomBytes(6).toString('hex');
+  return randomHex(6);
 }
 
 function containerEnv(spec: ResolvedSpec, tty: boolean): string[] {
@@ -283,7 +296,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows }: PtyOptions):
   const id = newId();
   const resolved = await resolveSpec(spec, id);
   const { spawn: spawnPty } = await import('node-pty');
-  const nonce = randomBytes(16).toString('hex');
+  const nonce = randomHex(16);
   const pty = spawnPty(SHIM_PATH, shimArgs(id, resolved, true), {
     name: 'xterm-256color',
     cols,
