@@ -110,7 +110,12 @@ export class PtyContainer extends Container {
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     private readonly output: OutputQueue,
-    private readonly terminal: { write(data: string): void; resize(cols: number, rows: number): void },
+    private readonly terminal: {
+      write(data: string): void;
+      resize(cols: number, rows: number): void;
+      pause(): void;
+      resume(): void;
+    },
   ) {
     super(id, hostPid, cgroup, exited, sendSignal);
   }
@@ -123,6 +128,15 @@ export class PtyContainer extends Container {
   /** Type into the container's terminal. */
   write(data: string): void {
     if (this.running) this.terminal.write(data);
+  }
+
+  /** Stop reading the container's output for now (it blocks when the pty fills): backpressure. */
+  pause(): void {
+    this.terminal.pause();
+  }
+
+  resume(): void {
+    this.terminal.resume();
   }
 
   /** Set the terminal size; the container's foreground program gets SIGWINCH. */

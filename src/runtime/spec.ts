@@ -78,6 +78,13 @@ export async function resolveRootfs(rootfs: string): Promise<string> {
     const { ensureDefaultRootfs } = await import('./rootfs.js');
     return ensureDefaultRootfs();
   }
+  return checkRootfsDir(rootfs);
+}
+
+/** Check that `rootfs` names a usable root filesystem directory; returns its
+ * real path, or throws a RuntimeError saying what is wrong. Cheap: the picker
+ * calls it as a path is typed. */
+export function checkRootfsDir(rootfs: string): string {
   if (rootfs.trim() === '') throw new RuntimeError('no rootfs given: name a root filesystem directory, or "default"');
   const absolute = path.resolve(rootfs);
   let real: string;

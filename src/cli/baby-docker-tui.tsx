@@ -1,0 +1,173 @@
+#!/usr/bin/env node
+/**
+ * baby-docker-tui: the interactive container shell. Wires the pieces: the
+ * store (UI state), the terminal session and run controller (no React), raw
+ * keyboard input, and the Ink view. Restores the terminal and removes the
+ * container however it ends.
+ */
+import { render } from 'ink';
+import * as os from 'node:os';
+import { PassThrough } from 'node:stream';
+import { isatty } from 'node:tty';
+import { EXIT, RuntimeError } from '../runtime/errors.js';
+import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
+import { App } from '../ui/App.js';
+import { handleInput } from '../ui/input.js';
+import { layoutFor } from '../ui/layout.js';
+import { loadConfig, loadHistory, rememberRun, saveHistory } from '../ui/persistence.js';
+import { initialPicker, joinCommandLine } from '../ui/picker.js';
+import { RunController } from '../ui/services/runController.js';
+import { TerminalSession } from '../ui/services/terminalSession.js';
+import { initialState } from '../ui/state.js';
+import { createStore } from '../ui/store.js';
+import type { RunOptions } from '../ui/types.js';
+
+const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [ROOTFS [COMMAND [ARGS...]]]
+  Opens the interactive container shell (as root, in a terminal). With
+  ROOTFS (a directory, or "default") it starts COMMAND (default /bin/sh)
+  at once instead of showing the picker. Keys: Ctrl-] then ? shows them all.`;
+
+const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l'; // alternate screen, cursor hidden (the pane draws its own)
+const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
+
+interface TuiArgs {
+  memory: string;
+  hostname: string;
+  /** Set when a rootfs was named: start at once. */
+  direct: RunOptions | null;
+}
+
+function parseArgs(args: string[]): TuiArgs | null {
+  const parsed: TuiArgs = { memory: '100m', hostname: '', direct: null };
+  let i = 0;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    const [flag, inline] = args[i].split(/=(.*)/s, 2);
+    const value = (): string => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new RuntimeError(`${flag} needs a value: see baby-docker-tui --help`);
+      return v;
+    };
+    if (flag === '--help' || flag === '-h') return null;
+    else if (flag === '--memory' || flag === '-m') parsed.memory = value();
+    else if (flag === '--hostname') parsed.hostname = value();
+    else if (flag === '--') {
+      i++;
+      break;
+    } else throw new RuntimeError(`unknown option ${flag}: see baby-docker-tui --help`);
+  }
+  parseMemory(parsed.memory);
+  if (parsed.hostname) checkHostname(parsed.hostname);
+  const [rootfs, ...command] = args.slice(i);
+  if (rootfs !== undefined) {
+    parsed.direct = { rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname };
+  }
+  return parsed;
+}
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  checkRoot();
+  if (!isatty(0) || !isatty(1)) {
+    throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
+  }
+  const config = loadConfig();
+  let history = loadHistory();
+  const picker = initialPicker({
+    rootfsChoices: [...history.rootfs, ...config.rootfs],
+    commandHistory: history.commands,
+    memory: args.memory,
+    hostname: args.hostname,
+  });
+  const store = createStore(initialState(picker, args.direct ? 'run' : 'picker'));
+  const { stdin, stdout } = process;
+  const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
+  const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
+  const controller = new RunController(session, store.dispatch);
+
+  stdout.write(ENTER_SCREEN);
+  // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
+  const ink = render(<App store={store} session={session} hostHostname={os.hostname()} />, {
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+  const rerender = () => ink.rerender(<App store={store} session={session} hostHostname={os.hostname()} />);
+
+  const takeTerminal = () => {
+    stdin.setRawMode(true);
+    stdout.write(ENTER_SCREEN);
+  };
+  const releaseTerminal = () => {
+    stdin.setRawMode(false);
+    stdout.write(LEAVE_SCREEN);
+  };
+  const redraw = () => {
+    ink.clear();
+    stdout.write('\x1b[2J\x1b[H');
+    rerender();
+  };
+
+  let shuttingDown = false;
+  const shutdown = async (code: number, error?: unknown) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    try {
+      await controller.kill(); // the container, its cgroup and state are gone once this resolves
+    } finally {
+      ink.unmount();
+      releaseTerminal();
+      session.dispose();
+      if (error) process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(code);
+    }
+  };
+
+  const run = (options: RunOptions) => {
+    history = rememberRun(history, options.rootfs, joinCommandLine(options.command));
+    try {
+      saveHistory(history);
+    } catch {
+      // History is a convenience: an unwritable config directory must not stop a run.
+    }
+    void controller.run(options);
+  };
+
+  takeTerminal();
+  stdin.setEncoding('utf8');
+  stdin.on('data', (chunk: string) =>
+    handleInput(chunk, store.getState, {
+      dispatch: store.dispatch,
+      sendToContainer: (keys) => session.sendKeys(keys),
+      run,
+      stop: () => controller.stop(),
+      quit: () => void shutdown(0),
+      redraw,
+      suspend: () => {
+        releaseTerminal();
+        process.once('SIGCONT', () => {
+          takeTerminal();
+          redraw();
+        });
+        process.kill(process.pid, 'SIGTSTP');
+      },
+    }),
+  );
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const) {
+    process.on(signal, () => void shutdown(code));
+  }
+  process.on('uncaughtException', (error) => void shutdown(EXIT.RUNTIME, error));
+  process.on('unhandledRejection', (error) => void shutdown(EXIT.RUNTIME, error));
+
+  if (args.direct) run(args.direct);
+}
+
+try {
+  main();
+} catch (error) {
+  process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof RuntimeError ? error.exitCode : EXIT.RUNTIME);
+}

@@ -1,0 +1,46 @@
+import { memo } from 'react';
+import { Box, Text } from 'ink';
+import type { RunPhase, RunRecord } from '../types.js';
+import { formatDuration, panelInnerWidth, truncate } from '../format.js';
+
+/** Rows the panel always takes, border included, so the column below never jumps. */
+export const CONTAINER_PANEL_HEIGHT = 7;
+
+export interface ContainerPanelProps {
+  run: RunRecord | null;
+  /** ms since the epoch: passed in so the panel has no timer of its own. */
+  now: number;
+  width: number;
+}
+
+const PHASE_COLOR: Record<RunPhase, string> = { starting: 'yellow', running: 'green', exited: 'gray' };
+
+/** Both PIDs of the container's first process; the shorter form when the panel is narrow. */
+function pidLine(hostPid: number | null, inner: number): string {
+  const full = `PID 1 inside · host PID ${hostPid ?? '—'}`;
+  return full.length <= inner ? full : `PID 1 · host PID ${hostPid ?? '—'}`;
+}
+
+/** The current container: id, state, uptime, both PIDs of its first process, command. */
+export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: ContainerPanelProps) {
+  const inner = panelInnerWidth(width);
+  return (
+    <Box borderStyle="round" flexDirection="column" width={width} height={CONTAINER_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+      <Text bold>Container</Text>
+      {run === null ? (
+        <Text dimColor>no container yet</Text>
+      ) : (
+        <>
+          <Text wrap="truncate-end">id {run.id ?? '—'}</Text>
+          <Text wrap="truncate-end">
+            <Text color={PHASE_COLOR[run.phase]}>{run.phase}</Text>
+            {' · up '}
+            {formatDuration((run.phase === 'exited' ? (run.endedAt ?? now) : now) - run.startedAt)}
+          </Text>
+          <Text wrap="truncate-end">{pidLine(run.hostPid, inner)}</Text>
+          <Text dimColor>{truncate(`$ ${run.options.command.join(' ')}`, inner)}</Text>
+        </>
+      )}
+    </Box>
+  );
+});

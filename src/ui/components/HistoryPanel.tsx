@@ -1,0 +1,71 @@
+import { memo } from 'react';
+import { Box, Text } from 'ink';
+import type { RunRecord } from '../types.js';
+import { panelInnerWidth, truncate } from '../format.js';
+
+/** Border and title around the rows. */
+export const HISTORY_PANEL_CHROME = 3;
+
+export interface HistoryPanelProps {
+  /** Oldest first. */
+  runs: readonly RunRecord[];
+  /** Index into `runs`, or null when nothing is selected. */
+  selected: number | null;
+  maxRows: number;
+  width: number;
+}
+
+/** Which of runs[] to show, newest first: the latest `rows`, moved back far enough to include the selection. */
+function visibleIndexes(count: number, selected: number | null, rows: number): number[] {
+  let newest = count - 1;
+  if (selected !== null && selected >= 0 && selected < count && selected < newest - rows + 1) {
+    newest = selected + rows - 1;
+  }
+  const indexes: number[] = [];
+  for (let i = newest; i >= 0 && indexes.length < rows; i--) indexes.push(i);
+  return indexes;
+}
+
+function Outcome({ run }: { run: RunRecord }) {
+  if (run.status === null) return <Text color="yellow">…</Text>;
+  const { code, oomKilled } = run.status;
+  return (
+    <>
+      {code === 0 ? <Text color="green">✓ 0</Text> : <Text color="red">✗ {code}</Text>}
+      {oomKilled ? <Text color="red"> OOM</Text> : ''}
+    </>
+  );
+}
+
+/** Outcome text without colour, to measure how much room is left for the command. */
+function outcomeText(run: RunRecord): string {
+  if (run.status === null) return '…';
+  return (run.status.code === 0 ? '✓ 0' : `✗ ${run.status.code}`) + (run.status.oomKilled ? ' OOM' : '');
+}
+
+/** This session's runs, newest first, one line each; the selected one inverse and pointed at. */
+export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows, width }: HistoryPanelProps) {
+  const rows = Math.max(1, Math.floor(maxRows));
+  const inner = panelInnerWidth(width);
+  return (
+    <Box borderStyle="round" flexDirection="column" width={width} height={rows + HISTORY_PANEL_CHROME} paddingX={1} overflow="hidden" flexShrink={0}>
+      <Text bold>History</Text>
+      {runs.length === 0 && <Text dimColor>no runs yet</Text>}
+      {visibleIndexes(runs.length, selected, rows).map((index) => {
+        const run = runs[index]!;
+        const isSelected = index === selected;
+        // The pointer keeps the selection visible on terminals without colour.
+        const head = `${isSelected ? '›' : ' '} #${run.seq} `;
+        const used = Array.from(head + outcomeText(run)).length + 2;
+        return (
+          <Text key={run.seq} inverse={isSelected} wrap="truncate-end">
+            {head}
+            <Outcome run={run} />
+            {'  '}
+            {truncate(run.options.command.join(' '), inner - used)}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+});

@@ -1,0 +1,31 @@
+import { memo } from 'react';
+import { Box, Text } from 'ink';
+import type { LiveStats } from '../types.js';
+
+export const PROCESSES_PANEL_HEIGHT = 4;
+
+export interface ProcessesPanelProps {
+  /** From the pids cgroup; null before the first poll or after the exit. */
+  pids: LiveStats['pids'] | null;
+  width: number;
+}
+
+/** How many processes the container has against its pids.max; yellow once near the limit (fork bombs). */
+export const ProcessesPanel = memo(function ProcessesPanel({ pids, width }: ProcessesPanelProps) {
+  const nearLimit = pids !== null && pids.limit !== null && pids.current >= pids.limit * 0.9;
+  return (
+    <Box borderStyle="round" flexDirection="column" width={width} height={PROCESSES_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+      <Text bold>Processes</Text>
+      <Text wrap="truncate-end">
+        {'processes: '}
+        {pids === null ? (
+          '—'
+        ) : (
+          <Text color={nearLimit ? 'yellow' : undefined}>
+            {pids.current} / {pids.limit ?? 'no limit'}
+          </Text>
+        )}
+      </Text>
+    </Box>
+  );
+});

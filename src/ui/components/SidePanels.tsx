@@ -1,0 +1,66 @@
+import { memo } from 'react';
+import { Box } from 'ink';
+import type { LiveStats, RunRecord } from '../types.js';
+import { CONTAINER_PANEL_HEIGHT, ContainerPanel } from './ContainerPanel.js';
+import { HOSTNAME_PANEL_HEIGHT, HostnamePanel } from './HostnamePanel.js';
+import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
+import { PROCESSES_PANEL_HEIGHT, ProcessesPanel } from './ProcessesPanel.js';
+import { EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
+import { HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
+
+export interface SidePanelsProps {
+  /** The run on screen (the latest one). */
+  run: RunRecord | null;
+  /** Every run of the session, oldest first. */
+  runs: readonly RunRecord[];
+  /** Index into `runs`, or null. */
+  selectedHistory: number | null;
+  /** The latest poll of the current container; null before the first one. */
+  stats: LiveStats | null;
+  /** Memory in use, bytes, oldest first, one sample a second. */
+  memoryHistory: readonly number[];
+  hostHostname: string;
+  /** ms since the epoch. */
+  now: number;
+  width: number;
+  /** Rows available to the column. */
+  height: number;
+}
+
+/** Rows of the panels that are always shown. */
+const FIXED_HEIGHT = CONTAINER_PANEL_HEIGHT + HOSTNAME_PANEL_HEIGHT + MEMORY_PANEL_HEIGHT + PROCESSES_PANEL_HEIGHT;
+
+export interface SidePanelsLayout {
+  /** 0: no history panel. */
+  historyRows: number;
+  compactExit: boolean;
+}
+
+/** What fits in `height` rows: the history panel goes first, then the exit panel's error lines. */
+export function sidePanelsLayout(height: number): SidePanelsLayout {
+  const historyRows = height - FIXED_HEIGHT - EXIT_PANEL_HEIGHT - HISTORY_PANEL_CHROME;
+  if (historyRows >= 1) return { historyRows, compactExit: false };
+  return { historyRows: 0, compactExit: height - FIXED_HEIGHT < EXIT_PANEL_HEIGHT };
+}
+
+/** The column of live panels beside the container's terminal. */
+export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
+  const { run, runs, selectedHistory, stats, memoryHistory, hostHostname, now, width, height } = props;
+  const layout = sidePanelsLayout(height);
+  return (
+    // Clipped, so that on a very short terminal the column never pushes the layout taller.
+    <Box flexDirection="column" width={width} height={height} overflow="hidden" flexShrink={0}>
+      <ContainerPanel run={run} now={now} width={width} />
+      <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
+      <MemoryPanel memory={stats ? stats.memory : undefined} history={memoryHistory} width={width} />
+      <ProcessesPanel pids={stats?.pids ?? null} width={width} />
+      <ExitPanel run={run} width={width} compact={layout.compactExit} />
+      {layout.historyRows > 0 && (
+        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={layout.historyRows} width={width} />
+      )}
+    </Box>
+  );
+});
+
+/** Rows the column needs with every panel and one history row, for callers sizing the layout. */
+export const SIDE_PANELS_FULL_HEIGHT = FIXED_HEIGHT + EXIT_PANEL_HEIGHT + HISTORY_PANEL_CHROME + 1;

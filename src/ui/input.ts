@@ -1,0 +1,149 @@
+/**
+ * Routes raw key input. In the run view, while the container runs, every
+ * byte goes to it except the prefix key; after the prefix (one command), or
+ * once the container has exited, keys are commands (see keymap.ts).
+ */
+import { Command, commandForKey, PREFIX_KEY } from './keymap.js';
+import { joinCommandLine, pickerKey, splitCommandLine } from './picker.js';
+import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
+import type { RunOptions } from './types.js';
+
+/** What input can make happen, besides state changes. */
+export interface InputActions {
+  dispatch(action: UiAction): void;
+  sendToContainer(keys: string): void;
+  run(options: RunOptions): void;
+  stop(): void;
+  quit(): void;
+  redraw(): void;
+  suspend(): void;
+}
+
+/** Split raw input into single keys: escape sequences stay whole. */
+export function splitKeys(input: string): string[] {
+  const keys: string[] = [];
+  for (let i = 0; i < input.length; ) {
+    let end = i + 1;
+    if (input[i] === '\x1b' && i + 1 < input.length) {
+      if (input[i + 1] === '[') {
+        end = i + 2;
+        while (end < input.length && !/[\x40-\x7e]/.test(input[end])) end++;
+        end++;
+      } else {
+        end = input[i + 1] === 'O' ? i + 3 : i + 2;
+      }
+    } else if (input.codePointAt(i)! > 0xffff) {
+      end = i + 2;
+    }
+    keys.push(input.slice(i, Math.min(end, input.length)));
+    i = end;
+  }
+  return keys;
+}
+
+/** Handle one chunk of raw input; the state is read afresh for every key, as each may change it. */
+export function handleInput(input: string, getState: () => UiState, actions: InputActions): void {
+  let rest = input;
+  while (rest.length > 0) {
+    const state = getState();
+    if (passesThrough(state) && !state.prefixArmed) {
+      const prefixAt = rest.indexOf(PREFIX_KEY);
+      if (prefixAt < 0) return actions.sendToContainer(rest);
+      if (prefixAt > 0) actions.sendToContainer(rest.slice(0, prefixAt));
+      actions.dispatch({ type: 'prefix', armed: true });
+      rest = rest.slice(prefixAt + 1);
+      continue;
+    }
+    const [key] = splitKeys(rest);
+    rest = rest.slice(key.length);
+    if (state.prefixArmed) actions.dispatch({ type: 'prefix', armed: false });
+    handleKey(key, state, actions);
+  }
+}
+
+function passesThrough(state: UiState): boolean {
+  return state.screen === 'run' && state.overlay === 'none' && isRunning(state);
+}
+
+function handleKey(key: string, state: UiState, actions: InputActions): void {
+  if (state.overlay === 'confirm-quit') {
+    if (key === 'y' || key === 'Y') actions.quit();
+    else actions.dispatch({ type: 'overlay', overlay: 'none' });
+    return;
+  }
+  if (state.overlay === 'help') return actions.dispatch({ type: 'overlay', overlay: 'none' });
+  if (state.overlay === 'edit-command') return editCommandKey(key, state, actions);
+  if (state.screen === 'picker') {
+    const result = pickerKey(state.picker, key);
+    actions.dispatch({ type: 'picker', picker: result.state });
+    if (result.submit) actions.run(result.submit);
+    else if (result.cancel) {
+      if (state.runs.length > 0) actions.dispatch({ type: 'screen', screen: 'run' });
+      else actions.quit();
+    }
+    return;
+  }
+  const command = commandForKey(key);
+  if (command) runCommand(command, state, actions);
+}
+
+function runCommand(command: Command, state: UiState, actions: InputActions): void {
+  const run = currentRun(state);
+  switch (command) {
+    case Command.Rerun:
+      if (run) actions.run(run.options);
+      return;
+    case Command.EditCommand:
+      if (!run) return;
+      actions.dispatch({ type: 'edit-line', line: joinCommandLine(run.options.command) });
+      return actions.dispatch({ type: 'overlay', overlay: 'edit-command' });
+    case Command.Stop:
+      return actions.stop();
+    case Command.NewRun:
+      return actions.dispatch({ type: 'screen', screen: 'picker' });
+    case Command.HistoryUp:
+      return actions.dispatch({ type: 'select-history', delta: -1 });
+    case Command.HistoryDown:
+      return actions.dispatch({ type: 'select-history', delta: 1 });
+    case Command.RunSelected: {
+      const selected = state.runs[state.selectedHistory ?? state.runs.length - 1];
+      if (selected) actions.run(selected.options);
+      return;
+    }
+    case Command.Help:
+      return actions.dispatch({ type: 'overlay', overlay: 'help' });
+    case Command.Quit:
+      if (isRunning(state)) return actions.dispatch({ type: 'overlay', overlay: 'confirm-quit' });
+      return actions.quit();
+    case Command.Redraw:
+      return actions.redraw();
+    case Command.Suspend:
+      return actions.suspend();
+    case Command.SendPrefix:
+      if (isRunning(state)) actions.sendToContainer(PREFIX_KEY);
+      return;
+    case Command.Cancel:
+      return;
+  }
+}
+
+/** A one-line editor for the command after `e`: Enter runs it, Esc cancels. */
+function editCommandKey(key: string, state: UiState, actions: InputActions): void {
+  const run = currentRun(state);
+  if (key === '\x1b') return actions.dispatch({ type: 'overlay', overlay: 'none' });
+  if (key === '\r') {
+    let command: string[];
+    try {
+      command = splitCommandLine(state.editLine);
+    } catch {
+      return; // an unclosed quote: keep editing
+    }
+    if (run && command.length > 0) actions.run({ ...run.options, command });
+    return;
+  }
+  let line = state.editLine;
+  if (key === '\x7f' || key === '\b') line = line.slice(0, -1);
+  else if (key === '\x15') line = '';
+  else if (key >= ' ' && !key.startsWith('\x1b')) line += key;
+  actions.dispatch({ type: 'edit-line', line });
+}

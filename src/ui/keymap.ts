@@ -1,0 +1,61 @@
+/**
+ * Commands and the keys that trigger them. While the terminal pane has focus
+ * every key goes to the container except the prefix key; after the prefix,
+ * or once the container has exited, keys are commands.
+ */
+export enum Command {
+  Rerun = 'rerun',
+  EditCommand = 'edit-command',
+  Stop = 'stop',
+  NewRun = 'new-run',
+  HistoryUp = 'history-up',
+  HistoryDown = 'history-down',
+  RunSelected = 'run-selected',
+  Help = 'help',
+  Quit = 'quit',
+  Redraw = 'redraw',
+  Suspend = 'suspend',
+  /** The prefix pressed twice: send it to the container. */
+  SendPrefix = 'send-prefix',
+  Cancel = 'cancel',
+}
+
+/** Ctrl-]: bound by no shell, tmux (C-b) or screen (C-a); the telnet escape. */
+export const PREFIX_KEY = '\x1d';
+export const PREFIX_LABEL = 'Ctrl-]';
+
+export interface Binding {
+  command: Command;
+  /** Raw input sequences that trigger it. */
+  keys: string[];
+  /** How the key is shown: "r", "↑/h". */
+  label: string;
+  description: string;
+}
+
+export const BINDINGS: readonly Binding[] = [
+  { command: Command.Rerun, keys: ['r'], label: 'r', description: 're-run the same command on the same rootfs' },
+  { command: Command.EditCommand, keys: ['e'], label: 'e', description: 'edit the command, then run it' },
+  { command: Command.Stop, keys: ['k'], label: 'k', description: 'stop (SIGTERM, then SIGKILL after 10 s)' },
+  { command: Command.NewRun, keys: ['n'], label: 'n', description: 'new run: back to the picker' },
+  { command: Command.HistoryUp, keys: ['h', '\x1b[A', '\x1bOA'], label: 'h/↑', description: 'select an earlier run in the history' },
+  { command: Command.HistoryDown, keys: ['l', '\x1b[B', '\x1bOB'], label: 'l/↓', description: 'select a later run in the history' },
+  { command: Command.RunSelected, keys: ['\r'], label: 'Enter', description: 're-run the selected history entry' },
+  { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
+  { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
+  { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },
+  { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
+  { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },
+  { command: Command.Cancel, keys: ['\x1b'], label: 'Esc', description: 'close help, cancel' },
+];
+
+const BY_KEY = new Map(BINDINGS.flatMap((b) => b.keys.map((key) => [key, b.command] as const)));
+
+/** The command a key triggers in command mode, if any. */
+export function commandForKey(input: string): Command | null {
+  return BY_KEY.get(input) ?? null;
+}
+
+export function bindingFor(command: Command): Binding {
+  return BINDINGS.find((b) => b.command === command)!;
+}

@@ -1,0 +1,33 @@
+/** Where things go on the screen, from the terminal's size. */
+
+export const SIDE_WIDTH = 34;
+export const MIN_COLS = 70;
+export const MIN_ROWS = 16;
+
+export interface Layout {
+  cols: number;
+  /** Ink draws rows - 1 lines: a frame as tall as the terminal makes Ink clear and redraw every frame (flicker). */
+  height: number;
+  /** The main area between top and footer. */
+  mainHeight: number;
+  paneWidth: number;
+  /** The container's terminal: the pane's inside, without its border. */
+  termCols: number;
+  termRows: number;
+  tooSmall: boolean;
+}
+
+export function layoutFor(cols: number, rows: number): Layout {
+  const height = Math.max(1, rows - 1);
+  const mainHeight = Math.max(3, height - 1);
+  const paneWidth = Math.max(4, cols - SIDE_WIDTH);
+  return {
+    cols,
+    height,
+    mainHeight,
+    paneWidth,
+    termCols: paneWidth - 2,
+    termRows: mainHeight - 2,
+    tooSmall: cols < MIN_COLS || rows < MIN_ROWS,
+  };
+}

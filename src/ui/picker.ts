@@ -1,0 +1,293 @@
+/**
+ * The "New container" picker as a pure model: the state, and a reducer from
+ * one raw keypress (terminal bytes) to the next state. The Picker component
+ * only draws this state, so all the behaviour is tested here without React.
+ */
+import * as path from 'node:path';
+import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
+import type { RunOptions } from './types.js';
+
+export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname';
+
+/** Focus order for Tab, and the order in which errors are looked for. */
+export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname'];
+
+export const EMPTY_COMMAND_ERROR = 'type a command to run, e.g. /bin/sh';
+
+export interface PickerState {
+  focus: PickerField;
+  /** 'default' first, then recent, then command-line/config dirs, de-duplicated. */
+  rootfsChoices: string[];
+  /** The selected choice, or rootfsChoices.length for the "type a path…" entry. */
+  rootfsIndex: number;
+  typedRootfs: string;
+  command: string;
+  /** Command lines, most recent first. */
+  commandHistory: string[];
+  /** Which history entry the command field shows; null: the line being typed. */
+  historyIndex: number | null;
+  /** The line being typed, kept while walking the history (as a shell does). */
+  commandDraft: string;
+  memory: string;
+  hostname: string;
+  errors: Partial<Record<PickerField, string>>;
+}
+
+export interface PickerResult {
+  state: PickerState;
+  submit?: RunOptions;
+  cancel?: boolean;
+}
+
+export interface PickerInit {
+  rootfsChoices: string[];
+  commandHistory: string[];
+  command?: string;
+  memory?: string;
+  hostname?: string;
+  /** Preselect this rootfs (e.g. the last run's); one not in the list becomes the typed path. */
+  rootfs?: string;
+}
+
+export function initialPicker({
+  rootfsChoices,
+  commandHistory,
+  command = '/bin/sh',
+  memory = '100m',
+  hostname = '',
+  rootfs = 'default',
+}: PickerInit): PickerState {
+  const choices = [...new Set(['default', ...rootfsChoices])];
+  const listed = choices.indexOf(rootfs);
+  let state: PickerState = {
+    focus: 'rootfs',
+    rootfsChoices: choices,
+    rootfsIndex: listed >= 0 ? listed : choices.length,
+    typedRootfs: listed >= 0 ? '' : rootfs,
+    command,
+    commandHistory: [...new Set(commandHistory)],
+    historyIndex: null,
+    commandDraft: command,
+    memory,
+    hostname,
+    errors: {},
+  };
+  // Values handed in (from the command line, or the last run) are checked at once.
+  for (const field of ['rootfs', 'memory', 'hostname'] as const) state = recheck(state, field);
+  return state;
+}
+
+// Raw key sequences. Arrows come as ESC [ A, or ESC O A in application cursor mode.
+const KEY = {
+  tab: '\t',
+  shiftTab: '\x1b[Z',
+  up: ['\x1b[A', '\x1bOA'],
+  down: ['\x1b[B', '\x1bOB'],
+  enter: ['\r', '\n'],
+  backspace: ['\x7f', '\b'],
+  clearLine: '\x15',
+  escape: '\x1b',
+};
+
+/** Text to insert: no control characters or escape sequences. A paste may
+ * arrive as several characters at once. */
+function isPrintable(key: string): boolean {
+  return key.length > 0 && !/[\x00-\x1f\x7f]/.test(key);
+}
+
+/** The rootfs the picker would run on: a listed choice or the typed path. */
+export function selectedRootfs(state: PickerState): string {
+  return state.rootfsIndex < state.rootfsChoices.length
+    ? state.rootfsChoices[state.rootfsIndex]
+    : state.typedRootfs.trim();
+}
+
+/** What is wrong with one field, or undefined. `strict` also reports the
+ * things that are only wrong on Enter: nothing typed yet, an unclosed quote. */
+function fieldError(state: PickerState, field: PickerField, strict: boolean): string | undefined {
+  try {
+    switch (field) {
+      case 'rootfs': {
+        const rootfs = selectedRootfs(state);
+        if (rootfs === 'default' || (rootfs === '' && !strict)) return undefined;
+        checkRootfsDir(rootfs);
+        return undefined;
+      }
+      case 'command': {
+        if (!strict) return undefined;
+        const words = splitCommandLine(state.command);
+        return words.length === 0 || words[0] === '' ? EMPTY_COMMAND_ERROR : undefined;
+      }
+      case 'memory':
+        parseMemory(state.memory);
+        return undefined;
+      case 'hostname':
+        if (state.hostname !== '') checkHostname(state.hostname);
+        return undefined;
+    }
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Re-check a field after it changed. By default an error already shown (say
+ * since Enter) is checked strictly, so it stays until it is really fixed. */
+function recheck(state: PickerState, field: PickerField, strict = state.errors[field] !== undefined): PickerState {
+  const error = fieldError(state, field, strict);
+  const errors = { ...state.errors };
+  if (error === undefined) delete errors[field];
+  else errors[field] = error;
+  return { ...state, errors };
+}
+
+function moveFocus(state: PickerState, step: number): PickerState {
+  const count = PICKER_FIELDS.length;
+  const index = (PICKER_FIELDS.indexOf(state.focus) + step + count) % count;
+  return { ...state, focus: PICKER_FIELDS[index] };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.max(min, Math.min(max, value));
+}
+
+/** Up (-1) / Down (+1) in the focused field. */
+function upDown(state: PickerState, step: -1 | 1): PickerState {
+  switch (state.focus) {
+    case 'rootfs': {
+      // The last position, rootfsChoices.length, is the "type a path…" entry.
+      // Another choice is another value: its check starts afresh.
+      const rootfsIndex = clamp(state.rootfsIndex + step, 0, state.rootfsChoices.length);
+      return recheck({ ...state, rootfsIndex }, 'rootfs', false);
+    }
+    case 'command':
+      return walkHistory(state, step);
+    case 'memory':
+    case 'hostname': {
+      // Like a form: move to the field above or below, without wrapping.
+      const index = clamp(PICKER_FIELDS.indexOf(state.focus) + step, 0, PICKER_FIELDS.length - 1);
+      return { ...state, focus: PICKER_FIELDS[index] };
+    }
+  }
+}
+
+/** Up: an older command; Down: a newer one, then back to the line being typed. */
+function walkHistory(state: PickerState, step: -1 | 1): PickerState {
+  const { commandHistory, historyIndex } = state;
+  if (commandHistory.length === 0) return state;
+  let next: number | null;
+  if (step === -1) next = historyIndex === null ? 0 : Math.min(historyIndex + 1, commandHistory.length - 1);
+  else next = historyIndex === null || historyIndex === 0 ? null : historyIndex - 1;
+  if (next === historyIndex) return state;
+  const commandDraft = historyIndex === null ? state.command : state.commandDraft;
+  const command = next === null ? commandDraft : commandHistory[next];
+  return recheck({ ...state, historyIndex: next, commandDraft, command }, 'command');
+}
+
+/** Apply an edit to the focused text: `edit` maps the old text to the new.
+ * `typing` is true for inserted characters, false for deletions. */
+function editText(state: PickerState, edit: (text: string) => string, typing: boolean): PickerState {
+  switch (state.focus) {
+    case 'rootfs': {
+      // Typing while a listed choice is selected starts (or goes on with) the
+      // typed path; deleting there does nothing, as the choice is not text.
+      const onTyped = state.rootfsIndex === state.rootfsChoices.length;
+      if (!onTyped && !typing) return state;
+      const typedRootfs = edit(state.typedRootfs);
+      return recheck({ ...state, rootfsIndex: state.rootfsChoices.length, typedRootfs }, 'rootfs');
+    }
+    case 'command': {
+      // An edited history entry becomes the line being typed.
+      const command = edit(state.command);
+      return recheck({ ...state, command, commandDraft: command, historyIndex: null }, 'command');
+    }
+    case 'memory':
+      return recheck({ ...state, memory: edit(state.memory) }, 'memory');
+    case 'hostname':
+      return recheck({ ...state, hostname: edit(state.hostname) }, 'hostname');
+  }
+}
+
+/** Enter: check every field strictly; submit when all are good, else show
+ * the errors and focus the first bad field. */
+function submit(state: PickerState): PickerResult {
+  const errors: PickerState['errors'] = {};
+  for (const field of PICKER_FIELDS) {
+    const error = fieldError(state, field, true);
+    if (error !== undefined) errors[field] = error;
+  }
+  const firstBad = PICKER_FIELDS.find((field) => errors[field] !== undefined);
+  if (firstBad) return { state: { ...state, errors, focus: firstBad } };
+  const rootfs = selectedRootfs(state);
+  const options: RunOptions = {
+    // A typed path is made absolute so the history does not depend on the cwd.
+    rootfs: state.rootfsIndex < state.rootfsChoices.length ? rootfs : path.resolve(rootfs),
+    command: splitCommandLine(state.command),
+    memory: state.memory.trim(),
+    hostname: state.hostname,
+  };
+  return { state: { ...state, errors }, submit: options };
+}
+
+/** One keypress. Left/Right and other unknown sequences are ignored: editing
+ * appends at the end, like a simple line input. */
+export function pickerKey(state: PickerState, key: string): PickerResult {
+  if (key === KEY.escape) return { state, cancel: true };
+  if (KEY.enter.includes(key)) return submit(state);
+  if (key === KEY.tab) return { state: moveFocus(state, 1) };
+  if (key === KEY.shiftTab) return { state: moveFocus(state, -1) };
+  if (KEY.up.includes(key)) return { state: upDown(state, -1) };
+  if (KEY.down.includes(key)) return { state: upDown(state, 1) };
+  if (KEY.backspace.includes(key)) return { state: editText(state, (text) => [...text].slice(0, -1).join(''), false) };
+  if (key === KEY.clearLine) return { state: editText(state, () => '', false) };
+  if (isPrintable(key)) return { state: editText(state, (text) => text + key, true) };
+  return { state };
+}
+
+/**
+ * Split a command line into words on whitespace. 'single' and "double"
+ * quotes group words and are removed; quoted and unquoted parts next to each
+ * other join (a"b c" is one word: ab c); '' is an empty word. No backslash
+ * escapes or variables: this is not a shell. Throws on an unclosed quote.
+ */
+export function splitCommandLine(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let quote: '"' | "'" | null = null;
+  for (const char of line) {
+    if (quote) {
+      if (char === quote) quote = null;
+      else word += char;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+      inWord = true;
+    } else if (/\s/.test(char)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote) throw new Error(`unclosed ${quote} quote: add the closing ${quote}`);
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** The inverse of splitCommandLine: a line that splits back into `words`
+ * (for the history, and to prefill the command field). */
+export function joinCommandLine(words: readonly string[]): string {
+  return words
+    .map((word) => {
+      if (word !== '' && !/[\s'"]/.test(word)) return word;
+      if (!word.includes("'")) return `'${word}'`;
+      if (!word.includes('"')) return `"${word}"`;
+      // Both kinds of quote: quote each part with the other kind, parts join.
+      return word
+        .split("'")
+        .map((part) => (part === '' ? '' : `'${part}'`))
+        .join(`"'"`);
+    })
+    .join(' ');
+}

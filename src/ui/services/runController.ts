@@ -1,0 +1,96 @@
+/**
+ * Runs containers for the UI, one at a time, through the runtime API: starts
+ * them on the terminal session, polls their stats, reports through actions.
+ * No React in it.
+ */
+import { startPty as runtimeStartPty, type PtyContainer, type PtyOptions } from '../../runtime/container.js';
+import { EXIT } from '../../runtime/errors.js';
+import type { ContainerSpec } from '../../runtime/spec.js';
+import type { UiAction } from '../state.js';
+import type { RunOptions } from '../types.js';
+import type { TerminalSession } from './terminalSession.js';
+
+export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<PtyContainer>;
+
+/** Stats are cheap (a few cgroup files and one setns): once a second is plenty for the panels. */
+export const STATS_INTERVAL_MS = 1000;
+export const STOP_GRACE_MS = 10_000;
+
+export function specOf(options: RunOptions): ContainerSpec {
+  return {
+    rootfs: options.rootfs,
+    command: options.command,
+    memory: options.memory,
+    ...(options.hostname ? { hostname: options.hostname } : {}),
+  };
+}
+
+export class RunController {
+  private container: PtyContainer | null = null;
+  /** The current run from start request to its last action. */
+  private task: Promise<void> | null = null;
+  private seq = 0;
+
+  constructor(
+    private readonly session: TerminalSession,
+    private readonly dispatch: (action: UiAction) => void,
+    private readonly startPty: StartPty = runtimeStartPty,
+  ) {}
+
+  get running(): boolean {
+    return this.container !== null;
+  }
+
+  /** Start a run; a container still running is killed first. Resolves once the run has ended. */
+  async run(options: RunOptions): Promise<void> {
+    await this.kill();
+    const task = this.runToEnd(options);
+    this.task = task;
+    await task;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  stop(): void {
+    void this.container?.stop(STOP_GRACE_MS);
+  }
+
+  /** Kill the current container at once and wait until its run has been reported. */
+  async kill(): Promise<void> {
+    this.container?.kill();
+    await this.task;
+  }
+
+  private async runToEnd(options: RunOptions): Promise<void> {
+    const seq = ++this.seq;
+    this.dispatch({ type: 'run-requested', options, at: Date.now() });
+    let container: PtyContainer;
+    try {
+      container = await this.startPty(specOf(options), { cols: this.session.cols, rows: this.session.rows });
+    } catch (error) {
+      const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
+      const message = error instanceof Error ? error.message : String(error);
+      this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
+      return;
+    }
+    this.container = container;
+    this.session.attach(container);
+    this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
+    const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
+    this.pollStats(container, seq);
+    const status = await container.wait();
+    clearInterval(poll);
+    this.container = null;
+    // Every byte is in the emulator before the exit shows: seq 1 20000 ends with 20000 on screen.
+    await this.session.flush();
+    this.session.detach();
+    this.dispatch({ type: 'run-exited', seq, status, at: Date.now() });
+  }
+
+  private pollStats(container: PtyContainer, seq: number): void {
+    try {
+      this.dispatch({ type: 'stats', seq, stats: { ...container.stats(), at: Date.now() } });
+    } catch {
+      // It ended between two polls: the exit is reported by runToEnd.
+    }
+  }
+}

@@ -1,0 +1,121 @@
+/** The UI's state and the typed actions that change it. No side effects here. */
+import type { ExitStatus } from '../runtime/container.js';
+import type { PickerState } from './picker.js';
+import type { LiveStats, RunOptions, RunRecord } from './types.js';
+
+export type Screen = 'picker' | 'run';
+export type Overlay = 'none' | 'help' | 'confirm-quit' | 'edit-command';
+
+/** Samples kept for the memory sparkline: one a second, the last minute. */
+export const MEMORY_HISTORY_LENGTH = 60;
+
+export interface UiState {
+  screen: Screen;
+  overlay: Overlay;
+  /** Every run of this session, oldest first; the last is the current one. */
+  runs: RunRecord[];
+  /** Latest poll of the current run. */
+  stats: LiveStats | null;
+  /** memory.current of the current run, oldest first. */
+  memoryHistory: number[];
+  /** The prefix key was pressed: the next key is a command. */
+  prefixArmed: boolean;
+  /** Index into runs chosen with h/l, or null for the current run. */
+  selectedHistory: number | null;
+  picker: PickerState;
+  /** The command line being edited after `e`. */
+  editLine: string;
+}
+
+export type UiAction =
+  | { type: 'run-requested'; options: RunOptions; at: number }
+  | { type: 'run-started'; seq: number; id: string; hostPid: number }
+  | { type: 'run-exited'; seq: number; status: ExitStatus; at: number }
+  | { type: 'stats'; seq: number; stats: LiveStats }
+  | { type: 'prefix'; armed: boolean }
+  | { type: 'overlay'; overlay: Overlay }
+  | { type: 'select-history'; delta: number }
+  | { type: 'screen'; screen: Screen }
+  | { type: 'picker'; picker: PickerState }
+  | { type: 'edit-line'; line: string };
+
+export function initialState(picker: PickerState, screen: Screen): UiState {
+  return {
+    screen,
+    overlay: 'none',
+    runs: [],
+    stats: null,
+    memoryHistory: [],
+    prefixArmed: false,
+    selectedHistory: null,
+    picker,
+    editLine: '',
+  };
+}
+
+export function currentRun(state: UiState): RunRecord | null {
+  return state.runs[state.runs.length - 1] ?? null;
+}
+
+export function isRunning(state: UiState): boolean {
+  const run = currentRun(state);
+  return run !== null && run.phase !== 'exited';
+}
+
+function updateRun(state: UiState, seq: number, change: Partial<RunRecord>): RunRecord[] {
+  return state.runs.map((run) => (run.seq === seq ? { ...run, ...change } : run));
+}
+
+export function uiReducer(state: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'run-requested': {
+      const run: RunRecord = {
+        seq: state.runs.length + 1,
+        options: action.options,
+        phase: 'starting',
+        id: null,
+        hostPid: null,
+        startedAt: action.at,
+        endedAt: null,
+        status: null,
+      };
+      return {
+        ...state,
+        screen: 'run',
+        overlay: 'none',
+        runs: [...state.runs, run],
+        stats: null,
+        memoryHistory: [],
+        prefixArmed: false,
+        selectedHistory: null,
+      };
+    }
+    case 'run-started':
+      return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid }) };
+    case 'run-exited':
+      return { ...state, runs: updateRun(state, action.seq, { phase: 'exited', status: action.status, endedAt: action.at }) };
+    case 'stats': {
+      if (currentRun(state)?.seq !== action.seq) return state;
+      const current = action.stats.memory?.current;
+      const memoryHistory =
+        current === undefined ? state.memoryHistory : [...state.memoryHistory, current].slice(-MEMORY_HISTORY_LENGTH);
+      return { ...state, stats: action.stats, memoryHistory };
+    }
+    case 'prefix':
+      return { ...state, prefixArmed: action.armed };
+    case 'overlay':
+      return { ...state, overlay: action.overlay, prefixArmed: false };
+    case 'select-history': {
+      if (state.runs.length === 0) return state;
+      const from = state.selectedHistory ?? state.runs.length - 1;
+      const selected = Math.min(state.runs.length - 1, Math.max(0, from + action.delta));
+      return { ...state, selectedHistory: selected };
+    }
+    case 'screen':
+      return { ...state, screen: action.screen, overlay: 'none', prefixArmed: false };
+    case 'picker':
+      return { ...state, picker: action.picker };
+    case 'edit-line':
+      return { ...state, editLine: action.line };
+  }
+}

@@ -1,0 +1,40 @@
+/** What the UI knows about runs: shared by the state reducer and the panels. */
+import type { ExitStatus } from '../runtime/container.js';
+import type { NativeStats } from '../runtime/native.js';
+
+export type RunPhase = 'starting' | 'running' | 'exited';
+
+/** What a person chose in the picker (or on the command line). */
+export interface RunOptions {
+  /** A rootfs directory, or "default". */
+  rootfs: string;
+  command: string[];
+  /** As typed: "100m", "1g", "0" for none. */
+  memory: string;
+  /** Empty: the container id. */
+  hostname: string;
+}
+
+/** One run of this session, from start request to exit. */
+export interface RunRecord {
+  /** 1, 2, 3… in this session. */
+  seq: number;
+  options: RunOptions;
+  phase: RunPhase;
+  /** Container id, once started. */
+  id: string | null;
+  /** PID of the container's first process on the host (it is PID 1 inside). */
+  hostPid: number | null;
+  /** ms since the epoch. */
+  startedAt: number;
+  endedAt: number | null;
+  /** Set once exited; a run that failed to start has code 125 and an error. */
+  status: ExitStatus | null;
+}
+
+/** One poll of the container's cgroup and UTS namespace. */
+export interface LiveStats extends NativeStats {
+  hostname: string;
+  /** ms since the epoch. */
+  at: number;
+}

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
+import type { ReactElement } from 'react';
+import { render } from 'ink-testing-library';
+import { ContainerPanel } from '../../src/ui/components/ContainerPanel.js';
+import type { RunRecord } from '../../src/ui/types.js';
+
+const T0 = 1_700_000_000_000;
+
+function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    seq: 1,
+    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' },
+    phase: 'running',
+    id: 'a1b2c3d4',
+    hostPid: 4242,
+    startedAt: T0,
+    endedAt: null,
+    status: null,
+    ...overrides,
+  };
+}
+
+const frameOf = (element: ReactElement): string => {
+  const { lastFrame, unmount } = render(element);
+  const frame = stripVTControlCharacters(lastFrame() ?? '');
+  unmount();
+  return frame;
+};
+
+test('a running container shows its id, state, PIDs, uptime and command', () => {
+  const frame = frameOf(<ContainerPanel run={makeRun()} now={T0 + 65_000} width={40} />);
+  assert.match(frame, /^╭/, 'a rounded border');
+  assert.match(frame, /Container/);
+  assert.match(frame, /id a1b2c3d4/);
+  assert.match(frame, /running · up 1m 05s/);
+  assert.match(frame, /PID 1 inside · host PID 4242/);
+  assert.match(frame, /\$ \/bin\/sh/);
+});
+
+test('an exited container counts uptime up to its end', () => {
+  const run = makeRun({ phase: 'exited', endedAt: T0 + 5_000, status: { code: 0, signal: null, oomKilled: false, error: null } });
+  const frame = frameOf(<ContainerPanel run={run} now={T0 + 3_600_000} width={40} />);
+  assert.match(frame, /exited · up 5s/);
+});
+
+test('a starting container has no id or host PID yet', () => {
+  const frame = frameOf(<ContainerPanel run={makeRun({ phase: 'starting', id: null, hostPid: null })} now={T0} width={40} />);
+  assert.match(frame, /id —/);
+  assert.match(frame, /starting · up 0s/);
+  assert.match(frame, /host PID —/);
+});
+
+test('a long command is cut to the panel width', () => {
+  const command = ['/bin/sh', '-c', 'while true; do echo hello from inside the container; sleep 1; done'];
+  const frame = frameOf(<ContainerPanel run={makeRun({ options: { rootfs: 'default', command, memory: '0', hostname: '' } })} now={T0} width={30} />);
+  const line = frame.split('\n').find((l) => l.includes('$ /bin/sh'));
+  assert.ok(line, frame);
+  assert.match(line, /…/);
+  for (const l of frame.split('\n')) assert.ok(l.length <= 30, `line wider than the panel: ${l}`);
+});
+
+test('a narrow panel keeps the whole host PID', () => {
+  const frame = frameOf(<ContainerPanel run={makeRun({ hostPid: 48213 })} now={T0} width={30} />);
+  assert.match(frame, /PID 1 · host PID 48213/);
+});
+
+test('no run yet', () => {
+  assert.match(frameOf(<ContainerPanel run={null} now={T0} width={40} />), /no container yet/);
+});

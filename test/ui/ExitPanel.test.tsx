@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
+import type { ReactElement } from 'react';
+import { render } from 'ink-testing-library';
+import { ExitPanel } from '../../src/ui/components/ExitPanel.js';
+import type { RunRecord } from '../../src/ui/types.js';
+import type { ExitStatus } from '../../src/runtime/container.js';
+
+const T0 = 1_700_000_000_000;
+
+function exitedRun(status: Partial<ExitStatus>, ranMs = 65_000): RunRecord {
+  return {
+    seq: 1,
+    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' },
+    phase: 'exited',
+    id: 'a1b2c3d4',
+    hostPid: 4242,
+    startedAt: T0,
+    endedAt: T0 + ranMs,
+    status: { code: 0, signal: null, oomKilled: false, error: null, ...status },
+  };
+}
+
+const frameOf = (element: ReactElement): string => {
+  const { lastFrame, unmount } = render(element);
+  const frame = stripVTControlCharacters(lastFrame() ?? '');
+  unmount();
+  return frame;
+};
+
+test('an OOM kill shows the code, the signal, OOM-killed and the duration', () => {
+  const frame = frameOf(<ExitPanel run={exitedRun({ code: 137, signal: 'SIGKILL', oomKilled: true })} width={40} />);
+  assert.match(frame, /Exit/);
+  assert.match(frame, /exit code 137 \(SIGKILL\)/);
+  assert.match(frame, /OOM-killed/);
+  assert.match(frame, /ran 1m 05s/);
+});
+
+test('a clean exit has no signal and no OOM', () => {
+  const frame = frameOf(<ExitPanel run={exitedRun({ code: 0 })} width={40} />);
+  assert.match(frame, /exit code 0/);
+  assert.doesNotMatch(frame, /SIG|OOM/);
+});
+
+test('a runtime error is wrapped onto two lines at most', () => {
+  const error = 'exec /bin/nope failed: no such file or directory in the container rootfs at all';
+  const run = exitedRun({ code: 127, error });
+  const frame = frameOf(<ExitPanel run={run} width={30} />);
+  assert.match(frame, /exit code 127/);
+  assert.match(frame, /exec \/bin\/nope failed: no/);
+  assert.match(frame, /such file or directory in…/);
+  // Compact drops the error lines but keeps the code.
+  const compact = frameOf(<ExitPanel run={run} width={30} compact />);
+  assert.match(compact, /exit code 127/);
+  assert.doesNotMatch(compact, /nope/);
+  assert.ok(compact.split('\n').length < frame.split('\n').length);
+});
+
+test('running, and no run', () => {
+  const running: RunRecord = { ...exitedRun({}), phase: 'running', endedAt: null, status: null };
+  assert.match(frameOf(<ExitPanel run={running} width={30} />), /running…/);
+  assert.match(frameOf(<ExitPanel run={null} width={30} />), /│ —/);
+});

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { stripVTControlCharacters } from 'node:util';
+import type { ReactElement } from 'react';
+import { render } from 'ink-testing-library';
+import { SidePanels, sidePanelsLayout } from '../../src/ui/components/SidePanels.js';
+import type { LiveStats, RunRecord } from '../../src/ui/types.js';
+
+const T0 = 1_700_000_000_000;
+const MiB = 1024 * 1024;
+
+function makeRun(seq: number, exited: boolean): RunRecord {
+  return {
+    seq,
+    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: 'lab1' },
+    phase: exited ? 'exited' : 'running',
+    id: `c${seq}`,
+    hostPid: 4000 + seq,
+    startedAt: T0,
+    endedAt: exited ? T0 + 2000 : null,
+    status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, error: 'killed by the OOM killer after using more than its limit' } : null,
+  };
+}
+
+const runs = [makeRun(1, true), makeRun(2, true), makeRun(3, false)];
+const stats: LiveStats = {
+  memory: { current: 64 * MiB, peak: 70 * MiB, limit: 100 * MiB, oomKills: 0 },
+  pids: { current: 3, limit: 1024 },
+  hostname: 'lab1',
+  at: T0 + 10_000,
+};
+
+const frameOf = (element: ReactElement): string => {
+  const { lastFrame, unmount } = render(element);
+  const frame = stripVTControlCharacters(lastFrame() ?? '');
+  unmount();
+  return frame;
+};
+
+const panels = (height: number, run: RunRecord = runs[2]!): string =>
+  frameOf(
+    <SidePanels
+      run={run}
+      runs={runs}
+      selectedHistory={null}
+      stats={stats}
+      memoryHistory={[60 * MiB, 64 * MiB]}
+      hostHostname="build-07"
+      now={T0 + 10_000}
+      width={32}
+      height={height}
+    />,
+  );
+
+test('with room, every panel is shown, history included', () => {
+  const frame = panels(40);
+  for (const text of [/Container/, /host PID 4003/, /inside: lab1/, /host: {3}build-07/, /64\.0 MiB \/ 100\.0 MiB/, /processes: 3 \/ 1024/, /running…/, /History/, /#3 …/, /#1 ✗ 137 OOM/]) {
+    assert.match(frame, text);
+  }
+  assert.equal(frame.split('\n').length, 40);
+});
+
+test('a short column drops the history first, then the exit error lines', () => {
+  const noHistory = panels(32, runs[0]!);
+  assert.doesNotMatch(noHistory, /History/);
+  assert.match(noHistory, /killed by the OOM/);
+  const compact = panels(29, runs[0]!);
+  assert.doesNotMatch(compact, /History/);
+  assert.doesNotMatch(compact, /killed by the OOM/);
+  assert.match(compact, /exit code 137/);
+  assert.match(compact, /OOM-killed/);
+});
+
+test('layout: history rows grow with the height', () => {
+  // Fixed panels 7 + 5 + 8 + 4 = 24 rows, exit 7 (5 compact), history 3 + its rows.
+  assert.deepEqual(sidePanelsLayout(35), { historyRows: 1, compactExit: false });
+  assert.deepEqual(sidePanelsLayout(44), { historyRows: 10, compactExit: false });
+  assert.deepEqual(sidePanelsLayout(34), { historyRows: 0, compactExit: false });
+  assert.deepEqual(sidePanelsLayout(31), { historyRows: 0, compactExit: false });
+  assert.deepEqual(sidePanelsLayout(30), { historyRows: 0, compactExit: true });
+});
+
+test('before the first poll and without a run', () => {
+  const frame = frameOf(
+    <SidePanels run={null} runs={[]} selectedHistory={null} stats={null} memoryHistory={[]} hostHostname="build-07" now={T0} width={32} height={40} />,
+  );
+  assert.match(frame, /no container yet/);
+  assert.match(frame, /inside: —/);
+  assert.match(frame, /processes: —/);
+  assert.match(frame, /no runs yet/);
+});

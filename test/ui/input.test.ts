@@ -1,0 +1,161 @@
+/** Key routing: passthrough to the container, the prefix key, commands once exited. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ExitStatus } from '../../src/runtime/container.js';
+import { handleInput, splitKeys, type InputActions } from '../../src/ui/input.js';
+import { BINDINGS, Command, commandForKey, PREFIX_KEY } from '../../src/ui/keymap.js';
+import { initialPicker } from '../../src/ui/picker.js';
+import { initialState, uiReducer, type UiState } from '../../src/ui/state.js';
+import { createStore } from '../../src/ui/store.js';
+import type { RunOptions } from '../../src/ui/types.js';
+
+const OPTIONS: RunOptions = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
+const EXITED: ExitStatus = { code: 3, signal: null, oomKilled: false, error: null };
+
+/** A store with one run, running or exited, and a record of what input made happen. */
+function setup(phase: 'running' | 'exited') {
+  let state = initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run');
+  state = uiReducer(state, { type: 'run-requested', options: OPTIONS, at: 0 });
+  state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
+  if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
+  const store = createStore(state);
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0 };
+  const actions: InputActions = {
+    dispatch: store.dispatch,
+    sendToContainer: (keys) => calls.sent.push(keys),
+    run: (options) => calls.runs.push(options),
+    stop: () => calls.stops++,
+    quit: () => calls.quits++,
+    redraw: () => calls.redraws++,
+    suspend: () => calls.suspends++,
+  };
+  const type = (input: string) => handleInput(input, store.getState, actions);
+  return { store, calls, type, state: (): UiState => store.getState() };
+}
+
+describe('splitKeys', () => {
+  it('keeps escape sequences whole', () => {
+    assert.deepEqual(splitKeys('a\x1b[A\x1bOBq\r'), ['a', '\x1b[A', '\x1bOB', 'q', '\r']);
+    assert.deepEqual(splitKeys('\x1b[1;5C\x1b'), ['\x1b[1;5C', '\x1b']);
+    assert.deepEqual(splitKeys('é😀x'), ['é', '😀', 'x']);
+  });
+});
+
+describe('keymap', () => {
+  it('maps every bound key to its command and nothing else', () => {
+    for (const binding of BINDINGS) for (const key of binding.keys) assert.equal(commandForKey(key), binding.command);
+    assert.equal(commandForKey('x'), null);
+  });
+
+  it('binds each key once', () => {
+    const keys = BINDINGS.flatMap((b) => b.keys);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+});
+
+describe('input while a container runs', () => {
+  it('sends everything to the container, Ctrl-C and Ctrl-Z included', () => {
+    const { calls, type } = setup('running');
+    type('ls -l\r');
+    type('\x03');
+    type('\x1a');
+    type('q');
+    assert.deepEqual(calls.sent, ['ls -l\r', '\x03', '\x1a', 'q']);
+    assert.equal(calls.quits, 0);
+  });
+
+  it('takes one command after the prefix, then passes through again', () => {
+    const { calls, type, state } = setup('running');
+    type(`echo${PREFIX_KEY}`);
+    assert.equal(state().prefixArmed, true);
+    type('?');
+    assert.equal(state().overlay, 'help');
+    assert.equal(state().prefixArmed, false);
+    type('x'); // closes help
+    type('y');
+    assert.deepEqual(calls.sent, ['echo', 'y']);
+  });
+
+  it('handles prefix and command in one chunk', () => {
+    const { calls, type } = setup('running');
+    type(`a${PREFIX_KEY}rb`);
+    assert.deepEqual(calls.runs, [OPTIONS]);
+    assert.deepEqual(calls.sent, ['a', 'b']);
+  });
+
+  it('sends the prefix itself when it is pressed twice', () => {
+    const { calls, type } = setup('running');
+    type(PREFIX_KEY + PREFIX_KEY);
+    assert.deepEqual(calls.sent, [PREFIX_KEY]);
+  });
+
+  it('asks before quitting, and stops only on y', () => {
+    const { calls, type, state } = setup('running');
+    type(`${PREFIX_KEY}q`);
+    assert.equal(state().overlay, 'confirm-quit');
+    type('n');
+    assert.equal(state().overlay, 'none');
+    assert.equal(calls.quits, 0);
+    type(`${PREFIX_KEY}q`);
+    type('y');
+    assert.equal(calls.quits, 1);
+  });
+
+  it('stops with k', () => {
+    const { calls, type } = setup('running');
+    type(`${PREFIX_KEY}k`);
+    assert.equal(calls.stops, 1);
+  });
+});
+
+describe('input once the container has exited', () => {
+  it('treats keys as commands', () => {
+    const { calls, type, state } = setup('exited');
+    type('r');
+    assert.deepEqual(calls.runs, [OPTIONS]);
+    type('\x0c');
+    assert.equal(calls.redraws, 1);
+    type('z');
+    assert.equal(calls.suspends, 1);
+    type('n');
+    assert.equal(state().screen, 'picker');
+    assert.deepEqual(calls.sent, []);
+  });
+
+  it('quits at once with q', () => {
+    const { calls, type } = setup('exited');
+    type('q');
+    assert.equal(calls.quits, 1);
+  });
+
+  it('edits the command with e and runs it with Enter', () => {
+    const { calls, type, state } = setup('exited');
+    type('e');
+    assert.equal(state().overlay, 'edit-command');
+    assert.equal(state().editLine, '/bin/sh');
+    type('\x15');
+    for (const key of "sh -c 'exit 4'") type(key);
+    type('\r');
+    assert.deepEqual(calls.runs, [{ ...OPTIONS, command: ['sh', '-c', 'exit 4'] }]);
+  });
+
+  it('moves through the history and re-runs the selected entry', () => {
+    const { store, calls, type, state } = setup('exited');
+    const second = { ...OPTIONS, command: ['sleep', '1'] };
+    store.dispatch({ type: 'run-requested', options: second, at: 2 });
+    store.dispatch({ type: 'run-exited', seq: 2, status: EXITED, at: 3 });
+    type('h');
+    assert.equal(state().selectedHistory, 0);
+    type('\x1b[A'); // stays at the oldest
+    assert.equal(state().selectedHistory, 0);
+    type('\r');
+    assert.deepEqual(calls.runs, [OPTIONS]);
+    type('\x1b[B');
+    type('\r');
+    assert.deepEqual(calls.runs, [OPTIONS, second]);
+  });
+
+  it('lists a command for every binding in the help', () => {
+    assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});

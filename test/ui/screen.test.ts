@@ -1,0 +1,106 @@
+/** The emulator's screen as Ink runs, and the terminal session around it. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import xterm from '@xterm/headless';
+import { snapshotScreen } from '../../src/ui/services/screen.js';
+import { TerminalSession, toApplicationCursorKeys } from '../../src/ui/services/terminalSession.js';
+import type { PtyContainer } from '../../src/runtime/container.js';
+
+function emulate(data: string, cols = 20, rows = 3): Promise<xterm.Terminal> {
+  const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
+  return new Promise((resolve) => term.write(data, () => resolve(term)));
+}
+
+const text = (runs: { text: string }[]): string => runs.map((r) => r.text).join('');
+
+describe('screen snapshot', () => {
+  it('merges equal attributes into runs and keeps colours', async () => {
+    const term = await emulate('\x1b[31;1mred\x1b[0m plain \x1b[38;2;1;2;3mrgb\x1b[0m');
+    const [line] = snapshotScreen(term, false).lines;
+    assert.deepEqual(line.runs, [
+      { text: 'red', color: 'ansi256(1)', bold: true },
+      { text: ' plain ' },
+      { text: 'rgb', color: '#010203' },
+    ]);
+  });
+
+  it('gives a wide character two columns and no extra space', async () => {
+    const term = await emulate('a世界b');
+    assert.equal(text(snapshotScreen(term, false).lines[0].runs), 'a世界b');
+  });
+
+  it('draws the cursor as an inverted cell only while it is visible', async () => {
+    const term = await emulate('ab');
+    const visible = snapshotScreen(term, true);
+    assert.deepEqual(visible.lines[0].runs, [{ text: 'ab' }, { text: ' ', inverse: true }]);
+    assert.deepEqual(snapshotScreen(term, false).lines[0].runs, [{ text: 'ab' }]);
+  });
+
+  it('shows the alternate screen while a program uses it', async () => {
+    const term = await emulate('main\x1b[?1049h\x1b[Hfull-screen');
+    assert.equal(text(snapshotScreen(term, false).lines[0].runs), 'full-screen');
+    await new Promise<void>((resolve) => term.write('\x1b[?1049l', resolve));
+    assert.equal(text(snapshotScreen(term, false).lines[0].runs), 'main');
+  });
+});
+
+/** Enough of a PtyContainer for the session: records what it is sent. */
+function fakeContainer() {
+  let listener: (data: string) => void = () => {};
+  const fake = {
+    written: [] as string[],
+    sizes: [] as [number, number][],
+    onData(l: (data: string) => void) {
+      listener = l;
+      return () => {};
+    },
+    write(data: string) {
+      fake.written.push(data);
+    },
+    resize(cols: number, rows: number) {
+      fake.sizes.push([cols, rows]);
+    },
+    pause() {},
+    resume() {},
+    emit: (data: string) => listener(data),
+  };
+  return fake;
+}
+
+describe('terminal session', () => {
+  it('sends arrows in application cursor mode once the program asks for it', async () => {
+    assert.equal(toApplicationCursorKeys('\x1b[A\x1b[Dx'), '\x1bOA\x1bODx');
+    const session = new TerminalSession(20, 5);
+    const container = fakeContainer();
+    session.attach(container as unknown as PtyContainer);
+    session.sendKeys('\x1b[A');
+    container.emit('\x1b[?1h');
+    await session.flush();
+    session.sendKeys('\x1b[A');
+    assert.deepEqual(container.written, ['\x1b[A', '\x1bOA']);
+    session.dispose();
+  });
+
+  it('answers terminal queries back to the program', async () => {
+    const session = new TerminalSession(20, 5);
+    const container = fakeContainer();
+    session.attach(container as unknown as PtyContainer);
+    container.emit('\x1b[6n'); // where is the cursor?
+    await session.flush();
+    assert.deepEqual(container.written, ['\x1b[1;1R']);
+    session.dispose();
+  });
+
+  it('sizes the pty with the emulator and follows the hidden cursor', async () => {
+    const session = new TerminalSession(20, 5);
+    const container = fakeContainer();
+    session.attach(container as unknown as PtyContainer);
+    session.resize(30, 8);
+    assert.deepEqual(container.sizes, [[20, 5], [30, 8]]);
+    container.emit('x\x1b[?25l');
+    await session.flush();
+    assert.equal(session.snapshot().cursor.visible, false);
+    assert.equal(session.snapshot().lines.length, 8);
+    session.dispose();
+  });
+});
