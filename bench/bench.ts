@@ -14,6 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
+import {
+  idleCpuPercent, makeConfigDir, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
+  timeTmuxCat, timeTuiCat, writeTextFile,
+} from './tui.js';
 
 /** This file sits in dist/bench once compiled. */
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,10 +75,10 @@ function isInstalled(program: string): boolean {
  * shuffled order would mix fast and slow starts; in this order every start
  * comes long after the previous one, like a single real start.
  */
-async function runRoundRobin(cases: BenchCase[]): Promise<CaseResult[]> {
-  for (let i = 0; i < WARMUP_ITERATIONS; i++) for (const c of cases) await c.run();
+async function runRoundRobin(cases: BenchCase[], iterations = ITERATIONS, warmup = WARMUP_ITERATIONS): Promise<CaseResult[]> {
+  for (let i = 0; i < warmup; i++) for (const c of cases) await c.run();
   const samples = cases.map(() => [] as number[]);
-  for (let i = 0; i < ITERATIONS; i++) {
+  for (let i = 0; i < iterations; i++) {
     for (const [k, c] of cases.entries()) samples[k].push(await c.run());
   }
   return cases.map((c, k) => ({ name: c.name, median: median(samples[k]), p90: percentile(samples[k], 90) }));
@@ -96,6 +100,15 @@ function printTable(results: CaseResult[], baselines: CaseResult[]): void {
 function checkTarget(label: string, actual: CaseResult, baseline: CaseResult, limit: number): void {
   const ratio = actual.median / baseline.median;
   console.log(`TARGET ${label.padEnd(40)} ${ratio.toFixed(2)}x  ${ratio <= limit ? 'PASS' : 'FAIL'}`);
+}
+
+/** A TARGET with an absolute limit: `value` (in `unit`) must stay below `limit`. */
+function checkLimit(label: string, value: number, unit: string, limit: number): void {
+  console.log(`TARGET ${label.padEnd(40)} ${value.toFixed(2)} ${unit}  ${value < limit ? 'PASS' : 'FAIL'}`);
+}
+
+function resultOf(name: string, samples: number[]): CaseResult {
+  return { name, median: median(samples), p90: percentile(samples, 90) };
 }
 
 /** An OCI bundle for crun around our rootfs, from `crun spec` with our root and command. */
@@ -202,11 +215,61 @@ async function cgroupMigrationSection(): Promise<void> {
   console.log(`\nOne cgroup v1 migration alone (writing a PID to cgroup.procs, 15 runs): median ${median(samples).toFixed(2)} ms, p90 ${percentile(samples, 90).toFixed(2)} ms`);
 }
 
+const BIG_FILE_BYTES = 50 * 1024 * 1024;
+const CAT_RUNS = 5;
+const IDLE_SECONDS = 30;
+const KEY_RUNS = 15;
+const KEY_WARMUP = 2;
+
+/**
+ * The TUI (node-pty -> xterm headless -> Ink) driven in a pty the way a
+ * person's terminal would: throughput beside tmux, idle cost, and how fast
+ * it answers keys. See bench/tui.ts for how each is observed.
+ */
+async function terminalUiSection(rootfs: string): Promise<void> {
+  if (!isInstalled('tmux')) {
+    console.log('\ntmux: not installed, terminal UI section skipped');
+    return;
+  }
+  const configDir = makeConfigDir();
+  // Inside the rootfs so the container sees it; tmux cats the same file from the host.
+  const bigFile = path.join(rootfs, 'tmp', 'bench-50m.txt');
+  const markerFile = path.join(rootfs, 'tmp', 'bench-marker.txt');
+  try {
+    writeTextFile(bigFile, BIG_FILE_BYTES);
+    const pane = `${PANE_COLS}x${PANE_ROWS}`;
+    const [tmux, tui] = await runRoundRobin([
+      { name: `tmux pane ${pane}`, run: () => timeTmuxCat(bigFile) },
+      { name: `TUI pane ${pane} (${OUTER_COLS}x${OUTER_ROWS})`, run: () => timeTuiCat('/tmp/bench-50m.txt', configDir) },
+    ], CAT_RUNS, 1);
+    const idle = await idleCpuPercent(IDLE_SECONDS, configDir);
+    const rerun = (await rerunLatencies(markerFile, '/tmp/bench-marker.txt', KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
+    const prefix = (await prefixLatenciesDuringFlood(KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
+
+    const mbPerSecond = (r: CaseResult): string => (BIG_FILE_BYTES / 2 ** 20 / (r.median / 1000)).toFixed(1);
+    console.log(`\nTerminal UI: cat of a 50 MiB text file, start to exit shown, ${CAT_RUNS} runs each (+1 warm-up), interleaved\n`);
+    printTable([tmux, tui], [tmux]);
+    console.log(`throughput: tmux ${mbPerSecond(tmux)} MiB/s, TUI ${mbPerSecond(tui)} MiB/s`);
+    console.log(`\nTerminal UI: keys, ${KEY_RUNS} presses each (+${KEY_WARMUP} warm-up), key written to the TUI's pty until its answer leaves the TUI\n`);
+    const keys = [resultOf('r: re-run to first output', rerun), resultOf('Ctrl-]: prefix footer during yes', prefix)];
+    printTable(keys, []);
+    console.log(`\nTerminal UI: idle CPU with a shell at its prompt, over ${IDLE_SECONDS} s: ${idle.toFixed(2)}% of one core\n`);
+    checkTarget('TUI cat 50 MiB <= tmux', tui, tmux, 1);
+    checkLimit('TUI idle CPU < 1% of a core', idle, '%', 1);
+    checkLimit('re-run latency median < 50 ms', keys[0].median, 'ms', 50);
+    checkLimit('prefix key during flood median < 200 ms', keys[1].median, 'ms', 200);
+  } finally {
+    fs.rmSync(bigFile, { force: true });
+    fs.rmSync(markerFile, { force: true });
+    fs.rmSync(configDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const rootfs = ensureDefaultRootfs();
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table.
-  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection];
+  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, terminalUiSection];
   for (const section of sections) await section(rootfs);
 }
 

@@ -69,6 +69,8 @@ export class RunController {
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
       const message = error instanceof Error ? error.message : String(error);
+      this.session.clear();
+      this.session.printError(message);
       this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
       return;
     }
@@ -81,8 +83,9 @@ export class RunController {
     clearInterval(poll);
     this.container = null;
     // Every byte is in the emulator before the exit shows: seq 1 20000 ends with 20000 on screen.
-    await this.session.flush();
     this.session.detach();
+    if (status.error) this.session.printError(status.error); // 126 / 127: why the command did not run
+    await this.session.flush();
     this.dispatch({ type: 'run-exited', seq, status, at: Date.now() });
   }
 

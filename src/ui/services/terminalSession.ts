@@ -47,12 +47,23 @@ export class TerminalSession {
   /** Show a new container's terminal: a clean screen, then all of its output. */
   attach(container: PtyContainer): void {
     this.detach();
-    this.term.reset();
-    this.cursorVisible = true;
+    this.clear();
     this.container = container;
     container.resize(this.term.cols, this.term.rows);
     this.unsubscribe = container.onData((data) => this.write(data));
     this.changed();
+  }
+
+  /** A clean screen, as a new run starts. */
+  clear(): void {
+    this.term.reset();
+    this.cursorVisible = true;
+    this.changed();
+  }
+
+  /** Show the runtime's own error on the screen, in red, where the person is looking. */
+  printError(message: string): void {
+    this.term.write(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`, () => this.changed());
   }
 
   /** Stop following the container; what it showed stays on screen. */

@@ -1,0 +1,265 @@
+/**
+ * baby-docker-tui end to end: the built CLI runs in a real terminal (node-pty
+ * feeding an @xterm/headless emulator, see tui-driver.ts) and starts real
+ * containers on the default rootfs. Every step waits for what the screen
+ * shows, never on a sleep alone; a timeout prints the screen.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { assertNothingLeft, hostMounts, ROOTFS } from './helpers.js';
+import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
+
+const mountsBefore = hostMounts();
+// The default rootfs exists before the first TUI starts (helpers builds it on import).
+assert.ok(fs.existsSync(ROOTFS));
+
+// The TUI remembers rootfs and commands in $XDG_CONFIG_HOME/baby-docker: keep
+// the tests' runs out of root's own history, and the picker's list known.
+const configHome = fs.mkdtempSync(path.join(os.tmpdir(), 'baby-docker-tui-e2e-'));
+
+const COLS = 140;
+const ROWS = 40;
+/** The side column's width (src/ui/layout.ts SIDE_WIDTH). */
+const SIDE_WIDTH = 34;
+
+/**
+ * The container's terminal size for a terminal of cols×rows, worked out from
+ * src/ui/layout.ts: Ink draws rows-1 lines, one of them the footer, and the
+ * pane's border takes 2 rows; the pane is cols minus the side column wide,
+ * its border takes 2 columns.
+ */
+function innerSize(cols: number, rows: number): { cols: number; rows: number } {
+  return { cols: cols - SIDE_WIDTH - 2, rows: rows - 1 - 1 - 2 };
+}
+
+/** The lines inside the terminal pane's border, trailing blanks trimmed. */
+function paneLines(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
+  const inner = innerSize(cols, rows);
+  return d.region(1, 1, inner.cols, inner.rows).map((line) => line.trimEnd());
+}
+
+/** The pane's lines that are not blank. */
+function paneText(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
+  return paneLines(d, cols, rows).filter((line) => line !== '');
+}
+
+/** A pane line holding only the shell's prompt (the cursor cell is blank text): a shell waiting for input. */
+const PROMPT_LINE = /^│# +│/m;
+const PREFIX_FOOTER = /Ctrl-\] r re-run {2}e edit/;
+
+function startTui(args: string[], options: TuiDriverOptions = {}): TuiDriver {
+  return new TuiDriver(args, { cols: COLS, rows: ROWS, ...options, env: { XDG_CONFIG_HOME: configHome, ...options.env } });
+}
+
+/** Ctrl-] q, answer y to "stop it and quit?": the TUI ends with 0. */
+async function quitWhileRunning(d: TuiDriver): Promise<void> {
+  d.write('\x1d');
+  await d.waitFor(PREFIX_FOOTER);
+  d.write('q');
+  await d.waitFor('A container is running: stop it and quit? (y/n)');
+  d.write('y');
+  const exit = await d.exited;
+  assert.equal(exit.exitCode, 0, `the TUI exited with ${JSON.stringify(exit)}; screen:\n${d.screenText()}`);
+}
+
+/** The screen after the terminal was left: the emulator's normal buffer, cursor shown again. */
+function assertTerminalRestored(d: TuiDriver): void {
+  assert.equal(d.term.buffer.active.type, 'normal', 'the alternate screen was not left');
+  const lastShow = d.output.lastIndexOf('\x1b[?25h');
+  const lastHide = d.output.lastIndexOf('\x1b[?25l');
+  assert.ok(lastShow > lastHide, 'the cursor was left hidden');
+}
+
+describe('baby-docker-tui in a real terminal', () => {
+  after(() => {
+    fs.rmSync(configHome, { recursive: true, force: true });
+    assertNothingLeft(mountsBefore);
+  });
+
+  it('runs a shell beside live panels, re-runs it, follows a resize and quits', { timeout: 90_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      await d.waitFor(/inside: /);
+      await d.waitFor(/MiB/);
+
+      d.write('echo pid-$$\r');
+      await d.waitFor(/^│pid-1 +│/m);
+
+      // The hostname is the container's id until changed; the memory panel reads the cgroup.
+      await d.waitFor(/inside: [0-9a-f]{12} /);
+      const screen = d.screenText();
+      const id = screen.match(/│ id ([0-9a-f]{12}) /)?.[1];
+      assert.ok(id, `no container id on screen:\n${screen}`);
+      assert.match(screen, new RegExp(`inside: ${id} `));
+      await d.waitFor(/\d+(\.\d)? (KiB|MiB) \/ 100\.0 MiB/);
+
+      d.write('hostname lab1\r');
+      await d.waitFor(/^│# hostname lab1 +│.*\n│# +│/m);
+      await d.waitFor(/inside: lab1 /, 3_000);
+
+      d.write('exit 3\r');
+      await d.waitFor(/exit code 3\b/);
+      await d.waitFor(/#1 ✗ 3 {2}\/bin\/sh/);
+
+      // Exited: keys are commands. r runs the same command again.
+      d.write('r');
+      await d.waitFor(/#2 (…|✓ 0|✗ \d+) {2}\/bin\/sh/);
+      await d.waitFor(PROMPT_LINE);
+      assert.match(d.screenText(), /#1 ✗ 3 {2}\/bin\/sh/, 'the first run left the history');
+
+      const before = innerSize(COLS, ROWS);
+      d.write('stty size\r');
+      await d.waitFor(new RegExp(`^│${before.rows} ${before.cols} +│`, 'm'));
+
+      const [cols, rows] = [120, 36];
+      const resized = innerSize(cols, rows);
+      assert.notDeepEqual(resized, before);
+      d.resize(cols, rows);
+      // The frame at the new size: the pane's bottom border where the new layout puts it.
+      await d.waitFor((t) => t.screenLines()[rows - 3].startsWith(`╰${'─'.repeat(resized.cols)}╯`));
+      d.write('stty size\r');
+      await d.waitFor(new RegExp(`^│${resized.rows} ${resized.cols} +│`, 'm'));
+
+      await quitWhileRunning(d);
+      assertTerminalRestored(d);
+      assertNothingLeft(mountsBefore);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('shows the end of a fast flood of output, run after run', { timeout: 120_000 }, async () => {
+    const d = startTui(['default', 'seq', '1', '20000']);
+    try {
+      for (let n = 1; n <= 4; n++) {
+        if (n > 1) d.write('r');
+        // The history row says the run ended; by then every byte is on screen.
+        await d.waitFor(new RegExp(`#${n} ✓ 0 {2}seq 1 20000`), 30_000);
+        await d.waitFor(/exit code 0\b/);
+        await d.waitFor((t) => paneText(t).at(-1) === '20000');
+        // The last lines are the last numbers, none lost or out of order.
+        const lines = paneText(d);
+        const expected = Array.from({ length: lines.length }, (_, i) => String(20000 - lines.length + 1 + i));
+        assert.deepEqual(lines, expected, `run #${n}: the pane is not the tail of seq 1 20000:\n${d.screenText()}`);
+      }
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('shows a container killed for memory as OOM-killed', { timeout: 60_000 }, async () => {
+    const d = startTui(['--memory', '32m', 'default', 'tail', '/dev/zero']);
+    try {
+      await d.waitFor(/32\.0 MiB/);
+      await d.waitFor(/exit code 137\b/, 30_000);
+      await d.waitFor('OOM-killed');
+      await d.waitFor(/#1 ✗ 137 OOM {2}tail \/dev\/zero/);
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('starts from the picker: a bad typed path shows its error, default runs', { timeout: 60_000 }, async () => {
+    const d = startTui([]);
+    try {
+      await d.waitFor('New container');
+      await d.waitFor(/▸ Root filesystem/);
+      await d.waitFor(/› default/);
+      // With a fresh config there is one choice: down once is the typed-path entry.
+      d.write('\x1b[B');
+      await d.waitFor(/› type a path…/);
+      const bad = '/nonexistent-rootfs-e2e';
+      d.write(bad);
+      await d.waitFor(`rootfs ${bad} does not exist`);
+      // Enter with a bad rootfs starts nothing.
+      d.write('\r');
+      await d.waitFor((t) => t.screenText().includes('New container') && t.screenText().includes(`rootfs ${bad} does not exist`));
+
+      d.write('\x1b[A');
+      await d.waitFor((t) => /› default/.test(t.screenText()) && !t.screenText().includes('does not exist'));
+      d.write('\r');
+      await d.waitFor(PROMPT_LINE);
+      await d.waitFor(/inside: [0-9a-f]{12} /);
+      assert.doesNotMatch(d.screenText(), /New container/);
+
+      await quitWhileRunning(d);
+      assertTerminalRestored(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('shows every key after Ctrl-] ?, and any key closes the help', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('\x1d');
+      await d.waitFor(PREFIX_FOOTER);
+      d.write('?');
+      await d.waitFor('re-run the same command on the same rootfs');
+      await d.waitFor('any key closes this');
+      // The key that closes the help goes nowhere else: not to the shell.
+      d.write('x');
+      await d.waitFor((t) => !t.screenText().includes('any key closes this') && PROMPT_LINE.test(t.screenText()));
+      d.write('echo after-help\r');
+      await d.waitFor(/^│after-help +│/m);
+      assert.match(d.screenText(), /^│# echo after-help +│/m, 'the closing key reached the shell');
+
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('on SIGTERM removes the container and restores the terminal', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      await d.waitFor(/host PID \d+/);
+      const hostPid = Number(d.screenText().match(/host PID (\d+)/)![1]);
+      assert.ok(fs.existsSync(`/proc/${hostPid}`), `the container's process ${hostPid} is not running`);
+      assert.equal(d.term.buffer.active.type, 'alternate');
+
+      d.signal('SIGTERM');
+      const exit = await d.exited;
+      assert.equal(exit.exitCode, 143, `the TUI exited with ${JSON.stringify(exit)}`);
+      assertTerminalRestored(d);
+      assert.equal(fs.existsSync(`/proc/${hostPid}`), false, `the container's process ${hostPid} outlived the TUI`);
+      assertNothingLeft(mountsBefore);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
+    const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
+    try {
+      const exit = await d.exited;
+      const lines = d.screenLines().filter((line) => line !== '');
+      assert.deepEqual(lines, ['baby-docker-tui: baby-docker must run as root: try sudo'], `output: ${JSON.stringify(d.output)}`);
+      assert.equal(exit.exitCode, 125);
+      assert.doesNotMatch(d.output, /\x1b\[\?1049h/, 'it took the screen before failing');
+    } finally {
+      await d.kill();
+    }
+
+    const piped = spawnSync(process.execPath, [TUI_CLI_PATH, 'default', '/bin/sh'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 20_000,
+      env: { ...process.env, CI: 'false', TERM: 'xterm-256color', XDG_CONFIG_HOME: configHome },
+    });
+    assert.equal(piped.status, 125, `stderr: ${piped.stderr}`);
+    assert.match(piped.stderr, /needs a terminal/);
+    assert.equal(piped.stdout, '');
+  });
+});

@@ -1,0 +1,126 @@
+/** The whole app against a fake runtime: what a person sees as a run goes by. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { render } from 'ink-testing-library';
+import type { ExitStatus, PtyContainer } from '../../src/runtime/container.js';
+import { App } from '../../src/ui/App.js';
+import { initialPicker } from '../../src/ui/picker.js';
+import { RunController } from '../../src/ui/services/runController.js';
+import { TerminalSession } from '../../src/ui/services/terminalSession.js';
+import { initialState } from '../../src/ui/state.js';
+import { createStore } from '../../src/ui/store.js';
+
+/** A container that prints what it is told to and exits when told to. */
+function fakeContainer(id: string) {
+  let emit: (data: string) => void = () => {};
+  let exit!: (status: ExitStatus) => void;
+  const exited = new Promise<ExitStatus>((resolve) => (exit = resolve));
+  let running = true;
+  void exited.then(() => (running = false));
+  const container = {
+    id,
+    hostPid: 4242,
+    get running() {
+      return running;
+    },
+    onData(listener: (data: string) => void) {
+      emit = listener;
+      return () => {};
+    },
+    write() {},
+    resize() {},
+    pause() {},
+    resume() {},
+    kill: () => exit({ code: 137, signal: 'SIGKILL', oomKilled: false, error: null }),
+    stop: async () => exit({ code: 143, signal: null, oomKilled: false, error: null }),
+    wait: () => exited,
+    stats: () => ({
+      memory: { current: 64 * 1024 * 1024, peak: 70 * 1024 * 1024, limit: 100 * 1024 * 1024, oomKills: 0 },
+      pids: { current: 3, limit: 1024 },
+      hostname: 'lab1',
+    }),
+  };
+  return { container: container as unknown as PtyContainer, emit: (d: string) => emit(d), exit };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 80));
+
+describe('App', () => {
+  it('shows the terminal and live panels of a run, then its exit and history', async () => {
+    const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
+    const session = new TerminalSession(64, 26);
+    const fakes = [fakeContainer('aaaaaaaaaaaa'), fakeContainer('bbbbbbbbbbbb')];
+    let started = 0;
+    const controller = new RunController(session, store.dispatch, async () => fakes[started++].container);
+    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="build-07" />);
+    try {
+      const first = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
+      await tick();
+      fakes[0].emit('# echo hi\r\nhi\r\n# ');
+      await session.flush();
+      await tick();
+      let frame = lastFrame()!;
+      assert.match(frame, /# echo hi/);
+      assert.match(frame, /aaaaaaaaaaaa/);
+      assert.match(frame, /running/);
+      assert.match(frame, /host PID 4242/);
+      assert.match(frame, /inside: lab1/);
+      assert.match(frame, /host: +build-07/);
+      assert.match(frame, /64\.0 MiB \/ 100\.0 MiB/);
+      assert.match(frame, /processes: 3 \/ 1024/);
+      assert.match(frame, /keys go to the container/);
+
+      fakes[0].exit({ code: 3, signal: null, oomKilled: false, error: null });
+      await first;
+      await tick();
+      frame = lastFrame()!;
+      assert.match(frame, /exit code 3/);
+      assert.match(frame, /exited/);
+      assert.match(frame, /r re-run/);
+
+      const second = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
+      await tick();
+      fakes[1].exit({ code: 137, signal: 'SIGKILL', oomKilled: true, error: null });
+      await second;
+      await tick();
+      frame = lastFrame()!;
+      assert.match(frame, /#2 bbbbbbbbbbbb \/bin\/sh/);
+      assert.match(frame, /exit code 137 \(SIGKILL\)/);
+      assert.match(frame, /OOM-killed/);
+      assert.deepEqual(store.getState().runs.map((run) => run.status?.code), [3, 137]);
+    } finally {
+      unmount();
+      session.dispose();
+    }
+  });
+
+  it('shows why a run could not start', async () => {
+    const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
+    const session = new TerminalSession(64, 26);
+    const failing = async () => {
+      throw Object.assign(new Error('rootfs /nope does not exist: give a root filesystem directory'), { exitCode: 125 });
+    };
+    const controller = new RunController(session, store.dispatch, failing);
+    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="h" />);
+    try {
+      await controller.run({ rootfs: '/nope', command: ['/bin/sh'], memory: '100m', hostname: '' });
+      await tick();
+      assert.match(lastFrame()!, /exit code 125/);
+      assert.match(lastFrame()!, /rootfs \/nope does not exist/);
+    } finally {
+      unmount();
+      session.dispose();
+    }
+  });
+
+  it('starts on the picker when no rootfs was named', () => {
+    const store = createStore(initialState(initialPicker({ rootfsChoices: ['/srv/alpine'], commandHistory: [] }), 'picker'));
+    const session = new TerminalSession(64, 26);
+    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="h" />);
+    assert.match(lastFrame()!, /New container/);
+    assert.match(lastFrame()!, /\/srv\/alpine/);
+    assert.match(lastFrame()!, /Enter start/);
+    unmount();
+    session.dispose();
+  });
+});
