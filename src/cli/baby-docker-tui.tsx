@@ -22,10 +22,11 @@ import { initialState } from '../ui/state.js';
 import { createStore } from '../ui/store.js';
 import type { RunOptions } from '../ui/types.js';
 
-const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [ROOTFS [COMMAND [ARGS...]]]
+const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [--rootfs DIR]... [ROOTFS [COMMAND [ARGS...]]]
   Opens the interactive container shell (as root, in a terminal). With
   ROOTFS (a directory, or "default") it starts COMMAND (default /bin/sh)
-  at once instead of showing the picker. Keys: Ctrl-] then ? shows them all.`;
+  at once instead of showing the picker. --rootfs adds a directory to the
+  picker's list. Keys: Ctrl-] then ? shows them all.`;
 
 const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l'; // alternate screen, cursor hidden (the pane draws its own)
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
@@ -33,12 +34,14 @@ const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
 interface TuiArgs {
   memory: string;
   hostname: string;
+  /** Offered in the picker. */
+  rootfsChoices: string[];
   /** Set when a rootfs was named: start at once. */
   direct: RunOptions | null;
 }
 
 function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', direct: null };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null };
   let i = 0;
   for (; i < args.length && args[i].startsWith('-'); i++) {
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
@@ -50,6 +53,7 @@ function parseArgs(args: string[]): TuiArgs | null {
     if (flag === '--help' || flag === '-h') return null;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
+    else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
     else if (flag === '--') {
       i++;
       break;
@@ -59,6 +63,7 @@ function parseArgs(args: string[]): TuiArgs | null {
   if (parsed.hostname) checkHostname(parsed.hostname);
   const [rootfs, ...command] = args.slice(i);
   if (rootfs !== undefined) {
+    parsed.rootfsChoices.push(rootfs);
     parsed.direct = { rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname };
   }
   return parsed;
@@ -77,7 +82,7 @@ function main(): void {
   const config = loadConfig();
   let history = loadHistory();
   const picker = initialPicker({
-    rootfsChoices: [...history.rootfs, ...config.rootfs],
+    rootfsChoices: [...args.rootfsChoices, ...history.rootfs, ...config.rootfs],
     commandHistory: history.commands,
     memory: args.memory,
     hostname: args.hostname,

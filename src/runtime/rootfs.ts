@@ -192,6 +192,7 @@ function buildTree(root: string): string[] {
   }
   copyNssFiles(root, ldd, libraryDirs);
   copyTerminfo(root);
+  copyVimDefaults(root);
   for (const [file, content] of Object.entries(ETC_FILES)) {
     // 'wx' never follows a symlink that might already sit at that path.
     fs.writeFileSync(path.join(root, file), content, { flag: 'wx', mode: 0o644 });
@@ -253,6 +254,16 @@ function copyTerminfo(root: string): void {
       const entry = path.join(dir, name[0], name);
       if (fs.existsSync(entry)) copyHostPath(root, entry);
     }
+  }
+}
+
+/** vim stops at start ("E1187: Failed to source defaults.vim") without its defaults file. */
+function copyVimDefaults(root: string): void {
+  const vimDir = '/usr/share/vim';
+  if (!fs.existsSync(vimDir)) return;
+  for (const version of fs.readdirSync(vimDir).filter((name) => /^vim\d+$/.test(name))) {
+    const defaults = path.join(vimDir, version, 'defaults.vim');
+    if (fs.existsSync(defaults)) copyHostPath(root, defaults);
   }
 }
 
