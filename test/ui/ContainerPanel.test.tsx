@@ -1,33 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { ContainerPanel } from '../../src/ui/components/ContainerPanel.js';
-import type { RunRecord } from '../../src/ui/types.js';
-
-const T0 = 1_700_000_000_000;
-
-function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
-  return {
-    seq: 1,
-    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' },
-    phase: 'running',
-    id: 'a1b2c3d4',
-    hostPid: 4242,
-    startedAt: T0,
-    endedAt: null,
-    status: null,
-    ...overrides,
-  };
-}
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
+import { T0, frameOf, makeRun } from './fixtures.js';
 
 test('a running container shows its id, state, PIDs, uptime and command', () => {
   const frame = frameOf(<ContainerPanel run={makeRun()} now={T0 + 65_000} width={40} />);

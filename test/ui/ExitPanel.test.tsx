@@ -1,33 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { ExitPanel } from '../../src/ui/components/ExitPanel.js';
 import type { RunRecord } from '../../src/ui/types.js';
 import type { ExitStatus } from '../../src/runtime/container.js';
-
-const T0 = 1_700_000_000_000;
+import { T0, frameOf, makeRun } from './fixtures.js';
 
 function exitedRun(status: Partial<ExitStatus>, ranMs = 65_000): RunRecord {
-  return {
-    seq: 1,
-    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' },
+  return makeRun({
     phase: 'exited',
-    id: 'a1b2c3d4',
-    hostPid: 4242,
-    startedAt: T0,
     endedAt: T0 + ranMs,
     status: { code: 0, signal: null, oomKilled: false, error: null, ...status },
-  };
+  });
 }
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
 
 test('an OOM kill shows the code, the signal, OOM-killed and the duration', () => {
   const frame = frameOf(<ExitPanel run={exitedRun({ code: 137, signal: 'SIGKILL', oomKilled: true })} width={40} />);

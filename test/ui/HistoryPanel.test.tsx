@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { HistoryPanel } from '../../src/ui/components/HistoryPanel.js';
 import type { RunRecord } from '../../src/ui/types.js';
 import type { ExitStatus } from '../../src/runtime/container.js';
+import { frameOf } from './fixtures.js';
 
 function makeRun(seq: number, command: string[], status: Partial<ExitStatus> | null): RunRecord {
   return {
@@ -26,13 +24,6 @@ const runs = [
   makeRun(3, ['/bin/false'], { code: 1 }),
   makeRun(4, ['/bin/sh', '-c', 'sleep 100'], null),
 ];
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
 
 const rowsOf = (frame: string): string[] => frame.split('\n').filter((line) => /#\d/.test(line));
 

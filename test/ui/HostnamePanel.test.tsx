@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { HostnamePanel } from '../../src/ui/components/HostnamePanel.js';
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
+import { frameOf } from './fixtures.js';
 
 test('shows the hostname inside the container and the host one', () => {
   const frame = frameOf(<HostnamePanel hostname="lab1" hostHostname="build-07" width={30} />);

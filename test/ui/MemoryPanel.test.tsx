@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { MemoryPanel } from '../../src/ui/components/MemoryPanel.js';
+import { frameOf } from './fixtures.js';
 
 const MiB = 1024 * 1024;
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
 
 test('usage against the limit: bar, percent, sizes, peak, OOM kills, sparkline', () => {
   const memory = { current: 64 * MiB, peak: 80 * MiB, limit: 100 * MiB, oomKills: 1 };

@@ -1,16 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { ProcessesPanel } from '../../src/ui/components/ProcessesPanel.js';
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
-};
+import { frameOf } from './fixtures.js';
 
 test('shows processes against the pids limit', () => {
   const frame = frameOf(<ProcessesPanel pids={{ current: 3, limit: 1024 }} width={30} />);

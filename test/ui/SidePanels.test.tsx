@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { stripVTControlCharacters } from 'node:util';
-import type { ReactElement } from 'react';
-import { render } from 'ink-testing-library';
 import { SidePanels, sidePanelsLayout } from '../../src/ui/components/SidePanels.js';
 import type { LiveStats, RunRecord } from '../../src/ui/types.js';
+import { frameOf } from './fixtures.js';
 
 const T0 = 1_700_000_000_000;
 const MiB = 1024 * 1024;
@@ -28,13 +26,6 @@ const stats: LiveStats = {
   pids: { current: 3, limit: 1024 },
   hostname: 'lab1',
   at: T0 + 10_000,
-};
-
-const frameOf = (element: ReactElement): string => {
-  const { lastFrame, unmount } = render(element);
-  const frame = stripVTControlCharacters(lastFrame() ?? '');
-  unmount();
-  return frame;
 };
 
 const panels = (height: number, run: RunRecord = runs[2]!): string =>

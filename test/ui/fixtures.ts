@@ -1,0 +1,30 @@
+/** Shared by the component tests: a run record and a rendered frame as plain text. */
+import { stripVTControlCharacters } from 'node:util';
+import type { ReactElement } from 'react';
+import { render } from 'ink-testing-library';
+import type { RunRecord } from '../../src/ui/types.js';
+
+export const T0 = 1_700_000_000_000;
+
+/** A running /bin/sh started at T0; override what a test is about. */
+export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    seq: 1,
+    options: { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' },
+    phase: 'running',
+    id: 'a1b2c3d4',
+    hostPid: 4242,
+    startedAt: T0,
+    endedAt: null,
+    status: null,
+    ...overrides,
+  };
+}
+
+/** Render once and return the frame without colours. */
+export function frameOf(element: ReactElement): string {
+  const { lastFrame, unmount } = render(element);
+  const frame = stripVTControlCharacters(lastFrame() ?? '');
+  unmount();
+  return frame;
+}
