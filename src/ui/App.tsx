@@ -7,7 +7,6 @@ import { Picker } from './components/Picker.js';
 import { PromptLine } from './components/PromptLine.js';
 import { SidePanels } from './components/SidePanels.js';
 import { TerminalPane } from './components/TerminalPane.js';
-import { useNow } from './hooks/useNow.js';
 import { useScreen } from './hooks/useScreen.js';
 import { useTerminalSessionSize } from './hooks/useTerminalSessionSize.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -43,7 +42,8 @@ export function App({ store, session, hostHostname }: AppProps) {
   useTerminalSessionSize(session, layout.termCols, layout.termRows);
   const screen = useScreen(session);
   const running = isRunning(state);
-  const now = useNow(running);
+  // Uptime moves with the stats poll: one update a second, not two.
+  const now = state.stats?.at ?? Date.now();
   const run = currentRun(state);
 
   if (layout.tooSmall) {

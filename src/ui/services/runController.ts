@@ -62,20 +62,23 @@ export class RunController {
 
   private async runToEnd(options: RunOptions): Promise<void> {
     const seq = ++this.seq;
-    this.dispatch({ type: 'run-requested', options, at: Date.now() });
+    const at = Date.now();
     let container: PtyContainer;
     try {
+      // Started before anything is drawn: a frame costs milliseconds a re-run need not wait for.
       container = await this.startPty(specOf(options), { cols: this.session.cols, rows: this.session.rows });
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
       const message = error instanceof Error ? error.message : String(error);
       this.session.clear();
       this.session.printError(message);
+      this.dispatch({ type: 'run-requested', options, at });
       this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
       return;
     }
     this.container = container;
     this.session.attach(container);
+    this.dispatch({ type: 'run-requested', options, at });
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
     this.pollStats(container, seq);

@@ -7,8 +7,10 @@ import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
 import { snapshotScreen, type ScreenSnapshot } from './screen.js';
 
-/** One change notification per frame at most, however fast output arrives (a timer new data does not reset). */
+/** Frames are at least this far apart, however fast output arrives (a timer new data does not reset). */
 const FRAME_MS = 50;
+/** ...and further when they are costly: drawing takes at most 1/FRAME_COST_SHARE of the time, the rest reads output. */
+const FRAME_COST_SHARE = 4;
 /** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound. */
 const HIGH_WATER = 512 * 1024;
 const LOW_WATER = 64 * 1024;
@@ -21,6 +23,8 @@ export class TerminalSession {
   private pendingBytes = 0;
   private paused = false;
   private frameTimer: NodeJS.Timeout | null = null;
+  private lastFrameAt = 0;
+  private frameCostMs = 0;
   private readonly listeners = new Set<() => void>();
 
   constructor(cols: number, rows: number) {
@@ -44,14 +48,15 @@ export class TerminalSession {
     return this.term.rows;
   }
 
-  /** Show a new container's terminal: a clean screen, then all of its output. */
+  /** Show a new container's terminal: a clean screen, then all of its output. The
+   * clean screen is drawn with the first output, so that one comes out at once. */
   attach(container: PtyContainer): void {
     this.detach();
-    this.clear();
+    this.term.reset();
+    this.cursorVisible = true;
     this.container = container;
     container.resize(this.term.cols, this.term.rows);
     this.unsubscribe = container.onData((data) => this.write(data));
-    this.changed();
   }
 
   /** A clean screen, as a new run starts. */
@@ -100,6 +105,11 @@ export class TerminalSession {
     return snapshotScreen(this.term, this.cursorVisible);
   }
 
+  /** How long the last frame took to draw: later frames are spaced by it. */
+  setFrameCost(ms: number): void {
+    this.frameCostMs = ms;
+  }
+
   /** Called at most once a frame after the screen changed. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -131,13 +141,17 @@ export class TerminalSession {
     this.container?.resume();
   }
 
+  /** The first change after a quiet spell shows at once (a key's echo, a re-run's first output); more follow a frame later. */
   private changed(): void {
-    this.frameTimer ??= setTimeout(() => this.notifyNow(), FRAME_MS);
+    if (this.frameTimer) return;
+    const interval = Math.max(FRAME_MS, FRAME_COST_SHARE * this.frameCostMs);
+    this.frameTimer = setTimeout(() => this.notifyNow(), Math.max(0, this.lastFrameAt + interval - Date.now()));
   }
 
   private notifyNow(): void {
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.frameTimer = null;
+    this.lastFrameAt = Date.now();
     for (const listener of this.listeners) listener();
   }
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * baby-docker-tui: the interactive container shell. Wires the pieces: the
  * store (UI state), the terminal session and run controller (no React), raw
@@ -11,16 +10,16 @@ import { PassThrough } from 'node:stream';
 import { isatty } from 'node:tty';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
-import { App } from '../ui/App.js';
-import { handleInput } from '../ui/input.js';
-import { layoutFor } from '../ui/layout.js';
-import { loadConfig, loadHistory, rememberRun, saveHistory } from '../ui/persistence.js';
-import { initialPicker, joinCommandLine } from '../ui/picker.js';
-import { RunController } from '../ui/services/runController.js';
-import { TerminalSession } from '../ui/services/terminalSession.js';
-import { initialState } from '../ui/state.js';
-import { createStore } from '../ui/store.js';
-import type { RunOptions } from '../ui/types.js';
+import { App } from './App.js';
+import { handleInput } from './input.js';
+import { layoutFor } from './layout.js';
+import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
+import { initialPicker, joinCommandLine } from './picker.js';
+import { RunController } from './services/runController.js';
+import { TerminalSession } from './services/terminalSession.js';
+import { initialState } from './state.js';
+import { createStore } from './store.js';
+import type { RunOptions } from './types.js';
 
 const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [--rootfs DIR]... [ROOTFS [COMMAND [ARGS...]]]
   Opens the interactive container shell (as root, in a terminal). With
@@ -69,7 +68,7 @@ function parseArgs(args: string[]): TuiArgs | null {
   return parsed;
 }
 
-function main(): void {
+export function main(): void {
   const args = parseArgs(process.argv.slice(2));
   if (!args) {
     process.stdout.write(`${USAGE}\n`);
@@ -99,6 +98,11 @@ function main(): void {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
     exitOnCtrlC: false,
     patchConsole: false,
+    // The pane paces its own frames (by what they cost); Ink's cap only has to
+    // stay out of the way of a key's echo or a re-run's first output.
+    maxFps: 100,
+    // Frames are paced by what they cost, so drawing never starves reading output.
+    onRender: ({ renderTime }) => session.setFrameCost(renderTime),
   });
   const rerender = () => ink.rerender(<App store={store} session={session} hostHostname={os.hostname()} />);
 
@@ -170,9 +174,3 @@ function main(): void {
   if (args.direct) run(args.direct);
 }
 
-try {
-  main();
-} catch (error) {
-  process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(error instanceof RuntimeError ? error.exitCode : EXIT.RUNTIME);
-}
