@@ -1,6 +1,7 @@
 /**
  * Start-to-exit latency of `/bin/true` in a container, ours beside other ways
- * of doing the same thing. Run with `npm run bench`.
+ * of doing the same thing; then the terminal UI beside tmux, and how fast it
+ * answers keys (bench/tui.ts drives it). Run with `npm run bench`.
  *
  * Every case of a section is run once per iteration, round-robin, so machine
  * noise (other jobs, CPU frequency, page cache) hits all cases alike. External
@@ -228,7 +229,7 @@ const KEY_WARMUP = 2;
  */
 async function terminalUiSection(rootfs: string): Promise<void> {
   if (!isInstalled('tmux')) {
-    console.log('\ntmux: not installed, terminal UI section skipped');
+    console.log('\ntmux: not installed, terminal UI section skipped (tmux is its throughput baseline)');
     return;
   }
   const configDir = makeConfigDir();

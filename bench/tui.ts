@@ -44,8 +44,9 @@ export class Tui {
   readonly startedAt = now();
   private readonly pty: IPty;
   private readonly screen = new xterm.Terminal({ cols: OUTER_COLS, rows: OUTER_ROWS, allowProposedApi: true, scrollback: 0 });
-  /** Called with every raw chunk, then again once the screen has parsed it. */
+  /** Called with every raw chunk as it arrives. */
   private readonly rawWatchers = new Set<(chunk: string) => void>();
+  /** Called once the screen has parsed a chunk. */
   private readonly screenWatchers = new Set<() => void>();
   readonly exited: Promise<void>;
 
@@ -118,8 +119,9 @@ export class Tui {
       let tail = ''; // the end of the previous chunk, for a match split across two
       watcher = (chunk) => {
         const at = now();
-        if ((tail + chunk).includes(text)) resolve(at);
-        tail = (tail + chunk).slice(-(text.length - 1));
+        const window = tail + chunk;
+        if (window.includes(text)) resolve(at);
+        tail = window.slice(Math.max(0, window.length - text.length + 1));
       };
       this.rawWatchers.add(watcher);
     });
@@ -162,15 +164,29 @@ export async function withTui<T>(command: string[], configDir: string, body: (tu
   }
 }
 
-/** The exit panel shows "exit code 0". */
-export const showsExitCode0 = (tui: Tui): boolean => tui.lines().some((line) => line.includes('exit code 0'));
+/** The exit panel's "exit code N", or null while the container runs. */
+function exitCodeShown(tui: Tui): number | null {
+  for (const line of tui.lines()) {
+    const found = /exit code (\d+)/.exec(line);
+    if (found) return Number(found[1]);
+  }
+  return null;
+}
 
-/** Writes `bytes` of printable text lines (80 bytes each, all different) to `file`. */
+/** Waits until the exit panel shows an exit code (and `also` holds); throws unless it is 0, say when the file is missing. */
+async function waitForExit0(tui: Tui, timeoutMs: number, what: string, also = (_tui: Tui) => true): Promise<number> {
+  const at = await tui.waitForScreen((t) => exitCodeShown(t) !== null && also(t), timeoutMs, what);
+  const code = exitCodeShown(tui);
+  if (code !== 0) throw new Error(`${what}: exit code ${code}, not 0`);
+  return at;
+}
+
+/** Writes `bytes` of printable text: 80-byte lines, each numbered, so no two are alike. */
 export function writeTextFile(file: string, bytes: number): void {
   const lineBytes = 80;
   const lines: string[] = [];
-  for (let i = 0; i < bytes / lineBytes; i++) {
-    lines.push(`line ${String(i).padStart(8, '0')} the quick brown fox jumps over the lazy dog 0123456789 ABC\n`.slice(-lineBytes));
+  for (let i = 0; i * lineBytes < bytes; i++) {
+    lines.push(`line ${String(i).padStart(8, '0')} the quick brown fox jumps over the lazy dog`.padEnd(lineBytes - 1, '.') + '\n');
   }
   fs.writeFileSync(file, lines.join('').slice(0, bytes));
 }
@@ -209,7 +225,7 @@ const paneStartsWith = (tui: Tui, text: string): boolean => tui.lines()[1].start
 /** `cat FILE` (a path inside the container) in the TUI: from spawning it until the exit panel says "exit code 0". */
 export async function timeTuiCat(fileInContainer: string, configDir: string): Promise<number> {
   return withTui(['cat', fileInContainer], configDir, async (tui) => {
-    const shown = await tui.waitForScreen(showsExitCode0, 120_000, 'the exit panel after cat');
+    const shown = await waitForExit0(tui, 120_000, 'cat in the TUI');
     return shown - tui.startedAt;
   });
 }
@@ -235,8 +251,9 @@ export async function idleCpuPercent(seconds: number, configDir: string): Promis
 export async function rerunLatencies(markerFile: string, markerInContainer: string, runs: number, configDir: string): Promise<number[]> {
   fs.writeFileSync(markerFile, 'rerun-marker-0\n');
   return withTui(['cat', markerInContainer], configDir, async (tui) => {
-    const exited = (seq: number) => (t: Tui) => t.lines()[0].includes(`#${seq} `) && showsExitCode0(t);
-    await tui.waitForScreen(exited(1), 15_000, 'the first run to exit');
+    // The pane's title names the run: "#2 <id> cat ...".
+    const isRun = (seq: number) => (t: Tui) => t.lines()[0].includes(`#${seq} `);
+    await waitForExit0(tui, 15_000, 'run #1', isRun(1));
     const latencies: number[] = [];
     for (let seq = 2; seq <= runs + 1; seq++) {
       await sleep(200); // the UI is idle before the key, as when a person presses it
@@ -245,7 +262,7 @@ export async function rerunLatencies(markerFile: string, markerInContainer: stri
       const seen = tui.waitForOutput(marker, 5000);
       const pressed = tui.press('r');
       latencies.push((await seen) - pressed);
-      await tui.waitForScreen(exited(seq), 5000, `run #${seq} to exit`);
+      await waitForExit0(tui, 5000, `run #${seq}`, isRun(seq));
     }
     return latencies;
   });

@@ -110,8 +110,10 @@ export class TuiDriver {
   /**
    * Wait until the screen matches: a RegExp or substring of screenText(), or
    * a predicate of this driver (for conditions on a region). Polls every
-   * 25 ms after the emulator has parsed all output; fails with the screen on
-   * timeout, or at once if the process ends without the screen matching.
+   * 25 ms after the emulator has parsed all output, and only whole frames:
+   * never while synchronized output (DEC mode 2026, which Ink brackets each
+   * frame with) is on. Fails with the screen on timeout, or at once if the
+   * process ends without the screen matching.
    */
   async waitFor(pattern: RegExp | string | ((driver: TuiDriver) => boolean), timeoutMs = 10_000): Promise<void> {
     const matches = (): boolean => {
@@ -123,12 +125,15 @@ export class TuiDriver {
     for (;;) {
       const exitedBefore = this.exitStatus !== null;
       await this.settled();
-      if (matches()) return;
+      // Mid-frame (between Ink's synchronized-output brackets) the screen is half old, half new: look only at whole frames.
+      const midFrame = this.term.modes.synchronizedOutputMode;
+      if (!midFrame && matches()) return;
       if (exitedBefore) {
         throw new Error(`the TUI exited (${JSON.stringify(this.exitStatus)}) and the screen never matched ${describe(pattern)}; screen:\n${this.screenText()}`);
       }
       if (Date.now() >= deadline) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe(pattern)}; screen:\n${this.screenText()}`);
+        const note = midFrame ? ' (synchronized output still on: the last frame never ended)' : '';
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${describe(pattern)}${note}; screen:\n${this.screenText()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertNothingLeft, hostMounts, ROOTFS } from './helpers.js';
+import { assertNothingLeft, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
 import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
@@ -51,8 +51,13 @@ function paneText(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
 const PROMPT_LINE = /^│# +│/m;
 const PREFIX_FOOTER = /Ctrl-\] r re-run {2}e edit/;
 
+/** Every TUI started, so that the after hook can end one a timed-out test left running. */
+const drivers = new Set<TuiDriver>();
+
 function startTui(args: string[], options: TuiDriverOptions = {}): TuiDriver {
-  return new TuiDriver(args, { cols: COLS, rows: ROWS, ...options, env: { XDG_CONFIG_HOME: configHome, ...options.env } });
+  const d = new TuiDriver(args, { cols: COLS, rows: ROWS, ...options, env: { XDG_CONFIG_HOME: configHome, ...options.env } });
+  drivers.add(d);
+  return d;
 }
 
 /** Ctrl-] q, answer y to "stop it and quit?": the TUI ends with 0. */
@@ -74,10 +79,69 @@ function assertTerminalRestored(d: TuiDriver): void {
   assert.ok(lastShow > lastHide, 'the cursor was left hidden');
 }
 
-describe('baby-docker-tui in a real terminal', () => {
-  after(() => {
-    fs.rmSync(configHome, { recursive: true, force: true });
+/** A process and the chain of its parents, for a failure message: whose container is it? */
+function describeProcess(pid: number): string {
+  const chain: string[] = [];
+  for (let p = pid; p > 1 && chain.length < 8; ) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      chain.push(`${p} ${cmdline.length > 100 ? `${cmdline.slice(0, 100)}…` : cmdline}`);
+      p = Number(/PPid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      chain.push(`${p} (gone)`);
+      break;
+    }
+  }
+  return chain.join(' <- ');
+}
+
+/**
+ * assertNothingLeft, saying on failure what the leftover processes are: this
+ * checks the whole machine, so a container someone else runs at the same time
+ * shows up too (its parents then are not this test's TUI).
+ */
+function nothingLeft(): void {
+  try {
     assertNothingLeft(mountsBefore);
+  } catch (error) {
+    const processes = containerProcesses().map(describeProcess);
+    (error as Error).message += `\nthis test runs as pid ${process.pid}; container processes now:\n  ${processes.join('\n  ') || 'none'}`;
+    throw error;
+  }
+}
+
+/** This run's own container is gone: its processes, cgroup and state directory. Others' do not matter here. */
+function assertContainerGone(id: string, hostPid: number): void {
+  assert.ok(!containerProcesses().includes(hostPid), `the container's process ${hostPid} is still running: ${describeProcess(hostPid)}`);
+  assert.deepEqual(containerCgroups().filter((dir) => dir.endsWith(`baby-docker-${id}`)), [], 'its cgroup is left');
+  assert.deepEqual(stateDirs().filter((dir) => dir.includes(id)), [], 'its state directory is left');
+}
+
+/** The current container's id and host PID, from the Container panel. */
+function containerOnScreen(d: TuiDriver): { id: string; hostPid: number } {
+  const screen = d.screenText();
+  const id = screen.match(/│ id ([0-9a-f]{12}) /)?.[1];
+  const hostPid = Number(screen.match(/host PID (\d+)/)?.[1]);
+  assert.ok(id && hostPid > 0, `no container id and host PID on screen:\n${screen}`);
+  return { id, hostPid };
+}
+
+/** After a TUI was killed the hard way its container goes a moment later: wait for that (others' containers may stay). */
+async function awaitLeftoversGone(timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && (containerProcesses().length || containerCgroups().length || stateDirs().length)) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('baby-docker-tui in a real terminal', () => {
+  after(async () => {
+    // A test that timed out never reached its finally: end its TUI before looking for leftovers.
+    const stillRunning = [...drivers].filter((d) => !d.hasExited);
+    await Promise.all(stillRunning.map((d) => d.kill(5_000)));
+    if (stillRunning.length > 0) await awaitLeftoversGone();
+    fs.rmSync(configHome, { recursive: true, force: true });
+    nothingLeft();
   });
 
   it('runs a shell beside live panels, re-runs it, follows a resize and quits', { timeout: 90_000 }, async () => {
@@ -92,10 +156,9 @@ describe('baby-docker-tui in a real terminal', () => {
 
       // The hostname is the container's id until changed; the memory panel reads the cgroup.
       await d.waitFor(/inside: [0-9a-f]{12} /);
-      const screen = d.screenText();
-      const id = screen.match(/│ id ([0-9a-f]{12}) /)?.[1];
-      assert.ok(id, `no container id on screen:\n${screen}`);
-      assert.match(screen, new RegExp(`inside: ${id} `));
+      await d.waitFor(/host PID \d+/);
+      const first = containerOnScreen(d);
+      assert.match(d.screenText(), new RegExp(`inside: ${first.id} `));
       await d.waitFor(/\d+(\.\d)? (KiB|MiB) \/ 100\.0 MiB/);
 
       d.write('hostname lab1\r');
@@ -105,12 +168,16 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('exit 3\r');
       await d.waitFor(/exit code 3\b/);
       await d.waitFor(/#1 ✗ 3 {2}\/bin\/sh/);
+      assertContainerGone(first.id, first.hostPid);
 
       // Exited: keys are commands. r runs the same command again.
       d.write('r');
       await d.waitFor(/#2 (…|✓ 0|✗ \d+) {2}\/bin\/sh/);
       await d.waitFor(PROMPT_LINE);
       assert.match(d.screenText(), /#1 ✗ 3 {2}\/bin\/sh/, 'the first run left the history');
+      await d.waitFor(/host PID \d+/);
+      const second = containerOnScreen(d);
+      assert.notEqual(second.id, first.id);
 
       const before = innerSize(COLS, ROWS);
       d.write('stty size\r');
@@ -127,7 +194,8 @@ describe('baby-docker-tui in a real terminal', () => {
 
       await quitWhileRunning(d);
       assertTerminalRestored(d);
-      assertNothingLeft(mountsBefore);
+      assertContainerGone(second.id, second.hostPid);
+      nothingLeft();
     } finally {
       await d.kill();
     }
@@ -225,20 +293,71 @@ describe('baby-docker-tui in a real terminal', () => {
     try {
       await d.waitFor(PROMPT_LINE);
       await d.waitFor(/host PID \d+/);
-      const hostPid = Number(d.screenText().match(/host PID (\d+)/)![1]);
-      assert.ok(fs.existsSync(`/proc/${hostPid}`), `the container's process ${hostPid} is not running`);
+      const { id, hostPid } = containerOnScreen(d);
+      assert.ok(containerProcesses().includes(hostPid), `the container's process ${hostPid} is not running`);
       assert.equal(d.term.buffer.active.type, 'alternate');
 
       d.signal('SIGTERM');
       const exit = await d.exited;
       assert.equal(exit.exitCode, 143, `the TUI exited with ${JSON.stringify(exit)}`);
       assertTerminalRestored(d);
-      assert.equal(fs.existsSync(`/proc/${hostPid}`), false, `the container's process ${hostPid} outlived the TUI`);
-      assertNothingLeft(mountsBefore);
+      assertContainerGone(id, hostPid);
+      nothingLeft();
     } finally {
       await d.kill();
     }
   });
+
+  it(
+    'starts one container at a time when r comes twice in one read',
+    { timeout: 30_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh']);
+      try {
+        await d.waitFor(PROMPT_LINE);
+        d.write('exit 0\r');
+        await d.waitFor(/#1 ✓ 0 {2}\/bin\/sh/);
+        d.write('rr');
+        // However the second r is taken (a second run, or a key typed into the new shell), one shell ends up
+        // waiting for input and no two runs are going at once.
+        await d.waitFor((t) => /^│# (r)? +│/m.test(t.screenText()) && (t.screenText().match(/#\d+ … {2}\/bin\/sh/g) ?? []).length === 1, 5_000);
+        await quitWhileRunning(d);
+      } finally {
+        await d.kill(2_000);
+        await awaitLeftoversGone();
+      }
+    },
+  );
+
+  it(
+    'quits on SIGTERM while its container is still starting',
+    { timeout: 30_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh']);
+      try {
+        // At the first frame, drawn as the app opens and before its container has been started
+        // ("no container yet", or "starting…").
+        const caught = await new Promise<boolean>((resolve) => {
+          const subscription = d.pty.onData(() => {
+            // The driver's own listener came first: d.output holds this chunk already.
+            const running = d.output.includes('running…');
+            const starting = !running && (d.output.includes('no container yet') || d.output.includes('starting…'));
+            if (!starting && !running) return;
+            subscription.dispose();
+            if (starting) d.signal('SIGTERM');
+            resolve(starting);
+          });
+        });
+        assert.ok(caught, 'the first frame comes before the container is up');
+        const exit = await Promise.race([d.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
+        assert.notEqual(exit, 'hung', `the TUI did not exit within 5 s of SIGTERM; screen:\n${d.screenText()}`);
+        assert.equal(exit === 'hung' ? null : exit.exitCode, 143);
+      } finally {
+        await d.kill(1_000);
+        await awaitLeftoversGone();
+      }
+    },
+  );
 
   it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });

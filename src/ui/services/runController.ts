@@ -27,8 +27,10 @@ export function specOf(options: RunOptions): ContainerSpec {
 
 export class RunController {
   private container: PtyContainer | null = null;
-  /** The current run from start request to its last action. */
-  private task: Promise<void> | null = null;
+  /** Runs go one after another: each starts once the one before has been reported. */
+  private task: Promise<void> = Promise.resolve();
+  /** Bumped by every run() and kill(): a run no longer wanted kills its container as soon as it has one. */
+  private wanted = 0;
   private seq = 0;
 
   constructor(
@@ -41,12 +43,12 @@ export class RunController {
     return this.container !== null;
   }
 
-  /** Start a run; a container still running is killed first. Resolves once the run has ended. */
-  async run(options: RunOptions): Promise<void> {
-    await this.kill();
-    const task = this.runToEnd(options);
-    this.task = task;
-    await task;
+  /** Start a run; one still running (or starting) is killed first. Resolves once it has ended. */
+  run(options: RunOptions): Promise<void> {
+    const generation = ++this.wanted;
+    this.container?.kill();
+    this.task = this.task.then(() => (generation === this.wanted ? this.runToEnd(options, generation) : undefined));
+    return this.task;
   }
 
   /** SIGTERM, then SIGKILL after the grace period. */
@@ -54,14 +56,14 @@ export class RunController {
     void this.container?.stop(STOP_GRACE_MS);
   }
 
-  /** Kill the current container at once and wait until its run has been reported. */
+  /** Kill the current container at once, even one still starting, and wait until its run has been reported. */
   async kill(): Promise<void> {
+    ++this.wanted;
     this.container?.kill();
     await this.task;
   }
 
-  private async runToEnd(options: RunOptions): Promise<void> {
-    const seq = ++this.seq;
+  private async runToEnd(options: RunOptions, generation: number): Promise<void> {
     const at = Date.now();
     let container: PtyContainer;
     try {
@@ -70,12 +72,20 @@ export class RunController {
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
       const message = error instanceof Error ? error.message : String(error);
+      const seq = ++this.seq;
       this.session.clear();
       this.session.printError(message);
       this.dispatch({ type: 'run-requested', options, at });
       this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
       return;
     }
+    if (generation !== this.wanted) {
+      // Superseded or killed while it started: it never shows.
+      container.kill();
+      await container.wait();
+      return;
+    }
+    const seq = ++this.seq;
     this.container = container;
     this.session.attach(container);
     this.dispatch({ type: 'run-requested', options, at });
