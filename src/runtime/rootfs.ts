@@ -59,6 +59,8 @@ const ETC_FILES: Readonly<Record<string, string>> = {
   '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
   '/etc/group': 'root:x:0:\ntty:x:5:\nnogroup:x:65534:\n',
   '/etc/hostname': 'baby-docker\n',
+  // With a vimrc of its own vim skips its defaults.vim, which needs runtime files the rootfs does not carry.
+  '/root/.vimrc': 'set nocompatible\n',
   '/etc/hosts': '127.0.0.1\tlocalhost\n::1\tlocalhost\n',
   // Only the "files" service: no other NSS module is copied.
   '/etc/nsswitch.conf': 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nprotocols: files\nservices: files\n',
@@ -192,7 +194,6 @@ function buildTree(root: string): string[] {
   }
   copyNssFiles(root, ldd, libraryDirs);
   copyTerminfo(root);
-  copyVimDefaults(root);
   for (const [file, content] of Object.entries(ETC_FILES)) {
     // 'wx' never follows a symlink that might already sit at that path.
     fs.writeFileSync(path.join(root, file), content, { flag: 'wx', mode: 0o644 });
@@ -254,16 +255,6 @@ function copyTerminfo(root: string): void {
       const entry = path.join(dir, name[0], name);
       if (fs.existsSync(entry)) copyHostPath(root, entry);
     }
-  }
-}
-
-/** vim stops at start ("E1187: Failed to source defaults.vim") without its defaults file. */
-function copyVimDefaults(root: string): void {
-  const vimDir = '/usr/share/vim';
-  if (!fs.existsSync(vimDir)) return;
-  for (const version of fs.readdirSync(vimDir).filter((name) => /^vim\d+$/.test(name))) {
-    const defaults = path.join(vimDir, version, 'defaults.vim');
-    if (fs.existsSync(defaults)) copyHostPath(root, defaults);
   }
 }
 

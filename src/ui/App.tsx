@@ -7,7 +7,6 @@ import { Picker } from './components/Picker.js';
 import { PromptLine } from './components/PromptLine.js';
 import { SidePanels } from './components/SidePanels.js';
 import { TerminalPane } from './components/TerminalPane.js';
-import { useScreen } from './hooks/useScreen.js';
 import { useTerminalSessionSize } from './hooks/useTerminalSessionSize.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { layoutFor, MIN_COLS, MIN_ROWS, SIDE_WIDTH } from './layout.js';
@@ -40,7 +39,6 @@ export function App({ store, session, hostHostname }: AppProps) {
   const { cols, rows } = useTerminalSize();
   const layout = layoutFor(cols, rows);
   useTerminalSessionSize(session, layout.termCols, layout.termRows);
-  const screen = useScreen(session);
   const running = isRunning(state);
   // Uptime moves with the stats poll: one update a second, not two.
   const now = state.stats?.at ?? Date.now();
@@ -65,7 +63,6 @@ export function App({ store, session, hostHostname }: AppProps) {
     main = (
       <Box flexDirection="row" height={layout.mainHeight}>
         <TerminalPane
-          screen={screen}
           title={paneTitle(state)}
           width={layout.paneWidth}
           height={layout.mainHeight}

@@ -15,6 +15,7 @@ import { handleInput } from './input.js';
 import { layoutFor } from './layout.js';
 import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
+import { inkStdout, PanePainter } from './services/panePainter.js';
 import { RunController } from './services/runController.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
@@ -27,7 +28,8 @@ const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [--rootf
   at once instead of showing the picker. --rootfs adds a directory to the
   picker's list. Keys: Ctrl-] then ? shows them all.`;
 
-const ENTER_SCREEN = '\x1b[?1049h\x1b[?25l'; // alternate screen, cursor hidden (the pane draws its own)
+// Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own).
+const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
 interface TuiArgs {
@@ -91,11 +93,16 @@ export function main(): void {
   const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
   const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
   const controller = new RunController(session, store.dispatch);
+  const painter = new PanePainter(session, stdout, () => {
+    const state = store.getState();
+    return state.screen === 'run' && state.overlay !== 'help' && !layoutFor(stdout.columns, stdout.rows).tooSmall;
+  });
 
   stdout.write(ENTER_SCREEN);
   // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
   const ink = render(<App store={store} session={session} hostHostname={os.hostname()} />, {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    stdout: inkStdout(stdout, painter),
     exitOnCtrlC: false,
     patchConsole: false,
     // The pane paces its own frames (by what they cost); Ink's cap only has to

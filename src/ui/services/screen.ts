@@ -20,6 +20,8 @@ export interface TextRun {
 
 export interface ScreenLine {
   runs: TextRun[];
+  /** Terminal columns the runs cover (a wide character takes two). */
+  columns: number;
   /** Changes whenever anything drawn on the line changes: lets a line skip re-rendering. */
   key: string;
 }
@@ -69,9 +71,11 @@ export function snapshotScreen(term: Terminal, cursorVisible: boolean): ScreenSn
   for (let y = 0; y < term.rows; y++) {
     const line = buffer.getLine(buffer.viewportY + y);
     const runs: TextRun[] = [];
+    let columns = 0;
     for (let x = 0; line && x < term.cols; x++) {
       line.getCell(x, cell);
       if (cell.getWidth() === 0) continue;
+      columns += cell.getWidth();
       const style = styleOf(cell, cursor.visible && y === cursor.y && x === cursor.x);
       const text = cell.getChars() || ' ';
       const last = runs[runs.length - 1];
@@ -81,10 +85,12 @@ export function snapshotScreen(term: Terminal, cursorVisible: boolean): ScreenSn
     // Trailing default-styled blanks draw nothing: dropping them keeps keys stable.
     const last = runs[runs.length - 1];
     if (last && Object.keys(last).length === 1) {
-      last.text = last.text.trimEnd();
+      const trimmed = last.text.trimEnd();
+      columns -= last.text.length - trimmed.length;
+      last.text = trimmed;
       if (last.text === '') runs.pop();
     }
-    lines.push({ runs, key: JSON.stringify(runs) });
+    lines.push({ runs, columns, key: JSON.stringify(runs) });
   }
   return { lines, cursor };
 }

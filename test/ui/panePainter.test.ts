@@ -1,0 +1,68 @@
+/** The pane painter: the container's screen drawn at its place, and only what changed. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PtyContainer } from '../../src/runtime/container.js';
+import { inkStdout, lineSequence, PanePainter } from '../../src/ui/services/panePainter.js';
+import { TerminalSession } from '../../src/ui/services/terminalSession.js';
+
+/** A container whose output the test feeds. */
+function attachFake(session: TerminalSession): (data: string) => void {
+  let emit: (data: string) => void = () => {};
+  const fake = {
+    onData: (listener: (data: string) => void) => ((emit = listener), () => {}),
+    write() {},
+    resize() {},
+    pause() {},
+    resume() {},
+  };
+  session.attach(fake as unknown as PtyContainer);
+  return (data) => emit(data);
+}
+
+describe('pane painter', () => {
+  it('positions a line inside the border, with its colours, padded to the pane', () => {
+    const line = { runs: [{ text: 'hi', color: 'ansi256(1)', bold: true }, { text: '世' }], columns: 4, key: 'k' };
+    assert.equal(lineSequence(line, 0, 8), '\x1b[2;2H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m    ');
+    assert.equal(lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, 1),
+      '\x1b[4;2H\x1b[0;48;2;10;11;12mx\x1b[0m');
+  });
+
+  it('draws only the lines that changed, and nothing while the pane is hidden', async () => {
+    const session = new TerminalSession(10, 3);
+    const emit = attachFake(session);
+    const written: string[] = [];
+    let shown = true;
+    const painter = new PanePainter(session, { write: (data) => written.push(data) }, () => shown);
+    assert.match(painter.fullPaint(), /^\x1b7\x1b\[2;2H.*\x1b\[3;2H.*\x1b\[4;2H.*\x1b8$/s);
+    emit('one');
+    await session.flush();
+    assert.equal(written.length, 1);
+    assert.match(written[0], /\x1b\[2;2H.*one/);
+    assert.doesNotMatch(written[0], /\x1b\[3;2H/, 'unchanged lines are not drawn again');
+    shown = false;
+    emit('\r\ntwo');
+    await session.flush();
+    assert.equal(written.length, 1);
+    assert.equal(painter.fullPaint(), '');
+    session.dispose();
+  });
+
+  it('repaints the pane right behind each frame Ink writes', async () => {
+    const session = new TerminalSession(10, 2);
+    const painter = new PanePainter(session, { write: () => true }, () => true);
+    const chunks: string[] = [];
+    const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
+    const wrapped = inkStdout(stdout, painter);
+    assert.equal(wrapped.columns, 80);
+    wrapped.write('\x1b[?2026h');
+    wrapped.write('frame');
+    wrapped.write('\x1b[?2026l');
+    assert.equal(chunks.length, 3);
+    assert.match(chunks[2], /^\x1b7.*\x1b8\x1b\[\?2026l$/s, 'inside the synchronized update');
+    wrapped.write('unsynchronized frame');
+    await Promise.resolve();
+    assert.equal(chunks.length, 5);
+    assert.match(chunks[4], /^\x1b7\x1b\[2;2H/);
+    session.dispose();
+  });
+});
