@@ -220,7 +220,7 @@ export function makeConfigDir(): string {
 }
 
 /** The pane's first row (below its top border) starts with `text`, as the container drew it. */
-const paneStartsWith = (tui: Tui, text: string): boolean => tui.lines()[1].startsWith(`│${text}`);
+const paneStartsWith = (tui: Tui, text: string): boolean => tui.lines()[1].slice(SIDE_WIDTH).startsWith(`│${text}`);
 
 /** `cat FILE` (a path inside the container) in the TUI: from spawning it until the exit panel says "exit code 0". */
 export async function timeTuiCat(fileInContainer: string, configDir: string): Promise<number> {

@@ -39,7 +39,8 @@ function innerSize(cols: number, rows: number): { cols: number; rows: number } {
 /** The lines inside the terminal pane's border, trailing blanks trimmed. */
 function paneLines(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
   const inner = innerSize(cols, rows);
-  return d.region(1, 1, inner.cols, inner.rows).map((line) => line.trimEnd());
+  // The pane is right of the side column: its inside starts one past its border.
+  return d.region(SIDE_WIDTH + 1, 1, inner.cols, inner.rows).map((line) => line.trimEnd());
 }
 
 /** The pane's lines that are not blank. */
@@ -48,7 +49,7 @@ function paneText(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
 }
 
 /** A pane line holding only the shell's prompt (the cursor cell is blank text): a shell waiting for input. */
-const PROMPT_LINE = /^│# +│/m;
+const PROMPT_LINE = /││# +│$/m;
 const PREFIX_FOOTER = /Ctrl-\] r re-run {2}e edit/;
 
 /** Every TUI started, so that the after hook can end one a timed-out test left running. */
@@ -152,7 +153,7 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(/MiB/);
 
       d.write('echo pid-$$\r');
-      await d.waitFor(/^│pid-1 +│/m);
+      await d.waitFor(/││pid-1 +│$/m);
 
       // The hostname is the container's id until changed; the memory panel reads the cgroup.
       await d.waitFor(/inside: [0-9a-f]{12} /);
@@ -162,7 +163,7 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(/\d+(\.\d)? (KiB|MiB) \/ 100\.0 MiB/);
 
       d.write('hostname lab1\r');
-      await d.waitFor(/^│# hostname lab1 +│.*\n│# +│/m);
+      await d.waitFor(/││# hostname lab1 +│\n.*││# +│$/m);
       await d.waitFor(/inside: lab1 /, 3_000);
 
       d.write('exit 3\r');
@@ -181,16 +182,16 @@ describe('baby-docker-tui in a real terminal', () => {
 
       const before = innerSize(COLS, ROWS);
       d.write('stty size\r');
-      await d.waitFor(new RegExp(`^│${before.rows} ${before.cols} +│`, 'm'));
+      await d.waitFor(new RegExp(`││${before.rows} ${before.cols} +│$`, 'm'));
 
       const [cols, rows] = [120, 36];
       const resized = innerSize(cols, rows);
       assert.notDeepEqual(resized, before);
       d.resize(cols, rows);
       // The frame at the new size: the pane's bottom border where the new layout puts it.
-      await d.waitFor((t) => t.screenLines()[rows - 3].startsWith(`╰${'─'.repeat(resized.cols)}╯`));
+      await d.waitFor((t) => t.screenLines()[rows - 3].endsWith(`╰${'─'.repeat(resized.cols)}╯`));
       d.write('stty size\r');
-      await d.waitFor(new RegExp(`^│${resized.rows} ${resized.cols} +│`, 'm'));
+      await d.waitFor(new RegExp(`││${resized.rows} ${resized.cols} +│$`, 'm'));
 
       await quitWhileRunning(d);
       assertTerminalRestored(d);
@@ -279,8 +280,8 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('x');
       await d.waitFor((t) => !t.screenText().includes('any key closes this') && PROMPT_LINE.test(t.screenText()));
       d.write('echo after-help\r');
-      await d.waitFor(/^│after-help +│/m);
-      assert.match(d.screenText(), /^│# echo after-help +│/m, 'the closing key reached the shell');
+      await d.waitFor(/││after-help +│$/m);
+      assert.match(d.screenText(), /││# echo after-help +│$/m, 'the closing key reached the shell');
 
       await quitWhileRunning(d);
     } finally {
@@ -320,7 +321,7 @@ describe('baby-docker-tui in a real terminal', () => {
         d.write('rr');
         // However the second r is taken (a second run, or a key typed into the new shell), one shell ends up
         // waiting for input and no two runs are going at once.
-        await d.waitFor((t) => /^│# (r)? +│/m.test(t.screenText()) && (t.screenText().match(/#\d+ … {2}\/bin\/sh/g) ?? []).length === 1, 5_000);
+        await d.waitFor((t) => /││# (r)? +│$/m.test(t.screenText()) && (t.screenText().match(/#\d+ … {2}\/bin\/sh/g) ?? []).length === 1, 5_000);
         await quitWhileRunning(d);
       } finally {
         await d.kill(2_000);

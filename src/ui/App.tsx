@@ -6,7 +6,6 @@ import { HelpOverlay } from './components/HelpOverlay.js';
 import { Picker } from './components/Picker.js';
 import { PromptLine } from './components/PromptLine.js';
 import { SidePanels } from './components/SidePanels.js';
-import { TerminalPane } from './components/TerminalPane.js';
 import { useTerminalSessionSize } from './hooks/useTerminalSessionSize.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { layoutFor, MIN_COLS, MIN_ROWS, SIDE_WIDTH } from './layout.js';
@@ -26,12 +25,6 @@ function footerMode(state: UiState, running: boolean): FooterMode {
   if (state.overlay === 'confirm-quit' || state.overlay === 'edit-command') return 'prompt';
   if (state.prefixArmed) return 'prefix';
   return running && state.overlay === 'none' ? 'passthrough' : 'commands';
-}
-
-function paneTitle(state: UiState): string {
-  const run = currentRun(state);
-  if (!run) return 'terminal';
-  return `#${run.seq} ${run.id ?? ''} ${run.options.command.join(' ')}`.replace(/\s+/g, ' ');
 }
 
 export function App({ store, session, hostHostname }: AppProps) {
@@ -61,13 +54,8 @@ export function App({ store, session, hostHostname }: AppProps) {
     main = <HelpOverlay width={cols} height={layout.mainHeight} />;
   } else {
     main = (
+      // The container's terminal is right of the panels, drawn by the pane painter, not by Ink.
       <Box flexDirection="row" height={layout.mainHeight}>
-        <TerminalPane
-          title={paneTitle(state)}
-          width={layout.paneWidth}
-          height={layout.mainHeight}
-          focused={running && !state.prefixArmed}
-        />
         <SidePanels
           run={run}
           runs={state.runs}

@@ -1,4 +1,6 @@
-/** Where things go on the screen, from the terminal's size. */
+/** Where things go on the screen, from the terminal's size: the panels on the
+ * left (drawn by Ink), the container's terminal on the right (drawn by the
+ * pane painter), the footer below both. */
 
 export const SIDE_WIDTH = 34;
 export const MIN_COLS = 70;
@@ -10,6 +12,8 @@ export interface Layout {
   height: number;
   /** The main area between top and footer. */
   mainHeight: number;
+  /** The pane's left border, as a 1-based terminal column. */
+  paneLeft: number;
   paneWidth: number;
   /** The container's terminal: the pane's inside, without its border. */
   termCols: number;
@@ -25,6 +29,7 @@ export function layoutFor(cols: number, rows: number): Layout {
     cols,
     height,
     mainHeight,
+    paneLeft: SIDE_WIDTH + 1,
     paneWidth,
     termCols: paneWidth - 2,
     termRows: mainHeight - 2,

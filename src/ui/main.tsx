@@ -13,6 +13,7 @@ import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
 import { App } from './App.js';
 import { handleInput } from './input.js';
 import { layoutFor } from './layout.js';
+import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
 import { inkStdout, PanePainter } from './services/panePainter.js';
@@ -93,10 +94,7 @@ export function main(): void {
   const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
   const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
   const controller = new RunController(session, store.dispatch);
-  const painter = new PanePainter(session, stdout, () => {
-    const state = store.getState();
-    return state.screen === 'run' && state.overlay !== 'help' && !layoutFor(stdout.columns, stdout.rows).tooSmall;
-  });
+  const painter = new PanePainter(session, stdout, () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows)));
 
   stdout.write(ENTER_SCREEN);
   // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import type { ExitStatus, PtyContainer } from '../../src/runtime/container.js';
 import { App } from '../../src/ui/App.js';
+import { paneTitle } from '../../src/ui/paneView.js';
 import { initialPicker } from '../../src/ui/picker.js';
 import { RunController } from '../../src/ui/services/runController.js';
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
@@ -85,7 +86,7 @@ describe('App', () => {
       await second;
       await tick();
       frame = lastFrame()!;
-      assert.match(frame, /#2 bbbbbbbbbbbb \/bin\/sh/);
+      assert.equal(paneTitle(store.getState()), '#2 bbbbbbbbbbbb /bin/sh');
       assert.match(frame, /exit code 137 \(SIGKILL\)/);
       assert.match(frame, /OOM-killed/);
       assert.deepEqual(store.getState().runs.map((run) => run.status?.code), [3, 137]);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
-import { inkStdout, lineSequence, PanePainter } from '../../src/ui/services/panePainter.js';
+import { borderSequence, inkStdout, lineSequence, PanePainter, type PaneView } from '../../src/ui/services/panePainter.js';
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
 
 /** A container whose output the test feeds. */
@@ -19,12 +19,24 @@ function attachFake(session: TerminalSession): (data: string) => void {
   return (data) => emit(data);
 }
 
+/** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */
+const VIEW: PaneView = { title: '#1 abc sh', focused: true, left: 35, width: 10, height: 5 };
+
 describe('pane painter', () => {
   it('positions a line inside the border, with its colours, padded to the pane', () => {
     const line = { runs: [{ text: 'hi', color: 'ansi256(1)', bold: true }, { text: '世' }], columns: 4, key: 'k' };
-    assert.equal(lineSequence(line, 0, 8), '\x1b[2;2H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m    ');
-    assert.equal(lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, 1),
-      '\x1b[4;2H\x1b[0;48;2;10;11;12mx\x1b[0m');
+    assert.equal(lineSequence(line, 0, VIEW), '\x1b[2;36H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m    ');
+    assert.equal(lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, VIEW),
+      '\x1b[4;36H\x1b[0;48;2;10;11;12mx\x1b[0m       ');
+  });
+
+  it('draws a border with the title, green while keys go to the container', () => {
+    const plain = (s: string) => s.replace(/\x1b\[[0-9;]*[mH]/g, '|');
+    const border = borderSequence(VIEW);
+    assert.match(border, /^\x1b\[1;35H\x1b\[0;32m╭─ \x1b\[1m#1 …\x1b\[22m\x1b\[0;32m ─╮/, 'the title cut to fit');
+    assert.match(plain(border), /╰────────╯\|$/);
+    assert.equal((border.match(/│/g) ?? []).length, 2 * 3);
+    assert.match(borderSequence({ ...VIEW, focused: false }), /\x1b\[0;90m╭/);
   });
 
   it('draws only the lines that changed, and nothing while the pane is hidden', async () => {
@@ -32,13 +44,14 @@ describe('pane painter', () => {
     const emit = attachFake(session);
     const written: string[] = [];
     let shown = true;
-    const painter = new PanePainter(session, { write: (data) => written.push(data) }, () => shown);
-    assert.match(painter.fullPaint(), /^\x1b7\x1b\[2;2H.*\x1b\[3;2H.*\x1b\[4;2H.*\x1b8$/s);
+    const painter = new PanePainter(session, { write: (data) => written.push(data) }, () => (shown ? VIEW : null));
+    assert.match(painter.fullPaint(), /^\x1b7\x1b\[1;35H.*╯.*\x1b\[2;36H.*\x1b\[3;36H.*\x1b\[4;36H.*\x1b8$/s);
     emit('one');
     await session.flush();
     assert.equal(written.length, 1);
-    assert.match(written[0], /\x1b\[2;2H.*one/);
-    assert.doesNotMatch(written[0], /\x1b\[3;2H/, 'unchanged lines are not drawn again');
+    assert.match(written[0], /\x1b\[2;36H.*one/);
+    assert.doesNotMatch(written[0], /\x1b\[3;36H/, 'unchanged lines are not drawn again');
+    assert.doesNotMatch(written[0], /╭/, 'nor is the border');
     shown = false;
     emit('\r\ntwo');
     await session.flush();
@@ -49,7 +62,7 @@ describe('pane painter', () => {
 
   it('repaints the pane right behind each frame Ink writes', async () => {
     const session = new TerminalSession(10, 2);
-    const painter = new PanePainter(session, { write: () => true }, () => true);
+    const painter = new PanePainter(session, { write: () => true }, () => VIEW);
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
     const wrapped = inkStdout(stdout, painter);
@@ -62,7 +75,7 @@ describe('pane painter', () => {
     wrapped.write('unsynchronized frame');
     await Promise.resolve();
     assert.equal(chunks.length, 5);
-    assert.match(chunks[4], /^\x1b7\x1b\[2;2H/);
+    assert.match(chunks[4], /^\x1b7\x1b\[1;35H/);
     session.dispose();
   });
 });

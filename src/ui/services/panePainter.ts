@@ -1,20 +1,27 @@
 /**
- * Draws the container's terminal straight onto the user's terminal, beside
- * Ink: the pane's border and the panels are Ink's, the screen inside is
- * ours. Output then costs a few changed lines, not a whole Ink frame (which
- * builds every cell of the screen): a scrolling pane runs at the speed the
- * emulator parses, and an idle one draws nothing.
+ * Draws the container's terminal, border and all, straight onto the user's
+ * terminal, right of the panels Ink draws. Output then costs a few changed
+ * lines, never an Ink frame (which builds every cell it covers): a scrolling
+ * pane runs at the speed the emulator parses, and Ink's frames stay as
+ * narrow as the panels.
  *
- * Ink leaves the pane blank whenever it writes a frame; the stdout Ink gets
+ * Ink erases whole lines whenever it writes a frame; the stdout Ink gets
  * (inkStdout) repaints the whole pane right behind it, inside the same
  * synchronized update where the terminal supports one, so nothing flickers.
  */
 import type { ScreenLine, TextRun } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
-/** Where the pane's inside starts: row and column 2, inside Ink's border (Ink draws from the top left). */
-const ORIGIN_ROW = 2;
-const ORIGIN_COL = 2;
+/** Where the pane is, as 1-based terminal columns and rows (Ink draws from the top left), and its title. */
+export interface PaneView {
+  title: string;
+  /** Keys go to the container: a green border says so. */
+  focused: boolean;
+  left: number;
+  width: number;
+  height: number;
+}
+
 /** Ink ends each synchronized frame with this (DEC mode 2026). */
 const END_SYNCHRONIZED = '\x1b[?2026l';
 const SAVE_CURSOR = '\x1b7';
@@ -42,50 +49,68 @@ function sgr(run: TextRun): string {
   return `\x1b[${codes.join(';')}m`;
 }
 
-/** One line of the pane, padded to its width so what was there before is covered. */
-export function lineSequence(line: ScreenLine, y: number, width: number): string {
+/** One line of the pane's inside (y from 0), padded to its width so what was there before is covered. */
+export function lineSequence(line: ScreenLine, y: number, view: PaneView): string {
   const text = line.runs.map((run) => sgr(run) + run.text).join('');
-  return `\x1b[${ORIGIN_ROW + y};${ORIGIN_COL}H${text}\x1b[0m${' '.repeat(Math.max(0, width - line.columns))}`;
+  const padding = ' '.repeat(Math.max(0, view.width - 2 - line.columns));
+  return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${padding}`;
+}
+
+/** The pane's rounded border with its title in the top edge. */
+export function borderSequence(view: PaneView): string {
+  const color = view.focused ? '\x1b[0;32m' : '\x1b[0;90m';
+  const inner = view.width - 2;
+  const title = view.title.length > inner - 4 ? `${view.title.slice(0, Math.max(0, inner - 5))}…` : view.title;
+  const top = `─ ${view.focused ? '\x1b[1m' : ''}${title}\x1b[22m${color} `;
+  const topRest = '─'.repeat(Math.max(0, inner - title.length - 3));
+  let sequence = `\x1b[1;${view.left}H${color}╭${top}${topRest}╮`;
+  for (let row = 2; row < view.height; row++) {
+    sequence += `\x1b[${row};${view.left}H│\x1b[${row};${view.left + view.width - 1}H│`;
+  }
+  return `${sequence}\x1b[${view.height};${view.left}H╰${'─'.repeat(inner)}╯\x1b[0m`;
 }
 
 export class PanePainter {
-  /** Line keys as last drawn; null where the terminal may not show them any more. */
-  private drawn: (string | null)[] = [];
+  /** Line keys as last drawn; gone where the terminal may not show them any more. */
+  private drawn: string[] = [];
 
   constructor(
     private readonly session: TerminalSession,
     private readonly out: { write(data: string): unknown },
-    /** Whether the run view (and so the pane) is on screen now. */
-    private readonly isShown: () => boolean,
+    /** Where the pane is now, or null while another screen covers it. */
+    private readonly view: () => PaneView | null,
   ) {
     session.onChange(() => this.paintChanged());
   }
 
-  /** The whole pane as one string: Ink has just blanked it. */
+  /** The whole pane, border and all, as one string: Ink has just erased it. */
   fullPaint(): string {
     this.drawn = [];
-    return this.isShown() ? this.sequenceFor(() => true) : '';
+    const view = this.view();
+    return view ? this.sequence(view, borderSequence(view), () => true) : '';
   }
 
   /** Draw the lines that changed since they were drawn. */
   paintChanged(): void {
-    if (!this.isShown()) {
+    const view = this.view();
+    if (!view) {
       this.drawn = [];
       return;
     }
-    const sequence = this.sequenceFor((line, y) => this.drawn[y] !== line.key);
+    const sequence = this.sequence(view, '', (line, y) => this.drawn[y] !== line.key);
     if (sequence) this.out.write(sequence);
   }
 
-  private sequenceFor(wanted: (line: ScreenLine, y: number) => boolean): string {
+  private sequence(view: PaneView, border: string, wanted: (line: ScreenLine, y: number) => boolean): string {
     const { lines } = this.session.snapshot();
-    let sequence = '';
+    let sequence = border;
     lines.forEach((line, y) => {
       if (!wanted(line, y)) return;
-      sequence += lineSequence(line, y, this.session.cols);
+      sequence += lineSequence(line, y, view);
       this.drawn[y] = line.key;
     });
     this.drawn.length = lines.length;
+    // Ink moves the cursor relative to where it left it: put it back.
     return sequence && SAVE_CURSOR + sequence + RESTORE_CURSOR;
   }
 }

@@ -1,0 +1,23 @@
+/** What the pane painter draws around the container's terminal, from the UI state. */
+import type { Layout } from './layout.js';
+import type { PaneView } from './services/panePainter.js';
+import { currentRun, isRunning, type UiState } from './state.js';
+
+/** The run's number, id and command, e.g. "#2 3f61… /bin/sh". */
+export function paneTitle(state: UiState): string {
+  const run = currentRun(state);
+  if (!run) return 'terminal';
+  return `#${run.seq} ${run.id ?? ''} ${run.options.command.join(' ')}`.replace(/\s+/g, ' ');
+}
+
+/** The pane, or null when another screen (picker, help, too small) covers it. */
+export function paneViewOf(state: UiState, layout: Layout): PaneView | null {
+  if (state.screen !== 'run' || state.overlay === 'help' || layout.tooSmall) return null;
+  return {
+    title: paneTitle(state),
+    focused: isRunning(state) && !state.prefixArmed,
+    left: layout.paneLeft,
+    width: layout.paneWidth,
+    height: layout.mainHeight,
+  };
+}
