@@ -12,7 +12,7 @@ import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
 import { App } from './App.js';
 import { handleInput } from './input.js';
-import { layoutFor } from './layout.js';
+import { layoutFor, SIDE_WIDTH } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
@@ -94,13 +94,16 @@ export function main(): void {
   const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
   const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
   const controller = new RunController(session, store.dispatch);
-  const painter = new PanePainter(session, stdout, () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows)));
+  const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
+  const painter = new PanePainter(session, stdout, paneView);
+  // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
+  store.subscribe(() => painter.paintChanged());
 
   stdout.write(ENTER_SCREEN);
   // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
-  const ink = render(<App store={store} session={session} hostHostname={os.hostname()} />, {
+  const ink = render(<App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />, {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    stdout: inkStdout(stdout, painter),
+    stdout: inkStdout(stdout, painter, () => (paneView() ? SIDE_WIDTH : stdout.columns)),
     exitOnCtrlC: false,
     patchConsole: false,
     // The pane paces its own frames (by what they cost); Ink's cap only has to
@@ -109,7 +112,7 @@ export function main(): void {
     // Frames are paced by what they cost, so drawing never starves reading output.
     onRender: ({ renderTime }) => session.setFrameCost(renderTime),
   });
-  const rerender = () => ink.rerender(<App store={store} session={session} hostHostname={os.hostname()} />);
+  const rerender = () => ink.rerender(<App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />);
 
   const takeTerminal = () => {
     stdin.setRawMode(true);

@@ -1,4 +1,5 @@
-/** What the pane painter draws around the container's terminal, from the UI state. */
+/** What the pane painter draws around the container's terminal (border, title, footer), from the UI state. */
+import { footerParts } from './footer.js';
 import type { Layout } from './layout.js';
 import type { PaneView } from './services/panePainter.js';
 import { currentRun, isRunning, type UiState } from './state.js';
@@ -19,5 +20,8 @@ export function paneViewOf(state: UiState, layout: Layout): PaneView | null {
     left: layout.paneLeft,
     width: layout.paneWidth,
     height: layout.mainHeight,
+    footer: footerParts(state),
+    footerRow: layout.height,
+    cols: layout.cols,
   };
 }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import type { ExitStatus, PtyContainer } from '../../src/runtime/container.js';
 import { App } from '../../src/ui/App.js';
+import { footerParts } from '../../src/ui/footer.js';
 import { paneTitle } from '../../src/ui/paneView.js';
 import { initialPicker } from '../../src/ui/picker.js';
 import { RunController } from '../../src/ui/services/runController.js';
@@ -44,6 +45,10 @@ function fakeContainer(id: string) {
   return { container: container as unknown as PtyContainer, emit: (d: string) => emit(d), exit };
 }
 
+/** A terminal of 100×30 that never resizes. */
+const TERMINAL = { columns: 100, rows: 30, on: () => {}, off: () => {} };
+const footerText = (store: ReturnType<typeof createStore>) => footerParts(store.getState()).map((p) => p.text).join('');
+
 const tick = () => new Promise((resolve) => setTimeout(resolve, 80));
 
 describe('App', () => {
@@ -53,7 +58,7 @@ describe('App', () => {
     const fakes = [fakeContainer('aaaaaaaaaaaa'), fakeContainer('bbbbbbbbbbbb')];
     let started = 0;
     const controller = new RunController(session, store.dispatch, async () => fakes[started++].container);
-    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="build-07" />);
+    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="build-07" />);
     try {
       const first = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
@@ -70,7 +75,7 @@ describe('App', () => {
       assert.match(frame, /host: +build-07/);
       assert.match(frame, /64\.0 MiB \/ 100\.0 MiB/);
       assert.match(frame, /processes: 3 \/ 1024/);
-      assert.match(frame, /keys go to the container/);
+      assert.match(footerText(store), /keys go to the container/);
 
       fakes[0].exit({ code: 3, signal: null, oomKilled: false, error: null });
       await first;
@@ -78,7 +83,7 @@ describe('App', () => {
       frame = lastFrame()!;
       assert.match(frame, /exit code 3/);
       assert.match(frame, /exited/);
-      assert.match(frame, /r re-run/);
+      assert.match(footerText(store), /r re-run/);
 
       const second = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
@@ -103,7 +108,7 @@ describe('App', () => {
       throw Object.assign(new Error('rootfs /nope does not exist: give a root filesystem directory'), { exitCode: 125 });
     };
     const controller = new RunController(session, store.dispatch, failing);
-    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="h" />);
+    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="h" />);
     try {
       await controller.run({ rootfs: '/nope', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
@@ -120,7 +125,7 @@ describe('App', () => {
   it('starts on the picker when no rootfs was named', () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: ['/srv/alpine'], commandHistory: [] }), 'picker'));
     const session = new TerminalSession(64, 26);
-    const { lastFrame, unmount } = render(<App store={store} session={session} hostHostname="h" />);
+    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="h" />);
     assert.match(lastFrame()!, /New container/);
     assert.match(lastFrame()!, /\/srv\/alpine/);
     assert.match(lastFrame()!, /Enter start/);

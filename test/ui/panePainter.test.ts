@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
-import { borderSequence, inkStdout, lineSequence, PanePainter, type PaneView } from '../../src/ui/services/panePainter.js';
+import { borderSequence, footerSequence, inkStdout, lineSequence, PanePainter, type PaneView } from '../../src/ui/services/panePainter.js';
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
 
 /** A container whose output the test feeds. */
@@ -20,7 +20,10 @@ function attachFake(session: TerminalSession): (data: string) => void {
 }
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */
-const VIEW: PaneView = { title: '#1 abc sh', focused: true, left: 35, width: 10, height: 5 };
+const VIEW: PaneView = {
+  title: '#1 abc sh', focused: true, left: 35, width: 10, height: 5,
+  footer: [{ text: 'r', style: 'key' }, { text: ' re-run' }], footerRow: 6, cols: 50,
+};
 
 describe('pane painter', () => {
   it('positions a line inside the border, with its colours, padded to the pane', () => {
@@ -39,6 +42,11 @@ describe('pane painter', () => {
     assert.match(borderSequence({ ...VIEW, focused: false }), /\x1b\[0;90m╭/);
   });
 
+  it('draws the footer across the terminal, cut to its width', () => {
+    assert.equal(footerSequence(VIEW), '\x1b[6;1H\x1b[0;1;36mr\x1b[0m re-run\x1b[0m\x1b[K');
+    assert.equal(footerSequence({ ...VIEW, cols: 4 }), '\x1b[6;1H\x1b[0;1;36mr\x1b[0m re\x1b[0m\x1b[K');
+  });
+
   it('draws only the lines that changed, and nothing while the pane is hidden', async () => {
     const session = new TerminalSession(10, 3);
     const emit = attachFake(session);
@@ -52,6 +60,7 @@ describe('pane painter', () => {
     assert.match(written[0], /\x1b\[2;36H.*one/);
     assert.doesNotMatch(written[0], /\x1b\[3;36H/, 'unchanged lines are not drawn again');
     assert.doesNotMatch(written[0], /╭/, 'nor is the border');
+    assert.doesNotMatch(written[0], /re-run/, 'nor the footer');
     shown = false;
     emit('\r\ntwo');
     await session.flush();
@@ -65,8 +74,8 @@ describe('pane painter', () => {
     const painter = new PanePainter(session, { write: () => true }, () => VIEW);
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
-    const wrapped = inkStdout(stdout, painter);
-    assert.equal(wrapped.columns, 80);
+    const wrapped = inkStdout(stdout, painter, () => 34);
+    assert.equal(wrapped.columns, 34, 'Ink lays out only the panel column');
     wrapped.write('\x1b[?2026h');
     wrapped.write('frame');
     wrapped.write('\x1b[?2026l');

@@ -1,17 +1,23 @@
-import { useStdout } from 'ink';
 import { useEffect, useState } from 'react';
 
-/** The terminal's size, following resizes; fallbacks where there is none (tests). */
-export function useTerminalSize(): { cols: number; rows: number } {
-  const { stdout } = useStdout();
-  const read = () => ({ cols: stdout.columns || 100, rows: stdout.rows || 30 });
+/** What the size is read from: the real terminal, or a stand-in in tests. */
+export interface TerminalSize {
+  columns?: number;
+  rows?: number;
+  on(event: 'resize', listener: () => void): unknown;
+  off(event: 'resize', listener: () => void): unknown;
+}
+
+/** The terminal's size, following resizes; fallbacks where there is none. */
+export function useTerminalSize(terminal: TerminalSize): { cols: number; rows: number } {
+  const read = () => ({ cols: terminal.columns || 100, rows: terminal.rows || 30 });
   const [size, setSize] = useState(read);
   useEffect(() => {
     const onResize = () => setSize(read());
-    stdout.on('resize', onResize);
+    terminal.on('resize', onResize);
     return () => {
-      stdout.off('resize', onResize);
+      terminal.off('resize', onResize);
     };
-  }, [stdout]);
+  }, [terminal]);
   return size;
 }

@@ -9,6 +9,7 @@
  * (inkStdout) repaints the whole pane right behind it, inside the same
  * synchronized update where the terminal supports one, so nothing flickers.
  */
+import type { FooterPart } from '../footer.js';
 import type { ScreenLine, TextRun } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
@@ -20,6 +21,10 @@ export interface PaneView {
   left: number;
   width: number;
   height: number;
+  /** The footer below, across the whole terminal. */
+  footer: FooterPart[];
+  footerRow: number;
+  cols: number;
 }
 
 /** Ink ends each synchronized frame with this (DEC mode 2026). */
@@ -56,6 +61,26 @@ export function lineSequence(line: ScreenLine, y: number, view: PaneView): strin
   return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${padding}`;
 }
 
+const FOOTER_STYLES: Record<NonNullable<FooterPart['style']> | 'plain', string> = {
+  key: '\x1b[0;1;36m',
+  prompt: '\x1b[0;1;33m',
+  dim: '\x1b[0;2m',
+  cursor: '\x1b[0;7m',
+  plain: '\x1b[0m',
+};
+
+/** The footer line, cut to the terminal's width; the rest of the line is cleared. */
+export function footerSequence(view: PaneView): string {
+  let room = view.cols;
+  let text = '';
+  for (const part of view.footer) {
+    const shown = part.text.slice(0, Math.max(0, room));
+    room -= shown.length;
+    text += FOOTER_STYLES[part.style ?? 'plain'] + shown;
+  }
+  return `\x1b[${view.footerRow};1H${text}\x1b[0m\x1b[K`;
+}
+
 /** The pane's rounded border with its title in the top edge. */
 export function borderSequence(view: PaneView): string {
   const color = view.focused ? '\x1b[0;32m' : '\x1b[0;90m';
@@ -73,6 +98,8 @@ export function borderSequence(view: PaneView): string {
 export class PanePainter {
   /** Line keys as last drawn; gone where the terminal may not show them any more. */
   private drawn: string[] = [];
+  private drawnBorder = '';
+  private drawnFooter = '';
 
   constructor(
     private readonly session: TerminalSession,
@@ -83,45 +110,57 @@ export class PanePainter {
     session.onChange(() => this.paintChanged());
   }
 
-  /** The whole pane, border and all, as one string: Ink has just erased it. */
+
+  /** The whole pane, border and all, and the footer, as one string: Ink has just erased them. */
   fullPaint(): string {
-    this.drawn = [];
+    this.forget();
     const view = this.view();
-    return view ? this.sequence(view, borderSequence(view), () => true) : '';
+    return view ? this.sequence(view, () => true) : '';
   }
 
-  /** Draw the lines that changed since they were drawn. */
+  /** Draw what changed since it was drawn: lines of the pane, its border and title, the footer. */
   paintChanged(): void {
     const view = this.view();
-    if (!view) {
-      this.drawn = [];
-      return;
-    }
-    const sequence = this.sequence(view, '', (line, y) => this.drawn[y] !== line.key);
+    if (!view) return this.forget();
+    const sequence = this.sequence(view, (line, y) => this.drawn[y] !== line.key);
     if (sequence) this.out.write(sequence);
   }
 
-  private sequence(view: PaneView, border: string, wanted: (line: ScreenLine, y: number) => boolean): string {
+  /** Nothing drawn can be counted on any more. */
+  private forget(): void {
+    this.drawn = [];
+    this.drawnBorder = '';
+    this.drawnFooter = '';
+  }
+
+  private sequence(view: PaneView, wanted: (line: ScreenLine, y: number) => boolean): string {
     const { lines } = this.session.snapshot();
-    let sequence = border;
+    const border = borderSequence(view);
+    let sequence = border === this.drawnBorder ? '' : border;
+    this.drawnBorder = border;
     lines.forEach((line, y) => {
       if (!wanted(line, y)) return;
       sequence += lineSequence(line, y, view);
       this.drawn[y] = line.key;
     });
     this.drawn.length = lines.length;
+    const footer = footerSequence(view);
+    if (footer !== this.drawnFooter) {
+      sequence += footer;
+      this.drawnFooter = footer;
+    }
     // Ink moves the cursor relative to where it left it: put it back.
     return sequence && SAVE_CURSOR + sequence + RESTORE_CURSOR;
   }
 }
 
 /**
- * The stdout to give Ink: every frame Ink writes is followed by a full paint
- * of the pane, before the end of Ink's synchronized update when there is one,
+ * The stdout to give Ink, as wide as `columns` says: every frame Ink writes
+ * is followed by a full paint of the pane, before the end of Ink's synchronized update when there is one,
  * else right after the frame (a microtask: all of a frame's writes come in
  * one go).
  */
-export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter): NodeJS.WriteStream {
+export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter, columns: () => number): NodeJS.WriteStream {
   let framePending = false;
   const afterFrame = () => {
     if (!framePending) return;
@@ -141,6 +180,8 @@ export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter): Nod
           return (target.write as (...args: unknown[]) => boolean)(data, ...rest);
         };
       }
+      // Ink lays its frame out this wide: only the panel column while the pane is shown.
+      if (property === 'columns') return columns();
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
