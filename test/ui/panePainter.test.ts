@@ -26,11 +26,12 @@ const VIEW: PaneView = {
 };
 
 describe('pane painter', () => {
-  it('positions a line inside the border, with its colours, padded to the pane', () => {
+  it('positions a line inside the border, with its colours, the rest of it blanked', () => {
     const line = { runs: [{ text: 'hi', color: 'ansi256(1)', bold: true }, { text: '世' }], columns: 4, key: 'k' };
-    assert.equal(lineSequence(line, 0, VIEW), '\x1b[2;36H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m    ');
+    assert.equal(lineSequence(line, 0, VIEW), '\x1b[2;36H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m\x1b[4X');
     assert.equal(lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, VIEW),
-      '\x1b[4;36H\x1b[0;48;2;10;11;12mx\x1b[0m       ');
+      '\x1b[4;36H\x1b[0;48;2;10;11;12mx\x1b[0m\x1b[7X');
+    assert.equal(lineSequence({ runs: [{ text: '12345678' }], columns: 8, key: 'k' }, 0, VIEW), '\x1b[2;36H\x1b[0m12345678\x1b[0m');
   });
 
   it('draws a border with the title, green while keys go to the container', () => {

@@ -54,11 +54,12 @@ function sgr(run: TextRun): string {
   return `\x1b[${codes.join(';')}m`;
 }
 
-/** One line of the pane's inside (y from 0), padded to its width so what was there before is covered. */
+/** One line of the pane's inside (y from 0); the rest of it is blanked (ECH: erase
+ * characters, the cursor stays), so what was there before is gone. */
 export function lineSequence(line: ScreenLine, y: number, view: PaneView): string {
   const text = line.runs.map((run) => sgr(run) + run.text).join('');
-  const padding = ' '.repeat(Math.max(0, view.width - 2 - line.columns));
-  return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${padding}`;
+  const rest = view.width - 2 - line.columns;
+  return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${rest > 0 ? `\x1b[${rest}X` : ''}`;
 }
 
 const FOOTER_STYLES: Record<NonNullable<FooterPart['style']> | 'plain', string> = {
@@ -98,6 +99,8 @@ export function borderSequence(view: PaneView): string {
 export class PanePainter {
   /** Line keys as last drawn; gone where the terminal may not show them any more. */
   private drawn: string[] = [];
+  /** Each line's escape sequence with what it was made from: an unchanged line is not encoded again. */
+  private encoded: { from: string; sequence: string }[] = [];
   private drawnBorder = '';
   private drawnFooter = '';
 
@@ -140,7 +143,9 @@ export class PanePainter {
     this.drawnBorder = border;
     lines.forEach((line, y) => {
       if (!wanted(line, y)) return;
-      sequence += lineSequence(line, y, view);
+      const from = `${line.key} ${view.left} ${view.width}`;
+      if (this.encoded[y]?.from !== from) this.encoded[y] = { from, sequence: lineSequence(line, y, view) };
+      sequence += this.encoded[y].sequence;
       this.drawn[y] = line.key;
     });
     this.drawn.length = lines.length;

@@ -25,6 +25,9 @@ export class TerminalSession {
   private frameTimer: NodeJS.Timeout | null = null;
   private lastFrameAt = 0;
   private frameCostMs = 0;
+  /** Bumped on every change to the screen: an unchanged screen is not read again. */
+  private version = 0;
+  private snapshotCache: { version: number; snapshot: ScreenSnapshot } | null = null;
   private readonly listeners = new Set<() => void>();
 
   constructor(cols: number, rows: number) {
@@ -54,6 +57,7 @@ export class TerminalSession {
     this.detach();
     this.term.reset();
     this.cursorVisible = true;
+    this.version++;
     this.container = container;
     container.resize(this.term.cols, this.term.rows);
     this.unsubscribe = container.onData((data) => this.write(data));
@@ -102,7 +106,10 @@ export class TerminalSession {
   }
 
   snapshot(): ScreenSnapshot {
-    return snapshotScreen(this.term, this.cursorVisible);
+    if (this.snapshotCache?.version !== this.version) {
+      this.snapshotCache = { version: this.version, snapshot: snapshotScreen(this.term, this.cursorVisible) };
+    }
+    return this.snapshotCache.snapshot;
   }
 
   /** How long the last frame took to draw: later frames are spaced by it. */
@@ -143,6 +150,7 @@ export class TerminalSession {
 
   /** The first change after a quiet spell shows at once (a key's echo, a re-run's first output); more follow a frame later. */
   private changed(): void {
+    this.version++;
     if (this.frameTimer) return;
     const interval = Math.max(FRAME_MS, FRAME_COST_SHARE * this.frameCostMs);
     this.frameTimer = setTimeout(() => this.notifyNow(), Math.max(0, this.lastFrameAt + interval - Date.now()));
