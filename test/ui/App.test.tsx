@@ -132,4 +132,14 @@ describe('App', () => {
     unmount();
     session.dispose();
   });
+
+  it('says when the terminal is too small, and how small it may be', () => {
+    const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
+    const session = new TerminalSession(20, 5);
+    const small = { columns: 50, rows: 12, on: () => {}, off: () => {} };
+    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={small} hostHostname="h" />);
+    assert.match(lastFrame()!.replace(/\s+/g, ' '), /The terminal is too small \(50×12\): make it at least 70×16/);
+    unmount();
+    session.dispose();
+  });
 });
