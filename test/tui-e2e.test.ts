@@ -360,6 +360,24 @@ describe('baby-docker-tui in a real terminal', () => {
     },
   );
 
+  it('suspends with Ctrl-] z and comes back on fg, still running its container', { timeout: 60_000 }, async () => {
+    // An interactive bash (job control on) runs the TUI as a job, then, once it stops, says so and resumes it.
+    const script = '"$@"; echo "job-$((6*7)) stopped"; sleep 0.5; fg';
+    const d = startTui(['default', '/bin/sh'], { wrapper: ['bash', '--norc', '--noprofile', '-i', '-c', script, 'bash'] });
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('\x1dz');
+      await d.waitFor('job-42 stopped');
+      assert.equal(d.term.buffer.active.type, 'normal', 'the UI left the alternate screen while suspended');
+      await d.waitFor((t) => t.term.buffer.active.type === 'alternate' && PROMPT_LINE.test(t.screenText()));
+      d.write('echo back-$((1+1))\r');
+      await d.waitFor(/││back-2 +│$/m);
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
     try {
