@@ -360,6 +360,27 @@ describe('baby-docker-tui in a real terminal', () => {
     },
   );
 
+  it('redraws the whole screen with Ctrl-] Ctrl-L', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('echo mark-$((2*21))\r');
+      await d.waitFor(/││mark-42 +│$/m);
+      const sent = d.output.length;
+      d.write('\x1d\x0c');
+      // A clear screen goes out, then everything again: panels, the pane with its text, the footer.
+      await d.waitFor((t) => {
+        const after = t.output.slice(sent);
+        const screen = t.screenText();
+        return after.includes('\x1b[2J') && ['│ Container', '│ Hostname', '│ Memory', '│ Exit', 'keys go to the container']
+          .every((text) => screen.includes(text)) && /││mark-42 +│$/m.test(screen) && PROMPT_LINE.test(screen);
+      });
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('suspends with Ctrl-] z and comes back on fg, still running its container', { timeout: 60_000 }, async () => {
     // An interactive bash (job control on) runs the TUI as a job, then, once it stops, says so and resumes it.
     const script = '"$@"; echo "job-$((6*7)) stopped"; sleep 0.5; fg';

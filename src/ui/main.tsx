@@ -99,21 +99,6 @@ export function main(): void {
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
   store.subscribe(() => painter.paintChanged());
 
-  stdout.write(ENTER_SCREEN);
-  // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
-  const ink = render(<App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />, {
-    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    stdout: inkStdout(stdout, painter, () => (paneView() ? SIDE_WIDTH : stdout.columns)),
-    exitOnCtrlC: false,
-    patchConsole: false,
-    // The pane paces its own frames (by what they cost); Ink's cap only has to
-    // stay out of the way of a key's echo or a re-run's first output.
-    maxFps: 100,
-    // Frames are paced by what they cost, so drawing never starves reading output.
-    onRender: ({ renderTime }) => session.setFrameCost(renderTime),
-  });
-  const rerender = () => ink.rerender(<App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />);
-
   const takeTerminal = () => {
     stdin.setRawMode(true);
     stdout.write(ENTER_SCREEN);
@@ -122,10 +107,28 @@ export function main(): void {
     stdin.setRawMode(false);
     stdout.write(LEAVE_SCREEN);
   };
+  takeTerminal();
+
+  const app = <App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />;
+  // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
+  const inkOptions = {
+    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
+    stdout: inkStdout(stdout, painter, () => (paneView() ? SIDE_WIDTH : stdout.columns)),
+    exitOnCtrlC: false,
+    patchConsole: false,
+    // The pane paces its own frames (by what they cost); Ink's cap only has to
+    // stay out of the way of a key's echo or a re-run's first output.
+    maxFps: 100,
+    // Frames are paced by what they cost, so drawing never starves reading output.
+    onRender: ({ renderTime }: { renderTime: number }) => session.setFrameCost(renderTime),
+  };
+  let ink = render(app, inkOptions);
+  // Ink writes only what differs from what it believes is on screen: a redraw
+  // starts it afresh on a cleared screen (the state lives in the store).
   const redraw = () => {
-    ink.clear();
-    stdout.write('\x1b[2J\x1b[H');
-    rerender();
+    ink.unmount();
+    stdout.write('\x1b[2J\x1b[H\x1b[?25l');
+    ink = render(app, inkOptions);
   };
 
   let shuttingDown = false;
@@ -153,7 +156,6 @@ export function main(): void {
     void controller.run(options);
   };
 
-  takeTerminal();
   stdin.setEncoding('utf8');
   stdin.on('data', (chunk: string) =>
     handleInput(chunk, store.getState, {
