@@ -7,6 +7,7 @@
 import { isatty } from 'node:tty';
 import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
+import { parseOptions, unknownOption } from './options.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
@@ -35,31 +36,18 @@ interface RunArgs {
   tty: boolean;
 }
 
-function takeValue(args: string[], i: number, flag: string): string {
-  const value = args[i + 1];
-  if (value === undefined) throw new RuntimeError(`${flag} needs a value: see baby-docker --help`);
-  return value;
-}
-
-export function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
+function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
   const spec: ContainerSpec = { rootfs: 'default', command: ['/bin/sh'] };
   let tty = false;
-  let i = 0;
-  for (; i < args.length && args[i].startsWith('-'); i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    const value = (): string => inline ?? takeValue(args, i++, flag);
-    if (flag === '--') {
-      i++;
-      break;
-    } else if (flag === '--memory' || flag === '-m') spec.memory = value();
+  const operands = parseOptions(args, 'baby-docker', (flag, value) => {
+    if (flag === '--memory' || flag === '-m') spec.memory = value();
     else if (flag === '--pids') spec.pids = value();
     else if (flag === '--hostname') spec.hostname = value();
     else if (flag === '--init') spec.init = true;
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
-    else throw new RuntimeError(`unknown option ${flag}: see baby-docker --help`);
-  }
-  const operands = args.slice(i);
+    else throw unknownOption(flag, 'baby-docker');
+  });
   if (operands.length > 0) spec.rootfs = operands.shift()!;
   if (operands.length > 0) spec.command = operands;
   return { spec, tty: tty || stdinIsTerminal };

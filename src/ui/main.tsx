@@ -8,6 +8,7 @@ import { render } from 'ink';
 import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { isatty } from 'node:tty';
+import { parseOptions, unknownOption } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
 import { App } from './App.js';
@@ -44,26 +45,17 @@ interface TuiArgs {
 
 function parseArgs(args: string[]): TuiArgs | null {
   const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null };
-  let i = 0;
-  for (; i < args.length && args[i].startsWith('-'); i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    const value = (): string => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new RuntimeError(`${flag} needs a value: see baby-docker-tui --help`);
-      return v;
-    };
-    if (flag === '--help' || flag === '-h') return null;
+  let help = false;
+  const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
+    if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
     else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
-    else if (flag === '--') {
-      i++;
-      break;
-    } else throw new RuntimeError(`unknown option ${flag}: see baby-docker-tui --help`);
-  }
+    else throw unknownOption(flag, 'baby-docker-tui');
+  });
+  if (help) return null;
   parseMemory(parsed.memory);
   if (parsed.hostname) checkHostname(parsed.hostname);
-  const [rootfs, ...command] = args.slice(i);
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = { rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname };

@@ -6,7 +6,7 @@ import { formatDuration, panelInnerWidth, wrapLines } from '../format.js';
 /** With up to two lines of the runtime's error message. */
 export const EXIT_PANEL_HEIGHT = 7;
 /** Without the error lines, for short terminals. */
-export const EXIT_PANEL_COMPACT_HEIGHT = 5;
+const EXIT_PANEL_COMPACT_HEIGHT = 5;
 
 const ERROR_LINES = 2;
 

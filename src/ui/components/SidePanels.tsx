@@ -61,6 +61,3 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
     </Box>
   );
 });
-
-/** Rows the column needs with every panel and one history row, for callers sizing the layout. */
-export const SIDE_PANELS_FULL_HEIGHT = FIXED_HEIGHT + EXIT_PANEL_HEIGHT + HISTORY_PANEL_CHROME + 1;

@@ -13,10 +13,10 @@ import type { TerminalSession } from './terminalSession.js';
 export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<PtyContainer>;
 
 /** Stats are cheap (a few cgroup files and one setns): once a second is plenty for the panels. */
-export const STATS_INTERVAL_MS = 1000;
-export const STOP_GRACE_MS = 10_000;
+const STATS_INTERVAL_MS = 1000;
+const STOP_GRACE_MS = 10_000;
 
-export function specOf(options: RunOptions): ContainerSpec {
+function specOf(options: RunOptions): ContainerSpec {
   return {
     rootfs: options.rootfs,
     command: options.command,
