@@ -7,7 +7,7 @@ const { main } = await import('../ui/main.js');
 const { EXIT, RuntimeError } = await import('../runtime/errors.js');
 
 try {
-  main();
+  await main();
 } catch (error) {
   process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof RuntimeError ? error.exitCode : EXIT.RUNTIME);

@@ -4,25 +4,22 @@
  * keyboard input, and the Ink view. Restores the terminal and removes the
  * container however it ends.
  */
-import { render } from 'ink';
-import * as os from 'node:os';
-import { PassThrough } from 'node:stream';
 import { isatty } from 'node:tty';
 import { parseOptions, unknownOption } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
-import { App } from './App.js';
 import { handleInput } from './input.js';
-import { layoutFor, SIDE_WIDTH } from './layout.js';
+import { layoutFor } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
-import { inkStdout, PanePainter } from './services/panePainter.js';
+import { PanePainter } from './services/panePainter.js';
 import { RunController } from './services/runController.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
 import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
+import type { View } from './view.js';
 
 const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [--rootfs DIR]... [ROOTFS [COMMAND [ARGS...]]]
   Opens the interactive container shell (as root, in a terminal). With
@@ -63,7 +60,7 @@ function parseArgs(args: string[]): TuiArgs | null {
   return parsed;
 }
 
-export function main(): void {
+export async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (!args) {
     process.stdout.write(`${USAGE}\n`);
@@ -101,27 +98,8 @@ export function main(): void {
   };
   takeTerminal();
 
-  const app = <App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />;
-  // Ink gets a stdin of its own that never speaks: keys are read raw below, every byte of them.
-  const inkOptions = {
-    stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    stdout: inkStdout(stdout, painter, () => (paneView() ? SIDE_WIDTH : stdout.columns)),
-    exitOnCtrlC: false,
-    patchConsole: false,
-    // The pane paces its own frames (by what they cost); Ink's cap only has to
-    // stay out of the way of a key's echo or a re-run's first output.
-    maxFps: 100,
-    // Frames are paced by what they cost, so drawing never starves reading output.
-    onRender: ({ renderTime }: { renderTime: number }) => session.setFrameCost(renderTime),
-  };
-  let ink = render(app, inkOptions);
-  // Ink writes only what differs from what it believes is on screen: a redraw
-  // starts it afresh on a cleared screen (the state lives in the store).
-  const redraw = () => {
-    ink.unmount();
-    stdout.write('\x1b[2J\x1b[H\x1b[?25l');
-    ink = render(app, inkOptions);
-  };
+  let view: View | null = null;
+  const redraw = () => view?.redraw();
 
   let shuttingDown = false;
   const shutdown = async (code: number, error?: unknown) => {
@@ -130,7 +108,7 @@ export function main(): void {
     try {
       await controller.kill(); // the container, its cgroup and state are gone once this resolves
     } finally {
-      ink.unmount();
+      view?.unmount();
       releaseTerminal();
       session.dispose();
       if (error) process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -173,6 +151,10 @@ export function main(): void {
   process.on('uncaughtException', (error) => void shutdown(EXIT.RUNTIME, error));
   process.on('unhandledRejection', (error) => void shutdown(EXIT.RUNTIME, error));
 
+  // The container starts first and Ink loads while it runs: importing Ink and
+  // React takes longer than a container's start, and its output waits in the session.
   if (args.direct) run(args.direct);
+  const { mountView } = await import('./view.js');
+  if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
 }
 

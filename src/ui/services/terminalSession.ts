@@ -5,21 +5,29 @@
  */
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
+import { dropScrolledOffLines } from './jumpScroll.js';
 import { snapshotScreen, type ScreenSnapshot } from './screen.js';
 
 /** Frames are at least this far apart, however fast output arrives (a timer new data does not reset). */
 const FRAME_MS = 50;
 /** ...and further when they are costly: drawing takes at most 1/FRAME_COST_SHARE of the time, the rest reads output. */
 const FRAME_COST_SHARE = 4;
+/** Output batches given to the emulator during a flood are at least this far apart. */
+const FEED_MS = 10;
 /** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound. */
-const HIGH_WATER = 512 * 1024;
-const LOW_WATER = 64 * 1024;
+const HIGH_WATER = 2 * 1024 * 1024;
+const LOW_WATER = 256 * 1024;
 
 export class TerminalSession {
   private readonly term: xterm.Terminal;
   private container: PtyContainer | null = null;
   private unsubscribe: (() => void) | null = null;
   private cursorVisible = true;
+  /** Output read but not yet given to the emulator: it gets it in batches, one at a time (see feed). */
+  private queued: string[] = [];
+  private parsing = false;
+  private lastFeedAt = 0;
+  private readonly parsedWaiters: (() => void)[] = [];
   private pendingBytes = 0;
   private paused = false;
   private frameTimer: NodeJS.Timeout | null = null;
@@ -31,7 +39,8 @@ export class TerminalSession {
   private readonly listeners = new Set<() => void>();
 
   constructor(cols: number, rows: number) {
-    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
+    // No scrollback: the pane shows only the screen, and jump scrolling drops lines that scroll off it.
+    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
       if (params.includes(25)) this.cursorVisible = visible;
@@ -55,8 +64,7 @@ export class TerminalSession {
    * clean screen is drawn with the first output, so that one comes out at once. */
   attach(container: PtyContainer): void {
     this.detach();
-    this.term.reset();
-    this.cursorVisible = true;
+    this.reset();
     this.version++;
     this.container = container;
     container.resize(this.term.cols, this.term.rows);
@@ -65,14 +73,13 @@ export class TerminalSession {
 
   /** A clean screen, as a new run starts. */
   clear(): void {
-    this.term.reset();
-    this.cursorVisible = true;
+    this.reset();
     this.changed();
   }
 
   /** Show the runtime's own error on the screen, in red, where the person is looking. */
   printError(message: string): void {
-    this.term.write(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`, () => this.changed());
+    this.write(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`);
   }
 
   /** Stop following the container; what it showed stays on screen. */
@@ -85,12 +92,14 @@ export class TerminalSession {
 
   /** Resolves once everything written so far is on the screen, and tells the listeners now. */
   flush(): Promise<void> {
-    return new Promise((resolve) =>
-      this.term.write('', () => {
+    return new Promise((resolve) => {
+      const done = () => {
         this.notifyNow();
         resolve();
-      }),
-    );
+      };
+      if (this.parsing) this.parsedWaiters.push(done);
+      else done();
+    });
   }
 
   resize(cols: number, rows: number): void {
@@ -125,6 +134,7 @@ export class TerminalSession {
 
   dispose(): void {
     this.detach();
+    this.queued = [];
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.term.dispose();
   }
@@ -135,11 +145,60 @@ export class TerminalSession {
       this.paused = true;
       this.container?.pause();
     }
+    this.queued.push(data);
+    if (!this.parsing) {
+      this.parsing = true;
+      this.scheduleFeed();
+    }
+  }
+
+  /**
+   * Output after a quiet spell goes in at once (with all read in the same turn
+   * of the event loop): a key's echo shows without delay. In a flood, batches
+   * are FEED_MS apart, so they are big and jump scrolling drops most lines.
+   */
+  private scheduleFeed(): void {
+    const wait = this.lastFeedAt + FEED_MS - Date.now();
+    if (wait > 0) setTimeout(() => this.feed(), wait);
+    else setImmediate(() => this.feed());
+  }
+
+  /**
+   * Give the emulator everything queued, as one batch, once it has parsed the
+   * previous one: then its state is that of the batch's start, which jump
+   * scrolling needs, and a flood costs one parse call per batch, not per read.
+   */
+  private feed(): void {
+    if (this.queued.length === 0) {
+      this.parsing = false;
+      for (const waiter of this.parsedWaiters.splice(0)) waiter();
+      return;
+    }
+    const batch = this.queued.join('');
+    this.queued = [];
+    this.lastFeedAt = Date.now();
+    const data = this.scrollRegionIsScreen() ? dropScrolledOffLines(batch, this.term.rows) : batch;
     this.term.write(data, () => {
-      this.pendingBytes -= data.length;
+      this.pendingBytes -= batch.length;
       if (this.pendingBytes < LOW_WATER) this.resumeOutput();
       this.changed();
+      if (this.queued.length) this.scheduleFeed();
+      else this.feed();
     });
+  }
+
+  /** The emulator's scroll region (DECSTBM) spans the whole screen. Not in xterm's public API. */
+  private scrollRegionIsScreen(): boolean {
+    const buffer = (this.term as unknown as { _core?: { buffer?: { scrollTop?: number; scrollBottom?: number } } })._core?.buffer;
+    return buffer?.scrollTop === 0 && buffer.scrollBottom === this.term.rows - 1;
+  }
+
+  /** A clean screen; output not yet parsed belonged to what came before. */
+  private reset(): void {
+    this.pendingBytes -= this.queued.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.queued = [];
+    this.term.reset();
+    this.cursorVisible = true;
   }
 
   private resumeOutput(): void {

@@ -1,0 +1,46 @@
+/**
+ * Jump scrolling: a flood of plain lines (`cat` of a big file) scrolls most of
+ * them off the screen before anyone could see them, so the emulator need not
+ * print them. Pure: text in, equivalent text out.
+ *
+ * Why it is exact. Say the output starts with plain lines only (printable
+ * characters, CR, LF: nothing that reads the screen, moves the cursor up or
+ * changes attributes), the scroll region is the whole screen, and the text is
+ * A + B, where A ends with CR LF and B holds at least `rows` more LFs. After
+ * A the cursor is on a freshly scrolled-in blank bottom row at column 0,
+ * wherever it started, as long as A holds at least `rows` LFs; `rows` CR LFs
+ * end in that same state. B then scrolls every row it finds off the screen,
+ * so the screen, cursor and attributes after B are the same either way. Only
+ * the scrollback differs, and the pane keeps none.
+ */
+
+/** Anything but printable characters (C1 controls excluded), CR and LF: these can move the cursor back, read or restyle the screen. */
+const NOT_PLAIN = /[^\x20-\x7e\xa0-\uffff\r\n]/;
+
+/**
+ * `data` with the plain lines at its start that would scroll off a screen of
+ * `rows` rows replaced by `rows` CR LFs. The caller guarantees the scroll
+ * region is the whole screen when `data` is parsed.
+ */
+export function dropScrolledOffLines(data: string, rows: number): string {
+  // A needs `rows` LFs to be exact; it gets 2 * rows, so that what is dropped is worth the look. B gets `rows`.
+  const minLines = 3 * rows + 1;
+  if (data.length < 2 * minLines) return data;
+  const firstOther = data.search(NOT_PLAIN);
+  const plainEnd = firstOther < 0 ? data.length : firstOther;
+  // B: the last `rows` LFs of the plain start; A ends at the LF before them and holds 2 * rows LFs of its own.
+  const end = nthLastLineFeed(data, plainEnd, rows + 1);
+  if (end < 0 || nthLastLineFeed(data, end, 2 * rows - 1) < 0) return data;
+  if (data[end - 1] !== '\r') return data; // a bare LF keeps the column: A would not end at column 0
+  return '\r\n'.repeat(rows) + data.slice(end + 1);
+}
+
+/** Index of the nth LF counting back from `before` (exclusive), or -1. */
+function nthLastLineFeed(data: string, before: number, n: number): number {
+  let at = before;
+  for (let i = 0; i < n; i++) {
+    at = at > 0 ? data.lastIndexOf('\n', at - 1) : -1;
+    if (at < 0) return -1;
+  }
+  return at;
+}

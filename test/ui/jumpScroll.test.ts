@@ -1,0 +1,84 @@
+/** Jump scrolling gives the very screen the full output gives, whatever came before. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import xterm from '@xterm/headless';
+import { dropScrolledOffLines } from '../../src/ui/services/jumpScroll.js';
+import { snapshotScreen } from '../../src/ui/services/screen.js';
+
+const COLS = 30;
+const ROWS = 6;
+
+/** The screen (text, colours, cursor) after `parts` are written in turn to a fresh emulator. */
+async function screenAfter(...parts: string[]): Promise<string> {
+  const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true, scrollback: 0 });
+  for (const part of parts) await new Promise<void>((resolve) => term.write(part, resolve));
+  const buffer = term.buffer.active;
+  return JSON.stringify({ screen: snapshotScreen(term, true), x: buffer.cursorX, y: buffer.cursorY });
+}
+
+/** A small deterministic generator, so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+}
+
+/** Plain lines: short, empty, wider than the screen (they wrap), wide characters, a CR in the middle. */
+function plainLines(next: () => number, count: number): string {
+  const pieces = ['x', 'hello world', '世界', 'é', 'tab\rTAB', '-'.repeat(COLS + 5)];
+  let out = '';
+  for (let i = 0; i < count; i++) {
+    const length = Math.floor(next() * 3);
+    for (let j = 0; j < length; j++) out += pieces[Math.floor(next() * pieces.length)];
+    out += `${i}\r\n`;
+  }
+  return out;
+}
+
+/** What a screen may hold before: colours, a cursor anywhere, a line left half written. */
+const BEFORE = [
+  '',
+  '\x1b[41mred background\x1b[0m\r\nsecond',
+  '\x1b[3;10Hmid-screen',
+  '\x1b[44m\x1b[2J\x1b[H', // blue erase colour: new lines scroll in blue
+  `${'y'.repeat(COLS)}`, // a pending wrap
+  '\x1b[?25l\x1b[1mbold, cursor hidden',
+  `${'old text, old text, old text\r\n'.repeat(ROWS - 1)}old\x1b[H`, // a full screen, the cursor back at its top
+  `${'old text, old text, old text\r\n'.repeat(ROWS)}\x1b[2;5H`,
+];
+
+describe('jump scrolling', () => {
+  it('leaves the same screen as printing every line', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = random(seed);
+      const before = BEFORE[seed % BEFORE.length];
+      const tail = seed % 3 === 0 ? '\x1b[32mgreen tail\x1b[0m\x1b[2;3Hmoved' : 'partial line';
+      const data = plainLines(next, 3 * ROWS + 1 + Math.floor(next() * 40)) + tail;
+      const dropped = dropScrolledOffLines(data, ROWS);
+      assert.ok(dropped.length < data.length, `seed ${seed}: lines were dropped`);
+      assert.equal(await screenAfter(before, dropped), await screenAfter(before, data), `seed ${seed}`);
+    }
+  });
+
+  it('keeps short output, and output that is not plain from its start, as it is', () => {
+    const lines = plainLines(random(7), 3 * ROWS + 10);
+    assert.equal(dropScrolledOffLines(plainLines(random(7), 2 * ROWS), ROWS), plainLines(random(7), 2 * ROWS));
+    assert.equal(dropScrolledOffLines(`\x1b[1A${lines}`, ROWS), `\x1b[1A${lines}`);
+    assert.equal(dropScrolledOffLines(`\t${lines}`, ROWS), `\t${lines}`);
+  });
+
+  it('keeps lines ended by a bare LF, which leaves the column where it was', () => {
+    const bare = 'some text\n'.repeat(5 * ROWS);
+    assert.equal(dropScrolledOffLines(bare, ROWS), bare);
+  });
+
+  it('drops only up to the first sequence that could read the screen', async () => {
+    const head = plainLines(random(3), 4 * ROWS);
+    const data = `${head}\x1b[H${plainLines(random(4), 4 * ROWS)}`;
+    const dropped = dropScrolledOffLines(data, ROWS);
+    assert.ok(dropped.endsWith(data.slice(head.length - 20)));
+    assert.equal(await screenAfter(dropped), await screenAfter(data));
+  });
+});
