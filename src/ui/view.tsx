@@ -22,9 +22,10 @@ export function mountView(store: Store, session: TerminalSession, painter: PaneP
   const { stdout } = process;
   const app = <App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />;
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
+  const inkOut = inkStdout(stdout, painter, () => (paneShown() ? SIDE_WIDTH : stdout.columns));
   const inkOptions = {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
-    stdout: inkStdout(stdout, painter, () => (paneShown() ? SIDE_WIDTH : stdout.columns)),
+    stdout: inkOut,
     exitOnCtrlC: false,
     patchConsole: false,
     // The pane paces its own frames (by what they cost); Ink's cap only has to
@@ -39,7 +40,7 @@ export function mountView(store: Store, session: TerminalSession, painter: PaneP
     // starts it afresh on a cleared screen (the state lives in the store).
     redraw() {
       ink.unmount();
-      stdout.write('\x1b[2J\x1b[H\x1b[?25l');
+      inkOut.write('\x1b[2J\x1b[H\x1b[?25l'); // through Ink's stdout: the pane is painted again after the first frame
       ink = render(app, inkOptions);
     },
     unmount() {

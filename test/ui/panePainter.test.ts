@@ -54,7 +54,7 @@ describe('pane painter', () => {
     const written: string[] = [];
     let shown = true;
     const painter = new PanePainter(session, { write: (data) => written.push(data) }, () => (shown ? VIEW : null));
-    assert.match(painter.fullPaint(), /^\x1b7\x1b\[1;35H.*╯.*\x1b\[2;36H.*\x1b\[3;36H.*\x1b\[4;36H.*\x1b8$/s);
+    assert.match(painter.afterInkFrame(Number.POSITIVE_INFINITY), /^\x1b7\x1b\[1;35H.*╯.*\x1b\[2;36H.*\x1b\[3;36H.*\x1b\[4;36H.*\x1b8$/s);
     emit('one');
     await session.flush();
     assert.equal(written.length, 1);
@@ -66,26 +66,49 @@ describe('pane painter', () => {
     emit('\r\ntwo');
     await session.flush();
     assert.equal(written.length, 1);
-    assert.equal(painter.fullPaint(), '');
+    assert.equal(painter.afterInkFrame(Number.POSITIVE_INFINITY), '');
     session.dispose();
   });
 
-  it('repaints the pane right behind each frame Ink writes', async () => {
-    const session = new TerminalSession(10, 2);
+  it('cuts Ink\'s erasing to its column and repaints the footer right behind each frame', async () => {
+    const session = new TerminalSession(8, 3);
     const painter = new PanePainter(session, { write: () => true }, () => VIEW);
+    painter.afterInkFrame(Number.POSITIVE_INFINITY); // all of the pane is on screen
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
     const wrapped = inkStdout(stdout, painter, () => 34);
     assert.equal(wrapped.columns, 34, 'Ink lays out only the panel column');
     wrapped.write('\x1b[?2026h');
-    wrapped.write('frame');
+    wrapped.write('\x1b[2K\x1b[1A\x1b[2K\x1b[Gframe\n');
     wrapped.write('\x1b[?2026l');
     assert.equal(chunks.length, 3);
-    assert.match(chunks[2], /^\x1b7.*\x1b8\x1b\[\?2026l$/s, 'inside the synchronized update');
+    assert.equal(chunks[1], '\x1b[1G\x1b[34X\x1b[1A\x1b[1G\x1b[34X\x1b[Gframe\n', 'the pane beyond column 34 is left alone');
+    assert.match(chunks[2], /^\x1b7\x1b\[6;1H.*re-run.*\x1b8\x1b\[\?2026l$/s, 'the footer, inside the synchronized update');
+    assert.doesNotMatch(chunks[2], /╭|\x1b\[2;36H/, 'not the pane: it was not erased');
     wrapped.write('unsynchronized frame');
     await Promise.resolve();
     assert.equal(chunks.length, 5);
-    assert.match(chunks[4], /^\x1b7\x1b\[1;35H/);
+    assert.match(chunks[4], /^\x1b7\x1b\[6;1H/);
+    session.dispose();
+  });
+
+  it('repaints the whole pane after a frame that erased into it', async () => {
+    const session = new TerminalSession(8, 3);
+    const painter = new PanePainter(session, { write: () => true }, () => VIEW);
+    const chunks: string[] = [];
+    const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
+    let columns = 80;
+    const wrapped = inkStdout(stdout, painter, () => columns);
+    wrapped.write('full-width picker\n');
+    await Promise.resolve();
+    columns = 34; // the run view: the picker's lines are erased whole, and the pane drawn again
+    wrapped.write('\x1b[2K\x1b[Gpanels\n');
+    await Promise.resolve();
+    assert.equal(chunks.at(-2), '\x1b[1G\x1b[80X\x1b[Gpanels\n');
+    assert.match(chunks.at(-1) ?? '', /╭.*\x1b\[2;36H.*\x1b\[6;1H/s);
+    wrapped.write('\x1b[2J\x1b[Htaller than the terminal');
+    await Promise.resolve();
+    assert.match(chunks.at(-1) ?? '', /╭.*\x1b\[2;36H/s, 'and after Ink cleared the screen');
     session.dispose();
   });
 });

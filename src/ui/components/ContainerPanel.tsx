@@ -25,7 +25,7 @@ function pidLine(hostPid: number | null, inner: number): string {
 export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: ContainerPanelProps) {
   const inner = panelInnerWidth(width);
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={CONTAINER_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={CONTAINER_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Container</Text>
       {run === null ? (
         <Text dimColor>no container yet</Text>

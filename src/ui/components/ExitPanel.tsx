@@ -6,7 +6,7 @@ import { formatDuration, panelInnerWidth, wrapLines } from '../format.js';
 /** With up to two lines of the runtime's error message. */
 export const EXIT_PANEL_HEIGHT = 7;
 /** Without the error lines, for short terminals. */
-const EXIT_PANEL_COMPACT_HEIGHT = 5;
+export const EXIT_PANEL_COMPACT_HEIGHT = 5;
 
 const ERROR_LINES = 2;
 
@@ -27,7 +27,6 @@ export const ExitPanel = memo(function ExitPanel({ run, width, compact = false }
       width={width}
       height={compact ? EXIT_PANEL_COMPACT_HEIGHT : EXIT_PANEL_HEIGHT}
       paddingX={1}
-      overflow="hidden"
       flexShrink={0}
     >
       <Text bold>Exit</Text>

@@ -48,7 +48,7 @@ export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows
   const rows = Math.max(1, Math.floor(maxRows));
   const inner = panelInnerWidth(width);
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={rows + HISTORY_PANEL_CHROME} paddingX={1} overflow="hidden" flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={rows + HISTORY_PANEL_CHROME} paddingX={1} flexShrink={0}>
       <Text bold>History</Text>
       {runs.length === 0 && <Text dimColor>no runs yet</Text>}
       {visibleIndexes(runs.length, selected, rows).map((index) => {

@@ -17,7 +17,7 @@ export const HostnamePanel = memo(function HostnamePanel({ hostname, hostHostnam
   // "inside: " and "host:   " are 8 characters wide.
   const nameWidth = panelInnerWidth(width) - 8;
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={HOSTNAME_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={HOSTNAME_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Hostname</Text>
       <Text wrap="truncate-end">
         {'inside: '}

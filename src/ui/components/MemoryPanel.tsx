@@ -29,7 +29,7 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, history, width }:
   // A zero limit would divide by zero; the runtime reports "none" as null, so treat both alike.
   const limit = memory && memory.limit !== null && memory.limit > 0 ? memory.limit : null;
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={MEMORY_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={MEMORY_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Memory</Text>
       {memory === undefined && <Text dimColor>—</Text>}
       {memory === null && (

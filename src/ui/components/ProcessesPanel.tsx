@@ -14,7 +14,7 @@ export interface ProcessesPanelProps {
 export const ProcessesPanel = memo(function ProcessesPanel({ pids, width }: ProcessesPanelProps) {
   const nearLimit = pids !== null && pids.limit !== null && pids.current >= pids.limit * 0.9;
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={PROCESSES_PANEL_HEIGHT} paddingX={1} overflow="hidden" flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={PROCESSES_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Processes</Text>
       <Text wrap="truncate-end">
         {'processes: '}

@@ -5,7 +5,7 @@ import { CONTAINER_PANEL_HEIGHT, ContainerPanel } from './ContainerPanel.js';
 import { HOSTNAME_PANEL_HEIGHT, HostnamePanel } from './HostnamePanel.js';
 import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
 import { PROCESSES_PANEL_HEIGHT, ProcessesPanel } from './ProcessesPanel.js';
-import { EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
+import { EXIT_PANEL_COMPACT_HEIGHT, EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
 import { HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
 
 export interface SidePanelsProps {
@@ -34,13 +34,16 @@ export interface SidePanelsLayout {
   /** 0: no history panel. */
   historyRows: number;
   compactExit: boolean;
+  /** Not even the compact column fits: it is cut at the bottom. */
+  clipped: boolean;
 }
 
 /** What fits in `height` rows: the history panel goes first, then the exit panel's error lines. */
 export function sidePanelsLayout(height: number): SidePanelsLayout {
   const historyRows = height - FIXED_HEIGHT - EXIT_PANEL_HEIGHT - HISTORY_PANEL_CHROME;
-  if (historyRows >= 1) return { historyRows, compactExit: false };
-  return { historyRows: 0, compactExit: height - FIXED_HEIGHT < EXIT_PANEL_HEIGHT };
+  const clipped = height - FIXED_HEIGHT < EXIT_PANEL_COMPACT_HEIGHT;
+  if (historyRows >= 1) return { historyRows, compactExit: false, clipped };
+  return { historyRows: 0, compactExit: height - FIXED_HEIGHT < EXIT_PANEL_HEIGHT, clipped };
 }
 
 /** The column of live panels beside the container's terminal. */
@@ -48,15 +51,16 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
   const { run, runs, selectedHistory, stats, memoryHistory, hostHostname, now, width, height } = props;
   const layout = sidePanelsLayout(height);
   return (
-    // Clipped, so that on a very short terminal the column never pushes the layout taller.
-    <Box flexDirection="column" width={width} height={height} overflow="hidden" flexShrink={0}>
+    // As tall as what it shows, and clipped only on a very short terminal, so that it never
+    // pushes the layout taller: Ink builds and cuts every cell of its frame anew, every second.
+    <Box flexDirection="column" width={width} {...(layout.clipped ? { height, overflow: 'hidden' } : {})} flexShrink={0}>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
       <MemoryPanel memory={stats ? stats.memory : undefined} history={memoryHistory} width={width} />
       <ProcessesPanel pids={stats?.pids ?? null} width={width} />
       <ExitPanel run={run} width={width} compact={layout.compactExit} />
       {layout.historyRows > 0 && (
-        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={layout.historyRows} width={width} />
+        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length))} width={width} />
       )}
     </Box>
   );

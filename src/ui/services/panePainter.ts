@@ -103,6 +103,8 @@ export class PanePainter {
   private encoded: { from: string; sequence: string }[] = [];
   private drawnBorder = '';
   private drawnFooter = '';
+  /** Where the pane was when drawn: anywhere else, nothing of it can be counted on. */
+  private drawnGeometry = '';
 
   constructor(
     private readonly session: TerminalSession,
@@ -114,11 +116,19 @@ export class PanePainter {
   }
 
 
-  /** The whole pane, border and all, and the footer, as one string: Ink has just erased them. */
-  fullPaint(): string {
-    this.forget();
+  /**
+   * After an Ink frame that erased columns 1 to `erasedCols` of its rows (the
+   * footer's among them, see inkStdout): what of ours was there, as one string.
+   */
+  afterInkFrame(erasedCols: number): string {
     const view = this.view();
-    return view ? this.sequence(view, () => true) : '';
+    if (!view) {
+      this.forget();
+      return '';
+    }
+    if (erasedCols >= view.left) this.forget();
+    else this.drawnFooter = '';
+    return this.sequence(view, (line, y) => this.drawn[y] !== line.key);
   }
 
   /** Draw what changed since it was drawn: lines of the pane, its border and title, the footer. */
@@ -134,15 +144,22 @@ export class PanePainter {
     this.drawn = [];
     this.drawnBorder = '';
     this.drawnFooter = '';
+    this.drawnGeometry = '';
   }
 
   private sequence(view: PaneView, wanted: (line: ScreenLine, y: number) => boolean): string {
+    const geometry = `${view.left} ${view.width} ${view.height} ${view.cols} ${view.footerRow}`;
+    if (geometry !== this.drawnGeometry) {
+      this.forget(); // moved or resized: draw all of it
+      this.drawnGeometry = geometry;
+    }
     const { lines } = this.session.snapshot();
     const border = borderSequence(view);
     let sequence = border === this.drawnBorder ? '' : border;
     this.drawnBorder = border;
     lines.forEach((line, y) => {
-      if (!wanted(line, y)) return;
+      // Just after a resize the screen may still have its old size: never draw over the border.
+      if (y >= view.height - 2 || !wanted(line, y)) return;
       const from = `${line.key} ${view.left} ${view.width}`;
       if (this.encoded[y]?.from !== from) this.encoded[y] = { from, sequence: lineSequence(line, y, view) };
       sequence += this.encoded[y].sequence;
@@ -159,30 +176,48 @@ export class PanePainter {
   }
 }
 
+/** Ink erases each line of its last frame whole (EL 2) and clears the screen when a frame is taller than it. */
+const ERASE_LINE = '\x1b[2K';
+const CLEAR_SCREEN = '\x1b[2J';
+
 /**
- * The stdout to give Ink, as wide as `columns` says: every frame Ink writes
- * is followed by a full paint of the pane, before the end of Ink's synchronized update when there is one,
- * else right after the frame (a microtask: all of a frame's writes come in
- * one go).
+ * The stdout to give Ink, as wide as `columns` says. Ink's erasing of whole
+ * lines is cut to the columns its frames take, so the pane beside them stays
+ * on screen; after each frame the painter repaints what was erased (the
+ * footer, or everything when Ink cleared more), before the end of Ink's
+ * synchronized update when there is one, else right after the frame (a
+ * microtask: all of a frame's writes come in one go).
  */
 export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter, columns: () => number): NodeJS.WriteStream {
   let framePending = false;
-  const afterFrame = () => {
-    if (!framePending) return;
+  /** Columns this frame has erased so far. */
+  let erased = 0;
+  /** How wide the last frame drew: a narrower frame erases that much of it too. */
+  let drawnWidth = 0;
+  const repaint = (): string => {
     framePending = false;
-    stdout.write(painter.fullPaint());
+    const sequence = painter.afterInkFrame(erased);
+    erased = 0;
+    return sequence;
+  };
+  const afterFrame = () => {
+    if (framePending) stdout.write(repaint());
   };
   return new Proxy(stdout, {
     get(target, property) {
       if (property === 'write') {
         return (data: string | Uint8Array, ...rest: unknown[]) => {
-          if (data === END_SYNCHRONIZED && framePending) {
-            framePending = false;
-            return (target.write as (...args: unknown[]) => boolean)(painter.fullPaint() + data, ...rest);
-          }
+          const write = (chunk: string | Uint8Array) => (target.write as (...args: unknown[]) => boolean)(chunk, ...rest);
+          if (data === END_SYNCHRONIZED && framePending) return write(repaint() + data);
           if (!framePending) queueMicrotask(afterFrame);
           framePending = true;
-          return (target.write as (...args: unknown[]) => boolean)(data, ...rest);
+          if (typeof data !== 'string') return write(data);
+          const width = Math.max(drawnWidth, columns());
+          drawnWidth = columns();
+          if (data.includes(CLEAR_SCREEN)) erased = Number.POSITIVE_INFINITY;
+          if (!data.includes(ERASE_LINE)) return write(data);
+          erased = Math.max(erased, width);
+          return write(data.replaceAll(ERASE_LINE, `\x1b[1G\x1b[${width}X`));
         };
       }
       // Ink lays its frame out this wide: only the panel column while the pane is shown.
