@@ -15,8 +15,8 @@
       "target_name": "baby-docker-shim",
       "type": "executable",
       "sources": [
-        "native/shim.c", "native/container.c", "native/init.c", "native/linux.c",
-        "native/cgroup.c", "native/state.c", "native/terminal.c", "native/utils.c"
+        "native/shim.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
+        "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c", "native/utils.c"
       ]
     }
   ]

@@ -64,6 +64,11 @@ Napi::Value Gc(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), n);
 }
 
+// isLive(id) -> whether that run's shim is alive
+Napi::Value IsLive(const Napi::CallbackInfo &info) {
+  return Napi::Boolean::New(info.Env(), state_is_live(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
 // cgroupMode() -> "v1" | "hybrid" | "v2"
 Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
   switch (cgroup_detect_mode()) {
@@ -77,6 +82,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readStats", Napi::Function::New(env, ReadStats));
   exports.Set("readHostname", Napi::Function::New(env, ReadHostname));
   exports.Set("gc", Napi::Function::New(env, Gc));
+  exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
   // What the shim takes as "kill the container" (see native/shim.c).
   exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));

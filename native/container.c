@@ -2,6 +2,8 @@
 #include "container.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <linux/capability.h>
 #include <stdint.h>
 #include <sched.h>
 #include <signal.h>
@@ -13,8 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "init.h"
 #include "linux.h"
+#include "seccomp.h"
 #include "terminal.h"
 
 extern char **environ;
@@ -85,7 +89,7 @@ static int wait_for_go(int sync_fd, struct bd_error *err) {
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
-  if (enter_rootfs(c->rootfs, err) < 0 || set_hostname(c->hostname, err) < 0 ||
+  if (enter_rootfs(c->rootfs, c->hardened, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
     return -1;
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
@@ -94,7 +98,15 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   /* Entered only now, so that the container's cgroup is its cgroup root. */
   if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
-  return wait_for_go(sync_fd, err);
+  if (wait_for_go(sync_fd, err) < 0) return -1;
+  /* A working directory left outside the root would be a way out (CVE-2024-21626). */
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/") != 0) return bd_fail(err, errno, "working directory is not the container's /");
+  /* Last, so that everything above could still use what is taken away here. */
+  if (c->hardened && (caps_restrict(c->caps, err) < 0 ||
+                      seccomp_install((c->caps & CAP_BIT(CAP_SYS_ADMIN)) != 0, err) < 0))
+    return -1;
+  return 0;
 }
 
 static void container_main(const struct container_config *c, int sync_fd) {

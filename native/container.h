@@ -4,6 +4,7 @@
 #ifndef BD_CONTAINER_H
 #define BD_CONTAINER_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "utils.h"
@@ -16,6 +17,8 @@ struct container_config {
   char **envp;
   int tty;              /* fd 0 is a terminal to make the controlling one */
   int use_init;         /* run a tiny init as PID 1 with the command under it */
+  int hardened;         /* capabilities cut to `caps`, seccomp, masked /proc paths */
+  uint64_t caps;        /* capabilities kept when hardened (bit n = capability n) */
 };
 
 /* Messages on the sync channel. */

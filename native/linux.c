@@ -118,6 +118,73 @@ out:
   return rc;
 }
 
+/* What of /proc and /sys the container may not change or read, as runc and
+ * Docker have it: read-only, or masked (/dev/null over files, an empty
+ * read-only tmpfs over directories). Missing ones are skipped. */
+static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
+static const char *const proc_masked[] = {"acpi", "asound", "interrupts", "kcore", "keys", "latency_stats",
+                                          "sched_debug", "scsi", "timer_list", "timer_stats"};
+static const char *const sys_masked[] = {"firmware", "devices/virtual/powercap"};
+
+/* O_PATH fd of `name` under dirfd, after the mounts on it; -1 with errno ENOENT when missing. */
+static int open_kernel_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+  int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno != ENOENT) bd_fail(err, errno, "open %s/%s", shown, name);
+  return fd;
+}
+
+static int make_read_only(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+  char target[64];
+  int fd = open_kernel_path(dirfd, shown, name, err);
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  int rc = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
+  close(fd);
+  if (rc < 0) return bd_fail(err, errno, "bind %s/%s", shown, name);
+  /* The fd names what lies under the new mount: reopen to reach the mount itself. */
+  if ((fd = open_kernel_path(dirfd, shown, name, err)) < 0) return -1;
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  rc = mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  close(fd);
+  if (rc < 0) return bd_fail(err, errno, "remount %s/%s read-only", shown, name);
+  return 0;
+}
+
+static int mask(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+  char target[64];
+  struct stat st;
+  int fd = open_kernel_path(dirfd, shown, name, err);
+  if (fd < 0) return errno == ENOENT ? 0 : -1;
+  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  int rc = fstat(fd, &st);
+  if (rc == 0)
+    rc = S_ISDIR(st.st_mode) ? mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
+                             : mount("/dev/null", target, NULL, MS_BIND, NULL);
+  close(fd);
+  if (rc < 0) return bd_fail(err, errno, "mask %s/%s", shown, name);
+  return 0;
+}
+
+static int harden_proc_and_sys(int rootfd, struct bd_error *err) {
+  int procfd = openat(rootfd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (procfd < 0) return bd_fail(err, errno, "open /proc");
+  int sysfd = openat(rootfd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (sysfd < 0) {
+    close(procfd);
+    return bd_fail(err, errno, "open /sys");
+  }
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++)
+    rc = make_read_only(procfd, "/proc", proc_read_only[i], err);
+  for (size_t i = 0; rc == 0 && i < sizeof proc_masked / sizeof proc_masked[0]; i++)
+    rc = mask(procfd, "/proc", proc_masked[i], err);
+  for (size_t i = 0; rc == 0 && i < sizeof sys_masked / sizeof sys_masked[0]; i++)
+    rc = mask(sysfd, "/sys", sys_masked[i], err);
+  close(procfd);
+  close(sysfd);
+  return rc;
+}
+
 /* pivot_root(".", ".") stacks the old root on the new one; detaching it
  * leaves nothing of the host's tree reachable. */
 static int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
@@ -143,7 +210,7 @@ static int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
   return rc;
 }
 
-int enter_rootfs(const char *rootfs, struct bd_error *err) {
+int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err) {
   /* Nothing mounted from here on may propagate back to the host. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
     return bd_fail(err, errno, "make / private");
@@ -155,7 +222,8 @@ int enter_rootfs(const char *rootfs, struct bd_error *err) {
   if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
       mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs",
                MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
-      populate_dev(rootfd, err) < 0 || pivot_into(rootfd, rootfs, err) < 0)
+      (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 ||
+      pivot_into(rootfd, rootfs, err) < 0)
     goto out;
   rc = 0;
 out:

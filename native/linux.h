@@ -16,8 +16,9 @@
 /* Make `rootfs` the root of this mount namespace: private propagation, the
  * rootfs bound onto itself, fresh /proc, a minimal /dev, read-only /sys, then
  * pivot_root with the old root detached. Mount targets that are symlinks
- * fail the start instead of being followed. */
-int enter_rootfs(const char *rootfs, struct bd_error *err);
+ * fail the start instead of being followed. `hardened` also makes parts of
+ * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...). */
+int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err);
 
 int set_hostname(const char *name, struct bd_error *err);
 

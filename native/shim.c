@@ -4,7 +4,7 @@
  *
  *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
  *       --pids N --parent PID (--status-fd FD | --tty) [--init]
- *       [--env K=V]... -- COMMAND [ARGS...]
+ *       (--caps MASK | --no-hardening) [--env K=V]... -- COMMAND [ARGS...]
  * (with --tty, the environment variable BD_STATUS_NONCE holds the nonce)
  *
  * It reports to its caller on a status channel, one message a line with
@@ -52,6 +52,7 @@ struct shim_options {
   struct cgroup_limits limits;
   struct status_channel status;
   pid_t parent;
+  int hardening_off;
   char *env[MAX_ENV + 1];
   char nonce[NONCE_LEN + 1];
 };
@@ -98,6 +99,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--") == 0) break;
     if (strcmp(a, "--tty") == 0) { o->config.tty = 1; continue; }
     if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
+    if (strcmp(a, "--no-hardening") == 0) { o->hardening_off = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
     else if (strcmp(a, "--status-fd") == 0) o->status.fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
+    else if (strcmp(a, "--caps") == 0) { o->config.caps = v; o->config.hardened = 1; }
     else return bd_fail(err, 0, "shim: unknown option %s", a);
   }
   o->config.envp = o->env;
@@ -120,7 +123,8 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   }
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
   if (!o->config.id || !o->config.rootfs || !o->config.hostname || !o->config.argv ||
-      !o->limits.pids || (o->status.fd < 0 && !o->status.nonce) || !o->parent)
+      !o->limits.pids || (o->status.fd < 0 && !o->status.nonce) || !o->parent ||
+      o->config.hardened == o->hardening_off)
     return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
   return 0;
 }
@@ -153,6 +157,18 @@ static void wait_for_ack(void) {
     timeout.tv_sec = deadline > time(NULL) ? deadline - time(NULL) : 0;
 }
 
+/* What `baby-docker ps` shows of a run; newlines and tabs in the command become spaces. */
+static int record_info(const struct state *st, const struct container_config *c, struct bd_error *err) {
+  char command[2 * PATH_MAX] = "", info[4 * PATH_MAX];
+  size_t len = 0;
+  for (char **arg = c->argv; *arg && len < sizeof command; arg++)
+    len += (size_t)snprintf(command + len, sizeof command - len, "%s%s", arg == c->argv ? "" : " ", *arg);
+  for (char *p = command; *p; p++)
+    if (*p == '\n' || *p == '\t') *p = ' ';
+  snprintf(info, sizeof info, "started\t%lld\nrootfs\t%s\ncommand\t%s\n", (long long)time(NULL), c->rootfs, command);
+  return state_write(st, "info", info, err);
+}
+
 static int run(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
   struct state st = {"", -1};
@@ -167,6 +183,7 @@ static int run(struct shim_options *o) {
   }
   state_gc(&ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
+  if (record_info(&st, &o->config, &err) < 0) goto cleanup;
   if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0)
     goto cleanup;
   have_cgroup = 1;

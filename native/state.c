@@ -13,7 +13,7 @@
 
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir older than this lost its creator */
 
-static const char *const state_files[] = {"lock", "cgroup", "pid", NULL};
+static const char *const state_files[] = {"lock", "cgroup", "pid", "info", NULL};
 
 int state_create(const char *id, struct state *st, struct bd_error *err) {
   char tmp[PATH_MAX];
@@ -102,6 +102,17 @@ static int collect_run(const char *dir, struct bd_error *err) {
   }
   close(fd);
   return collected;
+}
+
+int state_is_live(const char *id) {
+  char path[PATH_MAX];
+  if (strchr(id, '/') || id[0] == '.') return 0;
+  snprintf(path, sizeof path, "%s/%s/lock", STATE_ROOT, id);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  int live = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+  close(fd);
+  return live;
 }
 
 int state_gc(struct bd_error *err) {

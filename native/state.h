@@ -4,6 +4,8 @@
  *   lock    held (flock) by the live shim for the whole run
  *   cgroup  the cgroup: version, memory dir, pids dir (one a line)
  *   pid     the container's first process, as the host sees it
+ *   info    for `baby-docker ps`: "started\t<unix seconds>", "rootfs\t<dir>",
+ *           "command\t<command line>", one a line
  */
 #ifndef BD_STATE_H
 #define BD_STATE_H
@@ -31,6 +33,9 @@ int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct 
 
 /* Remove the state directory (the lock goes with the process). */
 void state_remove(const struct state *st);
+
+/* 1 when the run `id` is alive (its shim holds the lock), else 0. */
+int state_is_live(const char *id);
 
 /* Clean up after every dead run: kill what is left in its cgroup, remove
  * the cgroup and the state directory. Returns how many runs were cleaned. */

@@ -146,7 +146,8 @@ describe('baby-docker-tui in a real terminal', () => {
   });
 
   it('runs a shell beside live panels, re-runs it, follows a resize and quits', { timeout: 90_000 }, async () => {
-    const d = startTui(['default', '/bin/sh']);
+    // Changing the hostname inside takes CAP_SYS_ADMIN, as in Docker.
+    const d = startTui(['--cap-add', 'SYS_ADMIN', 'default', '/bin/sh']);
     try {
       await d.waitFor(PROMPT_LINE);
       await d.waitFor(/inside: /);

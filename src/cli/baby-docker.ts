@@ -7,7 +7,8 @@
 import { isatty } from 'node:tty';
 import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { parseOptions, unknownOption } from './options.js';
+import { parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
+import type { ContainerInfo } from '../runtime/list.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
@@ -20,6 +21,9 @@ const USAGE = `Usage:
       --hostname NAME  hostname inside (default: the container id)
       --init           run a tiny init as PID 1 that forwards signals
       -t, --tty        attach a terminal even when stdin is not one
+${SECURITY_USAGE}
+  baby-docker ps
+      List the running containers.
   baby-docker rootfs create DIR
       Build a small root filesystem from this machine's own programs.
   baby-docker gc
@@ -46,27 +50,29 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--init') spec.init = true;
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
-    else throw unknownOption(flag, 'baby-docker');
+    else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
   if (operands.length > 0) spec.rootfs = operands.shift()!;
   if (operands.length > 0) spec.command = operands;
   return { spec, tty: tty || stdinIsTerminal };
 }
 
-function forwardSignals(container: Container): void {
+/** Once started (so that bad input still gets its one-line error alone): signals go on to it, and no hardening is said out loud. */
+function started(container: Container, spec: ContainerSpec): void {
+  if (spec.security === 'none') process.stderr.write(`baby-docker: ${SECURITY_OFF_WARNING}\r\n`);
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => container.signal(signal));
 }
 
 async function runPiped(spec: ContainerSpec): Promise<ExitStatus> {
   const container = await start(spec, { stdio: 'inherit' });
-  forwardSignals(container);
+  started(container, spec);
   return container.wait();
 }
 
 async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
   const { stdin, stdout } = process;
   const container = await startPty(spec, { cols: stdout.columns || 80, rows: stdout.rows || 24 });
-  forwardSignals(container);
+  started(container, spec);
   container.onData((data) => stdout.write(data));
   stdout.on('resize', () => container.resize(stdout.columns, stdout.rows));
   if (stdin.isTTY) stdin.setRawMode(true);
@@ -88,6 +94,16 @@ async function run(args: string[]): Promise<number> {
   return status.code;
 }
 
+/** `baby-docker ps`: one line a running container, as `docker ps` lays it out. */
+export function psTable(containers: ContainerInfo[], now: number): string {
+  const rows = [['CONTAINER ID', 'PID', 'UP', 'COMMAND', 'ROOTFS']];
+  for (const c of containers) {
+    rows.push([c.id, c.hostPid === null ? '-' : String(c.hostPid), `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`, c.command, c.rootfs]);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('   ')).join('\n') + '\n';
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -98,6 +114,11 @@ async function main(args: string[]): Promise<number> {
       const { createRootfs } = await import('../runtime/rootfs.js');
       const programs = createRootfs(rest[1]);
       process.stdout.write(`created a rootfs with ${programs.length} programs in ${rest[1]}\n`);
+      return 0;
+    }
+    case 'ps': {
+      const { listContainers } = await import('../runtime/list.js');
+      process.stdout.write(psTable(listContainers(), Date.now()));
       return 0;
     }
     case 'gc': {

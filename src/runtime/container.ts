@@ -259,6 +259,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
     '--parent', String(process.pid),
     ...(tty ? ['--tty'] : ['--status-fd', '3']),
     ...(spec.init ? ['--init'] : []),
+    ...(spec.capabilities === null ? ['--no-hardening'] : ['--caps', spec.capabilities.toString()]),
     ...containerEnv(spec, tty).flatMap((entry) => ['--env', entry]),
     '--',
     ...spec.command,

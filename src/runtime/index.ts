@@ -4,6 +4,8 @@ export {
   type ContainerStats, type ExitStatus, type PipedOptions, type PtyOptions,
 } from './container.js';
 export { EXIT, RuntimeError } from './errors.js';
+export { listContainers, type ContainerInfo } from './list.js';
 export { DEFAULT_MEMORY, DEFAULT_PIDS, parseMemory, parsePids, checkHostname, type ContainerSpec } from './spec.js';
+export { capabilityMask, capabilityNames, DEFAULT_CAPABILITIES } from './capabilities.js';
 export { createRootfs, ensureDefaultRootfs, DEFAULT_ROOTFS_DIR, RootfsError } from './rootfs.js';
 export { addon as native } from './native.js';

@@ -18,6 +18,7 @@ interface Addon {
   readStats(version: number, memoryDir: string, pidsDir: string): NativeStats;
   readHostname(pid: number): string;
   gc(): number;
+  isLive(id: string): boolean;
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
   shimKillSignal: number;
   stateRoot: string;

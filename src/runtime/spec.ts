@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { capabilityMask } from './capabilities.js';
 import { RuntimeError } from './errors.js';
 
 /** What to run, as a caller describes it. */
@@ -18,6 +19,12 @@ export interface ContainerSpec {
   init?: boolean;
   /** Extra environment variables for the command. */
   env?: Record<string, string>;
+  /** Capabilities to keep beyond the default set, by name (SYS_ADMIN, CAP_NET_ADMIN, ALL). */
+  capAdd?: string[];
+  /** Capabilities of the default set to drop. */
+  capDrop?: string[];
+  /** "none" turns the hardening off: every capability, no seccomp filter, nothing masked in /proc. */
+  security?: 'default' | 'none';
 }
 
 /** A spec checked and filled in: what the shim is started with. */
@@ -29,6 +36,8 @@ export interface ResolvedSpec {
   hostname: string;
   init: boolean;
   env: Record<string, string>;
+  /** Capabilities kept (bit n = capability n), or null with the hardening off. */
+  capabilities: bigint | null;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -121,5 +130,19 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     hostname: checkHostname(spec.hostname ?? id),
     init: spec.init ?? false,
     env: spec.env ?? {},
+    capabilities: resolveCapabilities(spec),
   };
+}
+
+/** The capabilities a spec keeps (bit n = capability n), or null with the hardening off; throws on bad names. */
+export function resolveCapabilities(spec: Pick<ContainerSpec, 'capAdd' | 'capDrop' | 'security'>): bigint | null {
+  const security = spec.security ?? 'default';
+  if (security !== 'default' && security !== 'none') {
+    throw new RuntimeError(`invalid security setting "${String(security)}": use "default" or "none"`);
+  }
+  if (security === 'default') return capabilityMask(spec.capAdd, spec.capDrop);
+  if (spec.capAdd?.length || spec.capDrop?.length) {
+    throw new RuntimeError('--cap-add and --cap-drop do not go with --security none, which keeps every capability');
+  }
+  return null;
 }

@@ -5,9 +5,9 @@
  * container however it ends.
  */
 import { isatty } from 'node:tty';
-import { parseOptions, unknownOption } from '../cli/options.js';
+import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { checkHostname, checkRoot, parseMemory } from '../runtime/spec.js';
+import { checkHostname, checkRoot, parseMemory, resolveCapabilities } from '../runtime/spec.js';
 import { handleInput } from './input.js';
 import { layoutFor } from './layout.js';
 import { paneViewOf } from './paneView.js';
@@ -21,11 +21,14 @@ import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
 import type { View } from './view.js';
 
-const USAGE = `Usage: baby-docker-tui [--memory SIZE] [--hostname NAME] [--rootfs DIR]... [ROOTFS [COMMAND [ARGS...]]]
+const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
   Opens the interactive container shell (as root, in a terminal). With
   ROOTFS (a directory, or "default") it starts COMMAND (default /bin/sh)
-  at once instead of showing the picker. --rootfs adds a directory to the
-  picker's list. Keys: Ctrl-] then ? shows them all.`;
+  at once instead of showing the picker. Keys: Ctrl-] then ? shows them all.
+      --memory SIZE    memory limit of each run (default 100m)
+      --hostname NAME  hostname inside (default: the container id)
+      --rootfs DIR     add a directory to the picker's list
+${SECURITY_USAGE}`;
 
 // Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own).
 const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
@@ -38,21 +41,24 @@ interface TuiArgs {
   rootfsChoices: string[];
   /** Set when a rootfs was named: start at once. */
   direct: RunOptions | null;
+  /** For every run of the session. */
+  security: SecurityOptions;
 }
 
 function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {} };
   let help = false;
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
     else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
-    else throw unknownOption(flag, 'baby-docker-tui');
+    else if (!parseSecurityOption(flag, value, parsed.security)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;
   parseMemory(parsed.memory);
   if (parsed.hostname) checkHostname(parsed.hostname);
+  resolveCapabilities(parsed.security);
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = { rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname };
@@ -123,7 +129,7 @@ export async function main(): Promise<void> {
     } catch {
       // History is a convenience: an unwritable config directory must not stop a run.
     }
-    void controller.run(options);
+    void controller.run({ ...options, ...args.security });
   };
 
   stdin.setEncoding('utf8');

@@ -13,6 +13,10 @@ export interface RunOptions {
   memory: string;
   /** Empty: the container id. */
   hostname: string;
+  /** From the command line, for every run of the session: capabilities, or the hardening off. */
+  capAdd?: string[];
+  capDrop?: string[];
+  security?: 'default' | 'none';
 }
 
 /** One run of this session, from start request to exit. */

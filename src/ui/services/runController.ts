@@ -22,6 +22,9 @@ function specOf(options: RunOptions): ContainerSpec {
     command: options.command,
     memory: options.memory,
     ...(options.hostname ? { hostname: options.hostname } : {}),
+    capAdd: options.capAdd,
+    capDrop: options.capDrop,
+    security: options.security,
   };
 }
 

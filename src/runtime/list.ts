@@ -1,0 +1,50 @@
+/** The running containers of this machine, as their state directories (native/state.h) record them. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { addon } from './native.js';
+
+export interface ContainerInfo {
+  id: string;
+  /** The container's first process, as the host sees it; null while it starts. */
+  hostPid: number | null;
+  /** ms since the epoch. */
+  startedAt: number;
+  rootfs: string;
+  /** The command line, arguments joined by spaces. */
+  command: string;
+}
+
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback; // gone: the run ended while we looked
+  }
+}
+
+/** Every container whose shim is alive, oldest first. */
+export function listContainers(): ContainerInfo[] {
+  const root = addon().stateRoot;
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return []; // nothing has run since boot
+  }
+  const containers: ContainerInfo[] = [];
+  for (const id of names) {
+    if (id.startsWith('.') || !addon().isLive(id)) continue;
+    const info = new Map(
+      readOr(path.join(root, id, 'info'), '').split('\n').map((line) => line.split('\t', 2) as [string, string]),
+    );
+    const pid = Number.parseInt(readOr(path.join(root, id, 'pid'), ''), 10);
+    containers.push({
+      id,
+      hostPid: Number.isNaN(pid) ? null : pid,
+      startedAt: Number(info.get('started') ?? 0) * 1000,
+      rootfs: info.get('rootfs') ?? '',
+      command: info.get('command') ?? '',
+    });
+  }
+  return containers.sort((a, b) => a.startedAt - b.startedAt);
+}
