@@ -1,0 +1,219 @@
+/**
+ * The escape and abuse suite: each case of section 3 of
+ * shared/docs/runtime-reference.md tried from inside a real container by
+ * bd-probe (test/probe.c, built statically into a rootfs of its own), with
+ * the outcome asserted, and where it shows something, the same attempt with
+ * the hardening off to prove the probe would have seen it succeed.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { SHIM_PATH } from '../src/runtime/native.js';
+import type { ContainerSpec } from '../src/runtime/spec.js';
+import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
+
+/** test/probe.c, beside this file's source (this file runs from dist/test). */
+const PROBE_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'probe.c');
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
+/** A rootfs of the static probe alone, with its mount targets. */
+const probeRootfs = path.join(scratch, 'rootfs');
+let mountsBefore = '';
+
+/** Make a rootfs holding only bd-probe; `tweak` may then replace its mount targets. */
+function makeProbeRootfs(dir: string, tweak: (dir: string) => void = () => {}): string {
+  for (const sub of ['proc', 'sys', 'dev', 'tmp']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  fs.copyFileSync(path.join(scratch, 'bd-probe'), path.join(dir, 'bd-probe'));
+  fs.chmodSync(path.join(dir, 'bd-probe'), 0o755);
+  tweak(dir);
+  return dir;
+}
+
+/** Run bd-probe with `attempts` in a container; its outcomes by attempt. */
+async function probe(attempts: string[], spec: Partial<ContainerSpec> = {}): Promise<Map<string, string>> {
+  const result = await runInContainer(['/bd-probe', ...attempts], { rootfs: probeRootfs, ...spec });
+  assert.equal(result.code, 0, `bd-probe: ${result.stderr}${result.error ?? ''}`);
+  return new Map(result.stdout.trim().split('\n').map((line) => line.split(': ') as [string, string]));
+}
+
+const unhardened: Partial<ContainerSpec> = { security: 'none' };
+
+before(() => {
+  execFileSync('cc', ['-static', '-O2', '-o', path.join(scratch, 'bd-probe'), PROBE_SOURCE]);
+  makeProbeRootfs(probeRootfs);
+  mountsBefore = hostMounts();
+});
+
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assertNothingLeft(mountsBefore);
+});
+
+describe('system calls refused inside', () => {
+  it('refuses mount, umount, unshare, setns and namespaces at clone (they take CAP_SYS_ADMIN)', async () => {
+    const attempts = ['mount', 'umount', 'unshare', 'clone-namespace', 'setns', 'cgroup-mount'];
+    const outcomes = await probe(attempts);
+    for (const attempt of attempts) assert.equal(outcomes.get(attempt), 'EPERM', attempt);
+    // The probe does see success: with the hardening off, the same calls go through.
+    const open = await probe(['mount', 'unshare', 'clone-namespace', 'setns'], unhardened);
+    for (const [attempt, outcome] of open) assert.equal(outcome, 'ok', `${attempt} with --security none`);
+  });
+
+  it('refuses keyrings, bpf, perf events, open_by_handle_at and kexec whatever the capabilities', async () => {
+    const attempts = ['keyctl', 'add_key', 'bpf', 'perf_event_open', 'open_by_handle_at', 'kexec_load'];
+    const outcomes = await probe(attempts);
+    for (const attempt of attempts) assert.equal(outcomes.get(attempt), 'EPERM', attempt);
+    const withAdmin = await probe(attempts, { capAdd: ['SYS_ADMIN'] });
+    for (const attempt of ['keyctl', 'add_key', 'open_by_handle_at', 'kexec_load']) {
+      assert.equal(withAdmin.get(attempt), 'EPERM', `${attempt} with SYS_ADMIN`);
+    }
+  });
+
+  it('refuses a device node for a host disk (no CAP_MKNOD)', async () => {
+    assert.equal((await probe(['mknod-disk'])).get('mknod-disk'), 'EPERM');
+  });
+
+  it('refuses TIOCSTI: nothing can be typed into a terminal from inside', async () => {
+    assert.equal((await probe(['tiocsti'])).get('tiocsti'), 'EPERM');
+    assert.equal((await probe(['tiocsti'], unhardened)).get('tiocsti'), 'ok');
+  });
+
+  it('keeps Docker\'s capability set, less MKNOD, with nothing inheritable and no_new_privs', async () => {
+    const result = await runInContainer(['/bin/sh', '-c', 'grep -E "^(CapInh|CapEff|CapBnd|NoNewPrivs)" /proc/self/status']);
+    // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT AUDIT_WRITE SETFCAP
+    assert.match(result.stdout, /^CapInh:\s+0000000000000000$/m);
+    assert.match(result.stdout, /^CapEff:\s+00000000a00425fb$/m);
+    assert.match(result.stdout, /^CapBnd:\s+00000000a00425fb$/m);
+    assert.match(result.stdout, /^NoNewPrivs:\s+1$/m);
+  });
+
+  it('keeps the host hostname when root inside tries to change it', async () => {
+    const before = os.hostname();
+    const result = await runInContainer(['/bin/sh', '-c', 'hostname evil; hostname']);
+    assert.doesNotMatch(result.stdout, /evil/);
+    assert.equal(os.hostname(), before);
+  });
+});
+
+describe('/proc and /sys', () => {
+  it('makes /proc/sysrq-trigger, /proc/sys and /sys read-only', async () => {
+    const outcomes = await probe(['write=/proc/sysrq-trigger', 'write=/proc/sys/kernel/hostname', 'write=/sys/class/net/lo/mtu']);
+    for (const [attempt, outcome] of outcomes) {
+      // A kernel built without magic SysRq has no /proc/sysrq-trigger, inside or out.
+      const missing = attempt === 'write=/proc/sysrq-trigger' && !fs.existsSync('/proc/sysrq-trigger');
+      assert.equal(outcome, missing ? 'ENOENT' : 'EROFS', attempt);
+    }
+  });
+
+  it('shows no cgroup to write to under /sys/fs/cgroup (release_agent included), and no way to mount one', async () => {
+    // An empty directory of the read-only sysfs: the host's cgroups are not mounted inside.
+    const outcomes = await probe(['write=/sys/fs/cgroup/release_agent', 'mkdir=/sys/fs/cgroup/probe', 'cgroup-mount']);
+    assert.equal(outcomes.get('write=/sys/fs/cgroup/release_agent'), 'ENOENT');
+    assert.equal(outcomes.get('mkdir=/sys/fs/cgroup/probe'), 'ENOENT');
+    assert.equal(outcomes.get('cgroup-mount'), 'EPERM');
+  });
+
+  it('masks /proc/kcore, /proc/keys and /proc/timer_list (they read empty)', async () => {
+    const files = ['/proc/kcore', '/proc/keys', '/proc/timer_list'];
+    const outcomes = await probe(files.map((file) => `read=${file}`));
+    // A file this kernel does not have is missing inside too.
+    for (const file of files) assert.equal(outcomes.get(`read=${file}`), fs.existsSync(file) ? 'empty' : 'ENOENT', file);
+    const open = await probe(['read=/proc/timer_list'], unhardened);
+    if (fs.existsSync('/proc/timer_list')) assert.equal(open.get('read=/proc/timer_list'), 'data');
+  });
+});
+
+describe('the root filesystem', () => {
+  it('keeps a chroot breakout inside: pivot_root left nothing of the host to climb to', async () => {
+    const marker = path.join(scratch, 'host-only-marker');
+    fs.writeFileSync(marker, '');
+    for (const spec of [{}, unhardened]) {
+      const outcomes = await probe([`chroot-breakout=${marker}`], spec);
+      assert.equal(outcomes.get(`chroot-breakout=${marker}`), 'contained', JSON.stringify(spec));
+    }
+  });
+
+  for (const target of ['proc', 'sys', 'dev']) {
+    it(`refuses a rootfs whose /${target} is a symlink to the host, mounting nothing there`, async () => {
+      const hostDir = fs.mkdtempSync(path.join(scratch, `host-${target}-`));
+      const rootfs = makeProbeRootfs(path.join(scratch, `link-${target}`), (dir) => {
+        fs.rmSync(path.join(dir, target), { recursive: true });
+        fs.symlinkSync(hostDir, path.join(dir, target));
+      });
+      const result = spawnSync(process.execPath, [CLI_PATH, 'run', rootfs, '/bd-probe'], { encoding: 'utf8' });
+      assert.equal(result.status, 125, result.stderr);
+      assert.equal(result.stderr, `baby-docker: /${target} in the rootfs is a symlink; a mount target must be an ordinary directory (replace it with a directory in the rootfs)\n`);
+      assert.deepEqual(fs.readdirSync(hostDir), []);
+      assert.equal(hostMounts(), mountsBefore);
+    });
+  }
+
+  it('never mounts onto the host when /proc is swapped for a symlink while containers start', async () => {
+    const hostDir = fs.mkdtempSync(path.join(scratch, 'race-target-'));
+    const rootfs = makeProbeRootfs(path.join(scratch, 'race'));
+    // Swaps rootfs/proc between the directory and a symlink to hostDir, as fast as it can.
+    const swapper = spawn('sh', ['-c', `cd ${rootfs} && while :; do mv proc proc.d; ln -s ${hostDir} proc; rm proc; mv proc.d proc; done`], {
+      stdio: 'ignore',
+    });
+    try {
+      const outcomes = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        const result = spawnSync(process.execPath, [CLI_PATH, 'run', rootfs, '/bd-probe', 'read=/proc/self/stat'], { encoding: 'utf8' });
+        if (result.status === 0) {
+          // Started: its /proc was mounted on the directory it opened, wherever the swapper moved that since.
+          assert.match(result.stdout, /^read=\/proc\/self\/stat: (data|ENOENT)\n$/);
+          outcomes.add('started');
+        } else {
+          assert.equal(result.status, 125, result.stderr);
+          assert.match(result.stderr, /^baby-docker: [^\n]*(\/proc|proc)[^\n]*\n$/, 'one line about /proc');
+          outcomes.add('refused');
+        }
+        assert.deepEqual(fs.readdirSync(hostDir), [], 'nothing appeared in the host directory');
+        assert.equal(hostMounts(), mountsBefore);
+      }
+      assert.ok(outcomes.size > 0);
+    } finally {
+      swapper.kill('SIGKILL');
+      await new Promise((resolve) => swapper.once('exit', resolve));
+    }
+  });
+
+  it('keeps the runtime\'s own binary out of reach through /proc/1/exe (an --init container)', async () => {
+    const hash = () => createHash('sha256').update(fs.readFileSync(SHIM_PATH)).digest('hex');
+    const before = hash();
+    const outcomes = await probe(['write-init-exe', 'read=/proc/1/exe'], { init: true });
+    assert.notEqual(outcomes.get('write-init-exe'), 'ok');
+    assert.notEqual(outcomes.get('read=/proc/1/exe'), 'data');
+    assert.equal(hash(), before);
+  });
+
+  it('passes no fd of the host in, even one its caller left open without close-on-exec', () => {
+    // fd 7 is open in the CLI (and its shim) from this shell, without CLOEXEC.
+    const result = spawnSync('sh', ['-c', 'exec 7</etc/hostname; exec "$@"', 'sh', process.execPath, CLI_PATH, 'run', ROOTFS,
+      '/bin/sh', '-c', 'ls /proc/$$/fd'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, '0\n1\n2\n');
+  });
+});
+
+describe('the network', () => {
+  it('cannot reach a listener on the host\'s 127.0.0.1', async () => {
+    const server = net.createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      // From the host it answers...
+      await new Promise<void>((resolve, reject) => net.connect(port, '127.0.0.1', resolve).on('error', reject).unref());
+      // ...from inside, nothing listens there.
+      assert.equal((await probe([`connect=${port}`])).get(`connect=${port}`), 'ECONNREFUSED');
+    } finally {
+      server.close();
+    }
+  });
+});

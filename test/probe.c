@@ -1,0 +1,218 @@
+/* bd-probe: tries one escape or abuse from inside a container and prints
+ * what happened, "<attempt>: <outcome>", where the outcome is "ok" when the
+ * kernel let it through, else the error's name (EPERM, EROFS...), or a word
+ * the attempt explains. The escape tests (test/escape.test.ts) build it
+ * statically, put it in the rootfs and assert the outcomes.
+ *
+ *   bd-probe ATTEMPT[=ARG]...   (attempts: see the table at the end) */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <linux/perf_event.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static const char *outcome(long rc) { return rc < 0 ? strerrorname_np(errno) : "ok"; }
+
+static const char *try_mount(const char *arg) {
+  (void)arg;
+  mkdir("/tmp/probe-mnt", 0755);
+  return outcome(mount("probe", "/tmp/probe-mnt", "tmpfs", 0, NULL));
+}
+
+static const char *try_umount(const char *arg) { (void)arg; return outcome(umount2("/proc", MNT_DETACH)); }
+static const char *try_unshare(const char *arg) { (void)arg; return outcome(unshare(CLONE_NEWNS)); }
+
+/* clone with a namespace flag: unshare by another name. */
+static const char *try_clone_namespace(const char *arg) {
+  (void)arg;
+  long pid = syscall(SYS_clone, CLONE_NEWNS | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid == 0) _exit(0);
+  if (pid > 0) waitpid((pid_t)pid, NULL, 0);
+  return outcome(pid);
+}
+
+static const char *try_setns(const char *arg) {
+  (void)arg;
+  int fd = open("/proc/1/ns/mnt", O_RDONLY);
+  if (fd < 0) return outcome(-1);
+  return outcome(setns(fd, 0));
+}
+
+static const char *try_keyctl(const char *arg) {
+  (void)arg;
+  return outcome(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
+}
+
+static const char *try_add_key(const char *arg) {
+  (void)arg;
+  return outcome(syscall(SYS_add_key, "user", "probe", "secret", 6, KEY_SPEC_PROCESS_KEYRING));
+}
+
+static const char *try_bpf(const char *arg) { (void)arg; return outcome(syscall(SYS_bpf, 0, NULL, 0)); }
+
+static const char *try_perf_event_open(const char *arg) {
+  (void)arg;
+  struct perf_event_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_CPU_CLOCK;
+  return outcome(syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0));
+}
+
+static const char *try_open_by_handle_at(const char *arg) {
+  (void)arg;
+  char buf[sizeof(struct file_handle) + 8];
+  struct file_handle *handle = (struct file_handle *)buf;
+  memset(buf, 0, sizeof buf);
+  handle->handle_bytes = 8;
+  return outcome(syscall(SYS_open_by_handle_at, AT_FDCWD, handle, O_RDONLY));
+}
+
+static const char *try_kexec_load(const char *arg) { (void)arg; return outcome(syscall(SYS_kexec_load, 0, 0, NULL, 0)); }
+
+/* A block device node for the host's first disk, then a read of it. */
+static const char *try_mknod_disk(const char *arg) {
+  (void)arg;
+  if (mknod("/tmp/probe-disk", S_IFBLK | 0600, makedev(8, 0)) < 0) return outcome(-1);
+  int fd = open("/tmp/probe-disk", O_RDONLY);
+  char byte;
+  const char *result = fd < 0 ? outcome(-1) : outcome(read(fd, &byte, 1));
+  unlink("/tmp/probe-disk");
+  return result;
+}
+
+/* Type a character into a terminal: a fresh pty of our own. */
+static const char *try_tiocsti(const char *arg) {
+  (void)arg;
+  int master = posix_openpt(O_RDWR | O_NOCTTY);
+  if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) return outcome(-1);
+  int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+  if (slave < 0) return outcome(-1);
+  char c = 'x';
+  return outcome(ioctl(slave, TIOCSTI, &c));
+}
+
+static const char *try_write(const char *path) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) return outcome(-1);
+  return outcome(write(fd, "0", 1));
+}
+
+static const char *try_mkdir(const char *path) {
+  int rc = mkdir(path, 0755);
+  if (rc == 0) rmdir(path);
+  return outcome(rc);
+}
+
+/* "empty" when a masked file reads as nothing. */
+static const char *try_read(const char *path) {
+  char buf[256];
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return outcome(-1);
+  ssize_t n = read(fd, buf, sizeof buf);
+  close(fd);
+  return n < 0 ? outcome(-1) : n == 0 ? "empty" : "data";
+}
+
+/* CVE-2022-0492: a cgroup v1 hierarchy of our own, to write release_agent in. */
+static const char *try_cgroup_mount(const char *arg) {
+  (void)arg;
+  mkdir("/tmp/probe-cgroup", 0755);
+  return outcome(mount("cgroup", "/tmp/probe-cgroup", "cgroup", 0, "memory"));
+}
+
+/* The classic chroot breakout: chroot into a subdirectory, keep a directory
+ * open outside it, climb with chdir(".."), chroot("."). "escaped" when the
+ * host file `arg` (which the rootfs does not have) can be seen afterwards. */
+static const char *try_chroot_breakout(const char *arg) {
+  mkdir("/tmp/probe-jail", 0755);
+  int outside = open("/", O_RDONLY | O_DIRECTORY);
+  if (outside < 0 || chroot("/tmp/probe-jail") < 0) return outcome(-1);
+  if (fchdir(outside) < 0) return outcome(-1);
+  for (int i = 0; i < 64; i++)
+    if (chdir("..") < 0) return outcome(-1);
+  if (chroot(".") < 0) return outcome(-1);
+  return access(arg, F_OK) == 0 ? "escaped" : "contained";
+}
+
+/* CVE-2019-5736: the runtime's own binary, reached through /proc/1/exe (an init's). */
+static const char *try_write_init_exe(const char *arg) {
+  (void)arg;
+  int fd = open("/proc/1/exe", O_WRONLY);
+  if (fd < 0) return outcome(-1);
+  return outcome(write(fd, "", 0));
+}
+
+/* A TCP connection to 127.0.0.1:arg. */
+static const char *try_connect(const char *arg) {
+  int sock = socket(AF_INET, SOCK_STREAM, 0);
+  if (sock < 0) return outcome(-1);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(arg))};
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return outcome(connect(sock, (struct sockaddr *)&addr, sizeof addr));
+}
+
+static const struct {
+  const char *name;
+  const char *(*attempt)(const char *arg);
+} attempts[] = {
+    {"mount", try_mount},
+    {"umount", try_umount},
+    {"unshare", try_unshare},
+    {"clone-namespace", try_clone_namespace},
+    {"setns", try_setns},
+    {"keyctl", try_keyctl},
+    {"add_key", try_add_key},
+    {"bpf", try_bpf},
+    {"perf_event_open", try_perf_event_open},
+    {"open_by_handle_at", try_open_by_handle_at},
+    {"kexec_load", try_kexec_load},
+    {"mknod-disk", try_mknod_disk},
+    {"tiocsti", try_tiocsti},
+    {"write", try_write},
+    {"mkdir", try_mkdir},
+    {"read", try_read},
+    {"cgroup-mount", try_cgroup_mount},
+    {"chroot-breakout", try_chroot_breakout},
+    {"write-init-exe", try_write_init_exe},
+    {"connect", try_connect},
+};
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *name = argv[i], *arg = "";
+    char *colon = strchr(argv[i], '=');
+    if (colon) {
+      *colon = '\0';
+      arg = colon + 1;
+    }
+    const char *result = NULL;
+    for (size_t j = 0; j < sizeof attempts / sizeof attempts[0]; j++)
+      if (strcmp(attempts[j].name, name) == 0) result = attempts[j].attempt(arg);
+    if (!result) {
+      fprintf(stderr, "bd-probe: unknown attempt %s\n", name);
+      return 2;
+    }
+    printf("%s%s%s: %s\n", name, *arg ? "=" : "", arg, result);
+    fflush(stdout);
+  }
+  return 0;
+}
