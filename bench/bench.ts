@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
+import type { ContainerSpec } from '../src/runtime/spec.js';
 import {
   idleCpuPercent, makeConfigDir, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
   timeTmuxCat, timeTuiCat, writeTextFile,
@@ -126,25 +127,30 @@ function makeCrunBundle(rootfs: string): string {
   return dir;
 }
 
+/** start() of `/bin/true` through the runtime API in this (warm) Node, to its exit. */
+async function timeNativeStart(spec: ContainerSpec): Promise<number> {
+  const begin = process.hrtime.bigint();
+  const status = await (await start(spec, { stdio: 'inherit' })).wait();
+  const ms = Number(process.hrtime.bigint() - begin) / 1e6;
+  if (status.code !== 0) throw new Error(`start(): /bin/true exited with ${status.code}: ${status.error ?? ''}`);
+  return ms;
+}
+
 /** `/bin/true` in a container, start to exit. */
 async function startupSection(rootfs: string): Promise<void> {
   const cases: BenchCase[] = [
-    {
-      name: 'native start path (warm Node)',
-      run: async () => {
-        const begin = process.hrtime.bigint();
-        const status = await (await start({ rootfs, command: ['/bin/true'] }, { stdio: 'inherit' })).wait();
-        const ms = Number(process.hrtime.bigint() - begin) / 1e6;
-        if (status.code !== 0) throw new Error(`start(): /bin/true exited with ${status.code}: ${status.error ?? ''}`);
-        return ms;
-      },
-    },
+    { name: 'native start path (warm Node)', run: () => timeNativeStart({ rootfs, command: ['/bin/true'] }) },
     { name: 'baby-docker run (CLI)', run: () => timeSpawn(process.execPath, [CLI_PATH, 'run', rootfs, '/bin/true']) },
     {
       name: 'unshare + chroot',
       run: () => timeSpawn('unshare', ['--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']),
     },
     { name: 'node -e 0', run: () => timeSpawn(process.execPath, ['-e', '0']) },
+    // After node -e 0, which starts no container: a start as cold as the first case's (see runRoundRobin).
+    {
+      name: 'native start path, hardening off',
+      run: () => timeNativeStart({ rootfs, command: ['/bin/true'], security: 'none' }),
+    },
   ];
 
   if (isInstalled('bwrap')) {
@@ -180,12 +186,13 @@ async function startupSection(rootfs: string): Promise<void> {
     if (bundle) fs.rmSync(bundle, { recursive: true, force: true });
   }
 
-  const [native, cli, unshare, node] = results;
+  const [native, cli, unshare, node, unhardened] = results;
   console.log(`\n/bin/true start to exit, ${ITERATIONS} iterations each (+${WARMUP_ITERATIONS} warm-up), round-robin\n`);
   printTable(results, [unshare, node]);
   console.log();
   checkTarget('native start path <= 1.5 x unshare', native, unshare, 1.5);
   checkTarget('baby-docker run <= 1.25 x node -e 0', cli, node, 1.25);
+  checkLimit('hardening costs < 1 ms at the median', native.median - unhardened.median, 'ms', 1);
 }
 
 /**

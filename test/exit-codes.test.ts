@@ -83,6 +83,15 @@ function runtimeErrorCases(): Array<[string, string[], RegExp]> {
     ['zero pids', ['--pids', '0', ROOTFS, 'true'], /invalid pids limit "0"/],
     ['bad hostname', ['--hostname', 'has space', ROOTFS, 'true'], /invalid hostname "has space"/],
     ['unknown option', ['--bogus', ROOTFS, 'true'], /unknown option --bogus/],
+    ['relative rootfs that is not there', ['no/such/dir', 'true'], /rootfs no\/such\/dir does not exist/],
+    ['rootfs name with spaces', [path.join(scratch, 'my root fs'), 'true'], /rootfs .*my root fs does not exist/],
+    ['non-ASCII rootfs name', [path.join(scratch, 'racine-é-根'), 'true'], /rootfs .*racine-é-根 does not exist/],
+    ['empty command', [ROOTFS, ''], /no command given: name the program to run/],
+    ['non-ASCII hostname', ['--hostname', 'hôte', ROOTFS, 'true'], /invalid hostname "hôte"/],
+    ['memory too large', ['--memory', '99999999999g', ROOTFS, 'true'], /memory size "99999999999g" is too large/],
+    ['unknown capability', ['--cap-add', 'SYS_EVERYTHING', ROOTFS, 'true'], /unknown capability "SYS_EVERYTHING"/],
+    ['bad security setting', ['--security', 'off', ROOTFS, 'true'], /invalid security setting "off": use "default" or "none"/],
+    ['capabilities with the hardening off', ['--security', 'none', '--cap-drop', 'ALL', ROOTFS, 'true'], /do not go with --security none/],
   ];
 }
 

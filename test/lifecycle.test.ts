@@ -59,15 +59,21 @@ describe('stop', () => {
 });
 
 describe('nothing left behind', () => {
-  it('after 100 runs in sequence and 10 in parallel', async () => {
-    for (let i = 0; i < 100; i++) {
+  it('after a soak: 500 runs in sequence and 20 in parallel, every exit code right', async (t) => {
+    const began = Date.now();
+    for (let i = 0; i < 500; i++) {
       const result = await runInContainer(['/bin/sh', '-c', `exit ${i % 7}`]);
-      assert.equal(result.code, i % 7);
+      assert.equal(result.code, i % 7, `run ${i}: ${result.error ?? ''}`);
     }
+    const sequential = Date.now() - began;
     const parallel = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => runInContainer(['/bin/sh', '-c', `echo run-${i}`])),
+      Array.from({ length: 20 }, (_, i) => runInContainer(['/bin/sh', '-c', `echo run-${i}; exit ${i % 5}`])),
     );
-    parallel.forEach((result, i) => assert.equal(result.stdout, `run-${i}\n`));
+    parallel.forEach((result, i) => {
+      assert.equal(result.stdout, `run-${i}\n`);
+      assert.equal(result.code, i % 5);
+    });
+    t.diagnostic(`soak: 500 sequential runs in ${sequential} ms (${(sequential / 500).toFixed(1)} ms each), 20 parallel in ${Date.now() - began - sequential} ms`);
     assertNothingLeft(mountsBefore);
   });
 

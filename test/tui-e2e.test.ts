@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { assertNothingLeft, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
+import { assertNothingLeft, CLI_PATH, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
 import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
@@ -304,6 +304,25 @@ describe('baby-docker-tui in a real terminal', () => {
       assert.equal(exit.exitCode, 143, `the TUI exited with ${JSON.stringify(exit)}`);
       assertTerminalRestored(d);
       assertContainerGone(id, hostPid);
+      nothingLeft();
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('on SIGKILL its container dies with it, and the next start leaves nothing behind', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      await d.waitFor(/host PID \d+/);
+      const { id, hostPid } = containerOnScreen(d);
+      d.signal('SIGKILL'); // no handler runs: the shim sees its parent die
+      await d.exited;
+      await awaitLeftoversGone();
+      assertContainerGone(id, hostPid);
+      // The next start collects whatever a run killed this way could leave (baby-docker gc at start).
+      const next = spawnSync(process.execPath, [CLI_PATH, 'run', 'default', 'true'], { encoding: 'utf8' });
+      assert.equal(next.status, 0, next.stderr);
       nothingLeft();
     } finally {
       await d.kill();
