@@ -290,12 +290,17 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  /** A TUI running a shell, with its container's id and host PID as the panel shows them. */
+  async function shellOnScreen(d: TuiDriver): Promise<{ id: string; hostPid: number }> {
+    await d.waitFor(PROMPT_LINE);
+    await d.waitFor(/host PID \d+/);
+    return containerOnScreen(d);
+  }
+
   it('on SIGTERM removes the container and restores the terminal', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
     try {
-      await d.waitFor(PROMPT_LINE);
-      await d.waitFor(/host PID \d+/);
-      const { id, hostPid } = containerOnScreen(d);
+      const { id, hostPid } = await shellOnScreen(d);
       assert.ok(containerProcesses().includes(hostPid), `the container's process ${hostPid} is not running`);
       assert.equal(d.term.buffer.active.type, 'alternate');
 
@@ -313,9 +318,7 @@ describe('baby-docker-tui in a real terminal', () => {
   it('on SIGKILL its container dies with it, and the next start leaves nothing behind', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
     try {
-      await d.waitFor(PROMPT_LINE);
-      await d.waitFor(/host PID \d+/);
-      const { id, hostPid } = containerOnScreen(d);
+      const { id, hostPid } = await shellOnScreen(d);
       d.signal('SIGKILL'); // no handler runs: the shim sees its parent die
       await d.exited;
       await awaitLeftoversGone();
