@@ -2,6 +2,7 @@
 #include "container.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -76,8 +77,68 @@ void exec_command(const struct container_config *c, int sync_fd) {
     bd_fail(&err, e, "command not executable: %s", c->argv[0]);
     err.exit_code = BD_EXIT_NOT_EXECUTABLE;
   }
-  sync_send(sync_fd, SYNC_ERROR, &err);
+  if (sync_fd >= 0) sync_send(sync_fd, SYNC_ERROR, &err);
+  else fprintf(stderr, "baby-docker: %s\n", err.msg);
   _exit(err.exit_code);
+}
+
+/* Capabilities and seccomp, when the container has them: the last step before exec. */
+static int restrict_privileges(const struct container_config *c, struct bd_error *err) {
+  if (!c->hardened) return 0;
+  if (caps_restrict(c->caps, err) < 0) return -1;
+  return seccomp_install((c->caps & CAP_BIT(CAP_SYS_ADMIN)) != 0, err);
+}
+
+/* Entered in this order: the pid namespace applies to children only, and
+ * the mount namespace last, since it changes what /proc shows. */
+static const char *const exec_namespaces[] = {"ipc", "uts", "net", "cgroup", "pid", "mnt"};
+#define EXEC_NAMESPACES (sizeof exec_namespaces / sizeof exec_namespaces[0])
+
+int container_exec(pid_t target, const struct container_config *c, struct bd_error *err) {
+  int fds[EXEC_NAMESPACES], opened = 0, rc = -1;
+  char path[64];
+  /* Not ptrace-able from inside while we hold the host's view. */
+  prctl(PR_SET_DUMPABLE, 0);
+  for (; opened < (int)EXEC_NAMESPACES; opened++) {
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, exec_namespaces[opened]);
+    if ((fds[opened] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+      bd_fail(err, errno, "open %s (is the container still running?)", path);
+      goto out;
+    }
+  }
+  for (size_t i = 0; i < EXEC_NAMESPACES; i++) {
+    if (setns(fds[i], 0) < 0) {
+      bd_fail(err, errno, "setns %s namespace of %d", exec_namespaces[i], (int)target);
+      goto out;
+    }
+  }
+  if (chdir("/") < 0) {
+    bd_fail(err, errno, "chdir / in the container");
+    goto out;
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    bd_fail(err, errno, "fork into the container");
+    goto out;
+  }
+  if (child == 0) {
+    struct bd_error child_err;
+    if (cloexec_from(3, &child_err) < 0 || restrict_privileges(c, &child_err) < 0) {
+      fprintf(stderr, "baby-docker: %s\n", child_err.msg);
+      _exit(BD_EXIT_RUNTIME);
+    }
+    exec_command(c, -1);
+  }
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) {
+      bd_fail(err, errno, "wait for the command in the container");
+      goto out;
+    }
+  rc = exit_code_of(status);
+out:
+  for (int i = 0; i < opened; i++) close(fds[i]);
+  return rc;
 }
 
 static int wait_for_go(int sync_fd, struct bd_error *err) {
@@ -103,10 +164,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   char cwd[PATH_MAX];
   if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/") != 0) return bd_fail(err, errno, "working directory is not the container's /");
   /* Last, so that everything above could still use what is taken away here. */
-  if (c->hardened && (caps_restrict(c->caps, err) < 0 ||
-                      seccomp_install((c->caps & CAP_BIT(CAP_SYS_ADMIN)) != 0, err) < 0))
-    return -1;
-  return 0;
+  return restrict_privileges(c, err);
 }
 
 static void container_main(const struct container_config *c, int sync_fd) {

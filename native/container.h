@@ -44,8 +44,15 @@ int sync_send(int fd, char kind, const struct bd_error *payload);
 int sync_recv(int fd, struct bd_error *err);
 
 /* Exec the command in the current process (signals restored first). Only
- * returns through _exit, after sending SYNC_ERROR with 126 or 127. */
+ * returns through _exit, with 126 or 127 sent as SYNC_ERROR (or, with
+ * sync_fd -1, printed on stderr). */
 void exec_command(const struct container_config *c, int sync_fd) __attribute__((noreturn));
+
+/* Run c->argv inside the running container whose first process is `target`
+ * (the caller has joined its cgroup): its namespaces and root, and when
+ * hardened, its capabilities and seccomp filter; fds 0-2 are the caller's.
+ * Returns the command's exit code, or -1 with err. */
+int container_exec(pid_t target, const struct container_config *c, struct bd_error *err);
 
 /* A wait status as a shell reports it: the code, or 128 + signal number. */
 int exit_code_of(int wstatus);

@@ -7,6 +7,12 @@
  *       (--caps MASK | --no-hardening) [--env K=V]... -- COMMAND [ARGS...]
  * (with --tty, the environment variable BD_STATUS_NONCE holds the nonce)
  *
+ *   baby-docker-shim --exec PID --cgroup-version V --memory-dir DIR
+ *       --pids-dir DIR (--caps MASK | --no-hardening) [--env K=V]...
+ *       -- COMMAND [ARGS...]
+ * runs a command inside the running container whose first process is PID,
+ * on the shim's own stdio, and exits with its code (125 when it cannot).
+ *
  * It reports to its caller on a status channel, one message a line with
  * tab-separated fields:
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
@@ -52,6 +58,8 @@ struct shim_options {
   struct cgroup_limits limits;
   struct status_channel status;
   pid_t parent;
+  pid_t exec_target; /* --exec: run in this container instead of starting one */
+  struct cgroup exec_cgroup;
   int hardening_off;
   char *env[MAX_ENV + 1];
   char nonce[NONCE_LEN + 1];
@@ -106,12 +114,16 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--rootfs") == 0) o->config.rootfs = val;
     else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
+    else if (strcmp(a, "--memory-dir") == 0) snprintf(o->exec_cgroup.memory, sizeof o->exec_cgroup.memory, "%s", val);
+    else if (strcmp(a, "--pids-dir") == 0) snprintf(o->exec_cgroup.pids, sizeof o->exec_cgroup.pids, "%s", val);
     else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
     else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
     else if (strcmp(a, "--status-fd") == 0) o->status.fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
     else if (strcmp(a, "--caps") == 0) { o->config.caps = v; o->config.hardened = 1; }
+    else if (strcmp(a, "--exec") == 0) o->exec_target = (pid_t)v;
+    else if (strcmp(a, "--cgroup-version") == 0) o->exec_cgroup.version = (int)v;
     else return bd_fail(err, 0, "shim: unknown option %s", a);
   }
   o->config.envp = o->env;
@@ -122,6 +134,11 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     o->status.nonce = o->nonce;
   }
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
+  if (o->exec_target) {
+    if (!o->config.argv || !o->exec_cgroup.version || o->config.hardened == o->hardening_off)
+      return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
+    return 0;
+  }
   if (!o->config.id || !o->config.rootfs || !o->config.hostname || !o->config.argv ||
       !o->limits.pids || (o->status.fd < 0 && !o->status.nonce) || !o->parent ||
       o->config.hardened == o->hardening_off)
@@ -235,6 +252,17 @@ report:
   return code;
 }
 
+/* --exec: join the container's cgroup, then its namespaces. */
+static int exec_in(struct shim_options *o) {
+  struct bd_error err;
+  int code = -1;
+  if (geteuid() != 0) bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
+  else if (cgroup_join(&o->exec_cgroup, getpid(), &err) == 0) code = container_exec(o->exec_target, &o->config, &err);
+  if (code >= 0) return code;
+  fprintf(stderr, "baby-docker: %s\n", err.msg);
+  return BD_EXIT_RUNTIME;
+}
+
 static char **copy_arguments(int argc, char **argv) {
   char **copy = calloc((size_t)argc + 1, sizeof *copy);
   if (!copy) return NULL;
@@ -268,6 +296,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
     return BD_EXIT_RUNTIME;
   }
+  if (o.exec_target) return exec_in(&o);
   hide_arguments(argc, argv);
   /* Our caller's death kills the container (the signal is handled in monitor). */
   prctl(PR_SET_PDEATHSIG, SHIM_KILL_SIGNAL);

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { start } from '../src/runtime/container.js';
 import { assertNothingLeft, hostMounts, ROOTFS, runInContainer } from './helpers.js';
 
 const mountsBefore = hostMounts();
@@ -106,5 +107,30 @@ describe('IPC namespace', () => {
     } finally {
       execFileSync('ipcrm', ['-m', id]);
     }
+  });
+});
+
+describe('exec into a running container', () => {
+  it('runs a command in its namespaces, cgroup and root, with its capabilities, as often as asked', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['sleep', '30'], hostname: 'lab1' });
+    try {
+      const inside = await container.exec(['/bin/sh', '-c', 'hostname; echo $$; ls /; grep CapEff /proc/self/status']);
+      assert.equal(inside.code, 0, inside.stderr);
+      const [hostname, pid] = inside.stdout.split('\n');
+      assert.equal(hostname, 'lab1');
+      assert.ok(Number(pid) > 1 && Number(pid) < 10, `PID ${pid} inside the container's PID namespace`);
+      assert.match(inside.stdout, /^bin$/m);
+      assert.match(inside.stdout, /^CapEff:\s+00000000a00425fb$/m);
+      // In the container's own cgroup: the root of its cgroup namespace (v1 pids line, or v2's single line).
+      const cgroup = await container.exec(['cat', '/proc/self/cgroup']);
+      assert.match(cgroup.stdout, /^\d+:(pids)?:\/$/m);
+      const missing = await container.exec(['no-such-command']);
+      assert.equal(missing.code, 127);
+      assert.match(missing.stderr, /^baby-docker: command not found in the rootfs: no-such-command/);
+    } finally {
+      container.kill();
+      await container.wait();
+    }
+    await assert.rejects(container.exec(['true']), /has exited/);
   });
 });

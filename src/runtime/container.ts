@@ -23,6 +23,12 @@ export interface ExitStatus {
   error: string | null;
 }
 
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
 export interface ContainerStats extends NativeStats {
   /** Read live from the container's UTS namespace. */
   hostname: string;
@@ -43,6 +49,8 @@ export class Container {
     /** The container's first process as the host sees it (PID 1 inside). */
     readonly hostPid: number,
     readonly cgroup: CgroupDirs,
+    /** What it was started with, checked and filled in. */
+    readonly spec: ResolvedSpec,
     private readonly exited: Promise<ExitStatus>,
     private readonly sendSignal: SignalSender,
   ) {
@@ -86,6 +94,34 @@ export class Container {
     }
   }
 
+  /**
+   * Run `command` inside the running container, as `docker exec` does: in its
+   * cgroup and namespaces, with its capabilities and seccomp filter; resolves
+   * with its exit code and output. A command that cannot run gives 125, 126
+   * or 127 with the reason on stderr.
+   */
+  exec(command: string[]): Promise<ExecResult> {
+    if (!this.running) return Promise.reject(new RuntimeError(`container ${this.id} has exited`));
+    if (command.length === 0 || command[0] === '') return Promise.reject(new RuntimeError('no command given to exec'));
+    const args = [
+      '--exec', String(this.hostPid),
+      '--cgroup-version', String(this.cgroup.version), '--memory-dir', this.cgroup.memory, '--pids-dir', this.cgroup.pids,
+      ...hardeningArgs(this.spec),
+      ...containerEnv(this.spec, false).flatMap((entry) => ['--env', entry]),
+      '--',
+      ...command,
+    ];
+    return new Promise((resolve, reject) => {
+      const child = spawn(SHIM_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr }));
+    });
+  }
+
   /** Memory and pids from the cgroup, hostname from the UTS namespace. */
   stats(): ContainerStats {
     if (!this.running) throw new RuntimeError(`container ${this.id} has exited`);
@@ -107,6 +143,7 @@ export class PtyContainer extends Container {
     id: string,
     hostPid: number,
     cgroup: CgroupDirs,
+    spec: ResolvedSpec,
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     private readonly output: OutputQueue,
@@ -117,7 +154,7 @@ export class PtyContainer extends Container {
       resume(): void;
     },
   ) {
-    super(id, hostPid, cgroup, exited, sendSignal);
+    super(id, hostPid, cgroup, spec, exited, sendSignal);
   }
 
   /** Everything the container writes to its terminal, from the first byte. */
@@ -249,6 +286,10 @@ function containerEnv(spec: ResolvedSpec, tty: boolean): string[] {
   return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
 
+function hardeningArgs(spec: ResolvedSpec): string[] {
+  return spec.capabilities === null ? ['--no-hardening'] : ['--caps', spec.capabilities.toString()];
+}
+
 function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
   return [
     '--id', id,
@@ -259,7 +300,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
     '--parent', String(process.pid),
     ...(tty ? ['--tty'] : ['--status-fd', '3']),
     ...(spec.init ? ['--init'] : []),
-    ...(spec.capabilities === null ? ['--no-hardening'] : ['--caps', spec.capabilities.toString()]),
+    ...hardeningArgs(spec),
     ...containerEnv(spec, tty).flatMap((entry) => ['--env', entry]),
     '--',
     ...spec.command,
@@ -294,7 +335,7 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   const sendSignal: SignalSender = (sig) => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
   };
-  const container = new PipedContainer(id, started.hostPid, started.cgroup, session.exited, sendSignal);
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, resolved, session.exited, sendSignal);
   container.stdin = child.stdin;
   container.stdout = child.stdout;
   container.stderr = child.stderr;
@@ -336,7 +377,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows }: PtyOptions):
   pty.onExit(({ exitCode }) => session.finish(exitCode));
   const started = await session.started;
   return new PtyContainer(
-    id, started.hostPid, started.cgroup, session.exited,
+    id, started.hostPid, started.cgroup, resolved, session.exited,
     (sig) => process.kill(pty.pid, sig), output, pty,
   );
 }
