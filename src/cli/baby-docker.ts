@@ -24,6 +24,10 @@ const USAGE = `Usage:
 ${SECURITY_USAGE}
   baby-docker ps
       List the running containers.
+  baby-docker lab list
+      The guided labs: built in, and in ~/.config/baby-docker/labs.
+  baby-docker lab check NAME|FILE.yaml
+      Run every step of a lab unattended, one line a step; exit 0 when all pass.
   baby-docker rootfs create DIR
       Build a small root filesystem from this machine's own programs.
   baby-docker gc
@@ -104,6 +108,17 @@ export function psTable(containers: ContainerInfo[], now: number): string {
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('   ')).join('\n') + '\n';
 }
 
+async function lab([action, name, ...extra]: string[]): Promise<number> {
+  const { labDir, runLabCheck } = await import('../labs/cli.js');
+  if (action === 'list' && name === undefined) {
+    const { listLabs } = await import('../labs/catalog.js');
+    for (const entry of listLabs(labDir())) process.stdout.write(`${entry.id.padEnd(20)} ${entry.title}\n`);
+    return 0;
+  }
+  if (action === 'check' && name !== undefined && extra.length === 0) return runLabCheck(name);
+  throw new RuntimeError('usage: baby-docker lab list | baby-docker lab check NAME');
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -121,6 +136,8 @@ async function main(args: string[]): Promise<number> {
       process.stdout.write(psTable(listContainers(), Date.now()));
       return 0;
     }
+    case 'lab':
+      return lab(rest);
     case 'gc': {
       const { addon } = await import('../runtime/native.js');
       process.stdout.write(`cleaned up after ${addon().gc()} dead container(s)\n`);

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** This file sits in dist/src/runtime once compiled. */
-const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The package's own directory: this file sits in dist/src/runtime once compiled (the bundled TUI as deep, in dist/src/cli). */
+export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 export const SHIM_PATH = path.join(BUILD_DIR, 'baby-docker-shim');

@@ -1,0 +1,153 @@
+/**
+ * What a lab step looks at: the terminal's output, the container's stats and
+ * exit, a command run inside, facts of the host; the host-side things a step
+ * sets up (fixtures); and the lines that put the host's view beside the
+ * container's. Shared by the unattended check and the UI's lab panel.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ContainerStats, ExitStatus } from '../runtime/container.js';
+import type { Check, Fixture, HostFact, StatCondition, Step, View } from './lab.js';
+
+/** What is known of the step's container right now. */
+export interface Observation {
+  /** Terminal output since the step began, escape sequences and CRs removed. */
+  output: string;
+  stats: ContainerStats | null;
+  exit: ExitStatus | null;
+  hostPid: number | null;
+  /** Runs `sh -c command` inside the container: its stdout, or null when it cannot. */
+  exec: (command: string) => Promise<string | null>;
+  /** The host's hostname when the lab began. */
+  hostHostname: string;
+}
+
+/** CSI, OSC and the two-byte escapes: what a terminal acts on rather than shows. */
+const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78DEHMc]/g;
+
+/** Output as plain text, for `output` checks. */
+export function plainText(output: string): string {
+  return output.replace(ESCAPES, '').replace(/\r/g, '');
+}
+
+function statValue(stats: ContainerStats | null, key: StatCondition['key']): number | null {
+  if (!stats) return null;
+  if (key === 'pids.current') return stats.pids.current;
+  if (!stats.memory) return null;
+  if (key === 'memory.current') return stats.memory.current;
+  if (key === 'memory.peak') return stats.memory.peak;
+  return stats.memory.oomKills;
+}
+
+function compare(value: number, { op, value: limit }: StatCondition): boolean {
+  switch (op) {
+    case '>=': return value >= limit;
+    case '<=': return value <= limit;
+    case '>': return value > limit;
+    case '<': return value < limit;
+    default: return value === limit;
+  }
+}
+
+function hostMountSources(): string[] {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' - ')[1]?.split(' ')[1] ?? '');
+}
+
+function hostFactHolds(fact: HostFact, observation: Observation): boolean {
+  if (fact === 'hostname-unchanged') return os.hostname() === observation.hostHostname;
+  if (fact === 'responsive') {
+    const began = Date.now();
+    return spawnSync('true').status === 0 && Date.now() - began < 1000;
+  }
+  return !hostMountSources().includes(fact.noMount);
+}
+
+/** What is still missing for `check` to pass, or null once it does. */
+export async function unmet(check: Check, observation: Observation): Promise<string | null> {
+  if (check.output && !check.output.test(observation.output)) return `no output line matching /${check.output.source}/ yet`;
+  if (check.exit !== undefined && observation.exit?.code !== check.exit) return `the container has not exited with ${check.exit}`;
+  if (check.oom && !observation.exit?.oomKilled && !(observation.stats?.memory?.oomKills ?? 0)) return 'no OOM kill yet';
+  if (check.stat) {
+    const value = statValue(observation.stats, check.stat.key);
+    if (value === null || !compare(value, check.stat)) return `${check.stat.key} is ${value ?? 'unknown'}, wanted ${check.stat.op} ${check.stat.value}`;
+  }
+  if (check.host && !hostFactHolds(check.host, observation)) {
+    return typeof check.host === 'string' ? `the host is not ${check.host}` : `the host has a mount of ${check.host.noMount}`;
+  }
+  if (check.exec) {
+    const out = await observation.exec(check.exec.command);
+    if (out === null || !check.exec.output.test(out)) return `"${check.exec.command}" inside does not print /${check.exec.output.source}/`;
+  }
+  return null;
+}
+
+/** Something the host holds for one step, named in the step's text and command. */
+export interface FixtureHandle {
+  /** Placeholders it fills in: {shmid}, {port}, {file}. */
+  values: Record<string, string>;
+  /** The host's side of it, one line. */
+  view: string;
+  release(): void;
+}
+
+export async function setUpFixture(kind: Fixture): Promise<FixtureHandle> {
+  if (kind === 'shm') {
+    const id = /(\d+)/.exec(execFileSync('ipcmk', ['-M', '4096'], { encoding: 'utf8' }))?.[1];
+    if (!id) throw new Error('ipcmk did not say which segment it made');
+    return {
+      values: { shmid: id },
+      view: `host: shared memory segment ${id} exists (ipcs -m on the host lists it)`,
+      release: () => spawnSync('ipcrm', ['-m', id]),
+    };
+  }
+  if (kind === 'listener') {
+    const server = net.createServer((socket) => socket.end('hello from the host\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    return { values: { port: String(port) }, view: `host: a server listens on 127.0.0.1:${port}`, release: () => server.close() };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baby-docker-lab-'));
+  const file = path.join(dir, 'host-secret.txt');
+  fs.writeFileSync(file, 'a file only the host has\n');
+  return { values: { file }, view: `host: ${file} exists`, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
+
+/** The step's `show` lines: the container's view beside the host's. */
+export function viewLines(views: readonly View[], observation: Observation, fixture: FixtureHandle | null): string[] {
+  const { stats, exit } = observation;
+  return views.map((view) => {
+    switch (view) {
+      case 'pid':
+        return `inside: PID 1 — on the host: PID ${observation.hostPid ?? '—'}`;
+      case 'hostname':
+        return `inside: hostname ${stats?.hostname ?? '—'} — host: ${os.hostname()}`;
+      case 'memory':
+        return stats?.memory
+          ? `memory: ${mib(stats.memory.current)} of ${stats.memory.limit ? mib(stats.memory.limit) : 'no limit'}, OOM kills ${stats.memory.oomKills}`
+          : 'memory: —';
+      case 'pids':
+        return stats ? `processes: ${stats.pids.current} of ${stats.pids.limit ?? 'no limit'}` : 'processes: —';
+      case 'exit':
+        return exit ? `exit code ${exit.code}${exit.oomKilled ? ' · OOM-killed' : ''}` : 'still running';
+      default:
+        return fixture?.view ?? `host: no ${view}`;
+    }
+  });
+}
+
+/** The step's check as the lab panel words it while it waits. */
+export function describeCheck(step: Step): string {
+  const { check } = step;
+  if (check.output) return `output matching /${check.output.source}/`;
+  if (check.exit !== undefined) return `exit code ${check.exit}`;
+  if (check.oom) return 'an OOM kill';
+  if (check.stat) return `${check.stat.key} ${check.stat.op} ${check.stat.value}`;
+  if (check.exec) return `"${check.exec.command}" inside`;
+  return 'the host';
+}

@@ -1,0 +1,105 @@
+/**
+ * A lab run with nobody at the keyboard (--check): each step's command is
+ * typed into a real container's terminal and its check waited for; one line
+ * a step. Used by `baby-docker lab check` and `baby-docker-tui --lab NAME --check`.
+ */
+import * as os from 'node:os';
+import { startPty, type ExitStatus, type PtyContainer } from '../runtime/container.js';
+import type { ContainerSpec } from '../runtime/spec.js';
+import { fillIn, runOptionsAt, type Lab, type LabRun } from './lab.js';
+import { plainText, setUpFixture, unmet, type Observation } from './observe.js';
+
+const POLL_MS = 100;
+const TERMINAL = { cols: 120, rows: 40 };
+const FIRST_OUTPUT_WAIT_MS = 2000;
+
+/** A lab's container options as the runtime takes them. */
+export function labSpec(run: LabRun): ContainerSpec {
+  return {
+    rootfs: run.rootfs ?? 'default',
+    command: run.command ?? ['/bin/sh'],
+    ...(run.memory !== undefined ? { memory: run.memory } : {}),
+    ...(run.pids !== undefined ? { pids: run.pids } : {}),
+    ...(run.hostname !== undefined ? { hostname: run.hostname } : {}),
+    capAdd: run.capAdd,
+    capDrop: run.capDrop,
+    security: run.security,
+  };
+}
+
+/** One container of the lab, with everything it wrote and how it ended. */
+class LabContainer {
+  output = '';
+  exit: ExitStatus | null = null;
+
+  private constructor(readonly container: PtyContainer) {
+    container.onData((data) => (this.output += data));
+    void container.wait().then((status) => (this.exit = status));
+  }
+
+  /** Started, and its first output (a shell's prompt) shown or a moment passed: keys typed earlier would be echoed before the prompt. */
+  static async start(run: LabRun): Promise<LabContainer> {
+    const started = new LabContainer(await startPty(labSpec(run), TERMINAL));
+    for (const deadline = Date.now() + FIRST_OUTPUT_WAIT_MS; started.output === '' && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return started;
+  }
+
+  observe(since: number, hostHostname: string): Observation {
+    const { container } = this;
+    let stats = null;
+    try {
+      stats = container.running ? container.stats() : null;
+    } catch {
+      // It ended between the check and the read.
+    }
+    return {
+      output: plainText(this.output.slice(since)),
+      stats,
+      exit: this.exit,
+      hostPid: container.hostPid,
+      hostHostname,
+      exec: async (command) => (container.running ? (await container.exec(['/bin/sh', '-c', command])).stdout : null),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.container.kill();
+    await this.container.wait();
+  }
+}
+
+/** Run every step of `lab`; prints one line a step, and resolves true when every check passed. */
+export async function checkLab(lab: Lab, print: (line: string) => void): Promise<boolean> {
+  const hostHostname = os.hostname();
+  let current: LabContainer | null = null;
+  let passed = 0;
+  try {
+    for (const [index, step] of lab.steps.entries()) {
+      // A fresh container where the step asks for one, and where the last one has ended.
+      if (!current || step.run || current.exit) {
+        await current?.stop();
+        current = await LabContainer.start(runOptionsAt(lab, index));
+      }
+      const fixture = step.fixture ? await setUpFixture(step.fixture) : null;
+      let why: string | null;
+      try {
+        const since = current.output.length;
+        if (step.command) current.container.write(`${fillIn(step.command, fixture?.values ?? {})}\r`);
+        const deadline = Date.now() + step.timeoutMs;
+        while ((why = await unmet(step.check, current.observe(since, hostHostname))) && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
+      } finally {
+        fixture?.release();
+      }
+      if (!why) passed++;
+      print(`${why ? '✗' : '✓'} ${index + 1}/${lab.steps.length} ${step.title}${why ? `: ${why}` : ''}`);
+    }
+  } finally {
+    await current?.stop();
+  }
+  print(`${lab.title}: ${passed} of ${lab.steps.length} steps passed`);
+  return passed === lab.steps.length;
+}
