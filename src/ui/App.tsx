@@ -56,6 +56,7 @@ export function App({ store, session, terminal, hostHostname }: AppProps) {
         stats={state.stats}
         memoryHistory={state.memoryHistory}
         hostHostname={hostHostname}
+        lab={state.lab}
         now={now}
         width={SIDE_WIDTH}
         height={layout.mainHeight}

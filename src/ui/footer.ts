@@ -1,6 +1,6 @@
 /** The footer line: the keys that work now, or the question being asked. Drawn
  * by Ink on full-screen views and by the pane painter beside the pane. */
-import { bindingFor, Command, PREFIX_LABEL } from './keymap.js';
+import { bindingFor, Command, LAB_COMMANDS, PREFIX_LABEL } from './keymap.js';
 import { isRunning, type UiState } from './state.js';
 
 export interface FooterPart {
@@ -16,8 +16,17 @@ const SHORT: Partial<Record<Command, string>> = {
   [Command.HistoryUp]: 'history', [Command.Help]: 'help', [Command.Quit]: 'quit',
 };
 
+const LAB_KEYS: Partial<Record<Command, string>> = {
+  [Command.LabType]: 'type', [Command.LabNext]: 'next', [Command.LabPrevious]: 'back', [Command.LabRestart]: 'restart',
+  [Command.LabLeave]: 'leave lab',
+};
+
 const key = (label: string, text: string): FooterPart[] => [{ text: label, style: 'key' }, { text: ` ${text}  ` }];
-const commandKeys = (): FooterPart[] => COMMAND_KEYS.flatMap((c) => key(bindingFor(c).label, SHORT[c]!));
+/** The command keys, the lab's first while one is followed. */
+const commandKeys = (state: UiState): FooterPart[] => [
+  ...(state.lab ? LAB_COMMANDS.flatMap((c) => key(bindingFor(c).label, LAB_KEYS[c]!)) : []),
+  ...COMMAND_KEYS.flatMap((c) => key(bindingFor(c).label, SHORT[c]!)),
+];
 
 export function footerParts(state: UiState): FooterPart[] {
   if (state.screen === 'picker') return key('Enter', 'start · Tab next field · Esc back');
@@ -25,9 +34,10 @@ export function footerParts(state: UiState): FooterPart[] {
   if (state.overlay === 'edit-command') {
     return [{ text: 'command:', style: 'prompt' }, { text: ` ${state.editLine}` }, { text: ' ', style: 'cursor' }];
   }
-  if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];
+  if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(state), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];
   if (isRunning(state) && state.overlay === 'none') {
-    return [{ text: 'keys go to the container · ', style: 'dim' }, ...key(PREFIX_LABEL, 'then a command key (? for all)')];
+    const labHint = state.lab ? key(`${PREFIX_LABEL} t`, 'types the lab\'s command ·') : [];
+    return [{ text: 'keys go to the container · ', style: 'dim' }, ...labHint, ...key(PREFIX_LABEL, 'then a command key (? for all)')];
   }
-  return [...commandKeys(), ...key('Enter', 'run selected')];
+  return [...commandKeys(state), ...key('Enter', 'run selected')];
 }

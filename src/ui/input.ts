@@ -3,7 +3,7 @@
  * byte goes to it except the prefix key; after the prefix (one command), or
  * once the container has exited, keys are commands (see keymap.ts).
  */
-import { Command, commandForKey, PREFIX_KEY } from './keymap.js';
+import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY } from './keymap.js';
 import { joinCommandLine, pickerKey, splitCommandLine } from './picker.js';
 import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
 import type { RunOptions } from './types.js';
@@ -17,6 +17,10 @@ export interface InputActions {
   quit(): void;
   redraw(): void;
   suspend(): void;
+  /** One of the lab commands (keymap.ts LAB_COMMANDS), while a lab is followed. */
+  lab(command: Command): void;
+  /** Start a lab chosen in the picker. */
+  openLab(id: string): void;
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -77,6 +81,7 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
     const result = pickerKey(state.picker, key);
     actions.dispatch({ type: 'picker', picker: result.state });
     if (result.submit) actions.run(result.submit);
+    else if (result.lab) actions.openLab(result.lab);
     else if (result.cancel) {
       if (state.runs.length > 0) actions.dispatch({ type: 'screen', screen: 'run' });
       else actions.quit();
@@ -84,7 +89,11 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
     return;
   }
   const command = commandForKey(key);
-  if (command) runCommand(command, state, actions);
+  if (command && LAB_COMMANDS.includes(command)) {
+    if (state.lab) actions.lab(command);
+  } else if (command) {
+    runCommand(command, state, actions);
+  }
 }
 
 function runCommand(command: Command, state: UiState, actions: InputActions): void {
@@ -122,8 +131,8 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
     case Command.SendPrefix:
       if (isRunning(state)) actions.sendToContainer(PREFIX_KEY);
       return;
-    case Command.Cancel:
-      return;
+    default:
+      return; // Cancel: nothing to cancel here; the lab commands are handled above
   }
 }
 

@@ -18,7 +18,17 @@ export enum Command {
   /** The prefix pressed twice: send it to the container. */
   SendPrefix = 'send-prefix',
   Cancel = 'cancel',
+  LabType = 'lab-type',
+  LabNext = 'lab-next',
+  LabPrevious = 'lab-previous',
+  LabRestart = 'lab-restart',
+  LabLeave = 'lab-leave',
 }
+
+/** The commands that only mean something while a lab is followed. */
+export const LAB_COMMANDS: readonly Command[] = [
+  Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave,
+];
 
 /** Ctrl-]: bound by no shell, tmux (C-b) or screen (C-a); the telnet escape. */
 export const PREFIX_KEY = '\x1d';
@@ -47,6 +57,11 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
   { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },
   { command: Command.Cancel, keys: ['\x1b'], label: 'Esc', description: 'close help, cancel' },
+  { command: Command.LabType, keys: ['t'], label: 't', description: 'lab: type the suggested command (then press Enter)' },
+  { command: Command.LabNext, keys: [']'], label: ']', description: 'lab: next step' },
+  { command: Command.LabPrevious, keys: ['['], label: '[', description: 'lab: previous step' },
+  { command: Command.LabRestart, keys: ['R'], label: 'R', description: 'lab: this step again in a fresh container' },
+  { command: Command.LabLeave, keys: ['x'], label: 'x', description: 'lab: leave it (progress is kept)' },
 ];
 
 const BY_KEY = new Map(BINDINGS.flatMap((b) => b.keys.map((key) => [key, b.command] as const)));

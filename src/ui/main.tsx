@@ -8,12 +8,17 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory, resolveCapabilities } from '../runtime/spec.js';
+import { listLabs, loadLab } from '../labs/catalog.js';
+import { labDir, runLabCheck } from '../labs/cli.js';
+import type { Lab } from '../labs/lab.js';
 import { handleInput } from './input.js';
+import { Command } from './keymap.js';
 import { layoutFor } from './layout.js';
 import { paneViewOf } from './paneView.js';
-import { loadConfig, loadHistory, rememberRun, saveHistory } from './persistence.js';
+import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
 import { PanePainter } from './services/panePainter.js';
+import { LabController } from './services/labController.js';
 import { RunController } from './services/runController.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
@@ -28,6 +33,10 @@ const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
       --memory SIZE    memory limit of each run (default 100m)
       --hostname NAME  hostname inside (default: the container id)
       --rootfs DIR     add a directory to the picker's list
+      --lab NAME       follow a guided lab (a built-in one, one in
+                       ~/.config/baby-docker/labs, or a .yaml file)
+      --check          with --lab: run every step unattended, one line a
+                       step, exit 0 when all pass (no terminal needed)
 ${SECURITY_USAGE}`;
 
 // Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own).
@@ -43,19 +52,26 @@ interface TuiArgs {
   direct: RunOptions | null;
   /** For every run of the session. */
   security: SecurityOptions;
+  /** --lab: the lab to follow. */
+  lab: string | null;
+  /** --check: run the lab unattended instead. */
+  check: boolean;
 }
 
 function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {} };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {}, lab: null, check: false };
   let help = false;
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
     else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
+    else if (flag === '--lab') parsed.lab = value();
+    else if (flag === '--check') parsed.check = true;
     else if (!parseSecurityOption(flag, value, parsed.security)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;
+  if (parsed.check && parsed.lab === null) throw new RuntimeError('--check goes with --lab NAME: which lab to check');
   parseMemory(parsed.memory);
   if (parsed.hostname) checkHostname(parsed.hostname);
   resolveCapabilities(parsed.security);
@@ -73,6 +89,12 @@ export async function main(): Promise<void> {
     return;
   }
   checkRoot();
+  if (args.check) {
+    process.exitCode = await runLabCheck(args.lab!);
+    return;
+  }
+  // A lab file with a mistake is reported now, on one line, not inside the UI.
+  const lab = args.lab === null ? null : loadLab(args.lab, labDir());
   if (!isatty(0) || !isatty(1)) {
     throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
   }
@@ -83,12 +105,28 @@ export async function main(): Promise<void> {
     commandHistory: history.commands,
     memory: args.memory,
     hostname: args.hostname,
+    // A lab file that does not load is left out here: loading it says why (--lab, or baby-docker lab list).
+    labChoices: listLabs(labDir()).filter((entry) => !entry.title.startsWith('(broken')),
   });
-  const store = createStore(initialState(picker, args.direct ? 'run' : 'picker'));
+  const store = createStore(initialState(picker, args.direct || lab ? 'run' : 'picker'));
   const { stdin, stdout } = process;
   const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
   const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
   const controller = new RunController(session, store.dispatch);
+  const labs = new LabController({
+    runs: controller,
+    dispatch: store.dispatch,
+    getState: store.getState,
+    type: (keys) => session.sendKeys(keys),
+    saveProgress: (labId, step) => {
+      try {
+        saveLabProgress(labId, step);
+      } catch {
+        // Progress is a convenience, like the history.
+      }
+    },
+  });
+  const openLab = (chosen: Lab) => void labs.open(chosen, Math.min(loadLabProgress()[chosen.id] ?? 0, chosen.steps.length - 1));
   const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
   const painter = new PanePainter(session, stdout, paneView);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
@@ -141,6 +179,20 @@ export async function main(): Promise<void> {
       stop: () => controller.stop(),
       quit: () => void shutdown(0),
       redraw,
+      lab: (command) => {
+        if (command === Command.LabType) labs.typeCommand();
+        else if (command === Command.LabNext) void labs.next();
+        else if (command === Command.LabPrevious) void labs.previous();
+        else if (command === Command.LabRestart) void labs.restart();
+        else if (command === Command.LabLeave) labs.leave();
+      },
+      openLab: (id) => {
+        try {
+          openLab(loadLab(id, labDir()));
+        } catch (error) {
+          session.printError((error as Error).message);
+        }
+      },
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {
@@ -159,7 +211,8 @@ export async function main(): Promise<void> {
 
   // The container starts first and Ink loads while it runs: importing Ink and
   // React takes longer than a container's start, and its output waits in the session.
-  if (args.direct) run(args.direct);
+  if (lab) openLab(lab);
+  else if (args.direct) run(args.direct);
   const { mountView } = await import('./view.js');
   if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
 }

@@ -26,6 +26,7 @@ export interface History {
 export const HISTORY_LIMIT = 20;
 export const CONFIG_FILE = 'config.json';
 export const HISTORY_FILE = 'history.json';
+export const LAB_PROGRESS_FILE = 'lab-progress.json';
 
 export function configDir(): string {
   // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
@@ -139,11 +140,10 @@ export function loadHistory(dir: string = configDir()): History {
 
 /** Write to a temporary file in the same directory, then rename over the old
  * one: a crash or a second instance never leaves a half-written file. */
-export function saveHistory(history: History, dir: string = configDir()): void {
+function writeJson(dir: string, name: string, data: unknown): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, HISTORY_FILE);
+  const file = path.join(dir, name);
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const data = { rootfs: recentList(history.rootfs), commands: recentList(history.commands) };
   try {
     fs.writeFileSync(temp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
     fs.renameSync(temp, file);
@@ -151,6 +151,25 @@ export function saveHistory(history: History, dir: string = configDir()): void {
     fs.rmSync(temp, { force: true });
     throw error;
   }
+}
+
+export function saveHistory(history: History, dir: string = configDir()): void {
+  writeJson(dir, HISTORY_FILE, { rootfs: recentList(history.rootfs), commands: recentList(history.commands) });
+}
+
+/** Each lab's step to come back to, by lab id. Like the history, a damaged file starts afresh. */
+export function loadLabProgress(dir: string = configDir()): Record<string, number> {
+  try {
+    const data: unknown = JSON.parse(readIfExists(path.join(dir, LAB_PROGRESS_FILE)) ?? '{}');
+    if (typeof data !== 'object' || data === null) return {};
+    return Object.fromEntries(Object.entries(data).filter((entry): entry is [string, number] => Number.isInteger(entry[1]) && entry[1] >= 0));
+  } catch {
+    return {};
+  }
+}
+
+export function saveLabProgress(labId: string, step: number, dir: string = configDir()): void {
+  writeJson(dir, LAB_PROGRESS_FILE, { ...loadLabProgress(dir), [labId]: step });
 }
 
 /** The history after a run of `commandLine` on `rootfs`. "default" is not

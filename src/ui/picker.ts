@@ -7,10 +7,16 @@ import * as path from 'node:path';
 import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
-export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname';
+export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'lab';
 
 /** Focus order for Tab, and the order in which errors are looked for. */
-export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname'];
+export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname', 'lab'];
+
+/** A guided lab the picker offers. */
+export interface LabChoice {
+  id: string;
+  title: string;
+}
 
 export const EMPTY_COMMAND_ERROR = 'type a command to run, e.g. /bin/sh';
 
@@ -30,12 +36,18 @@ export interface PickerState {
   commandDraft: string;
   memory: string;
   hostname: string;
+  /** The labs on offer; choosing one (Enter on the Labs field) starts it instead of the command. */
+  labChoices: LabChoice[];
+  /** 0: no lab; i: labChoices[i - 1]. */
+  labIndex: number;
   errors: Partial<Record<PickerField, string>>;
 }
 
 export interface PickerResult {
   state: PickerState;
   submit?: RunOptions;
+  /** The id of the lab to start. */
+  lab?: string;
   cancel?: boolean;
 }
 
@@ -47,6 +59,7 @@ export interface PickerInit {
   hostname?: string;
   /** Preselect this rootfs (e.g. the last run's); one not in the list becomes the typed path. */
   rootfs?: string;
+  labChoices?: LabChoice[];
 }
 
 export function initialPicker({
@@ -56,6 +69,7 @@ export function initialPicker({
   memory = '100m',
   hostname = '',
   rootfs = 'default',
+  labChoices = [],
 }: PickerInit): PickerState {
   const choices = [...new Set(['default', ...rootfsChoices])];
   const listed = choices.indexOf(rootfs);
@@ -70,6 +84,8 @@ export function initialPicker({
     commandDraft: command,
     memory,
     hostname,
+    labChoices,
+    labIndex: 0,
     errors: {},
   };
   // Values handed in (from the command line, or the last run) are checked at once.
@@ -167,6 +183,8 @@ function upDown(state: PickerState, step: -1 | 1): PickerState {
       const index = clamp(PICKER_FIELDS.indexOf(state.focus) + step, 0, PICKER_FIELDS.length - 1);
       return { ...state, focus: PICKER_FIELDS[index] };
     }
+    case 'lab':
+      return { ...state, labIndex: clamp(state.labIndex + step, 0, state.labChoices.length) };
   }
 }
 
@@ -204,12 +222,16 @@ function editText(state: PickerState, edit: (text: string) => string, typing: bo
       return recheck({ ...state, memory: edit(state.memory) }, 'memory');
     case 'hostname':
       return recheck({ ...state, hostname: edit(state.hostname) }, 'hostname');
+    case 'lab':
+      return state; // a list, not text
   }
 }
 
 /** Enter: check every field strictly; submit when all are good, else show
  * the errors and focus the first bad field. */
 function submit(state: PickerState): PickerResult {
+  // On the Labs field with a lab chosen, Enter starts the lab, which brings its own container options.
+  if (state.focus === 'lab' && state.labIndex > 0) return { state, lab: state.labChoices[state.labIndex - 1].id };
   const errors: PickerState['errors'] = {};
   for (const field of PICKER_FIELDS) {
     const error = fieldError(state, field, true);

@@ -1,7 +1,7 @@
 /** The UI's state and the typed actions that change it. No side effects here. */
 import type { ExitStatus } from '../runtime/container.js';
 import type { PickerState } from './picker.js';
-import type { LiveStats, RunOptions, RunRecord } from './types.js';
+import type { LabView, LiveStats, RunOptions, RunRecord } from './types.js';
 
 export type Screen = 'picker' | 'run';
 export type Overlay = 'none' | 'help' | 'confirm-quit' | 'edit-command';
@@ -25,6 +25,8 @@ export interface UiState {
   picker: PickerState;
   /** The command line being edited after `e`. */
   editLine: string;
+  /** The guided lab being followed, or null. */
+  lab: LabView | null;
 }
 
 export type UiAction =
@@ -37,7 +39,8 @@ export type UiAction =
   | { type: 'select-history'; delta: number }
   | { type: 'screen'; screen: Screen }
   | { type: 'picker'; picker: PickerState }
-  | { type: 'edit-line'; line: string };
+  | { type: 'edit-line'; line: string }
+  | { type: 'lab'; lab: LabView | null };
 
 export function initialState(picker: PickerState, screen: Screen): UiState {
   return {
@@ -50,6 +53,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     selectedHistory: null,
     picker,
     editLine: '',
+    lab: null,
   };
 }
 
@@ -117,5 +121,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, picker: action.picker };
     case 'edit-line':
       return { ...state, editLine: action.line };
+    case 'lab':
+      return { ...state, lab: action.lab };
   }
 }

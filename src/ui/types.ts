@@ -13,6 +13,8 @@ export interface RunOptions {
   memory: string;
   /** Empty: the container id. */
   hostname: string;
+  /** Most processes at once; the runtime's default when absent. */
+  pids?: number;
   /** From the command line, for every run of the session: capabilities, or the hardening off. */
   capAdd?: string[];
   capDrop?: string[];
@@ -41,4 +43,21 @@ export interface LiveStats extends NativeStats {
   hostname: string;
   /** ms since the epoch. */
   at: number;
+}
+
+/** The lab being followed, as the lab panel shows it (see services/labController.ts). */
+export interface LabView {
+  title: string;
+  /** 0-based. */
+  step: number;
+  steps: number;
+  stepTitle: string;
+  text: string;
+  /** The suggested command with its placeholders filled in; Ctrl-] t types it. */
+  command: string | null;
+  /** The host's view beside the container's, one line each. */
+  views: string[];
+  passed: boolean;
+  /** What the check still waits for. */
+  waiting: string;
 }

@@ -6,8 +6,12 @@ import { BINDINGS } from '../../src/ui/keymap.js';
 
 describe('HelpOverlay', () => {
   it('lists every binding with its description', () => {
-    const frame = render(<HelpOverlay width={100} height={24} />).lastFrame()!;
+    const frame = render(<HelpOverlay width={100} height={40} />).lastFrame()!;
     for (const binding of BINDINGS) assert.ok(frame.includes(binding.description), binding.description);
+    // A short terminal gets two columns: every key is still there.
+    const short = render(<HelpOverlay width={160} height={20} />).lastFrame()!;
+    assert.ok(short.split('\n').length <= 20, short);
+    for (const binding of BINDINGS) assert.match(short, new RegExp(`${binding.label.replace(/[[\]?]/g, '\\$&')} +${binding.description.slice(0, 12).replace(/[()?]/g, '\\$&')}`));
     assert.match(frame, /Ctrl-C always goes to the container/);
   });
 });

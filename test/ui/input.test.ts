@@ -19,7 +19,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0 };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[] };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -28,6 +28,8 @@ function setup(phase: 'running' | 'exited') {
     quit: () => calls.quits++,
     redraw: () => calls.redraws++,
     suspend: () => calls.suspends++,
+    lab: (command) => calls.lab.push(command),
+    openLab: (id) => calls.labsOpened.push(id),
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
   return { store, calls, type, state: (): UiState => store.getState() };
@@ -44,7 +46,7 @@ describe('splitKeys', () => {
 describe('keymap', () => {
   it('maps every bound key to its command and nothing else', () => {
     for (const binding of BINDINGS) for (const key of binding.keys) assert.equal(commandForKey(key), binding.command);
-    assert.equal(commandForKey('x'), null);
+    assert.equal(commandForKey('w'), null);
   });
 
   it('binds each key once', () => {
@@ -157,5 +159,33 @@ describe('input once the container has exited', () => {
 
   it('lists a command for every binding in the help', () => {
     assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});
+
+describe('lab keys', () => {
+  const LAB = { title: 'PID', step: 0, steps: 3, stepTitle: 'PID 1', text: 'x', command: 'echo $$', views: [], passed: false, waiting: 'output' };
+
+  it('after the prefix, t ] [ R x go to the lab while one is followed', () => {
+    const { store, calls, type } = setup('running');
+    store.dispatch({ type: 'lab', lab: LAB });
+    type(`${PREFIX_KEY}t${PREFIX_KEY}]${PREFIX_KEY}[${PREFIX_KEY}R${PREFIX_KEY}x`);
+    assert.deepEqual(calls.lab, [Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave]);
+    assert.deepEqual(calls.sent, [], 'none of them reached the container');
+  });
+
+  it('does nothing with them without a lab', () => {
+    const { calls, type } = setup('exited');
+    type('t]R');
+    assert.deepEqual(calls.lab, []);
+  });
+
+  it('starts the lab chosen on the picker\'s Labs field', () => {
+    const { store, calls, type } = setup('exited');
+    store.dispatch({ type: 'picker', picker: initialPicker({ rootfsChoices: [], commandHistory: [], labChoices: [{ id: '01-pid', title: 'PID' }] }) });
+    store.dispatch({ type: 'screen', screen: 'picker' });
+    type('\x1b[Z'); // Shift-Tab: from the first field round to the last, Labs
+    type('\x1b[B\r'); // the first lab, Enter
+    assert.deepEqual(calls.labsOpened, ['01-pid']);
+    assert.deepEqual(calls.runs, []);
   });
 });

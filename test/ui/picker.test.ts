@@ -80,13 +80,13 @@ describe('focus movement', () => {
   test('Tab and Shift-Tab cycle through the fields and wrap', () => {
     let state = fresh();
     const seen = [state.focus];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       state = press(state, TAB);
       seen.push(state.focus);
     }
-    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'rootfs']);
-    assert.equal(press(state, SHIFT_TAB).focus, 'hostname');
-    assert.equal(press(state, SHIFT_TAB, SHIFT_TAB).focus, 'memory');
+    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'lab', 'rootfs']);
+    assert.equal(press(state, SHIFT_TAB).focus, 'lab');
+    assert.equal(press(state, SHIFT_TAB, SHIFT_TAB).focus, 'hostname');
   });
 
   test('Up/Down in the rootfs field move the selection, clamped, ending on the typed-path entry', () => {
@@ -103,15 +103,28 @@ describe('focus movement', () => {
     assert.equal(selectedRootfs(state), 'default');
   });
 
-  test('Up/Down in memory and hostname move between fields without wrapping', () => {
+  test('Up/Down in memory and hostname move between fields, down to the Labs field', () => {
     let state = press(fresh(), TAB, TAB);
     assert.equal(state.focus, 'memory');
     state = press(state, DOWN);
     assert.equal(state.focus, 'hostname');
     state = press(state, DOWN);
-    assert.equal(state.focus, 'hostname');
-    state = press(state, UP, UP);
+    assert.equal(state.focus, 'lab');
+    state = press(press(state, SHIFT_TAB), UP, UP);
     assert.equal(state.focus, 'command');
+  });
+
+  test('the Labs field chooses a lab with Up/Down; Enter there starts it, elsewhere runs the command', () => {
+    const labChoices = [{ id: '01-pid', title: 'PID' }, { id: '02-filesystem', title: 'Filesystem' }];
+    let state = initialPicker({ rootfsChoices: [], commandHistory: [], labChoices });
+    state = press(state, SHIFT_TAB);
+    assert.equal(state.focus, 'lab');
+    assert.equal(pickerKey(state, ENTER).lab, undefined, 'no lab chosen: Enter runs the command');
+    state = press(state, DOWN, DOWN, DOWN);
+    assert.equal(state.labIndex, 2, 'clamped at the last lab');
+    assert.equal(pickerKey(state, ENTER).lab, '02-filesystem');
+    assert.equal(pickerKey(press(state, TAB), ENTER).lab, undefined, 'on another field Enter runs the command');
+    assert.ok(pickerKey(press(state, TAB), ENTER).submit);
   });
 
   test('Esc cancels and unknown sequences change nothing', () => {

@@ -2,8 +2,15 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { BINDINGS, PREFIX_LABEL } from '../keymap.js';
 
-/** Every key, shown with `?`. */
+/** Rows of the overlay besides the bindings: border, title, the paragraph (up to 3 lines), blanks, the last line. */
+const CHROME_ROWS = 9;
+
+/** Every key, shown with `?`: in as many columns as the height needs. */
 export const HelpOverlay = memo(function HelpOverlay({ width, height }: { width: number; height: number }) {
+  const perColumn = Math.max(1, height - CHROME_ROWS);
+  const columns: (typeof BINDINGS)[number][][] = [];
+  for (let i = 0; i < BINDINGS.length; i += perColumn) columns.push(BINDINGS.slice(i, i + perColumn));
+  const columnWidth = Math.floor((width - 4) / columns.length);
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" paddingX={1}>
       <Text bold>Keys</Text>
@@ -12,12 +19,18 @@ export const HelpOverlay = memo(function HelpOverlay({ width, height }: { width:
         give one command; once it has exited, keys are commands. Ctrl-C always goes to the container.
       </Text>
       <Text> </Text>
-      {BINDINGS.map((b) => (
-        <Text key={b.command}>
-          <Text bold color="cyan">{b.label.padEnd(8)}</Text>
-          {b.description}
-        </Text>
-      ))}
+      <Box flexDirection="row">
+        {columns.map((column, i) => (
+          <Box key={i} flexDirection="column" width={columnWidth}>
+            {column.map((b) => (
+              <Text key={b.command} wrap="truncate-end">
+                <Text bold color="cyan">{b.label.padEnd(8)}</Text>
+                {b.description}
+              </Text>
+            ))}
+          </Box>
+        ))}
+      </Box>
       <Text> </Text>
       <Text dimColor>any key closes this</Text>
     </Box>

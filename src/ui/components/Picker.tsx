@@ -102,6 +102,19 @@ function RootfsList({ state }: { state: PickerState }) {
   );
 }
 
+/** Labs: "none" (run the command above) or one of the guided labs, chosen with ↑/↓. */
+function LabField({ state }: { state: PickerState }) {
+  const focused = state.focus === 'lab';
+  const chosen = state.labIndex > 0 ? state.labChoices[state.labIndex - 1] : null;
+  return (
+    <Box paddingLeft={4}>
+      <Text inverse={focused} wrap="truncate-end">
+        {chosen ? `${chosen.id}: ${chosen.title}` : `none: run the command above (${state.labChoices.length} labs, ↑/↓)`}
+      </Text>
+    </Box>
+  );
+}
+
 function PickerPanel({ state, width }: PickerProps) {
   const focused = (field: PickerField) => state.focus === field;
   const historyNote =
@@ -128,6 +141,10 @@ function PickerPanel({ state, width }: PickerProps) {
         <Label text="Hostname" focused={focused('hostname')} />
         <TextField value={state.hostname} focused={focused('hostname')} placeholder="(the container id)" />
         <FieldError error={state.errors.hostname} />
+      </Box>
+      <Box marginTop={1} flexDirection="column">
+        <Label text="Labs (Enter here starts the chosen lab)" focused={focused('lab')} />
+        <LabField state={state} />
       </Box>
       <Box marginTop={1}>
         <Text dimColor wrap="truncate-end">

@@ -7,6 +7,8 @@ import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
 import { PROCESSES_PANEL_HEIGHT, ProcessesPanel } from './ProcessesPanel.js';
 import { EXIT_PANEL_COMPACT_HEIGHT, EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
 import { HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
+import { LAB_PANEL_MIN_HEIGHT, LabPanel } from './LabPanel.js';
+import type { LabView } from '../types.js';
 
 export interface SidePanelsProps {
   /** The run on screen (the latest one). */
@@ -20,6 +22,8 @@ export interface SidePanelsProps {
   /** Memory in use, bytes, oldest first, one sample a second. */
   memoryHistory: readonly number[];
   hostHostname: string;
+  /** The lab being followed: its panel takes the history's place. */
+  lab?: LabView | null;
   /** ms since the epoch. */
   now: number;
   width: number;
@@ -48,16 +52,32 @@ export function sidePanelsLayout(height: number): SidePanelsLayout {
 
 /** The column of live panels beside the container's terminal. */
 export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
-  const { run, runs, selectedHistory, stats, memoryHistory, hostHostname, now, width, height } = props;
+  const { run, runs, selectedHistory, stats, memoryHistory, hostHostname, lab, now, width, height } = props;
   const layout = sidePanelsLayout(height);
-  return (
-    // As tall as what it shows, and clipped only on a very short terminal, so that it never
-    // pushes the layout taller: Ink builds and cuts every cell of its frame anew, every second.
-    <Box flexDirection="column" width={width} {...(layout.clipped ? { height, overflow: 'hidden' } : {})} flexShrink={0}>
+  const alwaysShown = (
+    <>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
       <MemoryPanel memory={stats ? stats.memory : undefined} history={memoryHistory} width={width} />
       <ProcessesPanel pids={stats?.pids ?? null} width={width} />
+    </>
+  );
+  if (lab) {
+    // The lab panel takes all the room below a compact exit panel, at least its minimum (the column is cut then).
+    const labHeight = height - FIXED_HEIGHT - EXIT_PANEL_COMPACT_HEIGHT;
+    return (
+      <Box flexDirection="column" width={width} height={height} overflow={labHeight < LAB_PANEL_MIN_HEIGHT ? 'hidden' : 'visible'} flexShrink={0}>
+        {alwaysShown}
+        <ExitPanel run={run} width={width} compact />
+        <LabPanel lab={lab} width={width} height={Math.max(LAB_PANEL_MIN_HEIGHT, labHeight)} />
+      </Box>
+    );
+  }
+  return (
+    // As tall as what it shows, and clipped only on a very short terminal, so that it never
+    // pushes the layout taller: Ink builds and cuts every cell of its frame anew, every second.
+    <Box flexDirection="column" width={width} {...(layout.clipped ? { height, overflow: 'hidden' } : {})} flexShrink={0}>
+      {alwaysShown}
       <ExitPanel run={run} width={width} compact={layout.compactExit} />
       {layout.historyRows > 0 && (
         <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length))} width={width} />

@@ -21,6 +21,7 @@ function specOf(options: RunOptions): ContainerSpec {
     rootfs: options.rootfs,
     command: options.command,
     memory: options.memory,
+    ...(options.pids !== undefined ? { pids: options.pids } : {}),
     ...(options.hostname ? { hostname: options.hostname } : {}),
     capAdd: options.capAdd,
     capDrop: options.capDrop,
@@ -35,6 +36,7 @@ export class RunController {
   /** Bumped by every run() and kill(): a run no longer wanted kills its container as soon as it has one. */
   private wanted = 0;
   private seq = 0;
+  private readonly attachListeners = new Set<(container: PtyContainer) => void>();
 
   constructor(
     private readonly session: TerminalSession,
@@ -44,6 +46,23 @@ export class RunController {
 
   get running(): boolean {
     return this.container !== null;
+  }
+
+  /** Called with each container as it is shown, before its first output is read. */
+  onAttach(listener: (container: PtyContainer) => void): () => void {
+    this.attachListeners.add(listener);
+    return () => this.attachListeners.delete(listener);
+  }
+
+  /** `sh -c command` inside the current container: its stdout, or null without one. */
+  async exec(command: string): Promise<string | null> {
+    const container = this.container;
+    if (!container?.running) return null;
+    try {
+      return (await container.exec(['/bin/sh', '-c', command])).stdout;
+    } catch {
+      return null; // it ended meanwhile
+    }
   }
 
   /** Start a run; one still running (or starting) is killed first. Resolves once it has ended. */
@@ -90,6 +109,7 @@ export class RunController {
     }
     const seq = ++this.seq;
     this.container = container;
+    for (const listener of this.attachListeners) listener(container);
     this.session.attach(container);
     this.dispatch({ type: 'run-requested', options, at });
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LabPanel } from '../../src/ui/components/LabPanel.js';
+import { SidePanels } from '../../src/ui/components/SidePanels.js';
+import type { LabView } from '../../src/ui/types.js';
+import { frameOf, makeRun, T0 } from './fixtures.js';
+
+const LAB: LabView = {
+  title: 'PID namespace',
+  step: 0,
+  steps: 3,
+  stepTitle: 'The shell is PID 1',
+  text: '$$ is the shell\'s own process ID. In a fresh PID namespace the first process gets number 1.',
+  command: 'echo "my PID is $$"',
+  views: ['inside: PID 1 — on the host: PID 48213'],
+  passed: false,
+  waiting: 'output matching /^my PID is 1$/',
+};
+
+test('a step: where it is, its text, the command, the host\'s view and what the check waits for', () => {
+  const frame = frameOf(<LabPanel lab={LAB} width={34} height={16} />);
+  assert.match(frame, /Lab · step 1\/3 …/);
+  assert.match(frame, /The shell is PID 1/);
+  assert.match(frame, /\$\$ is the shell's own/);
+  assert.match(frame, /\$ echo "my PID is \$\$"/);
+  assert.match(frame, /inside: PID 1 — on the host:/);
+  assert.match(frame, /PID 48213/);
+  assert.match(frame, /… waiting for output/);
+  assert.equal(frame.split('\n').length, 16);
+});
+
+test('a passed step shows its check mark and how to go on', () => {
+  const frame = frameOf(<LabPanel lab={{ ...LAB, passed: true, waiting: '' }} width={34} height={16} />);
+  assert.match(frame, /Lab · step 1\/3 ✓/);
+  assert.match(frame, /✓ done: Ctrl-\] \] next step/);
+});
+
+test('a short panel cuts the text, never the command, the views or the check', () => {
+  const frame = frameOf(<LabPanel lab={LAB} width={34} height={10} />);
+  assert.equal(frame.split('\n').length, 10);
+  assert.match(frame, /Lab · step 1\/3/);
+  assert.match(frame, /own process… /, 'the text cut with an ellipsis');
+  assert.match(frame, /\$ echo/);
+  assert.match(frame, /PID 48213/);
+  assert.match(frame, /waiting for/);
+});
+
+test('the side column shows the lab panel in the history\'s place, to the bottom', () => {
+  const frame = frameOf(
+    <SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memoryHistory={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={50} />,
+  );
+  assert.match(frame, /Lab · step 1\/3/);
+  assert.doesNotMatch(frame, /History/);
+  assert.equal(frame.split('\n').length, 50);
+});
