@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { assertNothingLeft, CLI_PATH, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
+import { PREFIX_KEY } from '../src/ui/keymap.js';
 import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
@@ -50,7 +51,8 @@ function paneText(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
 
 /** A pane line holding only the shell's prompt (the cursor cell is blank text): a shell waiting for input. */
 const PROMPT_LINE = /││# +│$/m;
-const PREFIX_FOOTER = /Ctrl-\] r re-run {2}e edit/;
+/** The footer after the prefix: the command keys (a lab's first, while one is followed). */
+const PREFIX_FOOTER = /Ctrl-\] (t type .* )?r re-run {2}e edit/;
 
 /** Every TUI started, so that the after hook can end one a timed-out test left running. */
 const drivers = new Set<TuiDriver>();
@@ -329,6 +331,48 @@ describe('baby-docker-tui in a real terminal', () => {
       nothingLeft();
     } finally {
       await d.kill();
+    }
+  });
+
+  it('walks a lab step by step, with check marks and the host\'s view, and comes back to the same step', { timeout: 90_000 }, async () => {
+    const labConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'baby-docker-tui-lab-'));
+    const env = { XDG_CONFIG_HOME: labConfig };
+    try {
+      const d = startTui(['--lab', 'pid'], { env });
+      try {
+        // The shell waits for input: its prompt is the pane's last line (whatever panel is beside it).
+        const atPrompt = (t: TuiDriver) => paneText(t).at(-1) === '#';
+        for (const step of [1, 2, 3]) {
+          await d.waitFor(new RegExp(`Lab · step ${step}/3 …`));
+          await d.waitFor(atPrompt);
+          d.write(`${PREFIX_KEY}t`); // the suggested command, typed; Enter is the student's
+          d.write('\r');
+          await d.waitFor(new RegExp(`Lab · step ${step}/3 ✓`));
+          if (step === 1) {
+            // The host's view beside the container's: the PID the container panel shows (the line wraps in the panel).
+            const { hostPid } = containerOnScreen(d);
+            const side = d.region(0, 0, SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
+            assert.match(side, new RegExp(`inside: PID 1 — on the host: PID ${hostPid}\\b`));
+          }
+          if (step < 3) d.write(`${PREFIX_KEY}]`);
+        }
+        await quitWhileRunning(d);
+      } finally {
+        await d.kill();
+      }
+      // Progress was kept: the same lab opens at the step where it was left.
+      const again = startTui(['--lab', 'pid'], { env });
+      try {
+        await again.waitFor(/Lab · step 3\/3/);
+        again.write(`${PREFIX_KEY}x`); // leave the lab: its panel goes, the history comes back
+        await again.waitFor((t) => !/Lab · step/.test(t.screenText()) && /History/.test(t.screenText()));
+        await quitWhileRunning(again);
+      } finally {
+        await again.kill();
+      }
+      nothingLeft();
+    } finally {
+      fs.rmSync(labConfig, { recursive: true, force: true });
     }
   });
 

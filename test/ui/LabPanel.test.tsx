@@ -53,3 +53,11 @@ test('the side column shows the lab panel in the history\'s place, to the bottom
   assert.doesNotMatch(frame, /History/);
   assert.equal(frame.split('\n').length, 50);
 });
+
+test('a very short panel keeps where it is and the check, and drops the rest', () => {
+  const frame = frameOf(<LabPanel lab={LAB} width={34} height={6} />);
+  assert.equal(frame.split('\n').length, 6);
+  assert.match(frame, /Lab · step 1\/3/);
+  assert.match(frame, /The shell is PID 1/);
+  assert.match(frame, /… waiting for output matching/);
+});

@@ -48,7 +48,7 @@ export class RunController {
     return this.container !== null;
   }
 
-  /** Called with each container as it is shown, before its first output is read. */
+  /** Called with each container as it is shown; output it wrote before that is the screen's only. */
   onAttach(listener: (container: PtyContainer) => void): () => void {
     this.attachListeners.add(listener);
     return () => this.attachListeners.delete(listener);
@@ -109,8 +109,9 @@ export class RunController {
     }
     const seq = ++this.seq;
     this.container = container;
-    for (const listener of this.attachListeners) listener(container);
+    // The session first: output that came before anyone listened goes to the first listener.
     this.session.attach(container);
+    for (const listener of this.attachListeners) listener(container);
     this.dispatch({ type: 'run-requested', options, at });
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
