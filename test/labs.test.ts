@@ -9,6 +9,7 @@ import { BUILTIN_LAB_DIR, listLabs, loadLab } from '../src/labs/catalog.js';
 import { LabError, parseLab, runOptionsAt } from '../src/labs/lab.js';
 import { plainText } from '../src/labs/observe.js';
 import { assertNothingLeft, CLI_PATH, hostMounts } from './helpers.js';
+import { TUI_CLI_PATH } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-labs-'));
@@ -111,6 +112,15 @@ describe('every built-in lab, checked unattended in a real container', () => {
       assert.equal(lines.at(-1), `${lab.title}: ${lab.steps.length} of ${lab.steps.length} steps passed`);
     });
   }
+
+  it('runs the same way as baby-docker-tui --lab NAME --check, with no terminal', () => {
+    const result = spawnSync(process.execPath, [TUI_CLI_PATH, '--lab', 'uts', '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
+    assert.match(result.stdout, /^✓ 2\/2 Change it inside$/m);
+    const missing = spawnSync(process.execPath, [TUI_CLI_PATH, '--lab', 'nope', '--check'], { encoding: 'utf8' });
+    assert.equal(missing.status, 125);
+    assert.match(missing.stderr, /^baby-docker-tui: no lab named "nope": the labs are 01-pid, /);
+  });
 
   it('fails a lab whose check is not met, saying why, with exit code 1', () => {
     const file = path.join(scratch, 'failing.yaml');
