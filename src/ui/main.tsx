@@ -105,8 +105,6 @@ export async function main(): Promise<void> {
     commandHistory: history.commands,
     memory: args.memory,
     hostname: args.hostname,
-    // A lab file that does not load is left out here: loading it says why (--lab, or baby-docker lab list).
-    labChoices: listLabs(labDir()).filter((entry) => !entry.title.startsWith('(broken')),
   });
   const store = createStore(initialState(picker, args.direct || lab ? 'run' : 'picker'));
   const { stdin, stdout } = process;
@@ -215,5 +213,9 @@ export async function main(): Promise<void> {
   else if (args.direct) run(args.direct);
   const { mountView } = await import('./view.js');
   if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
+  // The picker's labs, read once a run has started and the view is up (parsing them takes a while).
+  // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
+  const labChoices = listLabs(labDir()).filter((entry) => !entry.title.startsWith('(broken'));
+  store.dispatch({ type: 'picker', picker: { ...store.getState().picker, labChoices } });
 }
 

@@ -13,7 +13,7 @@ import type { LabView, RunOptions } from '../types.js';
 import type { RunController } from './runController.js';
 
 const CHECK_INTERVAL_MS = 500;
-/** Output kept for `output` checks: a step's worth, not a flood's. */
+/** Output kept for `output` checks: a step's worth, not a flood's (cut back to this once twice as long). */
 const MAX_OUTPUT = 256 * 1024;
 
 /** A lab's container options as the UI runs them. */
@@ -56,11 +56,14 @@ export class LabController {
   constructor(private readonly deps: LabControllerDeps) {
     deps.runs.onAttach((container) => {
       this.unsubscribeOutput?.();
+      this.unsubscribeOutput = null;
       this.output = '';
       this.since = 0;
+      // Only a lab looks at the output: a run without one costs nothing here.
+      if (!this.lab) return;
       this.unsubscribeOutput = container.onData((data) => {
         this.output += data;
-        if (this.output.length > MAX_OUTPUT) {
+        if (this.output.length > 2 * MAX_OUTPUT) {
           const drop = this.output.length - MAX_OUTPUT;
           this.output = this.output.slice(drop);
           this.since = Math.max(0, this.since - drop);
@@ -103,6 +106,9 @@ export class LabController {
   leave(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unsubscribeOutput?.();
+    this.unsubscribeOutput = null;
+    this.output = '';
     this.fixture?.release();
     this.fixture = null;
     this.lab = null;

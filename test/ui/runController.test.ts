@@ -1,0 +1,47 @@
+/** The run controller's stats polling, with fake timers and a fake container (the real ones are in the e2e tests). */
+import assert from 'node:assert/strict';
+import { describe, it, mock } from 'node:test';
+import type { PtyContainer } from '../../src/runtime/container.js';
+import { RunController } from '../../src/ui/services/runController.js';
+import { TerminalSession } from '../../src/ui/services/terminalSession.js';
+import type { UiAction } from '../../src/ui/state.js';
+
+const OPTIONS = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
+
+describe('stats polling', () => {
+  it('shows a poll that changes something at once, and an unchanged one only every two seconds', async () => {
+    mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
+    const session = new TerminalSession(20, 5);
+    try {
+      let memory = 1000;
+      let end: () => void = () => {};
+      const exited = new Promise<void>((resolve) => (end = resolve));
+      const container = {
+        id: 'abc', hostPid: 42, running: true,
+        onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
+        wait: async () => {
+          await exited;
+          return { code: 0, signal: null, oomKilled: false, error: null };
+        },
+        stats: () => ({ memory: { current: memory, peak: memory, limit: null, oomKills: 0 }, pids: { current: 1, limit: 1024 }, hostname: 'h' }),
+      } as unknown as PtyContainer;
+      const stats: UiAction[] = [];
+      const controller = new RunController(session, (action) => action.type === 'stats' && stats.push(action), async () => container);
+      const run = controller.run(OPTIONS);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(stats.length, 1, 'the first poll, at once');
+      mock.timers.tick(1000);
+      assert.equal(stats.length, 1, 'nothing changed a second later: not shown');
+      mock.timers.tick(1000);
+      assert.equal(stats.length, 2, 'two seconds on: shown, for the uptime');
+      memory = 2000;
+      mock.timers.tick(1000);
+      assert.equal(stats.length, 3, 'memory moved: shown at once');
+      end();
+      await run;
+    } finally {
+      mock.timers.reset();
+      session.dispose();
+    }
+  });
+});
