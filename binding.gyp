@@ -18,6 +18,12 @@
         "native/shim.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
         "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c", "native/utils.c"
       ]
+    },
+    {
+      "target_name": "bd-probe",
+      "type": "executable",
+      "sources": ["native/probe.c"],
+      "ldflags": ["-static"]
     }
   ]
 }

@@ -1,25 +1,21 @@
 /**
  * The escape and abuse suite: each case of section 3 of
  * shared/docs/runtime-reference.md tried from inside a real container by
- * bd-probe (test/probe.c, built statically into a rootfs of its own), with
+ * bd-probe (native/probe.c, static, in a rootfs of its own), with
  * the outcome asserted, and where it shows something, the same attempt with
  * the hardening off to prove the probe would have seen it succeed.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { SHIM_PATH } from '../src/runtime/native.js';
+import { PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
-
-/** test/probe.c, beside this file's source (this file runs from dist/test). */
-const PROBE_SOURCE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'probe.c');
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
 /** A rootfs of the static probe alone, with its mount targets. */
@@ -29,7 +25,7 @@ let mountsBefore = '';
 /** Make a rootfs holding only bd-probe; `tweak` may then replace its mount targets. */
 function makeProbeRootfs(dir: string, tweak: (dir: string) => void = () => {}): string {
   for (const sub of ['proc', 'sys', 'dev', 'tmp']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-  fs.copyFileSync(path.join(scratch, 'bd-probe'), path.join(dir, 'bd-probe'));
+  fs.copyFileSync(PROBE_PATH, path.join(dir, 'bd-probe'));
   fs.chmodSync(path.join(dir, 'bd-probe'), 0o755);
   tweak(dir);
   return dir;
@@ -45,7 +41,6 @@ async function probe(attempts: string[], spec: Partial<ContainerSpec> = {}): Pro
 const unhardened: Partial<ContainerSpec> = { security: 'none' };
 
 before(() => {
-  execFileSync('cc', ['-static', '-O2', '-o', path.join(scratch, 'bd-probe'), PROBE_SOURCE]);
   makeProbeRootfs(probeRootfs);
   mountsBefore = hostMounts();
 });

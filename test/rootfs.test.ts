@@ -98,6 +98,12 @@ describe('createRootfs', () => {
     for (const name of ['ls', 'cat', 'grep']) assert.match(runInRootfs(root, [name, '--version']), /GNU/);
   });
 
+  it('carries bd-probe, static, for the labs: it runs in the rootfs with no library', () => {
+    const probe = path.join(root, 'usr', 'local', 'bin', 'bd-probe');
+    assert.equal(fs.statSync(probe).mode & 0o777, 0o755);
+    assert.equal(runInRootfs(root, ['/usr/local/bin/bd-probe', 'read=/etc/hostname']).trim(), 'read=/etc/hostname: data');
+  });
+
   it('has the shared libraries of every copied program', () => {
     for (const name of copied) {
       // Not every program knows --version; what matters is that the loader finds its libraries.

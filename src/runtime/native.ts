@@ -8,6 +8,8 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 export const SHIM_PATH = path.join(BUILD_DIR, 'baby-docker-shim');
+/** The static probe (native/probe.c) the default rootfs carries for the labs. */
+export const PROBE_PATH = path.join(BUILD_DIR, 'bd-probe');
 
 export interface NativeStats {
   memory: { current: number; peak: number | null; limit: number | null; oomKills: number } | null;

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeError } from './errors.js';
+import { PROBE_PATH } from './native.js';
 
 export const DEFAULT_ROOTFS_DIR = '/var/lib/baby-docker/rootfs/default';
 
@@ -104,7 +105,10 @@ export function createRootfs(dir: string): string[] {
 /** Return DEFAULT_ROOTFS_DIR (or `dir`), building it first if it does not exist yet. */
 export function ensureDefaultRootfs(dir: string = DEFAULT_ROOTFS_DIR): string {
   const target = path.resolve(dir);
-  if (isBuiltRootfs(target)) return target;
+  if (isBuiltRootfs(target)) {
+    installProbe(target); // one built by an earlier version lacks it
+    return target;
+  }
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
   } catch (err) {
@@ -194,11 +198,25 @@ function buildTree(root: string): string[] {
   }
   copyNssFiles(root, ldd, libraryDirs);
   copyTerminfo(root);
+  installProbe(root);
   for (const [file, content] of Object.entries(ETC_FILES)) {
     // 'wx' never follows a symlink that might already sit at that path.
     fs.writeFileSync(path.join(root, file), content, { flag: 'wx', mode: 0o644 });
   }
   return copied;
+}
+
+/** /usr/local/bin/bd-probe: the labs' probe (native/probe.c), static, so it runs in any rootfs. */
+function installProbe(root: string): void {
+  const target = path.join(root, 'usr', 'local', 'bin', 'bd-probe');
+  if (fs.existsSync(target) || !fs.existsSync(PROBE_PATH)) return;
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+    fs.copyFileSync(PROBE_PATH, target);
+    fs.chmodSync(target, 0o755);
+  } catch (err) {
+    throw toRootfsError(root, err);
+  }
 }
 
 function findHostProgram(name: string): string | undefined {

@@ -1,8 +1,9 @@
 /* bd-probe: tries one escape or abuse from inside a container and prints
  * what happened, "<attempt>: <outcome>", where the outcome is "ok" when the
  * kernel let it through, else the error's name (EPERM, EROFS...), or a word
- * the attempt explains. The escape tests (test/escape.test.ts) build it
- * statically, put it in the rootfs and assert the outcomes.
+ * the attempt explains. Linked statically, so any rootfs can run it: the
+ * default rootfs has it as /usr/local/bin/bd-probe (the labs use it), and
+ * the escape tests (test/escape.test.ts) assert its outcomes.
  *
  *   bd-probe ATTEMPT[=ARG]...   (attempts: see the table at the end) */
 #define _GNU_SOURCE
