@@ -8,8 +8,6 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkHostname, checkRoot, parseMemory, resolveCapabilities } from '../runtime/spec.js';
-import { listLabs, loadLab } from '../labs/catalog.js';
-import { labDir, runLabCheck } from '../labs/cli.js';
 import type { Lab } from '../labs/lab.js';
 import { handleInput } from './input.js';
 import { Command } from './keymap.js';
@@ -18,7 +16,7 @@ import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
 import { PanePainter } from './services/panePainter.js';
-import { LabController } from './services/labController.js';
+import type { LabController } from './services/labController.js';
 import { RunController } from './services/runController.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
@@ -90,11 +88,12 @@ export async function main(): Promise<void> {
   }
   checkRoot();
   if (args.check) {
+    const { runLabCheck } = await loadLabs();
     process.exitCode = await runLabCheck(args.lab!);
     return;
   }
   // A lab file with a mistake is reported now, on one line, not inside the UI.
-  const lab = args.lab === null ? null : loadLab(args.lab, labDir());
+  const lab = args.lab === null ? null : await loadLabs().then(({ loadLab, labDir }) => loadLab(args.lab!, labDir()));
   if (!isatty(0) || !isatty(1)) {
     throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
   }
@@ -111,20 +110,25 @@ export async function main(): Promise<void> {
   const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
   const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
   const controller = new RunController(session, store.dispatch);
-  const labs = new LabController({
-    runs: controller,
-    dispatch: store.dispatch,
-    getState: store.getState,
-    type: (keys) => session.sendKeys(keys),
-    saveProgress: (labId, step) => {
-      try {
-        saveLabProgress(labId, step);
-      } catch {
-        // Progress is a convenience, like the history.
-      }
-    },
-  });
-  const openLab = (chosen: Lab) => void labs.open(chosen, Math.min(loadLabProgress()[chosen.id] ?? 0, chosen.steps.length - 1));
+  // Made when the first lab opens: a run without one loads none of the lab code.
+  let labs: LabController | null = null;
+  const labController = async (): Promise<LabController> => {
+    const { LabController } = await import('./services/labController.js');
+    return (labs ??= new LabController({
+      runs: controller,
+      dispatch: store.dispatch,
+      getState: store.getState,
+      type: (keys) => session.sendKeys(keys),
+      saveProgress: (labId, step) => {
+        try {
+          saveLabProgress(labId, step);
+        } catch {
+          // Progress is a convenience, like the history.
+        }
+      },
+    }));
+  };
+  const openLab = async (chosen: Lab) => (await labController()).open(chosen, Math.min(loadLabProgress()[chosen.id] ?? 0, chosen.steps.length - 1));
   const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
   const painter = new PanePainter(session, stdout, paneView);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
@@ -178,18 +182,16 @@ export async function main(): Promise<void> {
       quit: () => void shutdown(0),
       redraw,
       lab: (command) => {
-        if (command === Command.LabType) labs.typeCommand();
-        else if (command === Command.LabNext) void labs.next();
-        else if (command === Command.LabPrevious) void labs.previous();
-        else if (command === Command.LabRestart) void labs.restart();
-        else if (command === Command.LabLeave) labs.leave();
+        if (command === Command.LabType) labs?.typeCommand();
+        else if (command === Command.LabNext) void labs?.next();
+        else if (command === Command.LabPrevious) void labs?.previous();
+        else if (command === Command.LabRestart) void labs?.restart();
+        else if (command === Command.LabLeave) labs?.leave();
       },
       openLab: (id) => {
-        try {
-          openLab(loadLab(id, labDir()));
-        } catch (error) {
-          session.printError((error as Error).message);
-        }
+        loadLabs()
+          .then(({ loadLab, labDir }) => openLab(loadLab(id, labDir())))
+          .catch((error: Error) => session.printError(error.message));
       },
       suspend: () => {
         releaseTerminal();
@@ -209,13 +211,26 @@ export async function main(): Promise<void> {
 
   // The container starts first and Ink loads while it runs: importing Ink and
   // React takes longer than a container's start, and its output waits in the session.
-  if (lab) openLab(lab);
+  if (lab) void openLab(lab);
   else if (args.direct) run(args.direct);
   const { mountView } = await import('./view.js');
   if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
-  // The picker's labs, read once a run has started and the view is up (parsing them takes a while).
+  // The picker's labs are read (parsing them takes a while) the first time it shows.
   // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
-  const labChoices = listLabs(labDir()).filter((entry) => !entry.title.startsWith('(broken'));
-  store.dispatch({ type: 'picker', picker: { ...store.getState().picker, labChoices } });
+  const listLabsForPicker = () => {
+    if (store.getState().screen !== 'picker') return;
+    unsubscribePicker();
+    void loadLabs().then(({ listLabs, labDir }) => {
+      const labChoices = listLabs(labDir()).filter((entry) => !entry.title.startsWith('(broken'));
+      store.dispatch({ type: 'picker', picker: { ...store.getState().picker, labChoices } });
+    });
+  };
+  const unsubscribePicker = store.subscribe(listLabsForPicker);
+  listLabsForPicker();
 }
 
+/** The lab code (and its YAML parser), loaded only when a lab is asked for. */
+async function loadLabs() {
+  const [catalog, cli] = await Promise.all([import('../labs/catalog.js'), import('../labs/cli.js')]);
+  return { ...catalog, ...cli };
+}
