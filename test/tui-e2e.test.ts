@@ -403,20 +403,20 @@ describe('baby-docker-tui in a real terminal', () => {
     async () => {
       const d = startTui(['default', '/bin/sh']);
       try {
-        // At the first frame, drawn as the app opens and before its container has been started
-        // ("no container yet", or "starting…").
+        // As soon as the app takes the terminal: it does that before it starts the container, and
+        // draws its first frame only once the container is up ("running…").
         const caught = await new Promise<boolean>((resolve) => {
           const subscription = d.pty.onData(() => {
             // The driver's own listener came first: d.output holds this chunk already.
             const running = d.output.includes('running…');
-            const starting = !running && (d.output.includes('no container yet') || d.output.includes('starting…'));
+            const starting = !running && d.output.includes('\x1b[?1049h');
             if (!starting && !running) return;
             subscription.dispose();
             if (starting) d.signal('SIGTERM');
             resolve(starting);
           });
         });
-        assert.ok(caught, 'the first frame comes before the container is up');
+        assert.ok(caught, 'the terminal is taken before the container is up');
         const exit = await Promise.race([d.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
         assert.notEqual(exit, 'hung', `the TUI did not exit within 5 s of SIGTERM; screen:\n${d.screenText()}`);
         assert.equal(exit === 'hung' ? null : exit.exitCode, 143);

@@ -142,7 +142,6 @@ export async function main(): Promise<void> {
     stdin.setRawMode(false);
     stdout.write(LEAVE_SCREEN);
   };
-  takeTerminal();
 
   let view: View | null = null;
   const redraw = () => view?.redraw();
@@ -208,12 +207,16 @@ export async function main(): Promise<void> {
   }
   process.on('uncaughtException', (error) => void shutdown(EXIT.RUNTIME, error));
   process.on('unhandledRejection', (error) => void shutdown(EXIT.RUNTIME, error));
+  // Only now: a signal from here on finds its handler, and the terminal is restored.
+  takeTerminal();
 
-  // The container starts first and Ink loads while it runs: importing Ink and
-  // React takes longer than a container's start, and its output waits in the session.
+  // The container starts first, and Ink loads once it runs: setting up Ink and React takes
+  // longer than a container's start (and holds the event loop), and the output waits in the session.
+  const started = controller.whenStarted();
   if (lab) void openLab(lab);
   else if (args.direct) run(args.direct);
-  const { mountView } = await import('./view.js');
+  if (lab || args.direct) await started;
+  const { mountView } = await withoutFetch(() => import('./view.js'));
   if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
   // The picker's labs are read (parsing them takes a while) the first time it shows.
   // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
@@ -227,6 +230,22 @@ export async function main(): Promise<void> {
   };
   const unsubscribePicker = store.subscribe(listLabsForPicker);
   listLabsForPicker();
+}
+
+/**
+ * Run `load` with the global fetch hidden. Loading Ink's layout engine (yoga)
+ * asks `typeof fetch`, and Node answers that by loading its whole HTTP client
+ * (undici), some 40 ms of start-up; yoga needs no fetch (its code is inline).
+ */
+async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!fetch) return load();
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', fetch);
+  }
 }
 
 /** The lab code (and its YAML parser), loaded only when a lab is asked for. */

@@ -43,6 +43,8 @@ export class RunController {
   private wanted = 0;
   private seq = 0;
   private readonly attachListeners = new Set<(container: PtyContainer) => void>();
+  /** Waiting for the next container to be shown, or to fail to start. */
+  private startWaiters: (() => void)[] = [];
   /** The last stats dispatched, to leave out polls that change nothing. */
   private shownStats = { key: '', at: 0 };
 
@@ -54,6 +56,15 @@ export class RunController {
 
   get running(): boolean {
     return this.container !== null;
+  }
+
+  /** Resolves once the next run has its container shown, or has failed to start (or was superseded). */
+  whenStarted(): Promise<void> {
+    return new Promise((resolve) => this.startWaiters.push(resolve));
+  }
+
+  private settleStart(): void {
+    for (const resolve of this.startWaiters.splice(0)) resolve();
   }
 
   /** Called with each container as it is shown; output it wrote before that is the screen's only. */
@@ -107,10 +118,12 @@ export class RunController {
       this.session.printError(message);
       this.dispatch({ type: 'run-requested', options, at });
       this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
+      this.settleStart();
       return;
     }
     if (generation !== this.wanted) {
       // Superseded or killed while it started: it never shows.
+      this.settleStart();
       container.kill();
       await container.wait();
       return;
@@ -120,6 +133,7 @@ export class RunController {
     // The session first: output that came before anyone listened goes to the first listener.
     this.session.attach(container);
     for (const listener of this.attachListeners) listener(container);
+    this.settleStart();
     this.dispatch({ type: 'run-requested', options, at });
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
