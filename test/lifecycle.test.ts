@@ -1,6 +1,6 @@
 /** Stopping containers, and cleanup whatever the way a run ends. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
 import {
-  assertNothingLeft, containerCgroups, containerProcesses, hostMounts, ROOTFS, runInContainer, stateDirs,
+  assertNothingLeft, CLI_PATH, containerCgroups, containerProcesses, hostMounts, ROOTFS, runInContainer, stateDirs,
 } from './helpers.js';
 
 const mountsBefore = hostMounts();
@@ -112,3 +112,23 @@ async function startInChildNode(): Promise<{ hostPid: number; node: ReturnType<t
   assert.ok(containerProcesses().includes(hostPid));
   return { hostPid, node };
 }
+
+describe('baby-docker ps', () => {
+  it('lists a running container (id, host PID, command, rootfs) and forgets it once it has ended', async () => {
+    const container = await start({ rootfs: ROOTFS, command: ['sleep', '30'] });
+    try {
+      const listed = spawnSync(process.execPath, [CLI_PATH, 'ps'], { encoding: 'utf8' });
+      assert.equal(listed.status, 0, listed.stderr);
+      const [header, ...rows] = listed.stdout.trim().split('\n');
+      assert.match(header, /^CONTAINER ID +PID +UP +COMMAND +ROOTFS$/);
+      const row = rows.find((line) => line.startsWith(container.id));
+      assert.ok(row, listed.stdout);
+      assert.match(row, new RegExp(`^${container.id} +${container.hostPid} +\\d+s +sleep 30 +${ROOTFS}$`));
+    } finally {
+      container.kill();
+      await container.wait();
+    }
+    const after = spawnSync(process.execPath, [CLI_PATH, 'ps'], { encoding: 'utf8' });
+    assert.doesNotMatch(after.stdout, new RegExp(container.id));
+  });
+});

@@ -99,7 +99,7 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** `baby-docker ps`: one line a running container, as `docker ps` lays it out. */
-export function psTable(containers: ContainerInfo[], now: number): string {
+function psTable(containers: ContainerInfo[], now: number): string {
   const rows = [['CONTAINER ID', 'PID', 'UP', 'COMMAND', 'ROOTFS']];
   for (const c of containers) {
     rows.push([c.id, c.hostPid === null ? '-' : String(c.hostPid), `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`, c.command, c.rootfs]);
