@@ -14,7 +14,7 @@ const TERMINAL = { cols: 120, rows: 40 };
 const FIRST_OUTPUT_WAIT_MS = 2000;
 
 /** A lab's container options as the runtime takes them. */
-export function labSpec(run: LabRun): ContainerSpec {
+function labSpec(run: LabRun): ContainerSpec {
   return {
     rootfs: run.rootfs ?? 'default',
     command: run.command ?? ['/bin/sh'],

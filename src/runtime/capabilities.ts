@@ -41,8 +41,3 @@ export function capabilityMask(add: readonly string[] = [], drop: readonly strin
   for (const name of kept) mask |= 1n << BigInt(CAPABILITIES.indexOf(name as (typeof CAPABILITIES)[number]));
   return mask;
 }
-
-/** The names of the capabilities in a mask, in the kernel's order. */
-export function capabilityNames(mask: bigint): string[] {
-  return CAPABILITIES.filter((_, bit) => (mask >> BigInt(bit)) & 1n);
-}

@@ -6,6 +6,6 @@ export {
 export { EXIT, RuntimeError } from './errors.js';
 export { listContainers, type ContainerInfo } from './list.js';
 export { DEFAULT_MEMORY, DEFAULT_PIDS, parseMemory, parsePids, checkHostname, type ContainerSpec } from './spec.js';
-export { capabilityMask, capabilityNames, DEFAULT_CAPABILITIES } from './capabilities.js';
+export { capabilityMask, DEFAULT_CAPABILITIES } from './capabilities.js';
 export { createRootfs, ensureDefaultRootfs, DEFAULT_ROOTFS_DIR, RootfsError } from './rootfs.js';
 export { addon as native } from './native.js';

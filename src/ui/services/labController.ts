@@ -17,7 +17,7 @@ const CHECK_INTERVAL_MS = 500;
 const MAX_OUTPUT = 256 * 1024;
 
 /** A lab's container options as the UI runs them. */
-export function labRunOptions(run: LabRun): RunOptions {
+function labRunOptions(run: LabRun): RunOptions {
   return {
     rootfs: run.rootfs ?? 'default',
     command: run.command ?? ['/bin/sh'],
