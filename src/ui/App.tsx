@@ -11,27 +11,23 @@ import { footerParts } from './footer.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { Picker } from './components/Picker.js';
 import { SidePanels } from './components/SidePanels.js';
-import { useTerminalSessionSize } from './hooks/useTerminalSessionSize.js';
 import { useTerminalSize, type TerminalSize } from './hooks/useTerminalSize.js';
 import { layoutFor, MIN_COLS, MIN_ROWS, SIDE_WIDTH } from './layout.js';
-import type { TerminalSession } from './services/terminalSession.js';
 import { currentRun } from './state.js';
 import type { Store } from './store.js';
 
 export interface AppProps {
   store: Store;
-  session: TerminalSession;
   /** The real terminal (Ink's stdout reports a narrower width beside the pane). */
   terminal: TerminalSize;
   /** The host's own hostname, beside the container's. */
   hostHostname: string;
 }
 
-export function App({ store, session, terminal, hostHostname }: AppProps) {
+export function App({ store, terminal, hostHostname }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { cols, rows } = useTerminalSize(terminal);
   const layout = layoutFor(cols, rows);
-  useTerminalSessionSize(session, layout.termCols, layout.termRows);
   // Uptime moves with the stats poll: one update a second, not two.
   const now = state.stats?.at ?? Date.now();
   const run = currentRun(state);

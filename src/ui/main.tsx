@@ -129,6 +129,12 @@ export async function main(): Promise<void> {
     }));
   };
   const openLab = async (chosen: Lab) => (await labController()).open(chosen, Math.min(loadLabProgress()[chosen.id] ?? 0, chosen.steps.length - 1));
+  // The container's terminal follows the outer one at once, before anything is drawn at the new
+  // size (the listener comes before Ink's): a program that asks for its size then has the new one.
+  stdout.on('resize', () => {
+    const resized = layoutFor(stdout.columns, stdout.rows);
+    session.resize(Math.max(1, resized.termCols), Math.max(1, resized.termRows));
+  });
   const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
   const painter = new PanePainter(session, stdout, paneView);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.

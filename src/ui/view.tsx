@@ -20,7 +20,7 @@ export interface View {
 
 export function mountView(store: Store, session: TerminalSession, painter: PanePainter, paneShown: () => boolean): View {
   const { stdout } = process;
-  const app = <App store={store} session={session} terminal={stdout} hostHostname={os.hostname()} />;
+  const app = <App store={store} terminal={stdout} hostHostname={os.hostname()} />;
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
   const inkOut = inkStdout(stdout, painter, () => (paneShown() ? SIDE_WIDTH : stdout.columns));
   const inkOptions = {

@@ -58,7 +58,7 @@ describe('App', () => {
     const fakes = [fakeContainer('aaaaaaaaaaaa'), fakeContainer('bbbbbbbbbbbb')];
     let started = 0;
     const controller = new RunController(session, store.dispatch, async () => fakes[started++].container);
-    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="build-07" />);
+    const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="build-07" />);
     try {
       const first = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
@@ -108,7 +108,7 @@ describe('App', () => {
       throw Object.assign(new Error('rootfs /nope does not exist: give a root filesystem directory'), { exitCode: 125 });
     };
     const controller = new RunController(session, store.dispatch, failing);
-    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="h" />);
+    const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="h" />);
     try {
       await controller.run({ rootfs: '/nope', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
@@ -124,22 +124,18 @@ describe('App', () => {
 
   it('starts on the picker when no rootfs was named', () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: ['/srv/alpine'], commandHistory: [] }), 'picker'));
-    const session = new TerminalSession(64, 26);
-    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={TERMINAL} hostHostname="h" />);
+    const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="h" />);
     assert.match(lastFrame()!, /New container/);
     assert.match(lastFrame()!, /\/srv\/alpine/);
     assert.match(lastFrame()!, /Enter start/);
     unmount();
-    session.dispose();
   });
 
   it('says when the terminal is too small, and how small it may be', () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
-    const session = new TerminalSession(20, 5);
     const small = { columns: 50, rows: 12, on: () => {}, off: () => {} };
-    const { lastFrame, unmount } = render(<App store={store} session={session} terminal={small} hostHostname="h" />);
+    const { lastFrame, unmount } = render(<App store={store} terminal={small} hostHostname="h" />);
     assert.match(lastFrame()!.replace(/\s+/g, ' '), /The terminal is too small \(50×12\): make it at least 70×16/);
     unmount();
-    session.dispose();
   });
 });
