@@ -28,8 +28,8 @@ export function App({ store, terminal, hostHostname }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { cols, rows } = useTerminalSize(terminal);
   const layout = layoutFor(cols, rows);
-  // Uptime moves with the stats poll: one update a second, not two.
-  const now = state.stats?.at ?? Date.now();
+  // Lines that move with the clock are drawn again by the pane painter between frames (LiveText).
+  const now = Date.now();
   const run = currentRun(state);
 
   if (layout.tooSmall) {
@@ -50,7 +50,7 @@ export function App({ store, terminal, hostHostname }: AppProps) {
         runs={state.runs}
         selectedHistory={state.selectedHistory}
         stats={state.stats}
-        memoryHistory={state.memoryHistory}
+        memorySamples={state.memorySamples}
         hostHostname={hostHostname}
         lab={state.lab}
         now={now}

@@ -1,4 +1,5 @@
 /** Pure text helpers for the side panels: sizes, durations, bars, sparklines. */
+import type { Sample } from './types.js';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -80,15 +81,37 @@ export function bar(fraction: number, cells: number): string {
 
 const SPARK_LEVELS = '▁▂▃▄▅▆▇█';
 
-/** One block per value, scaled so that `max` is a full block: sparkline([0, 100], 100) → "▁█". */
-export function sparkline(values: readonly number[], max: number): string {
+/** One block per value, scaled so that `max` is a full block, a blank for null: sparkline([0, null, 100], 100) → "▁ █". */
+export function sparkline(values: readonly (number | null)[], max: number): string {
   const top = SPARK_LEVELS.length - 1;
   return values
     .map((value) => {
+      if (value === null) return ' ';
       const level = max > 0 ? Math.round((Math.max(0, value) / max) * top) : 0;
       return SPARK_LEVELS[Math.min(top, level)];
     })
     .join('');
+}
+
+/**
+ * The `windowMs` before `now` cut into `cells` equal slices, oldest first, each
+ * the highest value it saw: a sample's value holds until the next sample, so a
+ * slice also sees the value held as it began. Null before the first sample.
+ */
+export function timeSlices(samples: readonly Sample[], now: number, cells: number, windowMs: number): (number | null)[] {
+  const step = windowMs / cells;
+  let next = 0;
+  let held: number | null = null;
+  const take = (before: number) => {
+    let highest = held;
+    for (; next < samples.length && samples[next].at <= before; next++) {
+      held = samples[next].value;
+      highest = Math.max(highest ?? held, held);
+    }
+    return highest;
+  };
+  take(now - windowMs); // what holds as the window begins
+  return Array.from({ length: cells }, (_, i) => take(now - windowMs + (i + 1) * step));
 }
 
 /** Characters available inside a panel of `width` columns: a border and one space of padding on each side. */

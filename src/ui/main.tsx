@@ -15,6 +15,7 @@ import { layoutFor } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
+import { LiveLines } from './services/liveLines.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
 import { RunController } from './services/runController.js';
@@ -36,6 +37,9 @@ const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
       --check          with --lab: run every step unattended, one line a
                        step, exit 0 when all pass (no terminal needed)
 ${SECURITY_USAGE}`;
+
+/** How often the panels' live lines are brought up to date: a second passes on screen at most this late. */
+const LIVE_LINE_TICK_MS = 250;
 
 // Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own).
 const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
@@ -136,9 +140,12 @@ export async function main(): Promise<void> {
     session.resize(Math.max(1, resized.termCols), Math.max(1, resized.termRows));
   });
   const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
-  const painter = new PanePainter(session, stdout, paneView);
+  const liveLines = new LiveLines();
+  const painter = new PanePainter(session, stdout, paneView, liveLines);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
   store.subscribe(() => painter.paintChanged());
+  // The uptime and the sparkline move on with no change of state, and no Ink frame.
+  setInterval(() => painter.paintChanged(), LIVE_LINE_TICK_MS).unref();
 
   const takeTerminal = () => {
     stdin.setRawMode(true);
@@ -223,7 +230,7 @@ export async function main(): Promise<void> {
   else if (args.direct) run(args.direct);
   if (lab || args.direct) await started;
   const { mountView } = await withoutFetch(() => import('./view.js'));
-  if (!shuttingDown) view = mountView(store, session, painter, () => paneView() !== null);
+  if (!shuttingDown) view = mountView(store, session, painter, liveLines, () => paneView() !== null);
   // The picker's labs are read (parsing them takes a while) the first time it shows.
   // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
   const listLabsForPicker = () => {

@@ -1,13 +1,13 @@
 /** The UI's state and the typed actions that change it. No side effects here. */
 import type { ExitStatus } from '../runtime/container.js';
 import type { PickerState } from './picker.js';
-import type { LabView, LiveStats, RunOptions, RunRecord } from './types.js';
+import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
 
 export type Screen = 'picker' | 'run';
 export type Overlay = 'none' | 'help' | 'confirm-quit' | 'edit-command';
 
-/** Samples kept for the memory sparkline: one a second, the last minute. */
-export const MEMORY_HISTORY_LENGTH = 60;
+/** The memory sparkline covers this much time, up to now. */
+export const MEMORY_WINDOW_MS = 60_000;
 
 export interface UiState {
   screen: Screen;
@@ -16,8 +16,8 @@ export interface UiState {
   runs: RunRecord[];
   /** Latest poll of the current run. */
   stats: LiveStats | null;
-  /** memory.current of the current run, oldest first. */
-  memoryHistory: number[];
+  /** memory.current of the current run as it changed, oldest first: the last minute, and the reading before it. */
+  memorySamples: Sample[];
   /** The prefix key was pressed: the next key is a command. */
   prefixArmed: boolean;
   /** Index into runs chosen with h/l, or null for the current run. */
@@ -48,13 +48,19 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     overlay: 'none',
     runs: [],
     stats: null,
-    memoryHistory: [],
+    memorySamples: [],
     prefixArmed: false,
     selectedHistory: null,
     picker,
     editLine: '',
     lab: null,
   };
+}
+
+/** The samples of the memory window before `now`, and the last one before it: its value holds into the window. */
+function recentSamples(samples: Sample[], now: number): Sample[] {
+  const first = samples.findIndex((sample) => sample.at > now - MEMORY_WINDOW_MS);
+  return first === -1 ? samples.slice(-1) : samples.slice(Math.max(0, first - 1));
 }
 
 export function currentRun(state: UiState): RunRecord | null {
@@ -89,7 +95,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         overlay: 'none',
         runs: [...state.runs, run],
         stats: null,
-        memoryHistory: [],
+        memorySamples: [],
         prefixArmed: false,
         selectedHistory: null,
       };
@@ -101,9 +107,9 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'stats': {
       if (currentRun(state)?.seq !== action.seq) return state;
       const current = action.stats.memory?.current;
-      const memoryHistory =
-        current === undefined ? state.memoryHistory : [...state.memoryHistory, current].slice(-MEMORY_HISTORY_LENGTH);
-      return { ...state, stats: action.stats, memoryHistory };
+      const memorySamples =
+        current === undefined ? state.memorySamples : recentSamples([...state.memorySamples, { at: action.stats.at, value: current }], action.stats.at);
+      return { ...state, stats: action.stats, memorySamples };
     }
     case 'prefix':
       return { ...state, prefixArmed: action.armed };

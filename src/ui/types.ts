@@ -45,6 +45,13 @@ export interface LiveStats extends NativeStats {
   at: number;
 }
 
+/** A reading taken at a moment; it holds until the next one. */
+export interface Sample {
+  /** ms since the epoch. */
+  at: number;
+  value: number;
+}
+
 /** The lab being followed, as the lab panel shows it (see services/labController.ts). */
 export interface LabView {
   title: string;

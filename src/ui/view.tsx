@@ -7,7 +7,9 @@ import { render } from 'ink';
 import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { App } from './App.js';
+import { LiveLinesContext } from './components/LiveText.js';
 import { SIDE_WIDTH } from './layout.js';
+import type { LiveLines } from './services/liveLines.js';
 import { inkStdout, type PanePainter } from './services/panePainter.js';
 import type { TerminalSession } from './services/terminalSession.js';
 import type { Store } from './store.js';
@@ -18,9 +20,13 @@ export interface View {
   unmount(): void;
 }
 
-export function mountView(store: Store, session: TerminalSession, painter: PanePainter, paneShown: () => boolean): View {
+export function mountView(store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, paneShown: () => boolean): View {
   const { stdout } = process;
-  const app = <App store={store} terminal={stdout} hostHostname={os.hostname()} />;
+  const app = (
+    <LiveLinesContext.Provider value={liveLines}>
+      <App store={store} terminal={stdout} hostHostname={os.hostname()} />
+    </LiveLinesContext.Provider>
+  );
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
   const inkOut = inkStdout(stdout, painter, () => (paneShown() ? SIDE_WIDTH : stdout.columns));
   const inkOptions = {

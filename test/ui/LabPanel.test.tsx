@@ -47,7 +47,7 @@ test('a short panel cuts the text, never the command, the views or the check', (
 
 test('the side column shows the lab panel in the history\'s place, to the bottom', () => {
   const frame = frameOf(
-    <SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memoryHistory={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={50} />,
+    <SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={50} />,
   );
   assert.match(frame, /Lab · step 1\/3/);
   assert.doesNotMatch(frame, /History/);

@@ -35,7 +35,7 @@ const panels = (height: number, run: RunRecord = runs[2]!): string =>
       runs={runs}
       selectedHistory={null}
       stats={stats}
-      memoryHistory={[60 * MiB, 64 * MiB]}
+      memorySamples={[{ at: T0, value: 60 * MiB }, { at: T0 + 5000, value: 64 * MiB }]}
       hostHostname="build-07"
       now={T0 + 10_000}
       width={32}
@@ -76,7 +76,7 @@ test('layout: history rows grow with the height', () => {
 
 test('before the first poll and without a run', () => {
   const frame = frameOf(
-    <SidePanels run={null} runs={[]} selectedHistory={null} stats={null} memoryHistory={[]} hostHostname="build-07" now={T0} width={32} height={40} />,
+    <SidePanels run={null} runs={[]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="build-07" now={T0} width={32} height={40} />,
   );
   assert.match(frame, /no container yet/);
   assert.match(frame, /inside: —/);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bar, formatBytes, formatDuration, panelInnerWidth, sparkline, truncate, wrapLines } from '../../src/ui/format.js';
+import { bar, formatBytes, formatDuration, panelInnerWidth, sparkline, timeSlices, truncate, wrapLines } from '../../src/ui/format.js';
 
 test('formatBytes uses binary units with one decimal', () => {
   assert.equal(formatBytes(0), '0 B');
@@ -47,6 +47,17 @@ test('sparkline scales values to the maximum', () => {
   assert.equal(sparkline([200], 100), '█');
   assert.equal(sparkline([1, 2], 0), '▁▁');
   assert.equal(sparkline([], 10), '');
+  assert.equal(sparkline([null, null, 0, 100], 100), '  ▁█', 'a blank where nothing was measured');
+});
+
+test('timeSlices: the highest value in each slice of the window, values holding until the next sample', () => {
+  const at = (s: number, value: number) => ({ at: s * 1000, value });
+  // A 10 s window up to 20 s, in five slices of 2 s: [10,12] (12,14] (14,16] (16,18] (18,20].
+  assert.deepEqual(timeSlices([], 20_000, 5, 10_000), [null, null, null, null, null]);
+  assert.deepEqual(timeSlices([at(15, 7)], 20_000, 5, 10_000), [null, null, 7, 7, 7], 'nothing before the first sample');
+  assert.deepEqual(timeSlices([at(1, 3), at(17, 5)], 20_000, 5, 10_000), [3, 3, 3, 5, 5], 'a sample before the window holds into it');
+  assert.deepEqual(timeSlices([at(1, 3), at(12.5, 9), at(13, 1)], 20_000, 5, 10_000), [3, 9, 1, 1, 1], 'a short peak keeps its slice');
+  assert.deepEqual(timeSlices([at(1, 3)], 21_000, 5, 10_000), [3, 3, 3, 3, 3]);
 });
 
 test('panelInnerWidth leaves room for the border and padding', () => {

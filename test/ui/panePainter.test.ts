@@ -111,4 +111,26 @@ describe('pane painter', () => {
     assert.match(chunks.at(-1) ?? '', /╭.*\x1b\[2;36H/s, 'and after Ink cleared the screen');
     session.dispose();
   });
+
+  it('draws the panels\' live lines as they change, below the column\'s cut never, and again after an Ink frame', () => {
+    const session = new TerminalSession(8, 3);
+    const written: string[] = [];
+    let uptime = 'up 1s';
+    const live = [
+      { runs: () => [{ text: uptime }], position: () => ({ row: 2, col: 3, width: 8 }) },
+      { runs: () => [{ text: 'cut off' }], position: () => ({ row: VIEW.height + 1, col: 3, width: 8 }) },
+      { runs: () => [{ text: 'not laid out' }], position: () => null },
+    ];
+    const painter = new PanePainter(session, { write: (data) => written.push(data) }, () => VIEW, live);
+    painter.afterInkFrame(Number.POSITIVE_INFINITY);
+    painter.paintChanged();
+    assert.equal(written.length, 0, 'nothing changed since the frame');
+    uptime = 'up 2s';
+    painter.paintChanged();
+    assert.deepEqual(written, ['\x1b7\x1b[2;3H\x1b[0mup 2s\x1b[0m\x1b[3X\x1b8']);
+    painter.paintChanged();
+    assert.equal(written.length, 1, 'drawn once');
+    assert.match(painter.afterInkFrame(34), /\x1b\[2;3H\x1b\[0mup 2s/, 'Ink drew it as of its render: drawn again now');
+    session.dispose();
+  });
 });

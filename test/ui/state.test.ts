@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { initialPicker } from '../../src/ui/picker.js';
-import { currentRun, initialState, isRunning, MEMORY_HISTORY_LENGTH, uiReducer } from '../../src/ui/state.js';
+import { currentRun, initialState, isRunning, MEMORY_WINDOW_MS, uiReducer } from '../../src/ui/state.js';
 import type { LiveStats, RunOptions } from '../../src/ui/types.js';
 
 const OPTIONS: RunOptions = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
 const start = () => initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'picker');
-const stats = (current: number): LiveStats => ({
+const stats = (current: number, at = 0): LiveStats => ({
   memory: { current, peak: current, limit: 100, oomKills: 0 },
   pids: { current: 1, limit: 1024 },
   hostname: 'h',
-  at: 0,
+  at,
 });
 
 describe('ui reducer', () => {
@@ -37,14 +37,19 @@ describe('ui reducer', () => {
     assert.equal(state.runs[1].phase, 'starting');
   });
 
-  it('keeps a minute of memory samples, for the current run only', () => {
+  it('keeps the memory samples of the last minute and the one before, for the current run only', () => {
     let state = uiReducer(start(), { type: 'run-requested', options: OPTIONS, at: 0 });
-    for (let i = 0; i < MEMORY_HISTORY_LENGTH + 5; i++) state = uiReducer(state, { type: 'stats', seq: 1, stats: stats(i) });
-    assert.equal(state.memoryHistory.length, MEMORY_HISTORY_LENGTH);
-    assert.equal(state.memoryHistory[0], 5);
+    // One sample every 10 s for 100 s: the one at 30 s still holds as the minute before 90 s begins.
+    for (let at = 0; at <= 90_000; at += 10_000) state = uiReducer(state, { type: 'stats', seq: 1, stats: stats(at, at) });
+    assert.equal(MEMORY_WINDOW_MS, 60_000);
+    assert.deepEqual(state.memorySamples.map((sample) => sample.at), [30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 90_000]);
+    assert.deepEqual(state.memorySamples[0], { at: 30_000, value: 30_000 });
+    // A sample long after the last: only that last one is kept before it.
+    state = uiReducer(state, { type: 'stats', seq: 1, stats: stats(1, 500_000) });
+    assert.deepEqual(state.memorySamples.map((sample) => sample.at), [90_000, 500_000]);
     assert.equal(uiReducer(state, { type: 'stats', seq: 9, stats: stats(1) }), state);
     state = uiReducer(state, { type: 'run-requested', options: OPTIONS, at: 1 });
-    assert.deepEqual(state.memoryHistory, []);
+    assert.deepEqual(state.memorySamples, []);
     assert.equal(state.stats, null);
   });
 });

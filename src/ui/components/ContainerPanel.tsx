@@ -2,6 +2,8 @@ import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { RunPhase, RunRecord } from '../types.js';
 import { formatDuration, panelInnerWidth, truncate } from '../format.js';
+import type { TextRun } from '../services/screen.js';
+import { LiveText } from './LiveText.js';
 
 /** Rows the panel always takes, border included, so the column below never jumps. */
 export const CONTAINER_PANEL_HEIGHT = 7;
@@ -21,6 +23,12 @@ function pidLine(hostPid: number | null, inner: number): string {
   return full.length <= inner ? full : `PID 1 · host PID ${hostPid ?? '—'}`;
 }
 
+/** "running · up 1m 05s": the state, and how long the container has run by `now` (or by its end). */
+function statusLine(run: RunRecord, now: number): TextRun[] {
+  const end = run.phase === 'exited' ? (run.endedAt ?? now) : now;
+  return [{ text: run.phase, color: PHASE_COLOR[run.phase] }, { text: ` · up ${formatDuration(end - run.startedAt)}` }];
+}
+
 /** The current container: id, state, uptime, both PIDs of its first process, command. */
 export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: ContainerPanelProps) {
   const inner = panelInnerWidth(width);
@@ -32,11 +40,7 @@ export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: 
       ) : (
         <>
           <Text wrap="truncate-end">id {run.id ?? '—'}</Text>
-          <Text wrap="truncate-end">
-            <Text color={PHASE_COLOR[run.phase]}>{run.phase}</Text>
-            {' · up '}
-            {formatDuration((run.phase === 'exited' ? (run.endedAt ?? now) : now) - run.startedAt)}
-          </Text>
+          <LiveText line={(at) => statusLine(run, at)} now={now} />
           <Text wrap="truncate-end">{pidLine(run.hostPid, inner)}</Text>
           <Text dimColor>{truncate(`$ ${run.options.command.join(' ')}`, inner)}</Text>
         </>

@@ -1,18 +1,20 @@
 import { memo } from 'react';
 import { Box, Text } from 'ink';
-import type { LiveStats } from '../types.js';
-import { bar, formatBytes, panelInnerWidth, sparkline } from '../format.js';
+import type { LiveStats, Sample } from '../types.js';
+import { bar, formatBytes, panelInnerWidth, sparkline, timeSlices } from '../format.js';
+import { MEMORY_WINDOW_MS } from '../state.js';
+import type { TextRun } from '../services/screen.js';
+import { LiveText } from './LiveText.js';
 
 export const MEMORY_PANEL_HEIGHT = 8;
-
-/** One sample a second: a minute of history at most. */
-const MAX_SPARK_SAMPLES = 60;
 
 export interface MemoryPanelProps {
   /** null: the container has no memory cgroup; undefined: no reading yet. */
   memory: LiveStats['memory'] | undefined;
-  /** Bytes in use, oldest first, one a second. */
-  history: readonly number[];
+  /** Bytes in use as they changed, oldest first: the last minute, and the reading before it. */
+  samples: readonly Sample[];
+  /** The time this render shows (ms since the epoch): the sparkline ends there. */
+  now: number;
   width: number;
 }
 
@@ -23,11 +25,15 @@ function usageColor(fraction: number): string {
 }
 
 /** Usage against the limit as a bar, peak, OOM kills and a sparkline of the last minute. */
-export const MemoryPanel = memo(function MemoryPanel({ memory, history, width }: MemoryPanelProps) {
+export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, width }: MemoryPanelProps) {
   const inner = panelInnerWidth(width);
-  const samples = history.slice(-Math.min(MAX_SPARK_SAMPLES, inner));
   // A zero limit would divide by zero; the runtime reports "none" as null, so treat both alike.
   const limit = memory && memory.limit !== null && memory.limit > 0 ? memory.limit : null;
+  const values = samples.map((sample) => sample.value);
+  // One block per slice of the minute, so it moves on with the clock: a live line.
+  const sparkLine = (at: number): TextRun[] => [
+    { text: sparkline(timeSlices(samples, at, inner, MEMORY_WINDOW_MS), limit ?? Math.max(...values)), color: 'cyan' },
+  ];
   return (
     <Box borderStyle="round" flexDirection="column" width={width} height={MEMORY_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Memory</Text>
@@ -54,7 +60,7 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, history, width }:
             // No limit to be a fraction of: show current against the highest seen.
             <Text wrap="truncate-end">
               {'['}
-              <Text dimColor>{bar(memory.current / Math.max(memory.current, memory.peak ?? 0, ...samples), inner - 2)}</Text>
+              <Text dimColor>{bar(memory.current / Math.max(memory.current, memory.peak ?? 0, ...values), inner - 2)}</Text>
               {']'}
             </Text>
           )}
@@ -66,7 +72,7 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, history, width }:
             OOM kills: {memory.oomKills}
           </Text>
           {samples.length > 0 ? (
-            <Text color="cyan">{sparkline(samples, limit ?? Math.max(...samples))}</Text>
+            <LiveText line={sparkLine} now={now} />
           ) : (
             <Text dimColor>no samples yet</Text>
           )}

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { Box } from 'ink';
-import type { LiveStats, RunRecord } from '../types.js';
+import type { LiveStats, RunRecord, Sample } from '../types.js';
 import { CONTAINER_PANEL_HEIGHT, ContainerPanel } from './ContainerPanel.js';
 import { HOSTNAME_PANEL_HEIGHT, HostnamePanel } from './HostnamePanel.js';
 import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
@@ -19,8 +19,8 @@ export interface SidePanelsProps {
   selectedHistory: number | null;
   /** The latest poll of the current container; null before the first one. */
   stats: LiveStats | null;
-  /** Memory in use, bytes, oldest first, one sample a second. */
-  memoryHistory: readonly number[];
+  /** Memory in use as it changed, oldest first (see UiState). */
+  memorySamples: readonly Sample[];
   hostHostname: string;
   /** The lab being followed: its panel takes the history's place. */
   lab?: LabView | null;
@@ -52,13 +52,13 @@ export function sidePanelsLayout(height: number): SidePanelsLayout {
 
 /** The column of live panels beside the container's terminal. */
 export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
-  const { run, runs, selectedHistory, stats, memoryHistory, hostHostname, lab, now, width, height } = props;
+  const { run, runs, selectedHistory, stats, memorySamples, hostHostname, lab, now, width, height } = props;
   const layout = sidePanelsLayout(height);
   const alwaysShown = (
     <>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
-      <MemoryPanel memory={stats ? stats.memory : undefined} history={memoryHistory} width={width} />
+      <MemoryPanel memory={stats ? stats.memory : undefined} samples={memorySamples} now={now} width={width} />
       <ProcessesPanel pids={stats?.pids ?? null} width={width} />
     </>
   );

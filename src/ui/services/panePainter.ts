@@ -1,6 +1,7 @@
 /**
  * Draws the container's terminal, border and all, straight onto the user's
- * terminal, right of the panels Ink draws. Output then costs a few changed
+ * terminal, right of the panels Ink draws; and, between Ink's frames, the
+ * panels' lines that move with the clock (liveLines.ts). Output then costs a few changed
  * lines, never an Ink frame (which builds every cell it covers): a scrolling
  * pane runs at the speed the emulator parses, and Ink's frames stay as
  * narrow as the panels.
@@ -10,6 +11,7 @@
  * synchronized update where the terminal supports one, so nothing flickers.
  */
 import type { FooterPart } from '../footer.js';
+import type { LinePosition, LiveLine } from './liveLines.js';
 import type { ScreenLine, TextRun } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
@@ -32,7 +34,11 @@ const END_SYNCHRONIZED = '\x1b[?2026l';
 const SAVE_CURSOR = '\x1b7';
 const RESTORE_CURSOR = '\x1b8';
 
+/** Ink's colour names (the panels' live lines use them) as SGR foreground codes; a background's is 10 more. */
+const NAMED_COLORS: Record<string, number> = { black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90 };
+
 function colorCode(color: string, base: 38 | 48): string {
+  if (color in NAMED_COLORS) return String(NAMED_COLORS[color] + (base === 48 ? 10 : 0));
   if (color.startsWith('#')) {
     const rgb = Number.parseInt(color.slice(1), 16);
     return `${base};2;${(rgb >> 16) & 255};${(rgb >> 8) & 255};${rgb & 255}`;
@@ -60,6 +66,21 @@ export function lineSequence(line: ScreenLine, y: number, view: PaneView): strin
   const text = line.runs.map((run) => sgr(run) + run.text).join('');
   const rest = view.width - 2 - line.columns;
   return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${rest > 0 ? `\x1b[${rest}X` : ''}`;
+}
+
+/** A live line of the panels at its place, cut to its width with "…" as Ink cuts it; the rest of it is blanked. */
+export function liveLineSequence(runs: readonly TextRun[], at: LinePosition): string {
+  const length = runs.reduce((sum, run) => sum + Array.from(run.text).length, 0);
+  const cut = length > at.width;
+  let room = cut ? at.width - 1 : length;
+  let text = '';
+  for (const run of runs) {
+    const shown = Array.from(run.text).slice(0, Math.max(0, room));
+    room -= shown.length;
+    text += sgr(run) + shown.join('');
+  }
+  const rest = at.width - length;
+  return `\x1b[${at.row};${at.col}H${text}${cut ? '…' : ''}\x1b[0m${rest > 0 ? `\x1b[${rest}X` : ''}`;
 }
 
 const FOOTER_STYLES: Record<NonNullable<FooterPart['style']> | 'plain', string> = {
@@ -105,12 +126,16 @@ export class PanePainter {
   private drawnFooter = '';
   /** Where the pane was when drawn: anywhere else, nothing of it can be counted on. */
   private drawnGeometry = '';
+  /** Each live line's sequence as last drawn by us (Ink's frames draw them too). */
+  private drawnLive = new WeakMap<LiveLine, string>();
 
   constructor(
     private readonly session: TerminalSession,
     private readonly out: { write(data: string): unknown },
     /** Where the pane is now, or null while another screen covers it. */
     private readonly view: () => PaneView | null,
+    /** The panels' lines that move with the clock (see liveLines.ts). */
+    private readonly liveLines: Iterable<LiveLine> = [],
   ) {
     session.onChange(() => this.paintChanged());
   }
@@ -127,11 +152,14 @@ export class PanePainter {
       return '';
     }
     if (erasedCols >= view.left) this.forget();
-    else this.drawnFooter = '';
+    else {
+      this.drawnFooter = '';
+      this.drawnLive = new WeakMap(); // Ink's frame drew them as of its render
+    }
     return this.sequence(view, (line, y) => this.drawn[y] !== line.key);
   }
 
-  /** Draw what changed since it was drawn: lines of the pane, its border and title, the footer. */
+  /** Draw what changed since it was drawn: lines of the pane, its border and title, the footer, the live lines. */
   paintChanged(): void {
     const view = this.view();
     if (!view) return this.forget();
@@ -145,6 +173,7 @@ export class PanePainter {
     this.drawnBorder = '';
     this.drawnFooter = '';
     this.drawnGeometry = '';
+    this.drawnLive = new WeakMap();
   }
 
   private sequence(view: PaneView, wanted: (line: ScreenLine, y: number) => boolean): string {
@@ -170,6 +199,15 @@ export class PanePainter {
     if (footer !== this.drawnFooter) {
       sequence += footer;
       this.drawnFooter = footer;
+    }
+    const now = Date.now();
+    for (const line of this.liveLines) {
+      const at = line.position();
+      if (!at || at.row > view.height) continue; // not laid out, or cut off with the column
+      const drawn = liveLineSequence(line.runs(now), at);
+      if (this.drawnLive.get(line) === drawn) continue;
+      sequence += drawn;
+      this.drawnLive.set(line, drawn);
     }
     // Ink moves the cursor relative to where it left it: put it back.
     return sequence && SAVE_CURSOR + sequence + RESTORE_CURSOR;

@@ -14,12 +14,6 @@ export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<Pty
 
 /** Stats are cheap (a few cgroup files and one setns): once a second is plenty for the panels. */
 const STATS_INTERVAL_MS = 1000;
-/**
- * A poll that changes nothing but the uptime is shown only this long after the
- * last one shown: every frame redraws the whole panel column, so an idle
- * container costs half as much, and its uptime moves in steps of two seconds.
- */
-const UNCHANGED_STATS_INTERVAL_MS = 2000;
 const STOP_GRACE_MS = 10_000;
 
 function specOf(options: RunOptions): ContainerSpec {
@@ -45,8 +39,8 @@ export class RunController {
   private readonly attachListeners = new Set<(container: PtyContainer) => void>();
   /** Waiting for the next container to be shown, or to fail to start. */
   private startWaiters: (() => void)[] = [];
-  /** The last stats dispatched, to leave out polls that change nothing. */
-  private shownStats = { key: '', at: 0 };
+  /** The last stats dispatched, to leave out polls that change nothing: each would cost a frame of the panels. */
+  private shownStats = '';
 
   constructor(
     private readonly session: TerminalSession,
@@ -155,10 +149,9 @@ export class RunController {
     } catch {
       return; // it ended between two polls: the exit is reported by runToEnd
     }
-    const at = Date.now();
     const key = `${seq} ${JSON.stringify(stats)}`;
-    if (key === this.shownStats.key && at - this.shownStats.at < UNCHANGED_STATS_INTERVAL_MS) return;
-    this.shownStats = { key, at };
-    this.dispatch({ type: 'stats', seq, stats: { ...stats, at } });
+    if (key === this.shownStats) return;
+    this.shownStats = key;
+    this.dispatch({ type: 'stats', seq, stats: { ...stats, at: Date.now() } });
   }
 }
