@@ -165,6 +165,12 @@ describe('baby-docker-tui in a real terminal', () => {
       assert.match(d.screenText(), new RegExp(`inside: ${first.id} `));
       await d.waitFor(/\d+(\.\d)? (KiB|MiB) \/ 100\.0 MiB/);
 
+      // The uptime moves on by itself while the shell idles: a live line, drawn with no change of state.
+      const uptime = (t: typeof d) => Number(/running · up (\d+)s/.exec(t.screenText())?.[1]);
+      const up = uptime(d);
+      assert.ok(Number.isInteger(up), d.screenText());
+      await d.waitFor((t) => uptime(t) >= up + 2, 5_000);
+
       d.write('hostname lab1\r');
       await d.waitFor(/││# hostname lab1 +│\n.*││# +│$/m);
       await d.waitFor(/inside: lab1 /, 3_000);
