@@ -37,6 +37,17 @@ function plainLines(next: () => number, count: number): string {
   return out;
 }
 
+/** `data` cut at random places, as reads from a pty cut it: mid-line, mid-sequence, or not at all. */
+function chunksOf(data: string, next: () => number): string[] {
+  const chunks: string[] = [];
+  for (let at = 0; at < data.length; ) {
+    const size = next() < 0.2 ? data.length : 1 + Math.floor(next() * 200);
+    chunks.push(data.slice(at, at + size));
+    at += size;
+  }
+  return chunks;
+}
+
 /** What a screen may hold before: colours, a cursor anywhere, a line left half written. */
 const BEFORE = [
   '',
@@ -56,7 +67,7 @@ describe('jump scrolling', () => {
       const before = BEFORE[seed % BEFORE.length];
       const tail = seed % 3 === 0 ? '\x1b[32mgreen tail\x1b[0m\x1b[2;3Hmoved' : 'partial line';
       const data = plainLines(next, 3 * ROWS + 1 + Math.floor(next() * 40)) + tail;
-      const dropped = dropScrolledOffLines(data, ROWS);
+      const dropped = dropScrolledOffLines(chunksOf(data, next), ROWS);
       assert.ok(dropped.length < data.length, `seed ${seed}: lines were dropped`);
       assert.equal(await screenAfter(before, dropped), await screenAfter(before, data), `seed ${seed}`);
     }
@@ -64,21 +75,32 @@ describe('jump scrolling', () => {
 
   it('keeps short output, and output that is not plain from its start, as it is', () => {
     const lines = plainLines(random(7), 3 * ROWS + 10);
-    assert.equal(dropScrolledOffLines(plainLines(random(7), 2 * ROWS), ROWS), plainLines(random(7), 2 * ROWS));
-    assert.equal(dropScrolledOffLines(`\x1b[1A${lines}`, ROWS), `\x1b[1A${lines}`);
-    assert.equal(dropScrolledOffLines(`\t${lines}`, ROWS), `\t${lines}`);
+    assert.equal(dropScrolledOffLines([plainLines(random(7), 2 * ROWS)], ROWS), plainLines(random(7), 2 * ROWS));
+    assert.equal(dropScrolledOffLines([`\x1b[1A${lines}`], ROWS), `\x1b[1A${lines}`);
+    assert.equal(dropScrolledOffLines(['\t', lines], ROWS), `\t${lines}`);
+    assert.equal(dropScrolledOffLines([], ROWS), '');
   });
 
   it('keeps lines ended by a bare LF, which leaves the column where it was', () => {
     const bare = 'some text\n'.repeat(5 * ROWS);
-    assert.equal(dropScrolledOffLines(bare, ROWS), bare);
+    assert.equal(dropScrolledOffLines([bare], ROWS), bare);
   });
 
   it('drops only up to the first sequence that could read the screen', async () => {
     const head = plainLines(random(3), 4 * ROWS);
     const data = `${head}\x1b[H${plainLines(random(4), 4 * ROWS)}`;
-    const dropped = dropScrolledOffLines(data, ROWS);
+    const dropped = dropScrolledOffLines([data], ROWS);
     assert.ok(dropped.endsWith(data.slice(head.length - 20)));
     assert.equal(await screenAfter(dropped), await screenAfter(data));
+  });
+
+  it('joins only the chunks it keeps, and drops whole plain chunks before them', () => {
+    const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
+    const chunks = [lines(0, 40), lines(40, 40), lines(80, 40), lines(120, 3 * ROWS + 1)];
+    const kept = dropScrolledOffLines(chunks, ROWS);
+    assert.equal(kept, '\r\n'.repeat(ROWS) + lines(120 + 2 * ROWS + 1, ROWS), 'the last ROWS lines after ROWS fresh ones');
+    // A sequence in an early chunk: nothing from there on may go, nor anything before it that is too short.
+    const withSequence = [lines(0, 2), '\x1b[H', ...chunks];
+    assert.equal(dropScrolledOffLines(withSequence, ROWS), withSequence.join(''));
   });
 });

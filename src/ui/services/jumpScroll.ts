@@ -18,13 +18,27 @@
 const NOT_PLAIN = /[^\x20-\x7e\xa0-\uffff\r\n]/;
 
 /**
- * `data` with the plain lines at its start that would scroll off a screen of
- * `rows` rows replaced by `rows` CR LFs. The caller guarantees the scroll
- * region is the whole screen when `data` is parsed.
+ * Output read in `chunks`, as one string, with the plain lines at its start
+ * that would scroll off a screen of `rows` rows replaced by `rows` CR LFs.
+ * Only what is kept is joined: in a flood that is the last few chunks. The
+ * caller guarantees the scroll region is the whole screen when it is parsed.
  */
-export function dropScrolledOffLines(data: string, rows: number): string {
+export function dropScrolledOffLines(chunks: readonly string[], rows: number): string {
   // A needs `rows` LFs to be exact; it gets 2 * rows, so that what is dropped is worth the look. B gets `rows`.
   const minLines = 3 * rows + 1;
+  // The plain chunks at the start; the one after them may begin plain too.
+  let plain = 0;
+  while (plain < chunks.length && !NOT_PLAIN.test(chunks[plain])) plain++;
+  // Back from there, the chunks that hold enough lines for A and B: those before them are plain, all in A.
+  let from = Math.min(plain, chunks.length - 1);
+  for (let lines = lineFeeds(chunks[from] ?? ''); from > 0 && lines < minLines; ) lines += lineFeeds(chunks[--from]);
+  const tail = chunks.slice(from).join('');
+  const kept = dropFromString(tail, rows, minLines);
+  return kept === tail && from > 0 ? chunks.join('') : kept;
+}
+
+/** The same for one string. */
+function dropFromString(data: string, rows: number, minLines: number): string {
   if (data.length < 2 * minLines) return data;
   const firstOther = data.search(NOT_PLAIN);
   const plainEnd = firstOther < 0 ? data.length : firstOther;
@@ -33,6 +47,12 @@ export function dropScrolledOffLines(data: string, rows: number): string {
   if (end < 0 || nthLastLineFeed(data, end, 2 * rows - 1) < 0) return data;
   if (data[end - 1] !== '\r') return data; // a bare LF keeps the column: A would not end at column 0
   return '\r\n'.repeat(rows) + data.slice(end + 1);
+}
+
+function lineFeeds(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 /** Index of the nth LF counting back from `before` (exclusive), or -1. */

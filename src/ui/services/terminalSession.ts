@@ -174,12 +174,13 @@ export class TerminalSession {
       for (const waiter of this.parsedWaiters.splice(0)) waiter();
       return;
     }
-    const batch = this.queued.join('');
+    const batch = this.queued;
+    const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.lastFeedAt = Date.now();
-    const data = this.scrollRegionIsScreen() ? dropScrolledOffLines(batch, this.term.rows) : batch;
+    const data = this.scrollRegionIsScreen() ? dropScrolledOffLines(batch, this.term.rows) : batch.join('');
     this.term.write(data, () => {
-      this.pendingBytes -= batch.length;
+      this.pendingBytes -= batchBytes;
       if (this.pendingBytes < LOW_WATER) this.resumeOutput();
       this.changed();
       if (this.queued.length) this.scheduleFeed();
