@@ -52,36 +52,54 @@ function styleOf(cell: IBufferCell, isCursor: boolean): Omit<TextRun, 'text'> {
   if (cell.isItalic()) style.italic = true;
   if (cell.isUnderline()) style.underline = true;
   if (cell.isStrikethrough()) style.strikethrough = true;
-  // The cursor is drawn as an inverted cell, as a block cursor looks.
   if (Boolean(cell.isInverse()) !== isCursor) style.inverse = true;
   return style;
 }
 
-const sameStyle = (a: Omit<TextRun, 'text'>, b: Omit<TextRun, 'text'>): boolean =>
-  a.color === b.color && a.backgroundColor === b.backgroundColor && a.bold === b.bold && a.dim === b.dim &&
-  a.italic === b.italic && a.underline === b.underline && a.strikethrough === b.strikethrough && a.inverse === b.inverse;
+/** The cells look alike in every attribute a run keeps (see styleOf). */
+function sameAttributes(a: IBufferCell, b: IBufferCell): boolean {
+  if (a.isAttributeDefault() || b.isAttributeDefault()) return a.isAttributeDefault() && b.isAttributeDefault();
+  return a.getFgColorMode() === b.getFgColorMode() && a.getFgColor() === b.getFgColor() &&
+    a.getBgColorMode() === b.getBgColorMode() && a.getBgColor() === b.getBgColor() &&
+    a.isBold() === b.isBold() && a.isDim() === b.isDim() && a.isItalic() === b.isItalic() &&
+    a.isUnderline() === b.isUnderline() && a.isStrikethrough() === b.isStrikethrough() && a.isInverse() === b.isInverse();
+}
 
-/** The visible screen of the active buffer (normal or alternate), `cursorVisible` as the program set it. */
+/**
+ * The visible screen of the active buffer (normal or alternate), `cursorVisible`
+ * as the program set it. Cells are compared, not styled, one by one: a style
+ * is made once a run, and its text read by the emulator in one go.
+ */
 export function snapshotScreen(term: Terminal, cursorVisible: boolean): ScreenSnapshot {
   const buffer = term.buffer.active;
   const atBottom = buffer.viewportY === buffer.baseY;
   const cursor = { x: buffer.cursorX, y: buffer.cursorY, visible: cursorVisible && atBottom };
   const lines: ScreenLine[] = [];
-  const cell = buffer.getNullCell();
+  let cell = buffer.getNullCell();
+  let previous = buffer.getNullCell();
   for (let y = 0; y < term.rows; y++) {
     const line = buffer.getLine(buffer.viewportY + y);
     const runs: TextRun[] = [];
     let columns = 0;
+    let runStart = 0;
+    let style: Omit<TextRun, 'text'> = {};
+    let previousIsCursor = false;
     for (let x = 0; line && x < term.cols; x++) {
       line.getCell(x, cell);
-      if (cell.getWidth() === 0) continue;
-      columns += cell.getWidth();
-      const style = styleOf(cell, cursor.visible && y === cursor.y && x === cursor.x);
-      const text = cell.getChars() || ' ';
-      const last = runs[runs.length - 1];
-      if (last && sameStyle(last, style)) last.text += text;
-      else runs.push({ text, ...style });
+      const width = cell.getWidth();
+      if (width === 0) continue; // the second half of a wide character
+      columns += width;
+      // The cursor is drawn as an inverted cell, as a block cursor looks: a run of its own.
+      const isCursor = cursor.visible && y === cursor.y && x === cursor.x;
+      if (x === 0 || isCursor || previousIsCursor || !sameAttributes(cell, previous)) {
+        if (x > 0) runs.push({ text: line.translateToString(false, runStart, x), ...style });
+        style = styleOf(cell, isCursor);
+        runStart = x;
+      }
+      previousIsCursor = isCursor;
+      [cell, previous] = [previous, cell];
     }
+    if (line) runs.push({ text: line.translateToString(false, runStart, term.cols), ...style });
     // Trailing default-styled blanks draw nothing: dropping them keeps keys stable.
     const last = runs[runs.length - 1];
     if (last && Object.keys(last).length === 1) {
