@@ -18,6 +18,15 @@ const FEED_MS = 10;
 const HIGH_WATER = 2 * 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 
+/** xterm's parser state between escape sequences. */
+const PARSER_GROUND = 0;
+
+/** The private parts of xterm's core that jump scrolling reads. */
+interface JumpScrollState {
+  buffer?: { scrollTop?: number; scrollBottom?: number };
+  _inputHandler?: { _parser?: { currentState?: number } };
+}
+
 export class TerminalSession {
   private readonly term: xterm.Terminal;
   private container: PtyContainer | null = null;
@@ -178,7 +187,7 @@ export class TerminalSession {
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.lastFeedAt = Date.now();
-    const data = this.scrollRegionIsScreen() ? dropScrolledOffLines(batch, this.term.rows) : batch.join('');
+    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows) : batch.join('');
     this.term.write(data, () => {
       this.pendingBytes -= batchBytes;
       if (this.pendingBytes < LOW_WATER) this.resumeOutput();
@@ -188,10 +197,16 @@ export class TerminalSession {
     });
   }
 
-  /** The emulator's scroll region (DECSTBM) spans the whole screen. Not in xterm's public API. */
-  private scrollRegionIsScreen(): boolean {
-    const buffer = (this.term as unknown as { _core?: { buffer?: { scrollTop?: number; scrollBottom?: number } } })._core?.buffer;
-    return buffer?.scrollTop === 0 && buffer.scrollBottom === this.term.rows - 1;
+  /**
+   * What jump scrolling needs of the emulator before a batch: no escape
+   * sequence half read (a pty read can end inside one) and a scroll region
+   * (DECSTBM) spanning the whole screen. Neither is in xterm's public API.
+   */
+  private canJumpScroll(): boolean {
+    const core = (this.term as unknown as { _core?: JumpScrollState })._core;
+    const buffer = core?.buffer;
+    return core?._inputHandler?._parser?.currentState === PARSER_GROUND &&
+      buffer?.scrollTop === 0 && buffer.scrollBottom === this.term.rows - 1;
   }
 
   /** A clean screen; output not yet parsed belonged to what came before. */
