@@ -345,10 +345,12 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
 export interface PtyOptions {
   cols: number;
   rows: number;
+  /** Called once the container's process exists, while it sets the container up. */
+  onSpawn?: () => void;
 }
 
 /** Start a container attached to a new pseudo-terminal of the given size. */
-export async function startPty(spec: ContainerSpec, { cols, rows }: PtyOptions): Promise<PtyContainer> {
+export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
   const { spawn: spawnPty } = await import('node-pty');
@@ -375,6 +377,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows }: PtyOptions):
     }),
   );
   pty.onExit(({ exitCode }) => session.finish(exitCode));
+  onSpawn?.();
   const started = await session.started;
   return new PtyContainer(
     id, started.hostPid, started.cgroup, resolved, session.exited,

@@ -223,12 +223,12 @@ export async function main(): Promise<void> {
   // Only now: a signal from here on finds its handler, and the terminal is restored.
   takeTerminal();
 
-  // The container starts first, and Ink loads once it runs: setting up Ink and React takes
-  // longer than a container's start (and holds the event loop), and the output waits in the session.
-  const started = controller.whenStarted();
+  // The container's process starts first, and Ink loads while it sets the container up: setting
+  // up Ink and React takes longer than that (and holds the event loop); the output waits in the pty.
+  const spawned = controller.whenSpawned();
   if (lab) void openLab(lab);
   else if (args.direct) run(args.direct);
-  if (lab || args.direct) await started;
+  if (lab || args.direct) await spawned;
   const { mountView } = await withoutFetch(() => import('./view.js'));
   if (!shuttingDown) view = mountView(store, session, painter, liveLines, () => paneView() !== null);
   // The picker's labs are read (parsing them takes a while) the first time it shows.

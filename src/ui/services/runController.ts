@@ -38,7 +38,7 @@ export class RunController {
   private seq = 0;
   private readonly attachListeners = new Set<(container: PtyContainer) => void>();
   /** Waiting for the next container to be shown, or to fail to start. */
-  private startWaiters: (() => void)[] = [];
+  private spawnWaiters: (() => void)[] = [];
   /** The last stats dispatched, to leave out polls that change nothing: each would cost a frame of the panels. */
   private shownStats = '';
 
@@ -52,13 +52,13 @@ export class RunController {
     return this.container !== null;
   }
 
-  /** Resolves once the next run has its container shown, or has failed to start (or was superseded). */
-  whenStarted(): Promise<void> {
-    return new Promise((resolve) => this.startWaiters.push(resolve));
+  /** Resolves once the next run's container process exists, or the run has failed to start (or was superseded). */
+  whenSpawned(): Promise<void> {
+    return new Promise((resolve) => this.spawnWaiters.push(resolve));
   }
 
-  private settleStart(): void {
-    for (const resolve of this.startWaiters.splice(0)) resolve();
+  private settleSpawn(): void {
+    for (const resolve of this.spawnWaiters.splice(0)) resolve();
   }
 
   /** Called with each container as it is shown; output it wrote before that is the screen's only. */
@@ -103,7 +103,11 @@ export class RunController {
     let container: PtyContainer;
     try {
       // Started before anything is drawn: a frame costs milliseconds a re-run need not wait for.
-      container = await this.startPty(specOf(options), { cols: this.session.cols, rows: this.session.rows });
+      container = await this.startPty(specOf(options), {
+        cols: this.session.cols,
+        rows: this.session.rows,
+        onSpawn: () => this.settleSpawn(),
+      });
     } catch (error) {
       const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
       const message = error instanceof Error ? error.message : String(error);
@@ -112,12 +116,11 @@ export class RunController {
       this.session.printError(message);
       this.dispatch({ type: 'run-requested', options, at });
       this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
-      this.settleStart();
+      this.settleSpawn();
       return;
     }
     if (generation !== this.wanted) {
       // Superseded or killed while it started: it never shows.
-      this.settleStart();
       container.kill();
       await container.wait();
       return;
@@ -127,7 +130,6 @@ export class RunController {
     // The session first: output that came before anyone listened goes to the first listener.
     this.session.attach(container);
     for (const listener of this.attachListeners) listener(container);
-    this.settleStart();
     this.dispatch({ type: 'run-requested', options, at });
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
