@@ -6,7 +6,7 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/state.c", "native/utils.c"
+        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/state.c", "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"]

@@ -6,6 +6,7 @@ extern "C" {
 #include "cgroup.h"
 #include "linux.h"
 #include "state.h"
+#include "text.h"
 }
 
 namespace {
@@ -69,6 +70,13 @@ Napi::Value IsLive(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), state_is_live(info[0].As<Napi::String>().Utf8Value().c_str()));
 }
 
+// firstControl(text) -> index of the first control character but CR and LF, or -1
+Napi::Value FirstControl(const Napi::CallbackInfo &info) {
+  std::u16string text = info[0].As<Napi::String>().Utf16Value();
+  long at = first_control(reinterpret_cast<const uint16_t *>(text.data()), text.size());
+  return Napi::Number::New(info.Env(), static_cast<double>(at));
+}
+
 // cgroupMode() -> "v1" | "hybrid" | "v2"
 Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
   switch (cgroup_detect_mode()) {
@@ -84,6 +92,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gc", Napi::Function::New(env, Gc));
   exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
+  exports.Set("firstControl", Napi::Function::New(env, FirstControl));
   // What the shim takes as "kill the container" (see native/shim.c).
   exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));
   exports.Set("stateRoot", Napi::String::New(env, STATE_ROOT));

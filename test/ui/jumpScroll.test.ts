@@ -78,6 +78,11 @@ describe('jump scrolling', () => {
     assert.equal(dropScrolledOffLines([plainLines(random(7), 2 * ROWS)], ROWS), plainLines(random(7), 2 * ROWS));
     assert.equal(dropScrolledOffLines([`\x1b[1A${lines}`], ROWS), `\x1b[1A${lines}`);
     assert.equal(dropScrolledOffLines(['\t', lines], ROWS), `\t${lines}`);
+    for (const control of ['\x00', '\x08', '\x0e', '\x7f', '\x85', '\x9b']) {
+      assert.equal(dropScrolledOffLines([control + lines], ROWS), control + lines, `U+${control.charCodeAt(0).toString(16)}`);
+    }
+    const wide = lines.replaceAll('x', '世').replaceAll('-', '\u00a0');
+    assert.notEqual(dropScrolledOffLines([wide], ROWS), wide, 'wide characters and no-break spaces are plain');
     assert.equal(dropScrolledOffLines([], ROWS), '');
   });
 
