@@ -225,6 +225,9 @@ const paneStartsWith = (tui: Tui, text: string): boolean => tui.lines()[1].slice
 /** `cat FILE` (a path inside the container) in the TUI: from spawning it until the exit panel says "exit code 0". */
 export async function timeTuiCat(fileInContainer: string, configDir: string): Promise<number> {
   return withTui(['cat', fileInContainer], configDir, async (tui) => {
+    // The screen is searched only once the TUI has written "exit code": searching it after every chunk
+    // of the flood would take the bench's CPU from the TUI it measures (tmux's side has no watcher).
+    await tui.waitForOutput('exit code', 120_000);
     const shown = await waitForExit0(tui, 120_000, 'cat in the TUI');
     return shown - tui.startedAt;
   });
