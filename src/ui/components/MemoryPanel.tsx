@@ -13,8 +13,10 @@ export interface MemoryPanelProps {
   memory: LiveStats['memory'] | undefined;
   /** Bytes in use as they changed, oldest first: the last minute, and the reading before it. */
   samples: readonly Sample[];
-  /** The time this render shows (ms since the epoch): the sparkline ends there. */
+  /** The time this render shows (ms since the epoch): the sparkline ends there... */
   now: number;
+  /** ...or where the run ended, if it has. */
+  endedAt: number | null;
   width: number;
 }
 
@@ -25,14 +27,14 @@ function usageColor(fraction: number): string {
 }
 
 /** Usage against the limit as a bar, peak, OOM kills and a sparkline of the last minute. */
-export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, width }: MemoryPanelProps) {
+export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, endedAt, width }: MemoryPanelProps) {
   const inner = panelInnerWidth(width);
   // A zero limit would divide by zero; the runtime reports "none" as null, so treat both alike.
   const limit = memory && memory.limit !== null && memory.limit > 0 ? memory.limit : null;
   const values = samples.map((sample) => sample.value);
-  // One block per slice of the minute, so it moves on with the clock: a live line.
+  // One block per slice of the minute, so it moves on with the clock (a live line) until the run ends.
   const sparkLine = (at: number): TextRun[] => [
-    { text: sparkline(timeSlices(samples, at, inner, MEMORY_WINDOW_MS), limit ?? Math.max(...values)), color: 'cyan' },
+    { text: sparkline(timeSlices(samples, Math.min(at, endedAt ?? at), inner, MEMORY_WINDOW_MS), limit ?? Math.max(...values)), color: 'cyan' },
   ];
   return (
     <Box borderStyle="round" flexDirection="column" width={width} height={MEMORY_PANEL_HEIGHT} paddingX={1} flexShrink={0}>

@@ -58,7 +58,7 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
     <>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
-      <MemoryPanel memory={stats ? stats.memory : undefined} samples={memorySamples} now={now} width={width} />
+      <MemoryPanel memory={stats ? stats.memory : undefined} samples={memorySamples} now={now} endedAt={run?.endedAt ?? null} width={width} />
       <ProcessesPanel pids={stats?.pids ?? null} width={width} />
     </>
   );

@@ -37,7 +37,7 @@ export class RunController {
   private wanted = 0;
   private seq = 0;
   private readonly attachListeners = new Set<(container: PtyContainer) => void>();
-  /** Waiting for the next container to be shown, or to fail to start. */
+  /** Waiting for the next run's container process, or for the run to fail to start. */
   private spawnWaiters: (() => void)[] = [];
   /** The last stats dispatched, to leave out polls that change nothing: each would cost a frame of the panels. */
   private shownStats = '';
