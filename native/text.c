@@ -2,7 +2,7 @@
 #include "text.h"
 
 static inline unsigned is_control(uint16_t unit) {
-  return (unit < 0x20 && unit != '\r' && unit != '\n') | ((uint16_t)(unit - 0x7f) < 0x21);
+  return (unit < 0x20 && unit != '\t' && unit != '\r' && unit != '\n') | ((uint16_t)(unit - 0x7f) < 0x21);
 }
 
 long first_control(const uint16_t *text, size_t length) {

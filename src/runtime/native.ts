@@ -22,7 +22,7 @@ interface Addon {
   gc(): number;
   isLive(id: string): boolean;
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
-  /** Index of the first control character in `text` other than CR and LF, or -1 (for jump scrolling). */
+  /** Index of the first control character in `text` other than TAB, CR and LF, or -1 (for jump scrolling). */
   firstControl(text: string): number;
   shimKillSignal: number;
   stateRoot: string;

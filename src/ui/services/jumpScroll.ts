@@ -4,8 +4,8 @@
  * print them. Pure: text in, equivalent text out.
  *
  * Why it is exact. Say the output starts with plain lines only (printable
- * characters, CR, LF: nothing that reads the screen, moves the cursor up or
- * changes attributes), the scroll region is the whole screen, and the text is
+ * characters, TAB, CR, LF: nothing that reads the screen, moves the cursor up
+ * or changes attributes), the scroll region is the whole screen, and the text is
  * A + B, where A ends with CR LF and B holds at least `rows` more LFs. After
  * A the cursor is on a freshly scrolled-in blank bottom row at column 0,
  * wherever it started, as long as A holds at least `rows` LFs; `rows` CR LFs
@@ -16,9 +16,9 @@
 import { addon } from '../../runtime/native.js';
 
 /**
- * Where the plain text stops: the first character that is not printable, CR
- * or LF (a C0 or C1 control, DEL), which can move the cursor back, read or
- * restyle the screen. Scanned natively (native/text.c), as every byte of a
+ * Where the plain text stops: the first character that is not printable,
+ * TAB, CR or LF (a C0 or C1 control, DEL), which can move the cursor up,
+ * read or restyle the screen. Scanned natively (native/text.c), as every byte of a
  * flood is: some 4 times faster than a regular expression.
  */
 const plainUntil = (text: string): number => {
