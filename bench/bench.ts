@@ -18,7 +18,7 @@ import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import {
   idleCpuPercent, makeConfigDir, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
-  timeTmuxCat, timeTuiCat, writeTextFile,
+  timeBareCat, timeTmuxCat, timeTuiCat, writeTextFile,
 } from './tui.js';
 
 /** This file sits in dist/bench once compiled. */
@@ -246,9 +246,10 @@ async function terminalUiSection(rootfs: string): Promise<void> {
   try {
     writeTextFile(bigFile, BIG_FILE_BYTES);
     const pane = `${PANE_COLS}x${PANE_ROWS}`;
-    const [tmux, tui] = await runRoundRobin([
+    const [tmux, tui, bare] = await runRoundRobin([
       { name: `tmux pane ${pane}`, run: () => timeTmuxCat(bigFile) },
       { name: `TUI pane ${pane} (${OUTER_COLS}x${OUTER_ROWS})`, run: () => timeTuiCat('/tmp/bench-50m.txt', configDir) },
+      { name: 'pty alone: runtime, no UI', run: () => timeBareCat(rootfs, '/tmp/bench-50m.txt') },
     ], CAT_RUNS, 1);
     const idle = await idleCpuPercent(IDLE_SECONDS, configDir);
     const rerun = (await rerunLatencies(markerFile, '/tmp/bench-marker.txt', KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
@@ -256,8 +257,9 @@ async function terminalUiSection(rootfs: string): Promise<void> {
 
     const mbPerSecond = (r: CaseResult): string => (BIG_FILE_BYTES / 2 ** 20 / (r.median / 1000)).toFixed(1);
     console.log(`\nTerminal UI: cat of a 50 MiB text file, start to exit shown, ${CAT_RUNS} runs each (+1 warm-up), interleaved\n`);
-    printTable([tmux, tui], [tmux]);
+    printTable([tmux, tui, bare], [tmux]);
     console.log(`throughput: tmux ${mbPerSecond(tmux)} MiB/s, TUI ${mbPerSecond(tui)} MiB/s`);
+    console.log('(pty alone: the same container cat, its output read and dropped in this process: the speed the pty allows both)');
     console.log(`\nTerminal UI: keys, ${KEY_RUNS} presses each (+${KEY_WARMUP} warm-up), key written to the TUI's pty until its answer leaves the TUI\n`);
     const keys = [resultOf('r: re-run to first output', rerun), resultOf('Ctrl-]: prefix footer during yes', prefix)];
     printTable(keys, []);

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPty } from '../src/runtime/container.js';
 import { layoutFor, SIDE_WIDTH } from '../src/ui/layout.js';
 
 /** This file sits in dist/bench once compiled. */
@@ -231,6 +232,20 @@ export async function timeTuiCat(fileInContainer: string, configDir: string): Pr
     const shown = await waitForExit0(tui, 120_000, 'cat in the TUI');
     return shown - tui.startedAt;
   });
+}
+
+/**
+ * The same cat through the runtime alone, its output read and dropped: what
+ * the pty itself allows, with no emulator and no UI. In this warm process, so
+ * without Node's start-up (which the TUI's time includes, and tmux has none of).
+ */
+export async function timeBareCat(rootfs: string, fileInContainer: string): Promise<number> {
+  const begin = now();
+  const container = await startPty({ rootfs, command: ['cat', fileInContainer] }, { cols: PANE_COLS, rows: PANE_ROWS });
+  container.onData(() => {});
+  const status = await container.wait();
+  if (status.code !== 0) throw new Error(`cat through the runtime alone: exit code ${status.code}`);
+  return now() - begin;
 }
 
 /** % of one core the TUI uses over `seconds` with a shell idle at its prompt. */
