@@ -1,10 +1,10 @@
 /**
  * Draws the container's terminal, border and all, straight onto the user's
  * terminal, right of the panels Ink draws; and, between Ink's frames, the
- * panels' lines that move with the clock (liveLines.ts). Output then costs a few changed
- * lines, never an Ink frame (which builds every cell it covers): a scrolling
- * pane runs at the speed the emulator parses, and Ink's frames stay as
- * narrow as the panels.
+ * panels' lines that move with the clock (liveLines.ts). Output then costs a
+ * few changed lines, never an Ink frame (which builds every cell it covers):
+ * a scrolling pane runs at the speed the emulator parses, and Ink's frames
+ * stay as narrow as the panels.
  *
  * Ink erases whole lines whenever it writes a frame; the stdout Ink gets
  * (inkStdout) repaints the whole pane right behind it, inside the same
