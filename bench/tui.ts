@@ -2,7 +2,7 @@
  * Drives the real baby-docker-tui for the bench, as a person's terminal
  * would: the TUI runs under a pty of a chosen size and its output is parsed
  * by an @xterm/headless terminal of that size, so "on screen" means what a
- * person would see. Also the tmux baseline and the test file.
+ * person would see. Also the tmux baseline, the pty alone and the test file.
  */
 import xterm from '@xterm/headless';
 import { spawn as spawnPty, type IPty } from 'node-pty';

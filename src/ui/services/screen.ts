@@ -58,11 +58,12 @@ function styleOf(cell: IBufferCell, isCursor: boolean): Omit<TextRun, 'text'> {
 
 /** The cells look alike in every attribute a run keeps (see styleOf). */
 function sameAttributes(a: IBufferCell, b: IBufferCell): boolean {
-  if (a.isAttributeDefault() || b.isAttributeDefault()) return a.isAttributeDefault() && b.isAttributeDefault();
-  return a.getFgColorMode() === b.getFgColorMode() && a.getFgColor() === b.getFgColor() &&
+  const isDefault = a.isAttributeDefault();
+  if (isDefault !== b.isAttributeDefault()) return false;
+  return isDefault || (a.getFgColorMode() === b.getFgColorMode() && a.getFgColor() === b.getFgColor() &&
     a.getBgColorMode() === b.getBgColorMode() && a.getBgColor() === b.getBgColor() &&
     a.isBold() === b.isBold() && a.isDim() === b.isDim() && a.isItalic() === b.isItalic() &&
-    a.isUnderline() === b.isUnderline() && a.isStrikethrough() === b.isStrikethrough() && a.isInverse() === b.isInverse();
+    a.isUnderline() === b.isUnderline() && a.isStrikethrough() === b.isStrikethrough() && a.isInverse() === b.isInverse());
 }
 
 /**
