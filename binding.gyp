@@ -9,6 +9,7 @@
         "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/state.c", "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "cflags": ["-ftree-vectorize", "-fvect-cost-model=dynamic"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"]
     },
     {

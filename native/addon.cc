@@ -70,10 +70,10 @@ Napi::Value IsLive(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), state_is_live(info[0].As<Napi::String>().Utf8Value().c_str()));
 }
 
-// firstControl(text) -> index of the first control character but TAB, CR and LF, or -1
+// firstControl(bytes) -> index of the first byte of a control character but TAB, CR and LF, or -1
 Napi::Value FirstControl(const Napi::CallbackInfo &info) {
-  std::u16string text = info[0].As<Napi::String>().Utf16Value();
-  long at = first_control(reinterpret_cast<const uint16_t *>(text.data()), text.size());
+  Napi::Uint8Array bytes = info[0].As<Napi::Uint8Array>();
+  long at = first_control(bytes.Data(), bytes.ElementLength());
   return Napi::Number::New(info.Env(), static_cast<double>(at));
 }
 

@@ -10,7 +10,7 @@ function filter(chunks: string[]): { output: string; messages: string[] } {
   const f = new InBandStatusFilter(NONCE);
   let output = '';
   const messages: string[] = [];
-  for (const chunk of chunks) f.push(chunk, (t) => (output += t), (m) => messages.push(m));
+  for (const chunk of chunks) f.push(Buffer.from(chunk), (t) => (output += t.toString()), (m) => messages.push(m));
   return { output, messages };
 }
 
@@ -62,9 +62,9 @@ describe('in-band status filter', () => {
   it('holds back only a possible marker start', () => {
     const f = new InBandStatusFilter(NONCE);
     let output = '';
-    f.push('text\x1b]77', (t) => (output += t), () => assert.fail('no message'));
+    f.push(Buffer.from('text\x1b]77'), (t) => (output += t.toString()), () => assert.fail('no message'));
     assert.equal(output, 'text');
-    f.push('X', (t) => (output += t), () => assert.fail('no message'));
+    f.push(Buffer.from('X'), (t) => (output += t.toString()), () => assert.fail('no message'));
     assert.equal(output, 'text\x1b]77X');
   });
 });

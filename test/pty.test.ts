@@ -28,7 +28,7 @@ class Term {
 
   private constructor(readonly c: PtyContainer) {
     c.onData((data) => {
-      this.text += data;
+      this.text += data.toString();
       for (const waiter of this.waiters) waiter();
     });
     void c.wait().then((status) => {
@@ -156,6 +156,16 @@ async function waitWithin(t: Term, ms: number): Promise<ExitStatus> {
     return await Promise.race([t.c.wait(), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The process has exited (gone, or a zombie its parent has not reaped yet). */
+function hasEnded(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
   }
 }
 
@@ -344,7 +354,7 @@ describe('containers on a pty', () => {
       const c = await startPty({ rootfs: ROOTFS, command: ['seq', '1', '20000'] }, { cols: COLS, rows: ROWS });
       const ns = pidNamespace(c); // null if seq has already finished: then only cgroups and state are checked
       let text = '';
-      c.onData((data) => (text += data));
+      c.onData((data) => (text += data.toString()));
       const status = await c.wait();
       // Complete when wait() resolves: nothing may come after.
       const atExit = text;
@@ -359,6 +369,33 @@ describe('containers on a pty', () => {
       assert.equal(text, atExit, `run ${run}: output arrived after wait() resolved`);
       assertContainerGone(c, ns);
     }
+  });
+
+  it('reads the terminal on its own thread: a flood ends while JavaScript is busy, and arrives whole', { timeout: 30_000 }, async () => {
+    const c = await startPty({ rootfs: ROOTFS, command: ['seq', '1', '300000'] }, { cols: COLS, rows: ROWS });
+    let text = '';
+    c.onData((data) => (text += data.toString()));
+    // Read on this thread, seq would block once the pty holds a few KiB, and still be there after the block.
+    const blockUntil = Date.now() + 1000;
+    while (Date.now() < blockUntil);
+    assert.ok(hasEnded(c.hostPid), 'seq wrote its 2 MB and ended while the main thread was blocked');
+    assert.equal((await c.wait()).code, 0);
+    assert.equal(text, Array.from({ length: 300_000 }, (_, i) => `${i + 1}\r\n`).join(''));
+  });
+
+  it('output comes in batches of whole UTF-8 characters, however the pty reads cut it', { timeout: 30_000 }, async () => {
+    // 15 bytes a line, 5 of them inside a character: many 4 KiB reads end inside one.
+    const c = await startPty({ rootfs: ROOTFS, command: ['awk', 'BEGIN { for (i = 10000; i < 410000; i++) print i "世界é" }'] }, { cols: COLS, rows: ROWS });
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    let text = '';
+    let batches = 0;
+    c.onData((data) => {
+      text += strict.decode(data); // throws on a character cut short
+      batches++;
+    });
+    assert.equal((await c.wait()).code, 0);
+    assert.ok(batches > 10, `${batches} batches`);
+    assert.equal(text, Array.from({ length: 400_000 }, (_, i) => `${i + 10_000}世界é\r\n`).join(''));
   });
 
   it('the shell is PID 1: echo $$ prints 1', { timeout: 20_000 }, () =>

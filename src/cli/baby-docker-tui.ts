@@ -3,6 +3,9 @@
 // and times every component, which makes each frame several times slower:
 // choose the production build before React is loaded.
 process.env.NODE_ENV ??= 'production';
+// The thread that reads container terminals takes some 40 ms to start: let it start while the rest loads.
+const { startPtyThread } = await import('../runtime/ptyThread.js');
+startPtyThread();
 const { main } = await import('../ui/main.js');
 const { EXIT, RuntimeError } = await import('../runtime/errors.js');
 

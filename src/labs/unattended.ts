@@ -33,7 +33,7 @@ class LabContainer {
   exit: ExitStatus | null = null;
 
   private constructor(readonly container: PtyContainer) {
-    container.onData((data) => (this.output += data));
+    container.onData((data) => (this.output += data.toString()));
     void container.wait().then((status) => (this.exit = status));
   }
 

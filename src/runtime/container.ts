@@ -1,7 +1,8 @@
 /**
  * Starting containers and the handle to a running one. Both the CLI and the
  * UI use this; the container itself is started by the native shim
- * (native/shim.c), spawned here with pipes or on a pty through node-pty.
+ * (native/shim.c), spawned here with pipes, or on a pty through node-pty on
+ * a thread of its own (ptyThread.ts).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
 import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
+import { spawnOnPtyThread, type ThreadPty } from './ptyThread.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
 export interface ExitStatus {
@@ -147,18 +149,13 @@ export class PtyContainer extends Container {
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     private readonly output: OutputQueue,
-    private readonly terminal: {
-      write(data: string): void;
-      resize(cols: number, rows: number): void;
-      pause(): void;
-      resume(): void;
-    },
+    private readonly terminal: ThreadPty,
   ) {
     super(id, hostPid, cgroup, spec, exited, sendSignal);
   }
 
-  /** Everything the container writes to its terminal, from the first byte. */
-  onData(listener: (data: string) => void): () => void {
+  /** Everything the container writes to its terminal, from the first byte, as bytes: each batch holds whole UTF-8 characters. */
+  onData(listener: (data: Buffer) => void): () => void {
     return this.output.subscribe(listener);
   }
 
@@ -178,26 +175,21 @@ export class PtyContainer extends Container {
 
   /** Set the terminal size; the container's foreground program gets SIGWINCH. */
   resize(cols: number, rows: number): void {
-    if (!this.running) return;
-    try {
-      this.terminal.resize(cols, rows);
-    } catch {
-      // The pty went away between the check and the call: nothing to resize.
-    }
+    if (this.running) this.terminal.resize(cols, rows);
   }
 }
 
 /** Holds output until someone listens, so nothing written before the handle exists is lost. */
 class OutputQueue {
-  private pending: string[] = [];
-  private readonly listeners = new Set<(data: string) => void>();
+  private pending: Buffer[] = [];
+  private readonly listeners = new Set<(data: Buffer) => void>();
 
-  push(data: string): void {
+  push(data: Buffer): void {
     if (this.listeners.size === 0) this.pending.push(data);
     for (const listener of this.listeners) listener(data);
   }
 
-  subscribe(listener: (data: string) => void): () => void {
+  subscribe(listener: (data: Buffer) => void): () => void {
     this.listeners.add(listener);
     for (const data of this.pending.splice(0)) listener(data);
     return () => this.listeners.delete(listener);
@@ -353,30 +345,30 @@ export interface PtyOptions {
 export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const { spawn: spawnPty } = await import('node-pty');
   const nonce = randomHex(16);
-  const pty = spawnPty(SHIM_PATH, shimArgs(id, resolved, true), {
+  const session = new ShimSession();
+  const output = new OutputQueue();
+  const filter = new InBandStatusFilter(nonce);
+  let shimPid = 0;
+  const pty = await spawnOnPtyThread(SHIM_PATH, shimArgs(id, resolved, true), {
     name: 'xterm-256color',
     cols,
     rows,
     cwd: '/',
     env: { BD_STATUS_NONCE: nonce },
+  }, {
+    onOutput: (chunk) =>
+      filter.push(chunk, (text) => output.push(text), (line) => {
+        const message = parseStatus(line);
+        session.receive(message);
+        // Everything before "exit" has been delivered: let the shim go (it waits for this signal).
+        if (message?.kind === 'exit') process.kill(shimPid, 'SIGHUP');
+      }),
+    // Finished only once the pty thread is done with the shim: a process that
+    // exits while node-pty still reports on one of its threads can abort.
+    onExit: (exitCode) => session.finish(exitCode),
   });
-  const session = new ShimSession();
-  const output = new OutputQueue();
-  const filter = new InBandStatusFilter(nonce);
-  pty.onData((chunk) =>
-    filter.push(chunk, (text) => output.push(text), (line) => {
-      const message = parseStatus(line);
-      session.receive(message);
-      if (message?.kind === 'exit') {
-        // Everything before "exit" has been delivered: finish, then let the shim go.
-        session.finish(message.code);
-        process.kill(pty.pid, 'SIGHUP');
-      }
-    }),
-  );
-  pty.onExit(({ exitCode }) => session.finish(exitCode));
+  shimPid = pty.pid;
   onSpawn?.();
   const started = await session.started;
   return new PtyContainer(

@@ -22,8 +22,8 @@ interface Addon {
   gc(): number;
   isLive(id: string): boolean;
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
-  /** Index of the first control character in `text` other than TAB, CR and LF, or -1 (for jump scrolling). */
-  firstControl(text: string): number;
+  /** Index of the first byte of a control character in UTF-8 `bytes` other than TAB, CR and LF, or -1 (for jump scrolling). */
+  firstControl(bytes: Uint8Array): number;
   shimKillSignal: number;
   stateRoot: string;
 }

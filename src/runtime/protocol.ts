@@ -45,50 +45,54 @@ export class LineSplitter {
   }
 }
 
+/** What ends an in-band message. */
+const BEL = 0x07;
+
 /**
  * Takes the shim's in-band messages out of a pty's output. Markers can be
  * split across chunks: a tail that could be the start of one is held back
  * until the next chunk shows whether it is. Without the nonce, the container
- * cannot forge a marker; it only ever passes through as output.
+ * cannot forge a marker; it only ever passes through as output. Works on
+ * bytes, so output passes untouched and undecoded: a marker is ASCII, so
+ * what it cuts out never splits a character.
  */
 export class InBandStatusFilter {
-  private readonly prefix: string;
-  private held = '';
+  private readonly prefix: Buffer;
+  private held: Buffer = Buffer.alloc(0);
 
   constructor(nonce: string) {
-    this.prefix = `\x1b]7770;${nonce};`;
+    this.prefix = Buffer.from(`\x1b]7770;${nonce};`);
   }
 
-  push(chunk: string, onOutput: (text: string) => void, onStatus: (message: string) => void): void {
-    let text = this.held + chunk;
-    this.held = '';
+  push(chunk: Buffer, onOutput: (bytes: Buffer) => void, onStatus: (message: string) => void): void {
+    let bytes = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
     for (;;) {
-      const start = text.indexOf(this.prefix);
+      const start = bytes.indexOf(this.prefix);
       if (start < 0) break;
-      const end = text.indexOf('\x07', start + this.prefix.length);
+      const end = bytes.indexOf(BEL, start + this.prefix.length);
       if (end < 0) {
-        this.held = text.slice(start);
-        text = text.slice(0, start);
+        this.held = bytes.subarray(start);
+        bytes = bytes.subarray(0, start);
         break;
       }
-      if (start > 0) onOutput(text.slice(0, start));
-      onStatus(text.slice(start + this.prefix.length, end));
-      text = text.slice(end + 1);
+      if (start > 0) onOutput(bytes.subarray(0, start));
+      onStatus(bytes.toString('utf8', start + this.prefix.length, end));
+      bytes = bytes.subarray(end + 1);
     }
-    if (this.held === '') {
-      const keep = partialPrefixLength(text, this.prefix);
-      this.held = text.slice(text.length - keep);
-      text = text.slice(0, text.length - keep);
+    if (this.held.length === 0) {
+      const keep = partialPrefixLength(bytes, this.prefix);
+      this.held = bytes.subarray(bytes.length - keep);
+      bytes = bytes.subarray(0, bytes.length - keep);
     }
-    if (text !== '') onOutput(text);
+    if (bytes.length) onOutput(bytes);
   }
 }
 
-/** Length of the longest tail of `text` that is a proper prefix of `prefix`. */
-function partialPrefixLength(text: string, prefix: string): number {
-  const from = Math.max(0, text.length - prefix.length + 1);
-  for (let i = from; i < text.length; i++) {
-    if (prefix.startsWith(text.slice(i))) return text.length - i;
+/** Length of the longest tail of `bytes` that is a proper prefix of `prefix`. */
+function partialPrefixLength(bytes: Buffer, prefix: Buffer): number {
+  for (let i = Math.max(0, bytes.length - prefix.length + 1); i < bytes.length; i++) {
+    if (prefix.subarray(0, bytes.length - i).equals(bytes.subarray(i))) return bytes.length - i;
   }
   return 0;
 }

@@ -14,7 +14,7 @@ import { createStore } from '../../src/ui/store.js';
 
 /** A container that prints what it is told to and exits when told to. */
 function fakeContainer(id: string) {
-  let emit: (data: string) => void = () => {};
+  let emit: (data: Buffer) => void = () => {};
   let exit!: (status: ExitStatus) => void;
   const exited = new Promise<ExitStatus>((resolve) => (exit = resolve));
   let running = true;
@@ -25,7 +25,7 @@ function fakeContainer(id: string) {
     get running() {
       return running;
     },
-    onData(listener: (data: string) => void) {
+    onData(listener: (data: Buffer) => void) {
       emit = listener;
       return () => {};
     },
@@ -42,7 +42,7 @@ function fakeContainer(id: string) {
       hostname: 'lab1',
     }),
   };
-  return { container: container as unknown as PtyContainer, emit: (d: string) => emit(d), exit };
+  return { container: container as unknown as PtyContainer, emit: (d: string) => emit(Buffer.from(d)), exit };
 }
 
 /** A terminal of 100×30 that never resizes. */

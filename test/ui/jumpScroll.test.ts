@@ -9,7 +9,7 @@ const COLS = 30;
 const ROWS = 6;
 
 /** The screen (text, colours, cursor) after `parts` are written in turn to a fresh emulator. */
-async function screenAfter(...parts: string[]): Promise<string> {
+async function screenAfter(...parts: (string | Uint8Array)[]): Promise<string> {
   const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true, scrollback: 0 });
   for (const part of parts) await new Promise<void>((resolve) => term.write(part, resolve));
   const buffer = term.buffer.active;
@@ -37,16 +37,19 @@ function plainLines(next: () => number, count: number): string {
   return out;
 }
 
-/** `data` cut at random places, as reads from a pty cut it: mid-line, mid-sequence, or not at all. */
-function chunksOf(data: string, next: () => number): string[] {
-  const chunks: string[] = [];
+/** `data` cut at random places between characters, as the pty thread cuts it: mid-line, mid-sequence, or not at all. */
+function chunksOf(data: string, next: () => number): Buffer[] {
+  const chunks: Buffer[] = [];
   for (let at = 0; at < data.length; ) {
     const size = next() < 0.2 ? data.length : 1 + Math.floor(next() * 200);
-    chunks.push(data.slice(at, at + size));
+    chunks.push(Buffer.from(data.slice(at, at + size)));
     at += size;
   }
   return chunks;
 }
+
+/** Jump scrolling of text in one chunk, as text. */
+const dropFrom = (data: string): string => dropScrolledOffLines([Buffer.from(data)], ROWS).toString();
 
 /** What a screen may hold before: colours, a cursor anywhere, a line left half written. */
 const BEFORE = [
@@ -69,43 +72,50 @@ describe('jump scrolling', () => {
       const tail = seed % 3 === 0 ? '\x1b[32mgreen tail\x1b[0m\x1b[2;3Hmoved' : 'partial line';
       const data = plainLines(next, 3 * ROWS + 1 + Math.floor(next() * 40)) + tail;
       const dropped = dropScrolledOffLines(chunksOf(data, next), ROWS);
-      assert.ok(dropped.length < data.length, `seed ${seed}: lines were dropped`);
+      assert.ok(dropped.length < Buffer.byteLength(data), `seed ${seed}: lines were dropped`);
       assert.equal(await screenAfter(before, dropped), await screenAfter(before, data), `seed ${seed}`);
     }
   });
 
   it('keeps short output, and output that is not plain from its start, as it is', () => {
     const lines = plainLines(random(7), 3 * ROWS + 10);
-    assert.equal(dropScrolledOffLines([plainLines(random(7), 2 * ROWS)], ROWS), plainLines(random(7), 2 * ROWS));
-    assert.equal(dropScrolledOffLines([`\x1b[1A${lines}`], ROWS), `\x1b[1A${lines}`);
-    for (const control of ['\x00', '\x07', '\x08', '\x0b', '\x0e', '\x7f', '\x85', '\x9b']) {
-      assert.equal(dropScrolledOffLines([control + lines], ROWS), control + lines, `U+${control.charCodeAt(0).toString(16)}`);
+    assert.equal(dropFrom(plainLines(random(7), 2 * ROWS)), plainLines(random(7), 2 * ROWS));
+    assert.equal(dropFrom(`\x1b[1A${lines}`), `\x1b[1A${lines}`);
+    for (const control of ['\x00', '\x07', '\x08', '\x0b', '\x0e', '\x7f', '\x80', '\x85', '\x9b', '\x9f']) {
+      assert.equal(dropFrom(control + lines), control + lines, `U+${control.charCodeAt(0).toString(16)}`);
     }
-    const wide = lines.replaceAll('x', '世').replaceAll('-', '\u00a0');
-    assert.notEqual(dropScrolledOffLines([wide], ROWS), wide, 'wide characters and no-break spaces are plain');
-    assert.equal(dropScrolledOffLines([], ROWS), '');
+    // Characters whose UTF-8 starts as a C1 control's does (0xC2), but are printable.
+    const wide = lines.replaceAll('x', '世').replaceAll('-', '\u00a0').replaceAll('h', '°');
+    assert.notEqual(dropFrom(wide), wide, 'wide characters, no-break spaces and degree signs are plain');
+    assert.equal(dropScrolledOffLines([], ROWS).length, 0);
   });
 
   it('keeps lines ended by a bare LF, which leaves the column where it was', () => {
     const bare = 'some text\n'.repeat(5 * ROWS);
-    assert.equal(dropScrolledOffLines([bare], ROWS), bare);
+    assert.equal(dropFrom(bare), bare);
   });
 
   it('drops only up to the first sequence that could read the screen', async () => {
     const head = plainLines(random(3), 4 * ROWS);
     const data = `${head}\x1b[H${plainLines(random(4), 4 * ROWS)}`;
-    const dropped = dropScrolledOffLines([data], ROWS);
+    const dropped = dropFrom(data);
     assert.ok(dropped.endsWith(data.slice(head.length - 20)));
     assert.equal(await screenAfter(dropped), await screenAfter(data));
   });
 
-  it('joins only the chunks it keeps, and drops whole plain chunks before them', () => {
+  it('drops whole plain chunks, and counts lines across chunks', () => {
     const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
     const chunks = [lines(0, 40), lines(40, 40), lines(80, 40), lines(120, 3 * ROWS + 1)];
-    const kept = dropScrolledOffLines(chunks, ROWS);
+    const kept = dropScrolledOffLines(chunks.map((chunk) => Buffer.from(chunk)), ROWS).toString();
     assert.equal(kept, '\r\n'.repeat(ROWS) + lines(120 + 2 * ROWS + 1, ROWS), 'the last ROWS lines after ROWS fresh ones');
+    // Cut into chunks of every small size, so that every CR, LF and line falls on a chunk's edge somewhere: the same.
+    const text = lines(0, 5 * ROWS);
+    for (let size = 1; size <= 8; size++) {
+      const small = text.match(new RegExp(`[^]{1,${size}}`, 'g'))!.map((chunk) => Buffer.from(chunk));
+      assert.equal(dropScrolledOffLines(small, ROWS).toString(), dropFrom(text), `chunks of ${size}`);
+    }
     // A sequence in an early chunk: nothing from there on may go, nor anything before it that is too short.
     const withSequence = [lines(0, 2), '\x1b[H', ...chunks];
-    assert.equal(dropScrolledOffLines(withSequence, ROWS), withSequence.join(''));
+    assert.equal(dropScrolledOffLines(withSequence.map((chunk) => Buffer.from(chunk)), ROWS).toString(), withSequence.join(''));
   });
 });

@@ -7,16 +7,16 @@ import { TerminalSession } from '../../src/ui/services/terminalSession.js';
 
 /** A container whose output the test feeds. */
 function attachFake(session: TerminalSession): (data: string) => void {
-  let emit: (data: string) => void = () => {};
+  let emit: (data: Buffer) => void = () => {};
   const fake = {
-    onData: (listener: (data: string) => void) => ((emit = listener), () => {}),
+    onData: (listener: (data: Buffer) => void) => ((emit = listener), () => {}),
     write() {},
     resize() {},
     pause() {},
     resume() {},
   };
   session.attach(fake as unknown as PtyContainer);
-  return (data) => emit(data);
+  return (data) => emit(Buffer.from(data));
 }
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */

@@ -46,11 +46,11 @@ describe('screen snapshot', () => {
 
 /** Enough of a PtyContainer for the session: records what it is sent. */
 function fakeContainer() {
-  let listener: (data: string) => void = () => {};
+  let listener: (data: Buffer) => void = () => {};
   const fake = {
     written: [] as string[],
     sizes: [] as [number, number][],
-    onData(l: (data: string) => void) {
+    onData(l: (data: Buffer) => void) {
       listener = l;
       return () => {};
     },
@@ -62,7 +62,7 @@ function fakeContainer() {
     },
     pause() {},
     resume() {},
-    emit: (data: string) => listener(data),
+    emit: (data: string) => listener(Buffer.from(data)),
   };
   return fake;
 }

@@ -33,7 +33,7 @@ export class TerminalSession {
   private unsubscribe: (() => void) | null = null;
   private cursorVisible = true;
   /** Output read but not yet given to the emulator: it gets it in batches, one at a time (see feed). */
-  private queued: string[] = [];
+  private queued: Buffer[] = [];
   private parsing = false;
   private lastFeedAt = 0;
   private readonly parsedWaiters: (() => void)[] = [];
@@ -88,7 +88,7 @@ export class TerminalSession {
 
   /** Show the runtime's own error on the screen, in red, where the person is looking. */
   printError(message: string): void {
-    this.write(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`);
+    this.write(Buffer.from(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`));
   }
 
   /** Stop following the container; what it showed stays on screen. */
@@ -148,7 +148,7 @@ export class TerminalSession {
     this.term.dispose();
   }
 
-  private write(data: string): void {
+  private write(data: Buffer): void {
     this.pendingBytes += data.length;
     if (!this.paused && this.pendingBytes > HIGH_WATER) {
       this.paused = true;
@@ -187,7 +187,7 @@ export class TerminalSession {
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.lastFeedAt = Date.now();
-    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows) : batch.join('');
+    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows) : Buffer.concat(batch);
     this.term.write(data, () => {
       this.pendingBytes -= batchBytes;
       if (this.pendingBytes < LOW_WATER) this.resumeOutput();
