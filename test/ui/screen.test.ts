@@ -60,7 +60,10 @@ function fakeContainer() {
     resize(cols: number, rows: number) {
       fake.sizes.push([cols, rows]);
     },
-    pause() {},
+    pauses: 0,
+    pause() {
+      fake.pauses++;
+    },
     resume() {},
     emit: (data: string) => listener(Buffer.from(data)),
   };
@@ -123,6 +126,24 @@ describe('terminal session', () => {
     container.emit(lines);
     await session.flush();
     assert.ok(parsed.join('').length < lines.length / 2, 'jump scrolling dropped lines');
+    session.dispose();
+  });
+
+  it('cuts a flood of plain lines short as it comes in: output never piles up to pause the program', async () => {
+    const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
+    const session = new TerminalSession(20, 5);
+    const container = fakeContainer();
+    session.attach(container as unknown as PtyContainer);
+    container.emit(lines(0, 100)); // a first batch that jump scrolling cuts short: a flood
+    await session.flush();
+    // 16 MiB in 64 KiB reads, all before the next batch is due: far beyond what may wait unparsed.
+    const read = lines(100, 5000).slice(0, 64 * 1024);
+    for (let i = 0; i < 256; i++) container.emit(read);
+    container.emit('last line');
+    assert.equal(container.pauses, 0, 'the program was never paused');
+    await session.flush();
+    const expected = await emulate(`${read.slice(-200)}last line`, 20, 5);
+    assert.deepEqual(session.snapshot().lines, snapshotScreen(expected, true).lines);
     session.dispose();
   });
 });

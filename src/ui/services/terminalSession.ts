@@ -12,8 +12,12 @@ import { snapshotScreen, type ScreenSnapshot } from './screen.js';
 const FRAME_MS = 50;
 /** ...and further when they are costly: drawing takes at most 1/FRAME_COST_SHARE of the time, the rest reads output. */
 const FRAME_COST_SHARE = 4;
-/** Output batches given to the emulator during a flood are at least this far apart. */
+/** Output batches given to the emulator while output keeps coming are at least this far apart... */
 const FEED_MS = 10;
+/** ...and in a flood of plain lines, which jump scrolling cuts short, this far: all but the last screenful goes unseen anyway. */
+const FLOOD_FEED_MS = 100;
+/** In such a flood, output waiting beyond this is cut short at once, rather than held for the next batch. */
+const FLOOD_COMPACT_BYTES = 256 * 1024;
 /** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound. */
 const HIGH_WATER = 2 * 1024 * 1024;
 const LOW_WATER = 256 * 1024;
@@ -34,7 +38,13 @@ export class TerminalSession {
   private cursorVisible = true;
   /** Output read but not yet given to the emulator: it gets it in batches, one at a time (see feed). */
   private queued: Buffer[] = [];
+  /** Output is queued or being parsed: a feed is due. */
   private parsing = false;
+  private feedTimer: NodeJS.Timeout | null = null;
+  /** The emulator is parsing a batch: its state is not that of the queue's start. */
+  private emulatorBusy = false;
+  /** The last batch was a flood of plain lines, cut short by jump scrolling. */
+  private flooding = false;
   private lastFeedAt = 0;
   private readonly parsedWaiters: (() => void)[] = [];
   private pendingBytes = 0;
@@ -106,8 +116,9 @@ export class TerminalSession {
         this.notifyNow();
         resolve();
       };
-      if (this.parsing) this.parsedWaiters.push(done);
-      else done();
+      if (!this.parsing) return done();
+      this.parsedWaiters.push(done);
+      if (!this.emulatorBusy) this.feed(); // now, not at the next batch's time
     });
   }
 
@@ -150,11 +161,12 @@ export class TerminalSession {
 
   private write(data: Buffer): void {
     this.pendingBytes += data.length;
+    this.queued.push(data);
+    if (this.flooding && !this.emulatorBusy && this.pendingBytes > FLOOD_COMPACT_BYTES) this.compact();
     if (!this.paused && this.pendingBytes > HIGH_WATER) {
       this.paused = true;
       this.container?.pause();
     }
-    this.queued.push(data);
     if (!this.parsing) {
       this.parsing = true;
       this.scheduleFeed();
@@ -164,12 +176,24 @@ export class TerminalSession {
   /**
    * Output after a quiet spell goes in at once (with all read in the same turn
    * of the event loop): a key's echo shows without delay. In a flood, batches
-   * are FEED_MS apart, so they are big and jump scrolling drops most lines.
+   * are FEED_MS apart, so they are big and jump scrolling drops most lines;
+   * in a flood of plain lines FLOOD_FEED_MS apart, which spares the emulator
+   * and the frames their work, and leaves the cores to the program and the pty.
    */
   private scheduleFeed(): void {
-    const wait = this.lastFeedAt + FEED_MS - Date.now();
-    if (wait > 0) setTimeout(() => this.feed(), wait);
-    else setImmediate(() => this.feed());
+    const wait = this.lastFeedAt + (this.flooding ? FLOOD_FEED_MS : FEED_MS) - Date.now();
+    this.feedTimer = setTimeout(() => this.feed(), Math.max(0, wait));
+  }
+
+  /** What is queued, with the lines that would scroll off unseen dropped now; stop when there is nothing to drop. */
+  private compact(): void {
+    const kept = this.canJumpScroll() ? dropScrolledOffLines(this.queued, this.term.rows) : null;
+    if (!kept || kept.length === this.pendingBytes) {
+      this.flooding = false;
+      return;
+    }
+    this.queued = [kept];
+    this.pendingBytes = kept.length; // nothing is being parsed: the queue is all there is
   }
 
   /**
@@ -178,6 +202,8 @@ export class TerminalSession {
    * scrolling needs, and a flood costs one parse call per batch, not per read.
    */
   private feed(): void {
+    if (this.feedTimer) clearTimeout(this.feedTimer);
+    this.feedTimer = null;
     if (this.queued.length === 0) {
       this.parsing = false;
       for (const waiter of this.parsedWaiters.splice(0)) waiter();
@@ -188,7 +214,10 @@ export class TerminalSession {
     this.queued = [];
     this.lastFeedAt = Date.now();
     const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows) : Buffer.concat(batch);
+    this.flooding = data.length < batchBytes;
+    this.emulatorBusy = true;
     this.term.write(data, () => {
+      this.emulatorBusy = false;
       this.pendingBytes -= batchBytes;
       if (this.pendingBytes < LOW_WATER) this.resumeOutput();
       this.changed();
@@ -213,6 +242,7 @@ export class TerminalSession {
   private reset(): void {
     this.pendingBytes -= this.queued.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
+    this.flooding = false;
     this.term.reset();
     this.cursorVisible = true;
   }
