@@ -1,5 +1,5 @@
 /**
- * Container ptys live on a worker thread of their own (ptyWorker.ts), which
+ * Container ptys live on a worker thread of their own (ptyWorker.cts), which
  * runs node-pty. A pty master gives at most 4 KiB per read, so a flood is a
  * long run of small reads; on the main thread every frame drawn, every
  * emulator parse and Ink's own loading would stall them, and the program
@@ -12,8 +12,11 @@ import { Worker } from 'node:worker_threads';
 import { EXIT } from './errors.js';
 import { PACKAGE_ROOT } from './native.js';
 
-/** Compiled next to this file; the bundled TUI finds it at the same place. */
-const WORKER_PATH = path.join(PACKAGE_ROOT, 'dist', 'src', 'runtime', 'ptyWorker.js');
+/**
+ * Compiled next to this file; the bundled TUI finds it at the same place.
+ * CommonJS: a worker starts some 10 ms sooner without the ES module loader.
+ */
+const WORKER_PATH = path.join(PACKAGE_ROOT, 'dist', 'src', 'runtime', 'ptyWorker.cjs');
 
 export interface PtySpawnOptions {
   name: string;
