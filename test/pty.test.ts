@@ -383,6 +383,26 @@ describe('containers on a pty', () => {
     assert.equal(text, Array.from({ length: 300_000 }, (_, i) => `${i + 1}\r\n`).join(''));
   });
 
+  it('stops reading a flood the main thread does not take: what waits for it stays bounded', { timeout: 30_000 }, async () => {
+    const c = await startPty({ rootfs: ROOTFS, command: ['yes', 'a fairly long line of output, over and over'] }, { cols: COLS, rows: ROWS });
+    try {
+      const batches: number[] = [];
+      const threeBatches = new Promise<void>((resolve) =>
+        c.onData((data) => batches.push(data.length) === 3 && resolve()),
+      );
+      // yes writes some 50 MB a second: the pty thread reads on while we are blocked, up to its limit.
+      const blockUntil = Date.now() + 1000;
+      while (Date.now() < blockUntil);
+      await threeBatches;
+      const biggest = Math.max(...batches);
+      assert.ok(biggest > 4 * 2 ** 20, `the thread read on while the main thread was blocked (biggest batch ${biggest} bytes)`);
+      assert.ok(biggest < 9 * 2 ** 20, `and stopped near its 8 MiB limit (biggest batch ${biggest} bytes)`);
+    } finally {
+      c.kill();
+      await c.wait();
+    }
+  });
+
   it('output comes in batches of whole UTF-8 characters, however the pty reads cut it', { timeout: 30_000 }, async () => {
     // 15 bytes a line, 5 of them inside a character: many 4 KiB reads end inside one.
     const c = await startPty({ rootfs: ROOTFS, command: ['awk', 'BEGIN { for (i = 10000; i < 410000; i++) print i "世界é" }'] }, { cols: COLS, rows: ROWS });
