@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The interactive shell (src/ui/main.tsx). React's development build checks
-// and times every component, which makes each frame several times slower:
-// choose the production build before React is loaded.
-process.env.NODE_ENV ??= 'production';
+// The interactive shell (src/ui/main.tsx). It runs as bundled by esbuild
+// (package.json's "bundle" script) with NODE_ENV set to "production" at build
+// time: React's development build, which checks and times every component
+// and makes each frame several times slower, is left out of the bundle.
 // The thread that reads container terminals takes some 40 ms to start: let it start while the rest loads.
 const { startPtyThread } = await import('../runtime/ptyThread.js');
 startPtyThread();
