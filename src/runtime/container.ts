@@ -349,8 +349,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const session = new ShimSession();
   const output = new OutputQueue();
   const filter = new InBandStatusFilter(nonce);
-  let shimPid = 0;
-  const pty = await spawnOnPtyThread(SHIM_PATH, shimArgs(id, resolved, true), {
+  const pty: ThreadPty = await spawnOnPtyThread(SHIM_PATH, shimArgs(id, resolved, true), {
     name: 'xterm-256color',
     cols,
     rows,
@@ -362,13 +361,13 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
         const message = parseStatus(line);
         session.receive(message);
         // Everything before "exit" has been delivered: let the shim go (it waits for this signal).
-        if (message?.kind === 'exit') process.kill(shimPid, 'SIGHUP');
+        // `pty` is set by then: the thread reports the spawn before any output.
+        if (message?.kind === 'exit') process.kill(pty.pid, 'SIGHUP');
       }),
     // Finished only once the pty thread is done with the shim: a process that
     // exits while node-pty still reports on one of its threads can abort.
     onExit: (exitCode) => session.finish(exitCode),
   });
-  shimPid = pty.pid;
   onSpawn?.();
   const started = await session.started;
   return new PtyContainer(

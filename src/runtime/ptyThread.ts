@@ -36,7 +36,7 @@ export type FromPtyThread =
   | { kind: 'spawned'; id: number; pid: number }
   | { kind: 'failed'; id: number; message: string }
   | { kind: 'output'; id: number; data: Uint8Array }
-  | { kind: 'exit'; id: number; exitCode: number; signal: number };
+  | { kind: 'exit'; id: number; exitCode: number };
 
 export interface PtyListeners {
   /** Output, in order, in batches of any size, each of whole UTF-8 characters. */

@@ -88,11 +88,11 @@ function start({ id, file, args, options }: Extract<ToPtyThread, { kind: 'spawn'
     }
   });
   // node-pty reports the exit once all output has been read: it all goes before the exit.
-  pty.onExit(({ exitCode, signal }) => {
+  pty.onExit(({ exitCode }) => {
     ptys.delete(id);
     if (entry.batchTimer) clearTimeout(entry.batchTimer);
     if (entry.pending.length) sendBatch(entry, true);
-    post({ kind: 'exit', id, exitCode, signal: signal ?? 0 });
+    post({ kind: 'exit', id, exitCode });
   });
 }
 
