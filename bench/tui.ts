@@ -40,6 +40,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The environment `sudo baby-docker-tui` runs with (sudo's env_reset, as
+ * Debian configures it), plus a private config dir that keeps the bench out
+ * of the user's history. Not the bench's own: a variable of the caller's can
+ * slow every Node start (NODE_EXTRA_CA_CERTS alone costs some 50 ms, spent
+ * parsing certificates before any JavaScript runs), and CI makes Ink ignore
+ * resizes.
+ */
+function sudoEnv(configDir: string): Record<string, string> {
+  return {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: '/root',
+    USER: 'root',
+    LOGNAME: 'root',
+    TERM: 'xterm-256color',
+    ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
+    XDG_CONFIG_HOME: configDir,
+  };
+}
+
 /** One baby-docker-tui process running `command` on the default rootfs, in a pty of OUTER_COLS x OUTER_ROWS. */
 export class Tui {
   readonly startedAt = now();
@@ -61,8 +81,7 @@ export class Tui {
       cols: OUTER_COLS,
       rows: OUTER_ROWS,
       cwd: '/',
-      // Ink ignores resizes when CI is set; a private config dir keeps the bench out of the user's history.
-      env: { ...process.env, CI: 'false', TERM: 'xterm-256color', XDG_CONFIG_HOME: configDir },
+      env: sudoEnv(configDir),
     });
     this.pty.onData((chunk) => {
       for (const watcher of this.rawWatchers) watcher(chunk);
