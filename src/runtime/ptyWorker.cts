@@ -39,28 +39,28 @@ port.on('message', (message: ToPtyThread) => {
   if (message.kind === 'spawn') return start(message);
   const entry = ptys.get(message.id);
   if (!entry) return; // it has exited: nothing left to write to, resize or read
-  try {
-    switch (message.kind) {
-      case 'write':
-        return entry.pty.write(message.data);
-      case 'resize':
+  switch (message.kind) {
+    case 'write':
+      return entry.pty.write(message.data);
+    case 'resize':
+      try {
         return entry.pty.resize(message.cols, message.rows);
-      case 'pause':
-        entry.pausedByOwner = true;
-        return entry.pty.pause();
-      case 'resume':
-        entry.pausedByOwner = false;
-        return resumeUnlessPaused(entry);
-      case 'taken':
-        entry.batchInFlight = false;
-        scheduleBatch(entry);
-        if (entry.pausedForRoom) {
-          entry.pausedForRoom = false;
-          resumeUnlessPaused(entry);
-        }
-    }
-  } catch {
-    // The pty closed between its exit and our hearing of it: the exit message follows.
+      } catch {
+        return; // the pty closed between its exit and our hearing of it: the exit message follows
+      }
+    case 'pause':
+      entry.pausedByOwner = true;
+      return entry.pty.pause();
+    case 'resume':
+      entry.pausedByOwner = false;
+      return resumeUnlessPaused(entry);
+    case 'taken':
+      entry.batchInFlight = false;
+      scheduleBatch(entry);
+      if (entry.pausedForRoom) {
+        entry.pausedForRoom = false;
+        resumeUnlessPaused(entry);
+      }
   }
 });
 
