@@ -6,7 +6,8 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/state.c", "native/text.c", "native/utils.c"
+        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/pty_reader.c", "native/state.c", "native/text.c",
+        "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "cflags": ["-ftree-vectorize", "-fvect-cost-model=dynamic"],

@@ -5,6 +5,7 @@
 extern "C" {
 #include "cgroup.h"
 #include "linux.h"
+#include "pty_reader.h"
 #include "state.h"
 #include "text.h"
 }
@@ -77,6 +78,64 @@ Napi::Value FirstControl(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(at));
 }
 
+// A pty reader and the function that tells JavaScript its output waits.
+struct PtyReaderHandle {
+  pty_reader *reader = nullptr;
+  Napi::ThreadSafeFunction ready;
+};
+
+// On the reader thread: call onReady on the JavaScript thread.
+void NotifyReady(void *ctx, int last) {
+  auto *handle = static_cast<PtyReaderHandle *>(ctx);
+  handle->ready.NonBlockingCall();
+  if (last) handle->ready.Release();
+}
+
+// ptyReaderStart(fd, highWater, onReady) -> handle
+Napi::Value PtyReaderStart(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  auto *handle = new PtyReaderHandle();
+  handle->ready = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "pty reader", 0, 1);
+  bd_error err;
+  if (pty_reader_start(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int64Value(),
+                       NotifyReady, handle, &handle->reader, &err) < 0) {
+    handle->ready.Release();
+    delete handle;
+    return Fail(env, err);
+  }
+  return Napi::External<PtyReaderHandle>::New(env, handle);
+}
+
+// ptyReaderTake(handle) -> { data: Buffer | null, ended, error }
+Napi::Value PtyReaderTake(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  pty_output output;
+  bd_error err;
+  if (pty_reader_take(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, &output, &err) < 0)
+    return Fail(env, err);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("data", output.data
+      ? Napi::Buffer<char>::New(env, output.data, output.length, [](Napi::Env, char *data) { free(data); })
+      : env.Null());
+  result.Set("ended", Napi::Boolean::New(env, output.ended));
+  result.Set("error", Napi::String::New(env, output.error));
+  return result;
+}
+
+// ptyReaderPause(handle, paused)
+Napi::Value PtyReaderPause(const Napi::CallbackInfo &info) {
+  pty_reader_pause(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, info[1].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+// ptyReaderFree(handle), once the end has been taken
+Napi::Value PtyReaderFree(const Napi::CallbackInfo &info) {
+  auto *handle = info[0].As<Napi::External<PtyReaderHandle>>().Data();
+  pty_reader_free(handle->reader);
+  delete handle;
+  return info.Env().Undefined();
+}
+
 // cgroupMode() -> "v1" | "hybrid" | "v2"
 Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
   switch (cgroup_detect_mode()) {
@@ -93,6 +152,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
   exports.Set("firstControl", Napi::Function::New(env, FirstControl));
+  exports.Set("ptyReaderStart", Napi::Function::New(env, PtyReaderStart));
+  exports.Set("ptyReaderTake", Napi::Function::New(env, PtyReaderTake));
+  exports.Set("ptyReaderPause", Napi::Function::New(env, PtyReaderPause));
+  exports.Set("ptyReaderFree", Napi::Function::New(env, PtyReaderFree));
   // What the shim takes as "kill the container" (see native/shim.c).
   exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));
   exports.Set("stateRoot", Napi::String::New(env, STATE_ROOT));

@@ -375,7 +375,7 @@ describe('containers on a pty', () => {
     const c = await startPty({ rootfs: ROOTFS, command: ['seq', '1', '300000'] }, { cols: COLS, rows: ROWS });
     let text = '';
     c.onData((data) => (text += data.toString()));
-    // Read on this thread, seq would block once the pty holds a few KiB, and still be there after the block.
+    // Read on the main thread, seq would block once the pty holds a few KiB, and still be there after the block.
     const blockUntil = Date.now() + 1000;
     while (Date.now() < blockUntil);
     assert.ok(hasEnded(c.hostPid), 'seq wrote its 2 MB and ended while the main thread was blocked');
@@ -390,7 +390,7 @@ describe('containers on a pty', () => {
       const threeBatches = new Promise<void>((resolve) =>
         c.onData((data) => batches.push(data.length) === 3 && resolve()),
       );
-      // yes writes some 50 MB a second: the pty thread reads on while we are blocked, up to its limit.
+      // yes writes some 50 MB a second: the reader thread reads on while we are blocked, up to its limit.
       const blockUntil = Date.now() + 1000;
       while (Date.now() < blockUntil);
       await threeBatches;

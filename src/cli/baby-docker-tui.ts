@@ -3,11 +3,8 @@
 // (package.json's "bundle" script) with NODE_ENV set to "production" at build
 // time: React's development build, which checks and times every component
 // and makes each frame several times slower, is left out of the bundle.
-// The thread that reads container terminals takes some 40 ms to start: let it start while the rest loads.
-const { startPtyThread } = await import('../runtime/ptyThread.js');
-startPtyThread();
-const { main } = await import('../ui/main.js');
-const { EXIT, RuntimeError } = await import('../runtime/errors.js');
+import { EXIT, RuntimeError } from '../runtime/errors.js';
+import { main } from '../ui/main.js';
 
 try {
   await main();

@@ -1,8 +1,7 @@
 /**
  * Starting containers and the handle to a running one. Both the CLI and the
  * UI use this; the container itself is started by the native shim
- * (native/shim.c), spawned here with pipes, or on a pty through node-pty on
- * a thread of its own (ptyThread.ts).
+ * (native/shim.c), spawned here with pipes, or on a pty (pty.ts).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,8 +9,8 @@ import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
+import { spawnPty, type HostPty } from './pty.js';
 import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
-import { spawnOnPtyThread, type ThreadPty } from './ptyThread.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
 export interface ExitStatus {
@@ -149,7 +148,7 @@ export class PtyContainer extends Container {
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     private readonly output: OutputQueue,
-    private readonly terminal: ThreadPty,
+    private readonly terminal: HostPty,
   ) {
     super(id, hostPid, cgroup, spec, exited, sendSignal);
   }
@@ -230,24 +229,27 @@ class ShimSession {
   }
 
   /** The shim is done: its last "exit" message is the result. */
-  finish(shimExitCode: number): void {
+  finish(shimExitCode: number, readError: string | null = null): void {
     const status = this.lastExit ?? {
       code: shimExitCode || EXIT.RUNTIME,
       signal: null,
       oomKilled: false,
-      error: `the runtime shim ended without a status (exit code ${shimExitCode})`,
+      error: `the runtime shim ended without a status (exit code ${shimExitCode}${readError ? `; ${readError}` : ''})`,
     };
     if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
     this.resolveExit(status);
   }
 
   fail(error: Error): void {
-    const message = (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? `the runtime shim is missing at ${SHIM_PATH}: run npm install`
-      : `cannot start the runtime shim: ${error.message}`;
-    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, error: message };
+    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, error: shimStartError(error) };
     this.finish(EXIT.RUNTIME);
   }
+}
+
+function shimStartError(error: Error): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT'
+    ? `the runtime shim is missing at ${SHIM_PATH}: run npm install`
+    : `cannot start the runtime shim: ${error.message}`;
 }
 
 /** Random hex straight from the kernel: node:crypto and Web Crypto each cost
@@ -349,25 +351,29 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const session = new ShimSession();
   const output = new OutputQueue();
   const filter = new InBandStatusFilter(nonce);
-  const pty: ThreadPty = await spawnOnPtyThread(SHIM_PATH, shimArgs(id, resolved, true), {
-    name: 'xterm-256color',
-    cols,
-    rows,
-    cwd: '/',
-    env: { BD_STATUS_NONCE: nonce },
-  }, {
-    onOutput: (chunk) =>
-      filter.push(chunk, (text) => output.push(text), (line) => {
-        const message = parseStatus(line);
-        session.receive(message);
-        // Everything before "exit" has been delivered: let the shim go (it waits for this signal).
-        // `pty` is set by then: the thread reports the spawn before any output.
-        if (message?.kind === 'exit') process.kill(pty.pid, 'SIGHUP');
-      }),
-    // Finished only once the pty thread is done with the shim: a process that
-    // exits while node-pty still reports on one of its threads can abort.
-    onExit: (exitCode) => session.finish(exitCode),
-  });
+  let pty: HostPty;
+  try {
+    pty = spawnPty(SHIM_PATH, shimArgs(id, resolved, true), {
+      name: 'xterm-256color',
+      cols,
+      rows,
+      cwd: '/',
+      env: { BD_STATUS_NONCE: nonce },
+    }, {
+      onOutput: (chunk) =>
+        filter.push(chunk, (text) => output.push(text), (line) => {
+          const message = parseStatus(line);
+          session.receive(message);
+          // Everything before "exit" has been delivered: let the shim go (it waits for this signal).
+          if (message?.kind === 'exit') process.kill(pty.pid, 'SIGHUP');
+        }),
+      // Finished only once node-pty has reported the exit too: a process that
+      // exits while node-pty still reports on one of its threads can abort.
+      onExit: (exitCode, readError) => session.finish(exitCode, readError),
+    });
+  } catch (error) {
+    throw new RuntimeError(shimStartError(error as Error));
+  }
   onSpawn?.();
   const started = await session.started;
   return new PtyContainer(

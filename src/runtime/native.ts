@@ -16,6 +16,9 @@ export interface NativeStats {
   pids: { current: number; limit: number | null };
 }
 
+/** A pty master read on a native thread (native/pty_reader.c); see pty.ts. */
+export type PtyReader = { readonly kind: 'pty reader' };
+
 interface Addon {
   readStats(version: number, memoryDir: string, pidsDir: string): NativeStats;
   readHostname(pid: number): string;
@@ -24,6 +27,13 @@ interface Addon {
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
   /** Index of the first byte of a control character in UTF-8 `bytes` other than TAB, CR and LF, or -1 (for jump scrolling). */
   firstControl(bytes: Uint8Array): number;
+  /** Read a duplicate of `fd` until the pty ends; onReady is called when output (or the end) waits to be taken. */
+  ptyReaderStart(fd: number, highWater: number, onReady: () => void): PtyReader;
+  /** What waits, in whole UTF-8 characters; `ended` with the last of it, and `error` when reading failed. */
+  ptyReaderTake(reader: PtyReader): { data: Buffer | null; ended: boolean; error: string };
+  ptyReaderPause(reader: PtyReader, paused: boolean): void;
+  /** Once the end has been taken. */
+  ptyReaderFree(reader: PtyReader): void;
   shimKillSignal: number;
   stateRoot: string;
 }

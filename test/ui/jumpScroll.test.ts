@@ -37,7 +37,7 @@ function plainLines(next: () => number, count: number): string {
   return out;
 }
 
-/** `data` cut at random places between characters, as the pty thread cuts it: mid-line, mid-sequence, or not at all. */
+/** `data` cut at random places between characters, as the pty's reads cut it: mid-line, mid-sequence, or not at all. */
 function chunksOf(data: string, next: () => number): Buffer[] {
   const chunks: Buffer[] = [];
   for (let at = 0; at < data.length; ) {
