@@ -9,7 +9,8 @@
  * a few big batches: one as soon as output comes after a quiet spell (a key's
  * echo), then at most one every BATCH_MS while it keeps coming.
  */
-import { spawn, type IPty } from 'node-pty';
+import { createRequire } from 'node:module';
+import type { IPty } from 'node-pty';
 import { addon, type PtyReader } from './native.js';
 
 /** Batches are at least this far apart: in a flood, each costs more than the bytes it carries. */
@@ -119,7 +120,11 @@ export class HostPty {
   }
 }
 
+let nodePty: typeof import('node-pty') | undefined;
+
 /** Run `file` on a new pty. */
 export function spawnPty(file: string, args: string[], options: PtySpawnOptions, listeners: PtyListeners): HostPty {
-  return new HostPty(spawn(file, args, { ...options, encoding: null }), listeners);
+  // Loaded on first use: `baby-docker run` without a terminal never needs it.
+  nodePty ??= createRequire(import.meta.url)('node-pty') as typeof import('node-pty');
+  return new HostPty(nodePty.spawn(file, args, { ...options, encoding: null }), listeners);
 }
