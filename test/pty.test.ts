@@ -403,6 +403,29 @@ describe('containers on a pty', () => {
     }
   });
 
+  it('pause stops the reading: the program blocks on the full pty until resume, and nothing is lost', { timeout: 30_000 }, async () => {
+    const c = await startPty({ rootfs: ROOTFS, command: ['seq', '1', '3000000'] }, { cols: COLS, rows: ROWS });
+    const chunks: Buffer[] = [];
+    let received = 0;
+    c.onData((data) => {
+      chunks.push(data);
+      received += data.length;
+    });
+    c.pause();
+    // What was read before the pause comes in; then nothing more, however long we look.
+    let seen = -1;
+    while (seen !== received) {
+      seen = received;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Unpaused, seq writes its 21 MB in well under a second, and the output would still be growing.
+    assert.ok(!hasEnded(c.hostPid), `seq is blocked on the full pty (${seen} bytes read)`);
+    assert.ok(seen < 2 ** 20, `only what was read before the pause came in (${seen} bytes)`);
+    c.resume();
+    assert.equal((await c.wait()).code, 0);
+    assert.equal(Buffer.concat(chunks).toString(), Array.from({ length: 3_000_000 }, (_, i) => `${i + 1}\r\n`).join(''));
+  });
+
   it('output comes in batches of whole UTF-8 characters, however the pty reads cut it', { timeout: 30_000 }, async () => {
     // 15 bytes a line, 5 of them inside a character: many 4 KiB reads end inside one.
     const c = await startPty({ rootfs: ROOTFS, command: ['awk', 'BEGIN { for (i = 10000; i < 410000; i++) print i "世界é" }'] }, { cols: COLS, rows: ROWS });
