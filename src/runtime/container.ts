@@ -4,12 +4,12 @@
  * (native/shim.c), spawned here with pipes, or on a pty (pty.ts).
  */
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
 import { spawnPty, type HostPty } from './pty.js';
+import { randomHex } from './random.js';
 import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
@@ -250,19 +250,6 @@ function shimStartError(error: Error): string {
   return (error as NodeJS.ErrnoException).code === 'ENOENT'
     ? `the runtime shim is missing at ${SHIM_PATH}: run npm install`
     : `cannot start the runtime shim: ${error.message}`;
-}
-
-/** Random hex straight from the kernel: node:crypto and Web Crypto each cost
- * milliseconds to load, on the CLI's start path. */
-function randomHex(bytes: number): string {
-  const buffer = Buffer.alloc(bytes);
-  const fd = fs.openSync('/dev/urandom', 'r');
-  try {
-    fs.readSync(fd, buffer);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return buffer.toString('hex');
 }
 
 function newId(): string {

@@ -7,11 +7,11 @@
  * or bind-mounted, so a container cannot modify the host's files.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeError } from './errors.js';
 import { PROBE_PATH } from './native.js';
+import { randomHex } from './random.js';
 
 export const DEFAULT_ROOTFS_DIR = '/var/lib/baby-docker/rootfs/default';
 
@@ -116,7 +116,7 @@ export function ensureDefaultRootfs(dir: string = DEFAULT_ROOTFS_DIR): string {
   }
   // Build beside the target and rename it into place: rename is atomic, so a
   // crash or a concurrent caller never sees a half-built tree at `target`.
-  const staging = `${target}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const staging = `${target}.building-${process.pid}-${randomHex(4)}`;
   createRootfs(staging);
   try {
     fs.renameSync(staging, target);

@@ -6,10 +6,10 @@
  * Every function takes the directory as an optional last parameter so tests
  * can use a temporary one.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { randomHex } from '../runtime/random.js';
 
 export interface Config {
   /** Root filesystem directories offered in the picker. */
@@ -143,7 +143,7 @@ export function loadHistory(dir: string = configDir()): History {
 function writeJson(dir: string, name: string, data: unknown): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, name);
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const temp = `${file}.${process.pid}.${randomHex(4)}.tmp`;
   try {
     fs.writeFileSync(temp, JSON.stringify(data, null, 2) + '\n', { mode: 0o600 });
     fs.renameSync(temp, file);
