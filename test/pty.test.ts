@@ -142,8 +142,13 @@ function waitForForeground(t: Term, comm: string): Promise<ProcInfo> {
   );
 }
 
+/**
+ * The container's processes named `comm` that have not ended. A zombie has:
+ * a child that bash forked and Ctrl-C killed before it could exec is an
+ * orphan, and the shell, as PID 1, reaps it only at its next wait.
+ */
 function named(t: Term, comm: string): ProcInfo[] {
-  return containerProcs(t.c).filter((p) => p.comm === comm);
+  return containerProcs(t.c).filter((p) => p.comm === comm && p.state !== 'Z');
 }
 
 /** Resolves with the exit status, or fails if the container has not ended within `ms`. */
