@@ -4,10 +4,23 @@
 // time: React's development build, which checks and times every component
 // and makes each frame several times slower, is left out of the bundle.
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { main } from '../ui/main.js';
+import { checkRoot } from '../runtime/spec.js';
+import { hasTerminal, parseArgs, USAGE } from '../ui/args.js';
+import { paneSizeOf } from '../ui/layout.js';
+import { startEarly } from '../ui/services/runController.js';
 
 try {
-  await main();
+  const args = parseArgs(process.argv.slice(2));
+  if (!args) {
+    process.stdout.write(`${USAGE}\n`);
+  } else {
+    checkRoot();
+    // A direct run's container starts before the UI loads (the emulator and the UI's own code
+    // take some 40 ms), and sets itself up meanwhile: the UI takes it over as its first run.
+    const early = args.direct && args.lab === null && hasTerminal() ? startEarly(args.direct, paneSizeOf(process.stdout)) : null;
+    const { main } = await import('../ui/main.js');
+    await main(args, early);
+  }
 } catch (error) {
   process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(error instanceof RuntimeError ? error.exitCode : EXIT.RUNTIME);

@@ -21,6 +21,12 @@ export interface Layout {
   tooSmall: boolean;
 }
 
+/** The container's terminal in the pane of `terminal` (80 x 24 when it does not say), at least 1 x 1. */
+export function paneSizeOf(terminal: { columns?: number; rows?: number }): { cols: number; rows: number } {
+  const { termCols, termRows } = layoutFor(terminal.columns || 80, terminal.rows || 24);
+  return { cols: Math.max(1, termCols), rows: Math.max(1, termRows) };
+}
+
 export function layoutFor(cols: number, rows: number): Layout {
   const height = Math.max(1, rows - 1);
   const mainHeight = Math.max(3, height - 1);

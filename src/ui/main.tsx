@@ -4,39 +4,24 @@
  * keyboard input, and the Ink view. Restores the terminal and removes the
  * container however it ends.
  */
-import { isatty } from 'node:tty';
-import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { checkHostname, checkRoot, parseMemory, resolveCapabilities } from '../runtime/spec.js';
 import type { Lab } from '../labs/lab.js';
+import { hasTerminal, type TuiArgs } from './args.js';
 import { handleInput } from './input.js';
 import { Command } from './keymap.js';
-import { layoutFor } from './layout.js';
+import { layoutFor, paneSizeOf } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
 import { initialPicker, joinCommandLine } from './picker.js';
 import { LiveLines } from './services/liveLines.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
-import { RunController } from './services/runController.js';
+import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
 import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
 import type { View } from './view.js';
-
-const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
-  Opens the interactive container shell (as root, in a terminal). With
-  ROOTFS (a directory, or "default") it starts COMMAND (default /bin/sh)
-  at once instead of showing the picker. Keys: Ctrl-] then ? shows them all.
-      --memory SIZE    memory limit of each run (default 100m)
-      --hostname NAME  hostname inside (default: the container id)
-      --rootfs DIR     add a directory to the picker's list
-      --lab NAME       follow a guided lab (a built-in one, one in
-                       ~/.config/baby-docker/labs, or a .yaml file)
-      --check          with --lab: run every step unattended, one line a
-                       step, exit 0 when all pass (no terminal needed)
-${SECURITY_USAGE}`;
 
 /** How often the panels' live lines are brought up to date: a second passes on screen at most this late. */
 const LIVE_LINE_TICK_MS = 250;
@@ -45,52 +30,8 @@ const LIVE_LINE_TICK_MS = 250;
 const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
 const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
-interface TuiArgs {
-  memory: string;
-  hostname: string;
-  /** Offered in the picker. */
-  rootfsChoices: string[];
-  /** Set when a rootfs was named: start at once. */
-  direct: RunOptions | null;
-  /** For every run of the session. */
-  security: SecurityOptions;
-  /** --lab: the lab to follow. */
-  lab: string | null;
-  /** --check: run the lab unattended instead. */
-  check: boolean;
-}
-
-function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {}, lab: null, check: false };
-  let help = false;
-  const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
-    if (flag === '--help' || flag === '-h') help = true;
-    else if (flag === '--memory' || flag === '-m') parsed.memory = value();
-    else if (flag === '--hostname') parsed.hostname = value();
-    else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
-    else if (flag === '--lab') parsed.lab = value();
-    else if (flag === '--check') parsed.check = true;
-    else if (!parseSecurityOption(flag, value, parsed.security)) throw unknownOption(flag, 'baby-docker-tui');
-  });
-  if (help) return null;
-  if (parsed.check && parsed.lab === null) throw new RuntimeError('--check goes with --lab NAME: which lab to check');
-  parseMemory(parsed.memory);
-  if (parsed.hostname) checkHostname(parsed.hostname);
-  resolveCapabilities(parsed.security);
-  if (rootfs !== undefined) {
-    parsed.rootfsChoices.push(rootfs);
-    parsed.direct = { rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname };
-  }
-  return parsed;
-}
-
-export async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (!args) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
-  checkRoot();
+/** Runs the UI for `args` (as root); `early` is a direct run's container, started before the UI loaded. */
+export async function main(args: TuiArgs, early: EarlyStart | null): Promise<void> {
   if (args.check) {
     const { runLabCheck } = await loadLabs();
     process.exitCode = await runLabCheck(args.lab!);
@@ -98,7 +39,7 @@ export async function main(): Promise<void> {
   }
   // A lab file with a mistake is reported now, on one line, not inside the UI.
   const lab = args.lab === null ? null : await loadLabs().then(({ loadLab, labDir }) => loadLab(args.lab!, labDir()));
-  if (!isatty(0) || !isatty(1)) {
+  if (!hasTerminal()) {
     throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
   }
   const config = loadConfig();
@@ -111,9 +52,9 @@ export async function main(): Promise<void> {
   });
   const store = createStore(initialState(picker, args.direct || lab ? 'run' : 'picker'));
   const { stdin, stdout } = process;
-  const layout = layoutFor(stdout.columns || 80, stdout.rows || 24);
-  const session = new TerminalSession(Math.max(1, layout.termCols), Math.max(1, layout.termRows));
-  const controller = new RunController(session, store.dispatch);
+  const size = paneSizeOf(stdout);
+  const session = new TerminalSession(size.cols, size.rows);
+  const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined);
   // Made when the first lab opens: a run without one loads none of the lab code.
   let labs: LabController | null = null;
   const labController = async (): Promise<LabController> => {
@@ -136,8 +77,8 @@ export async function main(): Promise<void> {
   // The container's terminal follows the outer one at once, before anything is drawn at the new
   // size (the listener comes before Ink's): a program that asks for its size then has the new one.
   stdout.on('resize', () => {
-    const resized = layoutFor(stdout.columns, stdout.rows);
-    session.resize(Math.max(1, resized.termCols), Math.max(1, resized.termRows));
+    const resized = paneSizeOf(stdout);
+    session.resize(resized.cols, resized.rows);
   });
   const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
   const liveLines = new LiveLines();

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
-import { RunController } from '../../src/ui/services/runController.js';
+import { RunController, startPtyWith } from '../../src/ui/services/runController.js';
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
 import type { UiAction } from '../../src/ui/state.js';
 
@@ -41,5 +41,22 @@ describe('stats polling', () => {
       mock.timers.reset();
       session.dispose();
     }
+  });
+});
+
+describe('a direct run started before the UI loaded', () => {
+  it('is the first run: its container is handed over, and its spawn reported once it has happened', async () => {
+    let spawn: () => void = () => {};
+    const spawned = new Promise<void>((resolve) => (spawn = resolve));
+    const container = Promise.resolve({ id: 'early' } as unknown as PtyContainer);
+    const startPty = startPtyWith({ container, spawned });
+    let reported = 0;
+    const first = startPty({ rootfs: 'default', command: ['/bin/sh'] }, { cols: 80, rows: 24, onSpawn: () => reported++ });
+    assert.equal(first, container);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reported, 0, 'not before its process exists');
+    spawn();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reported, 1);
   });
 });

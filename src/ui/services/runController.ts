@@ -29,6 +29,35 @@ function specOf(options: RunOptions): ContainerSpec {
   };
 }
 
+/** A run's container started before its controller existed: the TUI starts a direct run's before the UI loads. */
+export interface EarlyStart {
+  container: Promise<PtyContainer>;
+  /** Resolves once its process exists, or it has failed to start. */
+  spawned: Promise<void>;
+}
+
+/** Start the container of `options` now, on a pty of `size`, for a controller to take over (startPtyWith). */
+export function startEarly(options: RunOptions, size: { cols: number; rows: number }): EarlyStart {
+  let spawned!: () => void;
+  const whenSpawned = new Promise<void>((resolve) => (spawned = resolve));
+  const container = runtimeStartPty(specOf(options), { ...size, onSpawn: spawned });
+  // Handled here too: it may fail before the controller awaits it.
+  container.catch(() => spawned());
+  return { container, spawned: whenSpawned };
+}
+
+/** A controller's startPty that takes `early` as its first run's container and starts the later ones anew. */
+export function startPtyWith(early: EarlyStart): StartPty {
+  let first: EarlyStart | null = early;
+  return (spec, options) => {
+    if (!first) return runtimeStartPty(spec, options);
+    const { container, spawned } = first;
+    first = null;
+    void spawned.then(() => options.onSpawn?.());
+    return container;
+  };
+}
+
 export class RunController {
   private container: PtyContainer | null = null;
   /** Runs go one after another: each starts once the one before has been reported. */

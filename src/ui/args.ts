@@ -1,0 +1,63 @@
+/** baby-docker-tui's command line: what it says, checked before anything starts. */
+import { isatty } from 'node:tty';
+import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { checkHostname, parseMemory, resolveCapabilities } from '../runtime/spec.js';
+import type { RunOptions } from './types.js';
+
+export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
+  Opens the interactive container shell (as root, in a terminal). With
+  ROOTFS (a directory, or "default") it starts COMMAND (default /bin/sh)
+  at once instead of showing the picker. Keys: Ctrl-] then ? shows them all.
+      --memory SIZE    memory limit of each run (default 100m)
+      --hostname NAME  hostname inside (default: the container id)
+      --rootfs DIR     add a directory to the picker's list
+      --lab NAME       follow a guided lab (a built-in one, one in
+                       ~/.config/baby-docker/labs, or a .yaml file)
+      --check          with --lab: run every step unattended, one line a
+                       step, exit 0 when all pass (no terminal needed)
+${SECURITY_USAGE}`;
+
+export interface TuiArgs {
+  memory: string;
+  hostname: string;
+  /** Offered in the picker. */
+  rootfsChoices: string[];
+  /** Set when a rootfs was named: start at once. */
+  direct: RunOptions | null;
+  /** For every run of the session (a direct run has them already). */
+  security: SecurityOptions;
+  /** --lab: the lab to follow. */
+  lab: string | null;
+  /** --check: run the lab unattended instead. */
+  check: boolean;
+}
+
+export function parseArgs(args: string[]): TuiArgs | null {
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {}, lab: null, check: false };
+  let help = false;
+  const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
+    if (flag === '--help' || flag === '-h') help = true;
+    else if (flag === '--memory' || flag === '-m') parsed.memory = value();
+    else if (flag === '--hostname') parsed.hostname = value();
+    else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
+    else if (flag === '--lab') parsed.lab = value();
+    else if (flag === '--check') parsed.check = true;
+    else if (!parseSecurityOption(flag, value, parsed.security)) throw unknownOption(flag, 'baby-docker-tui');
+  });
+  if (help) return null;
+  if (parsed.check && parsed.lab === null) throw new RuntimeError('--check goes with --lab NAME: which lab to check');
+  parseMemory(parsed.memory);
+  if (parsed.hostname) checkHostname(parsed.hostname);
+  resolveCapabilities(parsed.security);
+  if (rootfs !== undefined) {
+    parsed.rootfsChoices.push(rootfs);
+    parsed.direct = {
+      rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname, ...parsed.security,
+    };
+  }
+  return parsed;
+}
+
+/** The UI needs a terminal on stdin and stdout. */
+export const hasTerminal = (): boolean => isatty(0) && isatty(1);
