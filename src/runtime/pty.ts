@@ -106,6 +106,8 @@ export class HostPty {
       this.reader = null;
       addon().ptyReaderFree(reader);
       this.readError = error || null;
+      // Output that cannot be read would block the program for good: end it, and say why.
+      if (error) this.pty.kill('SIGKILL');
       // node-pty reports the exit once its stream has closed (or 200 ms after the process ended).
       (this.pty as unknown as NodePtyInternals)._socket.destroy();
     }
