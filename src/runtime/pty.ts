@@ -55,7 +55,7 @@ export class HostPty {
     const internals = pty as unknown as NodePtyInternals;
     if (typeof internals.fd !== 'number' || typeof internals._socket?.destroy !== 'function') {
       pty.kill('SIGKILL');
-      throw new Error("node-pty keeps its pty elsewhere than pty.ts looks (a new version?): adapt NodePtyInternals");
+      throw new Error('node-pty keeps its pty elsewhere than pty.ts looks (a new version?): adapt NodePtyInternals');
     }
     // node-pty's stream never reads: the native reader has the pty to itself, and no byte goes astray.
     internals._socket._read = () => {};
