@@ -8,9 +8,9 @@ import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
+import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty } from './pty.js';
 import { randomHex } from './random.js';
-import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
 export interface ExitStatus {
@@ -246,6 +246,7 @@ class ShimSession {
   }
 }
 
+/** Why the shim could not be spawned, and what to do about it. */
 function shimStartError(error: Error): string {
   return (error as NodeJS.ErrnoException).code === 'ENOENT'
     ? `the runtime shim is missing at ${SHIM_PATH}: run npm install`
