@@ -165,7 +165,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   takeTerminal();
 
   // The container's process starts first, and Ink loads while it sets the container up: setting
-  // up Ink and React takes longer than that (and holds the event loop); the output waits in the pty.
+  // up Ink and React takes longer than that (and holds the event loop); the output waits in the pty reader.
   const spawned = controller.whenSpawned();
   if (lab) void openLab(lab);
   else if (args.direct) run(args.direct);
