@@ -45,8 +45,8 @@ static int own_cgroup(const char *controller, char *out, size_t len, struct bd_e
     char *controllers = strchr(line, ':');
     char *path = controllers ? strchr(controllers + 1, ':') : NULL;
     if (!path) continue;
+    *controllers++ = '\0';
     *path++ = '\0';
-    controllers++;
     path[strcspn(path, "\n")] = '\0';
     if (controller ? has_word(controllers, controller, ',') : strcmp(line, "0") == 0) {
       snprintf(out, len, "%s", path);
@@ -54,10 +54,8 @@ static int own_cgroup(const char *controller, char *out, size_t len, struct bd_e
     }
   }
   fclose(f);
-  if (!found) {
-    errno = ENOENT;
-    return -1;
-  }
+  if (!found)
+    return bd_fail(err, ENOENT, "find the %s cgroup in /proc/self/cgroup", controller ? controller : "unified");
   return 0;
 }
 
@@ -112,27 +110,62 @@ static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cg
   return 0;
 }
 
-/* Enable `controllers` for the children of every cgroup from the root down
- * to `path` (v2 keeps a controller off below a cgroup that does not pass it on). */
-static int v2_enable(const char *path, const char *const *controllers, struct bd_error *err) {
-  char dir[PATH_MAX];
-  size_t plen = strlen(path);
-  for (size_t i = 0; i <= plen; i++) {
-    if (i != plen && path[i] != '/') continue;
-    if (i != 0 && i != plen && path[i - 1] == '/') continue;
-    snprintf(dir, sizeof dir, "%s%.*s", CGROUP_ROOT, (int)i, path);
-    for (const char *const *c = controllers; *c; c++) {
-      char cmd[32];
-      snprintf(cmd, sizeof cmd, "+%s", *c);
-      if (write_file(dir, "cgroup.subtree_control", cmd, err) < 0) return -1;
-    }
+/* v2: the containers' cgroups gather in a group of this name, created where
+ * the controllers can be passed on and removed once its last one has gone. */
+#define V2_GROUP "baby-docker"
+
+/* "/a/b" -> "/a", "/a" -> "/" */
+static void parent_path(char *path) {
+  char *slash = strrchr(path, '/');
+  if (slash == path) slash[1] = '\0';
+  else if (slash) *slash = '\0';
+}
+
+/* Turn on, for the children of dir, each of `controllers` it does not pass on yet. */
+static int v2_enable_in(const char *dir, const char *const *controllers, struct bd_error *err) {
+  char on[256];
+  if (read_file(dir, "cgroup.subtree_control", on, sizeof on, err) < 0) return -1;
+  for (const char *const *c = controllers; *c; c++) {
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "+%s", *c);
+    if (!has_word(on, *c, ' ') && write_file(dir, "cgroup.subtree_control", cmd, err) < 0) return -1;
   }
   return 0;
 }
 
+/* The same for every cgroup from the root down to `path` ("/a/b"): v2
+ * keeps a controller off below a cgroup that does not pass it on. */
+static int v2_enable_down(const char *path, const char *const *controllers, struct bd_error *err) {
+  char dir[PATH_MAX];
+  size_t plen = strcmp(path, "/") == 0 ? 0 : strlen(path);
+  for (size_t i = 0; i <= plen; i++) {
+    if (i != plen && path[i] != '/') continue;
+    if (i != 0 && path[i - 1] == '/') continue;
+    int n = snprintf(dir, sizeof dir, "%s%.*s", CGROUP_ROOT, (int)i, path);
+    if (n < 0 || n >= (int)sizeof dir) return bd_fail(err, ENAMETOOLONG, "cgroup path %s", path);
+    if (v2_enable_in(dir, controllers, err) < 0) return -1;
+  }
+  return 0;
+}
+
+/* 1 when the cgroup holds processes of its own (v2 then lets it pass no
+ * controllers on: the "no internal processes" rule, the root excepted). */
+static int v2_holds_processes(const char *path) {
+  char dir[PATH_MAX], procs[16];
+  struct bd_error ignored;
+  snprintf(dir, sizeof dir, "%s%s", CGROUP_ROOT, path);
+  return read_file(dir, "cgroup.procs", procs, sizeof procs, &ignored) != 0;
+}
+
+static void v2_wanted(int has_memory, const char *wanted[3]) {
+  wanted[0] = "pids";
+  wanted[1] = has_memory ? "memory" : NULL;
+  wanted[2] = NULL;
+}
+
 static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
                    struct bd_error *err) {
-  char available[256], path[PATH_MAX];
+  char available[256], own[PATH_MAX], path[PATH_MAX];
   cg->version = 2;
   if (read_file(CGROUP_ROOT, "cgroup.controllers", available, sizeof available, err) < 0) return -1;
   int has_memory = has_word(available, "memory", ' ');
@@ -142,24 +175,57 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
   if (limits->memory && !has_memory)
     return bd_fail(err, 0, "cgroups unavailable: the memory controller is not in %s/cgroup.controllers; "
                            "enable it or run with --memory 0", CGROUP_ROOT);
-  const char *wanted[] = {"pids", has_memory ? "memory" : NULL, NULL};
-  if (own_cgroup(NULL, path, sizeof path, err) < 0)
-    return bd_fail(err, errno, "find own cgroup in /proc/self/cgroup");
-  /* Walk up until a cgroup can pass the controllers on (the own cgroup
-   * usually holds processes, which v2 forbids for a cgroup with controllers
-   * enabled for its children, except at the root). */
+  const char *wanted[3];
+  v2_wanted(has_memory, wanted);
+  if (own_cgroup(NULL, own, sizeof own, err) < 0) return -1;
+  /* Our own cgroup holds us, so unless it is the root the group goes beside
+   * it: under the nearest ancestor that holds no processes and can pass the
+   * controllers on (as systemd, runc and crun place theirs). */
+  snprintf(path, sizeof path, "%s", own);
+  if (strcmp(path, "/") != 0) parent_path(path);
+  struct bd_error tried = {0, ""};
   for (;;) {
-    if (v2_enable(strcmp(path, "/") == 0 ? "" : path, wanted, err) == 0) break;
-    if (strcmp(path, "/") == 0) return -1;
-    char *slash = strrchr(path, '/');
-    if (slash == path) slash[1] = '\0';
-    else *slash = '\0';
+    int root = strcmp(path, "/") == 0;
+    if ((root || !v2_holds_processes(path)) && v2_enable_down(path, wanted, &tried) == 0) break;
+    if (root) {
+      if (!tried.msg[0]) bd_fail(&tried, 0, "every cgroup above %s holds processes", own);
+      return bd_fail(err, 0, "cgroups unavailable: no cgroup from %s up can pass memory and pids on to a "
+                             "container (%s); run baby-docker from a cgroup whose parent delegates them",
+                     own, tried.msg);
+    }
+    parent_path(path);
   }
-  int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/baby-docker-%s", CGROUP_ROOT,
+  int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/" V2_GROUP "/baby-docker-%s", CGROUP_ROOT,
                    strcmp(path, "/") == 0 ? "" : path, id);
-  if (n < 0 || n >= (int)sizeof cg->pids) return bd_fail(err, ENAMETOOLONG, "cgroup path");
+  if (n < 0 || n >= (int)sizeof cg->pids) return bd_fail(err, ENAMETOOLONG, "cgroup path under %s", path);
   snprintf(cg->memory, sizeof cg->memory, "%s", has_memory ? cg->pids : "");
   return 0;
+}
+
+/* The group a v2 container cgroup sits in: its parent directory. */
+static void v2_group_of(const struct cgroup *cg, char *group) {
+  snprintf(group, PATH_MAX, "%s", cg->pids);
+  parent_path(group);
+}
+
+/* mkdir the group (shared with other containers) and the container's cgroup
+ * in it, enabling the controllers in between. A group emptied and removed
+ * by another shim in the meantime is made again. */
+static int v2_create_dirs(const struct cgroup *cg, struct bd_error *err) {
+  char group[PATH_MAX];
+  const char *wanted[3];
+  v2_group_of(cg, group);
+  v2_wanted(cg->memory[0] != '\0', wanted);
+  for (int attempt = 0;; attempt++) {
+    if (mkdir(group, 0755) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", group);
+    if (v2_enable_in(group, wanted, err) == 0) {
+      if (mkdir(cg->pids, 0755) == 0) return 0;
+      if (errno == EEXIST) return bd_fail(err, errno, "mkdir %s (a cgroup of that name exists)", cg->pids);
+      if (errno != ENOENT || attempt == 3) return bd_fail(err, errno, "mkdir %s", cg->pids);
+    } else if (attempt == 3 || path_exists(group)) {
+      return -1;
+    }
+  }
 }
 
 int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
@@ -180,8 +246,12 @@ static int make_dir(const char *dir, struct bd_error *err) {
 int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
                   struct bd_error *err) {
   char value[32];
-  if (make_dir(cg->pids, err) < 0) return -1;
-  if (cg->memory[0] && strcmp(cg->memory, cg->pids) != 0 && make_dir(cg->memory, err) < 0) return -1;
+  if (cg->version == 2) {
+    if (v2_create_dirs(cg, err) < 0) return -1;
+  } else {
+    if (make_dir(cg->pids, err) < 0) return -1;
+    if (cg->memory[0] && make_dir(cg->memory, err) < 0) return -1;
+  }
   snprintf(value, sizeof value, "%llu", (unsigned long long)limits->pids);
   if (write_file(cg->pids, "pids.max", value, err) < 0) return -1;
   if (!limits->memory) return 0;
@@ -277,5 +347,12 @@ static int remove_dir(const char *dir, struct bd_error *err) {
 int cgroup_destroy(const struct cgroup *cg, struct bd_error *err) {
   int rc = remove_dir(cg->pids, err);
   if (strcmp(cg->memory, cg->pids) != 0 && remove_dir(cg->memory, err) < 0) rc = -1;
+  if (cg->version == 2 && rc == 0) {
+    /* The group goes with its last container; while others are in it, it stays. */
+    char group[PATH_MAX];
+    v2_group_of(cg, group);
+    if (rmdir(group) < 0 && errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
+      rc = bd_fail(err, errno, "rmdir %s", group);
+  }
   return rc;
 }
