@@ -326,12 +326,13 @@ static int kill_procs(const char *dir) {
   return found;
 }
 
+int cgroup_kill(const struct cgroup *cg) {
+  struct bd_error ignored;
+  return cg->version == 2 ? write_file(cg->pids, "cgroup.kill", "1", &ignored) : -1;
+}
+
 static int remove_dir(const char *dir, struct bd_error *err) {
   if (!dir[0]) return 0;
-  char kill_file[PATH_MAX];
-  snprintf(kill_file, sizeof kill_file, "%s/cgroup.kill", dir);
-  struct bd_error ignored;
-  if (path_exists(kill_file)) write_file(dir, "cgroup.kill", "1", &ignored);
   /* Like runc: retry while processes die and the kernel lets go, 1 ms doubling. */
   struct timespec wait = {0, 1000000};
   for (int attempt = 0; attempt < 12; attempt++) {
@@ -345,6 +346,7 @@ static int remove_dir(const char *dir, struct bd_error *err) {
 }
 
 int cgroup_destroy(const struct cgroup *cg, struct bd_error *err) {
+  cgroup_kill(cg);
   int rc = remove_dir(cg->pids, err);
   if (strcmp(cg->memory, cg->pids) != 0 && remove_dir(cg->memory, err) < 0) rc = -1;
   if (cg->version == 2 && rc == 0) {

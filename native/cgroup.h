@@ -55,6 +55,10 @@ int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err);
  * container is born in it instead of being moved; -1 on v1. */
 int cgroup_open_for_clone(const struct cgroup *cg);
 
+/* v2: SIGKILL every process of the cgroup at once (cgroup.kill, Linux 5.14);
+ * -1 where that is not to be had. */
+int cgroup_kill(const struct cgroup *cg);
+
 int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *stats, struct bd_error *err);
 
 /* SIGKILL every process left in the cgroup and remove its directories

@@ -16,7 +16,12 @@
  * It reports to its caller on a status channel, one message a line with
  * tab-separated fields:
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
- *   exit  <code> <signal name or ""> <oom-killed 0|1> <error message or "">
+ *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit>
+ *         <error message or "">
+ * The three memory fields are read from the cgroup once the container has
+ * ended (so a run of a few milliseconds has them too); all are "" when it
+ * has no memory cgroup, the peak is "" when the kernel keeps none, and a
+ * limit of 0 means none.
  * With --status-fd the lines go to that fd. With --tty they go
  * in-band on the terminal as "ESC ] 7770 ; nonce ; message BEL": everything
  * the container wrote is then ahead of "exit", and the shim stays until its
@@ -84,6 +89,19 @@ static void status_send(const struct status_channel *ch, const char *fmt, ...) {
   }
 }
 
+/* The memory fields of "exit": OOM kills, peak and limit, or "" each. */
+static void memory_fields(const struct cgroup *cg, int have_cgroup, char *out, size_t len) {
+  struct cgroup_stats s;
+  struct bd_error ignored;
+  if (!have_cgroup || cgroup_read_stats(cg, &s, &ignored) < 0 || !s.has_memory) {
+    snprintf(out, len, "\t\t");
+    return;
+  }
+  char peak[32] = "";
+  if (s.has_peak) snprintf(peak, sizeof peak, "%llu", (unsigned long long)s.memory_peak);
+  snprintf(out, len, "%llu\t%s\t%llu", (unsigned long long)s.oom_kills, peak, (unsigned long long)s.memory_limit);
+}
+
 /* Tabs separate fields: keep them out of free text. */
 static void untab(char *s) {
   for (; *s; s++)
@@ -147,7 +165,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
 }
 
 /* Wait for the container's first process, passing signals on. */
-static int monitor(pid_t pid) {
+static int monitor(pid_t pid, const struct cgroup *cg) {
   sigset_t all;
   sigfillset(&all);
   for (;;) {
@@ -156,6 +174,7 @@ static int monitor(pid_t pid) {
     if (sig == SIGCHLD) {
       if (waitpid(pid, &status, WNOHANG) == pid) return status;
     } else if (sig == SHIM_KILL_SIGNAL) {
+      cgroup_kill(cg);
       kill(pid, SIGKILL); /* PID 1 takes its whole namespace with it */
     } else if (sig > 0) {
       kill(pid, sig);
@@ -190,8 +209,9 @@ static int run(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
   struct state st = {"", -1};
   struct cgroup cg;
-  int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME, oom = 0;
+  int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME;
   const char *signame = "";
+  char memory[96] = "\t\t";
   pid_t pid = -1;
 
   if (geteuid() != 0) {
@@ -224,12 +244,11 @@ static int run(struct shim_options *o) {
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 126 / 127 */
   close(sync_fd);
   sync_fd = -1;
-  int status = monitor(pid);
+  int status = monitor(pid, &cg);
   pid = -1;
   code = err.msg[0] ? err.exit_code : exit_code_of(status);
   if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
-  struct cgroup_stats stats;
-  oom = cgroup_read_stats(&cg, &stats, &ignored) == 0 && stats.oom_kills > 0;
+  memory_fields(&cg, have_cgroup, memory, sizeof memory);
   goto cleanup;
 
 kill_child:
@@ -246,8 +265,7 @@ report:
   if (err.msg[0] && code == BD_EXIT_RUNTIME) code = err.exit_code ? err.exit_code : BD_EXIT_RUNTIME;
   untab(err.msg);
   if (o->status.nonce) set_raw_output(STDOUT_FILENO, &ignored);
-  status_send(&o->status, "exit\t%d\t%s%s\t%d\t%s", code, signame[0] ? "SIG" : "", signame, oom,
-              err.msg);
+  status_send(&o->status, "exit\t%d\t%s%s\t%s\t%s", code, signame[0] ? "SIG" : "", signame, memory, err.msg);
   if (o->status.nonce) wait_for_ack();
   return code;
 }

@@ -73,6 +73,12 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
 }
 
+/** An exit status without its memory figures, which vary from run to run. */
+export function outcome(status: ExitStatus): Omit<ExitStatus, 'memory'> {
+  const { memory: _, ...rest } = status;
+  return rest;
+}
+
 export interface RunResult extends ExitStatus {
   stdout: string;
   stderr: string;

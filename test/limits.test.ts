@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { start } from '../src/runtime/container.js';
-import { assertNothingLeft, hostMounts, ROOTFS, runInContainer } from './helpers.js';
+import { assertNothingLeft, hostMounts, outcome, ROOTFS, runInContainer } from './helpers.js';
 
 const mountsBefore = hostMounts();
 after(() => assertNothingLeft(mountsBefore));
@@ -15,13 +15,17 @@ describe('memory limit', () => {
       { code: result.code, signal: result.signal, oomKilled: result.oomKilled },
       { code: 137, signal: 'SIGKILL', oomKilled: true },
     );
+    // Read from the cgroup once the run had ended: the limit, the OOM kill and a peak at the limit.
+    assert.equal(result.memory?.limit, 100 * 1024 * 1024);
+    assert.ok(result.memory.oomKills >= 1, `OOM kills ${result.memory.oomKills}`);
+    assert.ok(result.memory.peak! > 90 * 1024 * 1024, `peak ${result.memory.peak}`);
   });
 
   it('does not call a plain SIGKILL an OOM kill', async () => {
     const container = await start({ rootfs: ROOTFS, command: ['sleep', '100'] });
     container.signal('SIGKILL');
     const status = await container.wait();
-    assert.deepEqual(status, { code: 137, signal: 'SIGKILL', oomKilled: false, error: null });
+    assert.deepEqual(outcome(status), { code: 137, signal: 'SIGKILL', oomKilled: false, error: null });
   });
 
   it('reports the limit, usage and peak live; --memory 0 means no limit', async () => {
@@ -38,6 +42,15 @@ describe('memory limit', () => {
       unlimited.kill();
       await Promise.all([limited.wait(), unlimited.wait()]);
     }
+  });
+
+  it('reports the peak and limit of a run too short for any poll', async () => {
+    // dd reads 32 MiB into one buffer, so that much is in use at once.
+    const result = await runInContainer(['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=32M', 'count=1'], { memory: '256m' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.memory?.limit, 256 * 1024 * 1024);
+    assert.equal(result.memory.oomKills, 0);
+    assert.ok(result.memory.peak! >= 32 * 1024 * 1024 && result.memory.peak! < 128 * 1024 * 1024, `peak ${result.memory.peak}`);
   });
 
   it('lets a program under the limit finish', async () => {

@@ -19,11 +19,14 @@ describe('status messages', () => {
     assert.deepEqual(parseStatus('start\t42\t1\t/m\t/p'), {
       kind: 'start', hostPid: 42, cgroup: { version: 1, memory: '/m', pids: '/p' },
     });
-    assert.deepEqual(parseStatus('exit\t137\tSIGKILL\t1\t'), {
-      kind: 'exit', code: 137, signal: 'SIGKILL', oomKilled: true, error: null,
+    assert.deepEqual(parseStatus('exit\t137\tSIGKILL\t2\t104857600\t104857600\t'), {
+      kind: 'exit', code: 137, signal: 'SIGKILL', oomKilled: true, memory: { peak: 104857600, limit: 104857600, oomKills: 2 }, error: null,
     });
-    assert.deepEqual(parseStatus('exit\t127\t\t0\tcommand not found'), {
-      kind: 'exit', code: 127, signal: null, oomKilled: false, error: 'command not found',
+    assert.deepEqual(parseStatus('exit\t0\t\t0\t\t0\t'), {
+      kind: 'exit', code: 0, signal: null, oomKilled: false, memory: { peak: null, limit: null, oomKills: 0 }, error: null,
+    });
+    assert.deepEqual(parseStatus('exit\t127\t\t\t\t\tcommand not found'), {
+      kind: 'exit', code: 127, signal: null, oomKilled: false, memory: null, error: 'command not found',
     });
     assert.equal(parseStatus('bogus'), null);
   });

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
-import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type StatusMessage } from './protocol.js';
+import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty } from './pty.js';
 import { randomHex } from './random.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
@@ -20,6 +20,8 @@ export interface ExitStatus {
   signal: string | null;
   /** The kernel's OOM killer killed a process of the container (cgroup counter). */
   oomKilled: boolean;
+  /** Peak, limit and OOM kills over the whole run; null without a memory cgroup or when it never started. */
+  memory: MemoryUsage | null;
   /** Why the runtime failed, for codes 125, 126 and 127. */
   error: string | null;
 }
@@ -234,6 +236,7 @@ class ShimSession {
       code: shimExitCode || EXIT.RUNTIME,
       signal: null,
       oomKilled: false,
+      memory: null,
       error: `the runtime shim ended without a status (exit code ${shimExitCode}${readError ? `; ${readError}` : ''})`,
     };
     if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
@@ -241,7 +244,7 @@ class ShimSession {
   }
 
   fail(error: Error): void {
-    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, error: shimStartError(error) };
+    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, memory: null, error: shimStartError(error) };
     this.finish(EXIT.RUNTIME);
   }
 }

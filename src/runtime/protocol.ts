@@ -1,7 +1,8 @@
 /**
  * The shim's status messages (see native/shim.c): tab-separated fields,
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
- *   exit  <code> <signal name or ""> <oom-killed 0|1> <error message or "">
+ *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit> <error message or "">
+ * (the memory fields "" without a memory cgroup, the peak "" when unknown, a limit of 0 for none)
  * On a pipe they come one a line; on a pty they come in-band, each wrapped as
  * ESC ] 7770 ; <nonce> ; <message> BEL between the container's own output.
  */
@@ -12,9 +13,18 @@ export interface CgroupDirs {
   pids: string;
 }
 
+/** A container's memory over its whole life, read from its cgroup once it has ended. */
+export interface MemoryUsage {
+  /** Bytes; null where the kernel keeps no peak. */
+  peak: number | null;
+  /** Bytes; null for no limit. */
+  limit: number | null;
+  oomKills: number;
+}
+
 export type StatusMessage =
   | { kind: 'start'; hostPid: number; cgroup: CgroupDirs }
-  | { kind: 'exit'; code: number; signal: string | null; oomKilled: boolean; error: string | null };
+  | { kind: 'exit'; code: number; signal: string | null; oomKilled: boolean; memory: MemoryUsage | null; error: string | null };
 
 export function parseStatus(line: string): StatusMessage | null {
   const fields = line.split('\t');
@@ -22,14 +32,10 @@ export function parseStatus(line: string): StatusMessage | null {
     const version = Number(fields[2]) === 2 ? 2 : 1;
     return { kind: 'start', hostPid: Number(fields[1]), cgroup: { version, memory: fields[3], pids: fields[4] } };
   }
-  if (fields[0] === 'exit' && fields.length === 5) {
-    return {
-      kind: 'exit',
-      code: Number(fields[1]),
-      signal: fields[2] || null,
-      oomKilled: fields[3] === '1',
-      error: fields[4] || null,
-    };
+  if (fields[0] === 'exit' && fields.length === 7) {
+    const [, code, signal, oomKills, peak, limit, error] = fields;
+    const memory = oomKills === '' ? null : { peak: peak === '' ? null : Number(peak), limit: Number(limit) || null, oomKills: Number(oomKills) };
+    return { kind: 'exit', code: Number(code), signal: signal || null, oomKilled: (memory?.oomKills ?? 0) > 0, memory, error: error || null };
   }
   return null;
 }

@@ -138,12 +138,30 @@ static int open_raw_tty(const char *path) {
   return fd;
 }
 
-static void copy_all(int from, int to) {
+/* Copy the command's output until every writer is gone (the command and
+ * whatever it left behind), reaping meanwhile: as PID 1 we inherit every
+ * orphan, and a test waits for the processes it killed to disappear. */
+static int copy_and_reap(int from, int to, pid_t child) {
   char buf[65536];
-  ssize_t n;
-  while ((n = read(from, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+  int code = 255, open_output = 1, status;
+  for (;;) {
+    for (pid_t pid; (pid = waitpid(-1, &status, open_output ? WNOHANG : 0)) > 0;)
+      if (pid == child) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (!open_output) {
+      if (errno == EINTR) continue;
+      return code; /* ECHILD: nobody is left */
+    }
+    struct pollfd p = {from, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t n = read(from, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      open_output = 0;
+      continue;
+    }
     for (ssize_t off = 0, w; off < n; off += w > 0 ? w : 0)
-      if ((w = write(to, buf + off, (size_t)(n - off))) < 0 && errno != EINTR) return;
+      if ((w = write(to, buf + off, (size_t)(n - off))) < 0 && errno != EINTR) break;
+  }
 }
 
 int main(void) {
@@ -191,11 +209,7 @@ int main(void) {
     _exit(127);
   }
   close(pipefd[1]);
-  /* Until every writer is gone (the command, and whatever it left behind). */
-  copy_all(pipefd[0], out);
-  int status, code = 255;
-  for (pid_t pid; (pid = wait(&status)) != -1 || errno == EINTR;)
-    if (pid == child) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int code = copy_and_reap(pipefd[0], out, child);
   char rc_path[4096], rc[16];
   snprintf(rc_path, sizeof rc_path, "%s/rc", run);
   int fd = open(rc_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

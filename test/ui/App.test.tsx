@@ -33,8 +33,8 @@ function fakeContainer(id: string) {
     resize() {},
     pause() {},
     resume() {},
-    kill: () => exit({ code: 137, signal: 'SIGKILL', oomKilled: false, error: null }),
-    stop: async () => exit({ code: 143, signal: null, oomKilled: false, error: null }),
+    kill: () => exit({ code: 137, signal: 'SIGKILL', oomKilled: false, memory: null, error: null }),
+    stop: async () => exit({ code: 143, signal: null, oomKilled: false, memory: null, error: null }),
     wait: () => exited,
     stats: () => ({
       memory: { current: 64 * 1024 * 1024, peak: 70 * 1024 * 1024, limit: 100 * 1024 * 1024, oomKills: 0 },
@@ -77,7 +77,7 @@ describe('App', () => {
       assert.match(frame, /processes: 3 \/ 1024/);
       assert.match(footerText(store), /keys go to the container/);
 
-      fakes[0].exit({ code: 3, signal: null, oomKilled: false, error: null });
+      fakes[0].exit({ code: 3, signal: null, oomKilled: false, memory: null, error: null });
       await first;
       await tick();
       frame = lastFrame()!;
@@ -87,7 +87,7 @@ describe('App', () => {
 
       const second = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
       await tick();
-      fakes[1].exit({ code: 137, signal: 'SIGKILL', oomKilled: true, error: null });
+      fakes[1].exit({ code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: null });
       await second;
       await tick();
       frame = lastFrame()!;

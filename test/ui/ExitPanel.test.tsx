@@ -9,7 +9,7 @@ function exitedRun(status: Partial<ExitStatus>, ranMs = 65_000): RunRecord {
   return makeRun({
     phase: 'exited',
     endedAt: T0 + ranMs,
-    status: { code: 0, signal: null, oomKilled: false, error: null, ...status },
+    status: { code: 0, signal: null, oomKilled: false, memory: null, error: null, ...status },
   });
 }
 
@@ -19,6 +19,11 @@ test('an OOM kill shows the code, the signal, OOM-killed and the duration', () =
   assert.match(frame, /exit code 137 \(SIGKILL\)/);
   assert.match(frame, /OOM-killed/);
   assert.match(frame, /ran 1m 05s/);
+});
+
+test('the peak memory of the whole run, read when it ended', () => {
+  const frame = frameOf(<ExitPanel run={exitedRun({ code: 0, memory: { peak: 33 * 1024 * 1024, limit: null, oomKills: 0 } }, 5)} width={40} />);
+  assert.match(frame, /ran 0s · peak 33\.0 MiB/);
 });
 
 test('a clean exit has no signal and no OOM', () => {

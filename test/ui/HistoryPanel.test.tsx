@@ -14,7 +14,7 @@ function makeRun(seq: number, command: string[], status: Partial<ExitStatus> | n
     hostPid: 1000 + seq,
     startedAt: seq * 1000,
     endedAt: status ? seq * 1000 + 500 : null,
-    status: status ? { code: 0, signal: null, oomKilled: false, error: null, ...status } : null,
+    status: status ? { code: 0, signal: null, oomKilled: false, memory: null, error: null, ...status } : null,
   };
 }
 

@@ -16,7 +16,7 @@ function makeRun(seq: number, exited: boolean): RunRecord {
     hostPid: 4000 + seq,
     startedAt: T0,
     endedAt: exited ? T0 + 2000 : null,
-    status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, error: 'killed by the OOM killer after using more than its limit' } : null,
+    status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: 'killed by the OOM killer after using more than its limit' } : null,
   };
 }
 
@@ -51,6 +51,17 @@ test('with room, every panel is shown, history included', () => {
   // As tall as its panels (fixed 24, exit 7), the history with a row per run: Ink draws no empty rows.
   assert.equal(frame.split('\n').length, 24 + 7 + 3 + runs.length);
   assert.equal(panels(20).split('\n').length, 20, 'cut to the height of a very short terminal');
+});
+
+test('a run too short for any poll shows its peak, limit and OOM kills from its exit status', () => {
+  const [run] = runs;
+  const brief: RunRecord = { ...run!, endedAt: T0 + 4, status: { ...run!.status!, memory: { peak: 99 * MiB, limit: 100 * MiB, oomKills: 1 } } };
+  const frame = frameOf(
+    <SidePanels run={brief} runs={[brief]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" now={T0 + 10} width={32} height={40} />,
+  );
+  assert.match(frame, /0 B \/ 100\.0 MiB/);
+  assert.match(frame, /peak 99\.0 MiB/);
+  assert.match(frame, /OOM kills: 1/);
 });
 
 test('a short column drops the history first, then the exit error lines', () => {

@@ -10,7 +10,7 @@ import { createStore } from '../../src/ui/store.js';
 import type { RunOptions } from '../../src/ui/types.js';
 
 const OPTIONS: RunOptions = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
-const EXITED: ExitStatus = { code: 3, signal: null, oomKilled: false, error: null };
+const EXITED: ExitStatus = { code: 3, signal: null, oomKilled: false, memory: null, error: null };
 
 /** A store with one run, running or exited, and a record of what input made happen. */
 function setup(phase: 'running' | 'exited') {

@@ -21,7 +21,7 @@ describe('stats polling', () => {
         onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
         wait: async () => {
           await exited;
-          return { code: 0, signal: null, oomKilled: false, error: null };
+          return { code: 0, signal: null, oomKilled: false, memory: null, error: null };
         },
         stats: () => ({ memory: { current: memory, peak: memory, limit: null, oomKills: 0 }, pids: { current: 1, limit: 1024 }, hostname: 'h' }),
       } as unknown as PtyContainer;

@@ -23,7 +23,7 @@ describe('ui reducer', () => {
     assert.equal(isRunning(state), true);
     state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 7 });
     assert.equal(currentRun(state)?.phase, 'running');
-    state = uiReducer(state, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, error: null }, at: 20 });
+    state = uiReducer(state, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null }, at: 20 });
     assert.equal(currentRun(state)?.phase, 'exited');
     assert.equal(currentRun(state)?.endedAt, 20);
     assert.equal(isRunning(state), false);
@@ -32,7 +32,7 @@ describe('ui reducer', () => {
   it('applies a late exit to its own run, not the next one', () => {
     let state = uiReducer(start(), { type: 'run-requested', options: OPTIONS, at: 0 });
     state = uiReducer(state, { type: 'run-requested', options: OPTIONS, at: 1 });
-    state = uiReducer(state, { type: 'run-exited', seq: 1, status: { code: 137, signal: 'SIGKILL', oomKilled: false, error: null }, at: 2 });
+    state = uiReducer(state, { type: 'run-exited', seq: 1, status: { code: 137, signal: 'SIGKILL', oomKilled: false, memory: null, error: null }, at: 2 });
     assert.equal(state.runs[0].phase, 'exited');
     assert.equal(state.runs[1].phase, 'starting');
   });

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { RunRecord } from '../types.js';
-import { formatDuration, panelInnerWidth, wrapLines } from '../format.js';
+import { formatBytes, formatDuration, panelInnerWidth, wrapLines } from '../format.js';
 
 /** With up to two lines of the runtime's error message. */
 export const EXIT_PANEL_HEIGHT = 7;
@@ -17,7 +17,7 @@ export interface ExitPanelProps {
   compact?: boolean;
 }
 
-/** How the last run ended: exit code, signal, OOM kill, runtime error and how long it ran. */
+/** How the last run ended: exit code, signal, OOM kill, runtime error, how long it ran and its peak memory. */
 export const ExitPanel = memo(function ExitPanel({ run, width, compact = false }: ExitPanelProps) {
   const status = run?.status ?? null;
   return (
@@ -44,6 +44,7 @@ export const ExitPanel = memo(function ExitPanel({ run, width, compact = false }
           <Text wrap="truncate-end">
             {'ran '}
             {run.endedAt !== null ? formatDuration(run.endedAt - run.startedAt) : '—'}
+            {status.memory?.peak != null ? ` · peak ${formatBytes(status.memory.peak)}` : ''}
             {status.oomKilled && (
               <>
                 {' · '}

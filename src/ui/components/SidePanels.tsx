@@ -50,6 +50,14 @@ export function sidePanelsLayout(height: number): SidePanelsLayout {
   return { historyRows: 0, compactExit: height - FIXED_HEIGHT < EXIT_PANEL_HEIGHT, clipped };
 }
 
+/** The memory panel's figures: the polls while the run lasts, then the run's own totals from its
+ * exit status (the peak and OOM kills over its whole life, which a run too short to poll has too). */
+export function memoryShown(stats: LiveStats | null, run: RunRecord | null): LiveStats['memory'] | undefined {
+  const final = run?.status?.memory;
+  if (!final) return stats ? stats.memory : undefined;
+  return { current: stats?.memory?.current ?? 0, peak: final.peak ?? stats?.memory?.peak ?? null, limit: final.limit, oomKills: final.oomKills };
+}
+
 /** The column of live panels beside the container's terminal. */
 export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
   const { run, runs, selectedHistory, stats, memorySamples, hostHostname, lab, now, width, height } = props;
@@ -58,7 +66,7 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
     <>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
-      <MemoryPanel memory={stats ? stats.memory : undefined} samples={memorySamples} now={now} endedAt={run?.endedAt ?? null} width={width} />
+      <MemoryPanel memory={memoryShown(stats, run)} samples={memorySamples} now={now} endedAt={run?.endedAt ?? null} width={width} />
       <ProcessesPanel pids={stats?.pids ?? null} width={width} />
     </>
   );

@@ -144,7 +144,7 @@ export class RunController {
       this.session.clear();
       this.session.printError(message);
       this.dispatch({ type: 'run-requested', options, at });
-      this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, error: message }, at: Date.now() });
+      this.dispatch({ type: 'run-exited', seq, status: { code, signal: null, oomKilled: false, memory: null, error: message }, at: Date.now() });
       this.settleSpawn();
       return;
     }
