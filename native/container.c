@@ -158,6 +158,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   if (wait_for_go(sync_fd, err) < 0) return -1;
   /* Entered only now, so that the container's cgroup is its cgroup root. */
   if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
+  if (mount_cgroup_view(c->cgroup_version, c->cgroup_memory, err) < 0) return -1;
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
   if (wait_for_go(sync_fd, err) < 0) return -1;
   /* A working directory left outside the root would be a way out (CVE-2024-21626). */

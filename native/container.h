@@ -19,6 +19,8 @@ struct container_config {
   int use_init;         /* run a tiny init as PID 1 with the command under it */
   int hardened;         /* capabilities cut to `caps`, seccomp, masked /proc paths */
   uint64_t caps;        /* capabilities kept when hardened (bit n = capability n) */
+  int cgroup_version;   /* 1 or 2: what /sys/fs/cgroup shows inside */
+  int cgroup_memory;    /* the container has a memory cgroup */
 };
 
 /* Messages on the sync channel. */

@@ -231,6 +231,34 @@ out:
   return rc;
 }
 
+int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
+  const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  int fsfd = open("/sys/fs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fsfd < 0) return bd_fail(err, errno, "open /sys/fs");
+  int rc = -1, viewfd = -1;
+  if (cgroup_version == 2) {
+    rc = mount_at(fsfd, "/sys/fs/cgroup", "cgroup", "cgroup2", "cgroup2", ro, NULL, err);
+    goto out;
+  }
+  if (mount_at(fsfd, "/sys/fs/cgroup", "cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+               "mode=755,size=16k", err) < 0)
+    goto out;
+  /* Reopen: the old fd would name the directory under the new tmpfs. */
+  if ((viewfd = openat(fsfd, "cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open /sys/fs/cgroup");
+    goto out;
+  }
+  if (mount_at(viewfd, "/sys/fs/cgroup/pids", "pids", "cgroup", "cgroup", ro, "pids", err) < 0 ||
+      (memory && mount_at(viewfd, "/sys/fs/cgroup/memory", "memory", "cgroup", "cgroup", ro, "memory", err) < 0) ||
+      mount_on_fd(viewfd, "/sys/fs/cgroup read-only", NULL, NULL, MS_REMOUNT | ro, NULL, err) < 0)
+    goto out;
+  rc = 0;
+out:
+  if (viewfd >= 0) close(viewfd);
+  close(fsfd);
+  return rc;
+}
+
 int set_hostname(const char *name, struct bd_error *err) {
   if (sethostname(name, strlen(name)) < 0) return bd_fail(err, errno, "sethostname %s", name);
   return 0;

@@ -20,6 +20,13 @@
  * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...). */
 int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err);
 
+/* The container's own cgroup, read-only at /sys/fs/cgroup, as Docker shows
+ * it: called inside the container's cgroup namespace, whose root is that
+ * cgroup. On v2 the unified hierarchy; on v1 a tmpfs holding the pids (and,
+ * with `memory`, the memory) hierarchy, and no others: in those the
+ * container shares its caller's cgroup. */
+int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err);
+
 int set_hostname(const char *name, struct bd_error *err);
 
 /* Bring `lo` up in the current network namespace. */

@@ -225,6 +225,8 @@ static int run(struct shim_options *o) {
     goto cleanup;
   have_cgroup = 1;
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
+  o->config.cgroup_version = cg.version;
+  o->config.cgroup_memory = cg.memory[0] != '\0';
   int cgroup_fd = cgroup_open_for_clone(&cg), in_cgroup;
   pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &err);
   if (cgroup_fd >= 0) close(cgroup_fd);
