@@ -13,7 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
-import { addon } from '../src/runtime/native.js';
+import { capabilityMask } from '../src/runtime/capabilities.js';
+import { addon, SHIM_PATH } from '../src/runtime/native.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import {
@@ -89,7 +90,11 @@ async function runRoundRobin(cases: BenchCase[], iterations = ITERATIONS, warmup
 function printTable(results: CaseResult[], baselines: CaseResult[]): void {
   const ms = (n: number): string => n.toFixed(2);
   const headers = ['case', 'median ms', 'p90 ms', ...baselines.map((b) => `x ${b.name.split(' ')[0]}`)];
-  const rows = results.map((r) => [r.name, ms(r.median), ms(r.p90), ...baselines.map((b) => (r.median / b.median).toFixed(2))]);
+  printRows(headers, results.map((r) => [r.name, ms(r.median), ms(r.p90), ...baselines.map((b) => (r.median / b.median).toFixed(2))]));
+}
+
+/** A table: the first column left-aligned, the others right-aligned. */
+function printRows(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]): string =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
@@ -223,6 +228,68 @@ async function cgroupMigrationSection(): Promise<void> {
   console.log(`\nOne cgroup v1 migration alone (writing a PID to cgroup.procs, 15 runs): median ${median(samples).toFixed(2)} ms, p90 ${percentile(samples, 90).toFixed(2)} ms`);
 }
 
+const GUEST_ITERATIONS = 20;
+const BUILD_DIR = path.join(PACKAGE_ROOT, 'build');
+
+/** Compile bench/native/NAME.c into build/bd-bench-NAME once it is newer than the binary. */
+function benchTool(name: string): string {
+  const source = path.join(PACKAGE_ROOT, 'bench', 'native', `${name}.c`);
+  const binary = path.join(BUILD_DIR, `bd-bench-${name}`);
+  if (!fs.existsSync(binary) || fs.statSync(binary).mtimeMs < fs.statSync(source).mtimeMs) {
+    const cc = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', binary, source], { stdio: 'inherit' });
+    if (cc.status !== 0) throw new Error(`cc ${source} failed`);
+  }
+  return binary;
+}
+
+/** Medians per case from bd-bench-launch's "CASE MS" lines. */
+function launchResults(names: string[], output: string): CaseResult[] {
+  const samples = names.map(() => [] as number[]);
+  for (const line of output.trim().split('\n')) {
+    const [index, ms] = line.split(' ').map(Number);
+    samples[index!]!.push(ms!);
+  }
+  return names.map((name, k) => resultOf(name, samples[k]!));
+}
+
+/**
+ * The start path on this host and in a pure cgroup v2 guest (test/cgv2/run.sh:
+ * a user-mode-linux kernel, where every fork is slow, so its absolute times
+ * mean little): every case a whole process, timed by bench/native/launch.c,
+ * as a ratio to the C floor (bench/native/floor.c) run in the same place.
+ */
+async function cgroupV2Section(rootfs: string): Promise<void> {
+  const launch = benchTool('launch');
+  const floor = benchTool('floor');
+  const shim = (hardening: string[]): string[] => [
+    SHIM_PATH, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
+    '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...hardening, '--', '/bin/true',
+  ];
+  const cases: [string, string[]][] = [
+    ['C floor: clone, pivot_root, exec', [floor, rootfs]],
+    ['baby-docker-shim', shim(['--caps', capabilityMask().toString()])],
+    ['baby-docker-shim, hardening off', shim(['--no-hardening'])],
+    ['baby-docker run (CLI)', [process.execPath, CLI_PATH, 'run', rootfs, '/bin/true']],
+    ['unshare + chroot', ['unshare', '--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']],
+  ];
+  const names = cases.map(([name]) => name);
+  const launchArgs = [String(GUEST_ITERATIONS), '2', ...cases.flatMap(([, argv]) => ['::', ...argv])];
+  const measure = (where: string, cmd: string, args: string[]): CaseResult[] => {
+    const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`${where}: ${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
+    return launchResults(names, run.stdout);
+  };
+  const host = measure('host', launch, launchArgs);
+  const guest = measure('cgroup v2 guest', path.join(PACKAGE_ROOT, 'test', 'cgv2', 'run.sh'), ['--', launch, ...launchArgs]);
+  console.log(`\n/bin/true start to exit, whole processes (bench/native/launch.c), ${GUEST_ITERATIONS} iterations each (+2 warm-up), round-robin:`);
+  console.log(`this host (cgroup ${addon().cgroupMode()}) beside a pure cgroup v2 guest (user-mode-linux), each as a ratio to the C floor run there\n`);
+  const ms = (n: number): string => n.toFixed(2);
+  const rows = names.map((name, k) => [
+    name, ms(host[k]!.median), (host[k]!.median / host[0]!.median).toFixed(2), ms(guest[k]!.median), (guest[k]!.median / guest[0]!.median).toFixed(2),
+  ]);
+  printRows(['case', 'host ms', 'x floor', 'v2 guest ms', 'x floor'], rows);
+}
+
 const BIG_FILE_BYTES = 50 * 1024 * 1024;
 /** tmux's own time swings by a sixth from run to run on a 2-core machine: enough runs for a steady median. */
 const CAT_RUNS = 9;
@@ -280,7 +347,7 @@ async function main(): Promise<void> {
   const rootfs = ensureDefaultRootfs();
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table.
-  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, terminalUiSection];
+  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, cgroupV2Section, terminalUiSection];
   for (const section of sections) await section(rootfs);
 }
 

@@ -173,10 +173,28 @@ static const char *try_connect(const char *arg) {
   return outcome(connect(sock, (struct sockaddr *)&addr, sizeof addr));
 }
 
+/* fork=N: N children that wait to be killed; the outcome is how many the
+ * kernel allowed, and why the next one failed ("15, then EAGAIN"). */
+static const char *try_fork(const char *arg) {
+  static char result[64];
+  int wanted = atoi(arg), made = 0;
+  for (; made < wanted; made++) {
+    pid_t pid = fork();
+    if (pid < 0) break;
+    if (pid == 0) {
+      pause();
+      _exit(0);
+    }
+  }
+  snprintf(result, sizeof result, "%d, then %s", made, made < wanted ? strerrorname_np(errno) : "stopped");
+  return result;
+}
+
 static const struct {
   const char *name;
   const char *(*attempt)(const char *arg);
 } attempts[] = {
+    {"fork", try_fork},
     {"mount", try_mount},
     {"umount", try_umount},
     {"unshare", try_unshare},

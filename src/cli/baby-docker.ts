@@ -90,11 +90,19 @@ async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
   }
 }
 
+/** Docker says nothing and leaves it to `inspect`; a learner should see it at once. */
+function oomReport(status: ExitStatus): string {
+  const kills = status.memory?.oomKills ?? 1;
+  const limit = status.memory?.limit ? ` of ${Math.round(status.memory.limit / 2 ** 20)} MiB` : '';
+  return `the OOM killer killed ${kills === 1 ? 'a process' : `${kills} processes`} of the container at its memory limit${limit} (raise it with --memory)`;
+}
+
 async function run(args: string[]): Promise<number> {
   // isatty, not process.stdin: that getter sets up a stream we do not need for pipes.
   const { spec, tty } = parseRunArgs(args, isatty(0) && isatty(1));
   const status = tty ? await runOnTerminal(spec) : await runPiped(spec);
   if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
+  if (status.oomKilled) process.stderr.write(`baby-docker: ${oomReport(status)}\n`);
   return status.code;
 }
 
