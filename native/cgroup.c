@@ -210,22 +210,28 @@ static void v2_group_of(const struct cgroup *cg, char *group) {
 
 /* mkdir the group (shared with other containers) and the container's cgroup
  * in it, enabling the controllers in between. A group emptied and removed
- * by another shim in the meantime is made again. */
+ * by another shim in the meantime is made again; err is only filled when
+ * that does not help (a run that succeeds reports no error). */
 static int v2_create_dirs(const struct cgroup *cg, struct bd_error *err) {
   char group[PATH_MAX];
   const char *wanted[3];
+  struct bd_error tried;
   v2_group_of(cg, group);
   v2_wanted(cg->memory[0] != '\0', wanted);
-  for (int attempt = 0;; attempt++) {
+  for (int attempt = 0; attempt < 4; attempt++) {
     if (mkdir(group, 0755) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", group);
-    if (v2_enable_in(group, wanted, err) == 0) {
-      if (mkdir(cg->pids, 0755) == 0) return 0;
-      if (errno == EEXIST) return bd_fail(err, errno, "mkdir %s (a cgroup of that name exists)", cg->pids);
-      if (errno != ENOENT || attempt == 3) return bd_fail(err, errno, "mkdir %s", cg->pids);
-    } else if (attempt == 3 || path_exists(group)) {
-      return -1;
+    if (v2_enable_in(group, wanted, &tried) < 0) {
+      if (path_exists(group)) break;
+      continue;
     }
+    if (mkdir(cg->pids, 0755) == 0) return 0;
+    int e = errno;
+    if (e == EEXIST) return bd_fail(err, e, "mkdir %s (a cgroup of that name exists)", cg->pids);
+    bd_fail(&tried, e, "mkdir %s", cg->pids);
+    if (e != ENOENT) break;
   }
+  *err = tried;
+  return -1;
 }
 
 int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
@@ -231,29 +233,61 @@ out:
   return rc;
 }
 
+/* Mount onto the directory behind fd, reached as the working directory:
+ * after pivot_root, /proc/self/fd would be a path of the container's own,
+ * which it can rename; the working directory is no path. Back to / after. */
+static int mount_in(int fd, const char *shown, const char *source, const char *type, unsigned long flags,
+                    const char *data, struct bd_error *err) {
+  if (fchdir(fd) < 0) return bd_fail(err, errno, "chdir %s", shown);
+  int rc = mount(source, ".", type, flags, data) < 0 ? bd_fail(err, errno, "mount %s", shown) : 0;
+  if (chdir("/") < 0) return bd_fail(err, errno, "chdir /");
+  return rc;
+}
+
+/* O_PATH fd of the directory `name` under dirfd, which must not be a symlink. */
+static int open_dir(int dirfd, const char *name, const char *shown, struct bd_error *err) {
+  int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) bd_fail(err, errno, "open %s", shown);
+  return fd;
+}
+
 int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  int fsfd = open("/sys/fs", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fsfd < 0) return bd_fail(err, errno, "open /sys/fs");
-  int rc = -1, viewfd = -1;
+  struct statfs fs;
+  int fsfd = open_dir(AT_FDCWD, "/sys/fs", "/sys/fs", err), viewfd = -1, hierfd = -1, rc = -1;
+  if (fsfd < 0) return -1;
+  /* The sysfs mounted before pivot_root, and not a directory the rootfs swapped in since. */
+  if (fstatfs(fsfd, &fs) < 0 || fs.f_type != SYSFS_MAGIC) {
+    bd_fail(err, 0, "/sys/fs in the container is not sysfs: its /sys changed during setup");
+    goto out;
+  }
+  if ((viewfd = open_dir(fsfd, "cgroup", "/sys/fs/cgroup", err)) < 0) goto out;
   if (cgroup_version == 2) {
-    rc = mount_at(fsfd, "/sys/fs/cgroup", "cgroup", "cgroup2", "cgroup2", ro, NULL, err);
+    rc = mount_in(viewfd, "/sys/fs/cgroup", "cgroup2", "cgroup2", ro, NULL, err);
     goto out;
   }
-  if (mount_at(fsfd, "/sys/fs/cgroup", "cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-               "mode=755,size=16k", err) < 0)
+  if (mount_in(viewfd, "/sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=16k", err) < 0)
     goto out;
-  /* Reopen: the old fd would name the directory under the new tmpfs. */
-  if ((viewfd = openat(fsfd, "cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-    bd_fail(err, errno, "open /sys/fs/cgroup");
-    goto out;
+  /* Reopen: the old fd names the directory under the new tmpfs. */
+  close(viewfd);
+  if ((viewfd = open_dir(fsfd, "cgroup", "/sys/fs/cgroup", err)) < 0) goto out;
+  const char *hierarchies[] = {"pids", memory ? "memory" : NULL};
+  for (size_t i = 0; i < 2 && hierarchies[i]; i++) {
+    char shown[64];
+    snprintf(shown, sizeof shown, "/sys/fs/cgroup/%s", hierarchies[i]);
+    if (mkdirat(viewfd, hierarchies[i], 0755) < 0) {
+      bd_fail(err, errno, "mkdir %s", shown);
+      goto out;
+    }
+    if ((hierfd = open_dir(viewfd, hierarchies[i], shown, err)) < 0 ||
+        mount_in(hierfd, shown, "cgroup", "cgroup", ro, hierarchies[i], err) < 0)
+      goto out;
+    close(hierfd);
+    hierfd = -1;
   }
-  if (mount_at(viewfd, "/sys/fs/cgroup/pids", "pids", "cgroup", "cgroup", ro, "pids", err) < 0 ||
-      (memory && mount_at(viewfd, "/sys/fs/cgroup/memory", "memory", "cgroup", "cgroup", ro, "memory", err) < 0) ||
-      mount_on_fd(viewfd, "/sys/fs/cgroup read-only", NULL, NULL, MS_REMOUNT | ro, NULL, err) < 0)
-    goto out;
-  rc = 0;
+  rc = mount_in(viewfd, "/sys/fs/cgroup read-only", NULL, NULL, MS_REMOUNT | ro, NULL, err);
 out:
+  if (hierfd >= 0) close(hierfd);
   if (viewfd >= 0) close(viewfd);
   close(fsfd);
   return rc;

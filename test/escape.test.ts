@@ -13,7 +13,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
+import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
 
@@ -106,11 +106,15 @@ describe('/proc and /sys', () => {
     }
   });
 
-  it('shows no cgroup to write to under /sys/fs/cgroup (release_agent included), and no way to mount one', async () => {
-    // An empty directory of the read-only sysfs: the host's cgroups are not mounted inside.
-    const outcomes = await probe(['write=/sys/fs/cgroup/release_agent', 'mkdir=/sys/fs/cgroup/probe', 'cgroup-mount']);
-    assert.equal(outcomes.get('write=/sys/fs/cgroup/release_agent'), 'ENOENT');
-    assert.equal(outcomes.get('mkdir=/sys/fs/cgroup/probe'), 'ENOENT');
+  it('shows the container only its own cgroup, read-only (no release_agent, no new cgroup, no limit raised), and no way to mount one', async () => {
+    // v2: the container's cgroup is the root of what it sees; v1: its memory and pids hierarchies under a tmpfs.
+    const own = addon().cgroupMode() === 'v2' ? '/sys/fs/cgroup' : '/sys/fs/cgroup/pids';
+    const agents = ['write=/sys/fs/cgroup/release_agent', `write=${own}/release_agent`];
+    const attempts = ['mkdir=/sys/fs/cgroup/probe', `mkdir=${own}/probe`, `write=${own}/pids.max`];
+    const outcomes = await probe([...agents, ...attempts, 'cgroup-mount']);
+    // release_agent is only in a hierarchy's real root: not there at all, or read-only.
+    for (const attempt of agents) assert.match(outcomes.get(attempt)!, /^(ENOENT|EROFS)$/, attempt);
+    for (const attempt of attempts) assert.equal(outcomes.get(attempt), 'EROFS', attempt);
     assert.equal(outcomes.get('cgroup-mount'), 'EPERM');
   });
 

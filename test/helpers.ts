@@ -16,7 +16,7 @@ export const ROOTFS = ensureDefaultRootfs();
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-/** Every cgroup directory named baby-docker-* anywhere under /sys/fs/cgroup. */
+/** Every cgroup directory named baby-docker-* (a container's) or baby-docker (v2: their group) under /sys/fs/cgroup. */
 export function containerCgroups(): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number): void => {
@@ -29,7 +29,7 @@ export function containerCgroups(): string[] {
     for (const entry of entries) {
       if (!entry.isDirectory()) continue;
       const full = path.join(dir, entry.name);
-      if (entry.name.startsWith('baby-docker-')) found.push(full);
+      if (entry.name === 'baby-docker' || entry.name.startsWith('baby-docker-')) found.push(full);
       else if (depth < 6) walk(full, depth + 1);
     }
   };

@@ -44,7 +44,6 @@ export const ExitPanel = memo(function ExitPanel({ run, width, compact = false }
           <Text wrap="truncate-end">
             {'ran '}
             {run.endedAt !== null ? formatDuration(run.endedAt - run.startedAt) : '—'}
-            {status.memory?.peak != null ? ` · peak ${formatBytes(status.memory.peak)}` : ''}
             {status.oomKilled && (
               <>
                 {' · '}
@@ -53,6 +52,8 @@ export const ExitPanel = memo(function ExitPanel({ run, width, compact = false }
                 </Text>
               </>
             )}
+            {/* After OOM-killed, which matters more where the line is cut. */}
+            {status.memory?.peak != null ? ` · peak ${formatBytes(status.memory.peak)}` : ''}
           </Text>
           {!compact && status.error
             ? wrapLines(status.error, panelInnerWidth(width), ERROR_LINES).map((line, i) => (
