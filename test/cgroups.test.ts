@@ -16,7 +16,21 @@ import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runCli, runInContainer
 import { TuiDriver } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
-after(() => assertNothingLeft(mountsBefore));
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-cgroups-'));
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assertNothingLeft(mountsBefore);
+});
+
+/** A rootfs of one static program, at /bin/NAME, with links to it. */
+function staticRootfs(name: string, program: string, links: string[] = []): string {
+  const dir = fs.mkdtempSync(path.join(scratch, `${name}-`));
+  fs.mkdirSync(path.join(dir, 'bin'));
+  fs.copyFileSync(program, path.join(dir, 'bin', name));
+  fs.chmodSync(path.join(dir, 'bin', name), 0o755);
+  for (const link of links) fs.symlinkSync(name, path.join(dir, 'bin', link));
+  return dir;
+}
 
 const MiB = 1024 * 1024;
 const v2 = addon().cgroupMode() === 'v2';
@@ -118,6 +132,12 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     }
   });
 
+  it('baby-docker run: a static busybox tree prints PID 1 and exits 0', () => {
+    // busybox-static is installed by .ci/run.
+    const result = runCli(['run', staticRootfs('busybox', '/usr/bin/busybox', ['sh']), '/bin/sh', '-c', 'echo $$']);
+    assert.deepEqual([result.status, result.stdout, result.stderr], [0, '1\n', '']);
+  });
+
   it('baby-docker run: a memory hog over --memory 48m exits 137 and says it was OOM-killed', () => {
     const result = runCli(['run', '--memory', '48m', 'default', 'tail', '/dev/zero']);
     assert.equal(result.status, 137, result.stderr);
@@ -126,15 +146,9 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
 
   it('baby-docker run: --pids 16 lets a fork loop make 15 children, PID 1 being the 16th', () => {
     // A rootfs of the static probe alone: it forks until the kernel refuses.
-    const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-pids-'));
-    try {
-      fs.copyFileSync(PROBE_PATH, path.join(rootfs, 'bd-probe'));
-      const result = runCli(['run', '--pids', '16', rootfs, '/bd-probe', 'fork=40']);
-      assert.equal(result.status, 0, result.stderr);
-      assert.equal(result.stdout, 'fork=40: 15, then EAGAIN\n');
-    } finally {
-      fs.rmSync(rootfs, { recursive: true, force: true });
-    }
+    const result = runCli(['run', '--pids', '16', staticRootfs('bd-probe', PROBE_PATH), '/bin/bd-probe', 'fork=40']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'fork=40: 15, then EAGAIN\n');
   });
 
   it('lists a running container in baby-docker ps, and reclaims a dead shim\'s cgroup with gc', async () => {
