@@ -158,7 +158,8 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     // The shim is the container's parent: killed, it can clean nothing up.
     const shimPid = Number(fs.readFileSync(`/proc/${container.hostPid}/stat`, 'utf8').split(' ')[3]);
     process.kill(shimPid, 'SIGKILL');
-    await container.wait();
+    const status = await container.wait();
+    assert.deepEqual([status.code, status.error], [137, 'the runtime shim was killed by SIGKILL before it reported how the container ended']);
     assert.ok(fs.existsSync(container.cgroup.pids), 'the dead run left its cgroup');
     const gc = runCli(['gc']);
     assert.equal(gc.status, 0, gc.stderr);

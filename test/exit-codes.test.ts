@@ -81,6 +81,7 @@ function runtimeErrorCases(): Array<[string, string[], RegExp]> {
     ['malformed memory', ['--memory', '10q', ROOTFS, 'true'], /invalid memory size "10q"/],
     ['negative memory', ['--memory', '-1', ROOTFS, 'true'], /invalid memory size "-1"/],
     ['zero pids', ['--pids', '0', ROOTFS, 'true'], /invalid pids limit "0"/],
+    ['pids over the kernel\'s most', ['--pids', '4194305', ROOTFS, 'true'], /invalid pids limit "4194305": use a whole number from 1 to 4194304/],
     ['bad hostname', ['--hostname', 'has space', ROOTFS, 'true'], /invalid hostname "has space"/],
     ['unknown option', ['--bogus', ROOTFS, 'true'], /unknown option --bogus/],
     ['relative rootfs that is not there', ['no/such/dir', 'true'], /rootfs no\/such\/dir does not exist/],
@@ -108,6 +109,21 @@ describe('runtime errors: 125 with a one-line message, nothing left behind', () 
   it('rejects start() with a RuntimeError for the same inputs', async () => {
     await assert.rejects(start({ rootfs: '/', command: ['true'] }), (e) => e instanceof RuntimeError && e.exitCode === 125);
     await assert.rejects(start({ rootfs: ROOTFS, command: [] }), /no command given/);
+  });
+
+  it('gives --cap-add ALL what the host has, and says what it lacks; refuses one it lacks by name', () => {
+    // A host whose bounding set lacks SYS_RESOURCE (some do): setpriv makes one.
+    const withoutResource = (args: string[]) => spawnSync('setpriv', ['--bounding-set', '-sys_resource',
+      process.execPath, CLI_PATH, 'run', ...args], { encoding: 'utf8' });
+    const all = withoutResource(['--cap-add', 'ALL', ROOTFS, 'sh', '-c', 'grep CapEff /proc/self/status']);
+    assert.equal(all.status, 0, all.stderr);
+    const effective = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(all.stdout)![1]}`);
+    assert.equal(effective & (1n << 24n), 0n, 'no SYS_RESOURCE (24)');
+    assert.equal(effective & (1n << 21n), 1n << 21n, 'SYS_ADMIN (21), as ALL asks');
+    assert.match(all.stderr, /^baby-docker: --cap-add ALL: this host's bounding set lacks SYS_RESOURCE(, \w+)*, so the container has every capability but th/m);
+    const named = withoutResource(['--cap-add', 'SYS_RESOURCE', ROOTFS, 'true']);
+    assert.equal(named.status, 125);
+    assert.match(named.stderr, /^baby-docker: cannot add capability SYS_RESOURCE: this host's bounding set .* lacks it[^\n]*\n$/);
   });
 
   it('refuses a user who is not root', () => {

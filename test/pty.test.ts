@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { startPty, type ExitStatus, type PtyContainer } from '../src/runtime/container.js';
+import { addon } from '../src/runtime/native.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { assertNothingLeft, hostMounts, outcome, ROOTFS, stateDirs } from './helpers.js';
 
@@ -352,6 +353,15 @@ describe('containers on a pty', () => {
       assert.ok(elapsed < 5_000, `stop took ${elapsed} ms`);
     }),
   );
+
+  it('reports a SIGKILLed shim as 137 and why, not as a clean exit', async () => {
+    const c = await startPty({ rootfs: ROOTFS, command: ['sleep', '100'] }, { cols: COLS, rows: ROWS });
+    const shimPid = Number(fs.readFileSync(`/proc/${c.hostPid}/stat`, 'utf8').split(' ')[3]);
+    process.kill(shimPid, 'SIGKILL');
+    const status = await c.wait();
+    assert.deepEqual([status.code, status.error], [137, 'the runtime shim was killed by SIGKILL before it reported how the container ended']);
+    assert.ok(addon().gc() >= 0, 'gc removes what the dead shim left');
+  });
 
   it('seq 1 20000 on a pty delivers every line, 50 runs in a row', { timeout: 120_000 }, async () => {
     const expected = Array.from({ length: 20_000 }, (_, i) => String(i + 1));

@@ -6,6 +6,7 @@
  */
 import { isatty } from 'node:tty';
 import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
+import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
@@ -61,9 +62,14 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
   return { spec, tty: tty || stdinIsTerminal };
 }
 
-/** Once started (so that bad input still gets its one-line error alone): signals go on to it, and no hardening is said out loud. */
+/** Once started (so that bad input still gets its one-line error alone): signals go on to it, and no hardening
+ * or capability the host could not give is said out loud. */
 function started(container: Container, spec: ContainerSpec): void {
   if (spec.security === 'none') process.stderr.write(`baby-docker: ${SECURITY_OFF_WARNING}\r\n`);
+  const missing = missingForAll(spec.capAdd);
+  if (missing.length) {
+    process.stderr.write(`baby-docker: --cap-add ALL: this host's bounding set lacks ${missing.join(', ')}, so the container has every capability but ${missing.length === 1 ? 'that one' : 'those'}\r\n`);
+  }
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => container.signal(signal));
 }
 

@@ -3,6 +3,7 @@
  * default set, less MKNOD (the container's /dev is a tmpfs that allows device
  * nodes, and no device cgroup stops one made for a host disk from opening it).
  */
+import * as fs from 'node:fs';
 import { RuntimeError } from './errors.js';
 
 /** capabilities(7), in the kernel's numbering: index = capability number. */
@@ -27,17 +28,37 @@ function capabilityName(given: string): string {
   throw new RuntimeError(`unknown capability "${given}": use a name from capabilities(7) such as SYS_ADMIN or NET_ADMIN, or ALL`);
 }
 
+const bit = (name: string): bigint => 1n << BigInt(CAPABILITIES.indexOf(name as (typeof CAPABILITIES)[number]));
+
+/** The capabilities this process may pass on at all: its bounding set (CapBnd), which a container's can only be part of. */
+export function hostCapabilities(status = fs.readFileSync('/proc/self/status', 'utf8')): bigint {
+  const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
+  if (!bounding) throw new RuntimeError('cannot read the bounding set (CapBnd) from /proc/self/status');
+  return BigInt(`0x${bounding[1]}`);
+}
+
 /**
  * The capabilities a container keeps, as the bit mask the shim takes (bit n =
  * capability n): the default set, less `drop`, plus `add`, as Docker's
- * --cap-drop and --cap-add ("ALL" in either means every capability).
+ * --cap-drop and --cap-add ("ALL" in either means every capability). Only
+ * those in `host`: "ALL" means all the host has (see missingForAll), and one
+ * the host lacks, added by name, is an error.
  */
-export function capabilityMask(add: readonly string[] = [], drop: readonly string[] = []): bigint {
+export function capabilityMask(add: readonly string[] = [], drop: readonly string[] = [], host = hostCapabilities()): bigint {
   const dropped = drop.map(capabilityName);
   const added = add.map(capabilityName);
+  const lacking = added.find((name) => name !== 'ALL' && !(host & bit(name)));
+  if (lacking) {
+    throw new RuntimeError(`cannot add capability ${lacking}: this host's bounding set (CapBnd in /proc/self/status) lacks it, so no container here can have it`);
+  }
   const kept = new Set(dropped.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((name) => !dropped.includes(name)));
   for (const name of added.includes('ALL') ? CAPABILITIES : added) kept.add(name);
   let mask = 0n;
-  for (const name of kept) mask |= 1n << BigInt(CAPABILITIES.indexOf(name as (typeof CAPABILITIES)[number]));
-  return mask;
+  for (const name of kept) mask |= bit(name);
+  return mask & host;
+}
+
+/** What `add` (as for --cap-add) asks for with "ALL" and this host cannot give: the capabilities its bounding set lacks. */
+export function missingForAll(add: readonly string[] = [], host = hostCapabilities()): string[] {
+  return add.map(capabilityName).includes('ALL') ? CAPABILITIES.filter((name) => !(host & bit(name))) : [];
 }

@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, type NativeStats } from './native.js';
 import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
-import { spawnPty, type HostPty } from './pty.js';
+import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
@@ -230,14 +230,17 @@ class ShimSession {
     }
   }
 
-  /** The shim is done: its last "exit" message is the result. */
-  finish(shimExitCode: number, readError: string | null = null): void {
+  /** The shim is done: its last "exit" message is the result; without one, how the shim itself ended. */
+  finish(shim: ProcessEnd, readError: string | null = null): void {
+    const detail = readError ? `; ${readError}` : '';
     const status = this.lastExit ?? {
-      code: shimExitCode || EXIT.RUNTIME,
+      code: shim.signal ? 128 + os.constants.signals[shim.signal] : shim.code || EXIT.RUNTIME,
       signal: null,
       oomKilled: false,
       memory: null,
-      error: `the runtime shim ended without a status (exit code ${shimExitCode}${readError ? `; ${readError}` : ''})`,
+      error: shim.signal
+        ? `the runtime shim was killed by ${shim.signal} before it reported how the container ended${detail}`
+        : `the runtime shim ended without a status (exit code ${shim.code}${detail})`,
     };
     if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
     this.resolveExit(status);
@@ -245,7 +248,7 @@ class ShimSession {
 
   fail(error: Error): void {
     this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, memory: null, error: shimStartError(error) };
-    this.finish(EXIT.RUNTIME);
+    this.finish({ code: EXIT.RUNTIME, signal: null });
   }
 }
 
@@ -314,7 +317,7 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   status.setEncoding('utf8');
   status.on('data', (chunk: string) => lines.push(chunk, (line) => session.receive(parseStatus(line))));
   child.on('error', (error) => session.fail(error));
-  child.on('close', (code, signal) => session.finish(code ?? (signal ? 128 : EXIT.RUNTIME)));
+  child.on('close', (code, signal) => session.finish({ code, signal }));
   const started = await session.started;
   // process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill".
   const sendSignal: SignalSender = (sig) => {
@@ -360,7 +363,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
         }),
       // Finished only once node-pty has reported the exit too: a process that
       // exits while node-pty still reports on one of its threads can abort.
-      onExit: (exitCode, readError) => session.finish(exitCode, readError),
+      onExit: (end, readError) => session.finish(end, readError),
     });
   } catch (error) {
     throw new RuntimeError(shimStartError(error as Error));

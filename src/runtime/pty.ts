@@ -10,6 +10,7 @@
  * echo), then at most one every BATCH_MS while it keeps coming.
  */
 import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import type { IPty } from 'node-pty';
 import { addon, type PtyReader } from './native.js';
 
@@ -30,7 +31,7 @@ export interface PtyListeners {
   /** Output, in order, in batches of any size, each of whole UTF-8 characters. */
   onOutput(data: Buffer): void;
   /** After the last output, once the process has been reaped. `readError` says why output stopped short, if it did. */
-  onExit(exitCode: number, readError: string | null): void;
+  onExit(end: ProcessEnd, readError: string | null): void;
 }
 
 /** What node-pty keeps to itself: the master's fd, and the stream that would read it. */
@@ -39,12 +40,18 @@ interface NodePtyInternals {
   _socket: { _read(): void; destroy(): void };
 }
 
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface ProcessEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** A process on a pty of its own. */
 export class HostPty {
   private reader: PtyReader | null;
   private batchTimer: NodeJS.Timeout | null = null;
   private lastTakeAt = 0;
-  private exitCode: number | null = null;
+  private end: ProcessEnd | null = null;
   private readError: string | null = null;
   private reported = false;
 
@@ -65,8 +72,10 @@ export class HostPty {
       pty.kill('SIGKILL');
       throw error;
     }
-    pty.onExit(({ exitCode }) => {
-      this.exitCode = exitCode;
+    pty.onExit(({ exitCode, signal }) => {
+      // node-pty gives the signal's number, 0 for none.
+      const name = Object.entries(os.constants.signals).find(([, n]) => n === signal)?.[0] as NodeJS.Signals | undefined;
+      this.end = name ? { code: null, signal: name } : { code: exitCode, signal: null };
       this.reportExit();
     });
   }
@@ -120,9 +129,9 @@ export class HostPty {
   }
 
   private reportExit(): void {
-    if (this.reader || this.exitCode === null || this.reported) return;
+    if (this.reader || this.end === null || this.reported) return;
     this.reported = true;
-    this.listeners.onExit(this.exitCode, this.readError);
+    this.listeners.onExit(this.end, this.readError);
   }
 }
 

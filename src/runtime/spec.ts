@@ -63,10 +63,13 @@ export function parseMemory(value: number | string): number {
   return bytes;
 }
 
+/** The most pids.max takes: the kernel's PID_MAX_LIMIT on 64-bit. */
+const MAX_PIDS = 4 * 1024 * 1024;
+
 export function parsePids(value: number | string): number {
   const text = String(value).trim();
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new RuntimeError(`invalid pids limit "${value}": use a whole number of at least 1`);
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PIDS) {
+    throw new RuntimeError(`invalid pids limit "${value}": use a whole number from 1 to ${MAX_PIDS}`);
   }
   return Number(text);
 }
