@@ -173,6 +173,12 @@ static const char *try_connect(const char *arg) {
   return outcome(connect(sock, (struct sockaddr *)&addr, sizeof addr));
 }
 
+/* A vsock socket: vsock knows no network namespace. */
+static const char *try_vsock(const char *arg) {
+  (void)arg;
+  return outcome(socket(AF_VSOCK, SOCK_STREAM, 0));
+}
+
 /* fork=N: N children that wait to be killed; the outcome is how many the
  * kernel allowed, and why the next one failed ("15, then EAGAIN"). */
 static const char *try_fork(const char *arg) {
@@ -195,6 +201,7 @@ static const struct {
   const char *(*attempt)(const char *arg);
 } attempts[] = {
     {"fork", try_fork},
+    {"vsock", try_vsock},
     {"mount", try_mount},
     {"umount", try_umount},
     {"unshare", try_unshare},

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
 #if defined(__x86_64__)
@@ -91,6 +92,14 @@ int seccomp_install(int allow_admin, struct bd_error *err) {
   /* clone3 passes its flags in memory the filter cannot read: ENOSYS makes
    * the C library fall back to clone, whose flags it can. */
   deny(&f, SYS_clone3, RET_ERRNO(ENOSYS));
+  /* socket(AF_VSOCK, ...): vsock has no network namespace, so a container
+   * could take ports of the host's (Docker's profile refuses it too). Ends
+   * in a return either way, as the checks below, which read arguments. */
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_socket, 0, 4));
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_ARG_LO(0)));
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_VSOCK, 0, 1));
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, RET_ERRNO(EPERM)));
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
   /* ioctl(fd, TIOCSTI, ...): the last check that reads the number, it ends
    * in a return either way. */
   emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 3));

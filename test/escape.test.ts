@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
+import { STORAGE_DIR } from '../src/runtime/rootfs.js';
 import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
@@ -51,6 +52,13 @@ after(() => {
 });
 
 describe('system calls refused inside', () => {
+  it('refuses vsock sockets, which no network namespace covers; the hardening off gives what the host gives', async () => {
+    assert.equal((await probe(['vsock'])).get('vsock'), 'EPERM');
+    // The probe run on the host itself: "ok" where the kernel has vsock.
+    const host = spawnSync(PROBE_PATH, ['vsock'], { encoding: 'utf8' }).stdout.trim().split(': ')[1];
+    assert.equal((await probe(['vsock'], unhardened)).get('vsock'), host);
+  });
+
   it('refuses mount, umount, unshare, setns and namespaces at clone (they take CAP_SYS_ADMIN)', async () => {
     const attempts = ['mount', 'umount', 'unshare', 'clone-namespace', 'setns', 'cgroup-mount'];
     const outcomes = await probe(attempts);
@@ -129,6 +137,23 @@ describe('/proc and /sys', () => {
 });
 
 describe('the root filesystem', () => {
+  it('keeps the default rootfs out of other host users\' reach: a setuid file planted inside runs for no one', async () => {
+    const planted = await runInContainer(['sh', '-c', 'cp /bin/true /tmp/planted-suid && chmod 4755 /tmp/planted-suid'], { rootfs: ROOTFS });
+    assert.equal(planted.code, 0, planted.stderr);
+    const file = path.join(ROOTFS, 'tmp', 'planted-suid');
+    try {
+      assert.equal(fs.statSync(file).mode & 0o4777, 0o4755, 'the container made it setuid');
+      assert.equal(fs.statSync(STORAGE_DIR).mode & 0o777, 0o700);
+      // A shell as nobody execs it, as another user of the host would (setpriv itself still holds root's
+      // capabilities when it execs its command).
+      const asNobody = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', `exec ${file}`], { encoding: 'utf8' });
+      assert.equal(asNobody.status, 126, 'a host user ran the planted setuid file');
+      assert.match(asNobody.stderr, /Permission denied/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('keeps a chroot breakout inside: pivot_root left nothing of the host to climb to', async () => {
     const marker = path.join(scratch, 'host-only-marker');
     fs.writeFileSync(marker, '');

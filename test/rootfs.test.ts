@@ -177,6 +177,20 @@ describe('createRootfs errors', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'keep');
   });
 
+  it('never writes into a built tree: a container\'s link at bd-probe does not lead a write onto the host', () => {
+    const home = fs.mkdtempSync(path.join(parent, 'link-'));
+    const dir = path.join(home, 'default');
+    ensureDefaultRootfs(dir);
+    // What a container can do to its rootfs: bd-probe replaced by a link to a host path.
+    const hostFile = path.join(home, 'host-file');
+    const probe = path.join(dir, 'usr/local/bin/bd-probe');
+    fs.rmSync(probe);
+    fs.symlinkSync(hostFile, probe);
+    assert.equal(ensureDefaultRootfs(dir), dir);
+    assert.equal(fs.existsSync(hostFile), false, 'the host file was written through the link');
+    assert.equal(fs.readlinkSync(probe), hostFile, 'the tree is left as the container left it');
+  });
+
   it('refuses a path that is a regular file', () => {
     const file = path.join(parent, 'file');
     fs.writeFileSync(file, 'data');

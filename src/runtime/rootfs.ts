@@ -13,7 +13,10 @@ import { RuntimeError } from './errors.js';
 import { PROBE_PATH } from './native.js';
 import { randomHex } from './random.js';
 
-export const DEFAULT_ROOTFS_DIR = '/var/lib/baby-docker/rootfs/default';
+/** The runtime's own storage: root's alone (0700, as Docker keeps its data), so that no
+ * other host user reaches a setuid file a container planted in a rootfs there. */
+export const STORAGE_DIR = '/var/lib/baby-docker';
+export const DEFAULT_ROOTFS_DIR = `${STORAGE_DIR}/rootfs/default`;
 
 const HOST_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -102,14 +105,20 @@ export function createRootfs(dir: string): string[] {
   }
 }
 
-/** Return DEFAULT_ROOTFS_DIR (or `dir`), building it first if it does not exist yet. */
+/**
+ * Return DEFAULT_ROOTFS_DIR (or `dir`), building it first if it does not exist
+ * yet. A built one is used as it is: the runtime writes into a rootfs only
+ * while it builds it, never into one a container has run in (where any path
+ * may be a link out of it). Remove it to have it rebuilt.
+ */
 export function ensureDefaultRootfs(dir: string = DEFAULT_ROOTFS_DIR): string {
   const target = path.resolve(dir);
-  if (isBuiltRootfs(target)) {
-    installProbe(target); // one built by an earlier version lacks it
-    return target;
-  }
   try {
+    if (target.startsWith(`${STORAGE_DIR}/`)) {
+      fs.mkdirSync(STORAGE_DIR, { recursive: true, mode: 0o700 });
+      if ((fs.statSync(STORAGE_DIR).mode & 0o777) !== 0o700) fs.chmodSync(STORAGE_DIR, 0o700); // made by an earlier version
+    }
+    if (isBuiltRootfs(target)) return target;
     fs.mkdirSync(path.dirname(target), { recursive: true });
   } catch (err) {
     throw toRootfsError(target, err);
@@ -206,10 +215,10 @@ function buildTree(root: string): string[] {
   return copied;
 }
 
-/** /usr/local/bin/bd-probe: the labs' probe (native/probe.c), static, so it runs in any rootfs. */
+/** /usr/local/bin/bd-probe: the labs' probe (native/probe.c), static, so it runs in any rootfs. Only into a tree being built. */
 function installProbe(root: string): void {
   const target = path.join(root, 'usr', 'local', 'bin', 'bd-probe');
-  if (fs.existsSync(target) || !fs.existsSync(PROBE_PATH)) return;
+  if (!fs.existsSync(PROBE_PATH)) return;
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
     fs.copyFileSync(PROBE_PATH, target);
