@@ -61,6 +61,21 @@ static int mount_at(int dirfd, const char *shown, const char *name, const char *
   return rc;
 }
 
+/* Reopen the filesystem just mounted on `name` by that name, and check that
+ * it is one (of type `magic`): a host-side process can swap the rootfs's
+ * directories (rename, RENAME_EXCHANGE) between the mount and this open, and
+ * what is then set up or hardened must be what was mounted, not a stand-in. */
+static int reopen_mounted(int dirfd, const char *name, const char *shown, long magic, struct bd_error *err) {
+  struct statfs fs;
+  int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return bd_fail(err, errno, "open %s (was it moved during setup?)", shown);
+  if (fstatfs(fd, &fs) < 0 || fs.f_type != magic) {
+    close(fd);
+    return bd_fail(err, 0, "%s in the rootfs was swapped during setup: it is not what was mounted there; start again", shown);
+  }
+  return fd;
+}
+
 static const struct {
   const char *name;
   unsigned major, minor;
@@ -85,11 +100,7 @@ static int populate_dev(int rootfd, struct bd_error *err) {
     goto out;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(devfd);
-  devfd = openat(rootfd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (devfd < 0) {
-    bd_fail(err, errno, "open /dev");
-    goto out;
-  }
+  if ((devfd = reopen_mounted(rootfd, "dev", "/dev", TMPFS_MAGIC, err)) < 0) goto out;
   for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++) {
     const char *name = dev_nodes[i].name;
     if (mknodat(devfd, name, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
@@ -168,12 +179,12 @@ static int mask(int dirfd, const char *shown, const char *name, struct bd_error 
 }
 
 static int harden_proc_and_sys(int rootfd, struct bd_error *err) {
-  int procfd = openat(rootfd, "proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (procfd < 0) return bd_fail(err, errno, "open /proc");
-  int sysfd = openat(rootfd, "sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int procfd = reopen_mounted(rootfd, "proc", "/proc", PROC_SUPER_MAGIC, err);
+  if (procfd < 0) return -1;
+  int sysfd = reopen_mounted(rootfd, "sys", "/sys", SYSFS_MAGIC, err);
   if (sysfd < 0) {
     close(procfd);
-    return bd_fail(err, errno, "open /sys");
+    return -1;
   }
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++)

@@ -208,6 +208,35 @@ describe('the root filesystem', () => {
     }
   });
 
+  it('never starts with an unhardened /proc when /proc is exchanged with another directory while containers start', async () => {
+    const rootfs = makeProbeRootfs(path.join(scratch, 'exchange'), (dir) => fs.mkdirSync(path.join(dir, 'decoy')));
+    // renameat2(RENAME_EXCHANGE) of proc and decoy, as fast as it can: python3 is there for node-gyp.
+    const exchanger = spawn('python3', ['-c', `import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+os.chdir(${JSON.stringify(rootfs)})
+while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore' });
+    try {
+      const outcomes = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        const result = await runInContainer(['/bd-probe', 'read=/proc/timer_list'], { rootfs }).catch((error: Error) => error);
+        if (result instanceof Error) {
+          assert.match(result.message, /^\/proc in the rootfs was swapped during setup|^open \/proc/, 'refused for a reason about /proc');
+          outcomes.add('refused');
+        } else {
+          // Started: /proc is the masked procfs ("empty"), or the decoy the exchange left at that name;
+          // never a procfs that the hardening missed ("data").
+          assert.equal(result.code, 0, `${result.stderr}${result.error ?? ''}`);
+          assert.doesNotMatch(result.stdout, /: data$/m, 'an unmasked /proc');
+          outcomes.add(result.stdout.trim());
+        }
+      }
+      assert.ok(outcomes.size > 0);
+    } finally {
+      exchanger.kill('SIGKILL');
+      await new Promise((resolve) => exchanger.once('exit', resolve));
+    }
+  });
+
   it('keeps the runtime\'s own binary out of reach through /proc/1/exe (an --init container)', async () => {
     const hash = () => createHash('sha256').update(fs.readFileSync(SHIM_PATH)).digest('hex');
     const before = hash();
