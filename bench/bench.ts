@@ -228,7 +228,7 @@ async function cgroupMigrationSection(): Promise<void> {
   console.log(`\nOne cgroup v1 migration alone (writing a PID to cgroup.procs, 15 runs): median ${median(samples).toFixed(2)} ms, p90 ${percentile(samples, 90).toFixed(2)} ms`);
 }
 
-const GUEST_ITERATIONS = 20;
+const LAUNCH_ITERATIONS = 20;
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build');
 
 /** Compile bench/native/NAME.c into build/bd-bench-NAME once it is newer than the binary. */
@@ -273,7 +273,7 @@ async function cgroupV2Section(rootfs: string): Promise<void> {
     ['unshare + chroot', ['unshare', '--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']],
   ];
   const names = cases.map(([name]) => name);
-  const launchArgs = [String(GUEST_ITERATIONS), '2', ...cases.flatMap(([, argv]) => ['::', ...argv])];
+  const launchArgs = [String(LAUNCH_ITERATIONS), '2', ...cases.flatMap(([, argv]) => ['::', ...argv])];
   const measure = (where: string, cmd: string, args: string[]): CaseResult[] => {
     const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`${where}: ${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
@@ -281,7 +281,7 @@ async function cgroupV2Section(rootfs: string): Promise<void> {
   };
   const host = measure('host', launch, launchArgs);
   const guest = measure('cgroup v2 guest', path.join(PACKAGE_ROOT, 'test', 'cgv2', 'run.sh'), ['--', launch, ...launchArgs]);
-  console.log(`\n/bin/true start to exit, whole processes (bench/native/launch.c), ${GUEST_ITERATIONS} iterations each (+2 warm-up), round-robin:`);
+  console.log(`\n/bin/true start to exit, whole processes (bench/native/launch.c), ${LAUNCH_ITERATIONS} iterations each (+2 warm-up), round-robin:`);
   console.log(`this host (cgroup ${addon().cgroupMode()}) beside a pure cgroup v2 guest (user-mode-linux), each as a ratio to the C floor run there\n`);
   const ms = (n: number): string => n.toFixed(2);
   const rows = names.map((name, k) => [

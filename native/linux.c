@@ -255,24 +255,12 @@ static int mount_in(int fd, const char *shown, const char *source, const char *t
   return rc;
 }
 
-/* O_PATH fd of the directory `name` under dirfd, which must not be a symlink. */
-static int open_dir(int dirfd, const char *name, const char *shown, struct bd_error *err) {
-  int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) bd_fail(err, errno, "open %s", shown);
-  return fd;
-}
-
 int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  struct statfs fs;
-  int fsfd = open_dir(AT_FDCWD, "/sys/fs", "/sys/fs", err), viewfd = -1, hierfd = -1, rc = -1;
-  if (fsfd < 0) return -1;
   /* The sysfs mounted before pivot_root, and not a directory the rootfs swapped in since. */
-  if (fstatfs(fsfd, &fs) < 0 || fs.f_type != SYSFS_MAGIC) {
-    bd_fail(err, 0, "/sys/fs in the container is not sysfs: its /sys changed during setup");
-    goto out;
-  }
-  if ((viewfd = open_dir(fsfd, "cgroup", "/sys/fs/cgroup", err)) < 0) goto out;
+  int fsfd = reopen_mounted(AT_FDCWD, "/sys/fs", "/sys/fs", SYSFS_MAGIC, err), viewfd = -1, hierfd = -1, rc = -1;
+  if (fsfd < 0) return -1;
+  if ((viewfd = open_mount_target(fsfd, "/sys/fs/cgroup", "cgroup", err)) < 0) goto out;
   if (cgroup_version == 2) {
     rc = mount_in(viewfd, "/sys/fs/cgroup", "cgroup2", "cgroup2", ro, NULL, err);
     goto out;
@@ -281,16 +269,12 @@ int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
     goto out;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(viewfd);
-  if ((viewfd = open_dir(fsfd, "cgroup", "/sys/fs/cgroup", err)) < 0) goto out;
+  if ((viewfd = reopen_mounted(fsfd, "cgroup", "/sys/fs/cgroup", TMPFS_MAGIC, err)) < 0) goto out;
   const char *hierarchies[] = {"pids", memory ? "memory" : NULL};
   for (size_t i = 0; i < 2 && hierarchies[i]; i++) {
     char shown[64];
     snprintf(shown, sizeof shown, "/sys/fs/cgroup/%s", hierarchies[i]);
-    if (mkdirat(viewfd, hierarchies[i], 0755) < 0) {
-      bd_fail(err, errno, "mkdir %s", shown);
-      goto out;
-    }
-    if ((hierfd = open_dir(viewfd, hierarchies[i], shown, err)) < 0 ||
+    if ((hierfd = open_mount_target(viewfd, shown, hierarchies[i], err)) < 0 ||
         mount_in(hierfd, shown, "cgroup", "cgroup", ro, hierarchies[i], err) < 0)
       goto out;
     close(hierfd);

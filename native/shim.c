@@ -90,10 +90,10 @@ static void status_send(const struct status_channel *ch, const char *fmt, ...) {
 }
 
 /* The memory fields of "exit": OOM kills, peak and limit, or "" each. */
-static void memory_fields(const struct cgroup *cg, int have_cgroup, char *out, size_t len) {
+static void memory_fields(const struct cgroup *cg, char *out, size_t len) {
   struct cgroup_stats s;
   struct bd_error ignored;
-  if (!have_cgroup || cgroup_read_stats(cg, &s, &ignored) < 0 || !s.has_memory) {
+  if (cgroup_read_stats(cg, &s, &ignored) < 0 || !s.has_memory) {
     snprintf(out, len, "\t\t");
     return;
   }
@@ -250,7 +250,7 @@ static int run(struct shim_options *o) {
   pid = -1;
   code = err.msg[0] ? err.exit_code : exit_code_of(status);
   if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
-  memory_fields(&cg, have_cgroup, memory, sizeof memory);
+  memory_fields(&cg, memory, sizeof memory);
   goto cleanup;
 
 kill_child:

@@ -30,11 +30,17 @@ function capabilityName(given: string): string {
 
 const bit = (name: string): bigint => 1n << BigInt(CAPABILITIES.indexOf(name as (typeof CAPABILITIES)[number]));
 
-/** The capabilities this process may pass on at all: its bounding set (CapBnd), which a container's can only be part of. */
-export function hostCapabilities(status = fs.readFileSync('/proc/self/status', 'utf8')): bigint {
-  const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(status);
-  if (!bounding) throw new RuntimeError('cannot read the bounding set (CapBnd) from /proc/self/status');
-  return BigInt(`0x${bounding[1]}`);
+let boundingSet: bigint | undefined;
+
+/** The capabilities this process may pass on at all: its bounding set (CapBnd), which a container's can
+ * only be part of. Read once: a process's bounding set can only shrink, and this one never drops any. */
+export function hostCapabilities(): bigint {
+  if (boundingSet === undefined) {
+    const bounding = /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    if (!bounding) throw new RuntimeError('cannot read the bounding set (CapBnd) from /proc/self/status');
+    boundingSet = BigInt(`0x${bounding[1]}`);
+  }
+  return boundingSet;
 }
 
 /**
