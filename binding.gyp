@@ -6,8 +6,8 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/pty_reader.c", "native/state.c", "native/text.c",
-        "native/utils.c"
+        "native/addon.cc", "native/cgroup.c", "native/linux.c", "native/pty_reader.c", "native/sealed_exe.c", "native/state.c",
+        "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "cflags": ["-ftree-vectorize", "-fvect-cost-model=dynamic"],
@@ -18,7 +18,8 @@
       "type": "executable",
       "sources": [
         "native/shim.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
-        "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c", "native/utils.c"
+        "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
+        "native/utils.c"
       ]
     },
     {

@@ -232,12 +232,13 @@ const LAUNCH_ITERATIONS = 20;
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build');
 
 /** Compile bench/native/NAME.c into build/bd-bench-NAME once it is newer than the binary. */
-function benchTool(name: string): string {
-  const source = path.join(PACKAGE_ROOT, 'bench', 'native', `${name}.c`);
+function benchTool(name: string, nativeSources: string[] = []): string {
+  const native = path.join(PACKAGE_ROOT, 'native');
+  const sources = [path.join(PACKAGE_ROOT, 'bench', 'native', `${name}.c`), ...nativeSources.map((file) => path.join(native, file))];
   const binary = path.join(BUILD_DIR, `bd-bench-${name}`);
-  if (!fs.existsSync(binary) || fs.statSync(binary).mtimeMs < fs.statSync(source).mtimeMs) {
-    const cc = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-o', binary, source], { stdio: 'inherit' });
-    if (cc.status !== 0) throw new Error(`cc ${source} failed`);
+  if (!fs.existsSync(binary) || sources.some((source) => fs.statSync(binary).mtimeMs < fs.statSync(source).mtimeMs)) {
+    const cc = spawnSync('cc', ['-O2', '-Wall', '-Wextra', '-I', native, '-o', binary, ...sources], { stdio: 'inherit' });
+    if (cc.status !== 0) throw new Error(`cc ${sources.join(' ')} failed`);
   }
   return binary;
 }
@@ -259,10 +260,10 @@ function launchResults(names: string[], output: string): CaseResult[] {
  * as a ratio to the C floor (bench/native/floor.c) run in the same place.
  */
 async function cgroupV2Section(rootfs: string): Promise<void> {
-  const launch = benchTool('launch');
+  const launch = benchTool('launch', ['sealed_exe.c', 'utils.c']);
   const floor = benchTool('floor');
   const shim = (hardening: string[]): string[] => [
-    SHIM_PATH, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
+    `@SEALED@${SHIM_PATH}`, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
     '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...hardening, '--', '/bin/true',
   ];
   const cases: [string, string[]][] = [

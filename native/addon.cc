@@ -6,6 +6,7 @@ extern "C" {
 #include "cgroup.h"
 #include "linux.h"
 #include "pty_reader.h"
+#include "sealed_exe.h"
 #include "state.h"
 #include "text.h"
 }
@@ -56,6 +57,14 @@ Napi::Value ReadHostname(const Napi::CallbackInfo &info) {
   if (read_hostname(info[0].As<Napi::Number>().Int32Value(), name, sizeof name, &err) < 0)
     return Fail(info.Env(), err);
   return Napi::String::New(info.Env(), name);
+}
+
+// sealedCopy(path) -> fd of a sealed memfd holding the file
+Napi::Value SealedCopy(const Napi::CallbackInfo &info) {
+  bd_error err;
+  int fd = sealed_copy(info[0].As<Napi::String>().Utf8Value().c_str(), &err);
+  if (fd < 0) return Fail(info.Env(), err);
+  return Napi::Number::New(info.Env(), fd);
 }
 
 // gc() -> number of dead runs cleaned up
@@ -148,6 +157,7 @@ Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readStats", Napi::Function::New(env, ReadStats));
   exports.Set("readHostname", Napi::Function::New(env, ReadHostname));
+  exports.Set("sealedCopy", Napi::Function::New(env, SealedCopy));
   exports.Set("gc", Napi::Function::New(env, Gc));
   exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));

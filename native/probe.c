@@ -8,6 +8,7 @@
  *   bd-probe ATTEMPT[=ARG]...   (attempts: see the table at the end) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -27,6 +28,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *outcome(long rc) { return rc < 0 ? strerrorname_np(errno) : "ok"; }
@@ -164,6 +166,45 @@ static const char *try_write_init_exe(const char *arg) {
   return outcome(write(fd, "", 0));
 }
 
+/* catch-exe=MS: for up to MS milliseconds, look for another process whose
+ * executable can be opened through /proc/PID/exe, as an attacker waiting for
+ * the runtime to enter would (CVE-2019-5736), to write it once the runtime
+ * has exited. The outcome is "DEV:INO sealed" (or "unsealed"): the file
+ * caught, and whether it is a memfd sealed against writes; "none" when
+ * nothing was caught. */
+static const char *try_catch_exe(const char *arg) {
+  static char result[96];
+  struct stat self, st;
+  if (stat("/proc/self/exe", &self) < 0) return outcome(-1);
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  long limit_ms = atol(arg);
+  do {
+    DIR *proc = opendir("/proc");
+    if (!proc) return outcome(-1);
+    for (struct dirent *e; (e = readdir(proc));) {
+      char path[64];
+      if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+      snprintf(path, sizeof path, "/proc/%s/exe", e->d_name);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) continue;
+      if (fstat(fd, &st) < 0 || (st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {
+        close(fd);
+        continue;
+      }
+      closedir(proc);
+      int seals = fcntl(fd, F_GET_SEALS);
+      int sealed = seals >= 0 && (seals & F_SEAL_WRITE) && (seals & F_SEAL_SEAL);
+      snprintf(result, sizeof result, "%lu:%lu %s", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
+               sealed ? "sealed" : "unsealed");
+      return result;
+    }
+    closedir(proc);
+    clock_gettime(CLOCK_MONOTONIC, &now);
+  } while ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 < limit_ms);
+  return "none";
+}
+
 /* A TCP connection to 127.0.0.1:arg. */
 static const char *try_connect(const char *arg) {
   int sock = socket(AF_INET, SOCK_STREAM, 0);
@@ -222,6 +263,7 @@ static const struct {
     {"chroot-breakout", try_chroot_breakout},
     {"write-init-exe", try_write_init_exe},
     {"connect", try_connect},
+    {"catch-exe", try_catch_exe},
 };
 
 int main(int argc, char **argv) {

@@ -44,6 +44,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "sealed_exe.h"
 #include "state.h"
 #include "terminal.h"
 #include "utils.h"
@@ -307,6 +308,12 @@ static void hide_arguments(int argc, char **argv) {
 int main(int argc, char **argv) {
   struct shim_options o;
   struct bd_error err;
+  if (run_from_sealed_copy(argv, &err) < 0) {
+    fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
+    return BD_EXIT_RUNTIME;
+  }
+  /* Exec'd through a memfd's fd, the process would be named after the fd's number. */
+  prctl(PR_SET_NAME, "baby-docker-shim");
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
+import { start } from '../src/runtime/container.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { STORAGE_DIR } from '../src/runtime/rootfs.js';
 import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
@@ -243,6 +244,52 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
     const outcomes = await probe(['write-init-exe', 'read=/proc/1/exe'], { init: true });
     assert.notEqual(outcomes.get('write-init-exe'), 'ok');
     assert.notEqual(outcomes.get('read=/proc/1/exe'), 'data');
+    assert.equal(hash(), before);
+  });
+
+  /** The shim binary on the host's disk, as bd-probe's catch-exe names what it caught. */
+  const shimOnDisk = () => {
+    const st = fs.statSync(SHIM_PATH);
+    return `${st.dev}:${st.ino}`;
+  };
+
+  it('runs its --init as a sealed copy of the shim, not the file on disk, even for a container allowed to ptrace it', async () => {
+    const caught = (await probe(['catch-exe=2000'], { init: true, capAdd: ['SYS_PTRACE'] })).get('catch-exe=2000')!;
+    assert.notEqual(caught, 'none', 'the probe reaches /proc/1/exe with CAP_SYS_PTRACE');
+    const [file, sealed] = caught.split(' ');
+    assert.notEqual(file, shimOnDisk(), 'PID 1 is the host\'s shim binary');
+    assert.equal(sealed, 'sealed');
+  });
+
+  it('lets no exec through "#!/proc/self/exe" run the shim binary of the host inside (CVE-2019-5736)', async () => {
+    // /evil makes the runtime's own exec run whatever /proc/self/exe is at that
+    // moment; the probe waits for it and grabs its executable. The rootfs holds
+    // the libraries the shim needs, so that it can run there.
+    const rootfs = makeProbeRootfs(path.join(scratch, 'cve-2019-5736'), (dir) => {
+      fs.writeFileSync(path.join(dir, 'evil'), '#!/proc/self/exe\n', { mode: 0o755 });
+      const ldd = spawnSync('ldd', [SHIM_PATH], { encoding: 'utf8' }).stdout;
+      for (const library of ldd.match(/\/\S+/g) ?? []) {
+        fs.mkdirSync(path.join(dir, path.dirname(library)), { recursive: true });
+        fs.copyFileSync(library, path.join(dir, library));
+      }
+    });
+    const hash = () => createHash('sha256').update(fs.readFileSync(SHIM_PATH)).digest('hex');
+    const before = hash();
+    const container = await start({ rootfs, command: ['/bd-probe', 'catch-exe=60000'] });
+    container.stdin?.end();
+    let stdout = '';
+    container.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    try {
+      for (let attempt = 0; attempt < 200 && !stdout && container.running; attempt++) await container.exec(['/evil']);
+    } finally {
+      container.kill();
+      await container.wait();
+    }
+    const caught = stdout.trim().replace(/^catch-exe=60000: /, '');
+    assert.match(caught, /^\d+:\d+ /, `the probe caught the exec'd shim (${stdout})`);
+    const [file, sealed] = caught.split(' ');
+    assert.notEqual(file, shimOnDisk(), 'what entered the container is the host\'s shim binary');
+    assert.equal(sealed, 'sealed');
     assert.equal(hash(), before);
   });
 

@@ -8,8 +8,10 @@
  * after a 50 ms pause (a container start within ~10 ms of another is
  * cheaper: the cgroup migration lock is still warm). Prints "CASE MS" per
  * timed run. In the arguments "@PARENT@" becomes this process's PID and
- * "@RUN@" a number unique to the run (for container ids). Exits 1 as soon
- * as a command fails. */
+ * "@RUN@" a number unique to the run (for container ids). A command given
+ * as "@SEALED@FILE" runs from a sealed memfd copy of FILE made once, as the
+ * runtime runs the shim (native/sealed_exe.h). Exits 1 as soon as a
+ * command fails. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +20,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sealed_exe.h"
 
 #define MAX_CASES 16
 #define GAP_NS 50000000L
@@ -80,6 +84,17 @@ int main(int argc, char **argv) {
     } else if (cases) {
       len[cases - 1]++;
     }
+  }
+  for (int c = 0; c < cases; c++) {
+    if (strncmp(cmd[c][0], "@SEALED@", 8) != 0) continue;
+    struct bd_error err;
+    int fd = sealed_copy(cmd[c][0] + 8, &err);
+    if (fd < 0) {
+      fprintf(stderr, "bd-bench-launch: %s\n", err.msg);
+      return 1;
+    }
+    /* Resolved by the child's exec before close-on-exec closes it. */
+    if (asprintf(&cmd[c][0], "/proc/self/fd/%d", fd) < 0) return 1;
   }
   for (long i = 0; i < warmup + iterations; i++)
     for (int c = 0; c < cases; c++) {

@@ -4,10 +4,11 @@
  * (native/shim.c), spawned here with pipes, or on a pty (pty.ts).
  */
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
-import { addon, SHIM_PATH, type NativeStats } from './native.js';
+import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js';
 import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
@@ -115,7 +116,7 @@ export class Container {
       ...command,
     ];
     return new Promise((resolve, reject) => {
-      const child = spawn(SHIM_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+      const child = spawn(shimFile(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -252,6 +253,16 @@ class ShimSession {
   }
 }
 
+/** The shim to exec (its sealed copy), or why there is none and what to do about it. */
+function shimFile(): string {
+  try {
+    return shimExecutable();
+  } catch (error) {
+    if (!fs.existsSync(SHIM_PATH)) throw new RuntimeError(`the runtime shim is missing at ${SHIM_PATH}: run npm install`);
+    throw new RuntimeError(`cannot start the runtime shim: ${(error as Error).message}`);
+  }
+}
+
 /** Why the shim could not be spawned, and what to do about it. */
 function shimStartError(error: Error): string {
   return (error as NodeJS.ErrnoException).code === 'ENOENT'
@@ -306,7 +317,7 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   const resolved = await resolveSpec(spec, id);
   const stdio = options.stdio ?? 'pipe';
   // Its own session: signals from our terminal reach the container through us, once.
-  const child = spawn(SHIM_PATH, shimArgs(id, resolved, false), {
+  const child = spawn(shimFile(), shimArgs(id, resolved, false), {
     stdio: [stdio, stdio, stdio, 'pipe'],
     detached: true,
     env: {},
@@ -345,9 +356,10 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const session = new ShimSession();
   const output = new OutputQueue();
   const filter = new InBandStatusFilter(nonce);
+  const shim = shimFile();
   let pty: HostPty;
   try {
-    pty = spawnPty(SHIM_PATH, shimArgs(id, resolved, true), {
+    pty = spawnPty(shim, shimArgs(id, resolved, true), {
       name: 'xterm-256color',
       cols,
       rows,

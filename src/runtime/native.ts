@@ -8,6 +8,15 @@ export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build', 'Release');
 
 export const SHIM_PATH = path.join(BUILD_DIR, 'baby-docker-shim');
+
+let sealedShim: string | undefined;
+
+/** What to exec as the shim: a sealed memfd copy of SHIM_PATH made once per
+ * process (native/sealed_exe.h says why), named through our /proc entry. */
+export function shimExecutable(): string {
+  sealedShim ??= `/proc/${process.pid}/fd/${addon().sealedCopy(SHIM_PATH)}`;
+  return sealedShim;
+}
 /** The static probe (native/probe.c) the default rootfs carries for the labs. */
 export const PROBE_PATH = path.join(BUILD_DIR, 'bd-probe');
 
@@ -22,6 +31,8 @@ export type PtyReader = { readonly kind: 'pty reader' };
 interface Addon {
   readStats(version: number, memoryDir: string, pidsDir: string): NativeStats;
   readHostname(pid: number): string;
+  /** A close-on-exec fd of a sealed memfd holding the file at `path`. */
+  sealedCopy(path: string): number;
   gc(): number;
   isLive(id: string): boolean;
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
