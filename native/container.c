@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <stdint.h>
@@ -168,7 +169,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   return restrict_privileges(c, err);
 }
 
-static void container_main(const struct container_config *c, int sync_fd) {
+static void __attribute__((noreturn)) container_main(const struct container_config *c, int sync_fd) {
   struct bd_error err;
   /* Killed with its parent; not ptrace-able or dumpable while it holds host state. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -193,38 +194,139 @@ struct clone3_args {
 /* Fork-like (no new stack): the child goes on from here. With a cgroup v2
  * directory fd, the child is born in that cgroup; otherwise, or on a kernel
  * without clone3, it starts where we are and *in_cgroup says so. */
-static pid_t clone_child(int cgroup_fd, int *in_cgroup) {
+static pid_t clone_child(uint64_t flags, int cgroup_fd, int *in_cgroup) {
   if (cgroup_fd >= 0) {
     struct clone3_args args;
     memset(&args, 0, sizeof args);
-    args.flags = CONTAINER_CLONE_FLAGS | CLONE_INTO_CGROUP;
-    args.exit_signal = SIGCHLD;
+    args.flags = flags | CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD; /* with CLONE_PARENT, the caller's own is used */
     args.cgroup = (uint64_t)cgroup_fd;
     pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
     *in_cgroup = pid >= 0;
     if (pid >= 0) return pid;
   }
   *in_cgroup = 0;
-  return (pid_t)syscall(SYS_clone, CONTAINER_CLONE_FLAGS | SIGCHLD, NULL, NULL, NULL, NULL);
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd,
-                      struct bd_error *err) {
-  int pair[2];
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-    return bd_fail(err, errno, "socketpair");
-  pid_t pid = clone_child(cgroup_fd, in_cgroup);
-  if (pid < 0) {
-    int e = errno;
-    close(pair[0]);
-    close(pair[1]);
-    return bd_fail(err, e, "clone");
+/* The holder: init of the PID namespace the container's own is nested in.
+ * It does nothing but wait for the shim to end, then exits; and when a
+ * namespace's init exits, the kernel kills every process in it. So the
+ * container cannot outlive its shim, however the shim ends (SIGKILL too),
+ * and nothing inside can change that: the holder is invisible from the
+ * container's namespace. The container's own parent-death signal is no such
+ * guarantee: prctl, a setuid exec or a change of uid clears it. */
+static pid_t start_holder(struct bd_error *err) {
+  int shim = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (shim < 0) return bd_fail(err, errno, "pidfd_open of the shim");
+  /* The next child is the new namespace's init; later ones are born in it. */
+  if (unshare(CLONE_NEWPID) < 0) {
+    close(shim);
+    return bd_fail(err, errno, "unshare pid namespace");
   }
+  pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
-    close(pair[0]);
-    container_main(c, pair[1]);
+    struct bd_error ignored;
+    /* Nothing of the shim's stays open here: not its stdio, not its status channel. */
+    if (dup2(shim, 0) < 0 || close_from(1, &ignored) < 0) _exit(1);
+    struct pollfd ended = {.fd = 0, .events = POLLIN};
+    while (poll(&ended, 1, -1) < 0 && errno == EINTR) {
+    }
+    _exit(0);
   }
+  int e = errno;
+  close(shim);
+  if (pid < 0) return bd_fail(err, e, "fork the pid namespace's holder");
+  return pid;
+}
+
+/* What the process that clones the container reports: the container's PID
+ * as the sender's namespace numbers it, which the kernel translates into
+ * ours in the credentials it passes with SO_PASSCRED. */
+struct clone_report {
+  int errnum;
+  int in_cgroup;
+};
+
+static int send_clone_report(int fd, pid_t pid, int errnum, int in_cgroup) {
+  struct clone_report report = {errnum, in_cgroup};
+  struct ucred cred = {pid > 0 ? pid : getpid(), getuid(), getgid()};
+  char control[CMSG_SPACE(sizeof cred)];
+  struct iovec iov = {&report, sizeof report};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_CREDENTIALS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof cred);
+  memcpy(CMSG_DATA(cmsg), &cred, sizeof cred);
+  return sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof report ? 0 : -1;
+}
+
+static pid_t receive_clone_report(int fd, int *in_cgroup, struct bd_error *err) {
+  struct clone_report report;
+  char control[CMSG_SPACE(sizeof(struct ucred))];
+  struct iovec iov = {&report, sizeof report};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  ssize_t n;
+  do n = recvmsg(fd, &msg, 0);
+  while (n < 0 && errno == EINTR);
+  struct cmsghdr *cmsg = n == (ssize_t)sizeof report ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (!cmsg || cmsg->cmsg_type != SCM_CREDENTIALS) return bd_fail(err, n < 0 ? errno : 0, "read the container's PID");
+  if (report.errnum) return bd_fail(err, report.errnum, "clone");
+  struct ucred cred;
+  memcpy(&cred, CMSG_DATA(cmsg), sizeof cred);
+  *in_cgroup = report.in_cgroup;
+  return cred.pid;
+}
+
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder,
+                      struct bd_error *err) {
+  int pair[2] = {-1, -1}, report[2] = {-1, -1}, on = 1;
+  pid_t pid = -1;
+  if ((*holder = start_holder(err)) < 0) return -1;
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0 ||
+      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
+      setsockopt(report[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0) {
+    bd_fail(err, errno, "socketpair");
+    goto out;
+  }
+  /* Born in the holder's namespace, it clones the container as our child
+   * (CLONE_PARENT) into a namespace nested in the holder's: a process can
+   * only make a PID namespace under the one it lives in. */
+  pid_t cloner = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+  if (cloner == 0) {
+    int in = 0;
+    close(pair[0]);
+    close(report[0]);
+    pid_t child = clone_child(CONTAINER_CLONE_FLAGS | CLONE_PARENT, cgroup_fd, &in);
+    if (child == 0) {
+      close(report[1]);
+      container_main(c, pair[1]);
+    }
+    _exit(send_clone_report(report[1], child, child < 0 ? errno : 0, in) < 0);
+  }
+  if (cloner < 0) {
+    bd_fail(err, errno, "fork");
+    goto out;
+  }
+  close(report[1]);
+  report[1] = -1;
+  pid = receive_clone_report(report[0], in_cgroup, err);
+  waitpid(cloner, NULL, 0);
+  if (pid < 0) goto out;
   close(pair[1]);
+  pair[1] = -1;
   *sync_fd = pair[0];
+  pair[0] = -1;
+out:
+  for (int i = 0; i < 2; i++) {
+    if (pair[i] >= 0) close(pair[i]);
+    if (report[i] >= 0) close(report[i]);
+  }
+  if (pid < 0) {
+    kill(*holder, SIGKILL);
+    waitpid(*holder, NULL, 0);
+    *holder = -1;
+  }
   return pid;
 }

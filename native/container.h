@@ -30,13 +30,15 @@ enum sync_kind {
   SYNC_ERROR = 'E', /* child -> parent: failed, with a bd_error */
 };
 
-/* Clone the container's first process. It sets up (mounts, hostname, lo),
- * then waits for SYNC_GO, sent once it is in its cgroup; it then sends
- * SYNC_READY, waits for SYNC_GO again and execs. With cgroup_fd (a cgroup
- * v2 directory, or -1) it is born in that cgroup, and *in_cgroup is 1;
- * otherwise the caller must put it there. *sync_fd gets the parent's end of
- * the channel. */
-pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd,
+/* Clone the container's first process, as our child. It sets up (mounts,
+ * hostname, lo), then waits for SYNC_GO, sent once it is in its cgroup; it
+ * then sends SYNC_READY, waits for SYNC_GO again and execs. With cgroup_fd
+ * (a cgroup v2 directory, or -1) it is born in that cgroup, and *in_cgroup
+ * is 1; otherwise the caller must put it there. *sync_fd gets the parent's
+ * end of the channel. Its PID namespace is nested in one whose init,
+ * *holder (also our child), exits when we do, taking the whole container
+ * with it; kill and reap it once the container has ended. Call once. */
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder,
                       struct bd_error *err);
 
 int sync_send(int fd, char kind, const struct bd_error *payload);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -205,6 +206,18 @@ static const char *try_catch_exe(const char *arg) {
   return "none";
 }
 
+/* Clear the parent-death signal the runtime set, to outlive a killed runtime. */
+static const char *try_clear_pdeathsig(const char *arg) {
+  (void)arg;
+  return outcome(prctl(PR_SET_PDEATHSIG, 0));
+}
+
+/* Wait here until killed. */
+static const char __attribute__((noreturn)) *try_pause(const char *arg) {
+  (void)arg;
+  for (;;) pause();
+}
+
 /* A TCP connection to 127.0.0.1:arg. */
 static const char *try_connect(const char *arg) {
   int sock = socket(AF_INET, SOCK_STREAM, 0);
@@ -264,6 +277,8 @@ static const struct {
     {"write-init-exe", try_write_init_exe},
     {"connect", try_connect},
     {"catch-exe", try_catch_exe},
+    {"clear-pdeathsig", try_clear_pdeathsig},
+    {"pause", try_pause},
 };
 
 int main(int argc, char **argv) {

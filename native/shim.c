@@ -213,7 +213,7 @@ static int run(struct shim_options *o) {
   int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME;
   const char *signame = "";
   char memory[96] = "\t\t";
-  pid_t pid = -1;
+  pid_t pid = -1, holder = -1;
 
   if (geteuid() != 0) {
     bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
@@ -229,7 +229,7 @@ static int run(struct shim_options *o) {
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
   int cgroup_fd = cgroup_open_for_clone(&cg), in_cgroup;
-  pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &err);
+  pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &holder, &err);
   if (cgroup_fd >= 0) close(cgroup_fd);
   if (pid < 0) goto cleanup;
   char value[32];
@@ -261,6 +261,10 @@ kill_child:
   /* A setup that failed first says why: prefer its message. */
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err;
 cleanup:
+  if (holder > 0) {
+    kill(holder, SIGKILL);
+    waitpid(holder, NULL, 0);
+  }
   if (sync_fd >= 0) close(sync_fd);
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   state_remove(&st);

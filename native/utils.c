@@ -123,9 +123,10 @@ int mkdir_parents(const char *path, unsigned mode, struct bd_error *err) {
   return 0;
 }
 
-int cloexec_from(int from, struct bd_error *err) {
-  if (syscall(SYS_close_range, (unsigned)from, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
-  /* Kernels before 5.11: walk /proc/self/fd instead. */
+/* close_range(from, ~0, flags), or on kernels before 5.11 the same fd by fd
+ * from /proc/self/fd. */
+static int fds_from(int from, unsigned flags, struct bd_error *err) {
+  if (syscall(SYS_close_range, (unsigned)from, ~0U, flags) == 0) return 0;
   DIR *d = opendir("/proc/self/fd");
   if (!d) return bd_fail(err, errno, "opendir /proc/self/fd");
   int self = dirfd(d);
@@ -133,15 +134,19 @@ int cloexec_from(int from, struct bd_error *err) {
   while ((e = readdir(d)) != NULL) {
     int fd = atoi(e->d_name);
     if (e->d_name[0] == '.' || fd < from || fd == self) continue;
-    if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+    if ((flags & CLOSE_RANGE_CLOEXEC ? fcntl(fd, F_SETFD, FD_CLOEXEC) : close(fd)) < 0) {
       int saved = errno;
       closedir(d);
-      return bd_fail(err, saved, "fcntl fd %d", fd);
+      return bd_fail(err, saved, "%s fd %d", flags & CLOSE_RANGE_CLOEXEC ? "fcntl" : "close", fd);
     }
   }
   closedir(d);
   return 0;
 }
+
+int cloexec_from(int from, struct bd_error *err) { return fds_from(from, CLOSE_RANGE_CLOEXEC, err); }
+
+int close_from(int from, struct bd_error *err) { return fds_from(from, 0, err); }
 
 int path_exists(const char *path) {
   struct stat st;

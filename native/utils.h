@@ -46,6 +46,9 @@ int mkdir_parents(const char *path, unsigned mode, struct bd_error *err);
 /* Mark every fd >= from close-on-exec, so that only fds 0-2 reach exec. */
 int cloexec_from(int from, struct bd_error *err);
 
+/* Close every fd >= from. */
+int close_from(int from, struct bd_error *err);
+
 /* 1 when path exists, 0 when it does not. */
 int path_exists(const char *path);
 

@@ -17,7 +17,7 @@ import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
 import { start } from '../src/runtime/container.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { STORAGE_DIR } from '../src/runtime/rootfs.js';
-import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runInContainer } from './helpers.js';
+import { assertNothingLeft, CLI_PATH, containerProcesses, hostMounts, ROOTFS, runInContainer } from './helpers.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
 /** A rootfs of the static probe alone, with its mount targets. */
@@ -299,6 +299,28 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
       '/bin/sh', '-c', 'ls /proc/$$/fd'], { encoding: 'utf8' });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, '0\n1\n2\n');
+  });
+});
+
+describe('the container\'s lifetime', () => {
+  it('dies with its shim, even when its first process cleared its parent-death signal', { timeout: 20_000 }, async () => {
+    const container = await start({ rootfs: probeRootfs, command: ['/bd-probe', 'clear-pdeathsig', 'pause'] });
+    container.stdin?.end();
+    let stdout = '';
+    await new Promise<void>((resolve) => container.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      if (stdout.includes('\n')) resolve();
+    }));
+    assert.equal(stdout, 'clear-pdeathsig: ok\n');
+    const shim = Number(fs.readFileSync(`/proc/${container.hostPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    process.kill(shim, 'SIGKILL');
+    const status = await container.wait();
+    assert.equal(status.code, 137);
+    // Every process of it (and of its holder's namespace) is gone at once, not at the next gc.
+    const deadline = Date.now() + 2000;
+    while (containerProcesses().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(containerProcesses(), [], 'the container outlived its shim');
+    addon().gc();
   });
 });
 

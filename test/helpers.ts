@@ -37,7 +37,8 @@ export function containerCgroups(): string[] {
   return found;
 }
 
-/** Processes in a PID namespace other than ours: containers still running. */
+/** Processes in a PID namespace other than ours: containers still running. Zombies
+ * are not (one whose parent was killed waits for the host's init to reap it). */
 export function containerProcesses(): number[] {
   const own = fs.readlinkSync('/proc/self/ns/pid');
   return fs
@@ -45,7 +46,8 @@ export function containerProcesses(): number[] {
     .filter((name) => /^\d+$/.test(name))
     .filter((pid) => {
       try {
-        return fs.readlinkSync(`/proc/${pid}/ns/pid`) !== own;
+        const state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+        return state !== 'Z' && fs.readlinkSync(`/proc/${pid}/ns/pid`) !== own;
       } catch {
         return false;
       }
