@@ -218,6 +218,24 @@ static const char __attribute__((noreturn)) *try_pause(const char *arg) {
   for (;;) pause();
 }
 
+/* Jam the terminal on fd 0, then exit at once (the probe's own output would
+ * only block or vanish): "tcooff" stops its output (with IXON off, nothing
+ * typed restarts it), "ldisc-null" swaps in the N_NULL line discipline,
+ * which discards everything written. A runtime that reports on the terminal
+ * hangs or loses the container's exit. */
+static const char __attribute__((noreturn)) *try_jam_terminal(const char *arg) {
+  struct termios t;
+  if (strcmp(arg, "tcooff") == 0) {
+    if (tcgetattr(0, &t) == 0) {
+      t.c_iflag &= ~(tcflag_t)IXON;
+      tcsetattr(0, TCSANOW, &t);
+    }
+    _exit(tcflow(0, TCOOFF) < 0 ? 1 : 0);
+  }
+  int null_discipline = 27; /* N_NULL */
+  _exit(ioctl(0, TIOCSETD, &null_discipline) < 0 ? 1 : 0);
+}
+
 /* A TCP connection to 127.0.0.1:arg. */
 static const char *try_connect(const char *arg) {
   int sock = socket(AF_INET, SOCK_STREAM, 0);
@@ -279,6 +297,7 @@ static const struct {
     {"catch-exe", try_catch_exe},
     {"clear-pdeathsig", try_clear_pdeathsig},
     {"pause", try_pause},
+    {"jam-terminal", try_jam_terminal},
 };
 
 int main(int argc, char **argv) {

@@ -3,9 +3,9 @@
  * with pipes for stdio, or on a pty through node-pty.
  *
  *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
- *       --pids N --parent PID (--status-fd FD | --tty) [--init]
- *       (--caps MASK | --no-hardening) [--env K=V]... -- COMMAND [ARGS...]
- * (with --tty, the environment variable BD_STATUS_NONCE holds the nonce)
+ *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
+ *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
+ *       -- COMMAND [ARGS...]
  *
  *   baby-docker-shim --exec PID --cgroup-version V --memory-dir DIR
  *       --pids-dir DIR (--caps MASK | --no-hardening) [--env K=V]...
@@ -22,11 +22,10 @@
  * ended (so a run of a few milliseconds has them too); all are "" when it
  * has no memory cgroup, the peak is "" when the kernel keeps none, and a
  * limit of 0 means none.
- * With --status-fd the lines go to that fd. With --tty they go
- * in-band on the terminal as "ESC ] 7770 ; nonce ; message BEL": everything
- * the container wrote is then ahead of "exit", and the shim stays until its
- * caller acknowledges with a signal (node-pty drops a pty's output once the
- * process it spawned has been gone for 200 ms).
+ * The lines go to --status-fd, or to the unix socket --status-socket names
+ * (its caller listens there when it spawns the shim on a pty, which leaves
+ * no fd to pass). Never on the container's stdio or terminal: the container
+ * could jam or forge them there (tcflow, a line discipline, its own output).
  *
  * Signals it receives go to the container; SHIM_KILL_SIGNAL (also what it
  * gets when its parent dies) kills the container instead. */
@@ -46,45 +45,36 @@
 #include "container.h"
 #include "sealed_exe.h"
 #include "state.h"
-#include "terminal.h"
 #include "utils.h"
 
 #define SHIM_KILL_SIGNAL SIGRTMIN
 #define MAX_ENV 256
-#define ACK_TIMEOUT_SECONDS 10
-#define NONCE_LEN 64
-
-struct status_channel {
-  int fd;
-  const char *nonce; /* in-band on fd 1 when set */
-};
 
 struct shim_options {
   struct container_config config;
   struct cgroup_limits limits;
-  struct status_channel status;
+  int status_fd;
+  const char *status_socket;
   pid_t parent;
   pid_t exec_target; /* --exec: run in this container instead of starting one */
   struct cgroup exec_cgroup;
   int hardening_off;
   char *env[MAX_ENV + 1];
-  char nonce[NONCE_LEN + 1];
 };
 
-static void status_send(const struct status_channel *ch, const char *fmt, ...) {
-  char payload[BD_ERR_LEN + 3 * PATH_MAX], line[sizeof payload + 64];
+static void status_send(int fd, const char *fmt, ...) {
+  char line[BD_ERR_LEN + 3 * PATH_MAX];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(payload, sizeof payload, fmt, ap);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
   va_end(ap);
-  for (char *p = payload; *p; p++)
-    if (*p == '\n' || *p == '\a' || *p == '\033') *p = ' ';
-  int n = ch->nonce ? snprintf(line, sizeof line, "\033]7770;%s;%s\a", ch->nonce, payload)
-                    : snprintf(line, sizeof line, "%s\n", payload);
   if (n < 0) return;
-  if ((size_t)n >= sizeof line) n = sizeof line - 1;
+  if ((size_t)n >= sizeof line - 1) n = sizeof line - 2;
+  for (char *p = line; p < line + n; p++)
+    if (*p == '\n') *p = ' ';
+  line[n++] = '\n';
   for (ssize_t off = 0, w; off < n; off += w) {
-    w = write(ch->nonce ? STDOUT_FILENO : ch->fd, line + off, n - off);
+    w = write(fd, line + off, n - off);
     if (w < 0 && errno == EINTR) w = 0;
     if (w < 0) return;
   }
@@ -120,7 +110,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int nenv = 0, i;
   unsigned long long v;
   memset(o, 0, sizeof *o);
-  o->status.fd = -1;
+  o->status_fd = -1;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--") == 0) break;
@@ -133,12 +123,13 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--rootfs") == 0) o->config.rootfs = val;
     else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
+    else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
     else if (strcmp(a, "--memory-dir") == 0) snprintf(o->exec_cgroup.memory, sizeof o->exec_cgroup.memory, "%s", val);
     else if (strcmp(a, "--pids-dir") == 0) snprintf(o->exec_cgroup.pids, sizeof o->exec_cgroup.pids, "%s", val);
     else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
     else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
-    else if (strcmp(a, "--status-fd") == 0) o->status.fd = (int)v;
+    else if (strcmp(a, "--status-fd") == 0) o->status_fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
     else if (strcmp(a, "--caps") == 0) { o->config.caps = v; o->config.hardened = 1; }
     else if (strcmp(a, "--exec") == 0) o->exec_target = (pid_t)v;
@@ -146,12 +137,6 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else return bd_fail(err, 0, "shim: unknown option %s", a);
   }
   o->config.envp = o->env;
-  if (o->config.tty) {
-    const char *nonce = getenv("BD_STATUS_NONCE");
-    if (!nonce || !*nonce || strlen(nonce) > NONCE_LEN) return bd_fail(err, 0, "shim: --tty needs BD_STATUS_NONCE");
-    snprintf(o->nonce, sizeof o->nonce, "%s", nonce);
-    o->status.nonce = o->nonce;
-  }
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
   if (o->exec_target) {
     if (!o->config.argv || !o->exec_cgroup.version || o->config.hardened == o->hardening_off)
@@ -159,7 +144,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     return 0;
   }
   if (!o->config.id || !o->config.rootfs || !o->config.hostname || !o->config.argv ||
-      !o->limits.pids || (o->status.fd < 0 && !o->status.nonce) || !o->parent ||
+      !o->limits.pids || (o->status_fd < 0) == !o->status_socket || !o->parent ||
       o->config.hardened == o->hardening_off)
     return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
   return 0;
@@ -181,17 +166,6 @@ static int monitor(pid_t pid, const struct cgroup *cg) {
       kill(pid, sig);
     }
   }
-}
-
-/* In-band: the caller has read everything once it answers "exit". */
-static void wait_for_ack(void) {
-  sigset_t all;
-  sigfillset(&all);
-  struct timespec timeout = {ACK_TIMEOUT_SECONDS, 0};
-  time_t deadline = time(NULL) + ACK_TIMEOUT_SECONDS;
-  int sig;
-  while ((sig = sigtimedwait(&all, NULL, &timeout)) == SIGCHLD || (sig < 0 && errno == EINTR))
-    timeout.tv_sec = deadline > time(NULL) ? deadline - time(NULL) : 0;
 }
 
 /* What `baby-docker ps` shows of a run; newlines and tabs in the command become spaces. */
@@ -239,7 +213,7 @@ static int run(struct shim_options *o) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
-  status_send(&o->status, "start\t%d\t%d\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids);
+  status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids);
   if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
     bd_fail(&err, errno, "write sync channel");
     goto kill_child;
@@ -271,9 +245,7 @@ cleanup:
 report:
   if (err.msg[0] && code == BD_EXIT_RUNTIME) code = err.exit_code ? err.exit_code : BD_EXIT_RUNTIME;
   untab(err.msg);
-  if (o->status.nonce) set_raw_output(STDOUT_FILENO, &ignored);
-  status_send(&o->status, "exit\t%d\t%s%s\t%s\t%s", code, signame[0] ? "SIG" : "", signame, memory, err.msg);
-  if (o->status.nonce) wait_for_ack();
+  status_send(o->status_fd, "exit\t%d\t%s%s\t%s\t%s", code, signame[0] ? "SIG" : "", signame, memory, err.msg);
   return code;
 }
 
@@ -298,7 +270,7 @@ static char **copy_arguments(int argc, char **argv) {
 
 /* The container's PID 1 under --init is a fork of this process: overwrite
  * our arguments and environment in place (once parsed from a copy) so that
- * neither the host's paths and variables nor the status nonce can be read
+ * neither the host's paths and variables nor the status socket can be read
  * from its /proc/1/cmdline or environ. */
 static void hide_arguments(int argc, char **argv) {
   char *start = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]) + 1;
@@ -333,5 +305,9 @@ int main(int argc, char **argv) {
   prctl(PR_SET_PDEATHSIG, SHIM_KILL_SIGNAL);
   if (getppid() != o.parent) return BD_EXIT_RUNTIME;
   prctl(PR_SET_DUMPABLE, 0);
+  if (o.status_socket && (o.status_fd = connect_unix(o.status_socket, &err)) < 0) {
+    fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
+    return BD_EXIT_RUNTIME;
+  }
   return run(&o);
 }

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STALE_NEW_SECONDS 60 /* a ".new-" dir older than this lost its creator */
+#define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
 static const char *const state_files[] = {"lock", "cgroup", "pid", "info", NULL};
 
@@ -125,9 +125,12 @@ int state_gc(struct bd_error *err) {
     char dir[PATH_MAX];
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, e->d_name);
-    if (strncmp(e->d_name, ".new-", 5) == 0) {
+    if (strncmp(e->d_name, ".new-", 5) == 0 || strncmp(e->d_name, ".status-", 8) == 0) {
       struct stat st;
-      if (stat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) remove_dir_files(dir);
+      if (lstat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) {
+        if (S_ISDIR(st.st_mode)) remove_dir_files(dir);
+        else unlink(dir);
+      }
       continue;
     }
     int rc = collect_run(dir, err);

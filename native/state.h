@@ -1,5 +1,7 @@
 /* A small state directory per container, /run/baby-docker/<id>, so that what
  * a run created can be found and removed even when its shim was killed.
+ * Beside them, ".status-<id>.sock" is where a caller that spawns a shim on a
+ * pty listens for its status (see native/shim.c), until the shim connects.
  *
  *   lock    held (flock) by the live shim for the whole run
  *   cgroup  the cgroup: version, memory dir, pids dir (one a line)

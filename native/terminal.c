@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <termios.h>
 #include <unistd.h>
 
 int take_controlling_terminal(int fd, struct bd_error *err) {
@@ -23,13 +22,5 @@ int set_foreground(int fd, pid_t pgrp, struct bd_error *err) {
   int saved = errno;
   sigprocmask(SIG_SETMASK, &old, NULL);
   if (rc < 0) return bd_fail(err, saved, "tcsetpgrp fd %d", fd);
-  return 0;
-}
-
-int set_raw_output(int fd, struct bd_error *err) {
-  struct termios t;
-  if (tcgetattr(fd, &t) < 0) return bd_fail(err, errno, "tcgetattr fd %d", fd);
-  t.c_oflag &= ~OPOST;
-  if (tcsetattr(fd, TCSANOW, &t) < 0) return bd_fail(err, errno, "tcsetattr fd %d", fd);
   return 0;
 }

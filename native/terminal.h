@@ -14,8 +14,4 @@ int take_controlling_terminal(int fd, struct bd_error *err);
 /* Put process group `pgrp` in the foreground of the terminal on `fd`. */
 int set_foreground(int fd, pid_t pgrp, struct bd_error *err);
 
-/* Switch output post-processing off, so bytes written now reach the reader
- * as written whatever the container left the terminal in. */
-int set_raw_output(int fd, struct bd_error *err);
-
 #endif

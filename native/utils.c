@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -147,6 +149,20 @@ static int fds_from(int from, unsigned flags, struct bd_error *err) {
 int cloexec_from(int from, struct bd_error *err) { return fds_from(from, CLOSE_RANGE_CLOEXEC, err); }
 
 int close_from(int from, struct bd_error *err) { return fds_from(from, 0, err); }
+
+int connect_unix(const char *path, struct bd_error *err) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) return bd_fail(err, ENAMETOOLONG, "connect %s", path);
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return bd_fail(err, errno, "socket for %s", path);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int e = errno;
+    close(fd);
+    return bd_fail(err, e, "connect %s", path);
+  }
+  return fd;
+}
 
 int path_exists(const char *path) {
   struct stat st;

@@ -49,6 +49,9 @@ int cloexec_from(int from, struct bd_error *err);
 /* Close every fd >= from. */
 int close_from(int from, struct bd_error *err);
 
+/* A close-on-exec stream socket connected to the unix socket at path. */
+int connect_unix(const char *path, struct bd_error *err);
+
 /* 1 when path exists, 0 when it does not. */
 int path_exists(const char *path);
 

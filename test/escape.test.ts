@@ -14,10 +14,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
-import { start } from '../src/runtime/container.js';
+import { start, startPty } from '../src/runtime/container.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { STORAGE_DIR } from '../src/runtime/rootfs.js';
-import { assertNothingLeft, CLI_PATH, containerProcesses, hostMounts, ROOTFS, runInContainer } from './helpers.js';
+import { assertNothingLeft, CLI_PATH, containerProcesses, hostMounts, outcome, ROOTFS, runInContainer } from './helpers.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
 /** A rootfs of the static probe alone, with its mount targets. */
@@ -322,6 +322,18 @@ describe('the container\'s lifetime', () => {
     assert.deepEqual(containerProcesses(), [], 'the container outlived its shim');
     addon().gc();
   });
+});
+
+describe('the status channel', () => {
+  for (const jam of ['tcooff', 'ldisc-null']) {
+    it(`reports the exit of a container that jammed its terminal (${jam}) at once`, { timeout: 20_000 }, async () => {
+      const container = await startPty({ rootfs: probeRootfs, command: ['/bd-probe', `jam-terminal=${jam}`] }, { cols: 80, rows: 24 });
+      const began = Date.now();
+      const status = await container.wait();
+      assert.deepEqual(outcome(status), { code: 0, signal: null, oomKilled: false, error: null });
+      assert.ok(Date.now() - began < 5000, `reported after ${Date.now() - began} ms`);
+    });
+  }
 });
 
 describe('the network', () => {

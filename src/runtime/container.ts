@@ -5,11 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js';
-import { InBandStatusFilter, LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
+import { LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
 import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
@@ -289,7 +291,10 @@ function hardeningArgs(spec: ResolvedSpec): string[] {
   return spec.capabilities === null ? ['--no-hardening'] : ['--caps', spec.capabilities.toString()];
 }
 
-function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
+/** Where the shim reports: fd 3 (a pipe), or a unix socket when it is spawned on a pty. */
+type StatusChannel = { fd: 3 } | { socket: string };
+
+function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusChannel): string[] {
   return [
     '--id', id,
     '--rootfs', spec.rootfs,
@@ -297,7 +302,8 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean): string[] {
     '--memory', String(spec.memory),
     '--pids', String(spec.pids),
     '--parent', String(process.pid),
-    ...(tty ? ['--tty'] : ['--status-fd', '3']),
+    ...(tty ? ['--tty'] : []),
+    ...('socket' in status ? ['--status-socket', status.socket] : ['--status-fd', '3']),
     ...(spec.init ? ['--init'] : []),
     ...hardeningArgs(spec),
     ...containerEnv(spec, tty).flatMap((entry) => ['--env', entry]),
@@ -317,16 +323,13 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   const resolved = await resolveSpec(spec, id);
   const stdio = options.stdio ?? 'pipe';
   // Its own session: signals from our terminal reach the container through us, once.
-  const child = spawn(shimFile(), shimArgs(id, resolved, false), {
+  const child = spawn(shimFile(), shimArgs(id, resolved, false, { fd: 3 }), {
     stdio: [stdio, stdio, stdio, 'pipe'],
     detached: true,
     env: {},
   });
   const session = new ShimSession();
-  const lines = new LineSplitter();
-  const status = child.stdio[3] as Readable;
-  status.setEncoding('utf8');
-  status.on('data', (chunk: string) => lines.push(chunk, (line) => session.receive(parseStatus(line))));
+  readStatus(child.stdio[3] as Readable, session);
   child.on('error', (error) => session.fail(error));
   child.on('close', (code, signal) => session.finish({ code, signal }));
   const started = await session.started;
@@ -352,32 +355,51 @@ export interface PtyOptions {
 export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const nonce = randomHex(16);
   const session = new ShimSession();
   const output = new OutputQueue();
-  const filter = new InBandStatusFilter(nonce);
   const shim = shimFile();
+  const status = await listenForStatus(id);
+  // Finished once both the pty (all output read, the shim reaped) and the status channel have ended.
+  let ptyEnd: { end: ProcessEnd; readError: string | null } | null = null;
+  let statusEnded = false;
+  const finish = () => {
+    if (ptyEnd && statusEnded) session.finish(ptyEnd.end, ptyEnd.readError);
+  };
+  status.server.once('connection', (socket) => {
+    status.server.close();
+    readStatus(socket, session);
+    socket.on('close', () => {
+      statusEnded = true;
+      finish();
+    });
+  });
   let pty: HostPty;
   try {
-    pty = spawnPty(shim, shimArgs(id, resolved, true), {
+    pty = spawnPty(shim, shimArgs(id, resolved, true, { socket: status.path }), {
       name: 'xterm-256color',
       cols,
       rows,
       cwd: '/',
-      env: { BD_STATUS_NONCE: nonce },
+      env: {},
     }, {
-      onOutput: (chunk) =>
-        filter.push(chunk, (text) => output.push(text), (line) => {
-          const message = parseStatus(line);
-          session.receive(message);
-          // Everything before "exit" has been delivered: let the shim go (it waits for this signal).
-          if (message?.kind === 'exit') process.kill(pty.pid, 'SIGHUP');
-        }),
-      // Finished only once node-pty has reported the exit too: a process that
-      // exits while node-pty still reports on one of its threads can abort.
-      onExit: (end, readError) => session.finish(end, readError),
+      onOutput: (chunk) => output.push(chunk),
+      onExit: (end, readError) => {
+        ptyEnd = { end, readError };
+        if (status.server.listening) {
+          // A shim that failed before connecting said why on the pty; one that
+          // connected just now is still to be accepted: give it a moment.
+          setTimeout(() => {
+            if (!status.server.listening) return;
+            status.server.close();
+            statusEnded = true;
+            finish();
+          }, STATUS_CONNECT_GRACE_MS);
+        }
+        finish();
+      },
     });
   } catch (error) {
+    status.server.close();
     throw new RuntimeError(shimStartError(error as Error));
   }
   onSpawn?.();
@@ -386,4 +408,32 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
     id, started.hostPid, started.cgroup, resolved, session.exited,
     (sig) => process.kill(pty.pid, sig), output, pty,
   );
+}
+
+/** How long a shim's connection may lag behind its exit (both arrive in one turn of the event loop, in either order). */
+const STATUS_CONNECT_GRACE_MS = 200;
+
+/** Status lines from a pipe or socket, into the session. */
+function readStatus(stream: Readable, session: ShimSession): void {
+  const lines = new LineSplitter();
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => lines.push(chunk, (line) => session.receive(parseStatus(line))));
+}
+
+/**
+ * Where a shim spawned on a pty reports, having no fd of ours: a unix socket in
+ * the runtime's state directory, which only root can reach (the container
+ * cannot: it is outside its root). Closing the server once the shim has
+ * connected removes the file; gc removes one whose creator died first.
+ */
+async function listenForStatus(id: string): Promise<{ server: net.Server; path: string }> {
+  const root = addon().stateRoot;
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const socketPath = path.join(root, `.status-${id}.sock`);
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new RuntimeError(`cannot listen on ${socketPath}: ${error.message}`)));
+    server.listen(socketPath, resolve);
+  });
+  return { server, path: socketPath };
 }

@@ -3,8 +3,8 @@
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
  *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit> <error message or "">
  * (the memory fields "" without a memory cgroup, the peak "" when unknown, a limit of 0 for none)
- * On a pipe they come one a line; on a pty they come in-band, each wrapped as
- * ESC ] 7770 ; <nonce> ; <message> BEL between the container's own output.
+ * one a line, on a pipe or a unix socket of the caller's: never on the
+ * container's stdio or terminal, which the container could jam or forge.
  */
 
 export interface CgroupDirs {
@@ -49,56 +49,4 @@ export class LineSplitter {
     this.partial = lines.pop() ?? '';
     for (const line of lines) onLine(line);
   }
-}
-
-/** What ends an in-band message. */
-const BEL = 0x07;
-
-/**
- * Takes the shim's in-band messages out of a pty's output. Markers can be
- * split across chunks: a tail that could be the start of one is held back
- * until the next chunk shows whether it is. Without the nonce, the container
- * cannot forge a marker; it only ever passes through as output. Works on
- * bytes, so output passes untouched and undecoded: a marker is ASCII, so
- * what it cuts out never splits a character.
- */
-export class InBandStatusFilter {
-  private readonly prefix: Buffer;
-  private held: Buffer = Buffer.alloc(0);
-
-  constructor(nonce: string) {
-    this.prefix = Buffer.from(`\x1b]7770;${nonce};`);
-  }
-
-  push(chunk: Buffer, onOutput: (bytes: Buffer) => void, onStatus: (message: string) => void): void {
-    let bytes = this.held.length ? Buffer.concat([this.held, chunk]) : chunk;
-    this.held = Buffer.alloc(0);
-    for (;;) {
-      const start = bytes.indexOf(this.prefix);
-      if (start < 0) break;
-      const end = bytes.indexOf(BEL, start + this.prefix.length);
-      if (end < 0) {
-        this.held = bytes.subarray(start);
-        bytes = bytes.subarray(0, start);
-        break;
-      }
-      if (start > 0) onOutput(bytes.subarray(0, start));
-      onStatus(bytes.toString('utf8', start + this.prefix.length, end));
-      bytes = bytes.subarray(end + 1);
-    }
-    if (this.held.length === 0) {
-      const keep = partialPrefixLength(bytes, this.prefix);
-      this.held = bytes.subarray(bytes.length - keep);
-      bytes = bytes.subarray(0, bytes.length - keep);
-    }
-    if (bytes.length) onOutput(bytes);
-  }
-}
-
-/** Length of the longest tail of `bytes` that is a proper prefix of `prefix`. */
-function partialPrefixLength(bytes: Buffer, prefix: Buffer): number {
-  for (let i = Math.max(0, bytes.length - prefix.length + 1); i < bytes.length; i++) {
-    if (prefix.subarray(0, bytes.length - i).equals(bytes.subarray(i))) return bytes.length - i;
-  }
-  return 0;
 }
