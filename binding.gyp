@@ -18,7 +18,7 @@
       "type": "executable",
       "sources": [
         "native/shim.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
-        "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
+        "native/relay.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/utils.c"
       ]
     },

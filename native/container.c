@@ -174,6 +174,12 @@ static void __attribute__((noreturn)) container_main(const struct container_conf
   /* Killed with its parent; not ptrace-able or dumpable while it holds host state. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   prctl(PR_SET_DUMPABLE, 0);
+  for (int fd = 0; fd < 3; fd++)
+    if (c->stdio[fd] >= 0 && dup2(c->stdio[fd], fd) < 0) {
+      bd_fail(&err, errno, "dup2 the container's stdio");
+      sync_send(sync_fd, SYNC_ERROR, &err);
+      _exit(err.exit_code);
+    }
   if (set_up(c, sync_fd, &err) < 0) {
     sync_send(sync_fd, SYNC_ERROR, &err);
     _exit(err.exit_code);
@@ -227,6 +233,9 @@ static pid_t start_holder(struct bd_error *err) {
   pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0) {
     struct bd_error ignored;
+    /* Dies the moment the shim does; the pidfd covers a shim gone before this
+     * prctl (and some kernels report a pidfd only once its process is reaped). */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     /* Nothing of the shim's stays open here: not its stdio, not its status channel. */
     if (dup2(shim, 0) < 0 || close_from(1, &ignored) < 0) _exit(1);
     struct pollfd ended = {.fd = 0, .events = POLLIN};

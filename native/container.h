@@ -16,6 +16,7 @@ struct container_config {
   char **argv;          /* the command, argv[0] looked up in the container's PATH */
   char **envp;
   int tty;              /* fd 0 is a terminal to make the controlling one */
+  int stdio[3];         /* fds to make the command's 0-2, or -1 each to keep ours */
   int use_init;         /* run a tiny init as PID 1 with the command under it */
   int hardened;         /* capabilities cut to `caps`, seccomp, masked /proc paths */
   uint64_t caps;        /* capabilities kept when hardened (bit n = capability n) */

@@ -24,7 +24,10 @@ void run_init(const struct container_config *c, int sync_fd) {
     if (c->tty) set_foreground(0, getpid(), &err);
     exec_command(c, sync_fd);
   }
-  close(sync_fd); /* the command's exec now closes the last copy */
+  /* Nothing but stdio stays open here: the command's exec now closes the
+   * last copy of the sync channel, and no end of the shim's stdio pipes or
+   * status channel lives on in a process that never execs. */
+  if (close_from(3, &err) < 0) _exit(err.exit_code);
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);

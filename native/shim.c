@@ -43,6 +43,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "relay.h"
 #include "sealed_exe.h"
 #include "state.h"
 #include "utils.h"
@@ -188,6 +189,9 @@ static int run(struct shim_options *o) {
   const char *signame = "";
   char memory[96] = "\t\t";
   pid_t pid = -1, holder = -1;
+  struct relay relay;
+  for (int i = 0; i < 3; i++) relay.container[i] = relay.ours[i] = -1, relay.running[i] = 0;
+  for (int i = 0; i < 3; i++) o->config.stdio[i] = -1;
 
   if (geteuid() != 0) {
     bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
@@ -202,9 +206,14 @@ static int run(struct shim_options *o) {
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
+  if (!o->config.tty) {
+    if (relay_open(&relay, &err) < 0 || relay_start(&relay, &err) < 0) goto cleanup;
+    for (int i = 0; i < 3; i++) o->config.stdio[i] = relay.container[i];
+  }
   int cgroup_fd = cgroup_open_for_clone(&cg), in_cgroup;
   pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &holder, &err);
   if (cgroup_fd >= 0) close(cgroup_fd);
+  relay_handed_over(&relay);
   if (pid < 0) goto cleanup;
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
@@ -223,6 +232,7 @@ static int run(struct shim_options *o) {
   sync_fd = -1;
   int status = monitor(pid, &cg);
   pid = -1;
+  relay_finish(&relay); /* all its output delivered before "exit" */
   code = err.msg[0] ? err.exit_code : exit_code_of(status);
   if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
   memory_fields(&cg, memory, sizeof memory);
@@ -236,10 +246,14 @@ kill_child:
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err;
 cleanup:
   if (holder > 0) {
+    /* The holder's exit waits for its namespace to empty: reap whatever of
+     * the container is left (it is our child) along with the holder. */
     kill(holder, SIGKILL);
-    waitpid(holder, NULL, 0);
+    for (pid_t reaped; (reaped = waitpid(-1, NULL, 0)) != holder;)
+      if (reaped < 0 && errno != EINTR) break;
   }
   if (sync_fd >= 0) close(sync_fd);
+  relay_finish(&relay);
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   state_remove(&st);
 report:

@@ -293,6 +293,22 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
     assert.equal(hash(), before);
   });
 
+  it('gives the container pipes of the shim\'s, not its caller\'s files: a file behind < cannot be overwritten', () => {
+    const input = path.join(scratch, 'input.txt');
+    fs.writeFileSync(input, 'host data\n');
+    const fd = fs.openSync(input, 'r');
+    try {
+      const result = spawnSync(process.execPath, [CLI_PATH, 'run', ROOTFS, '/bin/sh', '-c',
+        'cat; echo overwritten > /proc/self/fd/0; readlink /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2'],
+      { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^host data\npipe:\[\d+\]\npipe:\[\d+\]\npipe:\[\d+\]\n$/);
+    } finally {
+      fs.closeSync(fd);
+    }
+    assert.equal(fs.readFileSync(input, 'utf8'), 'host data\n');
+  });
+
   it('passes no fd of the host in, even one its caller left open without close-on-exec', () => {
     // fd 7 is open in the CLI (and its shim) from this shell, without CLOEXEC.
     const result = spawnSync('sh', ['-c', 'exec 7</etc/hostname; exec "$@"', 'sh', process.execPath, CLI_PATH, 'run', ROOTFS,
