@@ -223,6 +223,31 @@ static int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
   return rc;
 }
 
+static const char *const mount_points[] = {"proc", "sys", "dev"};
+
+int make_mount_points(const char *rootfs, unsigned *created, struct bd_error *err) {
+  *created = 0;
+  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
+  int rc = 0;
+  for (unsigned i = 0; rc == 0 && i < sizeof mount_points / sizeof mount_points[0]; i++) {
+    if (mkdirat(rootfd, mount_points[i], 0755) == 0) *created |= 1u << i;
+    else if (errno != EEXIST) rc = bd_fail(err, errno, "mkdir %s/%s", rootfs, mount_points[i]);
+  }
+  close(rootfd);
+  if (rc < 0) remove_mount_points(rootfs, *created);
+  return rc;
+}
+
+void remove_mount_points(const char *rootfs, unsigned created) {
+  int rootfd = created ? open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (rootfd < 0) return;
+  /* rmdir of the name: never follows a link put in its place, fails on anything not empty. */
+  for (unsigned i = 0; i < sizeof mount_points / sizeof mount_points[0]; i++)
+    if (created & (1u << i)) unlinkat(rootfd, mount_points[i], AT_REMOVEDIR);
+  close(rootfd);
+}
+
 int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err) {
   /* Nothing mounted from here on may propagate back to the host. */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)

@@ -20,6 +20,13 @@
  * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...). */
 int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err);
 
+/* Make the rootfs's proc, sys and dev where missing (a bare tree of static
+ * programs has none); *created gets a bit for each one made, for
+ * remove_mount_points once the container has ended: a run leaves the
+ * directory it ran on as it found it. */
+int make_mount_points(const char *rootfs, unsigned *created, struct bd_error *err);
+void remove_mount_points(const char *rootfs, unsigned created);
+
 /* The container's own cgroup, read-only at /sys/fs/cgroup, as Docker shows
  * it: called inside the container's cgroup namespace, whose root is that
  * cgroup. On v2 the unified hierarchy; on v1 a tmpfs holding the pids (and,

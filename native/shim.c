@@ -43,6 +43,7 @@
 
 #include "cgroup.h"
 #include "container.h"
+#include "linux.h"
 #include "relay.h"
 #include "sealed_exe.h"
 #include "state.h"
@@ -186,6 +187,7 @@ static int run(struct shim_options *o) {
   struct state st = {"", -1};
   struct cgroup cg;
   int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME;
+  unsigned mount_points = 0;
   const char *signame = "";
   char memory[96] = "\t\t";
   pid_t pid = -1, holder = -1;
@@ -206,6 +208,7 @@ static int run(struct shim_options *o) {
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
+  if (make_mount_points(o->config.rootfs, &mount_points, &err) < 0) goto cleanup;
   if (!o->config.tty) {
     if (relay_open(&relay, &err) < 0 || relay_start(&relay, &err) < 0) goto cleanup;
     for (int i = 0; i < 3; i++) o->config.stdio[i] = relay.container[i];
@@ -254,6 +257,7 @@ cleanup:
   }
   if (sync_fd >= 0) close(sync_fd);
   relay_finish(&relay);
+  remove_mount_points(o->config.rootfs, mount_points);
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   state_remove(&st);
 report:

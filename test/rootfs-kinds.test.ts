@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNothingLeft, hostMounts, runCli } from './helpers.js';
+import { spawnSync } from 'node:child_process';
+import { assertNothingLeft, CLI_PATH, hostMounts, runCli } from './helpers.js';
 
 const mountsBefore = hostMounts();
 let scratch: string;
@@ -36,5 +37,17 @@ describe('root filesystems', () => {
     const result = runCli(['run', '--hostname', 'tiny', dir, '/bin/sh', '-c', 'echo $$; hostname; ps -o pid,comm | wc -l; ls /']);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(result.stdout.split('\n'), ['1', 'tiny', '4', 'bin', 'dev', 'proc', 'sys', '']);
+    // The mount points made for the run went with it.
+    assert.deepEqual(fs.readdirSync(dir), ['bin']);
+  });
+
+  it('leaves a directory that is no rootfs as it found it: "run .." fails clearly and creates nothing there', () => {
+    const parent = fs.mkdtempSync(path.join(scratch, 'not-a-rootfs-'));
+    const cwd = path.join(parent, 'here');
+    fs.mkdirSync(cwd);
+    const result = spawnSync(process.execPath, [CLI_PATH, 'run', '..'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(result.status, 127);
+    assert.equal(result.stderr, 'baby-docker: command not found in the rootfs: /bin/sh (check the path, or that its interpreter or libraries are in the rootfs)\n');
+    assert.deepEqual(fs.readdirSync(parent), ['here']);
   });
 });
