@@ -192,7 +192,8 @@ static int run(struct shim_options *o) {
   char memory[96] = "\t\t";
   pid_t pid = -1, holder = -1;
   struct relay relay;
-  for (int i = 0; i < 3; i++) relay.container[i] = relay.ours[i] = -1, relay.running[i] = 0;
+  for (int i = 0; i < 3; i++) relay.container[i] = relay.ours[i] = -1;
+  relay.running = 0;
   for (int i = 0; i < 3; i++) o->config.stdio[i] = -1;
 
   if (geteuid() != 0) {
