@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -288,10 +289,35 @@ static pid_t receive_clone_report(int fd, int *in_cgroup, struct bd_error *err) 
   return cred.pid;
 }
 
+/* What the cloner needs; it runs in our memory (CLONE_VM) while we wait. */
+struct cloner_args {
+  const struct container_config *c;
+  int cgroup_fd, sync_fd, report_fd;
+};
+
+/* Born in the holder's namespace, it clones the container as our child
+ * (CLONE_PARENT) into a namespace nested in the holder's: a process can only
+ * make a PID namespace under the one it lives in. */
+static int cloner_main(void *arg) {
+  struct cloner_args *a = arg;
+  int in = 0;
+  pid_t child = clone_child(CONTAINER_CLONE_FLAGS | CLONE_PARENT, a->cgroup_fd, &in);
+  if (child == 0) {
+    close(a->report_fd);
+    container_main(a->c, a->sync_fd);
+  }
+  _exit(send_clone_report(a->report_fd, child, child < 0 ? errno : 0, in) < 0);
+}
+
+/* The cloner's stack, which the container's first process goes on using in
+ * its own copy of our memory for all of its setup. */
+#define CLONER_STACK (1024 * 1024)
+
 pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder,
                       struct bd_error *err) {
   int pair[2] = {-1, -1}, report[2] = {-1, -1}, on = 1;
   pid_t pid = -1;
+  char *stack = MAP_FAILED;
   if ((*holder = start_holder(err)) < 0) return -1;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0 ||
       socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
@@ -299,23 +325,17 @@ pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_c
     bd_fail(err, errno, "socketpair");
     goto out;
   }
-  /* Born in the holder's namespace, it clones the container as our child
-   * (CLONE_PARENT) into a namespace nested in the holder's: a process can
-   * only make a PID namespace under the one it lives in. */
-  pid_t cloner = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
-  if (cloner == 0) {
-    int in = 0;
-    close(pair[0]);
-    close(report[0]);
-    pid_t child = clone_child(CONTAINER_CLONE_FLAGS | CLONE_PARENT, cgroup_fd, &in);
-    if (child == 0) {
-      close(report[1]);
-      container_main(c, pair[1]);
-    }
-    _exit(send_clone_report(report[1], child, child < 0 ? errno : 0, in) < 0);
+  stack = mmap(NULL, CLONER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    bd_fail(err, errno, "mmap a stack");
+    goto out;
   }
+  /* CLONE_VM | CLONE_VFORK, as posix_spawn does: no copy of our memory for
+   * a process that only clones once; we sleep until it has exited. */
+  struct cloner_args args = {c, cgroup_fd, pair[1], report[1]};
+  pid_t cloner = clone(cloner_main, stack + CLONER_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   if (cloner < 0) {
-    bd_fail(err, errno, "fork");
+    bd_fail(err, errno, "clone");
     goto out;
   }
   close(report[1]);
@@ -328,6 +348,7 @@ pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_c
   *sync_fd = pair[0];
   pair[0] = -1;
 out:
+  if (stack != MAP_FAILED) munmap(stack, CLONER_STACK);
   for (int i = 0; i < 2; i++) {
     if (pair[i] >= 0) close(pair[i]);
     if (report[i] >= 0) close(report[i]);
