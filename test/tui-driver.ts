@@ -5,6 +5,7 @@
  */
 import xterm from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
+import { useUnicode11Widths } from '../src/ui/services/terminalSession.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +42,9 @@ export class TuiDriver {
   constructor(args: string[], options: TuiDriverOptions = {}) {
     const cols = options.cols ?? 140;
     const rows = options.rows ?? 40;
-    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
+    // Scrollback 1, not 0: with none, xterm 6 throws on a line feed after some resizes (see terminalSession.ts).
+    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1 });
+    useUnicode11Widths(this.term); // as tmux and today's terminals count emoji
     const [file, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;

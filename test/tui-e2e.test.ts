@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { assertNothingLeft, CLI_PATH, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
+import { TYPING_PAUSE_MS } from '../src/ui/input.js';
 import { PREFIX_KEY } from '../src/ui/keymap.js';
 import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
 
@@ -61,6 +62,11 @@ function startTui(args: string[], options: TuiDriverOptions = {}): TuiDriver {
   const d = new TuiDriver(args, { cols: COLS, rows: ROWS, ...options, env: { XDG_CONFIG_HOME: configHome, ...options.env } });
   drivers.add(d);
   return d;
+}
+
+/** Wait until keys typed next are a new burst: those right after keys that went to the container are typing ahead for it. */
+function pauseTyping(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, TYPING_PAUSE_MS));
 }
 
 /** Ctrl-] q, answer y to "stop it and quit?": the TUI ends with 0. */
@@ -180,7 +186,8 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(/#1 ✗ 3 {2}\/bin\/sh/);
       assertContainerGone(first.id, first.hostPid);
 
-      // Exited: keys are commands. r runs the same command again.
+      // Exited: keys are commands (after a pause in the typing). r runs the same command again.
+      await pauseTyping();
       d.write('r');
       await d.waitFor(/#2 (…|✓ 0|✗ \d+) {2}\/bin\/sh/);
       await d.waitFor(PROMPT_LINE);
@@ -391,6 +398,7 @@ describe('baby-docker-tui in a real terminal', () => {
         await d.waitFor(PROMPT_LINE);
         d.write('exit 0\r');
         await d.waitFor(/#1 ✓ 0 {2}\/bin\/sh/);
+        await pauseTyping();
         d.write('rr');
         // However the second r is taken (a second run, or a key typed into the new shell), one shell ends up
         // waiting for input and no two runs are going at once.
@@ -467,6 +475,113 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('echo back-$((1+1))\r');
       await d.waitFor(/││back-2 +│$/m);
       await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('never takes what was typed on after exit as commands ("exit⏎ls -la⏎q"), and says so', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('exit 4\r');
+      await d.waitFor(/#1 ✗ 4 {2}\/bin\/sh/);
+      d.write('ls -la\rq');
+      await d.waitFor('ignored what was typed as it exited (ls -la⏎q)');
+      assert.doesNotMatch(d.screenText(), /#2 /, 'a second run started');
+      assert.ok(!d.hasExited, 'a typed-ahead q quit');
+      await pauseTyping();
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('survives a resize round trip after long lines, and the shell still answers (bug: the emulator threw and the UI froze)', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh'], { cols: 120, rows: 40 });
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write("for i in $(seq 1 10); do printf '%080d\\n' $i; done\r");
+      await d.waitFor(/0010 *│$/m);
+      d.resize(80, 24);
+      await d.waitFor((t) => t.screenLines()[24 - 3]?.endsWith(`╰${'─'.repeat(innerSize(80, 24).cols)}╯`));
+      d.resize(120, 40);
+      await d.waitFor((t) => t.screenLines()[40 - 3]?.endsWith(`╰${'─'.repeat(innerSize(120, 40).cols)}╯`));
+      d.write('seq 1 60; echo answer-$((6*7))\r');
+      await d.waitFor(/│answer-42 +│$/m);
+      await quitWhileRunning(d);
+      assertTerminalRestored(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('follows 200×60 → 80×24 → 60×20 → 200×60 while output flows, and the shell still answers', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh'], { cols: 200, rows: 60 });
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('i=0; while [ $i -lt 4000 ]; do echo "flowing line $i of output"; i=$((i+1)); done; echo flow-done\r');
+      for (const [cols, rows] of [[80, 24], [60, 20], [200, 60], [80, 24], [200, 60]] as const) {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        d.resize(cols, rows);
+      }
+      await d.waitFor(/│flow-done +│$/m, 20_000);
+      d.write('stty size\r');
+      const inner = innerSize(200, 60);
+      await d.waitFor(new RegExp(`│${inner.rows} ${inner.cols} +│$`, 'm'));
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('draws wide characters as wide as the terminal does: the border and panels stay where they are', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write("echo 'héllo 日本 🙂'; printf '🙂%.0s' $(seq 1 60); echo\r");
+      await d.waitFor(/héllo 日本 🙂 *│$/m);
+      await d.waitFor((t) => t.screenLines().some((line) => line.includes('🙂🙂🙂🙂')));
+      // Every row of the pane keeps its left and right border where the layout puts them, and the side column its frame.
+      const right = COLS - 1;
+      const inner = innerSize(COLS, ROWS);
+      for (let row = 1; row <= inner.rows; row++) {
+        const [line] = d.region(0, row, COLS, 1);
+        const cells = Array.from({ length: COLS }, (_, x) => d.term.buffer.active.getLine(row)?.getCell(x)?.getChars() ?? '');
+        assert.equal(cells[SIDE_WIDTH], '│', `row ${row}: the pane's left border moved: ${line}`);
+        assert.equal(cells[right], '│', `row ${row}: the pane's right border moved: ${line}`);
+        assert.ok(['│', '╮', '╯', ' ', ''].includes(cells[SIDE_WIDTH - 1]), `row ${row}: the side column's frame was overwritten: ${line}`);
+      }
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('survives a minute of random bytes, escape sequences and resizes in the pane', { timeout: 120_000 }, async () => {
+    // Random bytes, and sequences that move, scroll, switch screens and write wide characters; then a reset (RIS) and a mark.
+    const pieces = ['\\033[2J', '\\033[5;10r', '\\033[r', '\\033[?1049h', '\\033[?1049l', '\\033M', '\\033[3L', '\\033[2M',
+      '\\033[999C', '\\033[?7l', '\\033[?7h', '\\033[10;5H', '\\033[S', '\\033[T', '\\033[4@', '\\033[3P', '日本🙂', '\\n'];
+    const script = `end=$(($(date +%s)+60)); while [ $(date +%s) -lt $end ]; do head -c 3000 /dev/urandom; ` +
+      `for p in ${pieces.map((piece) => `'${piece}'`).join(' ')}; do printf "$p"; printf '%0120d' 0; done; done; printf '\\033c'; echo fuzz-done; sleep 600`;
+    const d = startTui(['default', '/bin/sh', '-c', script]);
+    try {
+      await d.waitFor(/host PID \d+/);
+      const sizes = [[140, 40], [80, 24], [200, 60], [60, 20], [100, 30], [71, 17]] as const;
+      for (let i = 0; !d.screenText().includes("fuzz-done"); i++) {
+        if (d.hasExited) assert.fail(`the TUI ended during the fuzz: ${JSON.stringify(await d.exited)}`);
+        const [cols, rows] = sizes[i % sizes.length];
+        d.resize(cols, rows);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await d.settled();
+        assert.ok(i < 400, 'the fuzz never ended');
+      }
+      d.resize(COLS, ROWS);
+      await d.waitFor(/│fuzz-done +│$/m);
+      await d.waitFor(/running · up/);
+      await quitWhileRunning(d);
+      assertTerminalRestored(d);
     } finally {
       await d.kill();
     }

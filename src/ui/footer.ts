@@ -29,7 +29,9 @@ const commandKeys = (state: UiState): FooterPart[] => [
 ];
 
 export function footerParts(state: UiState): FooterPart[] {
-  if (state.screen === 'picker') return key('Enter', 'start · Tab next field · Esc back');
+  if (state.screen === 'picker') {
+    return [...key('Enter', 'start · Tab next field'), ...(state.runs.length > 0 ? key('Esc', 'back') : []), ...key('Ctrl-C', 'quit')];
+  }
   if (state.overlay === 'confirm-quit') return [{ text: 'A container is running: stop it and quit? (y/n)', style: 'prompt' }];
   if (state.overlay === 'edit-command') {
     return [{ text: 'command:', style: 'prompt' }, { text: ` ${state.editLine}` }, { text: ' ', style: 'cursor' }];
@@ -39,5 +41,14 @@ export function footerParts(state: UiState): FooterPart[] {
     const labHint = state.lab ? key(`${PREFIX_LABEL} t`, 'types the lab\'s command ·') : [];
     return [{ text: 'keys go to the container · ', style: 'dim' }, ...labHint, ...key(PREFIX_LABEL, 'then a command key (? for all)')];
   }
-  return [...commandKeys(state), ...key('Enter', 'run selected')];
+  const ignored = state.ignoredKeys
+    ? [{ text: `ignored what was typed as it exited (${visibleKeys(state.ignoredKeys)}) · `, style: 'dim' as const }]
+    : [];
+  return [...ignored, ...commandKeys(state), ...key('Enter', 'run selected')];
+}
+
+/** Typed keys as a person reads them: Enter as ⏎, other control keys and escape sequences as ·. */
+function visibleKeys(keys: string): string {
+  const shown = keys.replace(/\r/g, '⏎').replace(/\x1b(\[[0-9;]*.|O.)?|[\x00-\x1f\x7f]/g, '·');
+  return shown.length > 20 ? `…${shown.slice(-19)}` : shown;
 }

@@ -4,7 +4,8 @@
  * once the container has exited, keys are commands (see keymap.ts).
  */
 import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY } from './keymap.js';
-import { joinCommandLine, pickerKey, splitCommandLine } from './picker.js';
+import { joinCommandLine, splitCommandLine } from './commandLine.js';
+import { pickerKey } from './picker.js';
 import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
 import type { RunOptions } from './types.js';
 
@@ -45,13 +46,44 @@ export function splitKeys(input: string): string[] {
   return keys;
 }
 
-/** Handle one chunk of raw input; the state is read afresh for every key, as each may change it. */
-export function handleInput(input: string, getState: () => UiState, actions: InputActions): void {
+/** Keys less than this far apart are one burst of typing. */
+export const TYPING_PAUSE_MS = 750;
+
+/**
+ * Bursts of typing (keys less than TYPING_PAUSE_MS apart): a burst that went
+ * to the container is typing ahead meant for it ("exit⏎ls -la⏎"), so once
+ * the container has exited its keys never become commands. A pause ends it.
+ */
+export class TypingBursts {
+  private lastKeyAt = Number.NEGATIVE_INFINITY;
+  /** Keys of the current burst went to the container. */
+  wentToContainer = false;
+
+  /** Keys typed at `now`. */
+  typed(now: number): void {
+    if (now - this.lastKeyAt >= TYPING_PAUSE_MS) this.wentToContainer = false;
+    this.lastKeyAt = now;
+  }
+}
+
+/**
+ * Handle one chunk of raw input, typed at `now` (`bursts` keeps the typing
+ * before it); the state is read afresh for every key, as each may change it.
+ */
+export function handleInput(
+  input: string,
+  getState: () => UiState,
+  actions: InputActions,
+  bursts = new TypingBursts(),
+  now = Date.now(),
+): void {
+  bursts.typed(now);
   let rest = input;
   while (rest.length > 0) {
     const state = getState();
     if (passesThrough(state) && !state.prefixArmed) {
       const prefixAt = rest.indexOf(PREFIX_KEY);
+      if (prefixAt !== 0) bursts.wentToContainer = true;
       if (prefixAt < 0) return actions.sendToContainer(rest);
       if (prefixAt > 0) actions.sendToContainer(rest.slice(0, prefixAt));
       actions.dispatch({ type: 'prefix', armed: true });
@@ -60,9 +92,20 @@ export function handleInput(input: string, getState: () => UiState, actions: Inp
     }
     const [key] = splitKeys(rest);
     rest = rest.slice(key.length);
+    if (bursts.wentToContainer && isTypingAhead(state)) {
+      if (key === PREFIX_KEY) actions.dispatch({ type: 'prefix', armed: true });
+      else actions.dispatch({ type: 'ignored-keys', keys: state.ignoredKeys + key });
+      continue;
+    }
     if (state.prefixArmed) actions.dispatch({ type: 'prefix', armed: false });
+    if (state.ignoredKeys) actions.dispatch({ type: 'ignored-keys', keys: '' });
     handleKey(key, state, actions);
   }
+}
+
+/** Keys of a burst that went to the container are typing ahead once it has exited (see TypingBursts); after the prefix a key is a command. */
+function isTypingAhead(state: UiState): boolean {
+  return state.screen === 'run' && state.overlay === 'none' && !state.prefixArmed && currentRun(state)?.phase === 'exited';
 }
 
 function passesThrough(state: UiState): boolean {
@@ -82,10 +125,9 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
     actions.dispatch({ type: 'picker', picker: result.state });
     if (result.submit) actions.run(result.submit);
     else if (result.lab) actions.openLab(result.lab);
-    else if (result.cancel) {
-      if (state.runs.length > 0) actions.dispatch({ type: 'screen', screen: 'run' });
-      else actions.quit();
-    }
+    // Esc goes back to the run, never out of the program (it also ends typing); Ctrl-C quits.
+    else if (result.cancel && state.runs.length > 0) actions.dispatch({ type: 'screen', screen: 'run' });
+    else if (result.quit) runCommand(Command.Quit, state, actions);
     return;
   }
   const command = commandForKey(key);

@@ -7,12 +7,13 @@
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
-import { handleInput } from './input.js';
+import { handleInput, TypingBursts } from './input.js';
 import { Command } from './keymap.js';
 import { layoutFor, paneSizeOf } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
-import { initialPicker, joinCommandLine } from './picker.js';
+import { joinCommandLine } from './commandLine.js';
+import { initialPicker } from './picker.js';
 import { LiveLines } from './services/liveLines.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
@@ -101,16 +102,28 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const redraw = () => view?.redraw();
 
   let shuttingDown = false;
+  /**
+   * The terminal is given back first, and the error said there, so that a
+   * broken UI can neither keep the person from their shell nor stop a
+   * container unexplained; then the container goes (its end is waited for,
+   * not its report, which needs the UI).
+   */
   const shutdown = async (code: number, error?: unknown) => {
     if (shuttingDown) return;
     shuttingDown = true;
     try {
+      view?.unmount();
+    } catch {
+      // A broken view must not keep the terminal from being restored.
+    }
+    releaseTerminal();
+    if (error) {
+      const stopping = controller.running ? ' (the UI cannot go on: stopping its container)' : '';
+      process.stderr.write(`baby-docker-tui: internal error${stopping}: ${describeError(error)}\n`);
+    }
+    try {
       await controller.kill(); // the container, its cgroup and state are gone once this resolves
     } finally {
-      view?.unmount();
-      releaseTerminal();
-      session.dispose();
-      if (error) process.stderr.write(`baby-docker-tui: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(code);
     }
   };
@@ -126,6 +139,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   };
 
   stdin.setEncoding('utf8');
+  const bursts = new TypingBursts();
   stdin.on('data', (chunk: string) =>
     handleInput(chunk, store.getState, {
       dispatch: store.dispatch,
@@ -154,7 +168,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
         });
         process.kill(process.pid, 'SIGTSTP');
       },
-    }),
+    }, bursts),
   );
   for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const) {
     process.on(signal, () => void shutdown(code));
@@ -206,4 +220,11 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 async function loadLabs() {
   const [catalog, cli] = await Promise.all([import('../labs/catalog.js'), import('../labs/cli.js')]);
   return { ...catalog, ...cli };
+}
+
+/** An unexpected error on one line: what and where (its first stack frame), for a bug report. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const where = error.stack?.split('\n').find((line) => line.trim().startsWith('at '))?.trim();
+  return where ? `${error.name}: ${error.message} (${where})` : `${error.name}: ${error.message}`;
 }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
+import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import type { RunOptions } from './types.js';
 
 export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'lab';
@@ -48,7 +49,10 @@ export interface PickerResult {
   submit?: RunOptions;
   /** The id of the lab to start. */
   lab?: string;
+  /** Esc: back to the run, if there is one. */
   cancel?: boolean;
+  /** Ctrl-C: quit the program. */
+  quit?: boolean;
 }
 
 export interface PickerInit {
@@ -93,6 +97,30 @@ export function initialPicker({
   return state;
 }
 
+/**
+ * The picker once `options` has been run: it offers that run again (its
+ * rootfs, command, memory and hostname), and its command first in the history.
+ */
+export function pickerAfterRun(state: PickerState, options: RunOptions): PickerState {
+  const command = joinCommandLine(options.command);
+  const rootfsChoices = state.rootfsChoices.includes(options.rootfs)
+    ? state.rootfsChoices
+    : [state.rootfsChoices[0], options.rootfs, ...state.rootfsChoices.slice(1)];
+  return {
+    ...state,
+    rootfsChoices,
+    rootfsIndex: rootfsChoices.indexOf(options.rootfs),
+    typedRootfs: '',
+    command,
+    commandDraft: command,
+    commandHistory: [command, ...state.commandHistory.filter((line) => line !== command)],
+    historyIndex: null,
+    memory: options.memory,
+    hostname: options.hostname,
+    errors: {},
+  };
+}
+
 // Raw key sequences. Arrows come as ESC [ A, or ESC O A in application cursor mode.
 const KEY = {
   tab: '\t',
@@ -103,6 +131,7 @@ const KEY = {
   backspace: ['\x7f', '\b'],
   clearLine: '\x15',
   escape: '\x1b',
+  interrupt: '\x03',
 };
 
 /** Text to insert: no control characters or escape sequences. A paste may
@@ -193,7 +222,9 @@ function walkHistory(state: PickerState, step: -1 | 1): PickerState {
   const { commandHistory, historyIndex } = state;
   if (commandHistory.length === 0) return state;
   let next: number | null;
-  if (step === -1) next = historyIndex === null ? 0 : Math.min(historyIndex + 1, commandHistory.length - 1);
+  // The first step up skips an entry the field already shows (after a run, its own command).
+  const firstUp = commandHistory[0] === state.command ? Math.min(1, commandHistory.length - 1) : 0;
+  if (step === -1) next = historyIndex === null ? firstUp : Math.min(historyIndex + 1, commandHistory.length - 1);
   else next = historyIndex === null || historyIndex === 0 ? null : historyIndex - 1;
   if (next === historyIndex) return state;
   const commandDraft = historyIndex === null ? state.command : state.commandDraft;
@@ -254,6 +285,7 @@ function submit(state: PickerState): PickerResult {
  * appends at the end, like a simple line input. */
 export function pickerKey(state: PickerState, key: string): PickerResult {
   if (key === KEY.escape) return { state, cancel: true };
+  if (key === KEY.interrupt) return { state, quit: true };
   if (KEY.enter.includes(key)) return submit(state);
   if (key === KEY.tab) return { state: moveFocus(state, 1) };
   if (key === KEY.shiftTab) return { state: moveFocus(state, -1) };
@@ -263,53 +295,4 @@ export function pickerKey(state: PickerState, key: string): PickerResult {
   if (key === KEY.clearLine) return { state: editText(state, () => '', false) };
   if (isPrintable(key)) return { state: editText(state, (text) => text + key, true) };
   return { state };
-}
-
-/**
- * Split a command line into words on whitespace. 'single' and "double"
- * quotes group words and are removed; quoted and unquoted parts next to each
- * other join (a"b c" is one word: ab c); '' is an empty word. No backslash
- * escapes or variables: this is not a shell. Throws on an unclosed quote.
- */
-export function splitCommandLine(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let quote: '"' | "'" | null = null;
-  for (const char of line) {
-    if (quote) {
-      if (char === quote) quote = null;
-      else word += char;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-      inWord = true;
-    } else if (/\s/.test(char)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += char;
-      inWord = true;
-    }
-  }
-  if (quote) throw new Error(`unclosed ${quote} quote: add the closing ${quote}`);
-  if (inWord) words.push(word);
-  return words;
-}
-
-/** The inverse of splitCommandLine: a line that splits back into `words`
- * (for the history, and to prefill the command field). */
-export function joinCommandLine(words: readonly string[]): string {
-  return words
-    .map((word) => {
-      if (word !== '' && !/[\s'"]/.test(word)) return word;
-      if (!word.includes("'")) return `'${word}'`;
-      if (!word.includes('"')) return `"${word}"`;
-      // Both kinds of quote: quote each part with the other kind, parts join.
-      return word
-        .split("'")
-        .map((part) => (part === '' ? '' : `'${part}'`))
-        .join(`"'"`);
-    })
-    .join(' ');
 }

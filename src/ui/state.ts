@@ -1,6 +1,6 @@
 /** The UI's state and the typed actions that change it. No side effects here. */
 import type { ExitStatus } from '../runtime/container.js';
-import type { PickerState } from './picker.js';
+import { pickerAfterRun, type PickerState } from './picker.js';
 import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
 
 export type Screen = 'picker' | 'run';
@@ -27,6 +27,8 @@ export interface UiState {
   editLine: string;
   /** The guided lab being followed, or null. */
   lab: LabView | null;
+  /** Keys typed ahead for the container that had just exited (see input.ts): ignored, and the footer says so. */
+  ignoredKeys: string;
 }
 
 export type UiAction =
@@ -40,7 +42,8 @@ export type UiAction =
   | { type: 'screen'; screen: Screen }
   | { type: 'picker'; picker: PickerState }
   | { type: 'edit-line'; line: string }
-  | { type: 'lab'; lab: LabView | null };
+  | { type: 'lab'; lab: LabView | null }
+  | { type: 'ignored-keys'; keys: string };
 
 export function initialState(picker: PickerState, screen: Screen): UiState {
   return {
@@ -54,6 +57,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     picker,
     editLine: '',
     lab: null,
+    ignoredKeys: '',
   };
 }
 
@@ -98,6 +102,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         memorySamples: [],
         prefixArmed: false,
         selectedHistory: null,
+        picker: pickerAfterRun(state.picker, action.options),
+        ignoredKeys: '',
       };
     }
     case 'run-started':
@@ -129,5 +135,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, editLine: action.line };
     case 'lab':
       return { ...state, lab: action.lab };
+    case 'ignored-keys':
+      return { ...state, ignoredKeys: action.keys };
   }
 }

@@ -30,7 +30,7 @@ const rowsOf = (frame: string): string[] => frame.split('\n').filter((line) => /
 test('newest first, one line per run, with the outcome', () => {
   const rows = rowsOf(frameOf(<HistoryPanel runs={runs} selected={null} maxRows={10} width={40} />));
   assert.equal(rows.length, 4);
-  assert.match(rows[0]!, /#4 …  \/bin\/sh -c sleep 100/);
+  assert.match(rows[0]!, /#4 …  \/bin\/sh -c 'sleep 100'/, 'quoted as a shell would read it');
   assert.match(rows[1]!, /#3 ✗ 1  \/bin\/false/);
   assert.match(rows[2]!, /#2 ✗ 137 OOM  \/bin\/stress --vm 1/);
   assert.match(rows[3]!, /#1 ✓ 0  \/bin\/sh/);

@@ -47,7 +47,7 @@ describe('Picker', () => {
     assert.match(text, /Hostname/);
     assert.match(text, /\(the container id\)/);
     assert.ok(text.includes(PICKER_HINT), text);
-    assert.equal(PICKER_HINT, 'Tab next field · ↑/↓ choose / history · Enter start · Esc back');
+    assert.equal(PICKER_HINT, 'Tab next field · ↑/↓ choose / history · Enter start · Esc back · Ctrl-C quit');
     // A bordered panel of the given width.
     assert.ok(lines(text)[0].startsWith('╭'), text);
     assert.equal(Array.from(lines(text)[0]).length, 80);

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExitStatus } from '../../src/runtime/container.js';
-import { handleInput, splitKeys, type InputActions } from '../../src/ui/input.js';
+import { handleInput, splitKeys, TypingBursts, TYPING_PAUSE_MS, type InputActions } from '../../src/ui/input.js';
 import { BINDINGS, Command, commandForKey, PREFIX_KEY } from '../../src/ui/keymap.js';
 import { initialPicker } from '../../src/ui/picker.js';
+import { footerParts } from '../../src/ui/footer.js';
 import { initialState, uiReducer, type UiState } from '../../src/ui/state.js';
 import { createStore } from '../../src/ui/store.js';
 import type { RunOptions } from '../../src/ui/types.js';
@@ -32,7 +33,7 @@ function setup(phase: 'running' | 'exited') {
     openLab: (id) => calls.labsOpened.push(id),
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
-  return { store, calls, type, state: (): UiState => store.getState() };
+  return { store, calls, type, actions, state: (): UiState => store.getState() };
 }
 
 describe('splitKeys', () => {
@@ -159,6 +160,99 @@ describe('input once the container has exited', () => {
 
   it('lists a command for every binding in the help', () => {
     assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});
+
+describe('typing ahead as the container exits', () => {
+  /** A running container; keys are typed at the times given, and it exits at `exitAt`. */
+  function typing() {
+    const running = setup('running');
+    const bursts = new TypingBursts();
+    return {
+      ...running,
+      typeAt: (input: string, at: number) => handleInput(input, running.store.getState, running.actions, bursts, at),
+      exitAt: (at: number) => running.store.dispatch({ type: 'run-exited', seq: 1, status: EXITED, at }),
+    };
+  }
+
+  it('ignores keys typed on after "exit⏎" ("ls -la⏎" starts no run, a stray q does not quit) and says so', () => {
+    const { calls, typeAt, exitAt, state } = typing();
+    typeAt('exit\r', 10_000);
+    exitAt(10_020);
+    typeAt('ls -la\r', 10_100);
+    typeAt('q', 10_100 + TYPING_PAUSE_MS - 1);
+    assert.deepEqual(calls.sent, ['exit\r']);
+    assert.deepEqual([calls.runs.length, calls.quits], [0, 0]);
+    assert.equal(state().ignoredKeys, 'ls -la\rq');
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /ignored what was typed as it exited \(ls -la⏎q\)/);
+  });
+
+  it('takes keys as commands after a pause in the typing, and clears the note', () => {
+    const { calls, typeAt, exitAt, state } = typing();
+    typeAt('exit\r', 10_000);
+    exitAt(10_020);
+    typeAt('x', 10_100);
+    typeAt('r', 10_100 + TYPING_PAUSE_MS);
+    assert.equal(calls.runs.length, 1);
+    assert.equal(state().ignoredKeys, '');
+  });
+
+  it('takes keys as commands at once when nothing was typed to the container (it ended by itself)', () => {
+    const { calls, typeAt, exitAt } = typing();
+    typeAt('\x1dl', 10_000); // a command, not typing for the container
+    exitAt(10_020);
+    typeAt('r', 10_050);
+    assert.equal(calls.runs.length, 1);
+  });
+
+  it('takes a command after the prefix at once', () => {
+    const { calls, typeAt, exitAt } = typing();
+    typeAt('exit\r', 10_000);
+    exitAt(10_020);
+    typeAt(`${PREFIX_KEY}r`, 10_030);
+    assert.equal(calls.runs.length, 1);
+  });
+});
+
+describe('the picker', () => {
+  function onPicker(runs: number) {
+    const fresh = setup('exited');
+    if (runs === 0) fresh.store.dispatch({ type: 'run-exited', seq: 1, status: EXITED, at: 1 });
+    const store = createStore({ ...initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'picker'), runs: runs ? fresh.state().runs : [] });
+    const quits = { count: 0 };
+    const actions: InputActions = { ...fresh.actions, dispatch: store.dispatch, quit: () => quits.count++ };
+    return { store, quits, type: (input: string) => handleInput(input, store.getState, actions) };
+  }
+
+  it('Esc never quits: halfway through a typed path it leaves the picker as it was', () => {
+    const { store, quits, type } = onPicker(0);
+    type('/srv/roo');
+    type('\x1b');
+    assert.equal(quits.count, 0);
+    assert.equal(store.getState().screen, 'picker');
+    assert.equal(store.getState().picker.typedRootfs, '/srv/roo');
+  });
+
+  it('Esc goes back to the run when there is one; Ctrl-C quits', () => {
+    const back = onPicker(1);
+    back.type('\x1b');
+    assert.equal(back.store.getState().screen, 'run');
+    const quit = onPicker(0);
+    quit.type('\x03');
+    assert.equal(quit.quits.count, 1);
+  });
+
+  it('offers the commands run in this session: ↑ and, after n, the last run\'s command', () => {
+    const { store, type, state } = setup('running');
+    store.dispatch({ type: 'run-exited', seq: 1, status: EXITED, at: 1 });
+    store.dispatch({ type: 'run-requested', options: { ...OPTIONS, command: ['sh', '-c', 'echo "hi there"'], memory: '64m' }, at: 2 });
+    store.dispatch({ type: 'run-exited', seq: 2, status: EXITED, at: 3 });
+    type('n');
+    assert.equal(state().screen, 'picker');
+    assert.equal(state().picker.command, `sh -c 'echo "hi there"'`);
+    assert.equal(state().picker.memory, '64m');
+    type('\t\x1b[A');
+    assert.equal(state().picker.command, '/bin/sh', '↑: the run before');
   });
 });
 

@@ -60,3 +60,33 @@ describe('a direct run started before the UI loaded', () => {
     assert.equal(reported, 1);
   });
 });
+
+describe('kill', () => {
+  it('resolves once the container has ended, even when the UI can no longer show it (shutdown must finish)', async () => {
+    const session = new TerminalSession(20, 5);
+    // A broken emulator: what is written never finishes parsing.
+    session.flush = () => new Promise<void>(() => {});
+    let end: () => void = () => {};
+    const exited = new Promise<void>((resolve) => (end = resolve));
+    const container = {
+      id: 'abc', hostPid: 42, running: true,
+      onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {},
+      kill: () => end(),
+      wait: async () => {
+        await exited;
+        return { code: 137, signal: 'SIGKILL', oomKilled: false, memory: null, error: null };
+      },
+      stats: () => ({ memory: null, pids: null, hostname: 'h' }),
+    } as unknown as PtyContainer;
+    const controller = new RunController(session, () => {}, async () => container);
+    try {
+      void controller.run(OPTIONS);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(controller.running);
+      const late = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 2_000));
+      assert.equal(await Promise.race([controller.kill().then(() => 'ended'), late]), 'ended');
+    } finally {
+      session.dispose();
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { joinCommandLine } from '../commandLine.js';
 import { Box, Text } from 'ink';
 import type { RunPhase, RunRecord } from '../types.js';
 import { formatDuration, panelInnerWidth, truncate } from '../format.js';
@@ -42,7 +43,7 @@ export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: 
           <Text wrap="truncate-end">id {run.id ?? '—'}</Text>
           <LiveText line={(at) => statusLine(run, at)} now={now} />
           <Text wrap="truncate-end">{pidLine(run.hostPid, inner)}</Text>
-          <Text dimColor>{truncate(`$ ${run.options.command.join(' ')}`, inner)}</Text>
+          <Text dimColor>{truncate(`$ ${joinCommandLine(run.options.command)}`, inner)}</Text>
         </>
       )}
     </Box>

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { joinCommandLine } from '../commandLine.js';
 import { Box, Text } from 'ink';
 import type { RunRecord } from '../types.js';
 import { panelInnerWidth, truncate } from '../format.js';
@@ -62,7 +63,7 @@ export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows
             {head}
             <Outcome run={run} />
             {'  '}
-            {truncate(run.options.command.join(' '), inner - used)}
+            {truncate(joinCommandLine(run.options.command), inner - used)}
           </Text>
         );
       })}

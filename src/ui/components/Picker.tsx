@@ -6,7 +6,7 @@ import { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { PickerField, PickerState } from '../picker.js';
 
-export const PICKER_HINT = 'Tab next field · ↑/↓ choose / history · Enter start · Esc back';
+export const PICKER_HINT = 'Tab next field · ↑/↓ choose / history · Enter start · Esc back · Ctrl-C quit';
 export const TYPED_PATH_PLACEHOLDER = 'type a path…';
 /** Rootfs entries shown at once; a longer list scrolls with the selection. */
 export const MAX_VISIBLE_CHOICES = 8;

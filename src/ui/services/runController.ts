@@ -120,11 +120,17 @@ export class RunController {
     void this.container?.stop(STOP_GRACE_MS);
   }
 
-  /** Kill the current container at once, even one still starting, and wait until its run has been reported. */
+  /**
+   * Kill the current container at once, even one still starting, and wait
+   * until it has ended: not for its run to be reported, which needs a
+   * working UI (the emulator parses its last output first).
+   */
   async kill(): Promise<void> {
     ++this.wanted;
-    this.container?.kill();
-    await this.task;
+    const container = this.container;
+    if (!container) return this.task;
+    container.kill();
+    await container.wait();
   }
 
   private async runToEnd(options: RunOptions, generation: number): Promise<void> {

@@ -3,6 +3,7 @@
  * goes through an @xterm/headless emulator of the pane's size; keys go back,
  * as the program running inside expects them.
  */
+import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
 import { dropScrolledOffLines } from './jumpScroll.js';
@@ -58,8 +59,11 @@ export class TerminalSession {
   private readonly listeners = new Set<() => void>();
 
   constructor(cols: number, rows: number) {
-    // No scrollback: the pane shows only the screen, and jump scrolling drops lines that scroll off it.
-    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 0 });
+    // The pane shows only the screen, and jump scrolling drops lines that scroll off it; but one line
+    // of scrollback, not none: with none, xterm 6 corrupts its buffer on a resize and its next line feed throws.
+    // logLevel off: xterm reports a sequence it cannot parse on the console, which is the screen the UI draws.
+    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1, logLevel: 'off' });
+    useUnicode11Widths(this.term);
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
       if (params.includes(25)) this.cursorVisible = visible;
@@ -267,6 +271,15 @@ export class TerminalSession {
     this.lastFrameAt = Date.now();
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * Character widths as today's terminals (and Ink, which lays out the panels) count them:
+ * Unicode 11, where an emoji takes two columns; xterm's default (Unicode 6) gives it one.
+ */
+export function useUnicode11Widths(term: xterm.Terminal): void {
+  term.loadAddon(new Unicode11Addon());
+  term.unicode.activeVersion = '11';
 }
 
 /** Arrow and Home/End keys as sent in application cursor mode (DECCKM): ESC O x instead of ESC [ x. */
