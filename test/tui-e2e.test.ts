@@ -253,6 +253,23 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('counts every OOM kill, and once the run has ended shows nothing that looks live', { timeout: 60_000 }, async () => {
+    const d = startTui(['--memory', '48m', 'default', 'sh', '-c', 'tail /dev/zero; tail /dev/zero; sleep 2']);
+    try {
+      await d.waitFor('OOM kills: 2', 30_000);
+      await d.waitFor(/exited · ran \d+s/, 10_000);
+      await d.waitFor('ended: nothing in use now');
+      const screen = d.screenText();
+      assert.match(screen, /OOM kills: 2/);
+      assert.match(screen, /processes: none, ended/);
+      assert.doesNotMatch(screen, /MiB \/ 48\.0 MiB|processes: \d|· up /, screen);
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('starts from the picker: a bad typed path shows its error, default runs', { timeout: 60_000 }, async () => {
     const d = startTui([]);
     try {
@@ -582,6 +599,24 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(/running · up/);
       await quitWhileRunning(d);
       assertTerminalRestored(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('suspended, brought back and quit, leaves the shell\'s screen as it was: no panel drawn over it', { timeout: 60_000 }, async () => {
+    const script = 'echo before-$((6*7)); "$@"; echo "job-$((6*7)) stopped"; sleep 0.5; fg; echo after-$((6*7))';
+    const d = startTui(['default', '/bin/sh'], { wrapper: ['bash', '--norc', '--noprofile', '-i', '-c', script, 'bash'] });
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('\x1dz');
+      await d.waitFor('job-42 stopped');
+      await d.waitFor((t) => t.term.buffer.active.type === 'alternate' && PROMPT_LINE.test(t.screenText()));
+      await quitWhileRunning(d);
+      assertTerminalRestored(d);
+      const screen = d.screenText();
+      assert.match(screen, /before-42/);
+      assert.doesNotMatch(screen, /[╭╰│]|Container|Memory|keys go to/, `the UI was drawn over the shell's screen:\n${screen}`);
     } finally {
       await d.kill();
     }

@@ -81,7 +81,10 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     const resized = paneSizeOf(stdout);
     session.resize(resized.cols, resized.rows);
   });
-  const paneView = () => paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows));
+  /** The UI has the terminal: not before it takes it, while suspended, or once it has given it back. */
+  let ownsTerminal = false;
+  // Nothing of the pane is drawn without the terminal: it would land on the screen of the shell it was started from.
+  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows)) : null);
   const liveLines = new LiveLines();
   const painter = new PanePainter(session, stdout, paneView, liveLines);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
@@ -90,10 +93,12 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   setInterval(() => painter.paintChanged(), LIVE_LINE_TICK_MS).unref();
 
   const takeTerminal = () => {
+    ownsTerminal = true;
     stdin.setRawMode(true);
     stdout.write(ENTER_SCREEN);
   };
   const releaseTerminal = () => {
+    ownsTerminal = false;
     stdin.setRawMode(false);
     stdout.write(LEAVE_SCREEN);
   };

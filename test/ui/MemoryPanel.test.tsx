@@ -60,3 +60,13 @@ test('no memory cgroup, and no reading yet', () => {
   assert.match(frameOf(<MemoryPanel memory={null} samples={[]} now={T0} endedAt={null} width={30} />), /no memory cgroup/);
   assert.match(frameOf(<MemoryPanel memory={undefined} samples={[]} now={T0} endedAt={null} width={30} />), /│ —/);
 });
+
+test('once the run has ended, no figure looks live: the limit, its peak and OOM kills', () => {
+  const memory = { current: 27.3 * MiB, peak: 50 * MiB, limit: 50 * MiB, oomKills: 2 };
+  const frame = frameOf(<MemoryPanel memory={memory} samples={secondly([27.3 * MiB])} now={T0} endedAt={T0} width={30} />);
+  assert.doesNotMatch(frame, /27\.3 MiB|%/, frame);
+  assert.match(frame, /ended: nothing in use now/);
+  assert.match(frame, /limit 50\.0 MiB/);
+  assert.match(frame, /peak 50\.0 MiB/);
+  assert.match(frame, /OOM kills: 2/);
+});

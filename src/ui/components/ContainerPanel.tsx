@@ -24,10 +24,11 @@ function pidLine(hostPid: number | null, inner: number): string {
   return full.length <= inner ? full : `PID 1 · host PID ${hostPid ?? '—'}`;
 }
 
-/** "running · up 1m 05s": the state, and how long the container has run by `now` (or by its end). */
+/** "running · up 1m 05s": the state, and how long the container has run by `now`; once ended, "exited · ran 1m 05s". */
 function statusLine(run: RunRecord, now: number): TextRun[] {
-  const end = run.phase === 'exited' ? (run.endedAt ?? now) : now;
-  return [{ text: run.phase, color: PHASE_COLOR[run.phase] }, { text: ` · up ${formatDuration(end - run.startedAt)}` }];
+  const ended = run.phase === 'exited';
+  const ran = formatDuration((ended ? (run.endedAt ?? now) : now) - run.startedAt);
+  return [{ text: run.phase, color: PHASE_COLOR[run.phase] }, { text: ended ? ` · ran ${ran}` : ` · up ${ran}` }];
 }
 
 /** The current container: id, state, uptime, both PIDs of its first process, command. */

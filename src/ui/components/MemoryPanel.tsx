@@ -48,7 +48,14 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, end
           </Text>
         </>
       )}
-      {memory && (
+      {memory && endedAt !== null && (
+        // Ended: the cgroup is gone, so no figure that looks live; the run's own totals.
+        <>
+          <Text dimColor wrap="truncate-end">ended: nothing in use now</Text>
+          <Text wrap="truncate-end">limit {limit !== null ? formatBytes(limit) : 'none'}</Text>
+        </>
+      )}
+      {memory && endedAt === null && (
         <>
           {limit !== null ? (
             <Text wrap="truncate-end">
@@ -69,6 +76,10 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, end
           <Text wrap="truncate-end">
             {formatBytes(memory.current)} / {limit !== null ? formatBytes(limit) : 'no limit'}
           </Text>
+        </>
+      )}
+      {memory && (
+        <>
           <Text wrap="truncate-end">peak {memory.peak !== null ? formatBytes(memory.peak) : '—'}</Text>
           <Text color={memory.oomKills > 0 ? 'red' : undefined} bold={memory.oomKills > 0} wrap="truncate-end">
             OOM kills: {memory.oomKills}

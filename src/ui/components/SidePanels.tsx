@@ -55,7 +55,8 @@ export function sidePanelsLayout(height: number): SidePanelsLayout {
 export function memoryShown(stats: LiveStats | null, run: RunRecord | null): LiveStats['memory'] | undefined {
   const final = run?.status?.memory;
   if (!final) return stats ? stats.memory : undefined;
-  return { current: stats?.memory?.current ?? 0, peak: final.peak ?? stats?.memory?.peak ?? null, limit: final.limit, oomKills: final.oomKills };
+  // current is not shown once the run has ended (see MemoryPanel).
+  return { current: 0, peak: final.peak ?? stats?.memory?.peak ?? null, limit: final.limit, oomKills: final.oomKills };
 }
 
 /** The column of live panels beside the container's terminal. */
@@ -67,7 +68,7 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
       <MemoryPanel memory={memoryShown(stats, run)} samples={memorySamples} now={now} endedAt={run?.endedAt ?? null} width={width} />
-      <ProcessesPanel pids={stats?.pids ?? null} width={width} />
+      <ProcessesPanel pids={stats?.pids ?? null} ended={run?.phase === 'exited'} width={width} />
     </>
   );
   if (lab) {
