@@ -3,7 +3,10 @@
  * one raw keypress (terminal bytes) to the next state. The Picker component
  * only draws this state, so all the behaviour is tested here without React.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findCommandInRootfs } from '../runtime/insideRootfs.js';
+import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import type { RunOptions } from './types.js';
@@ -93,7 +96,7 @@ export function initialPicker({
     errors: {},
   };
   // Values handed in (from the command line, or the last run) are checked at once.
-  for (const field of ['rootfs', 'memory', 'hostname'] as const) state = recheck(state, field);
+  for (const field of ['rootfs', 'command', 'memory', 'hostname'] as const) state = recheck(state, field);
   return state;
 }
 
@@ -159,9 +162,15 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
         return undefined;
       }
       case 'command': {
-        if (!strict) return undefined;
-        const words = splitCommandLine(state.command);
-        return words.length === 0 || words[0] === '' ? EMPTY_COMMAND_ERROR : undefined;
+        let words: string[];
+        try {
+          words = splitCommandLine(state.command);
+        } catch (error) {
+          if (strict) throw error;
+          return undefined; // a quote still being typed
+        }
+        if (words.length === 0 || words[0] === '') return strict ? EMPTY_COMMAND_ERROR : undefined;
+        return missingProgram(state, words[0]);
       }
       case 'memory':
         parseMemory(state.memory);
@@ -173,6 +182,20 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/** Why the selected rootfs cannot run `program` (it holds no such executable), or undefined; nothing to say while the rootfs itself is wrong. */
+function missingProgram(state: PickerState, program: string): string | undefined {
+  const rootfs = selectedRootfs(state);
+  let dir: string;
+  try {
+    // The default rootfs is made on its first run: until then there is nothing to look in.
+    dir = rootfs === 'default' ? DEFAULT_ROOTFS_DIR : checkRootfsDir(rootfs);
+  } catch {
+    return undefined;
+  }
+  if (!fs.existsSync(dir) || findCommandInRootfs(dir, program) !== null) return undefined;
+  return `${rootfs} has no ${program}: give a command it holds, or another root filesystem`;
 }
 
 /** Re-check a field after it changed. By default an error already shown (say
@@ -202,7 +225,7 @@ function upDown(state: PickerState, step: -1 | 1): PickerState {
       // The last position, rootfsChoices.length, is the "type a path…" entry.
       // Another choice is another value: its check starts afresh.
       const rootfsIndex = clamp(state.rootfsIndex + step, 0, state.rootfsChoices.length);
-      return recheck({ ...state, rootfsIndex }, 'rootfs', false);
+      return recheck(recheck({ ...state, rootfsIndex }, 'rootfs', false), 'command');
     }
     case 'command':
       return walkHistory(state, step);
@@ -242,7 +265,7 @@ function editText(state: PickerState, edit: (text: string) => string, typing: bo
       const onTyped = state.rootfsIndex === state.rootfsChoices.length;
       if (!onTyped && !typing) return state;
       const typedRootfs = edit(state.typedRootfs);
-      return recheck({ ...state, rootfsIndex: state.rootfsChoices.length, typedRootfs }, 'rootfs');
+      return recheck(recheck({ ...state, rootfsIndex: state.rootfsChoices.length, typedRootfs }, 'rootfs'), 'command');
     }
     case 'command': {
       // An edited history entry becomes the line being typed.

@@ -25,6 +25,9 @@ const lines = (text: string): string[] => text.split('\n');
 let tmp: string;
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'picker-view-'));
+  // A rootfs holding the picker's default command.
+  fs.mkdirSync(path.join(tmp, 'bin'));
+  fs.writeFileSync(path.join(tmp, 'bin', 'sh'), '', { mode: 0o755 });
 });
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -74,6 +77,13 @@ describe('Picker', () => {
     const good = type(initialPicker({ rootfsChoices: [], commandHistory: [] }), tmp);
     const text = frame(good, 90);
     assert.ok(text.includes(`› ${tmp}█ ✓`), text);
+  });
+
+  test('a directory without the command gets no ✓, and the command says why', () => {
+    const empty = path.join(tmp, 'bin');
+    const text = frame(type(initialPicker({ rootfsChoices: [], commandHistory: [] }), empty), 120).replace(/│/g, ' ');
+    assert.doesNotMatch(text, /✓/);
+    assert.ok(text.includes(`${empty} has no /bin/sh`), text);
   });
 
   test('a bad typed path shows its error under the list instead of the ✓', () => {

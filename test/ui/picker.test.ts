@@ -32,11 +32,17 @@ function type(state: PickerState, text: string): PickerState {
 
 let tmp: string;
 let rootfsDir: string;
+let emptyDir: string;
 let plainFile: string;
 before(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'picker-test-'));
   rootfsDir = path.join(tmp, 'alpine');
-  fs.mkdirSync(rootfsDir);
+  // /bin/sh a link to an absolute path, resolved inside the rootfs as the container would.
+  fs.mkdirSync(path.join(rootfsDir, 'bin'), { recursive: true });
+  fs.writeFileSync(path.join(rootfsDir, 'bin', 'busybox'), '', { mode: 0o755 });
+  fs.symlinkSync('/bin/busybox', path.join(rootfsDir, 'bin', 'sh'));
+  emptyDir = path.join(tmp, 'empty');
+  fs.mkdirSync(emptyDir);
   plainFile = path.join(tmp, 'notes.txt');
   fs.writeFileSync(plainFile, 'not a rootfs\n');
 });
@@ -263,9 +269,9 @@ describe('validation', () => {
     assert.equal(result.submit, undefined);
     assert.equal(result.state.errors.command, EMPTY_COMMAND_ERROR);
     assert.equal(result.state.focus, 'command');
-    state = type(result.state, 'x');
+    state = type(result.state, 'sh');
     assert.equal(state.errors.command, undefined, 'the error goes once fixed');
-    state = press(state, BACKSPACE);
+    state = press(state, CTRL_U);
     assert.equal(state.errors.command, undefined, 'once fixed, only the next Enter reports it again');
     assert.equal(pickerKey(state, ENTER).state.errors.command, EMPTY_COMMAND_ERROR);
   });
@@ -327,5 +333,23 @@ describe('submit', () => {
   test('a listed choice is submitted as listed', () => {
     const state = press(initialPicker({ rootfsChoices: [rootfsDir], commandHistory: [] }), DOWN);
     assert.equal(pickerKey(state, ENTER).submit?.rootfs, rootfsDir);
+  });
+});
+
+describe('the command, looked up in the rootfs as it is typed', () => {
+  test('a directory without the command is no rootfs for it: an error on the command, and no ✓', () => {
+    const state = type(press(fresh(), UP, UP, UP, DOWN, DOWN, DOWN), emptyDir);
+    assert.equal(state.errors.rootfs, undefined);
+    assert.equal(state.errors.command, `${emptyDir} has no /bin/sh: give a command it holds, or another root filesystem`);
+    assert.equal(pickerKey(state, ENTER).submit, undefined);
+  });
+
+  test('found through a link inside the rootfs, and by name on the PATH', () => {
+    const state = type(press(fresh(), DOWN, DOWN, DOWN), rootfsDir);
+    assert.deepEqual(state.errors, {});
+    const byName = type(press(state, TAB, CTRL_U), 'busybox echo hi');
+    assert.deepEqual(byName.errors, {});
+    const missing = type(press(byName, CTRL_U), 'bash');
+    assert.match(missing.errors.command ?? '', /has no bash/);
   });
 });

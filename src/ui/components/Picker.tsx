@@ -80,8 +80,8 @@ function RootfsList({ state }: { state: PickerState }) {
       continue;
     }
     const typed = state.typedRootfs;
-    // ✓ only for a typed path that was checked and found good.
-    const good = selected && typed.trim() !== '' && state.errors.rootfs === undefined;
+    // ✓ only for a typed path that was checked and found good: a directory that holds the command.
+    const good = selected && typed.trim() !== '' && state.errors.rootfs === undefined && state.errors.command === undefined;
     rows.push(
       <Box key="typed" paddingLeft={2}>
         <Text inverse={selected} wrap="truncate-start">
