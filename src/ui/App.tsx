@@ -63,7 +63,7 @@ export function App({ store, terminal, hostHostname }: AppProps) {
     <Box flexDirection="column" width={cols} height={layout.height}>
       <Box height={layout.mainHeight} flexDirection="column">
         {state.screen === 'picker' ? (
-          <Picker state={state.picker} width={cols} />
+          <Picker state={state.picker} width={cols} height={layout.mainHeight} />
         ) : (
           <HelpOverlay width={cols} height={layout.mainHeight} />
         )}

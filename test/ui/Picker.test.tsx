@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,8 +15,8 @@ function press(state: PickerState, ...keys: string[]): PickerState {
 const type = (state: PickerState, text: string): PickerState => press(state, ...Array.from(text));
 
 /** Render once and return the frame's text. */
-function frame(state: PickerState, width = 80): string {
-  const { lastFrame, unmount } = render(<Picker state={state} width={width} />);
+function frame(state: PickerState, width = 80, height = 40): string {
+  const { lastFrame, unmount } = render(<Picker state={state} width={width} height={height} />);
   const text = lastFrame() ?? '';
   unmount();
   return text;
@@ -128,5 +129,33 @@ describe('Picker', () => {
     const text = frame(state);
     assert.match(text, /Command \(history 2\/2\)/);
     assert.match(text, /ls█/);
+  });
+});
+
+describe('Picker in a small terminal', () => {
+  const labels = ['Root filesystem', 'Command', 'Memory limit', 'Hostname', 'Lab'];
+  /** Rows the picker may take in a terminal `rows` tall (layout.ts: the footer and Ink's spare row). */
+  const room = (rows: number) => rows - 2;
+
+  for (const [cols, rows, saved] of [[70, 16, 0], [80, 24, 5], [70, 16, 5], [100, 30, 12]] as const) {
+    test(`at ${cols}×${rows} with ${saved} saved root filesystems: within its rows, every field once, nothing overprinted`, () => {
+      const choices = Array.from({ length: saved }, (_, i) => `/srv/rootfs-${i + 1}`);
+      const text = stripVTControlCharacters(frame(initialPicker({ rootfsChoices: choices, commandHistory: [] }), cols, room(rows)));
+      const shown = lines(text);
+      assert.ok(shown.length <= room(rows), `${shown.length} rows for ${room(rows)}:\n${text}`);
+      for (const label of labels) assert.equal(text.split(label).length - 1, 1, `${label} shown once:\n${text}`);
+      assert.match(text, /› default/);
+      assert.ok(shown.every((line) => line.length <= cols), text);
+      assert.match(shown.at(-1) ?? '', /^╰─+╯$/, `the bottom border ends it:\n${text}`);
+    });
+  }
+
+  test('a long list scrolls with the selection in the rows it has', () => {
+    const choices = Array.from({ length: 9 }, (_, i) => `/srv/rootfs-${i + 1}`);
+    const state = press(initialPicker({ rootfsChoices: choices, commandHistory: [] }), ...Array(6).fill(DOWN));
+    const text = stripVTControlCharacters(frame(state, 70, room(16)));
+    assert.match(text, /› \/srv\/rootfs-6/);
+    assert.match(text, /↑ \d+ more/);
+    assert.match(text, /↓ \d+ more/);
   });
 });

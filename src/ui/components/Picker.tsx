@@ -2,7 +2,7 @@
  * The "New container" panel: draws a PickerState (see ../picker.ts, which
  * handles the keys). Controlled and pure: same props, same frame.
  */
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
 import type { PickerField, PickerState } from '../picker.js';
 
@@ -10,12 +10,39 @@ export const PICKER_HINT = 'Tab next field · ↑/↓ choose / history · Enter 
 export const TYPED_PATH_PLACEHOLDER = 'type a path…';
 /** Rootfs entries shown at once; a longer list scrolls with the selection. */
 export const MAX_VISIBLE_CHOICES = 8;
+/** The full layout is used while it shows at least this many rows of the rootfs list (or all of it). */
+const FULL_LAYOUT_MIN_LIST_ROWS = 5;
+/** Rows of the full layout besides the rootfs list and the errors: border 2, title, five sections
+ * (a gap and a label each), three text fields, the lab line, and the hint with its gap. */
+const FULL_FIXED_ROWS = 2 + 1 + 5 * 2 + 3 + 1 + 2;
+/** The compact layout: border 2, title, the rootfs label, and one line each for command, memory, hostname, lab. */
+const COMPACT_FIXED_ROWS = 2 + 1 + 1 + 4;
+
+export interface PickerLayout {
+  /** Labels beside their values, no gaps, no hint (the footer has it), errors on one line each. */
+  compact: boolean;
+  /** Rows for the rootfs list, its "more" lines included. */
+  listRows: number;
+}
+
+/** How the picker fits in `height` rows at `width` columns, so that it never draws past them. */
+export function pickerLayout(state: PickerState, width: number, height: number): PickerLayout {
+  const errors = Object.values(state.errors);
+  // An error wraps in the full layout: its text starts 4 columns into the bordered, padded box.
+  const errorRows = errors.reduce((rows, error) => rows + Math.ceil(error.length / Math.max(1, width - 8)), 0);
+  const entries = state.rootfsChoices.length + 1;
+  const fullListRows = height - FULL_FIXED_ROWS - errorRows;
+  if (fullListRows >= Math.min(entries, FULL_LAYOUT_MIN_LIST_ROWS)) return { compact: false, listRows: fullListRows };
+  return { compact: true, listRows: Math.max(1, height - COMPACT_FIXED_ROWS - errors.length) };
+}
 
 const CURSOR = '█';
 
 export interface PickerProps {
   state: PickerState;
   width: number;
+  /** Rows it may take. */
+  height: number;
 }
 
 function Label({ text, focused }: { text: string; focused: boolean }) {
@@ -27,11 +54,11 @@ function Label({ text, focused }: { text: string; focused: boolean }) {
   );
 }
 
-function FieldError({ error }: { error: string | undefined }) {
+function FieldError({ error, compact }: { error: string | undefined; compact: boolean }) {
   if (error === undefined) return null;
   return (
     <Box paddingLeft={4}>
-      <Text color="red" wrap="wrap">
+      <Text color="red" wrap={compact ? 'truncate-end' : 'wrap'}>
         {error}
       </Text>
     </Box>
@@ -51,25 +78,27 @@ function TextField({ value, focused, placeholder }: { value: string; focused: bo
   );
 }
 
-/** The window of entries [start, end) to show so that `selected` is visible. */
-function visibleRange(count: number, selected: number): [number, number] {
-  if (count <= MAX_VISIBLE_CHOICES) return [0, count];
-  const start = Math.max(0, Math.min(selected - Math.floor(MAX_VISIBLE_CHOICES / 2), count - MAX_VISIBLE_CHOICES));
-  return [start, start + MAX_VISIBLE_CHOICES];
+/** The window of entries [start, end) to show in `rows` rows (a "more" line above and below it
+ * included when the list is longer) so that `selected` is visible. */
+function visibleRange(count: number, selected: number, rows: number): [number, number] {
+  if (count <= Math.min(rows, MAX_VISIBLE_CHOICES)) return [0, count];
+  const shown = Math.max(1, Math.min(MAX_VISIBLE_CHOICES, rows - 2));
+  const start = Math.max(0, Math.min(selected - Math.floor(shown / 2), count - shown));
+  return [start, start + shown];
 }
 
-function RootfsList({ state }: { state: PickerState }) {
+function RootfsList({ state, rows }: { state: PickerState; rows: number }) {
   const focused = state.focus === 'rootfs';
   const typedIndex = state.rootfsChoices.length;
   // The choices plus the "type a path…" entry at the end.
   const entryCount = typedIndex + 1;
-  const [start, end] = visibleRange(entryCount, state.rootfsIndex);
-  const rows = [];
+  const [start, end] = visibleRange(entryCount, state.rootfsIndex, rows);
+  const lines = [];
   for (let index = start; index < end; index++) {
     const selected = index === state.rootfsIndex;
     const marker = selected ? '› ' : '  ';
     if (index < typedIndex) {
-      rows.push(
+      lines.push(
         <Box key={index} paddingLeft={2}>
           <Text inverse={selected} wrap="truncate-end">
             {marker}
@@ -82,7 +111,7 @@ function RootfsList({ state }: { state: PickerState }) {
     const typed = state.typedRootfs;
     // ✓ only for a typed path that was checked and found good: a directory that holds the command.
     const good = selected && typed.trim() !== '' && state.errors.rootfs === undefined && state.errors.command === undefined;
-    rows.push(
+    lines.push(
       <Box key="typed" paddingLeft={2}>
         <Text inverse={selected} wrap="truncate-start">
           {marker}
@@ -96,7 +125,7 @@ function RootfsList({ state }: { state: PickerState }) {
   return (
     <Box flexDirection="column">
       {start > 0 ? <Text dimColor>{`    ↑ ${start} more`}</Text> : null}
-      {rows}
+      {lines}
       {end < entryCount ? <Text dimColor>{`    ↓ ${entryCount - end} more`}</Text> : null}
     </Box>
   );
@@ -115,42 +144,51 @@ function LabField({ state }: { state: PickerState }) {
   );
 }
 
-function PickerPanel({ state, width }: PickerProps) {
+/** A field: its label above its value, or beside it in the compact layout. */
+function Field({ label, focused, compact, children }: { label: string; focused: boolean; compact: boolean; children: ReactNode }) {
+  return (
+    <Box marginTop={compact ? 0 : 1} flexDirection={compact ? 'row' : 'column'}>
+      <Label text={compact ? label.padEnd(13) : label} focused={focused} />
+      <Box flexGrow={1}>{children}</Box>
+    </Box>
+  );
+}
+
+function PickerPanel({ state, width, height }: PickerProps) {
   const focused = (field: PickerField) => state.focus === field;
+  const { compact, listRows } = pickerLayout(state, width, height);
   const historyNote =
     state.historyIndex === null ? '' : ` (history ${state.historyIndex + 1}/${state.commandHistory.length})`;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" width={width} paddingX={1}>
       <Text bold>New container</Text>
-      <Box marginTop={1} flexDirection="column">
+      <Box marginTop={compact ? 0 : 1} flexDirection="column">
         <Label text="Root filesystem" focused={focused('rootfs')} />
-        <RootfsList state={state} />
-        <FieldError error={state.errors.rootfs} />
+        <RootfsList state={state} rows={listRows} />
+        <FieldError error={state.errors.rootfs} compact={compact} />
       </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Label text={`Command${historyNote}`} focused={focused('command')} />
+      <Field label={`Command${historyNote}`} focused={focused('command')} compact={compact}>
         <TextField value={state.command} focused={focused('command')} />
-        <FieldError error={state.errors.command} />
-      </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Label text="Memory limit" focused={focused('memory')} />
+      </Field>
+      <FieldError error={state.errors.command} compact={compact} />
+      <Field label="Memory limit" focused={focused('memory')} compact={compact}>
         <TextField value={state.memory} focused={focused('memory')} placeholder="e.g. 256m, 1g, 0 for none" />
-        <FieldError error={state.errors.memory} />
-      </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Label text="Hostname" focused={focused('hostname')} />
+      </Field>
+      <FieldError error={state.errors.memory} compact={compact} />
+      <Field label="Hostname" focused={focused('hostname')} compact={compact}>
         <TextField value={state.hostname} focused={focused('hostname')} placeholder="(the container id)" />
-        <FieldError error={state.errors.hostname} />
-      </Box>
-      <Box marginTop={1} flexDirection="column">
-        <Label text="Labs (Enter here starts the chosen lab)" focused={focused('lab')} />
+      </Field>
+      <FieldError error={state.errors.hostname} compact={compact} />
+      <Field label={compact ? 'Lab' : 'Labs (Enter here starts the chosen lab)'} focused={focused('lab')} compact={compact}>
         <LabField state={state} />
-      </Box>
-      <Box marginTop={1}>
-        <Text dimColor wrap="truncate-end">
-          {PICKER_HINT}
-        </Text>
-      </Box>
+      </Field>
+      {!compact && (
+        <Box marginTop={1}>
+          <Text dimColor wrap="truncate-end">
+            {PICKER_HINT}
+          </Text>
+        </Box>
+      )}
     </Box>
   );
 }
