@@ -386,6 +386,9 @@ describe('baby-docker-tui in a real terminal', () => {
           }
           if (step < 3) d.write(`${PREFIX_KEY}]`);
         }
+        // Past the last step: the lab says it is complete (it once said "next step" and did nothing).
+        d.write(`${PREFIX_KEY}]`);
+        await d.waitFor((t) => /lab complete: all 3 steps/.test(t.region(0, 0, SIDE_WIDTH, ROWS).join(' ').replace(/[│ ]+/g, ' ')));
         await quitWhileRunning(d);
       } finally {
         await d.kill();

@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerStats, ExitStatus } from '../runtime/container.js';
-import type { Check, Fixture, HostFact, StatCondition, Step, View } from './lab.js';
+import type { Check, Fixture, HostFact, StatCondition, View } from './lab.js';
 
 /** What is known of the step's container right now. */
 export interface Observation {
@@ -65,23 +65,49 @@ function hostFactHolds(fact: HostFact, observation: Observation): boolean {
   return !hostMountSources().includes(fact.noMount);
 }
 
-/** What is still missing for `check` to pass, or null once it does. */
+/**
+ * What is still missing for `check` to pass, or null once it does: words
+ * that read after "waiting for" ("a line \"my PID is 1\" in the output").
+ */
 export async function unmet(check: Check, observation: Observation): Promise<string | null> {
-  if (check.output && !check.output.test(observation.output)) return `no output line matching /${check.output.source}/ yet`;
-  if (check.exit !== undefined && observation.exit?.code !== check.exit) return `the container has not exited with ${check.exit}`;
-  if (check.oom && !observation.exit?.oomKilled && !(observation.stats?.memory?.oomKills ?? 0)) return 'no OOM kill yet';
+  if (check.output && !check.output.test(observation.output)) return outputWanted(check.output);
+  if (check.exit !== undefined && observation.exit?.code !== check.exit) return `the container to exit with code ${check.exit}`;
+  if (check.oom && !observation.exit?.oomKilled && !(observation.stats?.memory?.oomKills ?? 0)) return 'an OOM kill';
   if (check.stat) {
     const value = statValue(observation.stats, check.stat.key);
-    if (value === null || !compare(value, check.stat)) return `${check.stat.key} is ${value ?? 'unknown'}, wanted ${check.stat.op} ${check.stat.value}`;
+    if (value === null || !compare(value, check.stat)) {
+      return `${check.stat.key} ${check.stat.op} ${check.stat.value} (it is ${value ?? 'not known yet'})`;
+    }
   }
   if (check.host && !hostFactHolds(check.host, observation)) {
-    return typeof check.host === 'string' ? `the host is not ${check.host}` : `the host has a mount of ${check.host.noMount}`;
+    return typeof check.host === 'string' ? `the host to be ${check.host.replace('-', ' ')}` : `the host to have no mount of ${check.host.noMount}`;
   }
   if (check.exec) {
     const out = await observation.exec(check.exec.command);
-    if (out === null || !check.exec.output.test(out)) return `"${check.exec.command}" inside does not print /${check.exec.output.source}/`;
+    if (out === null || !check.exec.output.test(out)) return `"${check.exec.command}" inside to print ${patternWanted(check.exec.output)}`;
   }
   return null;
+}
+
+/** What the whole of `check` waits for, before it is first run. */
+export function describeCheck(check: Check): string {
+  if (check.output) return outputWanted(check.output);
+  if (check.exit !== undefined) return `the container to exit with code ${check.exit}`;
+  if (check.oom) return 'an OOM kill';
+  if (check.stat) return `${check.stat.key} ${check.stat.op} ${check.stat.value}`;
+  if (check.exec) return `"${check.exec.command}" inside to print ${patternWanted(check.exec.output)}`;
+  return 'the host';
+}
+
+function outputWanted(pattern: RegExp): string {
+  return `a line ${patternWanted(pattern)} in the output`;
+}
+
+/** A pattern as a person reads it: its text, quoted, when it matches only that text; else the pattern itself. */
+function patternWanted(pattern: RegExp): string {
+  const text = pattern.source.replace(/^\^/, '').replace(/\$$/, '');
+  if (!/[\\^$.*+?()[\]{}|]/.test(text)) return `"${text}"`;
+  return `like ${pattern.source}`;
 }
 
 /** Something the host holds for one step, named in the step's text and command. */
@@ -139,15 +165,4 @@ export function viewLines(views: readonly View[], observation: Observation, fixt
         return fixture?.view ?? `host: no ${view}`;
     }
   });
-}
-
-/** The step's check as the lab panel words it while it waits. */
-export function describeCheck(step: Step): string {
-  const { check } = step;
-  if (check.output) return `output matching /${check.output.source}/`;
-  if (check.exit !== undefined) return `exit code ${check.exit}`;
-  if (check.oom) return 'an OOM kill';
-  if (check.stat) return `${check.stat.key} ${check.stat.op} ${check.stat.value}`;
-  if (check.exec) return `"${check.exec.command}" inside`;
-  return 'the host';
 }

@@ -95,7 +95,7 @@ export async function checkLab(lab: Lab, print: (line: string) => void): Promise
         fixture?.release();
       }
       if (!why) passed++;
-      print(`${why ? '✗' : '✓'} ${index + 1}/${lab.steps.length} ${step.title}${why ? `: ${why}` : ''}`);
+      print(`${why ? '✗' : '✓'} ${index + 1}/${lab.steps.length} ${step.title}${why ? `: waited for ${why}` : ''}`);
     }
   } finally {
     await current?.stop();

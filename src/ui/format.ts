@@ -64,10 +64,15 @@ export function wrapLines(text: string, width: number, maxLines: number): string
     line = rest.join('');
   }
   if (line) lines.push(line);
-  if (lines.length <= maxLines) return lines;
-  const kept = lines.slice(0, maxLines);
-  const last = kept[maxLines - 1]!;
-  kept[maxLines - 1] = Array.from(last).length < width ? `${last}…` : truncate(last, width);
+  return firstLines(lines, maxLines, width);
+}
+
+/** The first `count` of `lines` (each at most `width` wide); cut short, the last one kept ends in "…", so a cut never passes for the end. */
+export function firstLines(lines: readonly string[], count: number, width: number): string[] {
+  if (lines.length <= count) return [...lines];
+  const kept = lines.slice(0, Math.max(0, count));
+  const last = kept.at(-1);
+  if (last !== undefined) kept[kept.length - 1] = Array.from(last).length < width ? `${last}…` : truncate(last, width);
   return kept;
 }
 

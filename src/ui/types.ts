@@ -65,6 +65,8 @@ export interface LabView {
   /** The host's view beside the container's, one line each. */
   views: string[];
   passed: boolean;
-  /** What the check still waits for. */
+  /** What the check still waits for: words that read after "waiting for". */
   waiting: string;
+  /** Moved on from the last step: the lab is done. */
+  complete: boolean;
 }

@@ -14,7 +14,8 @@ const LAB: LabView = {
   command: 'echo "my PID is $$"',
   views: ['inside: PID 1 — on the host: PID 48213'],
   passed: false,
-  waiting: 'output matching /^my PID is 1$/',
+  waiting: 'a line "my PID is 1" in the output',
+  complete: false,
 };
 
 test('a step: where it is, its text, the command, the host\'s view and what the check waits for', () => {
@@ -25,7 +26,7 @@ test('a step: where it is, its text, the command, the host\'s view and what the 
   assert.match(frame, /\$ echo "my PID is \$\$"/);
   assert.match(frame, /inside: PID 1 — on the host:/);
   assert.match(frame, /PID 48213/);
-  assert.match(frame, /… waiting for output/);
+  assert.match(frame, /… waiting for a line "my PID/);
   assert.equal(frame.split('\n').length, 16);
 });
 
@@ -59,5 +60,21 @@ test('a very short panel keeps where it is and the check, and drops the rest', (
   assert.equal(frame.split('\n').length, 6);
   assert.match(frame, /Lab · step 1\/3/);
   assert.match(frame, /The shell is PID 1/);
-  assert.match(frame, /… waiting for output matching/);
+  assert.match(frame, /… waiting for a line/);
+});
+
+test('the last step, once passed, says ] finishes the lab; after it, that the lab is complete', () => {
+  const last = { ...LAB, step: 2, passed: true, waiting: '' };
+  assert.match(frameOf(<LabPanel lab={last} width={34} height={16} />), /✓ done: Ctrl-\] \] finishes the/);
+  const complete = frameOf(<LabPanel lab={{ ...last, complete: true }} width={34} height={16} />);
+  assert.match(complete, /✓ lab complete: all 3 steps/);
+  assert.match(complete, /Ctrl-\] x leaves it/);
+});
+
+test('squeezed, nothing is cut without a sign: the host\'s view and the explanation end in "…"', () => {
+  const frame = frameOf(<LabPanel lab={{ ...LAB, command: 'echo "inside I am $$" && cat /proc/1/comm' }} width={34} height={8} />);
+  const lines = frame.split('\n');
+  assert.equal(lines.length, 8);
+  assert.ok(lines.some((line) => /\$\$ is the shell's own.*…/.test(line)), `the text keeps a line, marked as cut:\n${frame}`);
+  assert.ok(!lines.some((line) => /on the host: +│/.test(line)), `a view line cut without a sign:\n${frame}`);
 });

@@ -257,7 +257,7 @@ describe('the picker', () => {
 });
 
 describe('lab keys', () => {
-  const LAB = { title: 'PID', step: 0, steps: 3, stepTitle: 'PID 1', text: 'x', command: 'echo $$', views: [], passed: false, waiting: 'output' };
+  const LAB = { title: 'PID', step: 0, steps: 3, stepTitle: 'PID 1', text: 'x', command: 'echo $$', views: [], passed: false, waiting: 'output', complete: false };
 
   it('after the prefix, t ] [ R x go to the lab while one is followed', () => {
     const { store, calls, type } = setup('running');

@@ -47,6 +47,7 @@ export class LabController {
   /** Where in `output` the step began. */
   private since = 0;
   private passed = false;
+  private complete = false;
   private waiting = '';
   private checking = false;
   private timer: NodeJS.Timeout | null = null;
@@ -83,7 +84,13 @@ export class LabController {
     await this.goTo(step, true);
   }
 
+  /** The next step; on the last one, the lab is complete (it says so, and stays until left). */
   next(): Promise<void> {
+    if (this.lab && this.step === this.lab.steps.length - 1) {
+      this.complete = true;
+      this.publish();
+      return Promise.resolve();
+    }
     return this.goTo(this.step + 1, false);
   }
 
@@ -127,7 +134,8 @@ export class LabController {
     this.fixture = null;
     this.step = step;
     this.passed = false;
-    this.waiting = describeCheck(lab.steps[step]);
+    this.complete = false;
+    this.waiting = describeCheck(lab.steps[step].check);
     this.deps.saveProgress(lab.id, step);
     const run = currentRun(this.deps.getState());
     // A fresh container where the step asks for one, and where the last one has ended.
@@ -192,6 +200,7 @@ export class LabController {
       views: viewLines(step.show, this.observation(), this.fixture),
       passed: this.passed,
       waiting: this.waiting,
+      complete: this.complete,
     };
     const current = this.deps.getState().lab;
     if (JSON.stringify(current) !== JSON.stringify(view)) this.deps.dispatch({ type: 'lab', lab: view });
