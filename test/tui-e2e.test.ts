@@ -625,6 +625,39 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('in tmux, after a resize, shrinking or growing, the screen is what a full redraw draws: no stale line, no lost prompt', { timeout: 60_000 }, async () => {
+    // tmux as the outer terminal, as users saw it: it keeps what a smaller window still holds. Its status line takes the last row.
+    const socket = `bd-e2e-${process.pid}`;
+    const d = startTui(['default', '/bin/sh'], { wrapper: ['tmux', '-L', socket, '-f', '/dev/null', 'new-session', '--'] });
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('seq 1 100\r');
+      await d.waitFor(/│100 +│$/m);
+      await d.waitFor(/│# +│$/m);
+      for (const [cols, rows] of [[100, 29], [160, 47], [90, 25], [140, 39], [100, 29]] as const) {
+        d.resize(cols, rows + 1);
+        const inner = innerSize(cols, rows);
+        await d.waitFor((t) => t.screenLines()[rows - 3]?.endsWith(`╰${'─'.repeat(inner.cols)}╯`));
+        await new Promise((resolve) => setTimeout(resolve, 300)); // any late frame lands
+        await d.settled();
+        const afterResize = d.screenLines();
+        assert.ok(afterResize.some((line) => /│# +│$/.test(line)), `the prompt is gone at ${cols}×${rows}:\n${afterResize.join('\n')}`);
+        d.write('\x1d\x0c'); // Ctrl-] Ctrl-L: everything drawn afresh
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        await d.settled();
+        // Only the live lines (uptime, memory, sparkline) may have moved on meanwhile.
+        const live = /up \d+s|[▁▂▃▄▅▆▇█]|iB|\d%/;
+        const redrawn = d.screenLines();
+        const differing = afterResize.flatMap((line, i) => (line === redrawn[i] || live.test(line) ? [] : [`${i}: ${JSON.stringify(line)} / redrawn ${JSON.stringify(redrawn[i])}`]));
+        assert.deepEqual(differing, [], `at ${cols}×${rows} the screen after the resize is not what a redraw draws`);
+      }
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+      spawnSync('tmux', ['-L', socket, 'kill-server']);
+    }
+  });
+
   it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
     try {

@@ -77,9 +77,18 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const openLab = async (chosen: Lab) => (await labController()).open(chosen, Math.min(loadLabProgress()[chosen.id] ?? 0, chosen.steps.length - 1));
   // The container's terminal follows the outer one at once, before anything is drawn at the new
   // size (the listener comes before Ink's): a program that asks for its size then has the new one.
+  // Then all of the screen is drawn afresh, as tmux does: a terminal keeps what it had where the new
+  // size has room, and rows or columns no one draws any more would show stale text.
+  let redrawPending = false;
   stdout.on('resize', () => {
     const resized = paneSizeOf(stdout);
     session.resize(resized.cols, resized.rows);
+    if (redrawPending) return;
+    redrawPending = true;
+    setImmediate(() => {
+      redrawPending = false;
+      redraw();
+    });
   });
   /** The UI has the terminal: not before it takes it, while suspended, or once it has given it back. */
   let ownsTerminal = false;

@@ -14,4 +14,12 @@ describe('HelpOverlay', () => {
     for (const binding of BINDINGS) assert.match(short, new RegExp(`${binding.label.replace(/[[\]?]/g, '\\$&')} +${binding.description.slice(0, 12).replace(/[()?]/g, '\\$&')}`));
     assert.match(frame, /Ctrl-C always goes to the container/);
   });
+
+  it('at 80×24, two columns with a gap: a description cut short never runs into the next key', () => {
+    const frame = render(<HelpOverlay width={80} height={22} />).lastFrame()!;
+    const rows = frame.split('\n');
+    assert.ok(rows.length <= 22, frame);
+    const runTogether = rows.filter((row) => /…( ?)\S/.test(row) || /[a-z]{2}[A-Z?]/.test(row.replace(/Ctrl-[A-Z\]]/g, '')));
+    assert.deepEqual(runTogether, [], frame);
+  });
 });
