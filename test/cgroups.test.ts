@@ -151,7 +151,7 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     assert.equal(result.stdout, 'fork=40: 15, then EAGAIN\n');
   });
 
-  it('lists a running container in baby-docker ps, and reclaims a dead shim\'s cgroup with gc', async () => {
+  it('lists a running container in baby-docker ps; the runtime reclaims the cgroup of its SIGKILLed shim', async () => {
     const container = await start({ rootfs: ROOTFS, command: ['sleep', '100'] });
     const listed = runCli(['ps']);
     assert.match(listed.stdout, new RegExp(`^${container.id} +${container.hostPid} `, 'm'));
@@ -160,11 +160,12 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     process.kill(shimPid, 'SIGKILL');
     const status = await container.wait();
     assert.deepEqual([status.code, status.error], [137, 'the runtime shim was killed by SIGKILL before it reported how the container ended']);
-    assert.ok(fs.existsSync(container.cgroup.pids), 'the dead run left its cgroup');
-    const gc = runCli(['gc']);
-    assert.equal(gc.status, 0, gc.stderr);
+    // The shim could not clean up: its caller did, as it learnt of the shim's end.
     assert.equal(fs.existsSync(container.cgroup.pids), false);
     if (v2) assert.equal(fs.existsSync(path.dirname(container.cgroup.pids)), false);
+    const gc = runCli(['gc']);
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.match(gc.stdout, /cleaned up after 0 dead container/);
   });
 
   for (const lab of ['memory', 'pids']) {

@@ -87,6 +87,9 @@ describe('nothing left behind', () => {
   it('reclaims the cgroup of a run whose shim was SIGKILLed too, at the next start', async () => {
     const { hostPid, node } = await startInChildNode();
     const shimPid = Number(fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(' ')[3]);
+    // The Node process is stopped first: running, it would reclaim what its dead shim left;
+    // dead, its shim would clean up after it.
+    node.kill('SIGSTOP');
     process.kill(shimPid, 'SIGKILL');
     node.kill('SIGKILL');
     await eventually(() => !alive(hostPid), 5000, 'container to die with its shim');

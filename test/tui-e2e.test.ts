@@ -270,6 +270,29 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('reports a SIGKILLed shim as exit code 137 and why, not as a clean end', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      await d.waitFor(/host PID \d+/);
+      const { hostPid } = containerOnScreen(d);
+      const shimPid = Number(fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(' ')[3]);
+      process.kill(shimPid, 'SIGKILL');
+      await d.waitFor(/exit code 137\b/);
+      const side = d.region(0, 0, SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
+      assert.match(side, /killed by SIGKILL/, side);
+      assert.doesNotMatch(d.screenText(), /without a status|exit code 0\b/);
+      await pauseTyping();
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+      // The container dies with its shim (the kernel ends its PID namespace), a moment later.
+      await awaitLeftoversGone();
+      assert.deepEqual(containerProcesses(), []);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('starts from the picker: a bad typed path shows its error, default runs', { timeout: 60_000 }, async () => {
     const d = startTui([]);
     try {

@@ -245,6 +245,8 @@ class ShimSession {
         ? `the runtime shim was killed by ${shim.signal} before it reported how the container ended${detail}`
         : `the runtime shim ended without a status (exit code ${shim.code}${detail})`,
     };
+    // A shim that ended without its exit message did not clean up after its container: that is done now.
+    if (!this.lastExit) reclaimDeadRuns();
     if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
     this.resolveExit(status);
   }
@@ -252,6 +254,15 @@ class ShimSession {
   fail(error: Error): void {
     this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, memory: null, error: shimStartError(error) };
     this.finish({ code: EXIT.RUNTIME, signal: null });
+  }
+}
+
+/** Remove what runs whose shim died left (cgroups, state): best effort, as the next start does it too. */
+function reclaimDeadRuns(): void {
+  try {
+    addon().gc();
+  } catch {
+    // The next start, or baby-docker gc, collects what is left.
   }
 }
 
