@@ -17,8 +17,9 @@ import { capabilityMask } from '../src/runtime/capabilities.js';
 import { addon, SHIM_PATH } from '../src/runtime/native.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
+import { SCROLLBACK_LINES } from '../src/ui/services/terminalSession.js';
 import {
-  idleCpuPercent, makeConfigDir, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
+  idleCpuPercent, makeConfigDir, scrollbackMemory, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
   timeBareCat, timeTmuxCat, timeTuiCat, writeTextFile,
 } from './tui.js';
 
@@ -295,6 +296,7 @@ const BIG_FILE_BYTES = 50 * 1024 * 1024;
 /** tmux's own time swings by a sixth from run to run on a 2-core machine: enough runs for a steady median. */
 const CAT_RUNS = 9;
 const IDLE_SECONDS = 30;
+const SCROLLBACK_BENCH_LINES = 100_000;
 const KEY_RUNS = 15;
 const KEY_WARMUP = 2;
 
@@ -323,6 +325,7 @@ async function terminalUiSection(rootfs: string): Promise<void> {
     const idle = await idleCpuPercent(IDLE_SECONDS, configDir);
     const rerun = (await rerunLatencies(markerFile, '/tmp/bench-marker.txt', KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
     const prefix = (await prefixLatenciesDuringFlood(KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
+    const scrollback = await scrollbackMemory(SCROLLBACK_BENCH_LINES, configDir);
 
     const mbPerSecond = (r: CaseResult): string => (BIG_FILE_BYTES / 2 ** 20 / (r.median / 1000)).toFixed(1);
     console.log(`\nTerminal UI: cat of a 50 MiB text file, start to exit shown, ${CAT_RUNS} runs each (+1 warm-up), interleaved\n`);
@@ -334,7 +337,10 @@ async function terminalUiSection(rootfs: string): Promise<void> {
     printTable(keys, []);
     console.log(`\nTerminal UI: idle CPU with a shell at its prompt, over ${IDLE_SECONDS} s: ${idle.toFixed(2)}% of one core\n`);
     checkTarget('TUI cat 50 MiB <= tmux', tui, tmux, 1);
+    const historyMiB = (scrollback.after - scrollback.idle) / 2 ** 20;
+    console.log(`Terminal UI: resident memory idle ${(scrollback.idle / 2 ** 20).toFixed(1)} MiB, after ${SCROLLBACK_BENCH_LINES} lines of output ${(scrollback.after / 2 ** 20).toFixed(1)} MiB (the history keeps ${SCROLLBACK_LINES} lines)\n`);
     checkLimit('TUI idle CPU < 1% of a core', idle, '%', 1);
+    checkLimit(`history of ${SCROLLBACK_BENCH_LINES} lines < 50 MiB over the idle TUI`, historyMiB, 'MiB', 50);
     checkLimit('re-run latency median < 50 ms', keys[0].median, 'ms', 50);
     checkLimit('prefix key during flood median < 200 ms', keys[1].median, 'ms', 200);
   } finally {

@@ -156,6 +156,12 @@ export class Tui {
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
   }
 
+  /** The TUI's resident memory now, in bytes. */
+  rssBytes(): number {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'))?.[1];
+    return Number(kib) * 1024;
+  }
+
   /** SIGTERM (the TUI removes its container), SIGKILL if it does not go within 5 s. */
   async close(): Promise<void> {
     try {
@@ -265,6 +271,24 @@ export async function timeBareCat(rootfs: string, fileInContainer: string): Prom
   const status = await container.wait();
   if (status.code !== 0) throw new Error(`cat through the runtime alone: exit code ${status.code}`);
   return now() - begin;
+}
+
+/**
+ * What the pane's history costs: the TUI's resident memory with a shell at
+ * its prompt, then after `lines` lines of output (the history keeps the last
+ * SCROLLBACK_LINES of them), each after a GC-friendly pause.
+ */
+export async function scrollbackMemory(lines: number, configDir: string): Promise<{ idle: number; after: number }> {
+  return withTui(['/bin/sh'], configDir, async (tui) => {
+    await tui.waitForScreen((t) => paneStartsWith(t, '# '), 15_000, 'the shell prompt');
+    await sleep(2000);
+    const idle = tui.rssBytes();
+    const done = tui.waitForOutput('history-filled', 60_000);
+    tui.press(`seq -f 'line %.0f of the output that fills the history' 1 ${lines}; echo history-filled\r`);
+    await done;
+    await sleep(2000);
+    return { idle, after: tui.rssBytes() };
+  });
 }
 
 /** % of one core the TUI uses over `seconds` with a shell idle at its prompt. */

@@ -122,6 +122,13 @@ describe('every built-in lab, checked unattended in a real container', () => {
     assert.match(missing.stderr, /^baby-docker-tui: no lab named "nope": the labs are 01-pid, /);
   });
 
+  it('lists the labs with baby-docker-tui --lab list, as baby-docker lab list does', () => {
+    const tui = spawnSync(process.execPath, [TUI_CLI_PATH, '--lab', 'list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(tui.status, 0, tui.stderr);
+    assert.match(tui.stdout, /^01-pid +\S/m);
+    assert.equal(tui.stdout, spawnSync(process.execPath, [CLI_PATH, 'lab', 'list'], { encoding: 'utf8' }).stdout);
+  });
+
   it('fails a lab whose check is not met, saying why, with exit code 1', () => {
     const file = path.join(scratch, 'failing.yaml');
     fs.writeFileSync(file, `title: Fails

@@ -681,6 +681,29 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('scrolls back through the pane\'s history with Shift-PgUp while the shell runs, and q returns to the live screen', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('seq 1 300\r');
+      await d.waitFor(/│300 +│$/m);
+      await d.waitFor(/│# +│$/m);
+      const inner = innerSize(COLS, ROWS);
+      d.write('\x1b[5;2~\x1b[5;2~'); // two pages back: each keeps a line of overlap
+      const back = 2 * (inner.rows - 1);
+      await d.waitFor(`history: ${back} lines back`);
+      // The pane's last line is the one `back` lines above the prompt's line, the last line of output being 300.
+      await d.waitFor((t) => paneLines(t).at(-1) === String(300 - back + 1));
+      d.write('q');
+      await d.waitFor((t) => !t.screenText().includes('history:') && /│# +│$/m.test(t.screenText()));
+      d.write('echo live-$((6*7))\r');
+      await d.waitFor(/│live-42 +│$/m);
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
     try {

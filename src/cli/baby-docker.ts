@@ -123,10 +123,9 @@ function psTable(containers: ContainerInfo[], now: number): string {
 }
 
 async function lab([action, name, ...extra]: string[]): Promise<number> {
-  const { labDir, runLabCheck } = await import('../labs/cli.js');
+  const { printLabList, runLabCheck } = await import('../labs/cli.js');
   if (action === 'list' && name === undefined) {
-    const { listLabs } = await import('../labs/catalog.js');
-    for (const entry of listLabs(labDir())) process.stdout.write(`${entry.id.padEnd(20)} ${entry.title}\n`);
+    printLabList();
     return 0;
   }
   if (action === 'check' && name !== undefined && extra.length === 0) return runLabCheck(name);

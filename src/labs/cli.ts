@@ -2,7 +2,7 @@
 import * as path from 'node:path';
 import { checkRoot } from '../runtime/spec.js';
 import { configDir } from '../ui/persistence.js';
-import { loadLab } from './catalog.js';
+import { listLabs, loadLab } from './catalog.js';
 import { checkLab } from './unattended.js';
 
 /** The user's lab folder: $XDG_CONFIG_HOME/baby-docker/labs. */
@@ -16,4 +16,9 @@ export async function runLabCheck(name: string): Promise<number> {
   checkRoot();
   process.stdout.write(`${lab.title}\n`);
   return (await checkLab(lab, (line) => process.stdout.write(`${line}\n`))) ? 0 : 1;
+}
+
+/** `lab list` / `--lab list`: every lab on offer, one line each on stdout. */
+export function printLabList(): void {
+  for (const entry of listLabs(labDir())) process.stdout.write(`${entry.id.padEnd(20)} ${entry.title}\n`);
 }

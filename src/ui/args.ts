@@ -2,7 +2,7 @@
 import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
-import { checkHostname, parseMemory, resolveCapabilities } from '../runtime/spec.js';
+import { checkHostname, parseMemory, parsePids, resolveCapabilities } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -12,11 +12,17 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       --memory SIZE    memory limit of each run (default 100m)
       --hostname NAME  hostname inside (default: the container id)
       --rootfs DIR     add a directory to the picker's list
+      --pids N         most processes at once in each run (default 1024)
+      --init           run a tiny init as PID 1 that forwards signals
       --lab NAME       follow a guided lab (a built-in one, one in
-                       ~/.config/baby-docker/labs, or a .yaml file)
+                       ~/.config/baby-docker/labs, or a .yaml file);
+                       --lab list lists them
       --check          with --lab: run every step unattended, one line a
                        step, exit 0 when all pass (no terminal needed)
 ${SECURITY_USAGE}`;
+
+/** What the command line sets for every run of the session: the hardening, the pids limit, an init. */
+export type SessionOptions = SecurityOptions & Pick<RunOptions, 'pids' | 'init'>;
 
 export interface TuiArgs {
   memory: string;
@@ -26,7 +32,7 @@ export interface TuiArgs {
   /** Set when a rootfs was named: start at once. */
   direct: RunOptions | null;
   /** For every run of the session (a direct run has them already). */
-  security: SecurityOptions;
+  session: SessionOptions;
   /** --lab: the lab to follow. */
   lab: string | null;
   /** --check: run the lab unattended instead. */
@@ -34,26 +40,28 @@ export interface TuiArgs {
 }
 
 export function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, security: {}, lab: null, check: false };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false };
   let help = false;
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
     else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
+    else if (flag === '--pids') parsed.session.pids = parsePids(value());
+    else if (flag === '--init') parsed.session.init = true;
     else if (flag === '--lab') parsed.lab = value();
     else if (flag === '--check') parsed.check = true;
-    else if (!parseSecurityOption(flag, value, parsed.security)) throw unknownOption(flag, 'baby-docker-tui');
+    else if (!parseSecurityOption(flag, value, parsed.session)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;
   if (parsed.check && parsed.lab === null) throw new RuntimeError('--check goes with --lab NAME: which lab to check');
   parseMemory(parsed.memory);
   if (parsed.hostname) checkHostname(parsed.hostname);
-  resolveCapabilities(parsed.security);
+  resolveCapabilities(parsed.session);
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
-      rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname, ...parsed.security,
+      rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
     };
   }
   return parsed;

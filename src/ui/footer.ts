@@ -29,12 +29,19 @@ const commandKeys = (state: UiState): FooterPart[] => [
 ];
 
 export function footerParts(state: UiState): FooterPart[] {
+  if (state.overlay === 'confirm-quit') return [{ text: 'A container is running: stop it and quit? (y/n)', style: 'prompt' }];
+  if (state.overlay === 'confirm-run') return [{ text: 'A container is running: stop it and start the new run? (y/n)', style: 'prompt' }];
   if (state.screen === 'picker') {
     return [...key('Enter', 'start · Tab next field'), ...(state.runs.length > 0 ? key('Esc', 'back') : []), ...key('Ctrl-C', 'quit')];
   }
-  if (state.overlay === 'confirm-quit') return [{ text: 'A container is running: stop it and quit? (y/n)', style: 'prompt' }];
   if (state.overlay === 'edit-command') {
     return [{ text: 'command:', style: 'prompt' }, { text: ` ${state.editLine}` }, { text: ' ', style: 'cursor' }];
+  }
+  if (state.screen === 'run' && state.overlay === 'none' && state.scrolledBack > 0 && !state.prefixArmed) {
+    return [
+      { text: `history: ${state.scrolledBack} lines back · `, style: 'prompt' },
+      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('q', 'back to the live screen (any key types there)'),
+    ];
   }
   if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(state), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];
   if (isRunning(state) && state.overlay === 'none') {

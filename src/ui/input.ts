@@ -3,7 +3,7 @@
  * byte goes to it except the prefix key; after the prefix (one command), or
  * once the container has exited, keys are commands (see keymap.ts).
  */
-import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY } from './keymap.js';
+import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, SCROLL_KEYS, SHIFT_PAGE_DOWN, SHIFT_PAGE_UP, type ScrollMove } from './keymap.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { pickerKey } from './picker.js';
 import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
@@ -22,6 +22,8 @@ export interface InputActions {
   lab(command: Command): void;
   /** Start a lab chosen in the picker. */
   openLab(id: string): void;
+  /** Move the pane's view through its history; returns how many lines back it then is (0: live). */
+  scroll(move: ScrollMove): number;
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -81,13 +83,23 @@ export function handleInput(
   let rest = input;
   while (rest.length > 0) {
     const state = getState();
+    if (isScrolledBack(state)) {
+      const [key] = splitKeys(rest);
+      const move = SCROLL_KEYS.get(key);
+      const leaving = key === 'q' || key === '\x1b';
+      actions.dispatch({ type: 'scrolled', lines: actions.scroll(move ?? 'bottom') });
+      // q and Esc only leave the history; any other key goes on to the live screen, as typing does in a terminal.
+      if (move || leaving) rest = rest.slice(key.length);
+      continue;
+    }
     if (passesThrough(state) && !state.prefixArmed) {
-      const prefixAt = rest.indexOf(PREFIX_KEY);
-      if (prefixAt !== 0) bursts.wentToContainer = true;
-      if (prefixAt < 0) return actions.sendToContainer(rest);
-      if (prefixAt > 0) actions.sendToContainer(rest.slice(0, prefixAt));
-      actions.dispatch({ type: 'prefix', armed: true });
-      rest = rest.slice(prefixAt + 1);
+      const [at, intercepted] = firstIntercepted(rest);
+      if (at !== 0) bursts.wentToContainer = true;
+      if (at < 0) return actions.sendToContainer(rest);
+      if (at > 0) actions.sendToContainer(rest.slice(0, at));
+      rest = rest.slice(at + intercepted.length);
+      if (intercepted === PREFIX_KEY) actions.dispatch({ type: 'prefix', armed: true });
+      else actions.dispatch({ type: 'scrolled', lines: actions.scroll(SCROLL_KEYS.get(intercepted)!) });
       continue;
     }
     const [key] = splitKeys(rest);
@@ -101,6 +113,24 @@ export function handleInput(
     if (state.ignoredKeys) actions.dispatch({ type: 'ignored-keys', keys: '' });
     handleKey(key, state, actions);
   }
+}
+
+/** Keys taken from the container's input even while it runs: the prefix, and Shift-PgUp/PgDn (scrolling). */
+const INTERCEPTED = [PREFIX_KEY, SHIFT_PAGE_UP, SHIFT_PAGE_DOWN];
+
+/** Where in `input` the first intercepted key is, and which; -1 for none. */
+function firstIntercepted(input: string): [number, string] {
+  let first: [number, string] = [-1, ''];
+  for (const key of INTERCEPTED) {
+    const at = input.indexOf(key);
+    if (at >= 0 && (first[0] < 0 || at < first[0])) first = [at, key];
+  }
+  return first;
+}
+
+/** The pane shows its history: keys scroll it (SCROLL_KEYS) until one goes back to the live screen. */
+function isScrolledBack(state: UiState): boolean {
+  return state.screen === 'run' && state.overlay === 'none' && !state.prefixArmed && state.scrolledBack > 0;
 }
 
 /** Keys of a burst that went to the container are typing ahead once it has exited (see TypingBursts); after the prefix a key is a command. */
@@ -118,12 +148,17 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
     else actions.dispatch({ type: 'overlay', overlay: 'none' });
     return;
   }
+  if (state.overlay === 'confirm-run') {
+    if ((key === 'y' || key === 'Y') && state.pendingRun) actions.run(state.pendingRun);
+    else actions.dispatch({ type: 'overlay', overlay: 'none' });
+    return;
+  }
   if (state.overlay === 'help') return actions.dispatch({ type: 'overlay', overlay: 'none' });
   if (state.overlay === 'edit-command') return editCommandKey(key, state, actions);
   if (state.screen === 'picker') {
     const result = pickerKey(state.picker, key);
     actions.dispatch({ type: 'picker', picker: result.state });
-    if (result.submit) actions.run(result.submit);
+    if (result.submit) requestRun(result.submit, state, actions);
     else if (result.lab) actions.openLab(result.lab);
     // Esc goes back to the run, never out of the program (it also ends typing); Ctrl-C quits.
     else if (result.cancel && state.runs.length > 0) actions.dispatch({ type: 'screen', screen: 'run' });
@@ -138,11 +173,17 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
   }
 }
 
+/** Start `options` now, or, while a container runs (it would be killed), once the person says yes. */
+function requestRun(options: RunOptions, state: UiState, actions: InputActions): void {
+  if (isRunning(state)) actions.dispatch({ type: 'confirm-run', options });
+  else actions.run(options);
+}
+
 function runCommand(command: Command, state: UiState, actions: InputActions): void {
   const run = currentRun(state);
   switch (command) {
     case Command.Rerun:
-      if (run) actions.run(run.options);
+      if (run) requestRun(run.options, state, actions);
       return;
     case Command.EditCommand:
       if (!run) return;
@@ -158,7 +199,7 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return actions.dispatch({ type: 'select-history', delta: 1 });
     case Command.RunSelected: {
       const selected = state.runs[state.selectedHistory ?? state.runs.length - 1];
-      if (selected) actions.run(selected.options);
+      if (selected) requestRun(selected.options, state, actions);
       return;
     }
     case Command.Help:
@@ -168,6 +209,8 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return actions.quit();
     case Command.Redraw:
       return actions.redraw();
+    case Command.ScrollBack:
+      return actions.dispatch({ type: 'scrolled', lines: actions.scroll('page-up') });
     case Command.Suspend:
       return actions.suspend();
     case Command.SendPrefix:
@@ -189,7 +232,7 @@ function editCommandKey(key: string, state: UiState, actions: InputActions): voi
     } catch {
       return; // an unclosed quote: keep editing
     }
-    if (run && command.length > 0) actions.run({ ...run.options, command });
+    if (run && command.length > 0) requestRun({ ...run.options, command }, state, actions);
     return;
   }
   let line = state.editLine;

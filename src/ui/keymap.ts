@@ -14,6 +14,7 @@ export enum Command {
   Help = 'help',
   Quit = 'quit',
   Redraw = 'redraw',
+  ScrollBack = 'scroll-back',
   Suspend = 'suspend',
   /** The prefix pressed twice: send it to the container. */
   SendPrefix = 'send-prefix',
@@ -29,6 +30,21 @@ export enum Command {
 export const LAB_COMMANDS: readonly Command[] = [
   Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave,
 ];
+
+export const PAGE_UP = '\x1b[5~';
+export const PAGE_DOWN = '\x1b[6~';
+/** Shift-PgUp/PgDn scroll the pane even while keys go to the container, as in most terminals. */
+export const SHIFT_PAGE_UP = '\x1b[5;2~';
+export const SHIFT_PAGE_DOWN = '\x1b[6;2~';
+
+export type ScrollMove = 'page-up' | 'page-down' | 'line-up' | 'line-down' | 'top' | 'bottom';
+
+/** Keys while the pane shows its history (scrolled back): how far each moves it; any other key goes back to the live screen. */
+export const SCROLL_KEYS: ReadonlyMap<string, ScrollMove> = new Map([
+  [PAGE_UP, 'page-up'], [SHIFT_PAGE_UP, 'page-up'], ['\x1b[A', 'line-up'], ['\x1bOA', 'line-up'], ['k', 'line-up'],
+  [PAGE_DOWN, 'page-down'], [SHIFT_PAGE_DOWN, 'page-down'], ['\x1b[B', 'line-down'], ['\x1bOB', 'line-down'], ['j', 'line-down'],
+  ['g', 'top'], ['\x1b[H', 'top'], ['\x1b[1~', 'top'], ['G', 'bottom'], ['\x1b[F', 'bottom'], ['\x1b[4~', 'bottom'],
+]);
 
 /** Ctrl-]: bound by no shell, tmux (C-b) or screen (C-a); the telnet escape. */
 export const PREFIX_KEY = '\x1d';
@@ -51,6 +67,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.HistoryUp, keys: ['h', '\x1b[A', '\x1bOA'], label: 'h/↑', description: 'select an earlier run in the history' },
   { command: Command.HistoryDown, keys: ['l', '\x1b[B', '\x1bOB'], label: 'l/↓', description: 'select a later run in the history' },
   { command: Command.RunSelected, keys: ['\r'], label: 'Enter', description: 're-run the selected history entry' },
+  { command: Command.ScrollBack, keys: [PAGE_UP, SHIFT_PAGE_UP], label: 'PgUp', description: 'scroll back through the output (also Shift-PgUp at any time)' },
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
   { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },

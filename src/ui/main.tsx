@@ -8,7 +8,7 @@ import { EXIT, RuntimeError } from '../runtime/errors.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
 import { handleInput, TypingBursts } from './input.js';
-import { Command } from './keymap.js';
+import { Command, type ScrollMove } from './keymap.js';
 import { layoutFor, paneSizeOf } from './layout.js';
 import { paneViewOf } from './paneView.js';
 import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, saveLabProgress } from './persistence.js';
@@ -38,6 +38,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     process.exitCode = await runLabCheck(args.lab!);
     return;
   }
+  if (args.lab === 'list') return (await loadLabs()).printLabList();
   // A lab file with a mistake is reported now, on one line, not inside the UI.
   const lab = args.lab === null ? null : await loadLabs().then(({ loadLab, labDir }) => loadLab(args.lab!, labDir()));
   if (!hasTerminal()) {
@@ -149,7 +150,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     } catch {
       // History is a convenience: an unwritable config directory must not stop a run.
     }
-    void controller.run({ ...options, ...args.security });
+    void controller.run({ ...options, ...args.session });
   };
 
   stdin.setEncoding('utf8');
@@ -174,6 +175,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
           .then(({ loadLab, labDir }) => openLab(loadLab(id, labDir())))
           .catch((error: Error) => session.printError(error.message));
       },
+      scroll: (move) => session.scroll(scrollLines(move, session.rows)),
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {
@@ -234,6 +236,13 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 async function loadLabs() {
   const [catalog, cli] = await Promise.all([import('../labs/catalog.js'), import('../labs/cli.js')]);
   return { ...catalog, ...cli };
+}
+
+/** Lines a scroll key moves the pane's view by (negative: back into the history); a page keeps a line of overlap. */
+function scrollLines(move: ScrollMove, rows: number): number {
+  const page = Math.max(1, rows - 1);
+  const far = Number.MAX_SAFE_INTEGER;
+  return { 'page-up': -page, 'page-down': page, 'line-up': -1, 'line-down': 1, top: -far, bottom: far }[move];
 }
 
 /** An unexpected error on one line: what and where (its first stack frame), for a bug report. */

@@ -5,12 +5,12 @@ import type { PaneView } from './services/panePainter.js';
 import { joinCommandLine } from './commandLine.js';
 import { currentRun, isRunning, type UiState } from './state.js';
 
-/** The run's number, id and command, e.g. "#2 3f61… /bin/sh"; a run without its hardening says so first. */
+/** The run's number, id, command and rootfs, e.g. "#2 3f61… /bin/sh · default"; a run without its hardening says so first. */
 export function paneTitle(state: UiState): string {
   const run = currentRun(state);
   if (!run) return 'terminal';
   const unhardened = run.options.security === 'none' ? 'HARDENING OFF ' : '';
-  return `${unhardened}#${run.seq} ${run.id ?? ''} ${joinCommandLine(run.options.command)}`.replace(/\s+/g, ' ');
+  return `${unhardened}#${run.seq} ${run.id ?? ''} ${joinCommandLine(run.options.command)} · ${run.options.rootfs}`.replace(/\s+/g, ' ');
 }
 
 /** The pane, or null when another screen (picker, help, too small) covers it. */

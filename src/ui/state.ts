@@ -4,7 +4,7 @@ import { pickerAfterRun, type PickerState } from './picker.js';
 import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
 
 export type Screen = 'picker' | 'run';
-export type Overlay = 'none' | 'help' | 'confirm-quit' | 'edit-command';
+export type Overlay = 'none' | 'help' | 'confirm-quit' | 'confirm-run' | 'edit-command';
 
 /** The memory sparkline covers this much time, up to now. */
 export const MEMORY_WINDOW_MS = 60_000;
@@ -29,12 +29,19 @@ export interface UiState {
   lab: LabView | null;
   /** Keys typed ahead for the container that had just exited (see input.ts): ignored, and the footer says so. */
   ignoredKeys: string;
+  /** The run asked for while a container runs: it starts once the person says yes (overlay confirm-run). */
+  pendingRun: RunOptions | null;
+  /** Lines the pane's view is back in its history; 0: the live screen. */
+  scrolledBack: number;
 }
 
 export type UiAction =
   | { type: 'run-requested'; options: RunOptions; at: number }
   | { type: 'run-started'; seq: number; id: string; hostPid: number }
   | { type: 'run-exited'; seq: number; status: ExitStatus; at: number }
+  | { type: 'run-stopping'; seq: number; killAt: number }
+  | { type: 'confirm-run'; options: RunOptions }
+  | { type: 'scrolled'; lines: number }
   | { type: 'stats'; seq: number; stats: LiveStats }
   | { type: 'prefix'; armed: boolean }
   | { type: 'overlay'; overlay: Overlay }
@@ -58,6 +65,8 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     editLine: '',
     lab: null,
     ignoredKeys: '',
+    pendingRun: null,
+    scrolledBack: 0,
   };
 }
 
@@ -92,6 +101,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         startedAt: action.at,
         endedAt: null,
         status: null,
+        killAt: null,
       };
       return {
         ...state,
@@ -104,10 +114,18 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         selectedHistory: null,
         picker: pickerAfterRun(state.picker, action.options),
         ignoredKeys: '',
+        pendingRun: null,
+        scrolledBack: 0,
       };
     }
     case 'run-started':
       return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid }) };
+    case 'run-stopping':
+      return { ...state, runs: updateRun(state, action.seq, { killAt: action.killAt }) };
+    case 'scrolled':
+      return { ...state, scrolledBack: action.lines };
+    case 'confirm-run':
+      return { ...state, overlay: 'confirm-run', pendingRun: action.options, prefixArmed: false };
     case 'run-exited':
       return { ...state, runs: updateRun(state, action.seq, { phase: 'exited', status: action.status, endedAt: action.at }) };
     case 'stats': {
@@ -120,7 +138,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'prefix':
       return { ...state, prefixArmed: action.armed };
     case 'overlay':
-      return { ...state, overlay: action.overlay, prefixArmed: false };
+      return { ...state, overlay: action.overlay, prefixArmed: false, pendingRun: null };
     case 'select-history': {
       if (state.runs.length === 0) return state;
       const from = state.selectedHistory ?? state.runs.length - 1;

@@ -15,6 +15,8 @@ export interface RunOptions {
   hostname: string;
   /** Most processes at once; the runtime's default when absent. */
   pids?: number;
+  /** A tiny init as PID 1 that forwards signals and reaps (--init). */
+  init?: boolean;
   /** From the command line, for every run of the session: capabilities, or the hardening off. */
   capAdd?: string[];
   capDrop?: string[];
@@ -36,6 +38,8 @@ export interface RunRecord {
   endedAt: number | null;
   /** Set once exited; a run that failed to start has code 125 and an error. */
   status: ExitStatus | null;
+  /** Asked to stop (SIGTERM sent): when SIGKILL follows, ms since the epoch. */
+  killAt: number | null;
 }
 
 /** One poll of the container's cgroup and UTS namespace. */

@@ -91,7 +91,7 @@ describe('App', () => {
       await second;
       await tick();
       frame = lastFrame()!;
-      assert.equal(paneTitle(store.getState()), '#2 bbbbbbbbbbbb /bin/sh');
+      assert.equal(paneTitle(store.getState()), '#2 bbbbbbbbbbbb /bin/sh · default');
       assert.match(frame, /exit code 137 \(SIGKILL\)/);
       assert.match(frame, /OOM-killed/);
       assert.deepEqual(store.getState().runs.map((run) => run.status?.code), [3, 137]);

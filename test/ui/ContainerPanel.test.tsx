@@ -43,3 +43,8 @@ test('a narrow panel keeps the whole host PID', () => {
 test('no run yet', () => {
   assert.match(frameOf(<ContainerPanel run={null} now={T0} width={40} />), /no container yet/);
 });
+
+test('asked to stop, it says so and counts down to SIGKILL', () => {
+  const frame = frameOf(<ContainerPanel run={makeRun({ killAt: T0 + 10_000 })} now={T0 + 2_500} width={34} />);
+  assert.match(frame, /stopping · SIGKILL in 8s/);
+});

@@ -17,6 +17,7 @@ function makeRun(seq: number, exited: boolean): RunRecord {
     startedAt: T0,
     endedAt: exited ? T0 + 2000 : null,
     status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: 'killed by the OOM killer after using more than its limit' } : null,
+    killAt: null,
   };
 }
 

@@ -17,6 +17,7 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
     startedAt: T0,
     endedAt: null,
     status: null,
+    killAt: null,
     ...overrides,
   };
 }

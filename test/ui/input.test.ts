@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[] };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0 };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -31,6 +31,11 @@ function setup(phase: 'running' | 'exited') {
     suspend: () => calls.suspends++,
     lab: (command) => calls.lab.push(command),
     openLab: (id) => calls.labsOpened.push(id),
+    // A pane with 100 lines of history, pages of 10.
+    scroll: (move) => {
+      const by = { 'page-up': 10, 'page-down': -10, 'line-up': 1, 'line-down': -1, top: 100, bottom: -100 }[move];
+      return (calls.scrolledBack = Math.max(0, Math.min(100, calls.scrolledBack + by)));
+    },
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
   return { store, calls, type, actions, state: (): UiState => store.getState() };
@@ -81,8 +86,8 @@ describe('input while a container runs', () => {
 
   it('handles prefix and command in one chunk', () => {
     const { calls, type } = setup('running');
-    type(`a${PREFIX_KEY}rb`);
-    assert.deepEqual(calls.runs, [OPTIONS]);
+    type(`a${PREFIX_KEY}kb`);
+    assert.equal(calls.stops, 1);
     assert.deepEqual(calls.sent, ['a', 'b']);
   });
 
@@ -160,6 +165,70 @@ describe('input once the container has exited', () => {
 
   it('lists a command for every binding in the help', () => {
     assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});
+
+describe('scrolling back through the pane\'s history', () => {
+  it('Shift-PgUp scrolls even while keys go to the container; the next typed key returns to the live screen and reaches it', () => {
+    const { calls, type, state } = setup('running');
+    type('ab\x1b[5;2~');
+    assert.deepEqual(calls.sent, ['ab']);
+    assert.equal(state().scrolledBack, 10);
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /history: 10 lines back/);
+    type('\x1b[5;2~k');
+    assert.equal(state().scrolledBack, 21, 'a page, then a line');
+    type('cd');
+    assert.equal(state().scrolledBack, 0);
+    assert.deepEqual(calls.sent, ['ab', 'cd']);
+  });
+
+  it('once exited, PgUp scrolls; g and G go to the ends; q leaves the history without quitting', () => {
+    const { calls, type, state } = setup('exited');
+    type('\x1b[5~');
+    assert.equal(state().scrolledBack, 10);
+    type('g');
+    assert.equal(state().scrolledBack, 100);
+    type('G');
+    assert.equal(state().scrolledBack, 0);
+    type(`${PREFIX_KEY}\x1b[5~q`);
+    assert.equal(state().scrolledBack, 0);
+    assert.equal(calls.quits, 0);
+  });
+});
+
+describe('a new run while a container runs', () => {
+  it('asks first: r (after the prefix) starts nothing until y', () => {
+    const { calls, type, state } = setup('running');
+    type(`${PREFIX_KEY}r`);
+    assert.equal(calls.runs.length, 0, 'the running container was not killed unasked');
+    assert.equal(state().overlay, 'confirm-run');
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /stop it and start the new run\? \(y\/n\)/);
+    type('y');
+    assert.deepEqual(calls.runs, [OPTIONS]);
+  });
+
+  it('anything but y keeps the container and starts nothing; Enter in the edit line and the picker ask too', () => {
+    const { calls, type, state } = setup('running');
+    type(`${PREFIX_KEY}r`);
+    type('n');
+    assert.equal(state().overlay, 'none');
+    assert.equal(state().pendingRun, null);
+    type(`${PREFIX_KEY}e`);
+    type('\r');
+    assert.equal(state().overlay, 'confirm-run');
+    type('x');
+    type(`${PREFIX_KEY}n`);
+    assert.equal(state().screen, 'picker');
+    type('\t\x15true\r');
+    assert.equal(state().overlay, 'confirm-run');
+    assert.deepEqual(state().pendingRun?.command, ['true']);
+    assert.equal(calls.runs.length, 0);
+  });
+
+  it('k says it is stopping and when SIGKILL follows', () => {
+    const { store, state } = setup('running');
+    store.dispatch({ type: 'run-stopping', seq: 1, killAt: 20_000 });
+    assert.equal(state().runs[0]!.killAt, 20_000);
   });
 });
 

@@ -14,7 +14,7 @@ describe('pane view', () => {
   it('places the pane right of the panels, focused while the container takes the keys', () => {
     const { footer, ...view } = paneViewOf(running, layoutFor(120, 40))!;
     assert.deepEqual(view, {
-      title: '#1 abc /bin/sh', focused: true, left: SIDE_WIDTH + 1, width: 120 - SIDE_WIDTH, height: 38, footerRow: 39, cols: 120,
+      title: '#1 abc /bin/sh · default', focused: true, left: SIDE_WIDTH + 1, width: 120 - SIDE_WIDTH, height: 38, footerRow: 39, cols: 120,
     });
     assert.match(footer.map((part) => part.text).join(''), /keys go to the container/);
     assert.equal(paneViewOf(uiReducer(running, { type: 'prefix', armed: true }), layoutFor(120, 40))?.focused, false);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
 import { snapshotScreen } from '../../src/ui/services/screen.js';
-import { TerminalSession, toApplicationCursorKeys } from '../../src/ui/services/terminalSession.js';
+import { SCROLLBACK_LINES, TerminalSession, toApplicationCursorKeys } from '../../src/ui/services/terminalSession.js';
 import type { PtyContainer } from '../../src/runtime/container.js';
 
 function emulate(data: string, cols = 20, rows = 3): Promise<xterm.Terminal> {
@@ -108,7 +108,8 @@ describe('terminal session', () => {
   });
 
   it('jump-scrolls a flood only from a clean start: not from inside an escape sequence cut by a read', async () => {
-    const lines = Array.from({ length: 40 }, (_, i) => `line ${i}\r\n`).join('');
+    // A flood: more lines than three screens and histories (jumpScroll.ts).
+    const lines = Array.from({ length: 3 * (5 + SCROLLBACK_LINES) + 10 }, (_, i) => `line ${i}\r\n`).join('');
     const session = new TerminalSession(20, 5);
     const container = fakeContainer();
     session.attach(container as unknown as PtyContainer);
@@ -134,7 +135,7 @@ describe('terminal session', () => {
     const session = new TerminalSession(20, 5);
     const container = fakeContainer();
     session.attach(container as unknown as PtyContainer);
-    container.emit(lines(0, 100)); // a first batch that jump scrolling cuts short: a flood
+    container.emit(lines(0, 3 * (5 + SCROLLBACK_LINES) + 10)); // a first batch that jump scrolling cuts short: a flood
     await session.flush();
     // 16 MiB in 64 KiB reads, all before the next batch is due: far beyond what may wait unparsed.
     const read = lines(100, 5000).slice(0, 64 * 1024);

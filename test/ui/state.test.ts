@@ -18,7 +18,7 @@ describe('ui reducer', () => {
     let state = uiReducer(start(), { type: 'run-requested', options: OPTIONS, at: 10 });
     assert.equal(state.screen, 'run');
     assert.deepEqual(currentRun(state), {
-      seq: 1, options: OPTIONS, phase: 'starting', id: null, hostPid: null, startedAt: 10, endedAt: null, status: null,
+      seq: 1, options: OPTIONS, phase: 'starting', id: null, hostPid: null, startedAt: 10, endedAt: null, status: null, killAt: null,
     });
     assert.equal(isRunning(state), true);
     state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 7 });

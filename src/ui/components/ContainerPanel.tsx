@@ -24,9 +24,15 @@ function pidLine(hostPid: number | null, inner: number): string {
   return full.length <= inner ? full : `PID 1 · host PID ${hostPid ?? '—'}`;
 }
 
-/** "running · up 1m 05s": the state, and how long the container has run by `now`; once ended, "exited · ran 1m 05s". */
+/** "running · up 1m 05s": the state, and how long the container has run by `now`; once ended, "exited · ran 1m 05s";
+ * asked to stop, "stopping · SIGKILL in 7s". */
 function statusLine(run: RunRecord, now: number): TextRun[] {
   const ended = run.phase === 'exited';
+  if (!ended && run.killAt !== null) {
+    // Asked to stop: a shell as PID 1 ignores SIGTERM, so say what comes and when.
+    const seconds = Math.max(0, Math.ceil((run.killAt - now) / 1000));
+    return [{ text: 'stopping', color: 'yellow' }, { text: ` · SIGKILL in ${seconds}s` }];
+  }
   const ran = formatDuration((ended ? (run.endedAt ?? now) : now) - run.startedAt);
   return [{ text: run.phase, color: PHASE_COLOR[run.phase] }, { text: ended ? ` · ran ${ran}` : ` · up ${ran}` }];
 }

@@ -10,8 +10,9 @@
  * A the cursor is on a freshly scrolled-in blank bottom row at column 0,
  * wherever it started, as long as A holds at least `rows` LFs; `rows` CR LFs
  * end in that same state. B then scrolls every row it finds off the screen,
- * so the screen, cursor and attributes after B are the same either way. Only
- * the scrollback differs, and the pane keeps none.
+ * so the screen, cursor and attributes after B are the same either way. With
+ * `rows` counting the scrollback too (see TerminalSession.keptLines), so is
+ * all the history kept.
  */
 import { addon } from '../../runtime/native.js';
 

@@ -22,6 +22,7 @@ function specOf(options: RunOptions): ContainerSpec {
     command: options.command,
     memory: options.memory,
     ...(options.pids !== undefined ? { pids: options.pids } : {}),
+    ...(options.init ? { init: true } : {}),
     ...(options.hostname ? { hostname: options.hostname } : {}),
     capAdd: options.capAdd,
     capDrop: options.capDrop,
@@ -115,9 +116,11 @@ export class RunController {
     return this.task;
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. */
+  /** SIGTERM, then SIGKILL after the grace period; the panels count down to it. */
   stop(): void {
-    void this.container?.stop(STOP_GRACE_MS);
+    if (!this.container) return;
+    this.dispatch({ type: 'run-stopping', seq: this.seq, killAt: Date.now() + STOP_GRACE_MS });
+    void this.container.stop(STOP_GRACE_MS);
   }
 
   /**

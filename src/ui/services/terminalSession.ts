@@ -17,11 +17,16 @@ const FRAME_COST_SHARE = 4;
 const FEED_MS = 10;
 /** ...and in a flood of plain lines, which jump scrolling cuts short, this far: all but the last screenful goes unseen anyway. */
 const FLOOD_FEED_MS = 100;
-/** In such a flood, output waiting beyond this is cut short at once, rather than held for the next batch. */
+/** In such a flood, output waiting beyond this is cut short at once, rather than held for the next batch;
+ * too short yet to cut (it must hold the screen and its history three times over), it is tried again at twice the size. */
 const FLOOD_COMPACT_BYTES = 256 * 1024;
-/** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound. */
-const HIGH_WATER = 2 * 1024 * 1024;
-const LOW_WATER = 256 * 1024;
+/** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound:
+ * room for a flood to be cut short, which takes three times the history's lines. */
+const HIGH_WATER = 8 * 1024 * 1024;
+const LOW_WATER = 1024 * 1024;
+
+/** Lines of output kept above the screen, to scroll back through (the pane's history). */
+export const SCROLLBACK_LINES = 10_000;
 
 /** xterm's parser state between escape sequences. */
 const PARSER_GROUND = 0;
@@ -46,6 +51,8 @@ export class TerminalSession {
   private emulatorBusy = false;
   /** The last batch was a flood of plain lines, cut short by jump scrolling. */
   private flooding = false;
+  /** Queued bytes beyond which a flood is cut short before its batch is due. */
+  private compactAt = FLOOD_COMPACT_BYTES;
   private lastFeedAt = 0;
   private readonly parsedWaiters: (() => void)[] = [];
   private pendingBytes = 0;
@@ -59,10 +66,8 @@ export class TerminalSession {
   private readonly listeners = new Set<() => void>();
 
   constructor(cols: number, rows: number) {
-    // The pane shows only the screen, and jump scrolling drops lines that scroll off it; but one line
-    // of scrollback, not none: with none, xterm 6 corrupts its buffer on a resize and its next line feed throws.
     // logLevel off: xterm reports a sequence it cannot parse on the console, which is the screen the UI draws.
-    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1, logLevel: 'off' });
+    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: SCROLLBACK_LINES, logLevel: 'off' });
     useUnicode11Widths(this.term);
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
@@ -133,6 +138,23 @@ export class TerminalSession {
     this.changed();
   }
 
+  /**
+   * Scroll the pane through its history by `lines` (up is negative; a very
+   * large number goes to an end). Returns how many lines back it now shows:
+   * 0 is the live screen. Output goes on meanwhile without moving the view.
+   */
+  scroll(lines: number): number {
+    this.term.scrollLines(lines);
+    this.changed();
+    return this.scrolledBack;
+  }
+
+  /** Lines between the view and the live screen. */
+  get scrolledBack(): number {
+    const buffer = this.term.buffer.active;
+    return buffer.baseY - buffer.viewportY;
+  }
+
   /** Send keys typed by the person, as the program inside expects them. */
   sendKeys(keys: string): void {
     this.container?.write(this.term.modes.applicationCursorKeysMode ? toApplicationCursorKeys(keys) : keys);
@@ -166,7 +188,7 @@ export class TerminalSession {
   private write(data: Buffer): void {
     this.pendingBytes += data.length;
     this.queued.push(data);
-    if (this.flooding && !this.emulatorBusy && this.pendingBytes > FLOOD_COMPACT_BYTES) this.compact();
+    if (this.flooding && !this.emulatorBusy && this.pendingBytes > this.compactAt) this.compact();
     if (!this.paused && this.pendingBytes > HIGH_WATER) {
       this.paused = true;
       this.container?.pause();
@@ -189,15 +211,21 @@ export class TerminalSession {
     this.feedTimer = setTimeout(() => this.feed(), Math.max(0, wait));
   }
 
-  /** What is queued, with the lines that would scroll off unseen dropped now; stop when there is nothing to drop. */
+  /** What is queued, with the lines that would scroll off unseen dropped now; stop when it cannot be cut (not plain lines). */
   private compact(): void {
-    const kept = this.canJumpScroll() ? dropScrolledOffLines(this.queued, this.term.rows) : null;
-    if (!kept || kept.length === this.pendingBytes) {
+    if (!this.canJumpScroll()) {
       this.flooding = false;
+      return;
+    }
+    const kept = dropScrolledOffLines(this.queued, this.keptLines());
+    if (kept.length === this.pendingBytes) {
+      // Too few lines yet, or not plain ones: try again once twice as much waits (the next batch decides which).
+      this.compactAt = 2 * this.pendingBytes;
       return;
     }
     this.queued = [kept];
     this.pendingBytes = kept.length; // nothing is being parsed: the queue is all there is
+    this.compactAt = FLOOD_COMPACT_BYTES;
   }
 
   /**
@@ -217,8 +245,9 @@ export class TerminalSession {
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.lastFeedAt = Date.now();
-    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows) : Buffer.concat(batch);
+    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.keptLines()) : Buffer.concat(batch);
     this.flooding = data.length < batchBytes;
+    this.compactAt = FLOOD_COMPACT_BYTES;
     this.emulatorBusy = true;
     this.term.write(data, () => {
       this.emulatorBusy = false;
@@ -228,6 +257,11 @@ export class TerminalSession {
       if (this.queued.length) this.scheduleFeed();
       else this.feed();
     });
+  }
+
+  /** Lines a flood must keep to leave the screen and its history as they would be: the rest scrolls off unseen. */
+  private keptLines(): number {
+    return this.term.rows + SCROLLBACK_LINES;
   }
 
   /**

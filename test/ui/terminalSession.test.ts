@@ -1,0 +1,46 @@
+/** The pane's history: the emulator keeps what scrolls off, and the view moves through it. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PtyContainer } from '../../src/runtime/container.js';
+import { SCROLLBACK_LINES, TerminalSession } from '../../src/ui/services/terminalSession.js';
+
+/** A container whose output the test writes. */
+function fakeContainer() {
+  let listener: (data: Buffer) => void = () => {};
+  const container = {
+    onData: (l: (data: Buffer) => void) => ((listener = l), () => {}),
+    write() {}, resize() {}, pause() {}, resume() {},
+  } as unknown as PtyContainer;
+  return { container, output: (text: string) => listener(Buffer.from(text)) };
+}
+
+const text = (session: TerminalSession) => session.snapshot().lines.map((line) => line.runs.map((run) => run.text).join(''));
+
+describe('scrollback', () => {
+  it('keeps what scrolled off, even in a flood that jump scrolling cuts short, and scrolls the view through it', async () => {
+    const session = new TerminalSession(20, 5);
+    try {
+      const { container, output } = fakeContainer();
+      session.attach(container);
+      // Far more than a screen and its history, in one read: the pane drops what no one can scroll back to.
+      const count = SCROLLBACK_LINES * 3;
+      output(Array.from({ length: count }, (_, i) => `line ${i + 1}\r\n`).join(''));
+      await session.flush();
+      assert.equal(text(session)[3], `line ${count}`);
+      assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), SCROLLBACK_LINES);
+      // The oldest kept line is exactly the one a terminal with this history would keep.
+      assert.equal(text(session)[0], `line ${count - SCROLLBACK_LINES - 3}`);
+      assert.equal(session.scroll(SCROLLBACK_LINES - 4), 4);
+      assert.deepEqual(text(session), [`line ${count - 7}`, `line ${count - 6}`, `line ${count - 5}`, `line ${count - 4}`, `line ${count - 3}`]);
+      assert.equal(session.snapshot().cursor.visible, false, 'no cursor drawn in the history');
+      // Output goes on: the view stays where it was.
+      output('more\r\n');
+      await session.flush();
+      assert.equal(text(session)[0], `line ${count - 7}`);
+      assert.equal(session.scroll(Number.MAX_SAFE_INTEGER), 0);
+      assert.equal(text(session)[3], 'more');
+    } finally {
+      session.dispose();
+    }
+  });
+});
