@@ -704,6 +704,25 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('records the pane with --record as an asciicast: the header at the pane\'s size, the output as it came', { timeout: 60_000 }, async () => {
+    const cast = path.join(configHome, 'session.cast');
+    const d = startTui(['--record', cast, 'default', 'sh', '-c', 'echo recorded-$((6*7))']);
+    try {
+      await d.waitFor(/#1 ✓ 0 {2}sh -c/);
+      assert.match(d.screenText(), /● REC #1/);
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+      const [header, ...events] = fs.readFileSync(cast, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+      const inner = innerSize(COLS, ROWS);
+      assert.deepEqual([header.version, header.width, header.height], [2, inner.cols, inner.rows]);
+      assert.ok(events.every(([at, kind]) => typeof at === 'number' && (kind === 'o' || kind === 'r')), JSON.stringify(events));
+      assert.match(events.filter(([, kind]) => kind === 'o').map(([, , text]) => text).join(''), /recorded-42\r\n/);
+    } finally {
+      await d.kill();
+      fs.rmSync(cast, { force: true });
+    }
+  });
+
   it('refuses to run without root, or without a terminal', { timeout: 30_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { wrapper: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] });
     try {

@@ -14,6 +14,8 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       --rootfs DIR     add a directory to the picker's list
       --pids N         most processes at once in each run (default 1024)
       --init           run a tiny init as PID 1 that forwards signals
+      --record FILE    record the pane as an asciicast (asciinema play FILE);
+                       Ctrl-] w starts or stops a recording too
       --lab NAME       follow a guided lab (a built-in one, one in
                        ~/.config/baby-docker/labs, or a .yaml file);
                        --lab list lists them
@@ -37,10 +39,12 @@ export interface TuiArgs {
   lab: string | null;
   /** --check: run the lab unattended instead. */
   check: boolean;
+  /** --record: the asciicast file to record the pane to. */
+  record: string | null;
 }
 
 export function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
   let help = false;
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
@@ -51,6 +55,7 @@ export function parseArgs(args: string[]): TuiArgs | null {
     else if (flag === '--init') parsed.session.init = true;
     else if (flag === '--lab') parsed.lab = value();
     else if (flag === '--check') parsed.check = true;
+    else if (flag === '--record') parsed.record = value();
     else if (!parseSecurityOption(flag, value, parsed.session)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;

@@ -24,6 +24,8 @@ export interface InputActions {
   openLab(id: string): void;
   /** Move the pane's view through its history; returns how many lines back it then is (0: live). */
   scroll(move: ScrollMove): number;
+  /** Start recording the pane, or stop the recording. */
+  toggleRecording(): void;
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -209,6 +211,8 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return actions.quit();
     case Command.Redraw:
       return actions.redraw();
+    case Command.Record:
+      return actions.toggleRecording();
     case Command.ScrollBack:
       return actions.dispatch({ type: 'scrolled', lines: actions.scroll('page-up') });
     case Command.Suspend:

@@ -15,6 +15,7 @@ export enum Command {
   Quit = 'quit',
   Redraw = 'redraw',
   ScrollBack = 'scroll-back',
+  Record = 'record',
   Suspend = 'suspend',
   /** The prefix pressed twice: send it to the container. */
   SendPrefix = 'send-prefix',
@@ -68,6 +69,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.HistoryDown, keys: ['l', '\x1b[B', '\x1bOB'], label: 'l/↓', description: 'select a later run in the history' },
   { command: Command.RunSelected, keys: ['\r'], label: 'Enter', description: 're-run the selected history entry' },
   { command: Command.ScrollBack, keys: [PAGE_UP, SHIFT_PAGE_UP], label: 'PgUp', description: 'scroll back through the output (also Shift-PgUp at any time)' },
+  { command: Command.Record, keys: ['w'], label: 'w', description: 'record the pane to an asciicast file, or stop recording' },
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
   { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },

@@ -4,6 +4,7 @@
  * keyboard input, and the Ink view. Restores the terminal and removes the
  * container however it ends.
  */
+import * as path from 'node:path';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
@@ -18,6 +19,7 @@ import { LiveLines } from './services/liveLines.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
 import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
+import { Recorder } from './services/recorder.js';
 import { TerminalSession } from './services/terminalSession.js';
 import { initialState } from './state.js';
 import { createStore } from './store.js';
@@ -57,6 +59,27 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const size = paneSizeOf(stdout);
   const session = new TerminalSession(size.cols, size.rows);
   const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined);
+  // A recording named on the command line starts now: a file that cannot be made is said before the UI opens.
+  let recorder: Recorder | null = null;
+  const startRecording = (file: string) => {
+    recorder = new Recorder(file, paneSizeOf(stdout), 'baby-docker-tui');
+    store.dispatch({ type: 'recording', file });
+  };
+  if (args.record) startRecording(args.record);
+  session.onOutput((data) => recorder?.output(data.toString('utf8')));
+  const toggleRecording = () => {
+    if (recorder) {
+      recorder.close();
+      recorder = null;
+      store.dispatch({ type: 'recording', file: null });
+      return;
+    }
+    try {
+      startRecording(path.resolve(`baby-docker-${new Date().toISOString().replace(/[:.]/g, '-')}.cast`));
+    } catch (error) {
+      session.printError((error as Error).message);
+    }
+  };
   // Made when the first lab opens: a run without one loads none of the lab code.
   let labs: LabController | null = null;
   const labController = async (): Promise<LabController> => {
@@ -84,6 +107,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   stdout.on('resize', () => {
     const resized = paneSizeOf(stdout);
     session.resize(resized.cols, resized.rows);
+    recorder?.resize(resized.cols, resized.rows);
     if (redrawPending) return;
     redrawPending = true;
     setImmediate(() => {
@@ -132,6 +156,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       // A broken view must not keep the terminal from being restored.
     }
     releaseTerminal();
+    recorder?.close();
     if (error) {
       const stopping = controller.running ? ' (the UI cannot go on: stopping its container)' : '';
       process.stderr.write(`baby-docker-tui: internal error${stopping}: ${describeError(error)}\n`);
@@ -176,6 +201,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
           .catch((error: Error) => session.printError(error.message));
       },
       scroll: (move) => session.scroll(scrollLines(move, session.rows)),
+      toggleRecording,
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {

@@ -5,11 +5,11 @@ import type { PaneView } from './services/panePainter.js';
 import { joinCommandLine } from './commandLine.js';
 import { currentRun, isRunning, type UiState } from './state.js';
 
-/** The run's number, id, command and rootfs, e.g. "#2 3f61… /bin/sh · default"; a run without its hardening says so first. */
+/** The run's number, id, command and rootfs, e.g. "#2 3f61… /bin/sh · default"; a recording, and a run without its hardening, say so first. */
 export function paneTitle(state: UiState): string {
   const run = currentRun(state);
   if (!run) return 'terminal';
-  const unhardened = run.options.security === 'none' ? 'HARDENING OFF ' : '';
+  const unhardened = `${state.recording ? '● REC ' : ''}${run.options.security === 'none' ? 'HARDENING OFF ' : ''}`;
   return `${unhardened}#${run.seq} ${run.id ?? ''} ${joinCommandLine(run.options.command)} · ${run.options.rootfs}`.replace(/\s+/g, ' ');
 }
 

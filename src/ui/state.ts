@@ -33,6 +33,8 @@ export interface UiState {
   pendingRun: RunOptions | null;
   /** Lines the pane's view is back in its history; 0: the live screen. */
   scrolledBack: number;
+  /** The asciicast file the pane is being recorded to, or null. */
+  recording: string | null;
 }
 
 export type UiAction =
@@ -42,6 +44,7 @@ export type UiAction =
   | { type: 'run-stopping'; seq: number; killAt: number }
   | { type: 'confirm-run'; options: RunOptions }
   | { type: 'scrolled'; lines: number }
+  | { type: 'recording'; file: string | null }
   | { type: 'stats'; seq: number; stats: LiveStats }
   | { type: 'prefix'; armed: boolean }
   | { type: 'overlay'; overlay: Overlay }
@@ -67,6 +70,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     ignoredKeys: '',
     pendingRun: null,
     scrolledBack: 0,
+    recording: null,
   };
 }
 
@@ -122,6 +126,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid }) };
     case 'run-stopping':
       return { ...state, runs: updateRun(state, action.seq, { killAt: action.killAt }) };
+    case 'recording':
+      return { ...state, recording: action.file };
     case 'scrolled':
       return { ...state, scrolledBack: action.lines };
     case 'confirm-run':

@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0 };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0 };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -36,6 +36,7 @@ function setup(phase: 'running' | 'exited') {
       const by = { 'page-up': 10, 'page-down': -10, 'line-up': 1, 'line-down': -1, top: 100, bottom: -100 }[move];
       return (calls.scrolledBack = Math.max(0, Math.min(100, calls.scrolledBack + by)));
     },
+    toggleRecording: () => calls.recordings++,
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
   return { store, calls, type, actions, state: (): UiState => store.getState() };
@@ -52,7 +53,7 @@ describe('splitKeys', () => {
 describe('keymap', () => {
   it('maps every bound key to its command and nothing else', () => {
     for (const binding of BINDINGS) for (const key of binding.keys) assert.equal(commandForKey(key), binding.command);
-    assert.equal(commandForKey('w'), null);
+    assert.equal(commandForKey('v'), null);
   });
 
   it('binds each key once', () => {
@@ -193,6 +194,16 @@ describe('scrolling back through the pane\'s history', () => {
     type(`${PREFIX_KEY}\x1b[5~q`);
     assert.equal(state().scrolledBack, 0);
     assert.equal(calls.quits, 0);
+  });
+});
+
+describe('recording', () => {
+  it('w after the prefix starts or stops a recording; typed to a running container it is just a w', () => {
+    const { calls, type } = setup('running');
+    type('w');
+    assert.deepEqual([calls.recordings, calls.sent], [0, ['w']]);
+    type(`${PREFIX_KEY}w`);
+    assert.equal(calls.recordings, 1);
   });
 });
 

@@ -28,6 +28,9 @@ const LOW_WATER = 1024 * 1024;
 /** Lines of output kept above the screen, to scroll back through (the pane's history). */
 export const SCROLLBACK_LINES = 10_000;
 
+/** Reset to initial state (RIS): what a new run's screen starts from. */
+const RESET = Buffer.from('\x1bc');
+
 /** xterm's parser state between escape sequences. */
 const PARSER_GROUND = 0;
 
@@ -64,6 +67,7 @@ export class TerminalSession {
   private version = 0;
   private snapshotCache: { version: number; snapshot: ScreenSnapshot } | null = null;
   private readonly listeners = new Set<() => void>();
+  private readonly outputListeners = new Set<(data: Buffer) => void>();
 
   constructor(cols: number, rows: number) {
     // logLevel off: xterm reports a sequence it cannot parse on the console, which is the screen the UI draws.
@@ -96,7 +100,17 @@ export class TerminalSession {
     this.version++;
     this.container = container;
     container.resize(this.term.cols, this.term.rows);
-    this.unsubscribe = container.onData((data) => this.write(data));
+    for (const listener of this.outputListeners) listener(RESET);
+    this.unsubscribe = container.onData((data) => {
+      for (const listener of this.outputListeners) listener(data);
+      this.write(data);
+    });
+  }
+
+  /** Everything the pane is given to show, as it comes: each container's output, after a reset (RIS) as each starts. */
+  onOutput(listener: (data: Buffer) => void): () => void {
+    this.outputListeners.add(listener);
+    return () => this.outputListeners.delete(listener);
   }
 
   /** A clean screen, as a new run starts. */
