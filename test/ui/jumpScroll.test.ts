@@ -119,3 +119,27 @@ describe('jump scrolling', () => {
     assert.equal(dropScrolledOffLines(withSequence.map((chunk) => Buffer.from(chunk)), ROWS).toString(), withSequence.join(''));
   });
 });
+
+describe('jump scrolling with a history', () => {
+  const HISTORY = 25;
+
+  /** The screen and every line of the history after `parts`, in an emulator that keeps HISTORY lines. */
+  async function screenAndHistory(...parts: string[]): Promise<string> {
+    const term = new xterm.Terminal({ cols: COLS, rows: ROWS, allowProposedApi: true, scrollback: HISTORY });
+    for (const part of parts) await new Promise<void>((resolve) => term.write(part, resolve));
+    const buffer = term.buffer.active;
+    const lines = Array.from({ length: buffer.length }, (_, y) => buffer.getLine(y)?.translateToString(true));
+    return JSON.stringify({ lines, x: buffer.cursorX, y: buffer.cursorY });
+  }
+
+  it('keeps the screen and the whole history exact when it keeps as many lines as both hold', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = random(seed);
+      const before = BEFORE[seed % BEFORE.length];
+      const data = plainLines(next, 1 + Math.floor(next() * 200));
+      const dropped = dropScrolledOffLines(chunksOf(data, next), ROWS, ROWS + HISTORY).toString();
+      assert.equal(await screenAndHistory(before, dropped), await screenAndHistory(before, data), `seed ${seed}`);
+      if (seed === 1) assert.ok(dropped.length < data.length, 'a long flood is cut short');
+    }
+  });
+});

@@ -10,9 +10,10 @@
  * A the cursor is on a freshly scrolled-in blank bottom row at column 0,
  * wherever it started, as long as A holds at least `rows` LFs; `rows` CR LFs
  * end in that same state. B then scrolls every row it finds off the screen,
- * so the screen, cursor and attributes after B are the same either way. With
- * `rows` counting the scrollback too (see TerminalSession.keptLines), so is
- * all the history kept.
+ * so the screen, cursor and attributes after B are the same either way. And
+ * when B holds as many LFs as the screen and its history have lines
+ * (`keptRows`), it scrolls every line A left in the history out of it too:
+ * the history is the same either way.
  */
 import { addon } from '../../runtime/native.js';
 
@@ -38,18 +39,19 @@ const plainUntil = (bytes: Uint8Array): number => {
 
 /**
  * Output read in `chunks`, each of whole UTF-8 characters, as one buffer,
- * with the plain lines at its start that would scroll off a screen of `rows`
- * rows replaced by `rows` CR LFs. Only what is kept is copied: in a flood,
- * the end of the last chunk. The caller guarantees that, when it is parsed,
- * the emulator is between escape sequences and its scroll region is the
- * whole screen.
+ * with the plain lines at its start that would scroll off a screen of
+ * `rows` rows and a history of `keptRows - rows` lines replaced by `rows`
+ * CR LFs: the last `keptRows` lines, which fill both, are kept. Only what is
+ * kept is copied: in a flood, the end of the last chunk. The caller
+ * guarantees that, when it is parsed, the emulator is between escape
+ * sequences and its scroll region is the whole screen.
  */
-export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number): Buffer {
+export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number, keptRows = rows): Buffer {
   const everything = () => (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
   if (chunks.length === 0) return Buffer.alloc(0);
   const plainEnd = endOfPlainStart(chunks);
-  // B: the last `rows` LFs of the plain start; A ends at the LF before them and holds 2 * rows LFs of its own.
-  const end = lineFeedBefore(chunks, plainEnd, rows + 1);
+  // B: the last `keptRows` LFs of the plain start; A ends at the LF before them and holds 2 * rows LFs of its own.
+  const end = lineFeedBefore(chunks, plainEnd, keptRows + 1);
   if (!end || !lineFeedBefore(chunks, end, 2 * rows - 1)) return everything();
   if (byteBefore(chunks, end) !== CR) return everything(); // a bare LF keeps the column: A would not end at column 0
   return Buffer.concat([Buffer.from('\r\n'.repeat(rows)), chunks[end.chunk].subarray(end.index + 1), ...chunks.slice(end.chunk + 1)]);

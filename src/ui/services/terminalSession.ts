@@ -18,10 +18,10 @@ const FEED_MS = 10;
 /** ...and in a flood of plain lines, which jump scrolling cuts short, this far: all but the last screenful goes unseen anyway. */
 const FLOOD_FEED_MS = 100;
 /** In such a flood, output waiting beyond this is cut short at once, rather than held for the next batch;
- * too short yet to cut (it must hold the screen and its history three times over), it is tried again at twice the size. */
+ * too short yet to cut (it must hold more lines than the screen and its history), it is tried again at twice the size. */
 const FLOOD_COMPACT_BYTES = 256 * 1024;
 /** Output waiting to be parsed beyond this pauses the pty, so a flood cannot grow memory without bound:
- * room for a flood to be cut short, which takes three times the history's lines. */
+ * room for a flood to be cut short, which takes more lines than the history holds. */
 const HIGH_WATER = 8 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 
@@ -231,7 +231,7 @@ export class TerminalSession {
       this.flooding = false;
       return;
     }
-    const kept = dropScrolledOffLines(this.queued, this.keptLines());
+    const kept = dropScrolledOffLines(this.queued, this.term.rows, this.keptLines());
     if (kept.length === this.pendingBytes) {
       // Too few lines yet, or not plain ones: try again once twice as much waits (the next batch decides which).
       this.compactAt = 2 * this.pendingBytes;
@@ -239,7 +239,8 @@ export class TerminalSession {
     }
     this.queued = [kept];
     this.pendingBytes = kept.length; // nothing is being parsed: the queue is all there is
-    this.compactAt = FLOOD_COMPACT_BYTES;
+    // What is kept (the screen and its history) is cut again once as much more has come: not at every read.
+    this.compactAt = Math.max(FLOOD_COMPACT_BYTES, 2 * kept.length);
   }
 
   /**
@@ -259,7 +260,7 @@ export class TerminalSession {
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.lastFeedAt = Date.now();
-    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.keptLines()) : Buffer.concat(batch);
+    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
     this.flooding = data.length < batchBytes;
     this.compactAt = FLOOD_COMPACT_BYTES;
     this.emulatorBusy = true;
