@@ -35,7 +35,14 @@ export function footerParts(state: UiState): FooterPart[] {
     return [...key('Enter', 'start · Tab next field'), ...(state.runs.length > 0 ? key('Esc', 'back') : []), ...key('Ctrl-C', 'quit')];
   }
   if (state.overlay === 'edit-command') {
-    return [{ text: 'command:', style: 'prompt' }, { text: ` ${state.editLine}` }, { text: ' ', style: 'cursor' }];
+    const chars = Array.from(state.editLine.text);
+    const at = state.editLine.cursor;
+    return [
+      { text: 'command:', style: 'prompt' },
+      { text: ` ${chars.slice(0, at).join('')}` },
+      { text: chars[at] ?? ' ', style: 'cursor' },
+      { text: chars.slice(at + 1).join('') },
+    ];
   }
   if (state.screen === 'run' && state.overlay === 'none' && state.scrolledBack > 0 && !state.prefixArmed) {
     return [

@@ -5,6 +5,7 @@
  */
 import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, SCROLL_KEYS, SHIFT_PAGE_DOWN, SHIFT_PAGE_UP, type ScrollMove } from './keymap.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
+import { editLineKey, lineOf } from './lineEditor.js';
 import { pickerKey } from './picker.js';
 import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
 import type { RunOptions } from './types.js';
@@ -189,7 +190,7 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return;
     case Command.EditCommand:
       if (!run) return;
-      actions.dispatch({ type: 'edit-line', line: joinCommandLine(run.options.command) });
+      actions.dispatch({ type: 'edit-line', line: lineOf(joinCommandLine(run.options.command)) });
       return actions.dispatch({ type: 'overlay', overlay: 'edit-command' });
     case Command.Stop:
       return actions.stop();
@@ -225,23 +226,20 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
   }
 }
 
-/** A one-line editor for the command after `e`: Enter runs it, Esc cancels. */
+/** The command after `e`, edited as a shell's line (lineEditor.ts): Enter runs it, Esc cancels. */
 function editCommandKey(key: string, state: UiState, actions: InputActions): void {
   const run = currentRun(state);
   if (key === '\x1b') return actions.dispatch({ type: 'overlay', overlay: 'none' });
   if (key === '\r') {
     let command: string[];
     try {
-      command = splitCommandLine(state.editLine);
+      command = splitCommandLine(state.editLine.text);
     } catch {
       return; // an unclosed quote: keep editing
     }
     if (run && command.length > 0) requestRun({ ...run.options, command }, state, actions);
     return;
   }
-  let line = state.editLine;
-  if (key === '\x7f' || key === '\b') line = line.slice(0, -1);
-  else if (key === '\x15') line = '';
-  else if (key >= ' ' && !key.startsWith('\x1b')) line += key;
-  actions.dispatch({ type: 'edit-line', line });
+  const line = editLineKey(state.editLine, key);
+  if (line) actions.dispatch({ type: 'edit-line', line });
 }

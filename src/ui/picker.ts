@@ -9,6 +9,7 @@ import { findCommandInRootfs } from '../runtime/insideRootfs.js';
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
+import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
 
 export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'lab';
@@ -44,6 +45,8 @@ export interface PickerState {
   labChoices: LabChoice[];
   /** 0: no lab; i: labChoices[i - 1]. */
   labIndex: number;
+  /** Where typing goes in the focused text field (characters from its start); null: at its end. */
+  cursor: number | null;
   errors: Partial<Record<PickerField, string>>;
 }
 
@@ -93,6 +96,7 @@ export function initialPicker({
     hostname,
     labChoices,
     labIndex: 0,
+    cursor: null,
     errors: {},
   };
   // Values handed in (from the command line, or the last run) are checked at once.
@@ -120,6 +124,7 @@ export function pickerAfterRun(state: PickerState, options: RunOptions): PickerS
     historyIndex: null,
     memory: options.memory,
     hostname: options.hostname,
+    cursor: null,
     errors: {},
   };
 }
@@ -131,17 +136,9 @@ const KEY = {
   up: ['\x1b[A', '\x1bOA'],
   down: ['\x1b[B', '\x1bOB'],
   enter: ['\r', '\n'],
-  backspace: ['\x7f', '\b'],
-  clearLine: '\x15',
   escape: '\x1b',
   interrupt: '\x03',
 };
-
-/** Text to insert: no control characters or escape sequences. A paste may
- * arrive as several characters at once. */
-function isPrintable(key: string): boolean {
-  return key.length > 0 && !/[\x00-\x1f\x7f]/.test(key);
-}
 
 /** The rootfs the picker would run on: a listed choice or the typed path. */
 export function selectedRootfs(state: PickerState): string {
@@ -255,29 +252,43 @@ function walkHistory(state: PickerState, step: -1 | 1): PickerState {
   return recheck({ ...state, historyIndex: next, commandDraft, command }, 'command');
 }
 
-/** Apply an edit to the focused text: `edit` maps the old text to the new.
- * `typing` is true for inserted characters, false for deletions. */
-function editText(state: PickerState, edit: (text: string) => string, typing: boolean): PickerState {
+/** The focused field's text, or null on the Labs list. On a listed rootfs choice, the typed path (typing there starts it). */
+function focusedText(state: PickerState): string | null {
   switch (state.focus) {
-    case 'rootfs': {
-      // Typing while a listed choice is selected starts (or goes on with) the
-      // typed path; deleting there does nothing, as the choice is not text.
-      const onTyped = state.rootfsIndex === state.rootfsChoices.length;
-      if (!onTyped && !typing) return state;
-      const typedRootfs = edit(state.typedRootfs);
-      return recheck(recheck({ ...state, rootfsIndex: state.rootfsChoices.length, typedRootfs }, 'rootfs'), 'command');
-    }
-    case 'command': {
-      // An edited history entry becomes the line being typed.
-      const command = edit(state.command);
-      return recheck({ ...state, command, commandDraft: command, historyIndex: null }, 'command');
-    }
+    case 'rootfs':
+      return state.typedRootfs;
+    case 'command':
+      return state.command;
     case 'memory':
-      return recheck({ ...state, memory: edit(state.memory) }, 'memory');
+      return state.memory;
     case 'hostname':
-      return recheck({ ...state, hostname: edit(state.hostname) }, 'hostname');
+      return state.hostname;
     case 'lab':
-      return state; // a list, not text
+      return null;
+  }
+}
+
+/** An editing key (lineEditor.ts) in the focused field, or null when `key` is none. */
+function editField(state: PickerState, key: string): PickerState | null {
+  const text = focusedText(state);
+  if (text === null) return null;
+  const onListedRootfs = state.focus === 'rootfs' && state.rootfsIndex < state.rootfsChoices.length;
+  // On a listed choice only typing does something: it starts the typed path (the choice is not text).
+  const line = onListedRootfs ? lineOf(text) : { text, cursor: state.cursor ?? Array.from(text).length };
+  const edited = editLineKey(line, key);
+  if (edited === null) return null;
+  if (onListedRootfs && !isPrintable(key)) return state;
+  const next = { ...state, cursor: edited.cursor };
+  switch (state.focus) {
+    case 'rootfs':
+      return recheck(recheck({ ...next, rootfsIndex: state.rootfsChoices.length, typedRootfs: edited.text }, 'rootfs'), 'command');
+    case 'command':
+      // An edited history entry becomes the line being typed.
+      return recheck({ ...next, command: edited.text, commandDraft: edited.text, historyIndex: null }, 'command');
+    case 'memory':
+      return recheck({ ...next, memory: edited.text }, 'memory');
+    default:
+      return recheck({ ...next, hostname: edited.text }, 'hostname');
   }
 }
 
@@ -304,18 +315,16 @@ function submit(state: PickerState): PickerResult {
   return { state: { ...state, errors }, submit: options };
 }
 
-/** One keypress. Left/Right and other unknown sequences are ignored: editing
- * appends at the end, like a simple line input. */
+/** One keypress. Text fields edit as a shell's line does (lineEditor.ts); other unknown sequences are ignored. */
 export function pickerKey(state: PickerState, key: string): PickerResult {
   if (key === KEY.escape) return { state, cancel: true };
   if (key === KEY.interrupt) return { state, quit: true };
   if (KEY.enter.includes(key)) return submit(state);
-  if (key === KEY.tab) return { state: moveFocus(state, 1) };
-  if (key === KEY.shiftTab) return { state: moveFocus(state, -1) };
-  if (KEY.up.includes(key)) return { state: upDown(state, -1) };
-  if (KEY.down.includes(key)) return { state: upDown(state, 1) };
-  if (KEY.backspace.includes(key)) return { state: editText(state, (text) => [...text].slice(0, -1).join(''), false) };
-  if (key === KEY.clearLine) return { state: editText(state, () => '', false) };
-  if (isPrintable(key)) return { state: editText(state, (text) => text + key, true) };
-  return { state };
+  // Moving to another field or value puts the cursor at the end of what it shows.
+  const cursorAtEnd = (next: PickerState) => (next === state ? state : { ...next, cursor: null });
+  if (key === KEY.tab) return { state: cursorAtEnd(moveFocus(state, 1)) };
+  if (key === KEY.shiftTab) return { state: cursorAtEnd(moveFocus(state, -1)) };
+  if (KEY.up.includes(key)) return { state: cursorAtEnd(upDown(state, -1)) };
+  if (KEY.down.includes(key)) return { state: cursorAtEnd(upDown(state, 1)) };
+  return { state: editField(state, key) ?? state };
 }

@@ -1,5 +1,6 @@
 /** The UI's state and the typed actions that change it. No side effects here. */
 import type { ExitStatus } from '../runtime/container.js';
+import { lineOf, type EditLine } from './lineEditor.js';
 import { pickerAfterRun, type PickerState } from './picker.js';
 import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
 
@@ -24,7 +25,7 @@ export interface UiState {
   selectedHistory: number | null;
   picker: PickerState;
   /** The command line being edited after `e`. */
-  editLine: string;
+  editLine: EditLine;
   /** The guided lab being followed, or null. */
   lab: LabView | null;
   /** Keys typed ahead for the container that had just exited (see input.ts): ignored, and the footer says so. */
@@ -51,7 +52,7 @@ export type UiAction =
   | { type: 'select-history'; delta: number }
   | { type: 'screen'; screen: Screen }
   | { type: 'picker'; picker: PickerState }
-  | { type: 'edit-line'; line: string }
+  | { type: 'edit-line'; line: EditLine }
   | { type: 'lab'; lab: LabView | null }
   | { type: 'ignored-keys'; keys: string };
 
@@ -65,7 +66,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     prefixArmed: false,
     selectedHistory: null,
     picker,
-    editLine: '',
+    editLine: lineOf(''),
     lab: null,
     ignoredKeys: '',
     pendingRun: null,

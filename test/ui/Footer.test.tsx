@@ -25,9 +25,11 @@ describe('footer', () => {
 
   it('asks before quitting, shows the command being edited, and how to leave the picker', () => {
     assert.match(text(uiReducer(running, { type: 'overlay', overlay: 'confirm-quit' })), /stop it and quit\? \(y\/n\)/);
-    const editing = uiReducer(uiReducer(exited, { type: 'edit-line', line: 'ls -l' }), { type: 'overlay', overlay: 'edit-command' });
-    assert.deepEqual(footerParts(editing).at(-1), { text: ' ', style: 'cursor' });
+    const editing = uiReducer(uiReducer(exited, { type: 'edit-line', line: { text: 'ls -l', cursor: 5 } }), { type: 'overlay', overlay: 'edit-command' });
+    assert.deepEqual(footerParts(editing).filter((part) => part.style === 'cursor'), [{ text: ' ', style: 'cursor' }]);
     assert.match(text(editing), /^command: ls -l/);
+    const midLine = uiReducer(editing, { type: 'edit-line', line: { text: 'ls -l', cursor: 1 } });
+    assert.deepEqual(footerParts(midLine).filter((part) => part.style === 'cursor'), [{ text: 's', style: 'cursor' }], 'the cursor on the character it is before');
     assert.match(text(uiReducer(exited, { type: 'screen', screen: 'picker' })), /Enter start/);
   });
 

@@ -141,11 +141,26 @@ describe('input once the container has exited', () => {
     const { calls, type, state } = setup('exited');
     type('e');
     assert.equal(state().overlay, 'edit-command');
-    assert.equal(state().editLine, '/bin/sh');
+    assert.deepEqual(state().editLine, { text: '/bin/sh', cursor: 7 });
     type('\x15');
     for (const key of "sh -c 'exit 4'") type(key);
     type('\r');
     assert.deepEqual(calls.runs, [{ ...OPTIONS, command: ['sh', '-c', 'exit 4'] }]);
+  });
+
+  it('edits the command line anywhere: arrows, Home/End, Ctrl-A/E, Ctrl-W, Delete', () => {
+    const { calls, type, state } = setup('exited');
+    type('e');
+    type('\x1b[D\x1b[D\x7f'); // /bin/sh -> /binsh, the cursor before "sh"
+    type('/');
+    assert.deepEqual(state().editLine, { text: '/bin/sh', cursor: 5 });
+    type('\x01x\x05 -c true');
+    assert.equal(state().editLine.text, 'x/bin/sh -c true');
+    type('\x17\x17'); // two words back
+    type('\x1b[H\x1b[3~'); // Home, Delete
+    assert.deepEqual(state().editLine, { text: '/bin/sh ', cursor: 0 });
+    type('\r');
+    assert.deepEqual(calls.runs, [{ ...OPTIONS, command: ['/bin/sh'] }]);
   });
 
   it('moves through the history and re-runs the selected entry', () => {

@@ -353,3 +353,15 @@ describe('the command, looked up in the rootfs as it is typed', () => {
     assert.match(missing.errors.command ?? '', /has no bash/);
   });
 });
+
+describe('editing a field anywhere', () => {
+  test('Left moves the cursor, typing inserts there; moving to another field puts it at the end again', () => {
+    let state = press(fresh(), TAB, CTRL_U);
+    state = type(state, 'ls /tmp');
+    state = press(state, '\x1b[D', '\x1b[D', '\x1b[D', '\x1b[D');
+    state = type(state, '-l ');
+    assert.equal(state.command, 'ls -l /tmp');
+    assert.equal(state.cursor, 6);
+    assert.equal(press(state, TAB).cursor, null);
+  });
+});

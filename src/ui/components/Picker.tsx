@@ -65,13 +65,26 @@ function FieldError({ error, compact }: { error: string | undefined; compact: bo
   );
 }
 
-/** A one-line text field: value, the cursor block when focused, a dim hint when empty. */
-function TextField({ value, focused, placeholder }: { value: string; focused: boolean; placeholder?: string }) {
+/** `value` with the cursor at `cursor` (null: its end): the character there inverted, or a block after the end. */
+function WithCursor({ value, cursor }: { value: string; cursor: number | null }) {
+  const chars = Array.from(value);
+  const at = Math.min(cursor ?? chars.length, chars.length);
+  if (at === chars.length) return <>{value}{CURSOR}</>;
+  return (
+    <>
+      {chars.slice(0, at).join('')}
+      <Text inverse>{chars[at]}</Text>
+      {chars.slice(at + 1).join('')}
+    </>
+  );
+}
+
+/** A one-line text field: value, the cursor when focused, a dim hint when empty. */
+function TextField({ value, focused, cursor, placeholder }: { value: string; focused: boolean; cursor: number | null; placeholder?: string }) {
   return (
     <Box paddingLeft={4}>
       <Text wrap="truncate-start">
-        {value}
-        {focused ? CURSOR : ''}
+        {focused ? <WithCursor value={value} cursor={cursor} /> : value}
         {value === '' && placeholder ? <Text dimColor>{focused ? ' ' : ''}{placeholder}</Text> : null}
       </Text>
     </Box>
@@ -115,8 +128,8 @@ function RootfsList({ state, rows }: { state: PickerState; rows: number }) {
       <Box key="typed" paddingLeft={2}>
         <Text inverse={selected} wrap="truncate-start">
           {marker}
-          {typed === '' ? <Text dimColor={!selected}>{TYPED_PATH_PLACEHOLDER}</Text> : typed}
-          {selected && focused ? CURSOR : ''}
+          {typed === '' ? <Text dimColor={!selected}>{TYPED_PATH_PLACEHOLDER}</Text> : null}
+          {selected && focused ? <WithCursor value={typed} cursor={state.cursor} /> : typed}
         </Text>
         {good ? <Text color="green"> ✓</Text> : null}
       </Box>,
@@ -168,15 +181,15 @@ function PickerPanel({ state, width, height }: PickerProps) {
         <FieldError error={state.errors.rootfs} compact={compact} />
       </Box>
       <Field label={`Command${historyNote}`} focused={focused('command')} compact={compact}>
-        <TextField value={state.command} focused={focused('command')} />
+        <TextField value={state.command} focused={focused('command')} cursor={state.cursor} />
       </Field>
       <FieldError error={state.errors.command} compact={compact} />
       <Field label="Memory limit" focused={focused('memory')} compact={compact}>
-        <TextField value={state.memory} focused={focused('memory')} placeholder="e.g. 256m, 1g, 0 for none" />
+        <TextField value={state.memory} focused={focused('memory')} cursor={state.cursor} placeholder="e.g. 256m, 1g, 0 for none" />
       </Field>
       <FieldError error={state.errors.memory} compact={compact} />
       <Field label="Hostname" focused={focused('hostname')} compact={compact}>
-        <TextField value={state.hostname} focused={focused('hostname')} placeholder="(the container id)" />
+        <TextField value={state.hostname} focused={focused('hostname')} cursor={state.cursor} placeholder="(the container id)" />
       </Field>
       <FieldError error={state.errors.hostname} compact={compact} />
       <Field label={compact ? 'Lab' : 'Labs (Enter here starts the chosen lab)'} focused={focused('lab')} compact={compact}>
