@@ -694,6 +694,9 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(`history: ${back} lines back`);
       // The pane's last line is the one `back` lines above the prompt's line, the last line of output being 300.
       await d.waitFor((t) => paneLines(t).at(-1) === String(300 - back + 1));
+      // A search back puts the line found at the pane's top.
+      d.write('/12\r');
+      await d.waitFor((t) => paneLines(t)[0] === '129');
       d.write('q');
       await d.waitFor((t) => !t.screenText().includes('history:') && /│# +│$/m.test(t.screenText()));
       d.write('echo live-$((6*7))\r');

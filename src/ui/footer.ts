@@ -45,9 +45,24 @@ export function footerParts(state: UiState): FooterPart[] {
     ];
   }
   if (state.screen === 'run' && state.overlay === 'none' && state.scrolledBack > 0 && !state.prefixArmed) {
+    const { search } = state;
+    if (search?.typing) {
+      const chars = Array.from(search.query.text);
+      const at = search.query.cursor;
+      return [
+        { text: 'search back for:', style: 'prompt' },
+        { text: ` ${chars.slice(0, at).join('')}` },
+        { text: chars[at] ?? ' ', style: 'cursor' },
+        { text: `${chars.slice(at + 1).join('')}  ` },
+        ...key('Enter', 'find · Esc cancel'),
+      ];
+    }
+    const notFound = search && !search.found ? [{ text: `"${search.query.text}" not found · `, style: 'prompt' as const }] : [];
     return [
+      ...notFound,
       { text: `history: ${state.scrolledBack} lines back · `, style: 'prompt' },
-      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('q', 'back to the live screen (any key types there)'),
+      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('/', 'search, n/N again ·'),
+      ...key('q', 'back to the live screen (any key types there)'),
     ];
   }
   if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(state), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];

@@ -7,7 +7,7 @@ import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, SCROLL_KEYS, SHIFT_PA
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, lineOf } from './lineEditor.js';
 import { pickerKey } from './picker.js';
-import { currentRun, isRunning, type UiAction, type UiState } from './state.js';
+import { currentRun, isRunning, type HistorySearch, type UiAction, type UiState } from './state.js';
 import type { RunOptions } from './types.js';
 
 /** What input can make happen, besides state changes. */
@@ -27,6 +27,8 @@ export interface InputActions {
   scroll(move: ScrollMove): number;
   /** Start recording the pane, or stop the recording. */
   toggleRecording(): void;
+  /** Scroll to the next line of the history holding `text`: how many lines back it then is, or null if there is none. */
+  find(text: string, direction: 'older' | 'newer'): number | null;
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -88,11 +90,21 @@ export function handleInput(
     const state = getState();
     if (isScrolledBack(state)) {
       const [key] = splitKeys(rest);
+      rest = rest.slice(key.length);
+      if (state.search?.typing) {
+        searchKey(key, state.search, actions);
+        continue;
+      }
+      // A "not found" note goes with the next key, which does what it does.
+      if (state.search) actions.dispatch({ type: 'search', search: null });
       const move = SCROLL_KEYS.get(key);
-      const leaving = key === 'q' || key === '\x1b';
-      actions.dispatch({ type: 'scrolled', lines: actions.scroll(move ?? 'bottom') });
-      // q and Esc only leave the history; any other key goes on to the live screen, as typing does in a terminal.
-      if (move || leaving) rest = rest.slice(key.length);
+      if (key === '/') actions.dispatch({ type: 'search', search: { query: lineOf(''), typing: true, found: true } });
+      else if ((key === 'n' || key === 'N') && state.lastSearch) find(state.lastSearch, key === 'n' ? 'older' : 'newer', actions);
+      else {
+        actions.dispatch({ type: 'scrolled', lines: actions.scroll(move ?? 'bottom') });
+        // q and Esc only leave the history; any other key goes on to the live screen, as typing does in a terminal.
+        if (!move && key !== 'q' && key !== '\x1b') rest = key + rest;
+      }
       continue;
     }
     if (passesThrough(state) && !state.prefixArmed) {
@@ -116,6 +128,22 @@ export function handleInput(
     if (state.ignoredKeys) actions.dispatch({ type: 'ignored-keys', keys: '' });
     handleKey(key, state, actions);
   }
+}
+
+/** A key while a search in the history is typed (after `/`): the line editor's, Enter searches, Esc gives up. */
+function searchKey(key: string, search: HistorySearch, actions: InputActions): void {
+  if (key === '\x1b' || (key === '\r' && !search.query.text)) return actions.dispatch({ type: 'search', search: null });
+  if (key === '\r') return find(search.query.text, 'older', actions);
+  const query = editLineKey(search.query, key);
+  if (query) actions.dispatch({ type: 'search', search: { ...search, query } });
+}
+
+/** Scroll to the next line holding `text` in `direction`; the footer says when there is none. */
+function find(text: string, direction: 'older' | 'newer', actions: InputActions): void {
+  const lines = actions.find(text, direction);
+  if (lines === null) return actions.dispatch({ type: 'search', search: { query: lineOf(text), typing: false, found: false }, lastSearch: text });
+  actions.dispatch({ type: 'search', search: null, lastSearch: text });
+  actions.dispatch({ type: 'scrolled', lines });
 }
 
 /** Keys taken from the container's input even while it runs: the prefix, and Shift-PgUp/PgDn (scrolling). */

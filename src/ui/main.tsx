@@ -202,6 +202,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       },
       scroll: (move) => session.scroll(scrollLines(move, session.rows)),
       toggleRecording,
+      find: (text, direction) => session.find(text, direction),
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {

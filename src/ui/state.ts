@@ -36,6 +36,16 @@ export interface UiState {
   scrolledBack: number;
   /** The asciicast file the pane is being recorded to, or null. */
   recording: string | null;
+  /** A search in the history: being typed after `/`, or one that found nothing (any key clears it). */
+  search: HistorySearch | null;
+  /** What the last search looked for: n and N look again. */
+  lastSearch: string;
+}
+
+export interface HistorySearch {
+  query: EditLine;
+  typing: boolean;
+  found: boolean;
 }
 
 export type UiAction =
@@ -46,6 +56,7 @@ export type UiAction =
   | { type: 'confirm-run'; options: RunOptions }
   | { type: 'scrolled'; lines: number }
   | { type: 'recording'; file: string | null }
+  | { type: 'search'; search: HistorySearch | null; lastSearch?: string }
   | { type: 'stats'; seq: number; stats: LiveStats }
   | { type: 'prefix'; armed: boolean }
   | { type: 'overlay'; overlay: Overlay }
@@ -72,6 +83,8 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     pendingRun: null,
     scrolledBack: 0,
     recording: null,
+    search: null,
+    lastSearch: '',
   };
 }
 
@@ -127,10 +140,12 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid }) };
     case 'run-stopping':
       return { ...state, runs: updateRun(state, action.seq, { killAt: action.killAt }) };
+    case 'search':
+      return { ...state, search: action.search, lastSearch: action.lastSearch ?? state.lastSearch };
     case 'recording':
       return { ...state, recording: action.file };
     case 'scrolled':
-      return { ...state, scrolledBack: action.lines };
+      return { ...state, scrolledBack: action.lines, ...(action.lines === 0 ? { search: null } : {}) };
     case 'confirm-run':
       return { ...state, overlay: 'confirm-run', pendingRun: action.options, prefixArmed: false };
     case 'run-exited':

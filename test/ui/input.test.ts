@@ -37,6 +37,8 @@ function setup(phase: 'running' | 'exited') {
       return (calls.scrolledBack = Math.max(0, Math.min(100, calls.scrolledBack + by)));
     },
     toggleRecording: () => calls.recordings++,
+    // A history whose line 42 back holds "needle": found from anywhere newer.
+    find: (text, direction) => (text === 'needle' && direction === 'older' && calls.scrolledBack < 42 ? (calls.scrolledBack = 42) : null),
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
   return { store, calls, type, actions, state: (): UiState => store.getState() };
@@ -209,6 +211,26 @@ describe('scrolling back through the pane\'s history', () => {
     type(`${PREFIX_KEY}\x1b[5~q`);
     assert.equal(state().scrolledBack, 0);
     assert.equal(calls.quits, 0);
+  });
+});
+
+describe('searching the history', () => {
+  it('/ types a search, Enter finds it, n looks again; nothing found is said, and the next key goes on', () => {
+    const { type, state } = setup('exited');
+    type('\x1b[5~/');
+    assert.equal(state().search?.typing, true);
+    type('nee');
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /search back for: nee/);
+    type('dle\r');
+    assert.equal(state().scrolledBack, 42);
+    assert.deepEqual([state().search, state().lastSearch], [null, 'needle']);
+    type('n');
+    assert.equal(state().search?.found, false);
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /"needle" not found/);
+    type('k');
+    assert.deepEqual([state().search, state().scrolledBack], [null, 43]);
+    type('/\x1b');
+    assert.equal(state().search, null, 'Esc gives up');
   });
 });
 

@@ -43,4 +43,25 @@ describe('scrollback', () => {
       session.dispose();
     }
   });
+
+  it('finds a line in the history, older or newer, and puts it at the view\'s top', async () => {
+    const session = new TerminalSession(20, 5);
+    try {
+      const { container, output } = fakeContainer();
+      session.attach(container);
+      output(Array.from({ length: 100 }, (_, i) => (i === 30 || i === 60 ? `needle ${i}\r\n` : `line ${i}\r\n`)).join(''));
+      await session.flush();
+      const back = session.find('needle', 'older');
+      assert.equal(text(session)[0], 'needle 60');
+      assert.ok(back !== null && back > 0);
+      session.find('needle', 'older');
+      assert.equal(text(session)[0], 'needle 30');
+      session.find('needle', 'newer');
+      assert.equal(text(session)[0], 'needle 60');
+      assert.equal(session.find('haystack', 'older'), null);
+      assert.equal(text(session)[0], 'needle 60', 'the view stays where it was');
+    } finally {
+      session.dispose();
+    }
+  });
 });

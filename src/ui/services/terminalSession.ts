@@ -163,6 +163,23 @@ export class TerminalSession {
     return this.scrolledBack;
   }
 
+  /**
+   * Show the next line holding `text` (case as typed) above the view's top
+   * line ("older") or below it ("newer"), at the view's top; how many lines
+   * back the view then is, or null when no line holds it.
+   */
+  find(text: string, direction: 'older' | 'newer'): number | null {
+    const buffer = this.term.buffer.active;
+    const step = direction === 'older' ? -1 : 1;
+    for (let y = buffer.viewportY + step; y >= 0 && y < buffer.length; y += step) {
+      if (!buffer.getLine(y)?.translateToString(true).includes(text)) continue;
+      this.term.scrollToLine(Math.min(y, buffer.baseY));
+      this.changed();
+      return this.scrolledBack;
+    }
+    return null;
+  }
+
   /** Lines between the view and the live screen. */
   get scrolledBack(): number {
     const buffer = this.term.buffer.active;
