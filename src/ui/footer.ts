@@ -1,6 +1,7 @@
 /** The footer line: the keys that work now, or the question being asked. Drawn
  * by Ink on full-screen views and by the pane painter beside the pane. */
 import { bindingFor, Command, LAB_COMMANDS, PREFIX_LABEL } from './keymap.js';
+import type { EditLine } from './lineEditor.js';
 import { isRunning, type UiState } from './state.js';
 
 export interface FooterPart {
@@ -28,35 +29,27 @@ const commandKeys = (state: UiState): FooterPart[] => [
   ...COMMAND_KEYS.flatMap((c) => key(bindingFor(c).label, SHORT[c]!)),
 ];
 
+/** A prompt and the line being typed after it, the cursor on the character it is before (a block at the end). */
+function lineBeingEdited(prompt: string, line: EditLine): FooterPart[] {
+  const chars = Array.from(line.text);
+  return [
+    { text: prompt, style: 'prompt' },
+    { text: ` ${chars.slice(0, line.cursor).join('')}` },
+    { text: chars[line.cursor] ?? ' ', style: 'cursor' },
+    { text: chars.slice(line.cursor + 1).join('') },
+  ];
+}
+
 export function footerParts(state: UiState): FooterPart[] {
   if (state.overlay === 'confirm-quit') return [{ text: 'A container is running: stop it and quit? (y/n)', style: 'prompt' }];
   if (state.overlay === 'confirm-run') return [{ text: 'A container is running: stop it and start the new run? (y/n)', style: 'prompt' }];
   if (state.screen === 'picker') {
     return [...key('Enter', 'start · Tab next field'), ...(state.runs.length > 0 ? key('Esc', 'back') : []), ...key('Ctrl-C', 'quit')];
   }
-  if (state.overlay === 'edit-command') {
-    const chars = Array.from(state.editLine.text);
-    const at = state.editLine.cursor;
-    return [
-      { text: 'command:', style: 'prompt' },
-      { text: ` ${chars.slice(0, at).join('')}` },
-      { text: chars[at] ?? ' ', style: 'cursor' },
-      { text: chars.slice(at + 1).join('') },
-    ];
-  }
+  if (state.overlay === 'edit-command') return lineBeingEdited('command:', state.editLine);
   if (state.screen === 'run' && state.overlay === 'none' && state.scrolledBack > 0 && !state.prefixArmed) {
     const { search } = state;
-    if (search?.typing) {
-      const chars = Array.from(search.query.text);
-      const at = search.query.cursor;
-      return [
-        { text: 'search back for:', style: 'prompt' },
-        { text: ` ${chars.slice(0, at).join('')}` },
-        { text: chars[at] ?? ' ', style: 'cursor' },
-        { text: `${chars.slice(at + 1).join('')}  ` },
-        ...key('Enter', 'find · Esc cancel'),
-      ];
-    }
+    if (search?.typing) return [...lineBeingEdited('search back for:', search.query), { text: '  ' }, ...key('Enter', 'find · Esc cancel')];
     const notFound = search && !search.found ? [{ text: `"${search.query.text}" not found · `, style: 'prompt' as const }] : [];
     return [
       ...notFound,
