@@ -697,6 +697,12 @@ describe('baby-docker-tui in a real terminal', () => {
       // A search back puts the line found at the pane's top.
       d.write('/12\r');
       await d.waitFor((t) => paneLines(t)[0] === '129');
+      // y: what the pane shows goes to the terminal's clipboard, by OSC 52.
+      const sent = d.output.length;
+      d.write('y');
+      await d.waitFor((t) => /\x1b\]52;c;[A-Za-z0-9+/=]+\x07/.test(t.output.slice(sent)));
+      const copied = Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]+)\x07/.exec(d.output.slice(sent))![1], 'base64').toString();
+      assert.deepEqual(copied.split('\n').slice(0, 3), ['129', '130', '131']);
       d.write('q');
       await d.waitFor((t) => !t.screenText().includes('history:') && /│# +│$/m.test(t.screenText()));
       d.write('echo live-$((6*7))\r');

@@ -54,7 +54,7 @@ export function footerParts(state: UiState): FooterPart[] {
     return [
       ...notFound,
       { text: `history: ${state.scrolledBack} lines back · `, style: 'prompt' },
-      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('/', 'search, n/N again ·'),
+      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('/', 'search, n/N again ·'), ...key('y', 'copy the view ·'),
       ...key('q', 'back to the live screen (any key types there)'),
     ];
   }

@@ -29,6 +29,8 @@ export interface InputActions {
   toggleRecording(): void;
   /** Scroll to the next line of the history holding `text`: how many lines back it then is, or null if there is none. */
   find(text: string, direction: 'older' | 'newer'): number | null;
+  /** Copy what the pane shows to the clipboard of the person's terminal (OSC 52). */
+  copyView(): void;
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -99,6 +101,7 @@ export function handleInput(
       if (state.search) actions.dispatch({ type: 'search', search: null });
       const move = SCROLL_KEYS.get(key);
       if (key === '/') actions.dispatch({ type: 'search', search: { query: lineOf(''), typing: true, found: true } });
+      else if (key === 'y') actions.copyView();
       else if ((key === 'n' || key === 'N') && state.lastSearch) find(state.lastSearch, key === 'n' ? 'older' : 'newer', actions);
       else {
         actions.dispatch({ type: 'scrolled', lines: actions.scroll(move ?? 'bottom') });

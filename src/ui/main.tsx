@@ -203,6 +203,8 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       scroll: (move) => session.scroll(scrollLines(move, session.rows)),
       toggleRecording,
       find: (text, direction) => session.find(text, direction),
+      // OSC 52: the terminal (or tmux, with set-clipboard on) puts it on its clipboard, over ssh too.
+      copyView: () => stdout.write(`\x1b]52;c;${Buffer.from(session.viewText()).toString('base64')}\x07`),
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {

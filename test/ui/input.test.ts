@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0 };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0 };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -38,6 +38,7 @@ function setup(phase: 'running' | 'exited') {
     },
     toggleRecording: () => calls.recordings++,
     // A history whose line 42 back holds "needle": found from anywhere newer.
+    copyView: () => calls.copies++,
     find: (text, direction) => (text === 'needle' && direction === 'older' && calls.scrolledBack < 42 ? (calls.scrolledBack = 42) : null),
   };
   const type = (input: string) => handleInput(input, store.getState, actions);
@@ -216,7 +217,7 @@ describe('scrolling back through the pane\'s history', () => {
 
 describe('searching the history', () => {
   it('/ types a search, Enter finds it, n looks again; nothing found is said, and the next key goes on', () => {
-    const { type, state } = setup('exited');
+    const { calls, type, state } = setup('exited');
     type('\x1b[5~/');
     assert.equal(state().search?.typing, true);
     type('nee');
@@ -231,6 +232,8 @@ describe('searching the history', () => {
     assert.deepEqual([state().search, state().scrolledBack], [null, 43]);
     type('/\x1b');
     assert.equal(state().search, null, 'Esc gives up');
+    type('y');
+    assert.deepEqual([calls.copies, state().scrolledBack], [1, 43], 'y copies the view and stays in the history');
   });
 });
 

@@ -60,6 +60,7 @@ describe('scrollback', () => {
       assert.equal(text(session)[0], 'needle 60');
       assert.equal(session.find('haystack', 'older'), null);
       assert.equal(text(session)[0], 'needle 60', 'the view stays where it was');
+      assert.equal(session.viewText(), ['needle 60', 'line 61', 'line 62', 'line 63', 'line 64'].join('\n'));
     } finally {
       session.dispose();
     }

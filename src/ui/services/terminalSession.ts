@@ -180,6 +180,14 @@ export class TerminalSession {
     return null;
   }
 
+  /** The text the pane shows now (live or scrolled back), a line each, blank lines at its end left out. */
+  viewText(): string {
+    const buffer = this.term.buffer.active;
+    const lines = Array.from({ length: this.term.rows }, (_, y) => buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines.join('\n');
+  }
+
   /** Lines between the view and the live screen. */
   get scrolledBack(): number {
     const buffer = this.term.buffer.active;
