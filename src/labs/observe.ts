@@ -71,33 +71,36 @@ function hostFactHolds(fact: HostFact, observation: Observation): boolean {
  */
 export async function unmet(check: Check, observation: Observation): Promise<string | null> {
   if (check.output && !check.output.test(observation.output)) return outputWanted(check.output);
-  if (check.exit !== undefined && observation.exit?.code !== check.exit) return `the container to exit with code ${check.exit}`;
-  if (check.oom && !observation.exit?.oomKilled && !(observation.stats?.memory?.oomKills ?? 0)) return 'an OOM kill';
+  if (check.exit !== undefined && observation.exit?.code !== check.exit) return exitWanted(check.exit);
+  if (check.oom && !observation.exit?.oomKilled && !(observation.stats?.memory?.oomKills ?? 0)) return OOM_WANTED;
   if (check.stat) {
     const value = statValue(observation.stats, check.stat.key);
-    if (value === null || !compare(value, check.stat)) {
-      return `${check.stat.key} ${check.stat.op} ${check.stat.value} (it is ${value ?? 'not known yet'})`;
-    }
+    if (value === null || !compare(value, check.stat)) return `${statWanted(check.stat)} (it is ${value ?? 'not known yet'})`;
   }
-  if (check.host && !hostFactHolds(check.host, observation)) {
-    return typeof check.host === 'string' ? `the host to be ${check.host.replace('-', ' ')}` : `the host to have no mount of ${check.host.noMount}`;
-  }
+  if (check.host && !hostFactHolds(check.host, observation)) return hostWanted(check.host);
   if (check.exec) {
     const out = await observation.exec(check.exec.command);
-    if (out === null || !check.exec.output.test(out)) return `"${check.exec.command}" inside to print ${patternWanted(check.exec.output)}`;
+    if (out === null || !check.exec.output.test(out)) return execWanted(check.exec);
   }
   return null;
 }
 
-/** What the whole of `check` waits for, before it is first run. */
+/** What `check` waits for before it is first run: its first condition, in unmet's order. */
 export function describeCheck(check: Check): string {
   if (check.output) return outputWanted(check.output);
-  if (check.exit !== undefined) return `the container to exit with code ${check.exit}`;
-  if (check.oom) return 'an OOM kill';
-  if (check.stat) return `${check.stat.key} ${check.stat.op} ${check.stat.value}`;
-  if (check.exec) return `"${check.exec.command}" inside to print ${patternWanted(check.exec.output)}`;
-  return 'the host';
+  if (check.exit !== undefined) return exitWanted(check.exit);
+  if (check.oom) return OOM_WANTED;
+  if (check.stat) return statWanted(check.stat);
+  if (check.host) return hostWanted(check.host);
+  return check.exec ? execWanted(check.exec) : 'the check';
 }
+
+const OOM_WANTED = 'an OOM kill';
+const exitWanted = (code: number): string => `the container to exit with code ${code}`;
+const statWanted = (stat: StatCondition): string => `${stat.key} ${stat.op} ${stat.value}`;
+const execWanted = (exec: NonNullable<Check['exec']>): string => `"${exec.command}" inside to print ${patternWanted(exec.output)}`;
+const hostWanted = (host: HostFact): string =>
+  typeof host === 'string' ? `the host to be ${host.replace('-', ' ')}` : `the host to have no mount of ${host.noMount}`;
 
 function outputWanted(pattern: RegExp): string {
   return `a line ${patternWanted(pattern)} in the output`;
