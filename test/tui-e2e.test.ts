@@ -28,13 +28,18 @@ const ROWS = 40;
 /** The side column's width (src/ui/layout.ts SIDE_WIDTH). */
 const SIDE_WIDTH = 34;
 
+/** Narrower than this, a one-line status bar above the pane takes the side column's place (src/ui/layout.ts PANELS_MIN_COLS). */
+const PANELS_MIN_COLS = 100;
+
 /**
  * The container's terminal size for a terminal of cols×rows, worked out from
  * src/ui/layout.ts: Ink draws rows-1 lines, one of them the footer, and the
  * pane's border takes 2 rows; the pane is cols minus the side column wide,
- * its border takes 2 columns.
+ * its border takes 2 columns. On a narrow terminal the pane is as wide as the
+ * terminal, and a row shorter: the status bar's.
  */
 function innerSize(cols: number, rows: number): { cols: number; rows: number } {
+  if (cols < PANELS_MIN_COLS) return { cols: cols - 2, rows: rows - 1 - 1 - 1 - 2 };
   return { cols: cols - SIDE_WIDTH - 2, rows: rows - 1 - 1 - 2 };
 }
 
@@ -420,7 +425,7 @@ describe('baby-docker-tui in a real terminal', () => {
       const again = startTui(['--lab', 'pid'], { env });
       try {
         await again.waitFor(/Lab · step 3\/3/);
-        again.write(`${PREFIX_KEY}x`); // leave the lab: its panel goes, the history comes back
+        again.write(`${PREFIX_KEY}L`); // leave the lab: its panel goes, the history comes back
         await again.waitFor((t) => !/Lab · step/.test(t.screenText()) && /History/.test(t.screenText()));
         await quitWhileRunning(again);
       } finally {
@@ -578,6 +583,30 @@ describe('baby-docker-tui in a real terminal', () => {
       const inner = innerSize(200, 60);
       await d.waitFor(new RegExp(`│${inner.rows} ${inner.cols} +│$`, 'm'));
       await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('gives a terminal under 100 columns a status bar above a full-width pane, and the panel column after Ctrl-] p', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh'], { cols: 80, rows: 24 });
+    try {
+      await d.waitFor(/│# +│$/m);
+      await d.waitFor((t) => /^ #1 running · up \d+s · mem [\d.]+ [KM]iB \/ 100\.0 MiB · procs \d+\/1024 · PID 1 \(host/.test(t.screenLines()[0]!));
+      assert.match(d.screenLines()[1]!, /^╭─ #1 /, 'the pane starts at the left edge, under the bar');
+      d.write('stty size\r');
+      await d.waitFor(/│19 78 +│$/m);
+      d.write('\x1dp'); // the panel column, as on a wide terminal
+      await d.waitFor((t) => t.screenLines()[1]!.startsWith('│ Container'));
+      d.write('stty size\r');
+      await d.waitFor(/│20 44 +│$/m);
+      d.write('\x1dp');
+      await d.waitFor((t) => t.screenLines()[0]!.startsWith(' #1 running'));
+      d.write('exit 3\r');
+      await d.waitFor((t) => /^ #1 exited · ran \d+s · exit 3 · /.test(t.screenLines()[0]!));
+      await pauseTyping();
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
     } finally {
       await d.kill();
     }

@@ -10,10 +10,12 @@ import { Footer } from './components/Footer.js';
 import { footerParts } from './footer.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { Picker } from './components/Picker.js';
+import { LabPanel } from './components/LabPanel.js';
 import { SidePanels } from './components/SidePanels.js';
+import { StatusBar } from './components/StatusBar.js';
 import { useTerminalSize, type TerminalSize } from './hooks/useTerminalSize.js';
-import { layoutFor, MIN_COLS, MIN_ROWS, SIDE_WIDTH } from './layout.js';
-import { currentRun } from './state.js';
+import { layoutFor, MIN_COLS, MIN_ROWS, STATUS_BAR_ROWS } from './layout.js';
+import { currentRun, layoutOptionsOf, selectedPastRun } from './state.js';
 import type { Store } from './store.js';
 
 export interface AppProps {
@@ -27,7 +29,7 @@ export interface AppProps {
 export function App({ store, terminal, hostHostname }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { cols, rows } = useTerminalSize(terminal);
-  const layout = layoutFor(cols, rows);
+  const layout = layoutFor(cols, rows, layoutOptionsOf(state));
   // Lines that move with the clock are drawn again by the pane painter between frames (LiveText).
   const now = Date.now();
   const run = currentRun(state);
@@ -42,6 +44,17 @@ export function App({ store, terminal, hostHostname }: AppProps) {
     );
   }
 
+  if (state.screen === 'run' && state.overlay !== 'help' && layout.sideWidth === 0) {
+    // The container's terminal is below the status bar (and the lab), drawn by the pane painter, not by Ink.
+    return (
+      <Box flexDirection="column" width={cols} height={layout.topRows}>
+        <Box height={STATUS_BAR_ROWS} paddingX={1}>
+          <StatusBar run={run} selected={selectedPastRun(state)} stats={state.stats} now={now} />
+        </Box>
+        {state.lab && <LabPanel lab={state.lab} width={cols} height={layout.labRows} />}
+      </Box>
+    );
+  }
   if (state.screen === 'run' && state.overlay !== 'help') {
     // The container's terminal is right of the panels, drawn by the pane painter, not by Ink.
     return (
@@ -54,7 +67,7 @@ export function App({ store, terminal, hostHostname }: AppProps) {
         hostHostname={hostHostname}
         lab={state.lab}
         now={now}
-        width={SIDE_WIDTH}
+        width={layout.sideWidth}
         height={layout.mainHeight}
       />
     );

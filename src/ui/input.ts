@@ -18,6 +18,8 @@ export interface InputActions {
   stop(): void;
   quit(): void;
   redraw(): void;
+  /** Show the panel column, or the status bar in its place (Ctrl-] p). */
+  togglePanels(): void;
   suspend(): void;
   /** One of the lab commands (keymap.ts LAB_COMMANDS), while a lab is followed. */
   lab(command: Command): void;
@@ -249,6 +251,8 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return actions.dispatch({ type: 'scrolled', lines: actions.scroll('page-up') });
     case Command.Suspend:
       return actions.suspend();
+    case Command.TogglePanels:
+      return actions.togglePanels();
     case Command.SendPrefix:
       if (isRunning(state)) actions.sendToContainer(PREFIX_KEY);
       return;

@@ -17,6 +17,7 @@ export enum Command {
   ScrollBack = 'scroll-back',
   Record = 'record',
   Suspend = 'suspend',
+  TogglePanels = 'toggle-panels',
   /** The prefix pressed twice: send it to the container. */
   SendPrefix = 'send-prefix',
   Cancel = 'cancel',
@@ -73,6 +74,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
   { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },
+  { command: Command.TogglePanels, keys: ['p'], label: 'p', description: 'panels: a column beside the pane, or a status bar above it' },
   { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
   { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },
   { command: Command.Cancel, keys: ['\x1b'], label: 'Esc', description: 'close help, cancel' },
@@ -80,7 +82,7 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.LabNext, keys: [']'], label: ']', description: 'lab: next step' },
   { command: Command.LabPrevious, keys: ['['], label: '[', description: 'lab: previous step' },
   { command: Command.LabRestart, keys: ['R'], label: 'R', description: 'lab: this step again in a fresh container' },
-  { command: Command.LabLeave, keys: ['x'], label: 'x', description: 'lab: leave it (progress is kept)' },
+  { command: Command.LabLeave, keys: ['L'], label: 'L', description: 'lab: leave it (progress is kept)' },
 ];
 
 const BY_KEY = new Map(BINDINGS.flatMap((b) => b.keys.map((key) => [key, b.command] as const)));

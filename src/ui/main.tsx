@@ -21,7 +21,7 @@ import type { LabController } from './services/labController.js';
 import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
 import { Recorder } from './services/recorder.js';
 import { TerminalSession } from './services/terminalSession.js';
-import { initialState } from './state.js';
+import { initialState, layoutOptionsOf } from './state.js';
 import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
 import type { View } from './view.js';
@@ -56,13 +56,14 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   });
   const store = createStore(initialState(picker, args.direct || lab ? 'run' : 'picker'));
   const { stdin, stdout } = process;
-  const size = paneSizeOf(stdout);
+  const paneSize = () => paneSizeOf(stdout, layoutOptionsOf(store.getState()));
+  const size = paneSize();
   const session = new TerminalSession(size.cols, size.rows);
   const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined);
   // A recording named on the command line starts now: a file that cannot be made is said before the UI opens.
   let recorder: Recorder | null = null;
   const startRecording = (file: string) => {
-    recorder = new Recorder(file, paneSizeOf(stdout), 'baby-docker-tui');
+    recorder = new Recorder(file, paneSize(), 'baby-docker-tui');
     store.dispatch({ type: 'recording', file });
   };
   if (args.record) startRecording(args.record);
@@ -103,9 +104,14 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   // size (the listener comes before Ink's): a program that asks for its size then has the new one.
   // Then all of the screen is drawn afresh, as tmux does: a terminal keeps what it had where the new
   // size has room, and rows or columns no one draws any more would show stale text.
+  // The layout also changes with the panels (Ctrl-] p) and a lab's coming or going.
   let redrawPending = false;
-  stdout.on('resize', () => {
-    const resized = paneSizeOf(stdout);
+  let fitted = '';
+  const fitPane = () => {
+    const resized = paneSize();
+    const fit = `${stdout.columns}x${stdout.rows} ${resized.cols}x${resized.rows}`;
+    if (fit === fitted) return;
+    fitted = fit;
     session.resize(resized.cols, resized.rows);
     recorder?.resize(resized.cols, resized.rows);
     if (redrawPending) return;
@@ -114,11 +120,14 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       redrawPending = false;
       redraw();
     });
-  });
+  };
+  stdout.on('resize', fitPane);
+  store.subscribe(fitPane);
   /** The UI has the terminal: not before it takes it, while suspended, or once it has given it back. */
   let ownsTerminal = false;
   // Nothing of the pane is drawn without the terminal: it would land on the screen of the shell it was started from.
-  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layoutFor(stdout.columns, stdout.rows)) : null);
+  const layout = () => layoutFor(stdout.columns, stdout.rows, layoutOptionsOf(store.getState()));
+  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layout()) : null);
   const liveLines = new LiveLines();
   const painter = new PanePainter(session, stdout, paneView, liveLines);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
@@ -188,6 +197,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       stop: () => controller.stop(),
       quit: () => void shutdown(0),
       redraw,
+      togglePanels: () => store.dispatch({ type: 'panels', shown: layout().sideWidth === 0 }),
       lab: (command) => {
         if (command === Command.LabType) labs?.typeCommand();
         else if (command === Command.LabNext) void labs?.next();
@@ -230,7 +240,9 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   else if (args.direct) run(args.direct);
   if (lab || args.direct) await spawned;
   const { mountView } = await withoutFetch(() => import('./view.js'));
-  if (!shuttingDown) view = mountView(store, session, painter, liveLines, () => paneView() !== null);
+  // Ink's frames are as wide as the panel column beside the pane, and as wide as the terminal else.
+  const inkColumns = () => (paneView() !== null && layout().sideWidth > 0 ? layout().sideWidth : stdout.columns);
+  if (!shuttingDown) view = mountView(store, session, painter, liveLines, inkColumns);
   // The picker's labs are read (parsing them takes a while) the first time it shows.
   // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
   const listLabsForPicker = () => {

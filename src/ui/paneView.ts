@@ -19,9 +19,10 @@ export function paneViewOf(state: UiState, layout: Layout): PaneView | null {
   return {
     title: paneTitle(state),
     focused: isRunning(state) && !state.prefixArmed,
+    top: layout.paneTop,
     left: layout.paneLeft,
     width: layout.paneWidth,
-    height: layout.mainHeight,
+    height: layout.paneHeight,
     footer: footerParts(state),
     footerRow: layout.height,
     cols: layout.cols,

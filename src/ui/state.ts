@@ -1,5 +1,6 @@
 /** The UI's state and the typed actions that change it. No side effects here. */
 import type { ExitStatus } from '../runtime/container.js';
+import type { LayoutOptions } from './layout.js';
 import { lineOf, type EditLine } from './lineEditor.js';
 import { pickerAfterRun, type PickerState } from './picker.js';
 import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
@@ -40,6 +41,8 @@ export interface UiState {
   search: HistorySearch | null;
   /** What the last search looked for: n and N look again. */
   lastSearch: string;
+  /** The panel column shown or hidden by Ctrl-] p; null: by the terminal's width (layout.ts). */
+  panels: boolean | null;
 }
 
 export interface HistorySearch {
@@ -65,7 +68,8 @@ export type UiAction =
   | { type: 'picker'; picker: PickerState }
   | { type: 'edit-line'; line: EditLine }
   | { type: 'lab'; lab: LabView | null }
-  | { type: 'ignored-keys'; keys: string };
+  | { type: 'ignored-keys'; keys: string }
+  | { type: 'panels'; shown: boolean };
 
 export function initialState(picker: PickerState, screen: Screen): UiState {
   return {
@@ -85,7 +89,13 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     recording: null,
     search: null,
     lastSearch: '',
+    panels: null,
   };
+}
+
+/** What the screen's layout depends on besides the terminal's size. */
+export function layoutOptionsOf(state: UiState): LayoutOptions {
+  return { panels: state.panels, lab: state.lab !== null };
 }
 
 /** The samples of the memory window before `now`, and the last one before it: its value holds into the window. */
@@ -96,6 +106,12 @@ function recentSamples(samples: Sample[], now: number): Sample[] {
 
 export function currentRun(state: UiState): RunRecord | null {
   return state.runs[state.runs.length - 1] ?? null;
+}
+
+/** A run before the current one, picked in the history (h/↑): its details and last screen are shown. */
+export function selectedPastRun(state: UiState): RunRecord | null {
+  const { selectedHistory, runs } = state;
+  return selectedHistory !== null && selectedHistory < runs.length - 1 ? (runs[selectedHistory] ?? null) : null;
 }
 
 export function isRunning(state: UiState): boolean {
@@ -177,5 +193,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, lab: action.lab };
     case 'ignored-keys':
       return { ...state, ignoredKeys: action.keys };
+    case 'panels':
+      return { ...state, panels: action.shown, prefixArmed: false };
   }
 }

@@ -8,7 +8,6 @@ import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { App } from './App.js';
 import { LiveLinesContext } from './components/LiveText.js';
-import { SIDE_WIDTH } from './layout.js';
 import type { LiveLines } from './services/liveLines.js';
 import { inkStdout, type PanePainter } from './services/panePainter.js';
 import type { TerminalSession } from './services/terminalSession.js';
@@ -20,7 +19,7 @@ export interface View {
   unmount(): void;
 }
 
-export function mountView(store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, paneShown: () => boolean): View {
+export function mountView(store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, inkColumns: () => number): View {
   const { stdout } = process;
   const app = (
     <LiveLinesContext.Provider value={liveLines}>
@@ -28,7 +27,7 @@ export function mountView(store: Store, session: TerminalSession, painter: PaneP
     </LiveLinesContext.Provider>
   );
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
-  const inkOut = inkStdout(stdout, painter, () => (paneShown() ? SIDE_WIDTH : stdout.columns));
+  const inkOut = inkStdout(stdout, painter, inkColumns);
   const inkOptions = {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
     stdout: inkOut,

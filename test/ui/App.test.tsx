@@ -101,6 +101,29 @@ describe('App', () => {
     }
   });
 
+  it('puts the panels on a status bar above the pane below 100 columns, and back in a column after Ctrl-] p', async () => {
+    const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
+    const session = new TerminalSession(78, 19);
+    const fake = fakeContainer('cccccccccccc');
+    const controller = new RunController(session, store.dispatch, async () => fake.container);
+    const narrow = { columns: 80, rows: 24, on: () => {}, off: () => {} };
+    const { lastFrame, unmount } = render(<App store={store} terminal={narrow} hostHostname="h" />);
+    try {
+      void controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
+      await tick();
+      const bar = lastFrame()!.split('\n');
+      assert.equal(bar.length, 1, `one line only, the pane takes the rest:\n${lastFrame()}`);
+      assert.match(bar[0], /^ #1 running · up 0s · mem 64\.0 MiB \/ 100\.0 MiB · procs 3\/1024 · PID 1 \(host 42…$/);
+      store.dispatch({ type: 'panels', shown: true });
+      await tick();
+      assert.match(lastFrame()!, /╭─+╮\n│ Container/, 'the panel column again');
+    } finally {
+      fake.exit({ code: 0, signal: null, oomKilled: false, memory: null, error: null });
+      unmount();
+      session.dispose();
+    }
+  });
+
   it('shows why a run could not start', async () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
     const session = new TerminalSession(64, 26);

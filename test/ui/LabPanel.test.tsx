@@ -68,7 +68,7 @@ test('the last step, once passed, says ] finishes the lab; after it, that the la
   assert.match(frameOf(<LabPanel lab={last} width={34} height={16} />), /✓ done: Ctrl-\] \] finishes the/);
   const complete = frameOf(<LabPanel lab={{ ...last, complete: true }} width={34} height={16} />);
   assert.match(complete, /✓ lab complete: all 3 steps/);
-  assert.match(complete, /Ctrl-\] x leaves it/);
+  assert.match(complete, /Ctrl-\] L leaves it/);
 });
 
 test('squeezed, nothing is cut without a sign: the host\'s view and the explanation end in "…"', () => {

@@ -34,6 +34,12 @@ test('wrapLines wraps at words and marks text left over', () => {
   assert.deepEqual(wrapLines('abcdefghij', 4, 5), ['abcd', 'efgh', 'ij']);
 });
 
+test('wrapLines marks text left over even when the last line kept fills the width', () => {
+  // The lab band once showed a line exactly as wide as the panel, cut with no sign of it.
+  assert.deepEqual(wrapLines('abcd efgh ijkl', 9, 1), ['abcd efg…']);
+  assert.deepEqual(wrapLines('abcd efgh ijkl', 10, 1), ['abcd efgh…']);
+});
+
 test('bar fills in proportion and clamps', () => {
   assert.equal(bar(0.6, 10), '██████░░░░');
   assert.equal(bar(0, 4), '░░░░');

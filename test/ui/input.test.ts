@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0 };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0 };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -29,6 +29,7 @@ function setup(phase: 'running' | 'exited') {
     quit: () => calls.quits++,
     redraw: () => calls.redraws++,
     suspend: () => calls.suspends++,
+    togglePanels: () => calls.panelToggles++,
     lab: (command) => calls.lab.push(command),
     openLab: (id) => calls.labsOpened.push(id),
     // A pane with 100 lines of history, pages of 10.
@@ -379,10 +380,10 @@ describe('the picker', () => {
 describe('lab keys', () => {
   const LAB = { title: 'PID', step: 0, steps: 3, stepTitle: 'PID 1', text: 'x', command: 'echo $$', views: [], passed: false, waiting: 'output', complete: false };
 
-  it('after the prefix, t ] [ R x go to the lab while one is followed', () => {
+  it('after the prefix, t ] [ R L go to the lab while one is followed', () => {
     const { store, calls, type } = setup('running');
     store.dispatch({ type: 'lab', lab: LAB });
-    type(`${PREFIX_KEY}t${PREFIX_KEY}]${PREFIX_KEY}[${PREFIX_KEY}R${PREFIX_KEY}x`);
+    type(`${PREFIX_KEY}t${PREFIX_KEY}]${PREFIX_KEY}[${PREFIX_KEY}R${PREFIX_KEY}L`);
     assert.deepEqual(calls.lab, [Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave]);
     assert.deepEqual(calls.sent, [], 'none of them reached the container');
   });

@@ -21,7 +21,7 @@ function attachFake(session: TerminalSession): (data: string) => void {
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */
 const VIEW: PaneView = {
-  title: '#1 abc sh', focused: true, left: 35, width: 10, height: 5,
+  title: '#1 abc sh', focused: true, top: 1, left: 35, width: 10, height: 5,
   footer: [{ text: 'r', style: 'key' }, { text: ' re-run' }], footerRow: 6, cols: 50,
 };
 
@@ -109,6 +109,25 @@ describe('pane painter', () => {
     wrapped.write('\x1b[2J\x1b[Htaller than the terminal');
     await Promise.resolve();
     assert.match(chunks.at(-1) ?? '', /╭.*\x1b\[2;36H/s, 'and after Ink cleared the screen');
+    session.dispose();
+  });
+
+  it('under a status bar, draws the pane from its top row, and after a frame of Ink\'s only the border it erased', async () => {
+    const session = new TerminalSession(8, 3);
+    const emit = attachFake(session);
+    const view: PaneView = { ...VIEW, top: 2, left: 1 };
+    const painter = new PanePainter(session, { write: () => true }, () => view);
+    const chunks: string[] = [];
+    const stdout = { write: (data: string) => chunks.push(data), columns: 50 } as unknown as NodeJS.WriteStream;
+    const wrapped = inkStdout(stdout, painter, () => 50);
+    assert.match(borderSequence(view), /^\x1b\[2;1H.*╭.*\x1b\[3;1H│.*\x1b\[6;1H.*╰/s);
+    emit('one');
+    await session.flush();
+    wrapped.write('\x1b[2K\x1b[Gstatus bar\n');
+    await Promise.resolve();
+    const repaint = chunks.at(-1) ?? '';
+    assert.match(repaint, /\x1b\[2;1H.*╭/s, 'the border again: the frame ends on its row');
+    assert.doesNotMatch(repaint, /\x1b\[3;2H/, 'the pane\'s lines are below the frame: not drawn again');
     session.dispose();
   });
 

@@ -14,10 +14,15 @@ describe('pane view', () => {
   it('places the pane right of the panels, focused while the container takes the keys', () => {
     const { footer, ...view } = paneViewOf(running, layoutFor(120, 40))!;
     assert.deepEqual(view, {
-      title: '#1 abc /bin/sh · default', focused: true, left: SIDE_WIDTH + 1, width: 120 - SIDE_WIDTH, height: 38, footerRow: 39, cols: 120,
+      title: '#1 abc /bin/sh · default', focused: true, top: 1, left: SIDE_WIDTH + 1, width: 120 - SIDE_WIDTH, height: 38, footerRow: 39, cols: 120,
     });
     assert.match(footer.map((part) => part.text).join(''), /keys go to the container/);
     assert.equal(paneViewOf(uiReducer(running, { type: 'prefix', armed: true }), layoutFor(120, 40))?.focused, false);
+  });
+
+  it('goes under the status bar on a narrow terminal, full width', () => {
+    const { footer: _, ...view } = paneViewOf(running, layoutFor(80, 24))!;
+    assert.deepEqual(view, { title: '#1 abc /bin/sh · default', focused: true, top: 2, left: 1, width: 80, height: 21, footerRow: 23, cols: 80 });
   });
 
   it('is hidden behind the picker, the help and a terminal too small', () => {

@@ -26,7 +26,7 @@ function pidLine(hostPid: number | null, inner: number): string {
 
 /** "running · up 1m 05s": the state, and how long the container has run by `now`; once ended, "exited · ran 1m 05s";
  * asked to stop, "stopping · SIGKILL in 7s". */
-function statusLine(run: RunRecord, now: number): TextRun[] {
+export function runStateLine(run: RunRecord, now: number): TextRun[] {
   const ended = run.phase === 'exited';
   if (!ended && run.killAt !== null) {
     // Asked to stop: a shell as PID 1 ignores SIGTERM, so say what comes and when.
@@ -48,7 +48,7 @@ export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: 
       ) : (
         <>
           <Text wrap="truncate-end">id {run.id ?? '—'}</Text>
-          <LiveText line={(at) => statusLine(run, at)} now={now} />
+          <LiveText line={(at) => runStateLine(run, at)} now={now} />
           <Text wrap="truncate-end">{pidLine(run.hostPid, inner)}</Text>
           <Text dimColor>{truncate(`$ ${joinCommandLine(run.options.command)}`, inner)}</Text>
         </>

@@ -15,7 +15,7 @@ export interface LabPanelProps {
 
 /** Where the lab stands, and the key that moves it on. */
 function statusText(lab: LabView): string {
-  if (lab.complete) return `✓ lab complete: all ${lab.steps} steps done · Ctrl-] x leaves it, Ctrl-] [ goes back`;
+  if (lab.complete) return `✓ lab complete: all ${lab.steps} steps done · Ctrl-] L leaves it, Ctrl-] [ goes back`;
   if (!lab.passed) return `… waiting for ${lab.waiting}`;
   return lab.step === lab.steps - 1 ? '✓ done: Ctrl-] ] finishes the lab' : '✓ done: Ctrl-] ] next step';
 }

@@ -20,6 +20,8 @@ export interface PaneView {
   title: string;
   /** Keys go to the container: a green border says so. */
   focused: boolean;
+  /** Row of the top border: below Ink's status bar on a narrow terminal, else 1. */
+  top: number;
   left: number;
   width: number;
   height: number;
@@ -65,7 +67,7 @@ function sgr(run: TextRun): string {
 export function lineSequence(line: ScreenLine, y: number, view: PaneView): string {
   const text = line.runs.map((run) => sgr(run) + run.text).join('');
   const rest = view.width - 2 - line.columns;
-  return `\x1b[${2 + y};${view.left + 1}H${text}\x1b[0m${rest > 0 ? `\x1b[${rest}X` : ''}`;
+  return `\x1b[${view.top + 1 + y};${view.left + 1}H${text}\x1b[0m${rest > 0 ? `\x1b[${rest}X` : ''}`;
 }
 
 /** A live line of the panels at its place, cut to its width with "…" as Ink cuts it; the rest of it is blanked. */
@@ -110,11 +112,12 @@ export function borderSequence(view: PaneView): string {
   const title = view.title.length > inner - 4 ? `${view.title.slice(0, Math.max(0, inner - 5))}…` : view.title;
   const top = `─ ${view.focused ? '\x1b[1m' : ''}${title}\x1b[22m${color} `;
   const topRest = '─'.repeat(Math.max(0, inner - title.length - 3));
-  let sequence = `\x1b[1;${view.left}H${color}╭${top}${topRest}╮`;
-  for (let row = 2; row < view.height; row++) {
+  const bottom = view.top + view.height - 1;
+  let sequence = `\x1b[${view.top};${view.left}H${color}╭${top}${topRest}╮`;
+  for (let row = view.top + 1; row < bottom; row++) {
     sequence += `\x1b[${row};${view.left}H│\x1b[${row};${view.left + view.width - 1}H│`;
   }
-  return `${sequence}\x1b[${view.height};${view.left}H╰${'─'.repeat(inner)}╯\x1b[0m`;
+  return `${sequence}\x1b[${bottom};${view.left}H╰${'─'.repeat(inner)}╯\x1b[0m`;
 }
 
 export class PanePainter {
@@ -151,9 +154,13 @@ export class PanePainter {
       this.forget();
       return '';
     }
-    if (erasedCols >= view.left) this.forget();
+    // Beside the panel column, Ink's rows are the pane's; above the pane (the status bar), its
+    // frame ends on the row of the pane's top border, which its next frame erases first.
+    const cleared = erasedCols === Number.POSITIVE_INFINITY;
+    if (cleared || (view.top === 1 && erasedCols >= view.left)) this.forget();
     else {
       this.drawnFooter = '';
+      if (view.top > 1) this.drawnBorder = '';
       this.drawnLive = new WeakMap(); // Ink's frame drew them as of its render
     }
     return this.sequence(view, (line, y) => this.drawn[y] !== line.key);
@@ -177,7 +184,7 @@ export class PanePainter {
   }
 
   private sequence(view: PaneView, wanted: (line: ScreenLine, y: number) => boolean): string {
-    const geometry = `${view.left} ${view.width} ${view.height} ${view.cols} ${view.footerRow}`;
+    const geometry = `${view.top} ${view.left} ${view.width} ${view.height} ${view.cols} ${view.footerRow}`;
     if (geometry !== this.drawnGeometry) {
       this.forget(); // moved or resized: draw all of it
       this.drawnGeometry = geometry;
@@ -203,7 +210,7 @@ export class PanePainter {
     const now = Date.now();
     for (const line of this.liveLines) {
       const at = line.position();
-      if (!at || at.row > view.height) continue; // not laid out, or cut off with the column
+      if (!at || at.row > view.top + view.height - 1) continue; // not laid out, or cut off with the column
       const drawn = liveLineSequence(line.runs(now), at);
       if (this.drawnLive.get(line) === drawn) continue;
       sequence += drawn;
