@@ -612,6 +612,26 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('shows a past run picked in the history: its details, and its last screen in the pane', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', 'sh', '-c', 'echo first-$((6*7))']);
+    try {
+      await d.waitFor(/#1 ✓ 0/);
+      d.write('e\x15echo second-run\r'); // edit the command: Ctrl-U clears it
+      await d.waitFor(/#2 ✓ 0 {2}echo second-run/);
+      assert.ok(!paneText(d).some((line) => line.includes('first-42')), 'a new run starts on a clean screen');
+      d.write('h');
+      await d.waitFor((t) => paneText(t).includes('first-42'));
+      assert.match(d.screenText(), /#1 \w+ sh -c 'echo first-\$\(\(6\*7\)\)' · default · its last screen/);
+      assert.match(d.screenText(), /› #1 ✓ 0 .*\n.*ran \d+s · peak [\d.]+ [KM]iB.*\n.*on default/);
+      d.write('l');
+      await d.waitFor((t) => paneText(t).includes('second-run') && !t.screenText().includes('its last screen'));
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('draws wide characters as wide as the terminal does: the border and panels stay where they are', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
     try {

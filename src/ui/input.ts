@@ -7,7 +7,7 @@ import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, SCROLL_KEYS, SHIFT_PA
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, lineOf } from './lineEditor.js';
 import { pickerKey } from './picker.js';
-import { currentRun, isRunning, type HistorySearch, type UiAction, type UiState } from './state.js';
+import { currentRun, isRunning, selectedPastRun, type HistorySearch, type UiAction, type UiState } from './state.js';
 import type { RunOptions } from './types.js';
 
 /** What input can make happen, besides state changes. */
@@ -115,6 +115,8 @@ export function handleInput(
     if (passesThrough(state) && !state.prefixArmed) {
       const [at, intercepted] = firstIntercepted(rest);
       if (at !== 0) bursts.wentToContainer = true;
+      // Typing goes to the live screen: a past run's shown in its place gives way.
+      if (at !== 0 && selectedPastRun(state)) actions.dispatch({ type: 'select-history', delta: state.runs.length });
       if (at < 0) return actions.sendToContainer(rest);
       if (at > 0) actions.sendToContainer(rest.slice(0, at));
       rest = rest.slice(at + intercepted.length);

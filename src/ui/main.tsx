@@ -127,7 +127,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   let ownsTerminal = false;
   // Nothing of the pane is drawn without the terminal: it would land on the screen of the shell it was started from.
   const layout = () => layoutFor(stdout.columns, stdout.rows, layoutOptionsOf(store.getState()));
-  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layout()) : null);
+  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layout(), (seq) => controller.lastScreen(seq)) : null);
   const liveLines = new LiveLines();
   const painter = new PanePainter(session, stdout, paneView, liveLines);
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.

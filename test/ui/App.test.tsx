@@ -80,6 +80,8 @@ describe('App', () => {
       fakes[0].exit({ code: 3, signal: null, oomKilled: false, memory: null, error: null });
       await first;
       await tick();
+      // Its last screen is kept for the history.
+      assert.equal(controller.lastScreen(1)?.lines[1].runs.map((r) => r.text).join(''), 'hi');
       frame = lastFrame()!;
       assert.match(frame, /exit code 3/);
       assert.match(frame, /exited/);

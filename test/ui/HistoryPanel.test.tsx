@@ -64,3 +64,14 @@ test('long commands are cut to the panel', () => {
 test('no runs yet', () => {
   assert.match(frameOf(<HistoryPanel runs={[]} selected={null} maxRows={3} width={30} />), /no runs yet/);
 });
+
+test('the selected run shows what the history remembers of it: how long it ran, its peak memory, its rootfs', () => {
+  const peaked = [...runs.slice(0, 1), { ...runs[1]!, status: { ...runs[1]!.status!, memory: { current: 0, peak: 50 * 1024 * 1024, limit: null, oomKills: 1 } } }];
+  const frame = frameOf(<HistoryPanel runs={peaked} selected={1} maxRows={4} width={40} />);
+  const lines = frame.split('\n').map((line) => line.replace(/^│ | *│$/g, ''));
+  const at = lines.findIndex((line) => line.includes('#2'));
+  assert.deepEqual(lines.slice(at + 1, at + 3).map((line) => line.trim()), ['ran 0s · peak 50.0 MiB', 'on default']);
+  assert.ok(lines.some((line) => line.includes('#1')), 'the other runs keep their lines');
+  // No room for the details: the selection stays on its line alone.
+  assert.doesNotMatch(frameOf(<HistoryPanel runs={peaked} selected={1} maxRows={2} width={40} />), /on default/);
+});

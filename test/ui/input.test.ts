@@ -6,7 +6,7 @@ import { handleInput, splitKeys, TypingBursts, TYPING_PAUSE_MS, type InputAction
 import { BINDINGS, Command, commandForKey, PREFIX_KEY } from '../../src/ui/keymap.js';
 import { initialPicker } from '../../src/ui/picker.js';
 import { footerParts } from '../../src/ui/footer.js';
-import { initialState, uiReducer, type UiState } from '../../src/ui/state.js';
+import { initialState, selectedPastRun, uiReducer, type UiState } from '../../src/ui/state.js';
 import { createStore } from '../../src/ui/store.js';
 import type { RunOptions } from '../../src/ui/types.js';
 
@@ -181,6 +181,17 @@ describe('input once the container has exited', () => {
     type('\x1b[B');
     type('\r');
     assert.deepEqual(calls.runs, [OPTIONS, second]);
+  });
+
+  it('while a container runs, a past run picked with Ctrl-] h gives way to the live screen as soon as keys go to the container', () => {
+    const { store, calls, type, state } = setup('exited');
+    store.dispatch({ type: 'run-requested', options: OPTIONS, at: 2 });
+    store.dispatch({ type: 'run-started', seq: 2, id: 'def', hostPid: 43 });
+    type(`${PREFIX_KEY}h`);
+    assert.equal(selectedPastRun(state())?.seq, 1);
+    type('ls\r');
+    assert.equal(selectedPastRun(state()), null);
+    assert.deepEqual(calls.sent, ['ls\r']);
   });
 
   it('lists a command for every binding in the help', () => {

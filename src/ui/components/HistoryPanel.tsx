@@ -2,7 +2,10 @@ import { memo } from 'react';
 import { joinCommandLine } from '../commandLine.js';
 import { Box, Text } from 'ink';
 import type { RunRecord } from '../types.js';
-import { panelInnerWidth, truncate } from '../format.js';
+import { formatBytes, formatDuration, panelInnerWidth, truncate } from '../format.js';
+
+/** Lines under the selected run: how long it ran, its peak memory, its rootfs. */
+export const HISTORY_DETAIL_ROWS = 2;
 
 /** Border and title around the rows. */
 export const HISTORY_PANEL_CHROME = 3;
@@ -44,12 +47,20 @@ function outcomeText(run: RunRecord): string {
   return (run.status.code === 0 ? '✓ 0' : `✗ ${run.status.code}`) + (run.status.oomKilled ? ' OOM' : '');
 }
 
-/** This session's runs, newest first, one line each; the selected one inverse and pointed at. */
+/** What the history remembers of a run beyond its line: how long it ran, its peak memory, its rootfs. */
+function details(run: RunRecord, inner: number): string[] {
+  const ran = run.endedAt !== null ? `ran ${formatDuration(run.endedAt - run.startedAt)}` : 'running';
+  const peak = run.status?.memory?.peak;
+  return [`${ran}${peak != null ? ` · peak ${formatBytes(peak)}` : ''}`, `on ${run.options.rootfs}`].map((line) => truncate(`   ${line}`, inner));
+}
+
+/** This session's runs, newest first, one line each; the selected one inverse and pointed at, with its details under it when there is room. */
 export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows, width }: HistoryPanelProps) {
-  const rows = Math.max(1, Math.floor(maxRows));
   const inner = panelInnerWidth(width);
+  const withDetails = selected !== null && maxRows > HISTORY_DETAIL_ROWS;
+  const rows = Math.max(1, Math.floor(maxRows) - (withDetails ? HISTORY_DETAIL_ROWS : 0));
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={rows + HISTORY_PANEL_CHROME} paddingX={1} flexShrink={0}>
+    <Box borderStyle="round" flexDirection="column" width={width} height={rows + (withDetails ? HISTORY_DETAIL_ROWS : 0) + HISTORY_PANEL_CHROME} paddingX={1} flexShrink={0}>
       <Text bold>History</Text>
       {runs.length === 0 && <Text dimColor>no runs yet</Text>}
       {visibleIndexes(runs.length, selected, rows).map((index) => {
@@ -59,12 +70,15 @@ export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows
         const head = `${isSelected ? '›' : ' '} #${run.seq} `;
         const used = Array.from(head + outcomeText(run)).length + 2;
         return (
-          <Text key={run.seq} inverse={isSelected} wrap="truncate-end">
-            {head}
-            <Outcome run={run} />
-            {'  '}
-            {truncate(joinCommandLine(run.options.command), inner - used)}
-          </Text>
+          <Box key={run.seq} flexDirection="column">
+            <Text inverse={isSelected} wrap="truncate-end">
+              {head}
+              <Outcome run={run} />
+              {'  '}
+              {truncate(joinCommandLine(run.options.command), inner - used)}
+            </Text>
+            {isSelected && withDetails && details(run, inner).map((line) => <Text key={line} dimColor>{line}</Text>)}
+          </Box>
         );
       })}
     </Box>

@@ -6,7 +6,7 @@ import { HOSTNAME_PANEL_HEIGHT, HostnamePanel } from './HostnamePanel.js';
 import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
 import { PROCESSES_PANEL_HEIGHT, ProcessesPanel } from './ProcessesPanel.js';
 import { EXIT_PANEL_COMPACT_HEIGHT, EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
-import { HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
+import { HISTORY_DETAIL_ROWS, HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
 import { LAB_PANEL_MIN_HEIGHT, LabPanel } from './LabPanel.js';
 import type { LabView } from '../types.js';
 
@@ -89,7 +89,7 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
       {alwaysShown}
       <ExitPanel run={run} width={width} compact={layout.compactExit} />
       {layout.historyRows > 0 && (
-        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length))} width={width} />
+        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length) + (selectedHistory !== null ? HISTORY_DETAIL_ROWS : 0))} width={width} />
       )}
     </Box>
   );

@@ -12,7 +12,7 @@
  */
 import type { FooterPart } from '../footer.js';
 import type { LinePosition, LiveLine } from './liveLines.js';
-import type { ScreenLine, TextRun } from './screen.js';
+import type { ScreenLine, ScreenSnapshot, TextRun } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
 /** Where the pane is, as 1-based terminal columns and rows (Ink draws from the top left), and its title. */
@@ -25,6 +25,8 @@ export interface PaneView {
   left: number;
   width: number;
   height: number;
+  /** A past run's last screen, shown in place of the live one; null: the live screen. */
+  frozen: ScreenSnapshot | null;
   /** The footer below, across the whole terminal. */
   footer: FooterPart[];
   footerRow: number;
@@ -189,7 +191,7 @@ export class PanePainter {
       this.forget(); // moved or resized: draw all of it
       this.drawnGeometry = geometry;
     }
-    const { lines } = this.session.snapshot();
+    const { lines } = view.frozen ?? this.session.snapshot();
     const border = borderSequence(view);
     let sequence = border === this.drawnBorder ? '' : border;
     this.drawnBorder = border;

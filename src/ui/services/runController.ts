@@ -8,6 +8,7 @@ import { EXIT } from '../../runtime/errors.js';
 import type { ContainerSpec } from '../../runtime/spec.js';
 import type { UiAction } from '../state.js';
 import type { RunOptions } from '../types.js';
+import type { ScreenSnapshot } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
 export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<PtyContainer>;
@@ -15,6 +16,8 @@ export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<Pty
 /** Stats are cheap (a few cgroup files and one setns): once a second is plenty for the panels. */
 const STATS_INTERVAL_MS = 1000;
 const STOP_GRACE_MS = 10_000;
+/** Last screens kept for the history: a screen is a few KiB, and older runs are rarely looked back at. */
+const LAST_SCREENS_KEPT = 50;
 
 function specOf(options: RunOptions): ContainerSpec {
   return {
@@ -71,6 +74,8 @@ export class RunController {
   private spawnWaiters: (() => void)[] = [];
   /** The last stats dispatched, to leave out polls that change nothing: each would cost a frame of the panels. */
   private shownStats = '';
+  /** Each ended run's last screen, by seq: the history shows it (the latest runs' only). */
+  private readonly lastScreens = new Map<number, ScreenSnapshot>();
 
   constructor(
     private readonly session: TerminalSession,
@@ -95,6 +100,11 @@ export class RunController {
   onAttach(listener: (container: PtyContainer) => void): () => void {
     this.attachListeners.add(listener);
     return () => this.attachListeners.delete(listener);
+  }
+
+  /** How run `seq`'s terminal looked when it ended, while it is among the last LAST_SCREENS_KEPT. */
+  lastScreen(seq: number): ScreenSnapshot | null {
+    return this.lastScreens.get(seq) ?? null;
   }
 
   /** `sh -c command` inside the current container: its stdout, or null without one. */
@@ -179,7 +189,13 @@ export class RunController {
     this.session.detach();
     if (status.error) this.session.printError(status.error); // 126 / 127: why the command did not run
     await this.session.flush();
+    this.keepLastScreen(seq, this.session.snapshot());
     this.dispatch({ type: 'run-exited', seq, status, at: Date.now() });
+  }
+
+  private keepLastScreen(seq: number, screen: ScreenSnapshot): void {
+    this.lastScreens.set(seq, screen);
+    for (const kept of this.lastScreens.keys()) if (this.lastScreens.size > LAST_SCREENS_KEPT) this.lastScreens.delete(kept);
   }
 
   private pollStats(container: PtyContainer, seq: number): void {
