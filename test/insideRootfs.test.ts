@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { findCommandInRootfs, resolveInRootfs } from '../src/runtime/insideRootfs.js';
+import { defaultCommand, findCommandInRootfs, resolveInRootfs } from '../src/runtime/insideRootfs.js';
 
 const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'inside-rootfs-'));
 after(() => fs.rmSync(rootfs, { recursive: true, force: true }));
@@ -30,6 +30,21 @@ describe('inside a rootfs', () => {
     assert.equal(resolveInRootfs(rootfs, '/usr/bin/up-link'), null, 'no /bin/true in the rootfs');
     assert.equal(findCommandInRootfs(rootfs, 'true'), null);
     assert.equal(resolveInRootfs(rootfs, '/loop-a'), null, 'a link loop ends');
+  });
+
+  it('names bash as the command when none is given where the rootfs has it (a link to it resolved inside), else sh', () => {
+    assert.deepEqual(defaultCommand(rootfs), ['/bin/sh']);
+    const withBash = fs.mkdtempSync(path.join(os.tmpdir(), 'inside-rootfs-bash-'));
+    try {
+      fs.mkdirSync(path.join(withBash, 'usr/bin'), { recursive: true });
+      fs.symlinkSync('usr/bin', path.join(withBash, 'bin'));
+      fs.symlinkSync('/usr/bin/bash5', path.join(withBash, 'usr/bin/bash'));
+      assert.deepEqual(defaultCommand(withBash), ['/bin/sh'], 'a link to nothing inside is no bash');
+      fs.writeFileSync(path.join(withBash, 'usr/bin/bash5'), '', { mode: 0o755 });
+      assert.deepEqual(defaultCommand(withBash), ['/bin/bash']);
+    } finally {
+      fs.rmSync(withBash, { recursive: true, force: true });
+    }
   });
 
   it('finds a command by path or on the PATH, only as an executable file', () => {

@@ -298,7 +298,7 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('starts from the picker: a bad typed path shows its error, default runs', { timeout: 60_000 }, async () => {
+  it('starts from the picker: a bad typed path shows its error, default runs bash', { timeout: 60_000 }, async () => {
     const d = startTui([]);
     try {
       await d.waitFor('New container');
@@ -317,9 +317,11 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('\x1b[A');
       await d.waitFor((t) => /› default/.test(t.screenText()) && !t.screenText().includes('does not exist'));
       d.write('\r');
-      await d.waitFor(PROMPT_LINE);
+      // The default rootfs's shell is bash, with line editing, not dash.
+      await d.waitFor(/││bash-[\d.]+# +│$/m);
       await d.waitFor(/inside: [0-9a-f]{12} /);
       assert.doesNotMatch(d.screenText(), /New container/);
+      assert.match(d.screenText(), /\$ \/bin\/bash/);
 
       await quitWhileRunning(d);
       assertTerminalRestored(d);

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DEFAULT_ROOTFS_DIR } from './rootfs.js';
 import { DEFAULT_PATH } from './spec.js';
 
 /** Links followed in one lookup before it gives up, as the kernel's ELOOP limit. */
@@ -61,4 +62,14 @@ function isExecutableFile(host: string | null): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The command when none is named: the rootfs's shell, bash where it has one
+ * (line editing, history), else sh. The default rootfs, until it is made,
+ * answers as the host does: it is made of the host's programs.
+ */
+export function defaultCommand(rootfs: string): string[] {
+  const dir = rootfs === 'default' ? (fs.existsSync(DEFAULT_ROOTFS_DIR) ? DEFAULT_ROOTFS_DIR : '/') : rootfs;
+  return [findCommandInRootfs(dir, '/bin/bash') ? '/bin/bash' : '/bin/sh'];
 }

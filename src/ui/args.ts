@@ -2,6 +2,7 @@
 import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
+import { defaultCommand } from '../runtime/insideRootfs.js';
 import { checkHostname, parseMemory, parsePids, resolveCapabilities } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
@@ -66,7 +67,7 @@ export function parseArgs(args: string[]): TuiArgs | null {
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
-      rootfs, command: command.length ? command : ['/bin/sh'], memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
+      rootfs, command: command.length ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
     };
   }
   return parsed;

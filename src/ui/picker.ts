@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findCommandInRootfs } from '../runtime/insideRootfs.js';
+import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js';
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
@@ -75,10 +75,10 @@ export interface PickerInit {
 export function initialPicker({
   rootfsChoices,
   commandHistory,
-  command = '/bin/sh',
+  rootfs = 'default',
+  command = defaultCommand(rootfs)[0],
   memory = '100m',
   hostname = '',
-  rootfs = 'default',
   labChoices = [],
 }: PickerInit): PickerState {
   const choices = [...new Set(['default', ...rootfsChoices])];
@@ -205,6 +205,15 @@ function recheck(state: PickerState, field: PickerField, strict = state.errors[f
   return { ...state, errors };
 }
 
+/** Another rootfs is selected: it is checked, and so is the command; one left at the last rootfs's default shell becomes this one's (bash or sh). */
+function onRootfsChange(before: PickerState, after: PickerState, strict?: boolean): PickerState {
+  const shell = (state: PickerState) => defaultCommand(selectedRootfs(state))[0];
+  const followsShell = before.historyIndex === null && before.command === shell(before);
+  const command = followsShell ? shell(after) : after.command;
+  const next = { ...after, command, commandDraft: followsShell ? command : after.commandDraft };
+  return recheck(recheck(next, 'rootfs', strict), 'command');
+}
+
 function moveFocus(state: PickerState, step: number): PickerState {
   const count = PICKER_FIELDS.length;
   const index = (PICKER_FIELDS.indexOf(state.focus) + step + count) % count;
@@ -222,7 +231,7 @@ function upDown(state: PickerState, step: -1 | 1): PickerState {
       // The last position, rootfsChoices.length, is the "type a path…" entry.
       // Another choice is another value: its check starts afresh.
       const rootfsIndex = clamp(state.rootfsIndex + step, 0, state.rootfsChoices.length);
-      return recheck(recheck({ ...state, rootfsIndex }, 'rootfs', false), 'command');
+      return onRootfsChange(state, { ...state, rootfsIndex }, false);
     }
     case 'command':
       return walkHistory(state, step);
@@ -281,7 +290,7 @@ function editField(state: PickerState, key: string): PickerState | null {
   const next = { ...state, cursor: edited.cursor };
   switch (state.focus) {
     case 'rootfs':
-      return recheck(recheck({ ...next, rootfsIndex: state.rootfsChoices.length, typedRootfs: edited.text }, 'rootfs'), 'command');
+      return onRootfsChange(state, { ...next, rootfsIndex: state.rootfsChoices.length, typedRootfs: edited.text });
     case 'command':
       // An edited history entry becomes the line being typed.
       return recheck({ ...next, command: edited.text, commandDraft: edited.text, historyIndex: null }, 'command');

@@ -45,7 +45,7 @@ describe('Picker', () => {
     assert.match(text, /  \/srv\/labs\/alpine/);
     assert.match(text, /type a path…/);
     assert.match(text, /Command/);
-    assert.match(text, /\/bin\/sh/);
+    assert.match(text, /\/bin\/bash/, 'the default rootfs\'s shell');
     assert.match(text, /Memory limit/);
     assert.match(text, /100m/);
     assert.match(text, /Hostname/);
@@ -60,10 +60,10 @@ describe('Picker', () => {
   test('the focused field is marked and the command shows a cursor block when focused', () => {
     const onRootfs = frame(initialPicker({ rootfsChoices: [], commandHistory: [] }));
     assert.match(onRootfs, /▸ Root filesystem/);
-    assert.doesNotMatch(onRootfs, /\/bin\/sh█/);
+    assert.doesNotMatch(onRootfs, /\/bin\/bash█/);
     const onCommand = frame(press(initialPicker({ rootfsChoices: [], commandHistory: [] }), TAB));
     assert.match(onCommand, /▸ Command/);
-    assert.match(onCommand, /\/bin\/sh█/);
+    assert.match(onCommand, /\/bin\/bash█/);
   });
 
   test('the selection moves with the state', () => {

@@ -10,6 +10,10 @@ import {
   selectedRootfs,
   type PickerState,
 } from '../../src/ui/picker.js';
+import { defaultCommand } from '../../src/runtime/insideRootfs.js';
+
+/** The default rootfs's shell: bash, made from this host's programs (see test/insideRootfs.test.ts for the choice itself). */
+const DEFAULT_SHELL = defaultCommand('default')[0];
 
 const TAB = '\t';
 const SHIFT_TAB = '\x1b[Z';
@@ -57,7 +61,7 @@ describe('initialPicker', () => {
     assert.deepEqual(state.rootfsChoices, ['default', '/srv/a', '/srv/b']);
     assert.equal(state.rootfsIndex, 0);
     assert.equal(state.focus, 'rootfs');
-    assert.equal(state.command, '/bin/sh');
+    assert.equal(state.command, DEFAULT_SHELL, 'bash where the default rootfs has it');
     assert.equal(state.memory, '100m');
     assert.equal(state.hostname, '');
     assert.equal(state.historyIndex, null);
@@ -299,10 +303,26 @@ describe('validation', () => {
   });
 });
 
+describe('the default command', () => {
+  test('is the selected rootfs\'s shell, bash or sh, until a command is typed', () => {
+    assert.equal(DEFAULT_SHELL, '/bin/bash', 'this host has bash, so its default rootfs does');
+    let state = initialPicker({ rootfsChoices: [rootfsDir], commandHistory: [] });
+    state = press(state, DOWN);
+    assert.equal(selectedRootfs(state), rootfsDir);
+    assert.equal(state.command, '/bin/sh', 'a busybox tree has no bash');
+    assert.deepEqual(state.errors, {});
+    state = press(state, UP);
+    assert.equal(state.command, '/bin/bash');
+    state = type(press(state, TAB, CTRL_U), 'ls');
+    state = press(state, SHIFT_TAB, DOWN);
+    assert.equal(state.command, 'ls', 'what was typed stays');
+  });
+});
+
 describe('submit', () => {
-  test('Enter on the defaults submits the default rootfs and /bin/sh', () => {
+  test('Enter on the defaults submits the default rootfs and its shell', () => {
     const result = pickerKey(fresh(), ENTER);
-    assert.deepEqual(result.submit, { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
+    assert.deepEqual(result.submit, { rootfs: 'default', command: [DEFAULT_SHELL], memory: '100m', hostname: '' });
     assert.deepEqual(result.state.errors, {});
   });
 
