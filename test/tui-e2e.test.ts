@@ -750,6 +750,31 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('scrolls with the mouse wheel, and copies what a drag selects by OSC 52', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      assert.match(d.output, /\x1b\[\?1002h\x1b\[\?1006h/, 'mouse reports asked for');
+      d.write('seq 1 100\r');
+      await d.waitFor(/│100 +│$/m);
+      await d.waitFor(/│# +│$/m);
+      const paneCol = SIDE_WIDTH + 2; // the first column inside the pane, 1-based
+      d.write(`\x1b[<64;${paneCol + 10};10M\x1b[<64;${paneCol + 10};10M`); // the wheel, turned up twice
+      await d.waitFor('history: 6 lines back');
+      const top = paneLines(d)[0]!;
+      d.write(`\x1b[<0;${paneCol};2M\x1b[<32;${paneCol + 1};3M\x1b[<0;${paneCol + 1};3m`); // drag over two lines
+      await d.waitFor(/copied \d+ characters/);
+      const copied = Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]+)\x07/.exec(d.output)![1]!, 'base64').toString();
+      assert.equal(copied, `${top}\n${paneLines(d)[1]!.slice(0, 2)}`);
+      d.write('q');
+      await d.waitFor((t) => !t.screenText().includes('history:'));
+      await quitWhileRunning(d);
+      assert.match(d.output.slice(d.output.lastIndexOf('\x1b[?1049l') - 40), /\x1b\[\?1006l\x1b\[\?1002l/, 'mouse reports off again');
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('records the pane with --record as an asciicast: the header at the pane\'s size, the output as it came', { timeout: 60_000 }, async () => {
     const cast = path.join(configHome, 'session.cast');
     const d = startTui(['--record', cast, 'default', 'sh', '-c', 'echo recorded-$((6*7))']);

@@ -41,6 +41,11 @@ function lineBeingEdited(prompt: string, line: EditLine): FooterPart[] {
 }
 
 export function footerParts(state: UiState): FooterPart[] {
+  const parts = partsForState(state);
+  return state.notice && state.screen === 'run' && state.overlay === 'none' ? [{ text: `${state.notice} · `, style: 'prompt' }, ...parts] : parts;
+}
+
+function partsForState(state: UiState): FooterPart[] {
   if (state.overlay === 'confirm-quit') return [{ text: 'A container is running: stop it and quit? (y/n)', style: 'prompt' }];
   if (state.overlay === 'confirm-run') return [{ text: 'A container is running: stop it and start the new run? (y/n)', style: 'prompt' }];
   if (state.screen === 'picker') {

@@ -33,6 +33,27 @@ export interface InputActions {
   find(text: string, direction: 'older' | 'newer'): number | null;
   /** Copy what the pane shows to the clipboard of the person's terminal (OSC 52). */
   copyView(): void;
+  /** A click, drag or wheel turn reported by the person's terminal (the UI asks for them: see main.tsx). */
+  mouse(event: MouseReport): void;
+}
+
+/** A mouse report in SGR form (ESC [ < button ; col ; row M, or m on release), at 1-based terminal cells. */
+export interface MouseReport {
+  /** 0-2 the buttons, +32 while moving, 64/65 the wheel up/down; +4/+8/+16 Shift/Alt/Ctrl. */
+  button: number;
+  col: number;
+  row: number;
+  release: boolean;
+}
+
+const MOUSE_PREFIX = '\x1b[<';
+const MOUSE_REPORT = /^\x1b\[<(\d+);(\d+);(\d+)([Mm])$/;
+
+/** A mouse report's fields, or null for any other key. */
+export function parseMouse(key: string): MouseReport | null {
+  const match = MOUSE_REPORT.exec(key);
+  if (!match) return null;
+  return { button: Number(match[1]), col: Number(match[2]), row: Number(match[3]), release: match[4] === 'm' };
 }
 
 /** Split raw input into single keys: escape sequences stay whole. */
@@ -91,6 +112,13 @@ export function handleInput(
   bursts.typed(now);
   let rest = input;
   while (rest.length > 0) {
+    const [report] = rest.startsWith(MOUSE_PREFIX) ? splitKeys(rest.slice(0, 32)) : [];
+    const mouse = report ? parseMouse(report) : null;
+    if (mouse) {
+      rest = rest.slice(report!.length);
+      actions.mouse(mouse);
+      continue;
+    }
     const state = getState();
     if (isScrolledBack(state)) {
       const [key] = splitKeys(rest);
@@ -119,6 +147,12 @@ export function handleInput(
       if (at !== 0 && selectedPastRun(state)) actions.dispatch({ type: 'select-history', delta: state.runs.length });
       if (at < 0) return actions.sendToContainer(rest);
       if (at > 0) actions.sendToContainer(rest.slice(0, at));
+      if (intercepted === MOUSE_PREFIX) {
+        // Handled at the loop's top; one that is not a whole report goes to the container as typed.
+        if (at === 0) actions.sendToContainer(MOUSE_PREFIX);
+        rest = rest.slice(at === 0 ? MOUSE_PREFIX.length : at);
+        continue;
+      }
       rest = rest.slice(at + intercepted.length);
       if (intercepted === PREFIX_KEY) actions.dispatch({ type: 'prefix', armed: true });
       else actions.dispatch({ type: 'scrolled', lines: actions.scroll(SCROLL_KEYS.get(intercepted)!) });
@@ -133,6 +167,7 @@ export function handleInput(
     }
     if (state.prefixArmed) actions.dispatch({ type: 'prefix', armed: false });
     if (state.ignoredKeys) actions.dispatch({ type: 'ignored-keys', keys: '' });
+    if (state.notice) actions.dispatch({ type: 'notice', text: null });
     handleKey(key, state, actions);
   }
 }
@@ -153,8 +188,8 @@ function find(text: string, direction: 'older' | 'newer', actions: InputActions)
   actions.dispatch({ type: 'scrolled', lines });
 }
 
-/** Keys taken from the container's input even while it runs: the prefix, and Shift-PgUp/PgDn (scrolling). */
-const INTERCEPTED = [PREFIX_KEY, SHIFT_PAGE_UP, SHIFT_PAGE_DOWN];
+/** Keys taken from the container's input even while it runs: the prefix, Shift-PgUp/PgDn (scrolling), and mouse reports. */
+const INTERCEPTED = [PREFIX_KEY, SHIFT_PAGE_UP, SHIFT_PAGE_DOWN, MOUSE_PREFIX];
 
 /** Where in `input` the first intercepted key is, and which; -1 for none. */
 function firstIntercepted(input: string): [number, string] {

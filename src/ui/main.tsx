@@ -16,6 +16,7 @@ import { loadConfig, loadHistory, loadLabProgress, rememberRun, saveHistory, sav
 import { joinCommandLine } from './commandLine.js';
 import { initialPicker } from './picker.js';
 import { LiveLines } from './services/liveLines.js';
+import { handlePaneMouse } from './services/paneMouse.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
 import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
@@ -29,9 +30,10 @@ import type { View } from './view.js';
 /** How often the panels' live lines are brought up to date: a second passes on screen at most this late. */
 const LIVE_LINE_TICK_MS = 250;
 
-// Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own).
-const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
-const LEAVE_SCREEN = '\x1b[?25h\x1b[?1049l';
+// Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own),
+// mouse reports while a button is down, in SGR form (services/paneMouse.ts).
+const ENTER_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l\x1b[?1002h\x1b[?1006h';
+const LEAVE_SCREEN = '\x1b[?1006l\x1b[?1002l\x1b[?25h\x1b[?1049l';
 
 /** Runs the UI for `args` (as root); `early` is a direct run's container, started before the UI loaded. */
 export async function main(args: TuiArgs, early: EarlyStart | null): Promise<void> {
@@ -177,6 +179,9 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     }
   };
 
+  // OSC 52: the terminal (or tmux, with set-clipboard on) puts it on its clipboard, over ssh too.
+  const copyToClipboard = (text: string) => stdout.write(`\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`);
+
   const run = (options: RunOptions) => {
     history = rememberRun(history, options.rootfs, joinCommandLine(options.command));
     try {
@@ -192,7 +197,10 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   stdin.on('data', (chunk: string) =>
     handleInput(chunk, store.getState, {
       dispatch: store.dispatch,
-      sendToContainer: (keys) => session.sendKeys(keys),
+      sendToContainer: (keys) => {
+        session.clearSelection(); // typing moves on from what was selected, as in a terminal
+        session.sendKeys(keys);
+      },
       run,
       stop: () => controller.stop(),
       quit: () => void shutdown(0),
@@ -213,8 +221,15 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
       scroll: (move) => session.scroll(scrollLines(move, session.rows)),
       toggleRecording,
       find: (text, direction) => session.find(text, direction),
-      // OSC 52: the terminal (or tmux, with set-clipboard on) puts it on its clipboard, over ssh too.
-      copyView: () => stdout.write(`\x1b]52;c;${Buffer.from(session.viewText()).toString('base64')}\x07`),
+      copyView: () => copyToClipboard(session.viewText()),
+      mouse: (event) =>
+        handlePaneMouse(event, session, paneView(), {
+          scrolled: (lines) => store.dispatch({ type: 'scrolled', lines }),
+          copy: (text) => {
+            copyToClipboard(text);
+            store.dispatch({ type: 'notice', text: `copied ${Array.from(text).length} characters` });
+          },
+        }),
       suspend: () => {
         releaseTerminal();
         process.once('SIGCONT', () => {

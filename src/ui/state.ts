@@ -43,6 +43,8 @@ export interface UiState {
   lastSearch: string;
   /** The panel column shown or hidden by Ctrl-] p; null: by the terminal's width (layout.ts). */
   panels: boolean | null;
+  /** A word on what just happened ("copied…"), in the footer until the next key. */
+  notice: string | null;
 }
 
 export interface HistorySearch {
@@ -69,7 +71,8 @@ export type UiAction =
   | { type: 'edit-line'; line: EditLine }
   | { type: 'lab'; lab: LabView | null }
   | { type: 'ignored-keys'; keys: string }
-  | { type: 'panels'; shown: boolean };
+  | { type: 'panels'; shown: boolean }
+  | { type: 'notice'; text: string | null };
 
 export function initialState(picker: PickerState, screen: Screen): UiState {
   return {
@@ -90,6 +93,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     search: null,
     lastSearch: '',
     panels: null,
+    notice: null,
   };
 }
 
@@ -195,5 +199,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, ignoredKeys: action.keys };
     case 'panels':
       return { ...state, panels: action.shown, prefixArmed: false };
+    case 'notice':
+      return { ...state, notice: action.text };
   }
 }

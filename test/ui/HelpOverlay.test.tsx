@@ -13,6 +13,7 @@ describe('HelpOverlay', () => {
     assert.ok(short.split('\n').length <= 20, short);
     for (const binding of BINDINGS) assert.match(short, new RegExp(`${binding.label.replace(/[[\]?]/g, '\\$&')} +${binding.description.slice(0, 12).replace(/[()?]/g, '\\$&')}`));
     assert.match(frame, /Ctrl-C always goes to the container/);
+    assert.match(frame, /Mouse: wheel scrolls, drag copies \(Shift: your terminal's own selection\)/);
   });
 
   it('at 80×24, two columns with a gap: a description cut short never runs into the next key', () => {

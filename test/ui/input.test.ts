@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExitStatus } from '../../src/runtime/container.js';
-import { handleInput, splitKeys, TypingBursts, TYPING_PAUSE_MS, type InputActions } from '../../src/ui/input.js';
+import { handleInput, parseMouse, splitKeys, TypingBursts, TYPING_PAUSE_MS, type InputActions, type MouseReport } from '../../src/ui/input.js';
 import { BINDINGS, Command, commandForKey, PREFIX_KEY } from '../../src/ui/keymap.js';
 import { initialPicker } from '../../src/ui/picker.js';
 import { footerParts } from '../../src/ui/footer.js';
@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0 };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0, mouse: [] as MouseReport[] };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -30,6 +30,7 @@ function setup(phase: 'running' | 'exited') {
     redraw: () => calls.redraws++,
     suspend: () => calls.suspends++,
     togglePanels: () => calls.panelToggles++,
+    mouse: (event) => calls.mouse.push(event),
     lab: (command) => calls.lab.push(command),
     openLab: (id) => calls.labsOpened.push(id),
     // A pane with 100 lines of history, pages of 10.
@@ -196,6 +197,23 @@ describe('input once the container has exited', () => {
 
   it('lists a command for every binding in the help', () => {
     assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});
+
+describe('mouse reports', () => {
+  it('are taken out of the typing, whole, even while keys go to the container', () => {
+    const { calls, type } = setup('running');
+    type('ab\x1b[<64;40;10Mcd\x1b[<0;5;7m');
+    assert.deepEqual(calls.sent, ['ab', 'cd']);
+    assert.deepEqual(calls.mouse, [{ button: 64, col: 40, row: 10, release: false }, { button: 0, col: 5, row: 7, release: true }]);
+  });
+
+  it('are read as reports, not keys, once the container has exited', () => {
+    const { calls, type, state } = setup('exited');
+    type('\x1b[<65;1;1M');
+    assert.equal(calls.mouse.length, 1);
+    assert.equal(state().overlay, 'none');
+    assert.equal(parseMouse('\x1b[A'), null);
   });
 });
 

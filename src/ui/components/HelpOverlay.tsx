@@ -3,7 +3,7 @@ import { memo } from 'react';
 import { BINDINGS, PREFIX_LABEL } from '../keymap.js';
 
 /** Rows of the overlay besides the bindings: border, title, the paragraph (up to 3 lines), blanks, the last line. */
-const CHROME_ROWS = 9;
+const CHROME_ROWS = 10;
 const COLUMN_GAP = 3;
 
 /** Every key, shown with `?`: in as many columns as the height needs. */
@@ -20,6 +20,7 @@ export const HelpOverlay = memo(function HelpOverlay({ width, height }: { width:
         While a container runs, every key goes to it. Press <Text bold color="cyan">{PREFIX_LABEL}</Text> first to
         give one command; once it has exited, keys are commands. Ctrl-C always goes to the container.
       </Text>
+      <Text wrap="truncate-end">Mouse: wheel scrolls, drag copies (Shift: your terminal's own selection)</Text>
       <Text> </Text>
       <Box flexDirection="row">
         {columns.map((column, i) => (

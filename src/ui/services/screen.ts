@@ -26,6 +26,25 @@ export interface ScreenLine {
   key: string;
 }
 
+/** Cells selected from `anchor` to `head` (either may come first), in buffer lines: the history's included. */
+export interface Selection {
+  anchor: { x: number; y: number };
+  head: { x: number; y: number };
+}
+
+/** The selection's ends in reading order. */
+export function selectionBounds({ anchor, head }: Selection): [Selection['anchor'], Selection['head']] {
+  return anchor.y < head.y || (anchor.y === head.y && anchor.x <= head.x) ? [anchor, head] : [head, anchor];
+}
+
+/** Whether the cell at buffer line y, column x is in the selection. */
+function inSelection(selection: Selection | null, x: number, y: number): boolean {
+  if (!selection) return false;
+  const [from, to] = selectionBounds(selection);
+  if (y < from.y || y > to.y) return false;
+  return (y > from.y || x >= from.x) && (y < to.y || x <= to.x);
+}
+
 export interface ScreenSnapshot {
   lines: ScreenLine[];
   cursor: { x: number; y: number; visible: boolean };
@@ -41,7 +60,7 @@ function colorOf(mode: 'fg' | 'bg', cell: IBufferCell): string | undefined {
   return `#${value.toString(16).padStart(6, '0')}`;
 }
 
-function styleOf(cell: IBufferCell, isCursor: boolean): Omit<TextRun, 'text'> {
+function styleOf(cell: IBufferCell, inverted: boolean): Omit<TextRun, 'text'> {
   const style: Omit<TextRun, 'text'> = {};
   const color = colorOf('fg', cell);
   const backgroundColor = colorOf('bg', cell);
@@ -52,7 +71,7 @@ function styleOf(cell: IBufferCell, isCursor: boolean): Omit<TextRun, 'text'> {
   if (cell.isItalic()) style.italic = true;
   if (cell.isUnderline()) style.underline = true;
   if (cell.isStrikethrough()) style.strikethrough = true;
-  if (Boolean(cell.isInverse()) !== isCursor) style.inverse = true;
+  if (Boolean(cell.isInverse()) !== inverted) style.inverse = true;
   return style;
 }
 
@@ -68,10 +87,11 @@ function sameAttributes(a: IBufferCell, b: IBufferCell): boolean {
 
 /**
  * The visible screen of the active buffer (normal or alternate), `cursorVisible`
- * as the program set it. Cells are compared, not styled, one by one: a style
- * is made once a run, and its text read by the emulator in one go.
+ * as the program set it, the cursor's cell and a selection shown inverted.
+ * Cells are compared, not styled, one by one: a style is made once a run,
+ * and its text read by the emulator in one go.
  */
-export function snapshotScreen(term: Terminal, cursorVisible: boolean): ScreenSnapshot {
+export function snapshotScreen(term: Terminal, cursorVisible: boolean, selection: Selection | null = null): ScreenSnapshot {
   const buffer = term.buffer.active;
   const atBottom = buffer.viewportY === buffer.baseY;
   const cursor = { x: buffer.cursorX, y: buffer.cursorY, visible: cursorVisible && atBottom };
@@ -84,20 +104,20 @@ export function snapshotScreen(term: Terminal, cursorVisible: boolean): ScreenSn
     let columns = 0;
     let runStart = 0;
     let style: Omit<TextRun, 'text'> = {};
-    let previousIsCursor = false;
+    let previousInverted = false;
     for (let x = 0; line && x < term.cols; x++) {
       line.getCell(x, cell);
       const width = cell.getWidth();
       if (width === 0) continue; // the second half of a wide character
       columns += width;
-      // The cursor is drawn as an inverted cell, as a block cursor looks: a run of its own.
-      const isCursor = cursor.visible && y === cursor.y && x === cursor.x;
-      if (x === 0 || isCursor || previousIsCursor || !sameAttributes(cell, previous)) {
+      // The cursor is drawn as an inverted cell, as a block cursor looks, and so is a selection: runs of their own.
+      const inverted = (cursor.visible && y === cursor.y && x === cursor.x) || inSelection(selection, x, buffer.viewportY + y);
+      if (x === 0 || inverted !== previousInverted || !sameAttributes(cell, previous)) {
         if (x > 0) runs.push({ text: line.translateToString(false, runStart, x), ...style });
-        style = styleOf(cell, isCursor);
+        style = styleOf(cell, inverted);
         runStart = x;
       }
-      previousIsCursor = isCursor;
+      previousInverted = inverted;
       [cell, previous] = [previous, cell];
     }
     if (line) runs.push({ text: line.translateToString(false, runStart, term.cols), ...style });

@@ -7,7 +7,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
 import { dropScrolledOffLines } from './jumpScroll.js';
-import { snapshotScreen, type ScreenSnapshot } from './screen.js';
+import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
 /** Frames are at least this far apart, however fast output arrives (a timer new data does not reset). */
 const FRAME_MS = 50;
@@ -45,6 +45,10 @@ export class TerminalSession {
   private container: PtyContainer | null = null;
   private unsubscribe: (() => void) | null = null;
   private cursorVisible = true;
+  /** The program asked for mouse reports in SGR form (DECSET 1006): the pane passes clicks and the wheel on to it. */
+  private sgrMouse = false;
+  /** Text selected with the mouse, in buffer lines (history included), or null. */
+  private selection: Selection | null = null;
   /** Output read but not yet given to the emulator: it gets it in batches, one at a time (see feed). */
   private queued: Buffer[] = [];
   /** Output is queued or being parsed: a feed is due. */
@@ -76,6 +80,7 @@ export class TerminalSession {
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
       if (params.includes(25)) this.cursorVisible = visible;
+      if (params.includes(1006)) this.sgrMouse = visible;
       return false; // let the emulator handle the sequence too
     };
     this.term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, trackCursor(true));
@@ -188,6 +193,45 @@ export class TerminalSession {
     return lines.join('\n');
   }
 
+  /** The program takes mouse reports (SGR form, the one the pane sends). */
+  get wantsMouse(): boolean {
+    return this.sgrMouse && this.term.modes.mouseTrackingMode !== 'none';
+  }
+
+  /** A full-screen program's screen (vi, less, top): it has no history to scroll. */
+  get onAlternateScreen(): boolean {
+    return this.term.buffer.active.type === 'alternate';
+  }
+
+  /** Start a selection at the pane's cell (col, row from 0, as the view shows it), or move its free end there. */
+  select(col: number, row: number, extend: boolean): void {
+    const at = { x: col, y: this.term.buffer.active.viewportY + row };
+    this.selection = extend && this.selection ? { ...this.selection, head: at } : { anchor: at, head: at };
+    this.changed();
+  }
+
+  /** The selected text, a line each, trailing blanks left out; '' when nothing (or one cell's click) is selected. */
+  selectedText(): string {
+    if (!this.selection) return '';
+    const [from, to] = selectionBounds(this.selection);
+    if (from.y === to.y && from.x === to.x) return '';
+    const buffer = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = from.y; y <= to.y; y++) {
+      const line = buffer.getLine(y);
+      const start = y === from.y ? from.x : 0;
+      const end = y === to.y ? to.x + 1 : this.term.cols;
+      lines.push(line?.translateToString(true, start, end) ?? '');
+    }
+    return lines.join('\n');
+  }
+
+  clearSelection(): void {
+    if (!this.selection) return;
+    this.selection = null;
+    this.changed();
+  }
+
   /** Lines between the view and the live screen. */
   get scrolledBack(): number {
     const buffer = this.term.buffer.active;
@@ -201,7 +245,7 @@ export class TerminalSession {
 
   snapshot(): ScreenSnapshot {
     if (this.snapshotCache?.version !== this.version) {
-      this.snapshotCache = { version: this.version, snapshot: snapshotScreen(this.term, this.cursorVisible) };
+      this.snapshotCache = { version: this.version, snapshot: snapshotScreen(this.term, this.cursorVisible, this.selection) };
     }
     return this.snapshotCache.snapshot;
   }
@@ -323,6 +367,8 @@ export class TerminalSession {
     this.flooding = false;
     this.term.reset();
     this.cursorVisible = true;
+    this.sgrMouse = false;
+    this.selection = null;
   }
 
   private resumeOutput(): void {
