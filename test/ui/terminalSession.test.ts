@@ -44,6 +44,29 @@ describe('scrollback', () => {
     }
   });
 
+  it('in a flood, shows each batch\'s last screenful at once and parses the history it pushes out only once the flood stops', async () => {
+    const session = new TerminalSession(20, 5);
+    try {
+      const { container, output } = fakeContainer();
+      session.attach(container);
+      const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
+      const changed = () => new Promise<void>((resolve) => { const off = session.onChange(() => (off(), resolve())); });
+      const shown = changed();
+      output(lines(1, 2 * SCROLLBACK_LINES));
+      await shown;
+      assert.equal(text(session)[3], `line ${2 * SCROLLBACK_LINES}`, 'the batch\'s last lines on screen');
+      assert.equal(session.find(`line ${2 * SCROLLBACK_LINES - 10}`, 'older'), null, 'its history not parsed yet: the next batch of the flood would push it out');
+      output(lines(2 * SCROLLBACK_LINES + 1, 2 * SCROLLBACK_LINES));
+      await session.flush(); // the flood has stopped: what it held back is parsed now
+      const last = 4 * SCROLLBACK_LINES;
+      assert.equal(text(session)[3], `line ${last}`);
+      assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), SCROLLBACK_LINES);
+      assert.equal(text(session)[0], `line ${last - SCROLLBACK_LINES - 3}`, 'the history is what a terminal would keep');
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('finds a line in the history, older or newer, and puts it at the view\'s top', async () => {
     const session = new TerminalSession(20, 5);
     try {

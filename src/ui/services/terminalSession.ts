@@ -60,6 +60,11 @@ export class TerminalSession {
   private flooding = false;
   /** Queued bytes beyond which a flood is cut short before its batch is due. */
   private compactAt = FLOOD_COMPACT_BYTES;
+  /** Output came since the last feed. */
+  private newOutput = false;
+  /** A flood's batch is held back, unparsed, at the queue's head; the preview shows its last screenful (see holdBack). */
+  private heldBack = false;
+  private preview: xterm.Terminal | null = null;
   private lastFeedAt = 0;
   private readonly parsedWaiters: (() => void)[] = [];
   private pendingBytes = 0;
@@ -245,7 +250,8 @@ export class TerminalSession {
 
   snapshot(): ScreenSnapshot {
     if (this.snapshotCache?.version !== this.version) {
-      this.snapshotCache = { version: this.version, snapshot: snapshotScreen(this.term, this.cursorVisible, this.selection) };
+      const shown = this.heldBack && this.preview && this.scrolledBack === 0 ? this.preview : this.term;
+      this.snapshotCache = { version: this.version, snapshot: snapshotScreen(shown, this.cursorVisible, this.selection) };
     }
     return this.snapshotCache.snapshot;
   }
@@ -266,9 +272,11 @@ export class TerminalSession {
     this.queued = [];
     if (this.frameTimer) clearTimeout(this.frameTimer);
     this.term.dispose();
+    this.preview?.dispose();
   }
 
   private write(data: Buffer): void {
+    this.newOutput = true;
     this.pendingBytes += data.length;
     this.queued.push(data);
     if (this.flooding && !this.emulatorBusy && this.pendingBytes > this.compactAt) this.compact();
@@ -327,19 +335,56 @@ export class TerminalSession {
     }
     const batch = this.queued;
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+    const newOutput = this.newOutput;
     this.queued = [];
+    this.newOutput = false;
     this.lastFeedAt = Date.now();
     const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
-    this.flooding = data.length < batchBytes;
+    // What a flood held back is its end: the flood is still on, as far as anyone can tell.
+    this.flooding = data.length < batchBytes || (this.heldBack && !newOutput);
     this.compactAt = FLOOD_COMPACT_BYTES;
+    if (this.flooding && newOutput && this.scrolledBack === 0) return this.holdBack(data, batchBytes);
     this.emulatorBusy = true;
     this.term.write(data, () => {
       this.emulatorBusy = false;
+      this.heldBack = false;
       this.pendingBytes -= batchBytes;
-      if (this.pendingBytes < LOW_WATER) this.resumeOutput();
-      this.changed();
-      if (this.queued.length) this.scheduleFeed();
-      else this.feed();
+      this.afterBatch();
+    });
+  }
+
+  private afterBatch(): void {
+    if (this.pendingBytes < LOW_WATER) this.resumeOutput();
+    this.changed();
+    if (this.queued.length) this.scheduleFeed();
+    else this.feed();
+  }
+
+  /**
+   * A flood's batch, cut short by jump scrolling, still holds a history's
+   * worth of lines, and the next batch will push all of them out of the
+   * history again: so the batch is held back, unparsed, at the head of the
+   * queue (the next batch is cut together with it), and only its last
+   * screenful is shown, from a small emulator of its own. Once the flood
+   * stops (a feed with no new output, or one that is not a flood), the
+   * emulator parses what is held back, once. A flood then costs a screenful
+   * a batch, not a history's worth. Plain lines (see jumpScroll.ts) look
+   * the same in any emulator, bar the colours set before them.
+   */
+  private holdBack(data: Buffer, batchBytes: number): void {
+    this.queued = [data];
+    this.pendingBytes -= batchBytes - data.length;
+    this.heldBack = true;
+    const { cols, rows } = this.term;
+    if (this.preview?.cols !== cols || this.preview.rows !== rows) {
+      this.preview?.dispose();
+      this.preview = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1, logLevel: 'off' });
+      useUnicode11Widths(this.preview);
+    }
+    this.emulatorBusy = true;
+    this.preview.write(Buffer.concat([RESET, dropScrolledOffLines([data], rows)]), () => {
+      this.emulatorBusy = false;
+      this.afterBatch();
     });
   }
 
@@ -365,6 +410,7 @@ export class TerminalSession {
     this.pendingBytes -= this.queued.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.flooding = false;
+    this.heldBack = false;
     this.term.reset();
     this.cursorVisible = true;
     this.sgrMouse = false;
