@@ -20,6 +20,7 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "console.h"
 #include "init.h"
 #include "linux.h"
 #include "seccomp.h"
@@ -102,13 +103,15 @@ static int wait_for_go(int sync_fd, struct bd_error *err) {
 #define EXEC_NAMESPACES (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWNS)
 
 /* The exec'd command's own set-up, in the container: the last steps before exec. */
-static int exec_child_setup(const struct container_config *c, struct bd_error *err) {
+static int exec_child_setup(const struct container_config *c, int console, struct bd_error *err) {
   /* Killed with the shim, which is what a kill of the exec signals. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return bd_fail(err, errno, "prctl PR_SET_PDEATHSIG");
+  for (int fd = 0; console >= 0 && fd < 3; fd++)
+    if (dup2(console, fd) < 0) return bd_fail(err, errno, "dup2 the console");
   /* A session of its own: never one whose terminal is the host's. With a
-   * tty, it leads the pty's session, with job control on it. */
+   * console, it leads the console's session, with job control on it. */
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
-  if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
+  if (console >= 0 && take_controlling_terminal(0, err) < 0) return -1;
   if (cloexec_from(3, err) < 0) return -1;
   return restrict_privileges(c, err);
 }
@@ -130,8 +133,8 @@ static int open_container(pid_t target, const struct cgroup *cg, const char *id,
 }
 
 pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
-                     struct bd_error *err) {
-  int pair[2] = {-1, -1}, procs[2] = {-1, -1};
+                     int *console, struct bd_error *err) {
+  int pair[2] = {-1, -1}, procs[2] = {-1, -1}, slave = -1;
   pid_t child = -1;
   int pidfd = open_container(target, cg, c->id, err);
   if (pidfd < 0) return -1;
@@ -147,6 +150,7 @@ pid_t container_exec(pid_t target, const struct cgroup *cg, const struct contain
     bd_fail(err, errno, "chdir / in the container");
     goto out;
   }
+  if (c->tty && (*console = console_open(&slave, err)) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;
@@ -159,7 +163,7 @@ pid_t container_exec(pid_t target, const struct cgroup *cg, const struct contain
   if (child == 0) {
     struct bd_error child_err;
     close(pair[0]);
-    if (wait_for_go(pair[1], &child_err) < 0 || exec_child_setup(c, &child_err) < 0) {
+    if (wait_for_go(pair[1], &child_err) < 0 || exec_child_setup(c, slave, &child_err) < 0) {
       sync_send(pair[1], SYNC_ERROR, &child_err);
       _exit(child_err.exit_code);
     }
@@ -179,6 +183,11 @@ out:
     if (pair[i] >= 0) close(pair[i]);
   cgroup_close_procs(procs);
   close(pidfd);
+  if (slave >= 0) close(slave); /* the command's alone: the console ends when it and its children are done */
+  if (child < 0 && c->tty && *console >= 0) {
+    close(*console);
+    *console = -1;
+  }
   return child;
 }
 

@@ -55,15 +55,16 @@ int sync_recv(int fd, struct bd_error *err);
 void exec_command(const struct container_config *c, int sync_fd) __attribute__((noreturn));
 
 /* Fork c->argv's process into the running container whose first process is
- * `target`, in cgroup `cg`: into its cgroup (the caller too), all its
+ * `target`, in cgroup `cg`: into its cgroup (not the caller), all its
  * namespaces (joined by pidfd, once `target` is checked to still be the
  * container's) and root; when hardened, with its capabilities and seccomp
- * filter; in a session of its own, which with c->tty leads the terminal on
- * fd 0; fds 0-2 are the caller's. Returns the child's PID and *sync_fd,
+ * filter; in a session of its own. Its fds 0-2 are the caller's, or with
+ * c->tty a new pty of the container's devpts that it leads, whose master
+ * goes in *console (see console.h). Returns the child's PID and *sync_fd,
  * which gets a SYNC_ERROR (125, 126 or 127) if it fails before its exec and
  * is closed once it has exec'd; or -1 with err ("container ID has exited"). */
 pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
-                     struct bd_error *err);
+                     int *console, struct bd_error *err);
 
 /* A wait status as a shell reports it: the code, or 128 + signal number. */
 int exit_code_of(int wstatus);

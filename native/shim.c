@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "console.h"
 #include "container.h"
 #include "linux.h"
 #include "relay.h"
@@ -145,22 +146,35 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 
-/* Wait for the container's first process (or, with no cgroup, the exec'd
- * command), passing signals on. */
+/* The process the shim watches: the container's first (with its cgroup) or an exec'd command. */
+struct watched {
+  pid_t pid;
+  const struct cgroup *cg; /* NULL for an exec'd command */
+  int status;
+};
+
+/* A signal the shim received: SIGCHLD reaps the watched process (1 once it
+ * has ended, its wait status kept), SHIM_KILL_SIGNAL kills it, others go on to it. */
+static int on_signal(int sig, void *arg) {
+  struct watched *w = arg;
+  if (sig == SIGCHLD) return waitpid(w->pid, &w->status, WNOHANG) == w->pid;
+  if (sig == SHIM_KILL_SIGNAL) {
+    if (w->cg) cgroup_kill(w->cg);
+    kill(w->pid, SIGKILL); /* PID 1 takes its whole namespace with it */
+  } else if (sig > 0) {
+    kill(w->pid, sig);
+  }
+  return 0;
+}
+
+/* Wait for the watched process, passing signals on; its wait status. */
 static int monitor(pid_t pid, const struct cgroup *cg) {
+  struct watched w = {pid, cg, 0};
   sigset_t all;
   sigfillset(&all);
   for (;;) {
     siginfo_t info;
-    int sig = sigwaitinfo(&all, &info), status;
-    if (sig == SIGCHLD) {
-      if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    } else if (sig == SHIM_KILL_SIGNAL) {
-      if (cg) cgroup_kill(cg);
-      kill(pid, SIGKILL); /* PID 1 takes its whole namespace with it */
-    } else if (sig > 0) {
-      kill(pid, sig);
-    }
+    if (on_signal(sigwaitinfo(&all, &info), &w)) return w.status;
   }
 }
 
@@ -282,7 +296,7 @@ static int exec_env(struct exec_state *x, char **extra, struct bd_error *err) {
 static int exec_in(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err;
   static struct exec_state x; /* 64 KiB of environment: not on the stack */
-  int code = BD_EXIT_RUNTIME, sync_fd = -1;
+  int code = BD_EXIT_RUNTIME, sync_fd = -1, console = -1, status;
   const char *signame = "";
   pid_t child = -1;
   if (geteuid() != 0) bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
@@ -290,13 +304,23 @@ static int exec_in(struct shim_options *o) {
     o->config.envp = x.env;
     o->config.hardened = x.hardened;
     o->config.caps = x.caps;
-    child = container_exec(x.pid, &x.cg, &o->config, &sync_fd, &err);
+    child = container_exec(x.pid, &x.cg, &o->config, &sync_fd, &console, &err);
   }
   if (child > 0) {
     status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)child, x.cg.version, x.cg.memory, x.cg.pids);
     if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 125, 126, 127 */
     close(sync_fd);
-    int status = monitor(child, NULL);
+    struct watched w = {child, NULL, 0};
+    if (console < 0) {
+      status = monitor(child, NULL);
+    } else if (console_relay(console, on_signal, &w, &exec_err) == 0) {
+      status = w.status;
+    } else {
+      if (!err.msg[0]) err = exec_err;
+      kill(child, SIGKILL);
+      status = monitor(child, NULL);
+    }
+    if (console >= 0) close(console);
     code = err.msg[0] ? err.exit_code : exit_code_of(status);
     if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
   }
