@@ -91,12 +91,16 @@ static int next_signal(int sfd) {
   return read(sfd, &info, sizeof info) == (ssize_t)sizeof info ? (int)info.ssi_signo : 0;
 }
 
+/* What drain delivers at most: a pty holds far less; more is a background job writing on. */
+#define DRAIN_MAX (1024 * 1024)
+
 /* The command has ended: deliver what it left in the console, without
  * waiting for more (a background job may hold the pty open). While our
  * reader takes nothing, a signal (but a resize) gives up instead. */
 static void drain(struct flow *out, int sfd) {
-  for (;;) {
+  for (size_t total = 0; total < DRAIN_MAX;) {
     int got = flow_move(out);
+    if (got) total += out->len;
     if (out->off == out->len && !got) return;
     if (out->off == out->len) continue;
     struct pollfd p[2] = {{.fd = out->to, .events = POLLOUT}, {.fd = sfd, .events = POLLIN}};

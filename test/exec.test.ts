@@ -81,6 +81,9 @@ describe('baby-docker exec', () => {
       assert.deepEqual([env.status, env.stdout, env.stderr], [0, `hi there|/tmp|kept|${container.id}|unset\n`, '']);
       const piped = spawnSync(process.execPath, [CLI_PATH, 'exec', container.id, 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n', encoding: 'utf8' });
       assert.deepEqual([piped.status, piped.stdout.trim()], [0, '3']);
+      // A reader that goes away (`| head`) takes the command's with it: SIGPIPE, as in a shell.
+      const head = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI_PATH}" exec ${container.id} seq 1 100000000 | head -1; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      assert.deepEqual([head.stdout, head.stderr], ['1\n141\n', '']);
       const missing = runCli(['exec', container.id, 'no-such-command']);
       assert.equal(missing.status, 127);
       assert.match(missing.stderr, /^baby-docker: command not found in the rootfs: no-such-command/);

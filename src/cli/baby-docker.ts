@@ -155,8 +155,16 @@ function parseExecArgs(args: string[]): ExecArgs {
 async function execPiped(container: RunningContainer, { command, env, interactive }: ExecArgs): Promise<ProcessExit> {
   const child = await container.execPiped(command, { env });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.signal(signal));
-  child.stdout.pipe(process.stdout);
-  child.stderr.pipe(process.stderr);
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    from.pipe(to);
+    // Our reader has gone (`| head`): the command gets SIGPIPE, as in a shell, and what it writes
+    // meanwhile goes nowhere (its pipe is a socket, whose closing it would see as ECONNRESET).
+    to.on('error', () => {
+      from.unpipe(to);
+      from.resume();
+      child.signal('SIGPIPE');
+    });
+  }
   // Like docker exec, a terminal's typing goes on only when asked (-i); a pipe's or file's always.
   if (interactive || !isatty(0)) {
     child.stdin.on('error', () => {}); // the command may end before its input does

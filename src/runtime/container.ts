@@ -406,19 +406,18 @@ function newId(): string {
 /** What a program on a terminal is told it is on. */
 const TERMINAL_ENV = { TERM: 'xterm-256color' };
 
-function containerEnv(spec: ResolvedSpec, tty: boolean): string[] {
-  const env: Record<string, string> = {
+function containerEnv(spec: ResolvedSpec, tty: boolean): Record<string, string> {
+  return {
     PATH: DEFAULT_PATH,
     HOME: '/root',
     HOSTNAME: spec.hostname,
     ...(tty ? TERMINAL_ENV : {}),
     ...spec.env,
   };
-  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
 
-function envArgs(env: string[]): string[] {
-  return env.flatMap((entry) => ['--env', entry]);
+function envArgs(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
 }
 
 function hardeningArgs(spec: ResolvedSpec): string[] {
@@ -459,8 +458,7 @@ function execArgs(id: string, command: string[], env: Record<string, string>, tt
   for (const [key, value] of Object.entries(env)) {
     if (key === '' || /[=\0]/.test(key) || value.includes('\0')) throw new RuntimeError(`invalid environment variable ${JSON.stringify(key)}`);
   }
-  const entries = Object.entries({ ...(tty ? TERMINAL_ENV : {}), ...env }).map(([key, value]) => `${key}=${value}`);
-  return ['--exec', id, ...commonArgs(tty, status), ...envArgs(entries), '--', ...command];
+  return ['--exec', id, ...commonArgs(tty, status), ...envArgs({ ...(tty ? TERMINAL_ENV : {}), ...env }), '--', ...command];
 }
 
 /** A shim with pipes for stdio, in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3. */
