@@ -17,7 +17,7 @@
       "target_name": "baby-docker-shim",
       "type": "executable",
       "sources": [
-        "native/shim.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
+        "native/shim.c", "native/console.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
         "native/relay.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/utils.c"
       ]

@@ -278,14 +278,54 @@ int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
   return 0;
 }
 
-int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err) {
-  char value[32];
-  snprintf(value, sizeof value, "%d", (int)pid);
-  if (write_file(cg->pids, "cgroup.procs", value, err) < 0) return -1;
-  if (cg->memory[0] && strcmp(cg->memory, cg->pids) != 0 &&
-      write_file(cg->memory, "cgroup.procs", value, err) < 0)
-    return -1;
+int cgroup_open_procs(const struct cgroup *cg, int fds[2], struct bd_error *err) {
+  const char *dirs[2] = {cg->pids, cg->memory[0] && strcmp(cg->memory, cg->pids) != 0 ? cg->memory : NULL};
+  fds[0] = fds[1] = -1;
+  for (int i = 0; i < 2 && dirs[i]; i++) {
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/cgroup.procs", dirs[i]);
+    if ((fds[i] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+      int e = errno;
+      cgroup_close_procs(fds);
+      return bd_fail(err, e, "open %s", path);
+    }
+  }
   return 0;
+}
+
+int cgroup_join_procs(const int fds[2], pid_t pid, struct bd_error *err) {
+  char value[32];
+  int len = snprintf(value, sizeof value, "%d", (int)pid);
+  for (int i = 0; i < 2 && fds[i] >= 0; i++) {
+    ssize_t n = write(fds[i], value, (size_t)len);
+    if (n != len) return bd_fail(err, n < 0 ? errno : EIO, "move %d into its cgroup", (int)pid);
+  }
+  return 0;
+}
+
+void cgroup_close_procs(int fds[2]) {
+  for (int i = 0; i < 2; i++)
+    if (fds[i] >= 0) close(fds[i]);
+  fds[0] = fds[1] = -1;
+}
+
+int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err) {
+  int fds[2];
+  if (cgroup_open_procs(cg, fds, err) < 0) return -1;
+  int rc = cgroup_join_procs(fds, pid, err);
+  cgroup_close_procs(fds);
+  return rc;
+}
+
+int cgroup_has_process(const char *dir, pid_t pid, struct bd_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  FILE *f = fopen(path, "re");
+  if (!f) return bd_fail(err, errno, "open %s", path);
+  int found = 0, listed;
+  while (!found && fscanf(f, "%d", &listed) == 1) found = listed == (int)pid;
+  fclose(f);
+  return found;
 }
 
 int cgroup_open_for_clone(const struct cgroup *cg) {

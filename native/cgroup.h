@@ -51,6 +51,16 @@ int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
 
 int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err);
 
+/* cgroup_join in two steps: open cgroup.procs of each directory (fds[1] is
+ * -1 when one directory serves both), then move `pid` in through them, even
+ * from another mount namespace; close them after. */
+int cgroup_open_procs(const struct cgroup *cg, int fds[2], struct bd_error *err);
+int cgroup_join_procs(const int fds[2], pid_t pid, struct bd_error *err);
+void cgroup_close_procs(int fds[2]);
+
+/* 1 when `pid` is one of the processes cgroup.procs in `dir` lists, else 0, or -1. */
+int cgroup_has_process(const char *dir, pid_t pid, struct bd_error *err);
+
 /* On v2, an fd of the cgroup directory for clone3(CLONE_INTO_CGROUP), so the
  * container is born in it instead of being moved; -1 on v1. */
 int cgroup_open_for_clone(const struct cgroup *cg);

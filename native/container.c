@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup.h"
+#include "console.h"
 #include "init.h"
 #include "linux.h"
 #include "seccomp.h"
@@ -91,62 +93,102 @@ static int restrict_privileges(const struct container_config *c, struct bd_error
   return seccomp_install((c->caps & CAP_BIT(CAP_SYS_ADMIN)) != 0, err);
 }
 
-/* Entered in this order: the pid namespace applies to children only, and
- * the mount namespace last, since it changes what /proc shows. */
-static const char *const exec_namespaces[] = {"ipc", "uts", "net", "cgroup", "pid", "mnt"};
-#define EXEC_NAMESPACES (sizeof exec_namespaces / sizeof exec_namespaces[0])
+static int wait_for_go(int sync_fd, struct bd_error *err) {
+  int kind = sync_recv(sync_fd, err);
+  if (kind == SYNC_GO) return 0;
+  return bd_fail(err, 0, "the runtime went away during setup");
+}
 
-int container_exec(pid_t target, const struct container_config *c, struct bd_error *err) {
-  int fds[EXEC_NAMESPACES], opened = 0, rc = -1;
-  char path[64];
-  /* Not ptrace-able from inside while we hold the host's view. */
-  prctl(PR_SET_DUMPABLE, 0);
-  for (; opened < (int)EXEC_NAMESPACES; opened++) {
-    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, exec_namespaces[opened]);
-    if ((fds[opened] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-      bd_fail(err, errno, "open %s (is the container still running?)", path);
-      goto out;
-    }
-  }
-  for (size_t i = 0; i < EXEC_NAMESPACES; i++) {
-    if (setns(fds[i], 0) < 0) {
-      bd_fail(err, errno, "setns %s namespace of %d", exec_namespaces[i], (int)target);
-      goto out;
-    }
+/* The namespaces exec joins: all of the container's, in one setns by pidfd. */
+#define EXEC_NAMESPACES (CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWCGROUP | CLONE_NEWPID | CLONE_NEWNS)
+
+/* The exec'd command's own set-up, in the container: the last steps before exec. */
+static int exec_child_setup(const struct container_config *c, int console, struct bd_error *err) {
+  /* Killed with the shim, which is what a kill of the exec signals. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) return bd_fail(err, errno, "prctl PR_SET_PDEATHSIG");
+  for (int fd = 0; console >= 0 && fd < 3; fd++)
+    if (dup2(console, fd) < 0) return bd_fail(err, errno, "dup2 the console");
+  /* A session of its own: never one whose terminal is the host's. With a
+   * console, it leads the console's session, with job control on it. */
+  if (setsid() < 0) return bd_fail(err, errno, "setsid");
+  if (console >= 0 && take_controlling_terminal(0, err) < 0) return -1;
+  if (cloexec_from(3, err) < 0) return -1;
+  return restrict_privileges(c, err);
+}
+
+/* The PID comes from the state directory and may have been reused since:
+ * the pidfd pins whatever process has it now, the cgroup listing it proves
+ * that one is the container's, and the pidfd still alive after that proves
+ * it did not die and make way for another in between. */
+static int open_container(pid_t target, const struct cgroup *cg, const char *id, struct bd_error *err) {
+  int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+  if (pidfd < 0) return errno == ESRCH ? bd_fail(err, 0, "container %s has exited", id) : bd_fail(err, errno, "pidfd_open %d", (int)target);
+  int listed = cgroup_has_process(cg->pids, target, err);
+  if (listed < 0 && !path_exists(cg->pids)) listed = 0; /* its cgroup went with it */
+  if (listed > 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+    listed = errno == ESRCH ? 0 : bd_fail(err, errno, "pidfd_send_signal %d", (int)target);
+  if (listed > 0) return pidfd;
+  close(pidfd);
+  return listed == 0 ? bd_fail(err, 0, "container %s has exited", id) : -1;
+}
+
+pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
+                     int *console, struct bd_error *err) {
+  int pair[2] = {-1, -1}, procs[2] = {-1, -1}, slave = -1;
+  pid_t child = -1;
+  int pidfd = open_container(target, cg, c->id, err);
+  if (pidfd < 0) return -1;
+  /* Opened on the host's side: the command goes in, we stay out (not
+   * counted against its limits, nor killed when the container's cgroup is). */
+  if (cgroup_open_procs(cg, procs, err) < 0) goto out;
+  /* The PID namespace applies to our children: the command is forked below. */
+  if (setns(pidfd, EXEC_NAMESPACES) < 0) {
+    bd_fail(err, errno, "setns into the namespaces of %d", (int)target);
+    goto out;
   }
   if (chdir("/") < 0) {
     bd_fail(err, errno, "chdir / in the container");
     goto out;
   }
-  pid_t child = fork();
+  if (c->tty && (*console = console_open(&slave, err)) < 0) goto out;
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+    bd_fail(err, errno, "socketpair");
+    goto out;
+  }
+  child = fork();
   if (child < 0) {
     bd_fail(err, errno, "fork into the container");
     goto out;
   }
   if (child == 0) {
     struct bd_error child_err;
-    if (cloexec_from(3, &child_err) < 0 || restrict_privileges(c, &child_err) < 0) {
-      fprintf(stderr, "baby-docker: %s\n", child_err.msg);
-      _exit(BD_EXIT_RUNTIME);
+    close(pair[0]);
+    if (wait_for_go(pair[1], &child_err) < 0 || exec_child_setup(c, slave, &child_err) < 0) {
+      sync_send(pair[1], SYNC_ERROR, &child_err);
+      _exit(child_err.exit_code);
     }
-    exec_command(c, -1);
+    exec_command(c, pair[1]);
   }
-  int status;
-  while (waitpid(child, &status, 0) < 0)
-    if (errno != EINTR) {
-      bd_fail(err, errno, "wait for the command in the container");
-      goto out;
-    }
-  rc = exit_code_of(status);
+  if (cgroup_join_procs(procs, child, err) < 0 ||
+      (sync_send(pair[0], SYNC_GO, NULL) < 0 && bd_fail(err, errno, "write sync channel"))) {
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    child = -1;
+    goto out;
+  }
+  *sync_fd = pair[0];
+  pair[0] = -1;
 out:
-  for (int i = 0; i < opened; i++) close(fds[i]);
-  return rc;
-}
-
-static int wait_for_go(int sync_fd, struct bd_error *err) {
-  int kind = sync_recv(sync_fd, err);
-  if (kind == SYNC_GO) return 0;
-  return bd_fail(err, 0, "the runtime went away during setup");
+  for (int i = 0; i < 2; i++)
+    if (pair[i] >= 0) close(pair[i]);
+  cgroup_close_procs(procs);
+  close(pidfd);
+  if (slave >= 0) close(slave); /* the command's alone: the console ends when it and its children are done */
+  if (child < 0 && c->tty && *console >= 0) {
+    close(*console);
+    *console = -1;
+  }
+  return child;
 }
 
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup.h"
 #include "utils.h"
 
 struct container_config {
@@ -53,11 +54,17 @@ int sync_recv(int fd, struct bd_error *err);
  * sync_fd -1, printed on stderr). */
 void exec_command(const struct container_config *c, int sync_fd) __attribute__((noreturn));
 
-/* Run c->argv inside the running container whose first process is `target`
- * (the caller has joined its cgroup): its namespaces and root, and when
- * hardened, its capabilities and seccomp filter; fds 0-2 are the caller's.
- * Returns the command's exit code, or -1 with err. */
-int container_exec(pid_t target, const struct container_config *c, struct bd_error *err);
+/* Fork c->argv's process into the running container whose first process is
+ * `target`, in cgroup `cg`: into its cgroup (not the caller), all its
+ * namespaces (joined by pidfd, once `target` is checked to still be the
+ * container's) and root; when hardened, with its capabilities and seccomp
+ * filter; in a session of its own. Its fds 0-2 are the caller's, or with
+ * c->tty a new pty of the container's devpts that it leads, whose master
+ * goes in *console (see console.h). Returns the child's PID and *sync_fd,
+ * which gets a SYNC_ERROR (125, 126 or 127) if it fails before its exec and
+ * is closed once it has exec'd; or -1 with err ("container ID has exited"). */
+pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
+                     int *console, struct bd_error *err);
 
 /* A wait status as a shell reports it: the code, or 128 + signal number. */
 int exit_code_of(int wstatus);

@@ -7,17 +7,20 @@
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       -- COMMAND [ARGS...]
  *
- *   baby-docker-shim --exec PID --cgroup-version V --memory-dir DIR
- *       --pids-dir DIR (--caps MASK | --no-hardening) [--env K=V]...
- *       -- COMMAND [ARGS...]
- * runs a command inside the running container whose first process is PID,
- * on the shim's own stdio, and exits with its code (125 when it cannot).
+ *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
+ *       [--tty] [--env K=V]... -- COMMAND [ARGS...]
+ * runs a command inside the running container ID, on the shim's own stdio
+ * (with --tty, a terminal that it makes the command's), with the
+ * container's environment (its state directory records it, and the
+ * hardening; --env adds to it) and exits with its code.
  *
  * It reports to its caller on a status channel, one message a line with
  * tab-separated fields:
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
+ *         (for --exec, the host PID is the exec'd command's)
  *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit>
  *         <error message or "">
+ * (--exec's "exit" has no memory fields.)
  * The three memory fields are read from the cgroup once the container has
  * ended (so a run of a few milliseconds has them too); all are "" when it
  * has no memory cgroup, the peak is "" when the kernel keeps none, and a
@@ -27,8 +30,8 @@
  * no fd to pass). Never on the container's stdio or terminal: the container
  * could jam or forge them there (tcflow, a line discipline, its own output).
  *
- * Signals it receives go to the container; SHIM_KILL_SIGNAL (also what it
- * gets when its parent dies) kills the container instead. */
+ * Signals it receives go to the container (or the exec'd command);
+ * SHIM_KILL_SIGNAL (also what it gets when its parent dies) kills it instead. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -42,6 +45,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "console.h"
 #include "container.h"
 #include "linux.h"
 #include "relay.h"
@@ -58,8 +62,7 @@ struct shim_options {
   int status_fd;
   const char *status_socket;
   pid_t parent;
-  pid_t exec_target; /* --exec: run in this container instead of starting one */
-  struct cgroup exec_cgroup;
+  int exec; /* --exec: run in container config.id instead of starting one */
   int hardening_off;
   char *env[MAX_ENV + 1];
 };
@@ -126,47 +129,52 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
-    else if (strcmp(a, "--memory-dir") == 0) snprintf(o->exec_cgroup.memory, sizeof o->exec_cgroup.memory, "%s", val);
-    else if (strcmp(a, "--pids-dir") == 0) snprintf(o->exec_cgroup.pids, sizeof o->exec_cgroup.pids, "%s", val);
+    else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }
     else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
     else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
     else if (strcmp(a, "--status-fd") == 0) o->status_fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
     else if (strcmp(a, "--caps") == 0) { o->config.caps = v; o->config.hardened = 1; }
-    else if (strcmp(a, "--exec") == 0) o->exec_target = (pid_t)v;
-    else if (strcmp(a, "--cgroup-version") == 0) o->exec_cgroup.version = (int)v;
     else return bd_fail(err, 0, "shim: unknown option %s", a);
   }
   o->config.envp = o->env;
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
-  if (o->exec_target) {
-    if (!o->config.argv || !o->exec_cgroup.version || o->config.hardened == o->hardening_off)
-      return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
-    return 0;
+  int common = o->config.id && o->config.argv && (o->status_fd < 0) != !o->status_socket && o->parent;
+  int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
+                         : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off;
+  return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
+}
+
+/* The process the shim watches: the container's first (with its cgroup) or an exec'd command. */
+struct watched {
+  pid_t pid;
+  const struct cgroup *cg; /* NULL for an exec'd command */
+  int status;
+};
+
+/* A signal the shim received: SIGCHLD reaps the watched process (1 once it
+ * has ended, its wait status kept), SHIM_KILL_SIGNAL kills it, others go on to it. */
+static int on_signal(int sig, void *arg) {
+  struct watched *w = arg;
+  if (sig == SIGCHLD) return waitpid(w->pid, &w->status, WNOHANG) == w->pid;
+  if (sig == SHIM_KILL_SIGNAL) {
+    if (w->cg) cgroup_kill(w->cg);
+    kill(w->pid, SIGKILL); /* PID 1 takes its whole namespace with it */
+  } else if (sig > 0) {
+    kill(w->pid, sig);
   }
-  if (!o->config.id || !o->config.rootfs || !o->config.hostname || !o->config.argv ||
-      !o->limits.pids || (o->status_fd < 0) == !o->status_socket || !o->parent ||
-      o->config.hardened == o->hardening_off)
-    return bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
   return 0;
 }
 
-/* Wait for the container's first process, passing signals on. */
+/* Wait for the watched process, passing signals on; its wait status. */
 static int monitor(pid_t pid, const struct cgroup *cg) {
+  struct watched w = {pid, cg, 0};
   sigset_t all;
   sigfillset(&all);
   for (;;) {
     siginfo_t info;
-    int sig = sigwaitinfo(&all, &info), status;
-    if (sig == SIGCHLD) {
-      if (waitpid(pid, &status, WNOHANG) == pid) return status;
-    } else if (sig == SHIM_KILL_SIGNAL) {
-      cgroup_kill(cg);
-      kill(pid, SIGKILL); /* PID 1 takes its whole namespace with it */
-    } else if (sig > 0) {
-      kill(pid, sig);
-    }
+    if (on_signal(sigwaitinfo(&all, &info), &w)) return w.status;
   }
 }
 
@@ -202,7 +210,9 @@ static int run(struct shim_options *o) {
   }
   state_gc(&ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
-  if (record_info(&st, &o->config, &err) < 0) goto cleanup;
+  if (record_info(&st, &o->config, &err) < 0 ||
+      state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0)
+    goto cleanup;
   if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0)
     goto cleanup;
   have_cgroup = 1;
@@ -268,15 +278,55 @@ report:
   return code;
 }
 
-/* --exec: join the container's cgroup, then its namespaces. */
+/* The container's recorded environment with --env's entries put over it, by name. */
+static int exec_env(struct exec_state *x, char **extra, struct bd_error *err) {
+  size_t count = 0;
+  while (x->env[count]) count++;
+  for (; *extra; extra++) {
+    size_t name = strcspn(*extra, "=") + 1, i = 0;
+    while (i < count && strncmp(x->env[i], *extra, name) != 0) i++;
+    if (i == count && count == STATE_ENV_MAX) return bd_fail(err, 0, "too many environment variables (at most %d)", STATE_ENV_MAX);
+    x->env[i] = *extra;
+    if (i == count) x->env[++count] = NULL;
+  }
+  return 0;
+}
+
+/* --exec: a command in a running container, reported as a run is. */
 static int exec_in(struct shim_options *o) {
-  struct bd_error err;
-  int code = -1;
+  struct bd_error err = {0, ""}, exec_err;
+  static struct exec_state x; /* 64 KiB of environment: not on the stack */
+  int code = BD_EXIT_RUNTIME, sync_fd = -1, console = -1, status;
+  const char *signame = "";
+  pid_t child = -1;
   if (geteuid() != 0) bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
-  else if (cgroup_join(&o->exec_cgroup, getpid(), &err) == 0) code = container_exec(o->exec_target, &o->config, &err);
-  if (code >= 0) return code;
-  fprintf(stderr, "baby-docker: %s\n", err.msg);
-  return BD_EXIT_RUNTIME;
+  else if (state_read_exec(o->config.id, &x, &err) == 0 && exec_env(&x, o->env, &err) == 0) {
+    o->config.envp = x.env;
+    o->config.hardened = x.hardened;
+    o->config.caps = x.caps;
+    child = container_exec(x.pid, &x.cg, &o->config, &sync_fd, &console, &err);
+  }
+  if (child > 0) {
+    status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)child, x.cg.version, x.cg.memory, x.cg.pids);
+    if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 125, 126, 127 */
+    close(sync_fd);
+    struct watched w = {child, NULL, 0};
+    if (console < 0) {
+      status = monitor(child, NULL);
+    } else if (console_relay(console, on_signal, &w, &exec_err) == 0) {
+      status = w.status;
+    } else {
+      if (!err.msg[0]) err = exec_err;
+      kill(child, SIGKILL);
+      status = monitor(child, NULL);
+    }
+    if (console >= 0) close(console);
+    code = err.msg[0] ? err.exit_code : exit_code_of(status);
+    if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
+  }
+  untab(err.msg);
+  status_send(o->status_fd, "exit\t%d\t%s%s\t\t\t\t%s", code, signame[0] ? "SIG" : "", signame, err.msg);
+  return code;
 }
 
 static char **copy_arguments(int argc, char **argv) {
@@ -318,15 +368,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
     return BD_EXIT_RUNTIME;
   }
-  if (o.exec_target) return exec_in(&o);
   hide_arguments(argc, argv);
-  /* Our caller's death kills the container (the signal is handled in monitor). */
-  prctl(PR_SET_PDEATHSIG, SHIM_KILL_SIGNAL);
+  /* Our caller's death kills the container (the signal is handled in
+   * monitor). Not ptrace-able or dumpable while we hold the host's view. */
+  if (prctl(PR_SET_PDEATHSIG, SHIM_KILL_SIGNAL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+    fprintf(stderr, "baby-docker-shim: prctl: %s\n", strerrorname_np(errno));
+    return BD_EXIT_RUNTIME;
+  }
   if (getppid() != o.parent) return BD_EXIT_RUNTIME;
-  prctl(PR_SET_DUMPABLE, 0);
   if (o.status_socket && (o.status_fd = connect_unix(o.status_socket, &err)) < 0) {
     fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
     return BD_EXIT_RUNTIME;
   }
-  return run(&o);
+  return o.exec ? exec_in(&o) : run(&o);
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -13,7 +14,7 @@
 
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
-static const char *const state_files[] = {"lock", "cgroup", "pid", "info", NULL};
+static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", NULL};
 
 int state_create(const char *id, struct state *st, struct bd_error *err) {
   char tmp[PATH_MAX];
@@ -43,13 +44,43 @@ fail:
   return -1;
 }
 
-int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err) {
+static int write_bytes(const struct state *st, const char *file, const char *data, size_t len, struct bd_error *err) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s", st->dir, file);
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return bd_fail(err, errno, "open %s", path);
-  close(fd);
-  return write_file(st->dir, file, value, err);
+  for (size_t off = 0; off < len;) {
+    ssize_t n = write(fd, data + off, len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      close(fd);
+      return bd_fail(err, saved, "write %s", path);
+    }
+    off += (size_t)n;
+  }
+  if (close(fd) < 0) return bd_fail(err, errno, "close %s", path);
+  return 0;
+}
+
+int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err) {
+  return write_bytes(st, file, value, strlen(value), err);
+}
+
+int state_record_exec(const struct state *st, int hardened, uint64_t caps, char *const *envp, struct bd_error *err) {
+  char value[32], env[STATE_ENV_LEN];
+  size_t len = 0, count = 0;
+  if (hardened) snprintf(value, sizeof value, "%llu\n", (unsigned long long)caps);
+  else snprintf(value, sizeof value, "none\n");
+  if (state_write(st, "caps", value, err) < 0) return -1;
+  for (; envp[count]; count++) {
+    size_t n = strlen(envp[count]) + 1;
+    if (count == STATE_ENV_MAX || len + n >= sizeof env) /* read back through read_file's NUL */
+      return bd_fail(err, 0, "the environment is too large (at most %d entries, %d bytes)", STATE_ENV_MAX, STATE_ENV_LEN - 1);
+    memcpy(env + len, envp[count], n);
+    len += n;
+  }
+  return write_bytes(st, "env", env, len, err);
 }
 
 int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err) {
@@ -82,6 +113,45 @@ static int read_cgroup(const char *dir, struct cgroup *cg) {
   cg->memory[strcspn(cg->memory, "\n")] = '\0';
   cg->pids[strcspn(cg->pids, "\n")] = '\0';
   return ok ? 0 : -1;
+}
+
+static int read_number(const char *dir, const char *file, unsigned long long *out, struct bd_error *err) {
+  char buf[32], *end;
+  if (read_file(dir, file, buf, sizeof buf, err) < 0) return -1;
+  errno = 0;
+  *out = strtoull(buf, &end, 10);
+  if (errno || end == buf || *end) return bd_fail(err, 0, "%s/%s holds no number", dir, file);
+  return 0;
+}
+
+static int read_exec(const char *dir, struct exec_state *x, struct bd_error *err) {
+  unsigned long long pid, caps = 0;
+  char hardening[32];
+  if (read_cgroup(dir, &x->cg) < 0) return bd_fail(err, errno, "read %s/cgroup", dir);
+  if (read_number(dir, "pid", &pid, err) < 0) return -1;
+  if (read_file(dir, "caps", hardening, sizeof hardening, err) < 0) return -1;
+  x->hardened = strcmp(hardening, "none") != 0;
+  if (x->hardened && read_number(dir, "caps", &caps, err) < 0) return -1;
+  x->pid = (pid_t)pid;
+  x->caps = caps;
+  int len = read_file(dir, "env", x->env_data, sizeof x->env_data, err);
+  if (len < 0) return -1;
+  size_t count = 0;
+  for (int at = 0; at < len && count < STATE_ENV_MAX; at += (int)strlen(x->env_data + at) + 1)
+    x->env[count++] = x->env_data + at;
+  x->env[count] = NULL;
+  return 0;
+}
+
+int state_read_exec(const char *id, struct exec_state *x, struct bd_error *err) {
+  char dir[PATH_MAX];
+  memset(x, 0, sizeof *x);
+  if (!state_is_live(id)) return bd_fail(err, 0, "container %s has exited", id);
+  snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, id);
+  if (read_exec(dir, x, err) == 0) return 0;
+  /* Its shim removed the files as we read them. */
+  if (!state_is_live(id)) return bd_fail(err, 0, "container %s has exited", id);
+  return -1;
 }
 
 /* A run is dead when nobody holds its lock. */

@@ -8,11 +8,15 @@
  *   pid     the container's first process, as the host sees it
  *   info    for `baby-docker ps`: "started\t<unix seconds>", "rootfs\t<dir>",
  *           "command\t<command line>", one a line
+ *   caps    for exec: the capabilities kept (a decimal mask), or "none" unhardened
+ *   env     for exec: the container's environment, each entry NUL-terminated
+ * Root's alone, out of every container's reach: exec trusts what it reads here.
  */
 #ifndef BD_STATE_H
 #define BD_STATE_H
 
 #include <limits.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -32,6 +36,26 @@ int state_create(const char *id, struct state *st, struct bd_error *err);
 int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err);
 
 int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err);
+
+/* Record what exec needs that only the shim was told: the hardening and the environment. */
+int state_record_exec(const struct state *st, int hardened, uint64_t caps, char *const *envp, struct bd_error *err);
+
+#define STATE_ENV_LEN 65536 /* bytes of environment a container may have */
+#define STATE_ENV_MAX 256   /* entries */
+
+/* What exec needs of a running container, as its shim recorded it. */
+struct exec_state {
+  pid_t pid; /* its first process, as the host sees it */
+  struct cgroup cg;
+  int hardened;
+  uint64_t caps;
+  char *env[STATE_ENV_MAX + 1];
+  char env_data[STATE_ENV_LEN];
+};
+
+/* Read the state of the running container `id`; fails with "container ID
+ * has exited" once its shim has gone. */
+int state_read_exec(const char *id, struct exec_state *x, struct bd_error *err);
 
 /* Remove the state directory (the lock goes with the process). */
 void state_remove(const struct state *st);

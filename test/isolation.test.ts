@@ -126,7 +126,7 @@ describe('exec into a running container', () => {
       assert.match(cgroup.stdout, /^\d+:(pids)?:\/$/m);
       const missing = await container.exec(['no-such-command']);
       assert.equal(missing.code, 127);
-      assert.match(missing.stderr, /^baby-docker: command not found in the rootfs: no-such-command/);
+      assert.match(missing.error ?? '', /^command not found in the rootfs: no-such-command/);
     } finally {
       container.kill();
       await container.wait();

@@ -5,7 +5,7 @@
  * needs: node-pty for a terminal, never the UI.
  */
 import { isatty } from 'node:tty';
-import { start, startPty, type Container, type ExitStatus } from '../runtime/container.js';
+import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
@@ -23,6 +23,13 @@ const USAGE = `Usage:
       --init           run a tiny init as PID 1 that forwards signals
       -t, --tty        attach a terminal even when stdin is not one
 ${SECURITY_USAGE}
+  baby-docker exec [OPTIONS] ID COMMAND [ARGS...]
+      Run COMMAND in the running container ID (or the start of one id, as
+      baby-docker ps shows them): in its namespaces and cgroup, with its
+      environment, capabilities and seccomp filter.
+      -t, --tty          on a terminal of its own (needs one on stdin)
+      -i, --interactive  pass stdin on even when it is a terminal
+      -e, --env KEY=VALUE  set a variable for COMMAND (repeatable)
   baby-docker ps
       List the running containers.
   baby-docker lab list
@@ -34,8 +41,9 @@ ${SECURITY_USAGE}
   baby-docker gc
       Remove what dead runs left behind (cgroups, state).
 
-Exit codes: the command's own; 125 the runtime failed; 126 the command
-cannot be executed; 127 the command was not found in the rootfs.`;
+Exit codes: the command's own; 125 the runtime failed (for exec, also: no
+such container, or it has exited); 126 the command cannot be executed; 127
+the command was not found in the rootfs.`;
 
 /** Signals we pass on to the container, as docker run does. */
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -79,21 +87,107 @@ async function runPiped(spec: ContainerSpec): Promise<ExitStatus> {
   return container.wait();
 }
 
-async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
+/** Our terminal's size, for a pty of the same. */
+function terminalSize(): { cols: number; rows: number } {
+  return { cols: process.stdout.columns || 80, rows: process.stdout.rows || 24 };
+}
+
+interface OnPty<End> {
+  onData(listener: (data: Buffer) => void): () => void;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  wait(): Promise<End>;
+}
+
+/** Our terminal, raw, joined to a pty's until its program ends; restored however that ends. */
+async function attachTerminal<End>(target: OnPty<End>): Promise<End> {
   const { stdin, stdout } = process;
-  const container = await startPty(spec, { cols: stdout.columns || 80, rows: stdout.rows || 24 });
-  started(container, spec);
-  container.onData((data) => stdout.write(data));
-  stdout.on('resize', () => container.resize(stdout.columns, stdout.rows));
+  target.onData((data) => stdout.write(data));
+  stdout.on('resize', () => target.resize(stdout.columns, stdout.rows));
   if (stdin.isTTY) stdin.setRawMode(true);
   stdin.setEncoding('utf8');
-  stdin.on('data', (data: string) => container.write(data));
+  stdin.on('data', (data: string) => target.write(data));
   try {
-    return await container.wait();
+    return await target.wait();
   } finally {
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
   }
+}
+
+async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
+  const container = await startPty(spec, terminalSize());
+  started(container, spec);
+  return attachTerminal(container);
+}
+
+interface ExecArgs {
+  id: string;
+  command: string[];
+  env: Record<string, string>;
+  tty: boolean;
+  interactive: boolean;
+}
+
+function parseExecArgs(args: string[]): ExecArgs {
+  const env: Record<string, string> = {};
+  let tty = false;
+  let interactive = false;
+  const operands = parseOptions(args, 'baby-docker', (flag, value) => {
+    if (flag === '-t' || flag === '--tty') tty = true;
+    else if (flag === '-i' || flag === '--interactive') interactive = true;
+    else if (flag === '-it' || flag === '-ti') tty = interactive = true;
+    else if (flag === '-e' || flag === '--env') {
+      const entry = value();
+      const equals = entry.indexOf('=');
+      if (equals <= 0) throw new RuntimeError(`${flag} takes KEY=VALUE, not "${entry}"`);
+      env[entry.slice(0, equals)] = entry.slice(equals + 1);
+    } else throw unknownOption(flag, 'baby-docker');
+  });
+  const [id, ...command] = operands;
+  if (id === undefined || command.length === 0) {
+    throw new RuntimeError('usage: baby-docker exec [-t] [-i] [-e KEY=VALUE]... ID COMMAND [ARGS...]');
+  }
+  return { id, command, env, tty, interactive };
+}
+
+/** Pipes both ways, relayed here: the command never gets a file or terminal of ours. */
+async function execPiped(container: RunningContainer, { command, env, interactive }: ExecArgs): Promise<ProcessExit> {
+  const child = await container.execPiped(command, { env });
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.signal(signal));
+  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+    from.pipe(to);
+    // Our reader has gone (`| head`): the command gets SIGPIPE, as in a shell, and what it writes
+    // meanwhile goes nowhere (its pipe is a socket, whose closing it would see as ECONNRESET).
+    to.on('error', () => {
+      from.unpipe(to);
+      from.resume();
+      child.signal('SIGPIPE');
+    });
+  }
+  // Like docker exec, a terminal's typing goes on only when asked (-i); a pipe's or file's always.
+  if (interactive || !isatty(0)) {
+    child.stdin.on('error', () => {}); // the command may end before its input does
+    process.stdin.pipe(child.stdin);
+  } else {
+    child.stdin.end();
+  }
+  return child.wait();
+}
+
+async function execOnTerminal(container: RunningContainer, { command, env }: ExecArgs): Promise<ProcessExit> {
+  const child = await container.execPty(command, { ...terminalSize(), env });
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.signal(signal));
+  return attachTerminal(child);
+}
+
+async function exec(args: string[]): Promise<number> {
+  const parsed = parseExecArgs(args);
+  if (parsed.tty && !isatty(0)) throw new RuntimeError('exec -t needs a terminal on stdin: run it from one, or leave -t out');
+  const container = findContainer(parsed.id);
+  const end = parsed.tty ? await execOnTerminal(container, parsed) : await execPiped(container, parsed);
+  if (end.error) process.stderr.write(`baby-docker: ${end.error}\n`);
+  return end.code;
 }
 
 /** Docker says nothing and leaves it to `inspect`; a learner should see it at once. */
@@ -137,6 +231,8 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run(rest);
+    case 'exec':
+      return exec(rest);
     case 'rootfs': {
       if (rest[0] !== 'create' || rest.length !== 2) throw new RuntimeError('usage: baby-docker rootfs create DIR');
       const { createRootfs } = await import('../runtime/rootfs.js');

@@ -3,7 +3,7 @@
  * UI use this; the container itself is started by the native shim
  * (native/shim.c), spawned here with pipes, or on a pty (pty.ts).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -11,10 +11,11 @@ import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js';
+import { listContainers, matchContainer } from './list.js';
 import { LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
-import { DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
+import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 
 export interface ExitStatus {
   /** The command's exit code, or 128 + N when killed by signal N. */
@@ -33,6 +34,26 @@ export interface ExecResult {
   code: number;
   stdout: string;
   stderr: string;
+  /** Why the command did not run, for codes 125, 126 and 127. */
+  error: string | null;
+}
+
+/** How a command exec'd into a container ended. */
+export interface ProcessExit {
+  /** Its exit code, or 128 + N when killed by signal N. */
+  code: number;
+  /** Why it did not run, for codes 125, 126 and 127. */
+  error: string | null;
+}
+
+export interface ExecOptions {
+  /** Variables put over the container's environment for this command. */
+  env?: Record<string, string>;
+}
+
+export interface PtySize {
+  cols: number;
+  rows: number;
 }
 
 export interface ContainerStats extends NativeStats {
@@ -45,21 +66,79 @@ export const DEFAULT_STOP_GRACE_MS = 10_000;
 
 type SignalSender = (signal: NodeJS.Signals | number) => void;
 
-/** A started container, however its stdio is attached. */
-export class Container {
-  private exitStatus: ExitStatus | null = null;
+/** A signal for a shim to pass on: SIGKILL kills what it runs (the shim cannot catch that one), SIGSTOP is refused. */
+function passSignal(signal: NodeJS.Signals | number, send: SignalSender): void {
+  if (signal === 'SIGKILL' || signal === os.constants.signals.SIGKILL) return send(addon().shimKillSignal);
+  if (signal === 'SIGSTOP' || signal === os.constants.signals.SIGSTOP) {
+    throw new RuntimeError('SIGSTOP cannot be passed to a container: send SIGTSTP instead');
+  }
+  send(signal);
+}
 
+/**
+ * A running container, to exec commands in, as `docker exec` does: in its
+ * cgroup and all its namespaces, with its environment, capabilities and
+ * seccomp filter. Found by id (findContainer), or the Container that started it.
+ */
+export class RunningContainer {
   constructor(
     /** Short id: also the default hostname and the cgroup's name. */
     readonly id: string,
     /** The container's first process as the host sees it (PID 1 inside). */
     readonly hostPid: number,
+  ) {}
+
+  /** Run `command` to its end with pipes; resolves with its exit code and output. Rejects with a
+   * RuntimeError (125) when it cannot get in, e.g. once the container has exited. */
+  async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const child = await this.execPiped(command, options);
+    child.stdin.end();
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const { code, error } = await child.wait();
+    return { code, stdout, stderr, error };
+  }
+
+  /** Start `command` with pipes for its stdio (the shim's, never the caller's files). */
+  async execPiped(command: string[], options: ExecOptions = {}): Promise<PipedProcess> {
+    const { child, session } = spawnPiped(execArgs(this.id, command, options.env ?? {}, false, { fd: 3 }), 'pipe');
+    await session.started;
+    return new PipedProcess(exitOf(session), signalsTo(child), child);
+  }
+
+  /** Start `command` on a new pseudo-terminal of the given size, as the leader of its session. */
+  async execPty(command: string[], options: PtySize & ExecOptions): Promise<PtyProcess> {
+    const { cols, rows, env = {} } = options;
+    const { pty, session, output } = await spawnOnPty(`exec-${randomHex(6)}`, (socket) => execArgs(this.id, command, env, true, { socket }), { cols, rows });
+    await session.started;
+    return new PtyProcess(exitOf(session), (sig) => process.kill(pty.pid, sig), output, pty);
+  }
+}
+
+/** The running container with this id, or this unique prefix of one (as `baby-docker ps` shows them). */
+export function findContainer(idOrPrefix: string): RunningContainer {
+  checkRoot();
+  const found = matchContainer(idOrPrefix, listContainers());
+  if (found.hostPid === null) throw new RuntimeError(`container ${found.id} is still starting: try again`);
+  return new RunningContainer(found.id, found.hostPid);
+}
+
+/** A started container, however its stdio is attached. */
+export class Container extends RunningContainer {
+  private exitStatus: ExitStatus | null = null;
+
+  constructor(
+    id: string,
+    hostPid: number,
     readonly cgroup: CgroupDirs,
     /** What it was started with, checked and filled in. */
     readonly spec: ResolvedSpec,
     private readonly exited: Promise<ExitStatus>,
     private readonly sendSignal: SignalSender,
   ) {
+    super(id, hostPid);
     void exited.then((status) => (this.exitStatus = status));
   }
 
@@ -76,16 +155,12 @@ export class Container {
    * whole container (the shim passes every other signal on, but cannot catch
    * that one, nor SIGSTOP, which is refused). */
   signal(signal: NodeJS.Signals | number): void {
-    if (signal === 'SIGKILL' || signal === os.constants.signals.SIGKILL) return this.kill();
-    if (signal === 'SIGSTOP' || signal === os.constants.signals.SIGSTOP) {
-      throw new RuntimeError('SIGSTOP cannot be passed to a container: send SIGTSTP instead');
-    }
-    if (this.running) this.sendSignal(signal);
+    passSignal(signal, (sig) => this.running && this.sendSignal(sig));
   }
 
   /** Kill every process of the container at once. */
   kill(): void {
-    if (this.running) this.sendSignal(addon().shimKillSignal);
+    this.signal('SIGKILL');
   }
 
   /** SIGTERM, then a kill once `graceMs` has passed; resolves when it has ended. */
@@ -98,34 +173,6 @@ export class Container {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  /**
-   * Run `command` inside the running container, as `docker exec` does: in its
-   * cgroup and namespaces, with its capabilities and seccomp filter; resolves
-   * with its exit code and output. A command that cannot run gives 125, 126
-   * or 127 with the reason on stderr.
-   */
-  exec(command: string[]): Promise<ExecResult> {
-    if (!this.running) return Promise.reject(new RuntimeError(`container ${this.id} has exited`));
-    if (command.length === 0 || command[0] === '') return Promise.reject(new RuntimeError('no command given to exec'));
-    const args = [
-      '--exec', String(this.hostPid),
-      '--cgroup-version', String(this.cgroup.version), '--memory-dir', this.cgroup.memory, '--pids-dir', this.cgroup.pids,
-      ...hardeningArgs(this.spec),
-      ...containerEnv(this.spec, false).flatMap((entry) => ['--env', entry]),
-      '--',
-      ...command,
-    ];
-    return new Promise((resolve, reject) => {
-      const child = spawn(shimFile(), args, { stdio: ['ignore', 'pipe', 'pipe'], env: {} });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (code, signal) => resolve({ code: code ?? 128 + (signal ? os.constants.signals[signal] : 0), stdout, stderr }));
-    });
   }
 
   /** Memory and pids from the cgroup, hostname from the UTS namespace. */
@@ -143,8 +190,44 @@ export class PipedContainer extends Container {
   stderr: Readable | null = null;
 }
 
+/** What a terminal is added to: anything with a running flag (a mixin's base takes any arguments). */
+type Running = abstract new (...args: any[]) => { readonly running: boolean };
+
+/** The terminal of a process on a pty (PtyContainer's, PtyProcess's): its output, typing, size, backpressure. */
+function onTerminal<Base extends Running>(base: Base) {
+  abstract class OnTerminal extends base {
+    protected abstract readonly output: OutputQueue;
+    protected abstract readonly terminal: HostPty;
+
+    /** Everything written to the terminal, from the first byte, as bytes: each batch holds whole UTF-8 characters. */
+    onData(listener: (data: Buffer) => void): () => void {
+      return this.output.subscribe(listener);
+    }
+
+    /** Type into the terminal. */
+    write(data: string): void {
+      if (this.running) this.terminal.write(data);
+    }
+
+    /** Stop reading the output for now (the program blocks when the pty fills): backpressure. */
+    pause(): void {
+      this.terminal.pause();
+    }
+
+    resume(): void {
+      this.terminal.resume();
+    }
+
+    /** Set the terminal size; its foreground program gets SIGWINCH. */
+    resize(cols: number, rows: number): void {
+      if (this.running) this.terminal.resize(cols, rows);
+    }
+  }
+  return OnTerminal;
+}
+
 /** A container attached to a pseudo-terminal. */
-export class PtyContainer extends Container {
+export class PtyContainer extends onTerminal(Container) {
   constructor(
     id: string,
     hostPid: number,
@@ -152,34 +235,67 @@ export class PtyContainer extends Container {
     spec: ResolvedSpec,
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
-    private readonly output: OutputQueue,
-    private readonly terminal: HostPty,
+    protected readonly output: OutputQueue,
+    protected readonly terminal: HostPty,
   ) {
     super(id, hostPid, cgroup, spec, exited, sendSignal);
   }
+}
 
-  /** Everything the container writes to its terminal, from the first byte, as bytes: each batch holds whole UTF-8 characters. */
-  onData(listener: (data: Buffer) => void): () => void {
-    return this.output.subscribe(listener);
+/** A command exec'd into a running container, through a shim of its own. */
+class ExecProcess {
+  private ended: ProcessExit | null = null;
+
+  constructor(
+    private readonly exited: Promise<ProcessExit>,
+    private readonly sendSignal: SignalSender,
+  ) {
+    void exited.then((end) => (this.ended = end));
   }
 
-  /** Type into the container's terminal. */
-  write(data: string): void {
-    if (this.running) this.terminal.write(data);
+  /** Resolves once it has ended and all its output has been delivered: its exit code (125, 126, 127 with the reason). */
+  wait(): Promise<ProcessExit> {
+    return this.exited;
   }
 
-  /** Stop reading the container's output for now (it blocks when the pty fills): backpressure. */
-  pause(): void {
-    this.terminal.pause();
+  get running(): boolean {
+    return this.ended === null;
   }
 
-  resume(): void {
-    this.terminal.resume();
+  /** Send it a signal (SIGKILL kills it; SIGSTOP is refused). */
+  signal(signal: NodeJS.Signals | number): void {
+    passSignal(signal, (sig) => this.running && this.sendSignal(sig));
   }
 
-  /** Set the terminal size; the container's foreground program gets SIGWINCH. */
-  resize(cols: number, rows: number): void {
-    if (this.running) this.terminal.resize(cols, rows);
+  /** SIGKILL the command (its shim then reports and ends). */
+  kill(): void {
+    this.signal('SIGKILL');
+  }
+}
+
+/** An exec'd command whose stdio are pipes. */
+export class PipedProcess extends ExecProcess {
+  readonly stdin: Writable;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+
+  constructor(exited: Promise<ProcessExit>, sendSignal: SignalSender, child: ChildProcess) {
+    super(exited, sendSignal);
+    this.stdin = child.stdin!;
+    this.stdout = child.stdout!;
+    this.stderr = child.stderr!;
+  }
+}
+
+/** An exec'd command on a pseudo-terminal of its own. */
+export class PtyProcess extends onTerminal(ExecProcess) {
+  constructor(
+    exited: Promise<ProcessExit>,
+    sendSignal: SignalSender,
+    protected readonly output: OutputQueue,
+    protected readonly terminal: HostPty,
+  ) {
+    super(exited, sendSignal);
   }
 }
 
@@ -287,15 +403,21 @@ function newId(): string {
   return randomHex(6);
 }
 
-function containerEnv(spec: ResolvedSpec, tty: boolean): string[] {
-  const env: Record<string, string> = {
+/** What a program on a terminal is told it is on. */
+const TERMINAL_ENV = { TERM: 'xterm-256color' };
+
+function containerEnv(spec: ResolvedSpec, tty: boolean): Record<string, string> {
+  return {
     PATH: DEFAULT_PATH,
     HOME: '/root',
     HOSTNAME: spec.hostname,
-    ...(tty ? { TERM: 'xterm-256color' } : {}),
+    ...(tty ? TERMINAL_ENV : {}),
     ...spec.env,
   };
-  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
+}
+
+function envArgs(env: Record<string, string>): string[] {
+  return Object.entries(env).flatMap(([key, value]) => ['--env', `${key}=${value}`]);
 }
 
 function hardeningArgs(spec: ResolvedSpec): string[] {
@@ -305,6 +427,15 @@ function hardeningArgs(spec: ResolvedSpec): string[] {
 /** Where the shim reports: fd 3 (a pipe), or a unix socket when it is spawned on a pty. */
 type StatusChannel = { fd: 3 } | { socket: string };
 
+/** What every shim is told: who its caller is (it dies with it), whether it is on a terminal, where to report. */
+function commonArgs(tty: boolean, status: StatusChannel): string[] {
+  return [
+    '--parent', String(process.pid),
+    ...(tty ? ['--tty'] : []),
+    ...('socket' in status ? ['--status-socket', status.socket] : ['--status-fd', '3']),
+  ];
+}
+
 function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusChannel): string[] {
   return [
     '--id', id,
@@ -312,64 +443,52 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     '--hostname', spec.hostname,
     '--memory', String(spec.memory),
     '--pids', String(spec.pids),
-    '--parent', String(process.pid),
-    ...(tty ? ['--tty'] : []),
-    ...('socket' in status ? ['--status-socket', status.socket] : ['--status-fd', '3']),
+    ...commonArgs(tty, status),
     ...(spec.init ? ['--init'] : []),
     ...hardeningArgs(spec),
-    ...containerEnv(spec, tty).flatMap((entry) => ['--env', entry]),
+    ...envArgs(containerEnv(spec, tty)),
     '--',
     ...spec.command,
   ];
 }
 
-export interface PipedOptions {
-  /** "pipe" (default) gives the handle stdin/stdout/stderr streams; "inherit" passes ours. */
-  stdio?: 'pipe' | 'inherit';
+/** An exec's shim: the container's environment, hardening and cgroup are read from its state directory. */
+function execArgs(id: string, command: string[], env: Record<string, string>, tty: boolean, status: StatusChannel): string[] {
+  if (command.length === 0 || command[0] === '') throw new RuntimeError('no command given to exec');
+  for (const [key, value] of Object.entries(env)) {
+    if (key === '' || /[=\0]/.test(key) || value.includes('\0')) throw new RuntimeError(`invalid environment variable ${JSON.stringify(key)}`);
+  }
+  return ['--exec', id, ...commonArgs(tty, status), ...envArgs({ ...(tty ? TERMINAL_ENV : {}), ...env }), '--', ...command];
 }
 
-/** Start a container with pipes for stdio. Rejects with a RuntimeError (125) when it cannot start. */
-export async function start(spec: ContainerSpec, options: PipedOptions = {}): Promise<PipedContainer> {
-  const id = newId();
-  const resolved = await resolveSpec(spec, id);
-  const stdio = options.stdio ?? 'pipe';
-  // Its own session: signals from our terminal reach the container through us, once.
-  const child = spawn(shimFile(), shimArgs(id, resolved, false, { fd: 3 }), {
-    stdio: [stdio, stdio, stdio, 'pipe'],
-    detached: true,
-    env: {},
-  });
+/** A shim with pipes for stdio, in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3. */
+function spawnPiped(args: string[], stdio: 'pipe' | 'inherit'): { child: ChildProcess; session: ShimSession } {
+  const child = spawn(shimFile(), args, { stdio: [stdio, stdio, stdio, 'pipe'], detached: true, env: {} });
   const session = new ShimSession();
   readStatus(child.stdio[3] as Readable, session);
   child.on('error', (error) => session.fail(error));
   child.on('close', (code, signal) => session.finish({ code, signal }));
-  const started = await session.started;
-  // process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill".
-  const sendSignal: SignalSender = (sig) => {
+  return { child, session };
+}
+
+/** process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill". */
+function signalsTo(child: ChildProcess): SignalSender {
+  return (sig) => {
     if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
   };
-  const container = new PipedContainer(id, started.hostPid, started.cgroup, resolved, session.exited, sendSignal);
-  container.stdin = child.stdin;
-  container.stdout = child.stdout;
-  container.stderr = child.stderr;
-  return container;
 }
 
-export interface PtyOptions {
-  cols: number;
-  rows: number;
-  /** Called once the container's process exists, while it sets the container up. */
-  onSpawn?: () => void;
-}
-
-/** Start a container attached to a new pseudo-terminal of the given size. */
-export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
-  const id = newId();
-  const resolved = await resolveSpec(spec, id);
+/** A shim on a new pty, reporting on a socket named after `name` (see listenForStatus). */
+async function spawnOnPty(
+  name: string,
+  args: (statusSocket: string) => string[],
+  { cols, rows }: PtySize,
+  onSpawn?: () => void,
+): Promise<{ pty: HostPty; session: ShimSession; output: OutputQueue }> {
   const session = new ShimSession();
   const output = new OutputQueue();
   const shim = shimFile();
-  const status = await listenForStatus(id);
+  const status = await listenForStatus(name);
   // Finished once both the pty (all output read, the shim reaped) and the status channel have ended.
   let ptyEnd: { end: ProcessEnd; readError: string | null } | null = null;
   let statusEnded = false;
@@ -386,8 +505,8 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   });
   let pty: HostPty;
   try {
-    pty = spawnPty(shim, shimArgs(id, resolved, true, { socket: status.path }), {
-      name: 'xterm-256color',
+    pty = spawnPty(shim, args(status.path), {
+      name: TERMINAL_ENV.TERM,
       cols,
       rows,
       cwd: '/',
@@ -414,6 +533,42 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
     throw new RuntimeError(shimStartError(error as Error));
   }
   onSpawn?.();
+  return { pty, session, output };
+}
+
+/** An exec's end: its code and why it did not run. */
+function exitOf(session: ShimSession): Promise<ProcessExit> {
+  return session.exited.then(({ code, error }) => ({ code, error }));
+}
+
+export interface PipedOptions {
+  /** "pipe" (default) gives the handle stdin/stdout/stderr streams; "inherit" passes ours. */
+  stdio?: 'pipe' | 'inherit';
+}
+
+/** Start a container with pipes for stdio. Rejects with a RuntimeError (125) when it cannot start. */
+export async function start(spec: ContainerSpec, options: PipedOptions = {}): Promise<PipedContainer> {
+  const id = newId();
+  const resolved = await resolveSpec(spec, id);
+  const { child, session } = spawnPiped(shimArgs(id, resolved, false, { fd: 3 }), options.stdio ?? 'pipe');
+  const started = await session.started;
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, resolved, session.exited, signalsTo(child));
+  container.stdin = child.stdin;
+  container.stdout = child.stdout;
+  container.stderr = child.stderr;
+  return container;
+}
+
+export interface PtyOptions extends PtySize {
+  /** Called once the container's process exists, while it sets the container up. */
+  onSpawn?: () => void;
+}
+
+/** Start a container attached to a new pseudo-terminal of the given size. */
+export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
+  const id = newId();
+  const resolved = await resolveSpec(spec, id);
+  const { pty, session, output } = await spawnOnPty(id, (socket) => shimArgs(id, resolved, true, { socket }), { cols, rows }, onSpawn);
   const started = await session.started;
   return new PtyContainer(
     id, started.hostPid, started.cgroup, resolved, session.exited,
@@ -437,10 +592,10 @@ function readStatus(stream: Readable, session: ShimSession): void {
  * cannot: it is outside its root). Closing the server once the shim has
  * connected removes the file; gc removes one whose creator died first.
  */
-async function listenForStatus(id: string): Promise<{ server: net.Server; path: string }> {
+async function listenForStatus(name: string): Promise<{ server: net.Server; path: string }> {
   const root = addon().stateRoot;
   fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-  const socketPath = path.join(root, `.status-${id}.sock`);
+  const socketPath = path.join(root, `.status-${name}.sock`);
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error) => reject(new RuntimeError(`cannot listen on ${socketPath}: ${error.message}`)));

@@ -1,6 +1,7 @@
 /** The running containers of this machine, as their state directories (native/state.h) record them. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { RuntimeError } from './errors.js';
 import { addon } from './native.js';
 
 export interface ContainerInfo {
@@ -47,4 +48,20 @@ export function listContainers(): ContainerInfo[] {
     });
   }
   return containers.sort((a, b) => a.startedAt - b.startedAt);
+}
+
+/** The container `idOrPrefix` names among `containers`: its full id, or the start of exactly one id. */
+export function matchContainer(idOrPrefix: string, containers: ContainerInfo[]): ContainerInfo {
+  if (!/^[0-9a-f]+$/.test(idOrPrefix)) {
+    throw new RuntimeError(`invalid container id "${idOrPrefix}": ids are hexadecimal, as baby-docker ps shows them`);
+  }
+  const matches = containers.filter((c) => c.id.startsWith(idOrPrefix));
+  const exact = matches.find((c) => c.id === idOrPrefix);
+  if (exact) return exact;
+  if (matches.length === 0) throw new RuntimeError(`no running container has the id ${idOrPrefix} (see baby-docker ps)`);
+  if (matches.length > 1) {
+    const ids = matches.map((c) => c.id).join(', ');
+    throw new RuntimeError(`${idOrPrefix} is ambiguous: it starts ${matches.length} containers' ids (${ids}): type more of it`);
+  }
+  return matches[0]!;
 }
