@@ -41,6 +41,16 @@ describe('root filesystems', () => {
     assert.deepEqual(fs.readdirSync(dir), ['bin']);
   });
 
+  it('runs the rootfs\'s shell when no command is named: bash in the default rootfs, sh in a busybox tree', () => {
+    const script = 'echo "bash=${BASH_VERSION:-none}"\n';
+    const inDefault = spawnSync(process.execPath, [CLI_PATH, 'run'], { input: script, encoding: 'utf8' });
+    assert.equal(inDefault.status, 0, inDefault.stderr);
+    assert.match(inDefault.stdout, /^bash=5\.\d/);
+    const inBusybox = spawnSync(process.execPath, [CLI_PATH, 'run', path.join(scratch, 'busybox')], { input: script, encoding: 'utf8' });
+    assert.equal(inBusybox.status, 0, inBusybox.stderr);
+    assert.equal(inBusybox.stdout, 'bash=none\n');
+  });
+
   it('leaves a directory that is no rootfs as it found it: "run .." fails clearly and creates nothing there', () => {
     const parent = fs.mkdtempSync(path.join(scratch, 'not-a-rootfs-'));
     const cwd = path.join(parent, 'here');

@@ -775,6 +775,34 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('opens a second shell in the running container with Ctrl-] x, switches with Ctrl-] o, and closes it when it exits', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      const id = /#1 ([0-9a-f]{12}) /.exec(d.screenText())![1]!;
+      d.write(`${PREFIX_KEY}x`);
+      await d.waitFor(new RegExp(`exec /bin/bash in #1 ${id}`));
+      await d.waitFor(/││bash-[\d.]+# +│$/m);
+      d.write('echo pid=$$ host=$(hostname); tty\r');
+      await d.waitFor(new RegExp(`│pid=(\\d+) host=${id} +│$`, 'm'));
+      assert.notEqual(/│pid=(\d+)/.exec(d.screenText())![1], '1', 'a process of its own in the container\'s PID namespace');
+      await d.waitFor(/│\/dev\/pts\/0 +│$/m);
+      assert.match(d.screenText(), /keys go to the exec shell/);
+      d.write(`${PREFIX_KEY}o`); // the container's terminal: the shell there never saw what was typed
+      await d.waitFor((t) => t.screenText().includes('exec shell open') && !paneText(t).some((line) => line.includes('pid=')));
+      d.write('echo in-the-container\r');
+      await d.waitFor(/│in-the-container +│$/m);
+      d.write(`${PREFIX_KEY}o`);
+      await d.waitFor((t) => paneText(t).some((line) => line.includes('pid=')));
+      d.write('exit 4\r');
+      await d.waitFor('the exec shell ended (exit 4)');
+      await d.waitFor((t) => paneText(t).some((line) => line === 'in-the-container'));
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill();
+    }
+  });
+
   it('records the pane with --record as an asciicast: the header at the pane\'s size, the output as it came', { timeout: 60_000 }, async () => {
     const cast = path.join(configHome, 'session.cast');
     const d = startTui(['--record', cast, 'default', 'sh', '-c', 'echo recorded-$((6*7))']);

@@ -7,6 +7,7 @@
 import { isatty } from 'node:tty';
 import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
+import { defaultCommand } from '../runtime/insideRootfs.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
@@ -54,7 +55,7 @@ interface RunArgs {
 }
 
 function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
-  const spec: ContainerSpec = { rootfs: 'default', command: ['/bin/sh'] };
+  const spec: ContainerSpec = { rootfs: 'default', command: [] };
   let tty = false;
   const operands = parseOptions(args, 'baby-docker', (flag, value) => {
     if (flag === '--memory' || flag === '-m') spec.memory = value();
@@ -66,7 +67,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
   if (operands.length > 0) spec.rootfs = operands.shift()!;
-  if (operands.length > 0) spec.command = operands;
+  spec.command = operands.length > 0 ? operands : defaultCommand(spec.rootfs);
   return { spec, tty: tty || stdinIsTerminal };
 }
 

@@ -66,6 +66,9 @@ function partsForState(state: UiState): FooterPart[] {
   if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(state), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];
   if (isRunning(state) && state.overlay === 'none') {
     const labHint = state.lab ? key(`${PREFIX_LABEL} t`, 'types the lab\'s command ·') : [];
+    if (state.exec?.shown) {
+      return [{ text: 'keys go to the exec shell · ', style: 'dim' }, ...key(`${PREFIX_LABEL} o`, 'the container\'s terminal ·'), ...key(PREFIX_LABEL, 'then a command key (? for all)')];
+    }
     return [{ text: 'keys go to the container · ', style: 'dim' }, ...labHint, ...key(PREFIX_LABEL, 'then a command key (? for all)')];
   }
   const ignored = state.ignoredKeys

@@ -20,6 +20,8 @@ export interface InputActions {
   redraw(): void;
   /** Show the panel column, or the status bar in its place (Ctrl-] p). */
   togglePanels(): void;
+  /** Open a shell in the running container, or show the one open (Ctrl-] x). */
+  exec(): void;
   suspend(): void;
   /** One of the lab commands (keymap.ts LAB_COMMANDS), while a lab is followed. */
   lab(command: Command): void;
@@ -290,6 +292,11 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
       return actions.suspend();
     case Command.TogglePanels:
       return actions.togglePanels();
+    case Command.Exec:
+      return actions.exec();
+    case Command.SwitchTerminal:
+      if (state.exec) actions.dispatch({ type: 'exec-shown', shown: !state.exec.shown });
+      return;
     case Command.SendPrefix:
       if (isRunning(state)) actions.sendToContainer(PREFIX_KEY);
       return;

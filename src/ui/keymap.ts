@@ -18,6 +18,8 @@ export enum Command {
   Record = 'record',
   Suspend = 'suspend',
   TogglePanels = 'toggle-panels',
+  Exec = 'exec',
+  SwitchTerminal = 'switch-terminal',
   /** The prefix pressed twice: send it to the container. */
   SendPrefix = 'send-prefix',
   Cancel = 'cancel',
@@ -74,6 +76,8 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
   { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },
+  { command: Command.Exec, keys: ['x'], label: 'x', description: 'a second shell in the running container (exec), shown in the pane' },
+  { command: Command.SwitchTerminal, keys: ['o'], label: 'o', description: 'switch the pane between the container\'s terminal and the exec shell' },
   { command: Command.TogglePanels, keys: ['p'], label: 'p', description: 'panels: a column beside the pane, or a status bar above it' },
   { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
   { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },

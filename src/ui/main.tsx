@@ -17,12 +17,14 @@ import { joinCommandLine } from './commandLine.js';
 import { initialPicker } from './picker.js';
 import { LiveLines } from './services/liveLines.js';
 import { handlePaneMouse } from './services/paneMouse.js';
+import { ExecShell } from './services/execShell.js';
+import { defaultCommand } from '../runtime/insideRootfs.js';
 import { PanePainter } from './services/panePainter.js';
 import type { LabController } from './services/labController.js';
 import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
 import { Recorder } from './services/recorder.js';
 import { TerminalSession } from './services/terminalSession.js';
-import { initialState, layoutOptionsOf } from './state.js';
+import { currentRun, initialState, layoutOptionsOf } from './state.js';
 import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
 import type { View } from './view.js';
@@ -62,6 +64,16 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const size = paneSize();
   const session = new TerminalSession(size.cols, size.rows);
   const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined);
+  // The painter is made below; the exec shell's screen changes reach it through this.
+  let paintChanged = () => {};
+  const execShell = new ExecShell({
+    start: (command, size) => controller.execPty(command, size),
+    dispatch: store.dispatch,
+    size: () => ({ cols: session.cols, rows: session.rows }),
+    onChange: () => paintChanged(),
+  });
+  /** The terminal keys, scrolling and the mouse act on: the exec shell's while the pane shows it. */
+  const activeSession = (): TerminalSession => (store.getState().exec?.shown ? execShell.current : null) ?? session;
   // A recording named on the command line starts now: a file that cannot be made is said before the UI opens.
   let recorder: Recorder | null = null;
   const startRecording = (file: string) => {
@@ -115,6 +127,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     if (fit === fitted) return;
     fitted = fit;
     session.resize(resized.cols, resized.rows);
+    execShell.resize(resized.cols, resized.rows);
     recorder?.resize(resized.cols, resized.rows);
     if (redrawPending) return;
     redrawPending = true;
@@ -129,9 +142,11 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   let ownsTerminal = false;
   // Nothing of the pane is drawn without the terminal: it would land on the screen of the shell it was started from.
   const layout = () => layoutFor(stdout.columns, stdout.rows, layoutOptionsOf(store.getState()));
-  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layout(), (seq) => controller.lastScreen(seq)) : null);
+  const otherScreens = { lastScreen: (seq: number) => controller.lastScreen(seq), execScreen: () => execShell.current?.snapshot() ?? null };
+  const paneView = () => (ownsTerminal ? paneViewOf(store.getState(), layout(), otherScreens) : null);
   const liveLines = new LiveLines();
   const painter = new PanePainter(session, stdout, paneView, liveLines);
+  paintChanged = () => painter.paintChanged();
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
   store.subscribe(() => painter.paintChanged());
   // The uptime and the sparkline move on with no change of state, and no Ink frame.
@@ -168,6 +183,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     }
     releaseTerminal();
     recorder?.close();
+    execShell.kill();
     if (error) {
       const stopping = controller.running ? ' (the UI cannot go on: stopping its container)' : '';
       process.stderr.write(`baby-docker-tui: internal error${stopping}: ${describeError(error)}\n`);
@@ -198,14 +214,19 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     handleInput(chunk, store.getState, {
       dispatch: store.dispatch,
       sendToContainer: (keys) => {
-        session.clearSelection(); // typing moves on from what was selected, as in a terminal
-        session.sendKeys(keys);
+        const typedInto = activeSession();
+        typedInto.clearSelection(); // typing moves on from what was selected, as in a terminal
+        typedInto.sendKeys(keys);
       },
       run,
       stop: () => controller.stop(),
       quit: () => void shutdown(0),
       redraw,
       togglePanels: () => store.dispatch({ type: 'panels', shown: layout().sideWidth === 0 }),
+      exec: () => {
+        const run = currentRun(store.getState());
+        if (run) void execShell.open(defaultCommand(run.options.rootfs));
+      },
       lab: (command) => {
         if (command === Command.LabType) labs?.typeCommand();
         else if (command === Command.LabNext) void labs?.next();
@@ -218,12 +239,12 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
           .then(({ loadLab, labDir }) => openLab(loadLab(id, labDir())))
           .catch((error: Error) => session.printError(error.message));
       },
-      scroll: (move) => session.scroll(scrollLines(move, session.rows)),
+      scroll: (move) => activeSession().scroll(scrollLines(move, session.rows)),
       toggleRecording,
-      find: (text, direction) => session.find(text, direction),
-      copyView: () => copyToClipboard(session.viewText()),
+      find: (text, direction) => activeSession().find(text, direction),
+      copyView: () => copyToClipboard(activeSession().viewText()),
       mouse: (event) =>
-        handlePaneMouse(event, session, paneView(), {
+        handlePaneMouse(event, activeSession(), paneView(), {
           scrolled: (lines) => store.dispatch({ type: 'scrolled', lines }),
           copy: (text) => {
             copyToClipboard(text);

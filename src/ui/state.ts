@@ -45,6 +45,8 @@ export interface UiState {
   panels: boolean | null;
   /** A word on what just happened ("copied…"), in the footer until the next key. */
   notice: string | null;
+  /** A shell exec'd into the running container (Ctrl-] x), shown in the pane or not (Ctrl-] o). */
+  exec: { command: string[]; shown: boolean } | null;
 }
 
 export interface HistorySearch {
@@ -72,7 +74,10 @@ export type UiAction =
   | { type: 'lab'; lab: LabView | null }
   | { type: 'ignored-keys'; keys: string }
   | { type: 'panels'; shown: boolean }
-  | { type: 'notice'; text: string | null };
+  | { type: 'notice'; text: string | null }
+  | { type: 'exec-opened'; command: string[] }
+  | { type: 'exec-shown'; shown: boolean }
+  | { type: 'exec-closed'; code: number };
 
 export function initialState(picker: PickerState, screen: Screen): UiState {
   return {
@@ -94,6 +99,7 @@ export function initialState(picker: PickerState, screen: Screen): UiState {
     lastSearch: '',
     panels: null,
     notice: null,
+    exec: null,
   };
 }
 
@@ -201,5 +207,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return { ...state, panels: action.shown, prefixArmed: false };
     case 'notice':
       return { ...state, notice: action.text };
+    case 'exec-opened':
+      return { ...state, exec: { command: action.command, shown: true }, scrolledBack: 0, search: null };
+    case 'exec-shown':
+      return state.exec ? { ...state, exec: { ...state.exec, shown: action.shown }, scrolledBack: 0, search: null } : state;
+    case 'exec-closed':
+      return { ...state, exec: null, scrolledBack: 0, search: null, notice: `the exec shell ended (exit ${action.code})` };
   }
 }

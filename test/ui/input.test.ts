@@ -20,7 +20,7 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0, mouse: [] as MouseReport[] };
+  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0, mouse: [] as MouseReport[], execs: 0 };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -31,6 +31,7 @@ function setup(phase: 'running' | 'exited') {
     suspend: () => calls.suspends++,
     togglePanels: () => calls.panelToggles++,
     mouse: (event) => calls.mouse.push(event),
+    exec: () => calls.execs++,
     lab: (command) => calls.lab.push(command),
     openLab: (id) => calls.labsOpened.push(id),
     // A pane with 100 lines of history, pages of 10.
@@ -197,6 +198,24 @@ describe('input once the container has exited', () => {
 
   it('lists a command for every binding in the help', () => {
     assert.ok(BINDINGS.some((b) => b.command === Command.Help && b.keys.includes('?')));
+  });
+});
+
+describe('the exec shell', () => {
+  it('Ctrl-] x opens it; Ctrl-] o switches the pane between it and the container, where the keys then go', () => {
+    const { store, calls, type, state } = setup('running');
+    type(`${PREFIX_KEY}x`);
+    assert.equal(calls.execs, 1);
+    store.dispatch({ type: 'exec-opened', command: ['/bin/bash'] });
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /keys go to the exec shell/);
+    type(`${PREFIX_KEY}o`);
+    assert.equal(state().exec?.shown, false);
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /keys go to the container/);
+    type(`${PREFIX_KEY}o`);
+    assert.equal(state().exec?.shown, true);
+    store.dispatch({ type: 'exec-closed', code: 0 });
+    assert.equal(state().exec, null);
+    assert.match(footerParts(state()).map((p) => p.text).join(''), /the exec shell ended \(exit 0\)/);
   });
 });
 

@@ -7,7 +7,7 @@ import { handlePaneMouse, WHEEL_LINES } from '../../src/ui/services/paneMouse.js
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
 
 /** A pane at column 35, row 1, 22 wide and 7 high: 20×5 inside, from terminal cell (36, 2). */
-const VIEW: PaneView = { title: 't', focused: true, frozen: null, top: 1, left: 35, width: 22, height: 7, footer: [], footerRow: 8, cols: 60 };
+const VIEW: PaneView = { title: 't', focused: true, screen: null, top: 1, left: 35, width: 22, height: 7, footer: [], footerRow: 8, cols: 60 };
 
 /** A session showing what `output` writes, and what is typed into it. */
 async function sessionWith(output: string) {

@@ -21,7 +21,7 @@ function attachFake(session: TerminalSession): (data: string) => void {
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */
 const VIEW: PaneView = {
-  title: '#1 abc sh', focused: true, frozen: null, top: 1, left: 35, width: 10, height: 5,
+  title: '#1 abc sh', focused: true, screen: null, top: 1, left: 35, width: 10, height: 5,
   footer: [{ text: 'r', style: 'key' }, { text: ' re-run' }], footerRow: 6, cols: 50,
 };
 

@@ -33,7 +33,7 @@ export function handlePaneMouse(event: MouseReport, session: TerminalSession, vi
   const [cols, rows] = [view.width - 2, view.height - 2];
   const inside = col >= 0 && col < cols && row >= 0 && row < rows;
   const button = event.button & BUTTON_BITS;
-  if (session.wantsMouse && session.scrolledBack === 0 && !view.frozen) {
+  if (session.wantsMouse && session.scrolledBack === 0 && !view.screen) {
     if (inside) session.sendKeys(`\x1b[<${event.button};${col + 1};${row + 1}${event.release ? 'm' : 'M'}`);
     return;
   }

@@ -25,8 +25,8 @@ export interface PaneView {
   left: number;
   width: number;
   height: number;
-  /** A past run's last screen, shown in place of the live one; null: the live screen. */
-  frozen: ScreenSnapshot | null;
+  /** Shown in place of the container's live terminal: a past run's last screen, or the exec shell's; null: the live one. */
+  screen: ScreenSnapshot | null;
   /** The footer below, across the whole terminal. */
   footer: FooterPart[];
   footerRow: number;
@@ -191,7 +191,7 @@ export class PanePainter {
       this.forget(); // moved or resized: draw all of it
       this.drawnGeometry = geometry;
     }
-    const { lines } = view.frozen ?? this.session.snapshot();
+    const { lines } = view.screen ?? this.session.snapshot();
     const border = borderSequence(view);
     let sequence = border === this.drawnBorder ? '' : border;
     this.drawnBorder = border;

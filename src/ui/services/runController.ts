@@ -8,6 +8,7 @@ import { EXIT } from '../../runtime/errors.js';
 import type { ContainerSpec } from '../../runtime/spec.js';
 import type { UiAction } from '../state.js';
 import type { RunOptions } from '../types.js';
+import type { ExecProcess } from './execShell.js';
 import type { ScreenSnapshot } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
@@ -105,6 +106,11 @@ export class RunController {
   /** How run `seq`'s terminal looked when it ended, while it is among the last LAST_SCREENS_KEPT. */
   lastScreen(seq: number): ScreenSnapshot | null {
     return this.lastScreens.get(seq) ?? null;
+  }
+
+  /** `command` exec'd into the running container on a pty of its own; null without one. */
+  execPty(command: string[], size: { cols: number; rows: number }): Promise<ExecProcess> | null {
+    return this.container?.running ? this.container.execPty(command, size) : null;
   }
 
   /** `sh -c command` inside the current container: its stdout, or null without one. */

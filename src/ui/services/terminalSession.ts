@@ -1,11 +1,14 @@
 /**
- * The container's terminal, with no React in it: a PtyContainer's output
- * goes through an @xterm/headless emulator of the pane's size; keys go back,
- * as the program running inside expects them.
+ * A terminal of the pane, with no React in it: a container's output (or an
+ * exec'd shell's) goes through an @xterm/headless emulator of the pane's
+ * size; keys go back, as the program running inside expects them.
  */
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
+
+/** What a session shows: a container on its pty, or a process exec'd into one (runtime PtyProcess). */
+export type PaneProcess = Pick<PtyContainer, 'onData' | 'write' | 'resize' | 'pause' | 'resume'>;
 import { dropScrolledOffLines } from './jumpScroll.js';
 import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
@@ -42,7 +45,7 @@ interface JumpScrollState {
 
 export class TerminalSession {
   private readonly term: xterm.Terminal;
-  private container: PtyContainer | null = null;
+  private container: PaneProcess | null = null;
   private unsubscribe: (() => void) | null = null;
   private cursorVisible = true;
   /** The program asked for mouse reports in SGR form (DECSET 1006): the pane passes clicks and the wheel on to it. */
@@ -104,7 +107,7 @@ export class TerminalSession {
 
   /** Show a new container's terminal: a clean screen, then all of its output. The
    * clean screen is drawn with the first output, so that one comes out at once. */
-  attach(container: PtyContainer): void {
+  attach(container: PaneProcess): void {
     this.detach();
     this.reset();
     this.version++;
