@@ -43,11 +43,14 @@ function innerSize(cols: number, rows: number): { cols: number; rows: number } {
   return { cols: cols - SIDE_WIDTH - 2, rows: rows - 1 - 1 - 2 };
 }
 
+/** A lab's column is wider, as far as the pane keeps 80 columns (src/ui/layout.ts): at COLS, 140 - 82. */
+const LAB_SIDE_WIDTH = COLS - 82;
+
 /** The lines inside the terminal pane's border, trailing blanks trimmed. */
-function paneLines(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
+function paneLines(d: TuiDriver, cols = COLS, rows = ROWS, side = SIDE_WIDTH): string[] {
   const inner = innerSize(cols, rows);
   // The pane is right of the side column: its inside starts one past its border.
-  return d.region(SIDE_WIDTH + 1, 1, inner.cols, inner.rows).map((line) => line.trimEnd());
+  return d.region(side + 1, 1, inner.cols - (side - SIDE_WIDTH), inner.rows).map((line) => line.trimEnd());
 }
 
 /** The pane's lines that are not blank. */
@@ -401,7 +404,7 @@ describe('baby-docker-tui in a real terminal', () => {
       const d = startTui(['--lab', 'pid'], { env });
       try {
         // The shell waits for input: its prompt is the pane's last line (whatever panel is beside it).
-        const atPrompt = (t: TuiDriver) => paneText(t).at(-1) === '#';
+        const atPrompt = (t: TuiDriver) => paneLines(t, COLS, ROWS, LAB_SIDE_WIDTH).filter((line) => line !== '').at(-1) === '#';
         for (const step of [1, 2, 3]) {
           await d.waitFor(new RegExp(`Lab · step ${step}/3 …`));
           await d.waitFor(atPrompt);
@@ -411,14 +414,14 @@ describe('baby-docker-tui in a real terminal', () => {
           if (step === 1) {
             // The host's view beside the container's: the PID the container panel shows (the line wraps in the panel).
             const { hostPid } = containerOnScreen(d);
-            const side = d.region(0, 0, SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
+            const side = d.region(0, 0, LAB_SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
             assert.match(side, new RegExp(`inside: PID 1 — on the host: PID ${hostPid}\\b`));
           }
           if (step < 3) d.write(`${PREFIX_KEY}]`);
         }
         // Past the last step: the lab says it is complete (it once said "next step" and did nothing).
         d.write(`${PREFIX_KEY}]`);
-        await d.waitFor((t) => /lab complete: all 3 steps/.test(t.region(0, 0, SIDE_WIDTH, ROWS).join(' ').replace(/[│ ]+/g, ' ')));
+        await d.waitFor((t) => /lab complete: all 3 steps/.test(t.region(0, 0, LAB_SIDE_WIDTH, ROWS).join(' ').replace(/[│ ]+/g, ' ')));
         await quitWhileRunning(d);
       } finally {
         await d.kill();
