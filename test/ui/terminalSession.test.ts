@@ -44,7 +44,7 @@ describe('scrollback', () => {
     }
   });
 
-  it('in a flood, shows each batch\'s last screenful at once and parses the history it pushes out only once the flood stops', async () => {
+  it('in a flood, shows each batch\'s last screenful at once, and the history it pushes out is what a terminal keeps once the flood stops', async () => {
     const session = new TerminalSession(20, 5);
     try {
       const { container, output } = fakeContainer();
@@ -55,9 +55,8 @@ describe('scrollback', () => {
       output(lines(1, 2 * SCROLLBACK_LINES));
       await shown;
       assert.equal(text(session)[3], `line ${2 * SCROLLBACK_LINES}`, 'the batch\'s last lines on screen');
-      assert.equal(session.find(`line ${2 * SCROLLBACK_LINES - 10}`, 'older'), null, 'its history not parsed yet: the next batch of the flood would push it out');
       output(lines(2 * SCROLLBACK_LINES + 1, 2 * SCROLLBACK_LINES));
-      await session.flush(); // the flood has stopped: what it held back is parsed now
+      await session.flush(); // the flood has stopped: its screen is shown at once, its history parsed once it is looked at
       const last = 4 * SCROLLBACK_LINES;
       assert.equal(text(session)[3], `line ${last}`);
       assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), SCROLLBACK_LINES);

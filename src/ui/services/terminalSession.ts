@@ -28,6 +28,9 @@ const FLOOD_COMPACT_BYTES = 256 * 1024;
 const HIGH_WATER = 8 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 
+/** A batch of plain lines this big is held back as a flood's is, cut short or not: its history lines are parsed once it ends. */
+const HOLD_BACK_BYTES = 64 * 1024;
+
 /** Lines of output kept above the screen, to scroll back through (the pane's history). */
 export const SCROLLBACK_LINES = 10_000;
 
@@ -36,6 +39,11 @@ const RESET = Buffer.from('\x1bc');
 
 /** xterm's parser state between escape sequences. */
 const PARSER_GROUND = 0;
+
+/** xterm's core parses at once, not in the background, when told to: not in its public API. */
+interface SyncWriter {
+  writeSync(data: Uint8Array): void;
+}
 
 /** The private parts of xterm's core that jump scrolling reads. */
 interface JumpScrollState {
@@ -145,17 +153,26 @@ export class TerminalSession {
     this.resumeOutput();
   }
 
-  /** Resolves once everything written so far is on the screen, and tells the listeners now. */
+  /**
+   * Resolves once everything written so far is on the screen, and tells the
+   * listeners now. What a flood held back for the history is parsed after
+   * (see holdBack): its screen is shown already.
+   */
   flush(): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         this.notifyNow();
         resolve();
       };
-      if (!this.parsing) return done();
-      this.parsedWaiters.push(done);
-      if (!this.emulatorBusy) this.feed(); // now, not at the next batch's time
+      if (this.screenIsCurrent()) done();
+      else this.parsedWaiters.push(done);
+      if (this.parsing && !this.emulatorBusy) this.feed(); // now, not at the next batch's time
     });
+  }
+
+  /** Nothing written is missing from the screen: all of it parsed, or the rest held back with its last screenful shown. */
+  private screenIsCurrent(): boolean {
+    return !this.parsing || (this.heldBack && !this.newOutput && !this.emulatorBusy);
   }
 
   resize(cols: number, rows: number): void {
@@ -171,6 +188,7 @@ export class TerminalSession {
    * 0 is the live screen. Output goes on meanwhile without moving the view.
    */
   scroll(lines: number): number {
+    this.catchUp();
     this.term.scrollLines(lines);
     this.changed();
     return this.scrolledBack;
@@ -182,6 +200,7 @@ export class TerminalSession {
    * back the view then is, or null when no line holds it.
    */
   find(text: string, direction: 'older' | 'newer'): number | null {
+    this.catchUp();
     const buffer = this.term.buffer.active;
     const step = direction === 'older' ? -1 : 1;
     for (let y = buffer.viewportY + step; y >= 0 && y < buffer.length; y += step) {
@@ -195,6 +214,7 @@ export class TerminalSession {
 
   /** The text the pane shows now (live or scrolled back), a line each, blank lines at its end left out. */
   viewText(): string {
+    this.catchUp();
     const buffer = this.term.buffer.active;
     const lines = Array.from({ length: this.term.rows }, (_, y) => buffer.getLine(buffer.viewportY + y)?.translateToString(true) ?? '');
     while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -213,6 +233,7 @@ export class TerminalSession {
 
   /** Start a selection at the pane's cell (col, row from 0, as the view shows it), or move its free end there. */
   select(col: number, row: number, extend: boolean): void {
+    this.catchUp();
     const at = { x: col, y: this.term.buffer.active.viewportY + row };
     this.selection = extend && this.selection ? { ...this.selection, head: at } : { anchor: at, head: at };
     this.changed();
@@ -342,11 +363,13 @@ export class TerminalSession {
     this.queued = [];
     this.newOutput = false;
     this.lastFeedAt = Date.now();
-    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    const jump = this.canJumpScroll();
+    const data = jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
     // What a flood held back is its end: the flood is still on, as far as anyone can tell.
     this.flooding = data.length < batchBytes || (this.heldBack && !newOutput);
     this.compactAt = FLOOD_COMPACT_BYTES;
-    if (this.flooding && newOutput && this.scrolledBack === 0) return this.holdBack(data, batchBytes);
+    const floodLike = this.flooding || batchBytes >= HOLD_BACK_BYTES;
+    if (jump && floodLike && newOutput && this.scrolledBack === 0 && this.holdBack(data, batchBytes)) return;
     this.emulatorBusy = true;
     this.term.write(data, () => {
       this.emulatorBusy = false;
@@ -359,8 +382,23 @@ export class TerminalSession {
   private afterBatch(): void {
     if (this.pendingBytes < LOW_WATER) this.resumeOutput();
     this.changed();
+    if (this.screenIsCurrent()) for (const waiter of this.parsedWaiters.splice(0)) waiter();
     if (this.queued.length) this.scheduleFeed();
     else this.feed();
+  }
+
+  /** The history is about to be looked at: what a flood held back is parsed now, all of the queue with it. */
+  private catchUp(): void {
+    if (!this.heldBack || this.emulatorBusy) return;
+    const batch = this.queued;
+    const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.queued = [];
+    this.newOutput = false;
+    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
+    this.heldBack = false;
+    this.pendingBytes -= batchBytes;
+    this.afterBatch();
   }
 
   /**
@@ -374,21 +412,25 @@ export class TerminalSession {
    * a batch, not a history's worth. Plain lines (see jumpScroll.ts) look
    * the same in any emulator, bar the colours set before them.
    */
-  private holdBack(data: Buffer, batchBytes: number): void {
+  private holdBack(data: Buffer, batchBytes: number): boolean {
+    const { cols, rows } = this.term;
+    const screenful = dropScrolledOffLines([data], rows);
+    if (screenful.length === data.length) return false; // too few plain lines to tell the screen from its end
     this.queued = [data];
     this.pendingBytes -= batchBytes - data.length;
     this.heldBack = true;
-    const { cols, rows } = this.term;
+    this.flooding = true;
     if (this.preview?.cols !== cols || this.preview.rows !== rows) {
       this.preview?.dispose();
       this.preview = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1, logLevel: 'off' });
       useUnicode11Widths(this.preview);
     }
     this.emulatorBusy = true;
-    this.preview.write(Buffer.concat([RESET, dropScrolledOffLines([data], rows)]), () => {
+    this.preview.write(Buffer.concat([RESET, screenful]), () => {
       this.emulatorBusy = false;
       this.afterBatch();
     });
+    return true;
   }
 
   /** Lines a flood must keep to leave the screen and its history as they would be: the rest scrolls off unseen. */
