@@ -25,6 +25,7 @@
 #include "linux.h"
 #include "seccomp.h"
 #include "terminal.h"
+#include "user.h"
 
 extern char **environ;
 
@@ -88,8 +89,11 @@ void exec_command(const struct container_config *c, int sync_fd) {
 
 /* Capabilities and seccomp, when the container has them: the last step before exec. */
 static int restrict_privileges(const struct container_config *c, struct bd_error *err) {
+  if (c->hardened && caps_restrict(c->caps, err) < 0) return -1;
+  /* Between the two: setuid needs CAP_SETUID (a non-root user loses the
+   * rest with it, as in Docker), and the filter is no business of the user's. */
+  if (c->user && become_user(c->user, err) < 0) return -1;
   if (!c->hardened) return 0;
-  if (caps_restrict(c->caps, err) < 0) return -1;
   return seccomp_install((c->caps & CAP_BIT(CAP_SYS_ADMIN)) != 0, err);
 }
 
@@ -208,6 +212,8 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   /* A working directory left outside the root would be a way out (CVE-2024-21626). */
   char cwd[PATH_MAX];
   if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/") != 0) return bd_fail(err, errno, "working directory is not the container's /");
+  if (c->workdir && enter_workdir(c->workdir, err) < 0) return -1;
+  if (c->read_only && make_root_read_only(err) < 0) return -1;
   /* Last, so that everything above could still use what is taken away here. */
   return restrict_privileges(c, err);
 }

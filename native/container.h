@@ -23,6 +23,9 @@ struct container_config {
   uint64_t caps;        /* capabilities kept when hardened (bit n = capability n) */
   int cgroup_version;   /* 1 or 2: what /sys/fs/cgroup shows inside */
   int cgroup_memory;    /* the container has a memory cgroup */
+  const char *user;     /* -u: UID[:GID] or NAME[:GROUP], or NULL for root */
+  const char *workdir;  /* -w: the command's working directory, or NULL for / */
+  int read_only;        /* --read-only: the container's / is mounted read-only */
 };
 
 /* Messages on the sync channel. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -311,6 +312,28 @@ out:
   if (viewfd >= 0) close(viewfd);
   close(fsfd);
   return rc;
+}
+
+int make_root_read_only(struct bd_error *err) {
+  struct statvfs st;
+  if (statvfs("/", &st) < 0) return bd_fail(err, errno, "statvfs /");
+  unsigned long keep = 0;
+  const struct { unsigned long st, ms; } flags[] = {
+      {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+      {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+  };
+  for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+    if (st.f_flag & flags[i].st) keep |= flags[i].ms;
+  if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
+    return bd_fail(err, errno, "remount / read-only");
+  return 0;
+}
+
+int enter_workdir(const char *dir, struct bd_error *err) {
+  if (dir[0] != '/') return bd_fail(err, 0, "working directory %s is not absolute: give it from /", dir);
+  if (mkdir_parents(dir, 0755, err) < 0) return -1;
+  if (chdir(dir) < 0) return bd_fail(err, errno, "chdir %s", dir);
+  return 0;
 }
 
 int set_hostname(const char *name, struct bd_error *err) {

@@ -34,6 +34,14 @@ void remove_mount_points(const char *rootfs, unsigned created);
  * container shares its caller's cgroup. */
 int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err);
 
+/* --read-only: remount the container's / read-only, keeping its other
+ * flags (nosuid, nodev...), after pivot_root; /proc, /sys and /dev stay. */
+int make_root_read_only(struct bd_error *err);
+
+/* -w: make `dir` (absolute, in the container's view) and go into it. Called
+ * after pivot_root: every path it walks is the container's own. */
+int enter_workdir(const char *dir, struct bd_error *err);
+
 int set_hostname(const char *name, struct bd_error *err);
 
 /* Bring `lo` up in the current network namespace. */

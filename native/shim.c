@@ -5,6 +5,7 @@
  *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
  *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
+ *       [--user USER[:GROUP]] [--workdir DIR] [--read-only]
  *       -- COMMAND [ARGS...]
  *
  *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
@@ -122,11 +123,14 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--tty") == 0) { o->config.tty = 1; continue; }
     if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
     if (strcmp(a, "--no-hardening") == 0) { o->hardening_off = 1; continue; }
+    if (strcmp(a, "--read-only") == 0) { o->config.read_only = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
     else if (strcmp(a, "--rootfs") == 0) o->config.rootfs = val;
     else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
+    else if (strcmp(a, "--user") == 0) o->config.user = val;
+    else if (strcmp(a, "--workdir") == 0) o->config.workdir = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
     else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }

@@ -9,13 +9,13 @@ import { findContainer, start, startPty, type Container, type ExitStatus, type P
 import { missingForAll } from '../runtime/capabilities.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
+import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import type { ContainerSpec } from '../runtime/spec.js';
+import { checkUser, checkWorkdir, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
-      Run COMMAND (default /bin/sh) in a new container on ROOTFS: a root
+      Run COMMAND (default: the rootfs's shell, bash or sh) in a new container on ROOTFS: a root
       filesystem directory, or "default" for the built-in one (also used when
       no ROOTFS is given). Interactive on a terminal when stdin is one.
       --memory SIZE    memory limit, e.g. 256m, 1g; 0 for none (default 100m)
@@ -23,6 +23,13 @@ const USAGE = `Usage:
       --hostname NAME  hostname inside (default: the container id)
       --init           run a tiny init as PID 1 that forwards signals
       -t, --tty        attach a terminal even when stdin is not one
+      -e, --env KEY=VALUE  set a variable (KEY alone: its value here), repeatable
+      --env-file FILE  variables from a file, KEY=VALUE a line
+      -w, --workdir DIR    the command's working directory (made if missing)
+      -u, --user USER[:GROUP]  run as a UID or a name of the rootfs's /etc/passwd
+      --entrypoint PROG    run PROG, the COMMAND words its arguments
+      --read-only      mount the container's / read-only
+      --rm             accepted: every run is removed when it ends
 ${SECURITY_USAGE}
   baby-docker exec [OPTIONS] ID COMMAND [ARGS...]
       Run COMMAND in the running container ID (or the start of one id, as
@@ -55,19 +62,30 @@ interface RunArgs {
 }
 
 function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
-  const spec: ContainerSpec = { rootfs: 'default', command: [] };
+  const env: Record<string, string> = {};
+  const spec: ContainerSpec = { rootfs: 'default', command: [], env };
   let tty = false;
+  let entrypoint: string | null = null;
   const operands = parseOptions(args, 'baby-docker', (flag, value) => {
     if (flag === '--memory' || flag === '-m') spec.memory = value();
     else if (flag === '--pids') spec.pids = value();
     else if (flag === '--hostname') spec.hostname = value();
     else if (flag === '--init') spec.init = true;
+    else if (flag === '-e' || flag === '--env') addEnvEntry(env, flag, value());
+    else if (flag === '--env-file') addEnvFile(env, value());
+    else if (flag === '-w' || flag === '--workdir') spec.workdir = checkWorkdir(value());
+    else if (flag === '-u' || flag === '--user') spec.user = checkUser(value());
+    else if (flag === '--entrypoint') entrypoint = value();
+    else if (flag === '--read-only') spec.readOnly = true;
+    else if (flag === '--rm') return; // runs are removed when they end: Docker's habit, accepted
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
   if (operands.length > 0) spec.rootfs = operands.shift()!;
-  spec.command = operands.length > 0 ? operands : defaultCommand(spec.rootfs);
+  // --entrypoint is the program; the operands after the rootfs are its arguments, as in Docker.
+  if (entrypoint !== null) spec.command = [entrypoint, ...operands];
+  else spec.command = operands.length > 0 ? operands : defaultCommand(spec.rootfs);
   return { spec, tty: tty || stdinIsTerminal };
 }
 
@@ -138,12 +156,8 @@ function parseExecArgs(args: string[]): ExecArgs {
     if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '--interactive') interactive = true;
     else if (flag === '-it' || flag === '-ti') tty = interactive = true;
-    else if (flag === '-e' || flag === '--env') {
-      const entry = value();
-      const equals = entry.indexOf('=');
-      if (equals <= 0) throw new RuntimeError(`${flag} takes KEY=VALUE, not "${entry}"`);
-      env[entry.slice(0, equals)] = entry.slice(equals + 1);
-    } else throw unknownOption(flag, 'baby-docker');
+    else if (flag === '-e' || flag === '--env') addEnvEntry(env, flag, value());
+    else throw unknownOption(flag, 'baby-docker');
   });
   const [id, ...command] = operands;
   if (id === undefined || command.length === 0) {

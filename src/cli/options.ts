@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { RuntimeError } from '../runtime/errors.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 
@@ -49,3 +50,29 @@ export function parseSecurityOption(flag: string, value: () => string, into: Sec
 /** Said out loud whenever a container runs without its hardening. */
 export const SECURITY_OFF_WARNING =
   'warning: --security none: this container keeps every capability, has no seccomp filter and sees /proc unmasked; root inside can reach the host';
+
+/**
+ * -e KEY=VALUE into `env`; a bare -e KEY takes KEY's value here, as Docker
+ * does (and sets nothing when it has none).
+ */
+export function addEnvEntry(env: Record<string, string>, flag: string, entry: string): void {
+  const equals = entry.indexOf('=');
+  const key = equals < 0 ? entry : entry.slice(0, equals);
+  if (key === '' || /[\0\s]/.test(key)) throw new RuntimeError(`${flag} takes KEY=VALUE (or KEY, to pass this one's value on), not "${entry}"`);
+  const value = equals < 0 ? process.env[key] : entry.slice(equals + 1);
+  if (value !== undefined) env[key] = value;
+}
+
+/** --env-file FILE: a KEY=VALUE (or KEY) a line; blank lines and # comments are skipped, as in Docker. */
+export function addEnvFile(env: Record<string, string>, file: string): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RuntimeError(`--env-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: give a file of KEY=VALUE lines`);
+  }
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
+    addEnvEntry(env, `--env-file ${file}`, line);
+  }
+}

@@ -25,6 +25,12 @@ export interface ContainerSpec {
   capDrop?: string[];
   /** "none" turns the hardening off: every capability, no seccomp filter, nothing masked in /proc. */
   security?: 'default' | 'none';
+  /** Run as UID[:GID] or NAME[:GROUP] (names from the container's /etc/passwd and /etc/group). Default: root. */
+  user?: string;
+  /** The command's working directory, absolute; made if missing. Default: /. */
+  workdir?: string;
+  /** Mount the container's / read-only. */
+  readOnly?: boolean;
 }
 
 /** A spec checked and filled in: what the shim is started with. */
@@ -38,6 +44,9 @@ export interface ResolvedSpec {
   env: Record<string, string>;
   /** Capabilities kept (bit n = capability n), or null with the hardening off. */
   capabilities: bigint | null;
+  user: string | null;
+  workdir: string | null;
+  readOnly: boolean;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -134,7 +143,24 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     init: spec.init ?? false,
     env: spec.env ?? {},
     capabilities: resolveCapabilities(spec),
+    user: spec.user === undefined ? null : checkUser(spec.user),
+    workdir: spec.workdir === undefined ? null : checkWorkdir(spec.workdir),
+    readOnly: spec.readOnly ?? false,
   };
+}
+
+/** A -u value as the native core takes it: NAME or UID, then :GROUP or :GID if given. */
+export function checkUser(user: string): string {
+  if (!/^[^:\0\s]+(:[^:\0\s]+)?$/.test(user)) {
+    throw new RuntimeError(`invalid user "${user}": give NAME or UID, then :GROUP or :GID if you like (e.g. -u 1000:1000, -u nobody)`);
+  }
+  return user;
+}
+
+/** A -w value: an absolute path in the container. */
+export function checkWorkdir(dir: string): string {
+  if (!dir.startsWith('/') || dir.includes('\0')) throw new RuntimeError(`working directory "${dir}" is not absolute: give it from /, e.g. -w /tmp`);
+  return dir;
 }
 
 /** The capabilities a spec keeps (bit n = capability n), or null with the hardening off; throws on bad names. */
