@@ -5,7 +5,7 @@
  *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
  *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
- *       [--user USER[:GROUP]] [--workdir DIR] [--read-only]
+ *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       -- COMMAND [ARGS...]
  *
  *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
@@ -64,6 +64,7 @@ struct shim_options {
   const char *status_socket;
   pid_t parent;
   int exec; /* --exec: run in container config.id instead of starting one */
+  const char *name; /* --name: held for the run (see state.h) */
   int hardening_off;
   char *env[MAX_ENV + 1];
 };
@@ -130,6 +131,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--rootfs") == 0) o->config.rootfs = val;
     else if (strcmp(a, "--hostname") == 0) o->config.hostname = val;
     else if (strcmp(a, "--user") == 0) o->config.user = val;
+    else if (strcmp(a, "--name") == 0) o->name = val;
     else if (strcmp(a, "--workdir") == 0) o->config.workdir = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
@@ -198,7 +200,7 @@ static int run(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
   struct state st = {"", -1};
   struct cgroup cg;
-  int have_cgroup = 0, sync_fd = -1, code = BD_EXIT_RUNTIME;
+  int have_cgroup = 0, sync_fd = -1, name_fd = -1, code = BD_EXIT_RUNTIME;
   unsigned mount_points = 0;
   const char *signame = "";
   char memory[96] = "\t\t";
@@ -214,6 +216,8 @@ static int run(struct shim_options *o) {
   }
   state_gc(&ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
+  if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0))
+    goto cleanup;
   if (record_info(&st, &o->config, &err) < 0 ||
       state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0)
     goto cleanup;
@@ -274,6 +278,7 @@ cleanup:
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
+  if (o->name) state_release_name(o->name, name_fd);
   state_remove(&st);
 report:
   if (err.msg[0] && code == BD_EXIT_RUNTIME) code = err.exit_code ? err.exit_code : BD_EXIT_RUNTIME;

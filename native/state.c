@@ -14,7 +14,9 @@
 
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
-static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", NULL};
+static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", NULL};
+
+#define NAMES_DIR STATE_ROOT "/.names"
 
 int state_create(const char *id, struct state *st, struct bd_error *err) {
   char tmp[PATH_MAX];
@@ -174,6 +176,52 @@ static int collect_run(const char *dir, struct bd_error *err) {
   return collected;
 }
 
+/* A name as a file name: no path, no dot file, not empty. */
+static int valid_name(const char *name) {
+  return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < 128;
+}
+
+int state_claim_name(const char *name, const char *id, struct bd_error *err) {
+  char path[PATH_MAX], owner[64] = "";
+  if (!valid_name(name)) return bd_fail(err, 0, "invalid name \"%s\"", name);
+  if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", STATE_ROOT);
+  snprintf(path, sizeof path, "%s/%s", NAMES_DIR, name);
+  for (;;) {
+    if (mkdir(NAMES_DIR, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", NAMES_DIR);
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) continue; /* the last name's release removed the directory meanwhile */
+    if (fd < 0) return bd_fail(err, errno, "open %s", path);
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      int e = errno;
+      ssize_t n = pread(fd, owner, sizeof owner - 1, 0);
+      owner[n > 0 ? n : 0] = '\0';
+      close(fd);
+      if (e == EWOULDBLOCK) return bd_fail(err, 0, "the name %s is taken by container %s: choose another, or stop that one", name, owner);
+      return bd_fail(err, e, "lock %s", path);
+    }
+    /* Locked, but the file may have been a dead run's, removed meanwhile: then take the new one. */
+    struct stat held, now;
+    if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino && held.st_dev == now.st_dev) {
+      if (ftruncate(fd, 0) < 0 || pwrite(fd, id, strlen(id), 0) != (ssize_t)strlen(id)) {
+        bd_fail(err, errno, "write %s", path);
+        state_release_name(name, fd);
+        return -1;
+      }
+      return fd;
+    }
+    close(fd);
+  }
+}
+
+void state_release_name(const char *name, int fd) {
+  char path[PATH_MAX];
+  if (fd < 0) return;
+  snprintf(path, sizeof path, "%s/%s", NAMES_DIR, name);
+  unlink(path);
+  close(fd);
+  rmdir(NAMES_DIR); /* only once no name is left in it: nothing stays behind */
+}
+
 int state_is_live(const char *id) {
   char path[PATH_MAX];
   if (strchr(id, '/') || id[0] == '.') return 0;
@@ -183,6 +231,22 @@ int state_is_live(const char *id) {
   int live = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
   close(fd);
   return live;
+}
+
+/* Remove the names no live run holds (their runs' shims were killed). */
+static void collect_names(void) {
+  DIR *d = opendir(NAMES_DIR);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) unlinkat(dirfd(d), e->d_name, 0);
+    close(fd);
+  }
+  closedir(d);
+  rmdir(NAMES_DIR);
 }
 
 int state_gc(struct bd_error *err) {
@@ -195,6 +259,10 @@ int state_gc(struct bd_error *err) {
     char dir[PATH_MAX];
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, e->d_name);
+    if (strcmp(e->d_name, ".names") == 0) {
+      collect_names();
+      continue;
+    }
     if (strncmp(e->d_name, ".new-", 5) == 0 || strncmp(e->d_name, ".status-", 8) == 0) {
       struct stat st;
       if (lstat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) {

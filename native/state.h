@@ -10,6 +10,9 @@
  *           "command\t<command line>", one a line
  *   caps    for exec: the capabilities kept (a decimal mask), or "none" unhardened
  *   env     for exec: the container's environment, each entry NUL-terminated
+ *   name    the run's --name, when it has one
+ * and ".names/<name>", holding the id of the run that has that name, locked
+ * (flock) by its shim for the whole run: a name is taken while it is locked.
  * Root's alone, out of every container's reach: exec trusts what it reads here.
  */
 #ifndef BD_STATE_H
@@ -59,6 +62,14 @@ int state_read_exec(const char *id, struct exec_state *x, struct bd_error *err);
 
 /* Remove the state directory (the lock goes with the process). */
 void state_remove(const struct state *st);
+
+/* Take `name` for the run `id` for as long as the returned fd stays open
+ * (the shim's life); fails "the name NAME is taken by container ID" while
+ * another live run has it. A name left by a dead run is taken over. */
+int state_claim_name(const char *name, const char *id, struct bd_error *err);
+
+/* Give the name back: remove its file, then close the fd that holds it. */
+void state_release_name(const char *name, int fd);
 
 /* 1 when the run `id` is alive (its shim holds the lock), else 0. */
 int state_is_live(const char *id);

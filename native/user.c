@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,17 @@
 #include <unistd.h>
 
 #define MAX_GROUPS 64
+/* The container's passwd and group files are read whole, up to this. */
+#define DATABASE_MAX 65536
+
+/* The child that calls this was cloned from a shim with a thread running:
+ * a lock that thread held (malloc's, stdio's) stays held here for good. So
+ * nothing here allocates: the files are read into the caller's buffer and
+ * split in place. */
+struct database {
+  char data[DATABASE_MAX];
+  size_t len, pos;
+};
 
 /* A decimal id, or -1 when `s` is not one. */
 static long long parse_id(const char *s) {
@@ -24,69 +34,96 @@ static long long parse_id(const char *s) {
   return (long long)v;
 }
 
-/* The container's `path` as a stream, or NULL (errno set) when absent or
- * no regular file: a FIFO put there must not hang the container's start. */
-static FILE *open_database(const char *path) {
+/* Read the container's `path` whole; 0 when it is absent, no regular file (a
+ * FIFO put there must not hang the start) or too big: then it has no entries. */
+static int open_database(const char *path, struct database *db) {
+  db->len = db->pos = 0;
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return NULL;
+  if (fd < 0) return 0;
   struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= DATABASE_MAX) {
     close(fd);
-    errno = EINVAL;
-    return NULL;
+    return 0;
   }
-  FILE *f = fdopen(fd, "re");
-  if (!f) close(fd);
-  return f;
+  ssize_t n;
+  while (db->len < DATABASE_MAX - 1 && (n = read(fd, db->data + db->len, DATABASE_MAX - 1 - db->len)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    db->len += (size_t)n;
+  }
+  close(fd);
+  db->data[db->len] = '\0';
+  return 1;
 }
 
-/* Look a user up by name or UID: 1 found (uid, gid, name filled), 0 not. */
-static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char *name, size_t name_len) {
-  FILE *f = open_database("/etc/passwd");
-  if (!f) return 0;
-  struct passwd *pw;
-  int found = 0;
-  while (!found && (pw = fgetpwent(f)))
-    if (id >= 0 ? pw->pw_uid == (uid_t)id : strcmp(pw->pw_name, key) == 0) {
-      *uid = pw->pw_uid;
-      *gid = pw->pw_gid;
-      snprintf(name, name_len, "%s", pw->pw_name);
-      found = 1;
-    }
-  fclose(f);
-  return found;
-}
-
-/* A group's id by name: 1 found, 0 not. */
-static int find_group(const char *name, gid_t *gid) {
-  FILE *f = open_database("/etc/group");
-  if (!f) return 0;
-  struct group *gr;
-  int found = 0;
-  while (!found && (gr = fgetgrent(f)))
-    if (strcmp(gr->gr_name, name) == 0) {
-      *gid = gr->gr_gid;
-      found = 1;
-    }
-  fclose(f);
-  return found;
-}
-
-/* The groups /etc/group lists `user` in, after `primary`: how many. */
-static int member_groups(const char *user, gid_t primary, gid_t *groups) {
+/* The next line's first `max` colon-separated fields, NUL-terminated in
+ * place: how many it has, or -1 at the end. */
+static int next_entry(struct database *db, char **fields, int max) {
+  if (db->pos >= db->len) return -1;
+  char *line = db->data + db->pos, *end = strchr(line, '\n');
+  if (end) *end = '\0';
+  db->pos += strlen(line) + 1;
   int n = 0;
-  groups[n++] = primary;
-  FILE *f = user[0] ? open_database("/etc/group") : NULL;
-  if (!f) return n;
-  struct group *gr;
-  while (n < MAX_GROUPS && (gr = fgetgrent(f)))
-    for (char **member = gr->gr_mem; *member; member++)
-      if (strcmp(*member, user) == 0 && gr->gr_gid != primary) {
-        groups[n++] = gr->gr_gid;
+  for (char *field = line; n < max; n++) {
+    fields[n] = field;
+    char *colon = strchr(field, ':');
+    if (!colon) return n + 1;
+    *colon = '\0';
+    field = colon + 1;
+  }
+  return n;
+}
+
+/* Look a user up by name or UID in the container's /etc/passwd: 1 found. */
+static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char *name, size_t name_len) {
+  struct database db;
+  char *f[4];
+  if (!open_database("/etc/passwd", &db)) return 0;
+  for (int n; (n = next_entry(&db, f, 4)) >= 0;) {
+    if (n < 4) continue;
+    long long entry_uid = parse_id(f[2]), entry_gid = parse_id(f[3]);
+    if (entry_uid < 0 || entry_gid < 0 || (id >= 0 ? entry_uid != id : strcmp(f[0], key) != 0)) continue;
+    *uid = (uid_t)entry_uid;
+    *gid = (gid_t)entry_gid;
+    snprintf(name, name_len, "%s", f[0]);
+    return 1;
+  }
+  return 0;
+}
+
+/* The primary group, then those /etc/group lists `user` in, into groups[]; with
+ * `group_name`, its gid goes in *gid first (0: no such group). How many. */
+static int read_groups(const char *user, const char *group_name, gid_t *gid, gid_t *groups, int *found) {
+  struct database db;
+  char *f[4];
+  int count = 1;
+  *found = group_name == NULL;
+  if (!open_database("/etc/group", &db)) {
+    groups[0] = *gid;
+    return count;
+  }
+  /* The named group first: the memberships below leave the primary one out. */
+  for (int n; group_name && (n = next_entry(&db, f, 4)) >= 0;)
+    if (n >= 3 && strcmp(f[0], group_name) == 0 && parse_id(f[2]) >= 0) {
+      *gid = (gid_t)parse_id(f[2]);
+      *found = 1;
+      break;
+    }
+  groups[0] = *gid;
+  if (!open_database("/etc/group", &db)) return count;
+  for (int n; user[0] && count < MAX_GROUPS && (n = next_entry(&db, f, 4)) >= 0;) {
+    long long member_gid = n >= 4 ? parse_id(f[2]) : -1;
+    if (member_gid < 0 || (gid_t)member_gid == *gid) continue;
+    for (char *member = f[3], *next; member; member = next) {
+      next = strchr(member, ',');
+      if (next) *next++ = '\0';
+      if (strcmp(member, user) == 0) {
+        groups[count++] = (gid_t)member_gid;
         break;
       }
-  fclose(f);
-  return n;
+    }
+  }
+  return count;
 }
 
 int become_user(const char *spec, struct bd_error *err) {
@@ -101,14 +138,14 @@ int become_user(const char *spec, struct bd_error *err) {
   gid_t gid = 0;
   if (!find_user(user, id, &uid, &gid, name, sizeof name) && id < 0)
     return bd_fail(err, 0, "no user \"%s\" in the container's /etc/passwd: give a UID, or a user it lists", user);
-  if (colon) {
-    long long group = parse_id(colon + 1);
-    if (group >= 0) gid = (gid_t)group;
-    else if (!find_group(colon + 1, &gid))
-      return bd_fail(err, 0, "no group \"%s\" in the container's /etc/group: give a GID, or a group it lists", colon + 1);
+  const char *group = colon ? colon + 1 : NULL;
+  if (group && parse_id(group) >= 0) {
+    gid = (gid_t)parse_id(group);
+    group = NULL;
   }
   gid_t groups[MAX_GROUPS];
-  int n = member_groups(name, gid, groups);
+  int found, n = read_groups(name, group, &gid, groups, &found);
+  if (!found) return bd_fail(err, 0, "no group \"%s\" in the container's /etc/group: give a GID, or a group it lists", group);
   if (setgroups((size_t)n, groups) < 0) return bd_fail(err, errno, "setgroups for user %s", spec);
   if (setgid(gid) < 0) return bd_fail(err, errno, "setgid %u for user %s", (unsigned)gid, spec);
   if (setuid(uid) < 0) return bd_fail(err, errno, "setuid %u for user %s", (unsigned)uid, spec);

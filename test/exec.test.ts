@@ -94,7 +94,7 @@ describe('baby-docker exec', () => {
     const unknown = runCli(['exec', 'fedcba9876540', 'true']);
     assert.deepEqual([unknown.status, unknown.stderr], [125, 'baby-docker: no running container has the id fedcba9876540 (see baby-docker ps)\n']);
     const invalid = runCli(['exec', '../x', 'true']);
-    assert.deepEqual([invalid.status, invalid.stderr], [125, 'baby-docker: invalid container id "../x": ids are hexadecimal, as baby-docker ps shows them\n']);
+    assert.deepEqual([invalid.status, invalid.stderr], [125, 'baby-docker: no running container has the name "../x", and it is no id (ids are hexadecimal): see baby-docker ps\n']);
     const noCommand = runCli(['exec', 'abc']);
     assert.deepEqual([noCommand.status, noCommand.stderr], [125, 'baby-docker: usage: baby-docker exec [-t] [-i] [-e KEY=VALUE]... ID COMMAND [ARGS...]\n']);
     await withContainer({}, (container) => {
@@ -104,16 +104,17 @@ describe('baby-docker exec', () => {
     });
   });
 
-  it('resolves an id from its start: unique, exact, unknown or ambiguous', () => {
-    const info = (id: string): ContainerInfo => ({ id, hostPid: 1, startedAt: 0, rootfs: '/', command: 'sh' });
-    const running = [info('a1b2c3d4e5f6'), info('a1ffffffffff'), info('0123456789ab')];
+  it('resolves a name, or an id from its start: unique, exact, unknown or ambiguous', () => {
+    const info = (id: string, name: string | null = null): ContainerInfo => ({ id, hostPid: 1, startedAt: 0, rootfs: '/', command: 'sh', name });
+    const running = [info('a1b2c3d4e5f6'), info('a1ffffffffff', 'web'), info('0123456789ab')];
+    assert.equal(matchContainer('web', running).id, 'a1ffffffffff');
     assert.equal(matchContainer('a1b', running).id, 'a1b2c3d4e5f6');
     assert.equal(matchContainer('0123456789ab', running).id, '0123456789ab');
     const rejects = (prefix: string, message: string) =>
       assert.throws(() => matchContainer(prefix, running), (error: unknown) => error instanceof RuntimeError && error.exitCode === 125 && error.message === message);
     rejects('a1', "a1 is ambiguous: it starts 2 containers' ids (a1b2c3d4e5f6, a1ffffffffff): type more of it");
     rejects('b', 'no running container has the id b (see baby-docker ps)');
-    rejects('A1', 'invalid container id "A1": ids are hexadecimal, as baby-docker ps shows them');
+    rejects('A1', 'no running container has the name "A1", and it is no id (ids are hexadecimal): see baby-docker ps');
   });
 
   it('says a container has exited, with 125, and leaves nothing behind', async () => {

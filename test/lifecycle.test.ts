@@ -117,16 +117,16 @@ async function startInChildNode(): Promise<{ hostPid: number; node: ReturnType<t
 }
 
 describe('baby-docker ps', () => {
-  it('lists a running container (id, host PID, command, rootfs) and forgets it once it has ended', async () => {
+  it('lists a running container (id, name, host PID, command, rootfs) and forgets it once it has ended', async () => {
     const container = await start({ rootfs: ROOTFS, command: ['sleep', '30'] });
     try {
       const listed = spawnSync(process.execPath, [CLI_PATH, 'ps'], { encoding: 'utf8' });
       assert.equal(listed.status, 0, listed.stderr);
       const [header, ...rows] = listed.stdout.trim().split('\n');
-      assert.match(header, /^CONTAINER ID +PID +UP +COMMAND +ROOTFS$/);
+      assert.match(header, /^CONTAINER ID +NAME +PID +UP +COMMAND +ROOTFS$/);
       const row = rows.find((line) => line.startsWith(container.id));
       assert.ok(row, listed.stdout);
-      assert.match(row, new RegExp(`^${container.id} +${container.hostPid} +\\d+s +sleep 30 +${ROOTFS}$`));
+      assert.match(row, new RegExp(`^${container.id} +- +${container.hostPid} +\\d+s +sleep 30 +${ROOTFS}$`));
     } finally {
       container.kill();
       await container.wait();

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { start } from '../src/runtime/container.js';
 import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runCli } from './helpers.js';
 
 const mountsBefore = hostMounts();
@@ -76,6 +77,26 @@ describe('run flags', () => {
     const result = spawnSync(process.execPath, [CLI_PATH, 'run', '-u', 'alice', dir, 'true'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.status, 125, `status ${result.status}, signal ${result.signal}: ${result.stderr}`);
     assert.match(result.stderr, /no user "alice" in the container's \/etc\/passwd/);
+  });
+
+  it('--name: ps shows it, exec finds the container by it, a second live run cannot take it, and it is free once the run ends', async () => {
+    const name = `web-${process.pid}`;
+    const first = await start({ rootfs: ROOTFS, command: ['sleep', '60'], name });
+    try {
+      assert.match(runCli(['ps']).stdout, new RegExp(`^${first.id} +${name} +${first.hostPid} `, 'm'));
+      const exec = runCli(['exec', name, 'hostname']);
+      assert.deepEqual([exec.status, exec.stdout], [0, `${first.id}\n`], exec.stderr);
+      const second = runCli(['run', '--name', name, 'default', 'true']);
+      assert.equal(second.status, 125);
+      assert.equal(second.stderr, `baby-docker: the name ${name} is taken by container ${first.id}: choose another, or stop that one\n`);
+      const invalid = runCli(['run', '--name', 'abc123', 'default', 'true']);
+      assert.match(invalid.stderr, /^baby-docker: invalid name "abc123": .*not only hex digits/);
+    } finally {
+      first.kill();
+      await first.wait();
+    }
+    const again = runCli(['run', '--name', name, 'default', 'true']);
+    assert.equal(again.status, 0, again.stderr);
   });
 
   it('--entrypoint runs its program with the COMMAND words as arguments', () => {

@@ -11,7 +11,7 @@ import { defaultCommand } from '../runtime/insideRootfs.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import { checkUser, checkWorkdir, type ContainerSpec } from '../runtime/spec.js';
+import { checkName, checkUser, checkWorkdir, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
@@ -29,6 +29,7 @@ const USAGE = `Usage:
       -u, --user USER[:GROUP]  run as a UID or a name of the rootfs's /etc/passwd
       --entrypoint PROG    run PROG, the COMMAND words its arguments
       --read-only      mount the container's / read-only
+      --name NAME      a name for ps and exec, unique while it runs
       --rm             accepted: every run is removed when it ends
 ${SECURITY_USAGE}
   baby-docker exec [OPTIONS] ID COMMAND [ARGS...]
@@ -77,6 +78,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '-u' || flag === '--user') spec.user = checkUser(value());
     else if (flag === '--entrypoint') entrypoint = value();
     else if (flag === '--read-only') spec.readOnly = true;
+    else if (flag === '--name') spec.name = checkName(value());
     else if (flag === '--rm') return; // runs are removed when they end: Docker's habit, accepted
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
@@ -223,9 +225,9 @@ async function run(args: string[]): Promise<number> {
 
 /** `baby-docker ps`: one line a running container, as `docker ps` lays it out. */
 function psTable(containers: ContainerInfo[], now: number): string {
-  const rows = [['CONTAINER ID', 'PID', 'UP', 'COMMAND', 'ROOTFS']];
+  const rows = [['CONTAINER ID', 'NAME', 'PID', 'UP', 'COMMAND', 'ROOTFS']];
   for (const c of containers) {
-    rows.push([c.id, c.hostPid === null ? '-' : String(c.hostPid), `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`, c.command, c.rootfs]);
+    rows.push([c.id, c.name ?? '-', c.hostPid === null ? '-' : String(c.hostPid), `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`, c.command, c.rootfs]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('   ')).join('\n') + '\n';

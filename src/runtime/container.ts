@@ -449,6 +449,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.user !== null ? ['--user', spec.user] : []),
     ...(spec.workdir !== null ? ['--workdir', spec.workdir] : []),
     ...(spec.readOnly ? ['--read-only'] : []),
+    ...(spec.name !== null ? ['--name', spec.name] : []),
     ...envArgs(containerEnv(spec, tty)),
     '--',
     ...spec.command,

@@ -13,6 +13,8 @@ export interface ContainerInfo {
   rootfs: string;
   /** The command line, arguments joined by spaces. */
   command: string;
+  /** Its --name, or null. */
+  name: string | null;
 }
 
 function readOr(file: string, fallback: string): string {
@@ -45,15 +47,18 @@ export function listContainers(): ContainerInfo[] {
       startedAt: Number(info.get('started') ?? 0) * 1000,
       rootfs: info.get('rootfs') ?? '',
       command: info.get('command') ?? '',
+      name: readOr(path.join(root, id, 'name'), '') || null,
     });
   }
   return containers.sort((a, b) => a.startedAt - b.startedAt);
 }
 
-/** The container `idOrPrefix` names among `containers`: its full id, or the start of exactly one id. */
+/** The container `idOrPrefix` names among `containers`: its --name, its full id, or the start of exactly one id (names are never all hex). */
 export function matchContainer(idOrPrefix: string, containers: ContainerInfo[]): ContainerInfo {
+  const named = containers.find((c) => c.name === idOrPrefix);
+  if (named) return named;
   if (!/^[0-9a-f]+$/.test(idOrPrefix)) {
-    throw new RuntimeError(`invalid container id "${idOrPrefix}": ids are hexadecimal, as baby-docker ps shows them`);
+    throw new RuntimeError(`no running container has the name "${idOrPrefix}", and it is no id (ids are hexadecimal): see baby-docker ps`);
   }
   const matches = containers.filter((c) => c.id.startsWith(idOrPrefix));
   const exact = matches.find((c) => c.id === idOrPrefix);

@@ -31,6 +31,8 @@ export interface ContainerSpec {
   workdir?: string;
   /** Mount the container's / read-only. */
   readOnly?: boolean;
+  /** A name to find it by besides its id (ps, exec), unique among running containers. */
+  name?: string;
 }
 
 /** A spec checked and filled in: what the shim is started with. */
@@ -47,6 +49,7 @@ export interface ResolvedSpec {
   user: string | null;
   workdir: string | null;
   readOnly: boolean;
+  name: string | null;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -146,6 +149,7 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     user: spec.user === undefined ? null : checkUser(spec.user),
     workdir: spec.workdir === undefined ? null : checkWorkdir(spec.workdir),
     readOnly: spec.readOnly ?? false,
+    name: spec.name === undefined ? null : checkName(spec.name),
   };
 }
 
@@ -155,6 +159,14 @@ export function checkUser(user: string): string {
     throw new RuntimeError(`invalid user "${user}": give NAME or UID, then :GROUP or :GID if you like (e.g. -u 1000:1000, -u nobody)`);
   }
   return user;
+}
+
+/** A --name: Docker's rule (a letter or digit, then letters, digits, _ . -), and not an id's shape, which would shadow one. */
+export function checkName(name: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name) || /^[0-9a-f]+$/.test(name)) {
+    throw new RuntimeError(`invalid name "${name}": start with a letter or digit, then letters, digits, _ . or -, and not only hex digits (ids look so)`);
+  }
+  return name;
 }
 
 /** A -w value: an absolute path in the container. */
