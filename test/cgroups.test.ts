@@ -155,7 +155,7 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
   it('lists a running container in baby-docker ps; the runtime reclaims the cgroup of its SIGKILLed shim', async () => {
     const container = await start({ rootfs: ROOTFS, command: ['sleep', '100'] });
     const listed = runCli(['ps']);
-    assert.match(listed.stdout, new RegExp(`^${container.id} +${container.hostPid} `, 'm'));
+    assert.match(listed.stdout, new RegExp(`^${container.id} +- +${container.hostPid} `, 'm'));
     // The shim is the container's parent: killed, it can clean nothing up.
     const shimPid = Number(fs.readFileSync(`/proc/${container.hostPid}/stat`, 'utf8').split(' ')[3]);
     process.kill(shimPid, 'SIGKILL');
