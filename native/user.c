@@ -3,12 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_GROUPS 64
@@ -16,9 +16,9 @@
 #define DATABASE_MAX 65536
 
 /* The child that calls this was cloned from a shim with a thread running:
- * a lock that thread held (malloc's, stdio's) stays held here for good. So
- * nothing here allocates: the files are read into the caller's buffer and
- * split in place. */
+ * a lock that thread held (malloc's, stdio's) stays held here for good, and
+ * glibc still counts that thread. So nothing here allocates (the files are
+ * read into a buffer and split in place) or uses glibc's set*id. */
 struct database {
   char data[DATABASE_MAX];
   size_t len, pos;
@@ -146,8 +146,10 @@ int become_user(const char *spec, struct bd_error *err) {
   gid_t groups[MAX_GROUPS];
   int found, n = read_groups(name, group, &gid, groups, &found);
   if (!found) return bd_fail(err, 0, "no group \"%s\" in the container's /etc/group: give a GID, or a group it lists", group);
-  if (setgroups((size_t)n, groups) < 0) return bd_fail(err, errno, "setgroups for user %s", spec);
-  if (setgid(gid) < 0) return bd_fail(err, errno, "setgid %u for user %s", (unsigned)gid, spec);
-  if (setuid(uid) < 0) return bd_fail(err, errno, "setuid %u for user %s", (unsigned)uid, spec);
+  /* Raw syscalls: glibc's wrappers would signal every thread it believes the
+   * process has (the shim's, which this clone does not have) and wait forever. */
+  if (syscall(SYS_setgroups, (size_t)n, groups) < 0) return bd_fail(err, errno, "setgroups for user %s", spec);
+  if (syscall(SYS_setgid, gid) < 0) return bd_fail(err, errno, "setgid %u for user %s", (unsigned)gid, spec);
+  if (syscall(SYS_setuid, uid) < 0) return bd_fail(err, errno, "setuid %u for user %s", (unsigned)uid, spec);
   return 0;
 }
