@@ -91,38 +91,37 @@ static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char
   return 0;
 }
 
-/* The primary group, then those /etc/group lists `user` in, into groups[]; with
- * `group_name`, its gid goes in *gid first (0: no such group). How many. */
+/* The primary group (with `group_name`, that group's, into *gid; *found 0
+ * when /etc/group has no such group), then the groups /etc/group lists
+ * `user` in, into groups[]: how many. One pass over the file. */
 static int read_groups(const char *user, const char *group_name, gid_t *gid, gid_t *groups, int *found) {
   struct database db;
-  char *f[4];
-  int count = 1;
+  char *f[4] = {NULL, NULL, NULL, NULL};
+  gid_t member_of[MAX_GROUPS];
+  int members = 0;
   *found = group_name == NULL;
-  if (!open_database("/etc/group", &db)) {
-    groups[0] = *gid;
-    return count;
-  }
-  /* The named group first: the memberships below leave the primary one out. */
-  for (int n; group_name && (n = next_entry(&db, f, 4)) >= 0;)
-    if (n >= 3 && strcmp(f[0], group_name) == 0 && parse_id(f[2]) >= 0) {
-      *gid = (gid_t)parse_id(f[2]);
-      *found = 1;
-      break;
-    }
-  groups[0] = *gid;
-  if (!open_database("/etc/group", &db)) return count;
-  for (int n; user[0] && count < MAX_GROUPS && (n = next_entry(&db, f, 4)) >= 0;) {
-    long long member_gid = n >= 4 ? parse_id(f[2]) : -1;
-    if (member_gid < 0 || (gid_t)member_gid == *gid) continue;
-    for (char *member = f[3], *next; member; member = next) {
-      next = strchr(member, ',');
-      if (next) *next++ = '\0';
-      if (strcmp(member, user) == 0) {
-        groups[count++] = (gid_t)member_gid;
-        break;
+  if (open_database("/etc/group", &db)) {
+    for (int n; (n = next_entry(&db, f, 4)) >= 0;) {
+      long long entry_gid = n >= 3 ? parse_id(f[2]) : -1;
+      if (entry_gid < 0) continue;
+      if (group_name && !*found && strcmp(f[0], group_name) == 0) {
+        *gid = (gid_t)entry_gid;
+        *found = 1;
+      }
+      for (char *member = n >= 4 && user[0] ? f[3] : NULL, *next; member && members < MAX_GROUPS; member = next) {
+        next = strchr(member, ',');
+        if (next) *next++ = '\0';
+        if (strcmp(member, user) == 0) {
+          member_of[members++] = (gid_t)entry_gid;
+          break;
+        }
       }
     }
   }
+  int count = 0;
+  groups[count++] = *gid;
+  for (int i = 0; i < members && count < MAX_GROUPS; i++)
+    if (member_of[i] != *gid) groups[count++] = member_of[i];
   return count;
 }
 

@@ -627,7 +627,8 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('h');
       await d.waitFor((t) => paneText(t).includes('first-42'));
       assert.match(d.screenText(), /#1 \w+ sh -c 'echo first-\$\(\(6\*7\)\)' · default · its last screen/);
-      assert.match(d.screenText(), /› #1 ✓ 0 .*\n.*ran \d+s · peak [\d.]+ [KM]iB.*\n.*on default/);
+      // The panels are Ink's frame, which may land a moment after the pane is painted.
+      await d.waitFor(/› #1 ✓ 0 .*\n.*ran \d+s · peak [\d.]+ [KM]iB.*\n.*on default/);
       d.write('l');
       await d.waitFor((t) => paneText(t).includes('second-run') && !t.screenText().includes('its last screen'));
       d.write('q');

@@ -295,8 +295,10 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
     case Command.Exec:
       return actions.exec();
     case Command.SwitchTerminal:
-      if (state.exec) actions.dispatch({ type: 'exec-shown', shown: !state.exec.shown });
-      return;
+      if (!state.exec) return;
+      actions.dispatch({ type: 'exec-shown', shown: !state.exec.shown });
+      // The terminal switched to shows its live screen, as the state now says (it may have been left scrolled back).
+      return actions.dispatch({ type: 'scrolled', lines: actions.scroll('bottom') });
     case Command.SendPrefix:
       if (isRunning(state)) actions.sendToContainer(PREFIX_KEY);
       return;

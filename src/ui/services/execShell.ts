@@ -4,14 +4,12 @@
  * pane in place of the container's until Ctrl-] o switches back; it closes
  * when the shell ends, or the container does. No React in it.
  */
+import type { PtyProcess } from '../../runtime/container.js';
 import type { UiAction } from '../state.js';
 import { TerminalSession, type PaneProcess } from './terminalSession.js';
 
-/** A process exec'd into the container on a pty of its own (runtime PtyProcess). */
-export interface ExecProcess extends PaneProcess {
-  wait(): Promise<{ code: number; error: string | null }>;
-  kill(): void;
-}
+/** What the exec shell uses of the runtime's PtyProcess: a process exec'd into the container on a pty of its own. */
+export type ExecProcess = PaneProcess & Pick<PtyProcess, 'wait' | 'kill'>;
 
 export interface ExecShellDeps {
   /** Exec `command` into the running container on a pty of `size`; null without a running container. */

@@ -201,7 +201,9 @@ export class RunController {
 
   private keepLastScreen(seq: number, screen: ScreenSnapshot): void {
     this.lastScreens.set(seq, screen);
-    for (const kept of this.lastScreens.keys()) if (this.lastScreens.size > LAST_SCREENS_KEPT) this.lastScreens.delete(kept);
+    // A Map keeps its keys in the order they came: the first is the oldest run's.
+    const [oldest] = this.lastScreens.keys();
+    if (this.lastScreens.size > LAST_SCREENS_KEPT && oldest !== undefined) this.lastScreens.delete(oldest);
   }
 
   private pollStats(container: PtyContainer, seq: number): void {

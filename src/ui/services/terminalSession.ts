@@ -6,11 +6,11 @@
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
+import { dropScrolledOffLines } from './jumpScroll.js';
+import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
 /** What a session shows: a container on its pty, or a process exec'd into one (runtime PtyProcess). */
 export type PaneProcess = Pick<PtyContainer, 'onData' | 'write' | 'resize' | 'pause' | 'resume'>;
-import { dropScrolledOffLines } from './jumpScroll.js';
-import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
 /** Frames are at least this far apart, however fast output arrives (a timer new data does not reset). */
 const FRAME_MS = 50;
@@ -357,14 +357,9 @@ export class TerminalSession {
       for (const waiter of this.parsedWaiters.splice(0)) waiter();
       return;
     }
-    const batch = this.queued;
-    const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     const newOutput = this.newOutput;
-    this.queued = [];
-    this.newOutput = false;
     this.lastFeedAt = Date.now();
-    const jump = this.canJumpScroll();
-    const data = jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    const { data, batchBytes, jump } = this.takeQueue();
     // What a flood held back is its end: the flood is still on, as far as anyone can tell.
     this.flooding = data.length < batchBytes || (this.heldBack && !newOutput);
     this.compactAt = FLOOD_COMPACT_BYTES;
@@ -387,14 +382,21 @@ export class TerminalSession {
     else this.feed();
   }
 
-  /** The history is about to be looked at: what a flood held back is parsed now, all of the queue with it. */
-  private catchUp(): void {
-    if (!this.heldBack || this.emulatorBusy) return;
+  /** All that is queued, as one batch, cut by jump scrolling where the emulator's state allows it; the queue is then empty. */
+  private takeQueue(): { data: Buffer; batchBytes: number; jump: boolean } {
     const batch = this.queued;
     const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
     this.queued = [];
     this.newOutput = false;
-    const data = this.canJumpScroll() ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    const jump = this.canJumpScroll();
+    const data = jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    return { data, batchBytes, jump };
+  }
+
+  /** The history is about to be looked at: what a flood held back is parsed now, all of the queue with it. */
+  private catchUp(): void {
+    if (!this.heldBack || this.emulatorBusy) return;
+    const { data, batchBytes } = this.takeQueue();
     (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
     this.heldBack = false;
     this.pendingBytes -= batchBytes;
