@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "init.h"
+#include "layer.h"
 #include "linux.h"
 #include "seccomp.h"
 #include "terminal.h"
@@ -198,7 +199,9 @@ out:
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
-  if (enter_rootfs(c->rootfs, c->hardened, err) < 0 || set_hostname(c->hostname, err) < 0 ||
+  if (make_mounts_private(err) < 0 ||
+      (c->layer_dev && layer_mount(c->layer_dev, c->rootfs, c->layer_dir, c->root_dir, err) < 0) ||
+      enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
     return -1;
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU

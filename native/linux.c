@@ -249,10 +249,12 @@ void remove_mount_points(const char *rootfs, unsigned created) {
   close(rootfd);
 }
 
+int make_mounts_private(struct bd_error *err) {
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) return bd_fail(err, errno, "make / private");
+  return 0;
+}
+
 int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err) {
-  /* Nothing mounted from here on may propagate back to the host. */
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-    return bd_fail(err, errno, "make / private");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return bd_fail(err, errno, "bind %s", rootfs);
   int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);

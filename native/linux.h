@@ -13,8 +13,10 @@
 #define CONTAINER_CLONE_FLAGS \
   (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
 
-/* Make `rootfs` the root of this mount namespace: private propagation, the
- * rootfs bound onto itself, fresh /proc, a minimal /dev, read-only /sys, then
+/* Nothing mounted in this mount namespace from here on propagates back to the host. */
+int make_mounts_private(struct bd_error *err);
+
+/* Make `rootfs` the root of this (private) mount namespace: the rootfs bound onto itself, fresh /proc, a minimal /dev, read-only /sys, then
  * pivot_root with the old root detached. Mount targets that are symlinks
  * fail the start instead of being followed. `hardened` also makes parts of
  * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...). */

@@ -6,6 +6,7 @@
  *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
+ *       [--layer-template FILE [--keep-layer FILE] | --layer FILE]
  *       -- COMMAND [ARGS...]
  *
  *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
@@ -48,6 +49,7 @@
 #include "cgroup.h"
 #include "console.h"
 #include "container.h"
+#include "layer.h"
 #include "linux.h"
 #include "relay.h"
 #include "sealed_exe.h"
@@ -65,6 +67,7 @@ struct shim_options {
   pid_t parent;
   int exec; /* --exec: run in container config.id instead of starting one */
   const char *name; /* --name: held for the run (see state.h) */
+  const char *layer_template, *keep_layer, *layer; /* the writable layer (see layer.h); none: run on the rootfs itself */
   int hardening_off;
   char *env[MAX_ENV + 1];
 };
@@ -133,6 +136,9 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--user") == 0) o->config.user = val;
     else if (strcmp(a, "--name") == 0) o->name = val;
     else if (strcmp(a, "--workdir") == 0) o->config.workdir = val;
+    else if (strcmp(a, "--layer-template") == 0) o->layer_template = val;
+    else if (strcmp(a, "--keep-layer") == 0) o->keep_layer = val;
+    else if (strcmp(a, "--layer") == 0) o->layer = val;
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
     else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }
@@ -148,7 +154,8 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
   int common = o->config.id && o->config.argv && (o->status_fd < 0) != !o->status_socket && o->parent;
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
-                         : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off;
+                         : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
+                               !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template);
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 
@@ -202,6 +209,8 @@ static int run(struct shim_options *o) {
   struct cgroup cg;
   int have_cgroup = 0, sync_fd = -1, name_fd = -1, code = BD_EXIT_RUNTIME;
   unsigned mount_points = 0;
+  struct layer layer = {-1, -1, ""};
+  char layer_dir[PATH_MAX], root_dir[PATH_MAX];
   const char *signame = "";
   char memory[96] = "\t\t";
   pid_t pid = -1, holder = -1;
@@ -227,7 +236,17 @@ static int run(struct shim_options *o) {
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
-  if (make_mount_points(o->config.rootfs, &mount_points, &err) < 0) goto cleanup;
+  if (o->layer_template || o->layer) {
+    if (layer_attach(o->layer_template, o->keep_layer, o->layer, &layer, &err) < 0 ||
+        state_mount_dir(&st, "layer", layer_dir, sizeof layer_dir, &err) < 0 ||
+        state_mount_dir(&st, "root", root_dir, sizeof root_dir, &err) < 0)
+      goto cleanup;
+    o->config.layer_dev = layer.dev;
+    o->config.layer_dir = layer_dir;
+    o->config.root_dir = root_dir;
+  } else if (make_mount_points(o->config.rootfs, &mount_points, &err) < 0) {
+    goto cleanup;
+  }
   if (!o->config.tty) {
     if (relay_open(&relay, &err) < 0 || relay_start(&relay, &err) < 0) goto cleanup;
     for (int i = 0; i < 3; i++) o->config.stdio[i] = relay.container[i];
@@ -277,6 +296,7 @@ cleanup:
   if (sync_fd >= 0) close(sync_fd);
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
+  layer_release(&layer); /* after the container: its mount namespace went with it */
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   if (o->name) state_release_name(o->name, name_fd);
   state_remove(&st);

@@ -15,6 +15,7 @@
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
 static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", NULL};
+static const char *const state_dirs[] = {"layer", "root", NULL};
 
 #define NAMES_DIR STATE_ROOT "/.names"
 
@@ -69,6 +70,12 @@ int state_write(const struct state *st, const char *file, const char *value, str
   return write_bytes(st, file, value, strlen(value), err);
 }
 
+int state_mount_dir(const struct state *st, const char *name, char *path, size_t len, struct bd_error *err) {
+  if ((size_t)snprintf(path, len, "%s/%s", st->dir, name) >= len) return bd_fail(err, ENAMETOOLONG, "state dir %s", st->dir);
+  if (mkdir(path, 0700) < 0) return bd_fail(err, errno, "mkdir %s", path);
+  return 0;
+}
+
 int state_record_exec(const struct state *st, int hardened, uint64_t caps, char *const *envp, struct bd_error *err) {
   char value[32], env[STATE_ENV_LEN];
   size_t len = 0, count = 0;
@@ -96,6 +103,10 @@ static void remove_dir_files(const char *dir) {
   for (const char *const *f = state_files; *f; f++) {
     snprintf(path, sizeof path, "%s/%s", dir, *f);
     unlink(path);
+  }
+  for (const char *const *d = state_dirs; *d; d++) {
+    snprintf(path, sizeof path, "%s/%s", dir, *d);
+    rmdir(path);
   }
   rmdir(dir);
 }

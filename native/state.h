@@ -11,6 +11,7 @@
  *   caps    for exec: the capabilities kept (a decimal mask), or "none" unhardened
  *   env     for exec: the container's environment, each entry NUL-terminated
  *   name    the run's --name, when it has one
+ *   layer, root  empty directories the container mounts its layer and overlay on
  * and ".names/<name>", holding the id of the run that has that name, locked
  * (flock) by its shim for the whole run: a name is taken while it is locked.
  * Root's alone, out of every container's reach: exec trusts what it reads here.
@@ -37,6 +38,10 @@ struct state {
 int state_create(const char *id, struct state *st, struct bd_error *err);
 
 int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err);
+
+/* Make the empty directory `name` ("layer" or "root") in the state directory,
+ * for the container to mount on in its own mount namespace; path gets its path. */
+int state_mount_dir(const struct state *st, const char *name, char *path, size_t len, struct bd_error *err);
 
 int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err);
 

@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { addon, PROBE_PATH, SHIM_PATH } from '../src/runtime/native.js';
 import { start, startPty } from '../src/runtime/container.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
-import { STORAGE_DIR } from '../src/runtime/rootfs.js';
+import { STORAGE_DIR } from '../src/runtime/paths.js';
 import { assertNothingLeft, CLI_PATH, containerProcesses, hostMounts, outcome, ROOTFS, runInContainer } from './helpers.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-escape-'));
@@ -139,7 +139,8 @@ describe('/proc and /sys', () => {
 
 describe('the root filesystem', () => {
   it('keeps the default rootfs out of other host users\' reach: a setuid file planted inside runs for no one', async () => {
-    const planted = await runInContainer(['sh', '-c', 'cp /bin/true /tmp/planted-suid && chmod 4755 /tmp/planted-suid'], { rootfs: ROOTFS });
+    // --rootfs-rw: the run writes into the rootfs directory itself, as the original did.
+    const planted = await runInContainer(['sh', '-c', 'cp /bin/true /tmp/planted-suid && chmod 4755 /tmp/planted-suid'], { rootfs: ROOTFS, rootfsRw: true });
     assert.equal(planted.code, 0, planted.stderr);
     const file = path.join(ROOTFS, 'tmp', 'planted-suid');
     try {

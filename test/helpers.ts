@@ -8,6 +8,7 @@ import { start, type ExitStatus } from '../src/runtime/container.js';
 import type { ContainerSpec } from '../src/runtime/spec.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import { addon } from '../src/runtime/native.js';
+import { LAYERS_DIR } from '../src/runtime/paths.js';
 
 assert.equal(process.getuid?.(), 0, 'the tests run as root, against the real kernel: sudo npm test');
 
@@ -67,12 +68,13 @@ export function hostMounts(): string {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
 }
 
-/** Assert that no container process, cgroup, state directory or new mount is left. */
+/** Assert that no container process, cgroup, state directory, new mount or layer's loop device is left. */
 export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(containerProcesses(), [], 'container processes left running');
   assert.deepEqual(containerCgroups(), [], 'container cgroups left behind');
   assert.deepEqual(stateDirs(), [], 'state directories left behind');
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
+  assert.deepEqual(layerLoopDevices(), [], 'loop devices of layers left attached');
 }
 
 /** An exit status without its memory figures, which vary from run to run. */
@@ -105,3 +107,14 @@ export function runCli(args: string[]): { status: number | null; stdout: string;
 }
 
 export const CLI_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'baby-docker.js');
+
+/** Loop devices whose file is one of the runtime's layers (a run's, named or not). */
+export function layerLoopDevices(): string[] {
+  return fs.readdirSync('/sys/block').filter((name) => {
+    try {
+      return fs.readFileSync(`/sys/block/${name}/loop/backing_file`, 'utf8').startsWith(`${LAYERS_DIR}/`);
+    } catch {
+      return false;
+    }
+  });
+}

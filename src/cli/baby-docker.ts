@@ -9,9 +9,9 @@ import { findContainer, start, startPty, type Container, type ExitStatus, type P
 import { missingForAll } from '../runtime/capabilities.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
+import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import { checkName, checkUser, checkWorkdir, type ContainerSpec } from '../runtime/spec.js';
+import { checkName, checkUser, checkWorkdir, parseDisk, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
@@ -31,6 +31,11 @@ const USAGE = `Usage:
       --read-only      mount the container's / read-only
       --name NAME      a name for ps and exec, unique while it runs
       --rm             accepted: every run is removed when it ends
+      --disk SIZE      the most the run may write, e.g. 512m, 4g (default 1g): its
+                       writes go to a layer of its own over ROOTFS, gone when it ends
+      --keep           keep that layer when the run ends (see --on-layer, rm)
+      --on-layer ID    start on the layer run ID kept, as that run left it
+      --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
 ${SECURITY_USAGE}
   baby-docker exec [OPTIONS] ID COMMAND [ARGS...]
       Run COMMAND in the running container ID (or the start of one id, as
@@ -41,6 +46,8 @@ ${SECURITY_USAGE}
       -e, --env KEY=VALUE  set a variable for COMMAND (repeatable)
   baby-docker ps
       List the running containers.
+  baby-docker rm ID
+      Remove the layer a run started with --keep left.
   baby-docker lab list
       The guided labs: built in, and in ~/.config/baby-docker/labs.
   baby-docker lab check NAME|FILE.yaml
@@ -48,7 +55,8 @@ ${SECURITY_USAGE}
   baby-docker rootfs create DIR
       Build a small root filesystem from this machine's own programs.
   baby-docker gc
-      Remove what dead runs left behind (cgroups, state).
+      Remove what dead runs left behind (cgroups, state), and the layers
+      of TUI sessions that were killed.
 
 Exit codes: the command's own; 125 the runtime failed (for exec, also: no
 such container, or it has exited); 126 the command cannot be executed; 127
@@ -80,6 +88,10 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--read-only') spec.readOnly = true;
     else if (flag === '--name') spec.name = checkName(value());
     else if (flag === '--rm') return; // runs are removed when they end: Docker's habit, accepted
+    else if (flag === '--disk') spec.disk = parseDisk(value());
+    else if (flag === '--keep') spec.keep = true;
+    else if (flag === '--on-layer') spec.onLayerOf = value();
+    else if (flag === '--rootfs-rw') spec.rootfsRw = true;
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
@@ -95,6 +107,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
  * or capability the host could not give is said out loud. */
 function started(container: Container, spec: ContainerSpec): void {
   if (spec.security === 'none') process.stderr.write(`baby-docker: ${SECURITY_OFF_WARNING}\r\n`);
+  if (spec.rootfsRw) process.stderr.write(`baby-docker: ${ROOTFS_RW_WARNING}\r\n`);
   const missing = missingForAll(spec.capAdd);
   if (missing.length) {
     process.stderr.write(`baby-docker: --cap-add ALL: this host's bounding set lacks ${missing.join(', ')}, so the container has every capability but ${missing.length === 1 ? 'that one' : 'those'}\r\n`);
@@ -102,10 +115,10 @@ function started(container: Container, spec: ContainerSpec): void {
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => container.signal(signal));
 }
 
-async function runPiped(spec: ContainerSpec): Promise<ExitStatus> {
+async function runPiped(spec: ContainerSpec): Promise<[Container, ExitStatus]> {
   const container = await start(spec, { stdio: 'inherit' });
   started(container, spec);
-  return container.wait();
+  return [container, await container.wait()];
 }
 
 /** Our terminal's size, for a pty of the same. */
@@ -136,10 +149,10 @@ async function attachTerminal<End>(target: OnPty<End>): Promise<End> {
   }
 }
 
-async function runOnTerminal(spec: ContainerSpec): Promise<ExitStatus> {
+async function runOnTerminal(spec: ContainerSpec): Promise<[Container, ExitStatus]> {
   const container = await startPty(spec, terminalSize());
   started(container, spec);
-  return attachTerminal(container);
+  return [container, await attachTerminal(container)];
 }
 
 interface ExecArgs {
@@ -217,9 +230,12 @@ function oomReport(status: ExitStatus): string {
 async function run(args: string[]): Promise<number> {
   // isatty, not process.stdin: that getter sets up a stream we do not need for pipes.
   const { spec, tty } = parseRunArgs(args, isatty(0) && isatty(1));
-  const status = tty ? await runOnTerminal(spec) : await runPiped(spec);
+  const [container, status] = tty ? await runOnTerminal(spec) : await runPiped(spec);
   if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
   if (status.oomKilled) process.stderr.write(`baby-docker: ${oomReport(status)}\n`);
+  if (spec.keep) {
+    process.stderr.write(`baby-docker: kept the run's layer: baby-docker run --on-layer ${container.id} ... goes on in it; baby-docker rm ${container.id} removes it\n`);
+  }
   return status.code;
 }
 
@@ -264,9 +280,20 @@ async function main(args: string[]): Promise<number> {
     }
     case 'lab':
       return lab(rest);
+    case 'rm': {
+      if (rest.length === 0) throw new RuntimeError('usage: baby-docker rm ID...');
+      const { findKeptLayer, removeKeptLayer } = await import('../runtime/layer.js');
+      for (const id of rest) {
+        findKeptLayer(id); // says so when there is none
+        removeKeptLayer(id);
+        process.stdout.write(`${id}\n`);
+      }
+      return 0;
+    }
     case 'gc': {
       const { addon } = await import('../runtime/native.js');
-      process.stdout.write(`cleaned up after ${addon().gc()} dead container(s)\n`);
+      const { collectSessionLayers } = await import('../runtime/layer.js');
+      process.stdout.write(`cleaned up after ${addon().gc()} dead container(s) and ${collectSessionLayers()} ended TUI session(s)\n`);
       return 0;
     }
     case undefined:

@@ -51,6 +51,9 @@ export function parseSecurityOption(flag: string, value: () => string, into: Sec
 export const SECURITY_OFF_WARNING =
   'warning: --security none: this container keeps every capability, has no seccomp filter and sees /proc unmasked; root inside can reach the host';
 
+/** Said whenever a run writes into its rootfs directory itself. */
+export const ROOTFS_RW_WARNING = 'warning: --rootfs-rw: this run writes into the rootfs directory itself, and what it changes stays for every later run';
+
 /**
  * -e KEY=VALUE into `env`; a bare -e KEY takes KEY's value here, as Docker
  * does (and sets nothing when it has none).

@@ -16,6 +16,7 @@ import { LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type Stat
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
 import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
+import type { LayerPlan } from './layer.js';
 
 export interface ExitStatus {
   /** The command's exit code, or 128 + N when killed by signal N. */
@@ -424,6 +425,12 @@ function hardeningArgs(spec: ResolvedSpec): string[] {
   return spec.capabilities === null ? ['--no-hardening'] : ['--caps', spec.capabilities.toString()];
 }
 
+function layerArgs(layer: LayerPlan | null): string[] {
+  if (layer === null) return [];
+  if ('reuse' in layer) return ['--layer', layer.reuse];
+  return ['--layer-template', layer.template, ...(layer.keep !== null ? ['--keep-layer', layer.keep] : [])];
+}
+
 /** Where the shim reports: fd 3 (a pipe), or a unix socket when it is spawned on a pty. */
 type StatusChannel = { fd: 3 } | { socket: string };
 
@@ -450,6 +457,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.workdir !== null ? ['--workdir', spec.workdir] : []),
     ...(spec.readOnly ? ['--read-only'] : []),
     ...(spec.name !== null ? ['--name', spec.name] : []),
+    ...layerArgs(spec.layer),
     ...envArgs(containerEnv(spec, tty)),
     '--',
     ...spec.command,

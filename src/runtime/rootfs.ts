@@ -11,11 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeError } from './errors.js';
 import { PROBE_PATH } from './native.js';
+import { STORAGE_DIR } from './paths.js';
 import { randomHex } from './random.js';
 
-/** The runtime's own storage: root's alone (0700, as Docker keeps its data), so that no
- * other host user reaches a setuid file a container planted in a rootfs there. */
-export const STORAGE_DIR = '/var/lib/baby-docker';
 export const DEFAULT_ROOTFS_DIR = `${STORAGE_DIR}/rootfs/default`;
 
 const HOST_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];

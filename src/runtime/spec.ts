@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilityMask } from './capabilities.js';
 import { RuntimeError } from './errors.js';
+import { ensureLayerTemplate, findKeptLayer, keptLayerPath, type LayerPlan } from './layer.js';
 
 /** What to run, as a caller describes it. */
 export interface ContainerSpec {
@@ -33,6 +34,16 @@ export interface ContainerSpec {
   readOnly?: boolean;
   /** A name to find it by besides its id (ps, exec), unique among running containers. */
   name?: string;
+  /** The most the run may write (its layer's size): bytes, or a size such as "1g". Default 1g. */
+  disk?: number | string;
+  /** Keep the run's layer after it ends, for a later run to go on in (`onLayerOf`). */
+  keep?: boolean;
+  /** Go on in the kept layer of this run (an id), instead of a fresh one. */
+  onLayerOf?: string;
+  /** Where layers are kept and found: the runtime's store (default), or a sessionLayersDir. */
+  layersDir?: string;
+  /** Write into the rootfs directory itself, with no layer, as the original did. */
+  rootfsRw?: boolean;
 }
 
 /** A spec checked and filled in: what the shim is started with. */
@@ -50,9 +61,12 @@ export interface ResolvedSpec {
   workdir: string | null;
   readOnly: boolean;
   name: string | null;
+  /** The run's writable layer, or null to run on the rootfs itself. */
+  layer: LayerPlan | null;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
+export const DEFAULT_DISK = 1024 ** 3;
 export const DEFAULT_PIDS = 1024;
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -60,18 +74,30 @@ const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2,
 /** The smallest memory limit a container can start with. */
 const MIN_MEMORY = 6 * 1024 * 1024;
 
+/** The smallest layer mkfs.ext4 makes with room to write in. */
+const MIN_DISK = 16 * 1024 * 1024;
+
 /** "256m" -> bytes. Accepts a plain number of bytes and k, m, g suffixes. */
-export function parseMemory(value: number | string): number {
+function parseSize(value: number | string, what: string): number {
   const text = String(value).trim().toLowerCase();
   const match = /^(\d+)([bkmg]?)$/.exec(text);
-  if (!match) {
-    throw new RuntimeError(`invalid memory size "${value}": use a number of bytes or a size like 256m or 1g`);
-  }
+  if (!match) throw new RuntimeError(`invalid ${what} size "${value}": use a number of bytes or a size like 256m or 1g`);
   const bytes = Number(match[1]) * SIZE_UNITS[match[2]];
+  if (!Number.isSafeInteger(bytes)) throw new RuntimeError(`${what} size "${value}" is too large`);
+  return bytes;
+}
+
+export function parseMemory(value: number | string): number {
+  const bytes = parseSize(value, 'memory');
   if (bytes !== 0 && bytes < MIN_MEMORY) {
     throw new RuntimeError(`memory limit "${value}" is too small: use at least 6m, or 0 for no limit`);
   }
-  if (!Number.isSafeInteger(bytes)) throw new RuntimeError(`memory size "${value}" is too large`);
+  return bytes;
+}
+
+export function parseDisk(value: number | string): number {
+  const bytes = parseSize(value, 'disk');
+  if (bytes < MIN_DISK) throw new RuntimeError(`disk size "${value}" is too small: use at least 16m`);
   return bytes;
 }
 
@@ -150,7 +176,25 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     workdir: spec.workdir === undefined ? null : checkWorkdir(spec.workdir),
     readOnly: spec.readOnly ?? false,
     name: spec.name === undefined ? null : checkName(spec.name),
+    layer: resolveLayer(spec, id),
   };
+}
+
+function resolveLayer(spec: ContainerSpec, id: string): LayerPlan | null {
+  if (spec.rootfsRw) {
+    if (spec.keep || spec.onLayerOf !== undefined || spec.disk !== undefined) {
+      throw new RuntimeError('--rootfs-rw writes into the rootfs itself: it has no layer for --keep or --disk');
+    }
+    return null;
+  }
+  if (spec.onLayerOf !== undefined) {
+    if (spec.keep || spec.disk !== undefined) {
+      throw new RuntimeError('a run that goes on in a kept layer keeps it, at the size it has: leave out --keep and --disk');
+    }
+    return { reuse: findKeptLayer(spec.onLayerOf, spec.layersDir) };
+  }
+  const template = ensureLayerTemplate(spec.disk === undefined ? DEFAULT_DISK : parseDisk(spec.disk));
+  return { template, keep: spec.keep ? keptLayerPath(id, spec.layersDir) : null };
 }
 
 /** A -u value as the native core takes it: NAME or UID, then :GROUP or :GID if given. */

@@ -2,7 +2,9 @@
  * run.sh with the host's / as its root). It mounts what a systemd machine
  * would have (/proc, /sys, cgroup2 at /sys/fs/cgroup, /dev with its pts and
  * shm, a tmpfs /run), optionally makes a login-session-like scope and runs
- * the command in it, copies the command's output to the console that run.sh
+ * the command in it (after loading the overlay and loop modules, which
+ * Debian's UML kernel has as modules, and giving the runtime's layers a
+ * tmpfs: hostfs has no O_TMPFILE), copies the command's output to the console that run.sh
  * reads, records the exit code and powers off.
  *
  * The run directory (kernel argument bd_run=DIR, an environment variable
@@ -24,6 +26,8 @@
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -126,6 +130,22 @@ static void loopback_up(void) {
 }
 
 /* Output passes byte for byte: no newline translation, no echo. */
+/* What modprobe would do for the modules the runtime needs (there is no kmod
+ * in the guest's view, and no /lib/modules for this kernel). */
+static void load_modules(void) {
+  static const char *const modules[] = {"fs/overlayfs/overlay.ko", "drivers/block/loop.ko"};
+  struct utsname u;
+  must(uname(&u) == 0, "uname");
+  for (size_t i = 0; i < sizeof modules / sizeof modules[0]; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "/usr/lib/uml/modules/%s/kernel/%s", u.release, modules[i]);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    must(fd >= 0, path);
+    must(syscall(SYS_finit_module, fd, "", 0) == 0 || errno == EEXIST, path);
+    close(fd);
+  }
+}
+
 static int open_raw_tty(const char *path) {
   int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
   must(fd >= 0, path);
@@ -177,6 +197,10 @@ int main(void) {
   mount_fs("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
   mount_fs("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate,memory_recursiveprot");
   mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
+  load_modules();
+  must((mkdir("/var/lib/baby-docker", 0700) == 0 || errno == EEXIST) &&
+           (mkdir("/var/lib/baby-docker/layers", 0700) == 0 || errno == EEXIST), "mkdir /var/lib/baby-docker/layers");
+  mount_fs("tmpfs", "/var/lib/baby-docker/layers", "tmpfs", MS_NOSUID | MS_NODEV, "mode=700");
   must(sethostname("cgv2", 4) == 0, "sethostname");
   loopback_up();
 

@@ -1,0 +1,145 @@
+#define _GNU_SOURCE
+#include "layer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Copy only the template's data: it is a sparse file, mostly holes, and a
+ * copy of the holes would write the whole size out. */
+static int copy_data(int from, int to, off_t size, const char *shown, struct bd_error *err) {
+  if (ftruncate(to, size) < 0) return bd_fail(err, errno, "size a layer like %s", shown);
+  for (off_t off = 0; off < size;) {
+    off_t data = lseek(from, off, SEEK_DATA);
+    if (data < 0 && errno == ENXIO) break;
+    off_t hole = data < 0 ? -1 : lseek(from, data, SEEK_HOLE);
+    if (hole < 0) return bd_fail(err, errno, "seek in %s", shown);
+    off_t in = data, out = data;
+    while (in < hole) {
+      ssize_t n = copy_file_range(from, &in, to, &out, (size_t)(hole - in), 0);
+      if (n <= 0) return bd_fail(err, n < 0 ? errno : EIO, "copy %s", shown);
+    }
+    off = hole;
+  }
+  return 0;
+}
+
+/* A nameless copy of the template in its directory, named `keep` once whole. */
+static int copy_template(const char *template, const char *keep, struct bd_error *err) {
+  char dir[PATH_MAX];
+  struct stat st;
+  if ((size_t)snprintf(dir, sizeof dir, "%s", template) >= sizeof dir) return bd_fail(err, ENAMETOOLONG, "layer template %s", template);
+  int from = open(template, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), to = -1, rc = -1;
+  if (from < 0) return bd_fail(err, errno, "open %s", template);
+  if ((to = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+    bd_fail(err, errno, "make a layer file in %s (it needs a filesystem with O_TMPFILE: ext4, xfs, btrfs, tmpfs)", dir);
+  else if (fstat(from, &st) < 0)
+    bd_fail(err, errno, "stat %s", template);
+  else if (copy_data(from, to, st.st_size, template, err) < 0)
+    ;
+  else if (keep && linkat(to, "", AT_FDCWD, keep, AT_EMPTY_PATH) < 0)
+    bd_fail(err, errno, "link the kept layer %s", keep);
+  else
+    rc = to;
+  close(from);
+  if (rc < 0 && to >= 0) close(to);
+  return rc;
+}
+
+static int open_loop(int image_fd, char *dev, size_t len, struct bd_error *err) {
+  int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), loop = -1;
+  if (ctl < 0) return bd_fail(err, errno, "open /dev/loop-control (load the loop module: modprobe loop)");
+  struct loop_config config;
+  memset(&config, 0, sizeof config);
+  config.fd = (unsigned)image_fd;
+  config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+  /* Another process may take the free device between the two calls (EBUSY): ask again. */
+  for (int tries = 0; loop < 0 && tries < 1000; tries++) {
+    int n = ioctl(ctl, LOOP_CTL_GET_FREE);
+    if (n < 0) {
+      bd_fail(err, errno, "find a free loop device");
+      break;
+    }
+    snprintf(dev, len, "/dev/loop%d", n);
+    if ((loop = open(dev, O_RDWR | O_CLOEXEC)) < 0) {
+      bd_fail(err, errno, "open %s", dev);
+      break;
+    }
+    if (ioctl(loop, LOOP_CONFIGURE, &config) == 0) break;
+    int e = errno;
+    close(loop);
+    loop = -1;
+    if (e != EBUSY || tries == 999) {
+      bd_fail(err, e, "attach the layer to %s", dev);
+      break;
+    }
+  }
+  close(ctl);
+  return loop;
+}
+
+int layer_attach(const char *template, const char *keep, const char *reuse, struct layer *l, struct bd_error *err) {
+  l->loop_fd = -1;
+  l->image_fd = template ? copy_template(template, keep, err) : open(reuse, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (l->image_fd < 0) return template ? -1 : bd_fail(err, errno, "open the kept layer %s", reuse);
+  /* Two mounts of one ext4 would corrupt it: one run at a time on a layer. */
+  if (flock(l->image_fd, LOCK_EX | LOCK_NB) < 0) {
+    bd_fail(err, errno == EWOULDBLOCK ? 0 : errno, errno == EWOULDBLOCK ? "layer %s is in use by a running container: wait for it to end" : "lock %s",
+            template ? keep : reuse);
+  } else if ((l->loop_fd = open_loop(l->image_fd, l->dev, sizeof l->dev, err)) >= 0) {
+    return 0;
+  }
+  layer_release(l);
+  return -1;
+}
+
+void layer_release(struct layer *l) {
+  if (l->loop_fd >= 0) close(l->loop_fd);
+  if (l->image_fd >= 0) close(l->image_fd);
+  l->loop_fd = l->image_fd = -1;
+}
+
+int layer_mount(const char *dev, const char *lower, const char *disk_dir, const char *root_dir, struct bd_error *err) {
+  int lower_fd = -1, disk_fd = -1, upper_fd = -1, work_fd = -1, fresh = 0, rc = -1;
+  struct stat st;
+  char data[160];
+  /* No journal to write: the layer lives for a run or two; discard gives the
+   * host back the space of what is deleted in it. */
+  if (mount(dev, disk_dir, "ext4", MS_NOATIME, "noinit_itable,discard") < 0) return bd_fail(err, errno, "mount the layer %s", dev);
+  if ((lower_fd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open %s", lower);
+  } else if ((disk_fd = open(disk_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open %s", disk_dir);
+  } else if (fstat(lower_fd, &st) < 0) {
+    bd_fail(err, errno, "stat %s", lower);
+  } else if ((fresh = mkdirat(disk_fd, "upper", 0700) == 0) == 0 && errno != EEXIST) {
+    bd_fail(err, errno, "mkdir the layer's upper");
+  } else if (mkdirat(disk_fd, "work", 0700) < 0 && errno != EEXIST) {
+    bd_fail(err, errno, "mkdir the layer's work");
+  } else if ((upper_fd = openat(disk_fd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+             (work_fd = openat(disk_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open the layer's directories");
+  } else if (fresh && (fchown(upper_fd, st.st_uid, st.st_gid) < 0 || fchmod(upper_fd, st.st_mode & 07777) < 0)) {
+    /* The merged / shows the upper's owner and mode: the rootfs's, as without a layer. */
+    bd_fail(err, errno, "chown the layer's upper");
+  } else {
+    snprintf(data, sizeof data, "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", lower_fd,
+             upper_fd, work_fd);
+    if (mount("overlay", root_dir, "overlay", 0, data) < 0) bd_fail(err, errno, "mount the overlay of %s", lower);
+    else rc = 0;
+  }
+  if (work_fd >= 0) close(work_fd);
+  if (upper_fd >= 0) close(upper_fd);
+  if (disk_fd >= 0) close(disk_fd);
+  if (lower_fd >= 0) close(lower_fd);
+  return rc;
+}
