@@ -13,6 +13,7 @@ import { after, describe, it } from 'node:test';
 import { assertNothingLeft, CLI_PATH, containerCgroups, containerProcesses, hostMounts, ROOTFS, stateDirs } from './helpers.js';
 import { TYPING_PAUSE_MS } from '../src/ui/input.js';
 import { PREFIX_KEY } from '../src/ui/keymap.js';
+import { LAYERS_DIR } from '../src/runtime/paths.js';
 import { TUI_CLI_PATH, TuiDriver, type TuiDriverOptions } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
@@ -61,7 +62,7 @@ function paneText(d: TuiDriver, cols = COLS, rows = ROWS): string[] {
 /** A pane line holding only the shell's prompt (the cursor cell is blank text): a shell waiting for input. */
 const PROMPT_LINE = /││# +│$/m;
 /** The footer after the prefix: the command keys (a lab's first, while one is followed). */
-const PREFIX_FOOTER = /Ctrl-\] (t type .* )?r re-run {2}e edit/;
+const PREFIX_FOOTER = /Ctrl-\] (t type .* )?r re-run {2}c on changes {2}e edit/;
 
 /** Every TUI started, so that the after hook can end one a timed-out test left running. */
 const drivers = new Set<TuiDriver>();
@@ -296,6 +297,36 @@ describe('baby-docker-tui in a real terminal', () => {
       // The container dies with its shim (the kernel ends its PID namespace), a moment later.
       await awaitLeftoversGone();
       assert.deepEqual(containerProcesses(), []);
+    } finally {
+      await d.kill();
+    }
+  });
+
+  it('r re-runs afresh, c on the files the last run left; quitting removes the kept layer', { timeout: 60_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    const sessionDirs = () => fs.readdirSync(LAYERS_DIR).filter((name) => name.startsWith('session-'));
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('echo one > /marker; exit\r');
+      await d.waitFor(/#1 ✓ 0/);
+      assert.equal(fs.existsSync(path.join(ROOTFS, 'marker')), false, 'the run wrote into the rootfs');
+      await pauseTyping();
+      d.write('c');
+      await d.waitFor(/#2 …/);
+      await d.waitFor(PROMPT_LINE);
+      d.write('echo two >> /marker; cat /marker | tr "\\n" -; echo; exit\r');
+      await d.waitFor(/││one-two- +│$/m);
+      await d.waitFor(/#2 ✓ 0/);
+      await pauseTyping();
+      d.write('r');
+      await d.waitFor(/#3 …/);
+      await d.waitFor(PROMPT_LINE);
+      d.write('cat /marker\r');
+      await d.waitFor(/││cat: \/marker: No such file or directory +│$/m);
+      assert.equal(sessionDirs().length, 1, 'the session keeps its last run\'s layer');
+      await quitWhileRunning(d);
+      assert.deepEqual(sessionDirs(), [], 'the session\'s layers were left');
+      nothingLeft();
     } finally {
       await d.kill();
     }

@@ -10,10 +10,10 @@ export interface FooterPart {
 }
 
 const COMMAND_KEYS: Command[] = [
-  Command.Rerun, Command.EditCommand, Command.Stop, Command.NewRun, Command.HistoryUp, Command.Help, Command.Quit,
+  Command.Rerun, Command.RerunOnChanges, Command.EditCommand, Command.Stop, Command.NewRun, Command.HistoryUp, Command.Help, Command.Quit,
 ];
 const SHORT: Partial<Record<Command, string>> = {
-  [Command.Rerun]: 're-run', [Command.EditCommand]: 'edit', [Command.Stop]: 'stop', [Command.NewRun]: 'new',
+  [Command.Rerun]: 're-run', [Command.RerunOnChanges]: 'on changes', [Command.EditCommand]: 'edit', [Command.Stop]: 'stop', [Command.NewRun]: 'new',
   [Command.HistoryUp]: 'history', [Command.Help]: 'help', [Command.Quit]: 'quit',
 };
 

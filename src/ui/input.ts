@@ -248,8 +248,11 @@ function handleKey(key: string, state: UiState, actions: InputActions): void {
   }
 }
 
-/** Start `options` now, or, while a container runs (it would be killed), once the person says yes. */
-function requestRun(options: RunOptions, state: UiState, actions: InputActions): void {
+/** Start `options` now, or, while a container runs (it would be killed), once the person says yes.
+ * Afresh, unless `onLastChanges`: on the files the run before left. */
+function requestRun(given: RunOptions, state: UiState, actions: InputActions, onLastChanges = false): void {
+  const { onLastChanges: _, ...fresh } = given;
+  const options = onLastChanges ? { ...fresh, onLastChanges } : fresh;
   if (isRunning(state)) actions.dispatch({ type: 'confirm-run', options });
   else actions.run(options);
 }
@@ -259,6 +262,9 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
   switch (command) {
     case Command.Rerun:
       if (run) requestRun(run.options, state, actions);
+      return;
+    case Command.RerunOnChanges:
+      if (run) requestRun(run.options, state, actions, true);
       return;
     case Command.EditCommand:
       if (!run) return;

@@ -5,6 +5,7 @@
  */
 export enum Command {
   Rerun = 'rerun',
+  RerunOnChanges = 'rerun-on-changes',
   EditCommand = 'edit-command',
   Stop = 'stop',
   NewRun = 'new-run',
@@ -64,7 +65,8 @@ export interface Binding {
 }
 
 export const BINDINGS: readonly Binding[] = [
-  { command: Command.Rerun, keys: ['r'], label: 'r', description: 're-run the same command on the same rootfs' },
+  { command: Command.Rerun, keys: ['r'], label: 'r', description: 're-run the same command on the same rootfs, afresh' },
+  { command: Command.RerunOnChanges, keys: ['c'], label: 'c', description: 're-run on the files the last run left (its changes kept)' },
   { command: Command.EditCommand, keys: ['e'], label: 'e', description: 'edit the command, then run it' },
   { command: Command.Stop, keys: ['k'], label: 'k', description: 'stop (SIGTERM, then SIGKILL after 10 s)' },
   { command: Command.NewRun, keys: ['n'], label: 'n', description: 'new run: back to the picker' },

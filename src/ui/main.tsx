@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
+import { collectSessionLayers } from '../runtime/layer.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
 import { handleInput, TypingBursts } from './input.js';
@@ -50,6 +51,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   if (!hasTerminal()) {
     throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
   }
+  collectSessionLayers(); // what TUIs that were killed kept
   const config = loadConfig();
   let history = loadHistory();
   const picker = initialPicker({

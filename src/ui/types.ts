@@ -21,6 +21,8 @@ export interface RunOptions {
   capAdd?: string[];
   capDrop?: string[];
   security?: 'default' | 'none';
+  /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
+  onLastChanges?: boolean;
 }
 
 /** One run of this session, from start request to exit. */

@@ -5,6 +5,7 @@
  */
 import { startPty as runtimeStartPty, type PtyContainer, type PtyOptions } from '../../runtime/container.js';
 import { EXIT } from '../../runtime/errors.js';
+import { removeKeptLayer, sessionLayersDir } from '../../runtime/layer.js';
 import type { ContainerSpec } from '../../runtime/spec.js';
 import type { UiAction } from '../state.js';
 import type { RunOptions } from '../types.js';
@@ -20,8 +21,17 @@ const STOP_GRACE_MS = 10_000;
 /** Last screens kept for the history: a screen is a few KiB, and older runs are rarely looked back at. */
 const LAST_SCREENS_KEPT = 50;
 
-function specOf(options: RunOptions): ContainerSpec {
+/**
+ * What the runtime is asked for: every run keeps its layer in this process's
+ * session directory, so that the next may go on in it (`keptLayer`, the id
+ * of the run that kept it: options.onLastChanges); the controller removes
+ * a layer once no run can want it, and the directory goes with the process.
+ */
+function specOf(options: RunOptions, keptLayer: string | null = null): ContainerSpec {
+  const layersDir = sessionLayersDir();
   return {
+    ...(options.onLastChanges && keptLayer !== null ? { onLayerOf: keptLayer } : { keep: true }),
+    layersDir,
     rootfs: options.rootfs,
     command: options.command,
     memory: options.memory,
@@ -77,6 +87,8 @@ export class RunController {
   private shownStats = '';
   /** Each ended run's last screen, by seq: the history shows it (the latest runs' only). */
   private readonly lastScreens = new Map<number, ScreenSnapshot>();
+  /** The id of the run whose layer the last run left its files in, for the next to go on in. */
+  private keptLayer: string | null = null;
 
   constructor(
     private readonly session: TerminalSession,
@@ -155,9 +167,11 @@ export class RunController {
   private async runToEnd(options: RunOptions, generation: number): Promise<void> {
     const at = Date.now();
     let container: PtyContainer;
+    const continuing = options.onLastChanges === true && this.keptLayer !== null;
+    if (!continuing) this.dropKeptLayer();
     try {
       // Started before anything is drawn: a frame costs milliseconds a re-run need not wait for.
-      container = await this.startPty(specOf(options), {
+      container = await this.startPty(specOf(options, this.keptLayer), {
         cols: this.session.cols,
         rows: this.session.rows,
         onSpawn: () => this.settleSpawn(),
@@ -173,6 +187,7 @@ export class RunController {
       this.settleSpawn();
       return;
     }
+    if (!continuing) this.keptLayer = container.id;
     if (generation !== this.wanted) {
       // Superseded or killed while it started: it never shows.
       container.kill();
@@ -197,6 +212,17 @@ export class RunController {
     await this.session.flush();
     this.keepLastScreen(seq, this.session.snapshot());
     this.dispatch({ type: 'run-exited', seq, status, at: Date.now() });
+  }
+
+  /** Remove the kept layer: the next run starts afresh. */
+  private dropKeptLayer(): void {
+    if (this.keptLayer === null) return;
+    try {
+      removeKeptLayer(this.keptLayer, sessionLayersDir());
+    } catch {
+      // Gone already, or the store unwritable: the session's directory goes when the process does.
+    }
+    this.keptLayer = null;
   }
 
   private keepLastScreen(seq: number, screen: ScreenSnapshot): void {
