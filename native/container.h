@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "utils.h"
+#include "volumes.h"
 
 struct container_config {
   const char *id;
@@ -29,6 +30,8 @@ struct container_config {
   const char *layer_dev;  /* the writable layer's loop device (see layer.h), or NULL to run on rootfs itself */
   const char *layer_dir;  /* where its filesystem is mounted, in the container's mount namespace */
   const char *root_dir;   /* where the overlay of it over rootfs is mounted, likewise */
+  struct volume volumes[MAX_VOLUMES]; /* -v and --tmpfs, mounted in this order */
+  size_t nvolumes;
 };
 
 /* Messages on the sync channel. */

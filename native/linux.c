@@ -254,7 +254,7 @@ int make_mounts_private(struct bd_error *err) {
   return 0;
 }
 
-int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err) {
+int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes, size_t nvolumes, struct bd_error *err) {
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return bd_fail(err, errno, "bind %s", rootfs);
   int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -264,7 +264,7 @@ int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err) {
       mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs",
                MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
       (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 ||
-      pivot_into(rootfd, rootfs, err) < 0)
+      mount_volumes(rootfd, volumes, nvolumes, err) < 0 || pivot_into(rootfd, rootfs, err) < 0)
     goto out;
   rc = 0;
 out:

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "utils.h"
+#include "volumes.h"
 
 /* The namespaces a container gets at clone (the cgroup namespace is entered
  * later, once the process sits in its own cgroup). */
@@ -19,8 +20,9 @@ int make_mounts_private(struct bd_error *err);
 /* Make `rootfs` the root of this (private) mount namespace: the rootfs bound onto itself, fresh /proc, a minimal /dev, read-only /sys, then
  * pivot_root with the old root detached. Mount targets that are symlinks
  * fail the start instead of being followed. `hardened` also makes parts of
- * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...). */
-int enter_rootfs(const char *rootfs, int hardened, struct bd_error *err);
+ * /proc read-only and masks others (/proc/kcore, /proc/keys, /sys/firmware...).
+ * The volumes are mounted last, before pivot_root. */
+int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes, size_t nvolumes, struct bd_error *err);
 
 /* Make the rootfs's proc, sys and dev where missing (a bare tree of static
  * programs has none); *created gets a bit for each one made, for

@@ -7,6 +7,7 @@
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE]
+ *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
  *       -- COMMAND [ARGS...]
  *
  *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
@@ -139,6 +140,13 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--layer-template") == 0) o->layer_template = val;
     else if (strcmp(a, "--keep-layer") == 0) o->keep_layer = val;
     else if (strcmp(a, "--layer") == 0) o->layer = val;
+    else if ((strcmp(a, "--bind") == 0 || strcmp(a, "--tmpfs") == 0) && val) {
+      if (o->config.nvolumes == MAX_VOLUMES) return bd_fail(err, 0, "too many volumes (at most %d)", MAX_VOLUMES);
+      struct volume *v = &o->config.volumes[o->config.nvolumes++];
+      /* argv's strings are ours to split in place. */
+      int bind = strcmp(a, "--bind") == 0;
+      if ((bind ? volume_parse_bind((char *)val, v, err) : volume_parse_tmpfs((char *)val, v, err)) < 0) return -1;
+    }
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
     else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }

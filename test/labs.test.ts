@@ -60,6 +60,8 @@ describe('lab files', () => {
     assert.deepEqual(lab.steps[1].check.stat, { key: 'memory.peak', op: '<', value: 1024 ** 3 });
     assert.deepEqual(runOptionsAt(lab, 0), { memory: '64m' });
     assert.deepEqual(runOptionsAt(lab, 1), { memory: '128m' });
+    const storage = parseLab(GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [/tmp:/host-tmp:ro]\n  tmpfs: [/scratch:size=1m]\n  disk: 64m'), 'lab.yaml', 'small');
+    assert.deepEqual(runOptionsAt(storage, 0), { memory: '64m', volumes: ['/tmp:/host-tmp:ro'], tmpfs: ['/scratch:size=1m'], disk: '64m' });
   });
 
   it('names the line and the place of every mistake', () => {
@@ -73,6 +75,8 @@ describe('lab files', () => {
       // The parser notices the unclosed [ where the next line starts.
       [GOOD.replace('title: A small lab', 'title: [unclosed'), /^lab\.yaml:2: not valid YAML: Flow sequence/],
       ['title: nothing to do\nsteps: []\n', /^lab\.yaml:2: steps: give a list of steps$/],
+      [GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [data:/data]'), /^lab\.yaml:3: run: -v data:\/data: the host path must be absolute/],
+      [GOOD.replace('memory: 64m', 'memory: 64m\n  tmpfs: /t:suid'), /^lab\.yaml:3: run: --tmpfs \/t:suid: unknown option "suid"/],
     ];
     for (const [text, expected] of cases) assert.match(errorOf(text), expected);
   });

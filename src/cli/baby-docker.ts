@@ -36,6 +36,8 @@ const USAGE = `Usage:
       --keep           keep that layer when the run ends (see --on-layer, rm)
       --on-layer ID    start on the layer run ID kept, as that run left it
       --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
+      -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
+      --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}
   baby-docker exec [OPTIONS] ID COMMAND [ARGS...]
       Run COMMAND in the running container ID (or the start of one id, as
@@ -92,6 +94,8 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--keep') spec.keep = true;
     else if (flag === '--on-layer') spec.onLayerOf = value();
     else if (flag === '--rootfs-rw') spec.rootfsRw = true;
+    else if (flag === '-v' || flag === '--volume') spec.volumes = [...(spec.volumes ?? []), value()];
+    else if (flag === '--tmpfs') spec.tmpfs = [...(spec.tmpfs ?? []), value()];
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');

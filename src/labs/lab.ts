@@ -6,10 +6,10 @@
  * The format is documented in src/labs/README.md.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { parseMemory } from '../runtime/spec.js';
+import { checkStorageOptions, parseMemory, type StorageOptions } from '../runtime/spec.js';
 
 /** Options for a lab's container; a step's `run` is merged over the lab's. */
-export interface LabRun {
+export interface LabRun extends StorageOptions {
   rootfs?: string;
   command?: string[];
   memory?: string;
@@ -165,7 +165,7 @@ class Reader {
 }
 
 function readRun(r: Reader, path: Path): LabRun {
-  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security']);
+  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk']);
   const run: LabRun = {};
   const rootfs = r.string([...path, 'rootfs']);
   if (rootfs !== undefined) run.rootfs = rootfs;
@@ -196,6 +196,17 @@ function readRun(r: Reader, path: Path): LabRun {
   if (security !== undefined) {
     if (security !== 'default' && security !== 'none') r.fail([...path, 'security'], 'must be "default" or "none"');
     run.security = security;
+  }
+  const volumes = r.stringList([...path, 'volumes']);
+  if (volumes) run.volumes = volumes;
+  const tmpfs = r.stringList([...path, 'tmpfs']);
+  if (tmpfs) run.tmpfs = tmpfs;
+  const disk = r.string([...path, 'disk']);
+  if (disk !== undefined) run.disk = disk;
+  try {
+    checkStorageOptions(run);
+  } catch (error) {
+    r.fail(path, (error as Error).message);
   }
   return run;
 }

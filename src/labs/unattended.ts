@@ -24,6 +24,9 @@ function labSpec(run: LabRun): ContainerSpec {
     capAdd: run.capAdd,
     capDrop: run.capDrop,
     security: run.security,
+    volumes: run.volumes,
+    tmpfs: run.tmpfs,
+    disk: run.disk,
   };
 }
 

@@ -44,7 +44,26 @@ export interface ContainerSpec {
   layersDir?: string;
   /** Write into the rootfs directory itself, with no layer, as the original did. */
   rootfsRw?: boolean;
+  /** Host paths bound in, as Docker's -v takes them: "HOST:CONTAINER" or "HOST:CONTAINER:ro". */
+  volumes?: string[];
+  /** tmpfs mounts, as Docker's --tmpfs takes them: "PATH" or "PATH:size=64m,mode=1777,exec,ro". */
+  tmpfs?: string[];
 }
+
+/** The storage options of a run as they are typed (-v, --tmpfs, --disk): labs, the UI's runs and its command line carry them so. */
+export type StorageOptions = Pick<ContainerSpec, 'volumes' | 'tmpfs' | 'disk'>;
+
+/** Check typed storage options at once (each parser throws the one-line error). */
+export function checkStorageOptions(options: StorageOptions): void {
+  for (const volume of options.volumes ?? []) parseVolume(volume);
+  for (const tmpfs of options.tmpfs ?? []) parseTmpfs(tmpfs);
+  if (options.disk !== undefined) parseDisk(options.disk);
+}
+
+/** A volume, checked: a host path bound in, or a tmpfs. */
+export type Volume =
+  | { kind: 'bind'; source: string; target: string; readOnly: boolean }
+  | { kind: 'tmpfs'; target: string; options: string };
 
 /** A spec checked and filled in: what the shim is started with. */
 export interface ResolvedSpec {
@@ -63,6 +82,8 @@ export interface ResolvedSpec {
   name: string | null;
   /** The run's writable layer, or null to run on the rootfs itself. */
   layer: LayerPlan | null;
+  /** Mounted in this order: a parent before what is mounted inside it. */
+  volumes: Volume[];
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -177,7 +198,52 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     readOnly: spec.readOnly ?? false,
     name: spec.name === undefined ? null : checkName(spec.name),
     layer: resolveLayer(spec, id),
+    volumes: resolveVolumes(spec),
   };
+}
+
+/** A path in the container for a mount: absolute, below /, and free of what the shim splits on. */
+function checkTarget(target: string, flag: string, given: string): string {
+  if (!target.startsWith('/') || /^\/+$/.test(target) || /[:\0]/.test(target)) {
+    throw new RuntimeError(`${flag} ${given}: the path inside must be absolute and below /, e.g. /data`);
+  }
+  return path.posix.normalize(target);
+}
+
+/** -v HOST:CONTAINER[:ro|rw]: the host path must exist (it is bound as it is, a file or a directory). */
+export function parseVolume(given: string): Volume {
+  const parts = given.split(':');
+  const [source, target, mode = 'rw'] = parts;
+  if (parts.length < 2 || parts.length > 3 || (mode !== 'ro' && mode !== 'rw')) {
+    throw new RuntimeError(`-v ${given}: give HOST:CONTAINER or HOST:CONTAINER:ro, e.g. -v /srv/data:/data:ro`);
+  }
+  if (!source.startsWith('/')) throw new RuntimeError(`-v ${given}: the host path must be absolute (named volumes are not supported), e.g. -v $PWD/data:/data`);
+  let real: string;
+  try {
+    real = fs.realpathSync(source);
+  } catch {
+    throw new RuntimeError(`-v ${given}: ${source} does not exist on the host: create it first`);
+  }
+  if (real.includes(':')) throw new RuntimeError(`-v ${given}: the host path ${real} holds a ":", which cannot be bound`);
+  return { kind: 'bind', source: real, target: checkTarget(target, '-v', given), readOnly: mode === 'ro' };
+}
+
+const TMPFS_OPTION = /^(size=\d+[kmg%]?|mode=[0-7]{3,4}|uid=\d+|gid=\d+|nr_inodes=\d+[kmg]?|exec|noexec|ro|rw)$/;
+
+/** --tmpfs PATH[:OPTIONS]: Docker's options (size=, mode=, uid=, gid=, nr_inodes=, exec, ro); noexec, nosuid and nodev by default. */
+export function parseTmpfs(given: string): Volume {
+  const colon = given.indexOf(':');
+  const target = colon < 0 ? given : given.slice(0, colon);
+  const options = colon < 0 ? [] : given.slice(colon + 1).split(',').filter((o) => o !== '');
+  const bad = options.find((o) => !TMPFS_OPTION.test(o));
+  if (bad !== undefined) throw new RuntimeError(`--tmpfs ${given}: unknown option "${bad}": use size=64m, mode=1777, uid=, gid=, nr_inodes=, exec, ro`);
+  return { kind: 'tmpfs', target: checkTarget(target, '--tmpfs', given), options: options.filter((o) => o !== 'noexec' && o !== 'rw').join(',') };
+}
+
+function resolveVolumes(spec: ContainerSpec): Volume[] {
+  const volumes = [...(spec.volumes ?? []).map(parseVolume), ...(spec.tmpfs ?? []).map(parseTmpfs)];
+  const depth = (v: Volume) => v.target.split('/').length;
+  return volumes.sort((a, b) => depth(a) - depth(b)); // stable: same depth keeps the order given
 }
 
 function resolveLayer(spec: ContainerSpec, id: string): LayerPlan | null {

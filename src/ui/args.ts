@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, parseMemory, parsePids, resolveCapabilities } from '../runtime/spec.js';
+import { checkHostname, checkStorageOptions, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -15,6 +15,9 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       --rootfs DIR     add a directory to the picker's list
       --pids N         most processes at once in each run (default 1024)
       --init           run a tiny init as PID 1 that forwards signals
+      -v, --volume HOST:PATH[:ro]  bind a host path into each run (repeatable)
+      --tmpfs PATH[:OPTIONS]       a tmpfs in each run (size=64m, exec, ro)
+      --disk SIZE      the most each run may write (default 1g)
       --record FILE    record the pane as an asciicast (asciinema play FILE);
                        Ctrl-] w starts or stops a recording too
       --lab NAME       follow a guided lab (a built-in one, one in
@@ -25,7 +28,7 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
 ${SECURITY_USAGE}`;
 
 /** What the command line sets for every run of the session: the hardening, the pids limit, an init. */
-export type SessionOptions = SecurityOptions & Pick<RunOptions, 'pids' | 'init'>;
+export type SessionOptions = SecurityOptions & StorageOptions & Pick<RunOptions, 'pids' | 'init'>;
 
 export interface TuiArgs {
   memory: string;
@@ -57,6 +60,9 @@ export function parseArgs(args: string[]): TuiArgs | null {
     else if (flag === '--lab') parsed.lab = value();
     else if (flag === '--check') parsed.check = true;
     else if (flag === '--record') parsed.record = value();
+    else if (flag === '-v' || flag === '--volume') parsed.session.volumes = [...(parsed.session.volumes ?? []), value()];
+    else if (flag === '--tmpfs') parsed.session.tmpfs = [...(parsed.session.tmpfs ?? []), value()];
+    else if (flag === '--disk') parsed.session.disk = value();
     else if (!parseSecurityOption(flag, value, parsed.session)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;
@@ -64,6 +70,7 @@ export function parseArgs(args: string[]): TuiArgs | null {
   parseMemory(parsed.memory);
   if (parsed.hostname) checkHostname(parsed.hostname);
   resolveCapabilities(parsed.session);
+  checkStorageOptions(parsed.session);
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {

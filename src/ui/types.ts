@@ -1,11 +1,12 @@
 /** What the UI knows about runs: shared by the state reducer and the panels. */
 import type { ExitStatus } from '../runtime/container.js';
 import type { NativeStats } from '../runtime/native.js';
+import type { StorageOptions } from '../runtime/spec.js';
 
 export type RunPhase = 'starting' | 'running' | 'exited';
 
 /** What a person chose in the picker (or on the command line). */
-export interface RunOptions {
+export interface RunOptions extends StorageOptions {
   /** A rootfs directory, or "default". */
   rootfs: string;
   command: string[];

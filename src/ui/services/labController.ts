@@ -27,6 +27,9 @@ function labRunOptions(run: LabRun): RunOptions {
     capAdd: run.capAdd,
     capDrop: run.capDrop,
     security: run.security,
+    volumes: run.volumes,
+    tmpfs: run.tmpfs,
+    disk: run.disk,
   };
 }
 

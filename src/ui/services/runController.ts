@@ -41,6 +41,9 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     capAdd: options.capAdd,
     capDrop: options.capDrop,
     security: options.security,
+    volumes: options.volumes,
+    tmpfs: options.tmpfs,
+    disk: options.disk,
   };
 }
 

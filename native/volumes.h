@@ -1,0 +1,28 @@
+/* Volumes: host paths bound into the container (-v HOST:CTR[:ro]) and
+ * tmpfs mounts (--tmpfs PATH[:OPTIONS]), mounted in the container's mount
+ * namespace before pivot_root. Each target is resolved inside the rootfs:
+ * a symlink there resolves as it would inside the container, never out. */
+#ifndef BD_VOLUMES_H
+#define BD_VOLUMES_H
+
+#include <stddef.h>
+
+#include "utils.h"
+
+#define MAX_VOLUMES 64
+
+struct volume {
+  const char *source;  /* a host path (file or directory); NULL for a tmpfs */
+  const char *target;  /* an absolute path in the container, made if missing */
+  int read_only;
+  const char *options; /* a tmpfs's: size=, mode=, uid=, gid=, and exec (default noexec) */
+};
+
+/* Parse a shim argument: "SOURCE:TARGET[:ro]" (bind), "TARGET[:OPTIONS]" (tmpfs). */
+int volume_parse_bind(char *arg, struct volume *v, struct bd_error *err);
+int volume_parse_tmpfs(char *arg, struct volume *v, struct bd_error *err);
+
+/* Mount them, in order, under the rootfs open at rootfd (before pivot_root). */
+int mount_volumes(int rootfd, const struct volume *volumes, size_t count, struct bd_error *err);
+
+#endif
