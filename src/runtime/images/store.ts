@@ -42,6 +42,11 @@ export function digestHex(digest: string): string {
   return digest.slice('sha256:'.length);
 }
 
+/** 12 hex digits of a digest, as Docker shows ids. */
+export function shortId(digest: string): string {
+  return digestHex(digest).slice(0, 12);
+}
+
 export function blobPath(digest: string): string {
   return path.join(BLOBS_DIR, 'sha256', digestHex(digest));
 }
