@@ -10,7 +10,6 @@ export const MEDIA_TYPES = {
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
 } as const;
 
