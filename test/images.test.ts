@@ -389,6 +389,30 @@ describe('pull', () => {
     }
   });
 
+  it('answers a Basic challenge with the credentials of config.json; without them, or with wrong ones, a one-line error', async () => {
+    const basic = await proxy((req, res, forward) => {
+      if (req.headers.authorization === `Basic ${Buffer.from('tester:secret').toString('base64')}`) return forward();
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+    });
+    const ref = `127.0.0.1:${basic.port}/test/img:1`;
+    const configFile = path.join(process.env.DOCKER_CONFIG!, 'config.json');
+    const writeCredentials = (password: string): void =>
+      fs.writeFileSync(configFile, JSON.stringify({ auths: { [`http://127.0.0.1:${basic.port}`]: { auth: Buffer.from(`tester:${password}`).toString('base64') } } }));
+    try {
+      const anonymous = await cli(['pull', ref]);
+      assert.deepEqual([anonymous.status, anonymous.stderr], [125, `baby-docker: 127.0.0.1:${basic.port} wants credentials: log in (docker login writes them to ${configFile})\n`]);
+      writeCredentials('wrong');
+      const refused = await cli(['pull', ref]);
+      assert.deepEqual([refused.status, refused.stderr], [125, `baby-docker: authentication refused by 127.0.0.1:${basic.port} for test/img: check the credentials in ${configFile}\n`]);
+      writeCredentials('secret');
+      assert.equal((await pulled(ref)).id, configDigest);
+    } finally {
+      fs.rmSync(configFile, { force: true });
+      forget(ref);
+      await close(basic.server);
+    }
+  });
+
   it('resumes an interrupted download with a Range request, from the partial blob it kept', async () => {
     let cut = true;
     const cutAt = 1024 * 1024;

@@ -214,7 +214,9 @@ export async function pullImage(refText: string, options: PullOptions = {}): Pro
   const diffIds = readBlobJson<ConfigBlob>(manifest.config.digest).rootfs.diff_ids;
   if (diffIds.length !== manifest.layers.length) throw new RuntimeError(`${name}: its config lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
   const report = (layer: Descriptor, done: number): void => options.onProgress?.({ layer: shortId(layer.digest), done, total: layer.size });
-  await eachLimited(manifest.layers, PARALLEL_DOWNLOADS, async (layer) => {
+  // A layer may come twice (empty ones do): fetched once.
+  const blobs = [...new Map(manifest.layers.map((layer) => [layer.digest, layer])).values()];
+  await eachLimited(blobs, PARALLEL_DOWNLOADS, async (layer) => {
     if (!hasBlob(layer.digest)) await registry.download(layer, (done) => report(layer, done));
     report(layer, layer.size);
   });
