@@ -16,7 +16,7 @@ import { after, before, describe, it } from 'node:test';
 import { findLocalImage, listLocalImages, parseReference, pullImage, referenceName, type LocalImage } from '../src/runtime/images/index.js';
 import { hostPlatform } from '../src/runtime/images/oci.js';
 import { REGISTRY_MIRROR_ENV } from '../src/runtime/images/registry.js';
-import { blobPath, collectUnused, digestHex, removeImage } from '../src/runtime/images/store.js';
+import { blobPath, pruneImages, digestHex, removeImage } from '../src/runtime/images/store.js';
 import { BLOBS_DIR, IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR } from '../src/runtime/paths.js';
 import { CLI_PATH } from './helpers.js';
 
@@ -477,7 +477,7 @@ describe('pull', () => {
       assert.equal(findLocalImage(ref), null);
     } finally {
       await close(corrupting.server);
-      collectUnused(true);
+      pruneImages();
     }
   });
 });
@@ -574,7 +574,7 @@ tar("hardlink-dotdot", ("hard", "hardlink", "../../../../../..${outside}/target"
       assert.deepEqual(fs.readdirSync(IMAGE_LAYERS_DIR).filter((name) => name.startsWith('.tmp-')), [], 'a refused layer left its temporary directory');
     } finally {
       forget(...names);
-      collectUnused(true);
+      pruneImages();
       fs.rmSync(outside, { recursive: true, force: true });
     }
   });

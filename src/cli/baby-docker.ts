@@ -375,8 +375,8 @@ async function image(command: string | undefined, args: string[]): Promise<numbe
     }
     default: {
       if (command !== 'prune' || args.length !== 0) throw new RuntimeError('usage: baby-docker image prune');
-      const { collectUnused } = await import('../runtime/images/store.js');
-      process.stdout.write(`removed ${collectUnused(true)} unused layer(s), blob(s) and partial download(s)\n`);
+      const { pruneImages } = await import('../runtime/images/store.js');
+      process.stdout.write(`removed ${pruneImages()} unused layer(s), blob(s) and partial download(s)\n`);
       return 0;
     }
   }

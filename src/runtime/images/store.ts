@@ -173,15 +173,34 @@ export function findImage(ref: string): ImageSummary | null {
   return lookup(ref)?.image ?? null;
 }
 
-/** Remove the image named `ref`, or every name of the image with that id; then what no image uses. Returns the names removed. */
+/** What an image's manifest holds: its blobs' and its unpacked layers' hex names. */
+function contents(name: string, manifestDigest: string): { blobs: string[]; layers: string[] } {
+  const manifest = checkManifest(readBlobJson<Manifest>(manifestDigest), name);
+  return {
+    blobs: [manifestDigest, manifest.config.digest, ...manifest.layers.map((layer) => layer.digest)].map(digestHex),
+    layers: readBlobJson<ConfigBlob>(manifest.config.digest).rootfs.diff_ids.map(digestHex),
+  };
+}
+
+/** The blobs and layers the local images use. */
+function used(): { blobs: Set<string>; layers: Set<string> } {
+  const all = Object.entries(readIndex()).map(([name, manifest]) => contents(name, manifest));
+  return { blobs: new Set(all.flatMap((c) => c.blobs)), layers: new Set(all.flatMap((c) => c.layers)) };
+}
+
+/** Remove the image named `ref`, or every name of the image with that id; then its blobs and layers that
+ * no image uses any more (only those: a pull under way has others not yet named). Returns the names removed. */
 export function removeImage(ref: string): string[] {
   const found = lookup(ref);
   if (!found) throw new RuntimeError(`no such image: ${ref}`);
   const removed = found.byName ? [found.image.name] : listImages().filter((image) => image.id === found.image.id).map((image) => image.name);
   const index = readIndex();
+  const candidates = removed.map((name) => contents(name, index[name]));
   for (const name of removed) delete index[name];
   writeIndex(index);
-  collectUnused(false);
+  const still = used();
+  for (const hex of new Set(candidates.flatMap((c) => c.blobs))) if (!still.blobs.has(hex)) fs.rmSync(path.join(BLOBS_DIR, 'sha256', hex), { force: true });
+  for (const hex of new Set(candidates.flatMap((c) => c.layers))) if (!still.layers.has(hex)) fs.rmSync(path.join(IMAGE_LAYERS_DIR, hex), { recursive: true, force: true });
   return removed;
 }
 
@@ -194,17 +213,10 @@ function entriesOf(dir: string): string[] {
   }
 }
 
-/** Remove the blobs and layers no local image uses, and, with `partials`, interrupted downloads and
- * anything half-made. Returns how many things went. */
-export function collectUnused(partials: boolean): number {
-  const blobs = new Set<string>();
-  const layers = new Set<string>();
-  for (const [name, manifestDigest] of Object.entries(readIndex())) {
-    const manifest = checkManifest(readBlobJson<Manifest>(manifestDigest), name);
-    blobs.add(digestHex(manifestDigest)).add(digestHex(manifest.config.digest));
-    for (const layer of manifest.layers) blobs.add(digestHex(layer.digest));
-    for (const diffId of readBlobJson<ConfigBlob>(manifest.config.digest).rootfs.diff_ids) layers.add(digestHex(diffId));
-  }
+/** `image prune`: remove every blob and layer no local image uses, interrupted downloads and anything
+ * half-made (as with Docker, not while a pull runs). Returns how many things went. */
+export function pruneImages(): number {
+  const { blobs, layers } = used();
   let removed = 0;
   const sweep = (dir: string, keep: (name: string) => boolean): void => {
     for (const name of entriesOf(dir)) {
@@ -213,10 +225,8 @@ export function collectUnused(partials: boolean): number {
       removed++;
     }
   };
-  // Half-made things (.tmp-*) may belong to a pull still running: only prune takes them.
-  const settled = (name: string): boolean => !partials && name.startsWith('.tmp-');
-  sweep(path.join(BLOBS_DIR, 'sha256'), (name) => blobs.has(name) || settled(name));
-  sweep(IMAGE_LAYERS_DIR, (name) => layers.has(name) || settled(name));
-  if (partials) sweep(PARTIAL_BLOBS_DIR, () => false);
+  sweep(path.join(BLOBS_DIR, 'sha256'), (name) => blobs.has(name));
+  sweep(IMAGE_LAYERS_DIR, (name) => layers.has(name));
+  sweep(PARTIAL_BLOBS_DIR, () => false);
   return removed;
 }
