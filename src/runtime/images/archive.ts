@@ -106,12 +106,13 @@ export async function loadImages(file: string): Promise<LocalImage[]> {
   let dir = path.resolve(file);
   let unpacked: string | null = null;
   if (!fs.statSync(file).isDirectory()) {
-    // An archive holds plain files only: node-tar's own extraction (no path out of the directory) will do.
+    // An archive holds plain files and directories only: node-tar's own extraction (no path out of the
+    // directory) of those alone, so that no symlink of the archive leads a blob's read out of it.
     unpacked = dir = temporaryPath(IMAGES_DIR);
     fs.mkdirSync(dir, { mode: 0o700 });
   }
   try {
-    if (unpacked) await extract({ file, cwd: unpacked, strict: true });
+    if (unpacked) await extract({ file, cwd: unpacked, strict: true, filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory') });
     if (fs.existsSync(path.join(dir, 'manifest.json'))) return await loadDockerArchive(dir);
     if (fs.existsSync(path.join(dir, 'oci-layout'))) return await loadOciLayout(dir);
     throw new RuntimeError(`${file} is neither a docker save archive (manifest.json) nor an OCI layout (oci-layout, index.json)`);

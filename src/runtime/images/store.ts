@@ -96,7 +96,12 @@ export async function addBlobFromFile(file: string): Promise<{ digest: string; s
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({ transform(chunk: Buffer, _encoding, done) { hash.update(chunk); size += chunk.length; done(null, chunk); } });
-  await pipeline(fs.createReadStream(file), tap, fs.createWriteStream(tmp, { mode: 0o600 }));
+  try {
+    await pipeline(fs.createReadStream(file), tap, fs.createWriteStream(tmp, { mode: 0o600 }));
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw new RuntimeError(`read ${file}: ${(err as Error).message}`);
+  }
   const digest = `sha256:${hash.digest('hex')}`;
   if (hasBlob(digest)) fs.rmSync(tmp);
   else fs.renameSync(tmp, blobPath(digest));
