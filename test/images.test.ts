@@ -73,7 +73,7 @@ function addBlob(data: Buffer, mediaType: string, extra: object = {}): { mediaTy
   return { mediaType, digest, size: data.length, ...extra };
 }
 
-/** The three layers' trees: a setuid file, a hardlink, an absolute symlink, owners, a sticky dir; then a whiteout, an opaque dir, a replaced file; then a big file. */
+/** The three layers' trees: a setuid file, a hardlink, an absolute symlink, owners, a sticky dir, devices; then a whiteout, an opaque dir, a replaced file; then a big file. */
 function stageLayers(): string[] {
   const stage = (n: number, build: (dir: string) => void): string => {
     const dir = path.join(tmp, `stage${n}`);
@@ -106,6 +106,9 @@ function stageLayers(): string[] {
       put(dir, 'ro/file', 'read-only dir', 0o400, 1234, 5678);
       fs.chmodSync(path.join(dir, 'ro'), 0o555);
       fs.utimesSync(path.join(dir, 'ro', 'file'), 1_500_000_000, 1_500_000_000);
+      fs.mkdirSync(path.join(dir, 'dev'));
+      run('mknod', ['-m', '666', path.join(dir, 'dev', 'null'), 'c', '1', '3']);
+      run('mkfifo', ['-m', '600', path.join(dir, 'dev', 'fifo')]);
     }),
     stage(2, (dir) => {
       put(dir, 'etc/.wh.deleted', '');
@@ -296,7 +299,7 @@ describe('pull', () => {
     assert.equal(overlayListing(image), umociListing);
     // ...and that is the image as built: layer 2 deleted a file and hid a directory's files, the rest kept.
     for (const line of ['bin/prog 100000 4755 0:0 size=20 links=2', 'bin/hard 100000 4755 0:0 size=20 links=2', 'bin/sh 120000 777 0:0 -> /bin/prog', 'bin/up 120000 777 0:0 -> ../../../../etc/passwd',
-      'usr/sgid 100000 2750 1000:50', 'tmp 40000 1777 0:0', 'ro 40000 555 0:0', 'ro/file 100000 400 1234:5678 size=13 links=1 mtime=1500000000', 'opt/dir/c 100000', 'home/user 40000 700 1000:1000', 'data/big 100000 644 0:0 size=3145728']) {
+      'usr/sgid 100000 2750 1000:50', 'tmp 40000 1777 0:0', 'ro 40000 555 0:0', 'ro/file 100000 400 1234:5678 size=13 links=1 mtime=1500000000', 'opt/dir/c 100000', 'home/user 40000 700 1000:1000', 'data/big 100000 644 0:0 size=3145728', `dev/null 20000 666 0:0 dev=${fs.statSync('/dev/null').rdev}`, 'dev/fifo 10000 600 0:0']) {
       assert.ok(umociListing.split('\n').some((entry) => entry.startsWith(line)), line);
     }
     for (const gone of ['etc/deleted', 'opt/dir/a', 'opt/dir/b']) assert.ok(!umociListing.split('\n').some((entry) => entry.startsWith(`${gone} `)), gone);
