@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "cgroup.h"
+#include "image_fs.h"
 #include "linux.h"
 #include "pty_reader.h"
 #include "sealed_exe.h"
@@ -154,6 +155,55 @@ Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
   }
 }
 
+// imageOpenFile(root, rel) -> fd of a new file, for writing
+Napi::Value ImageOpenFile(const Napi::CallbackInfo &info) {
+  bd_error err;
+  int fd = image_open_file(info[0].As<Napi::String>().Utf8Value().c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), &err);
+  if (fd < 0) return Fail(info.Env(), err);
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// imageMake(root, rel, {type, mode, uid, gid, mtimeSec, mtimeNsec, target, major, minor})
+Napi::Value ImageMake(const Napi::CallbackInfo &info) {
+  static const char *const types[] = {"dir", "symlink", "hardlink", "char", "block", "fifo"};
+  Napi::Object e = info[2].As<Napi::Object>();
+  std::string type = e.Get("type").As<Napi::String>().Utf8Value();
+  std::string target = e.Has("target") ? e.Get("target").As<Napi::String>().Utf8Value() : "";
+  image_entry entry = {};
+  entry.type = static_cast<image_entry_type>(-1);
+  for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+    if (type == types[i]) entry.type = static_cast<image_entry_type>(i);
+  entry.mode = e.Get("mode").As<Napi::Number>().Uint32Value();
+  entry.uid = e.Get("uid").As<Napi::Number>().Uint32Value();
+  entry.gid = e.Get("gid").As<Napi::Number>().Uint32Value();
+  entry.mtime_sec = e.Get("mtimeSec").As<Napi::Number>().Int64Value();
+  entry.mtime_nsec = e.Get("mtimeNsec").As<Napi::Number>().Int32Value();
+  entry.target = target.c_str();
+  entry.major = e.Has("major") ? e.Get("major").As<Napi::Number>().Uint32Value() : 0;
+  entry.minor = e.Has("minor") ? e.Get("minor").As<Napi::Number>().Uint32Value() : 0;
+  bd_error err;
+  if (image_make(info[0].As<Napi::String>().Utf8Value().c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), &entry, &err) < 0)
+    return Fail(info.Env(), err);
+  return info.Env().Undefined();
+}
+
+// imageSetOpaque(root, rel)
+Napi::Value ImageSetOpaque(const Napi::CallbackInfo &info) {
+  bd_error err;
+  if (image_set_opaque(info[0].As<Napi::String>().Utf8Value().c_str(), info[1].As<Napi::String>().Utf8Value().c_str(), &err) < 0)
+    return Fail(info.Env(), err);
+  return info.Env().Undefined();
+}
+
+// imageSetMtime(root, rel, sec, nsec)
+Napi::Value ImageSetMtime(const Napi::CallbackInfo &info) {
+  bd_error err;
+  if (image_set_mtime(info[0].As<Napi::String>().Utf8Value().c_str(), info[1].As<Napi::String>().Utf8Value().c_str(),
+                      info[2].As<Napi::Number>().Int64Value(), info[3].As<Napi::Number>().Int32Value(), &err) < 0)
+    return Fail(info.Env(), err);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readStats", Napi::Function::New(env, ReadStats));
   exports.Set("readHostname", Napi::Function::New(env, ReadHostname));
@@ -166,6 +216,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ptyReaderTake", Napi::Function::New(env, PtyReaderTake));
   exports.Set("ptyReaderPause", Napi::Function::New(env, PtyReaderPause));
   exports.Set("ptyReaderFree", Napi::Function::New(env, PtyReaderFree));
+  exports.Set("imageOpenFile", Napi::Function::New(env, ImageOpenFile));
+  exports.Set("imageMake", Napi::Function::New(env, ImageMake));
+  exports.Set("imageSetOpaque", Napi::Function::New(env, ImageSetOpaque));
+  exports.Set("imageSetMtime", Napi::Function::New(env, ImageSetMtime));
   // What the shim takes as "kill the container" (see native/shim.c).
   exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));
   exports.Set("stateRoot", Napi::String::New(env, STATE_ROOT));

@@ -50,6 +50,21 @@ ${SECURITY_USAGE}
       List the running containers.
   baby-docker rm ID
       Remove the layer a run started with --keep left.
+  baby-docker pull [--insecure] NAME[:TAG|@sha256:DIGEST]
+      Fetch an image from its registry (Docker Hub when the name has none:
+      alpine is docker.io/library/alpine:latest). Credentials come from
+      ~/.docker/config.json. --insecure: plain HTTP to a registry that is
+      not on this machine.
+  baby-docker load -i FILE
+      Load the images of a docker save tar, an OCI archive or an OCI layout directory.
+  baby-docker import ROOTFS.tar NAME[:TAG]
+      Make a one-layer image of a root filesystem tarball.
+  baby-docker images
+      List the local images.
+  baby-docker rmi NAME|ID...
+      Remove an image's name (an id: all its names); its layers go once no image uses them.
+  baby-docker image prune
+      Remove the layers and blobs no image uses, and interrupted downloads.
   baby-docker lab list
       The guided labs: built in, and in ~/.config/baby-docker/labs.
   baby-docker lab check NAME|FILE.yaml
@@ -263,6 +278,114 @@ async function lab([action, name, ...extra]: string[]): Promise<number> {
   throw new RuntimeError('usage: baby-docker lab list | baby-docker lab check NAME');
 }
 
+/** Decimal units, as Docker shows sizes. */
+function formatSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  for (; bytes >= 1000 && i < units.length - 1; i++) bytes /= 1000;
+  return `${i === 0 ? bytes : bytes.toFixed(bytes < 10 ? 2 : 1)}${units[i]}`;
+}
+
+function ago(date: Date | null, now: number): string {
+  if (!date || Number.isNaN(date.getTime())) return 'N/A';
+  const seconds = Math.max(0, (now - date.getTime()) / 1000);
+  const [count, unit] = seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [seconds / 60, 'minute'] : seconds < 86400 ? [seconds / 3600, 'hour'] : seconds < 86400 * 365 ? [seconds / 86400, 'day'] : [seconds / 86400 / 365, 'year'];
+  const n = Math.floor(count);
+  return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+}
+
+/** `baby-docker images`, as `docker images` lays it out (Docker Hub's names short: alpine, user/app). */
+async function imagesTable(): Promise<string> {
+  const { listImages } = await import('../runtime/images/store.js');
+  const { DOCKER_HUB } = await import('../runtime/images/reference.js');
+  const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE', 'CREATED']];
+  const now = Date.now();
+  for (const image of listImages()) {
+    // name is registry/repository[:tag][@digest], or a manifest digest alone for an image loaded without a name
+    const [, registry, repository, tag] = /^(?:([^/]+)\/([^:@]+)(?::([^@]+))?)?/.exec(image.name)!;
+    const shown = registry === undefined ? '<none>' : registry === DOCKER_HUB ? repository.replace(/^library\//, '') : `${registry}/${repository}`;
+    rows.push([shown, tag ?? '<none>', image.id.slice('sha256:'.length, 'sha256:'.length + 12), formatSize(image.size), ago(image.created, now)]);
+  }
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('   ')).join('\n') + '\n';
+}
+
+/** A pull's progress: on a terminal, one bar a layer redrawn in place; otherwise a line as each layer completes. */
+function pullProgress(): (progress: { layer: string; done: number; total: number }) => void {
+  const layers = new Map<string, { done: number; total: number }>();
+  const tty = process.stdout.isTTY;
+  let drawn = 0;
+  let lastDraw = 0;
+  const bar = (done: number, total: number): string => {
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    return `[${'='.repeat(Math.max(0, filled - 1))}${filled ? (done >= total ? '=' : '>') : ''}${' '.repeat(width - filled)}]`;
+  };
+  return ({ layer, done, total }) => {
+    const before = layers.get(layer);
+    layers.set(layer, { done, total });
+    const complete = done >= total;
+    if (!tty) {
+      if (complete && !(before && before.done >= before.total)) process.stdout.write(`${layer}: ${formatSize(total)} done\n`);
+      return;
+    }
+    if (!complete && Date.now() - lastDraw < 100 && before) return;
+    lastDraw = Date.now();
+    let out = drawn ? `\x1b[${drawn}A` : '';
+    for (const [id, p] of layers) {
+      out += `\r\x1b[2K${id}: ${p.done >= p.total ? 'done'.padEnd(34) : `${bar(p.done, p.total)}   `} ${formatSize(p.done)} / ${formatSize(p.total)}\n`;
+    }
+    drawn = layers.size;
+    process.stdout.write(out);
+  };
+}
+
+async function image(command: string | undefined, args: string[]): Promise<number> {
+  switch (command) {
+    case 'pull': {
+      let insecure = false;
+      const operands = parseOptions(args, 'baby-docker', (flag) => {
+        if (flag === '--insecure') insecure = true;
+        else throw unknownOption(flag, 'baby-docker');
+      });
+      if (operands.length !== 1) throw new RuntimeError('usage: baby-docker pull [--insecure] NAME[:TAG|@sha256:DIGEST]');
+      const { pullImage } = await import('../runtime/images/registry.js');
+      const pulled = await pullImage(operands[0], { insecure, onProgress: pullProgress() });
+      process.stdout.write(`${pulled.name}: ${pulled.id}\n`);
+      return 0;
+    }
+    case 'load': {
+      if (args.length !== 2 || (args[0] !== '-i' && args[0] !== '--input')) throw new RuntimeError('usage: baby-docker load -i FILE');
+      const { loadImages } = await import('../runtime/images/archive.js');
+      for (const loaded of await loadImages(args[1])) process.stdout.write(`Loaded image: ${loaded.name} (${loaded.id})\n`);
+      return 0;
+    }
+    case 'import': {
+      if (args.length !== 2) throw new RuntimeError('usage: baby-docker import ROOTFS.tar NAME[:TAG]');
+      const { importImage } = await import('../runtime/images/archive.js');
+      const imported = await importImage(args[0], args[1]);
+      process.stdout.write(`${imported.name}: ${imported.id}\n`);
+      return 0;
+    }
+    case 'images':
+      if (args.length !== 0) throw new RuntimeError('usage: baby-docker images');
+      process.stdout.write(await imagesTable());
+      return 0;
+    case 'rmi': {
+      if (args.length === 0) throw new RuntimeError('usage: baby-docker rmi NAME|ID...');
+      const { removeImage } = await import('../runtime/images/store.js');
+      for (const ref of args) for (const name of removeImage(ref)) process.stdout.write(`Untagged: ${name}\n`);
+      return 0;
+    }
+    default: {
+      if (command !== 'prune' || args.length !== 0) throw new RuntimeError('usage: baby-docker image prune');
+      const { pruneImages } = await import('../runtime/images/store.js');
+      process.stdout.write(`removed ${pruneImages()} unused layer(s), blob(s) and partial download(s)\n`);
+      return 0;
+    }
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
@@ -284,6 +407,14 @@ async function main(args: string[]): Promise<number> {
     }
     case 'lab':
       return lab(rest);
+    case 'pull':
+    case 'load':
+    case 'import':
+    case 'images':
+    case 'rmi':
+      return image(command, rest);
+    case 'image':
+      return image(rest[0], rest.slice(1));
     case 'rm': {
       if (rest.length === 0) throw new RuntimeError('usage: baby-docker rm ID...');
       const { findKeptLayer, removeKeptLayer } = await import('../runtime/layer.js');

@@ -25,6 +25,21 @@ export interface NativeStats {
   pids: { current: number; limit: number | null };
 }
 
+/** An entry of an image layer that native/image_fs.c makes (a regular file is opened by imageOpenFile instead). */
+export interface ImageEntry {
+  type: 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+  /** Permission bits, setuid, setgid and sticky included. */
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeSec: number;
+  mtimeNsec: number;
+  /** A symlink's text, or a hardlink's path in the layer. */
+  target?: string;
+  major?: number;
+  minor?: number;
+}
+
 /** A pty master read on a native thread (native/pty_reader.c); see pty.ts. */
 export type PtyReader = { readonly kind: 'pty reader' };
 
@@ -45,6 +60,11 @@ interface Addon {
   ptyReaderPause(reader: PtyReader, paused: boolean): void;
   /** Once the end has been taken. */
   ptyReaderFree(reader: PtyReader): void;
+  /** Image layers (native/image_fs.h): paths are relative to the layer's root and never followed through a symlink. */
+  imageOpenFile(root: string, rel: string): number;
+  imageMake(root: string, rel: string, entry: ImageEntry): void;
+  imageSetOpaque(root: string, rel: string): void;
+  imageSetMtime(root: string, rel: string, sec: number, nsec: number): void;
   shimKillSignal: number;
   stateRoot: string;
 }

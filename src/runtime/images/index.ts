@@ -1,0 +1,13 @@
+/**
+ * Images, for the runtime and the CLI: pulled from a registry, loaded or
+ * imported from files, kept in the store (store.ts) as unpacked layers in
+ * overlayfs format for a run to stack, bottom first.
+ *
+ *   findLocalImage(ref)   by name as typed (alpine, alpine:3, localhost:5000/x:y), id or unique id prefix; null if none
+ *   listLocalImages()
+ *   pullImage(ref, { insecure, onProgress })
+ */
+export type { ImageConfig } from './oci.js';
+export { findImage as findLocalImage, listImages as listLocalImages, type LocalImage } from './store.js';
+export { pullImage, type LayerProgress, type PullOptions } from './registry.js';
+export { parseReference, referenceName, type Reference } from './reference.js';

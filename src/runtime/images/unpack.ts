@@ -1,0 +1,189 @@
+/**
+ * Unpack a layer blob into its directory in the store, in overlayfs format.
+ * node-tar reads the tar; the files are made by native/image_fs.c, which
+ * never follows a symlink: node-tar's own Unpack would rewrite absolute
+ * symlinks (`/bin/sh -> /bin/busybox`) into relative ones, refuse symlinks
+ * through symlinks, force directories to u+rwx and lose setuid bits to its
+ * chown, none of which an image may have.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import { Parser, type ReadEntry } from 'tar';
+import { RuntimeError } from '../errors.js';
+import { addon, type ImageEntry } from '../native.js';
+import { IMAGE_LAYERS_DIR } from '../paths.js';
+import { blobPath, digestMismatch, ensureStoreDirs, layerDir, temporaryPath } from './store.js';
+
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+
+/** A zstd stream decompressed (Node 20 has no zstd of its own). */
+function zstdDecompressor(): Transform {
+  let decompress: Decompress;
+  return new Transform({
+    construct(done) {
+      decompress = new Decompress((chunk) => this.push(Buffer.from(chunk)));
+      done();
+    },
+    transform(chunk: Buffer, _encoding, done) {
+      try {
+        decompress.push(chunk);
+        done();
+      } catch (err) {
+        done(new RuntimeError(`bad zstd data: ${(err as Error).message}`));
+      }
+    },
+    flush(done) {
+      try {
+        decompress.push(new Uint8Array(0), true);
+        done();
+      } catch (err) {
+        done(new RuntimeError(`bad zstd data: ${(err as Error).message}`));
+      }
+    },
+  });
+}
+
+/** The blob's bytes as a tar: its compression is told by its first bytes, as Docker does, whatever the manifest says. */
+function tarStream(file: string): Readable {
+  const magic = Buffer.alloc(4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, magic, 0, 4, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const raw = fs.createReadStream(file);
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return raw.pipe(createGunzip());
+  if (magic.readUInt32LE(0) === 0xfd2fb528) return raw.pipe(zstdDecompressor());
+  return raw;
+}
+
+/** An entry's path inside the layer: leading `/` and `.` parts dropped (as tar and Docker do); `..` refused. */
+function layerPath(name: string, what: string): string {
+  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) throw new RuntimeError(`${what}: refused the entry "${name}": it leads out of the layer`);
+  return parts.join('/');
+}
+
+function times(entry: ReadEntry): { mtimeSec: number; mtimeNsec: number } {
+  const ms = entry.mtime?.getTime() ?? 0;
+  return { mtimeSec: Math.floor(ms / 1000), mtimeNsec: (ms - Math.floor(ms / 1000) * 1000) * 1e6 };
+}
+
+const DEVICE_TYPES: Partial<Record<string, ImageEntry['type']>> = { CharacterDevice: 'char', BlockDevice: 'block', FIFO: 'fifo' };
+
+/** Write the layer's entries under root as they come; returns the sha256 of the uncompressed tar. */
+async function extract(file: string, root: string, what: string): Promise<string> {
+  const native = addon();
+  const hash = createHash('sha256');
+  const directories: [string, ImageEntry][] = [];
+  let openFile: number | null = null;
+  let failure: unknown = null;
+
+  const onEntry = (entry: ReadEntry): void => {
+    const rel = layerPath(entry.path, what);
+    const owner = { mode: (entry.mode ?? 0) & 0o7777, uid: entry.uid ?? 0, gid: entry.gid ?? 0, ...times(entry) };
+    const base = path.posix.basename(rel);
+    const parent = path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel);
+    if (base === OPAQUE_MARKER) {
+      native.imageSetOpaque(root, parent);
+    } else if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) {
+      // aufs's own bookkeeping (.wh..wh.plnk and the like): nothing for overlayfs
+    } else if (base.startsWith(WHITEOUT_PREFIX)) {
+      // overlayfs's whiteout: a character device 0/0 under the deleted name
+      native.imageMake(root, path.posix.join(parent, base.slice(WHITEOUT_PREFIX.length)), { ...owner, type: 'char', mode: 0, major: 0, minor: 0 });
+    } else if (entry.type === 'Directory') {
+      const dir = { ...owner, type: 'dir' as const };
+      native.imageMake(root, rel, dir);
+      directories.push([rel, dir]); // their mtimes again at the end: what is made inside changes them
+    } else if (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile') {
+      const fd = native.imageOpenFile(root, rel);
+      openFile = fd;
+      entry.on('data', (chunk: Buffer) => {
+        for (let at = 0; at < chunk.length; ) at += fs.writeSync(fd, chunk, at);
+      });
+      entry.on('end', () => {
+        fs.fchownSync(fd, owner.uid, owner.gid);
+        fs.fchmodSync(fd, owner.mode); // after chown, which clears setuid and setgid
+        fs.futimesSync(fd, entry.mtime ?? 0, entry.mtime ?? 0);
+        fs.closeSync(fd);
+        openFile = null;
+      });
+      return;
+    } else if (entry.type === 'SymbolicLink') {
+      // Its text is kept as written: it is resolved inside the container, never here.
+      native.imageMake(root, rel, { ...owner, type: 'symlink', target: entry.linkpath ?? '' });
+    } else if (entry.type === 'Link') {
+      native.imageMake(root, rel, { ...owner, type: 'hardlink', target: layerPath(entry.linkpath ?? '', what) });
+    } else if (DEVICE_TYPES[entry.type]) {
+      native.imageMake(root, rel, { ...owner, type: DEVICE_TYPES[entry.type]!, major: entry.header.devmaj ?? 0, minor: entry.header.devmin ?? 0 });
+    } else {
+      throw new RuntimeError(`${what}: entry "${entry.path}" has a type we cannot unpack: ${entry.type}`);
+    }
+    entry.resume();
+  };
+
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      if (failure) return entry.resume();
+      try {
+        onEntry(entry);
+      } catch (err) {
+        failure = err;
+        entry.resume();
+      }
+    },
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
+  try {
+    for await (const chunk of tarStream(file)) {
+      if (failure) break;
+      hash.update(chunk as Buffer);
+      parser.write(chunk as Buffer);
+    }
+    parser.end();
+    await ended;
+  } catch (err) {
+    failure ??= err;
+  }
+  if (openFile !== null) fs.closeSync(openFile);
+  if (failure) throw failure instanceof RuntimeError ? failure : new RuntimeError(`${what}: ${(failure as Error).message}`);
+  for (const [rel, dir] of directories.reverse()) native.imageSetMtime(root, rel, dir.mtimeSec, dir.mtimeNsec);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The layer `diffId`, unpacked from blob `blob` once: into a temporary directory, renamed into place when whole and verified. */
+export async function unpackLayer(blob: string, diffId: string, what: string): Promise<string> {
+  const dir = layerDir(diffId);
+  if (fs.existsSync(dir)) return dir;
+  ensureStoreDirs();
+  const tmp = temporaryPath(IMAGE_LAYERS_DIR);
+  fs.mkdirSync(tmp, { mode: 0o755 });
+  try {
+    const got = await extract(blobPath(blob), tmp, what);
+    if (got !== diffId) throw digestMismatch(`${what} (its uncompressed content)`, diffId, got);
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // Another pull of the same layer may have finished first: then it is there.
+    if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' && fs.existsSync(dir)) return dir;
+    throw err;
+  }
+  return dir;
+}
+
+/** The sha256 of a blob's uncompressed tar: its diff_id (for import and docker-archive layers). */
+export async function diffIdOf(blob: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of tarStream(blobPath(blob))) hash.update(chunk as Buffer);
+  return `sha256:${hash.digest('hex')}`;
+}
