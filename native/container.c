@@ -200,7 +200,8 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
   if (make_mounts_private(err) < 0 ||
-      (c->layer_dev && layer_mount(c->layer_dev, c->rootfs, c->layer_dir, c->root_dir, err) < 0) ||
+      (c->layer_dev && layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1,
+                                   c->layer_dir, c->root_dir, err) < 0) ||
       enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
     return -1;

@@ -9,6 +9,7 @@
 
 #include "cgroup.h"
 #include "utils.h"
+#include "layer.h"
 #include "volumes.h"
 
 struct container_config {
@@ -29,7 +30,9 @@ struct container_config {
   int read_only;        /* --read-only: the container's / is mounted read-only */
   const char *layer_dev;  /* the writable layer's loop device (see layer.h), or NULL to run on rootfs itself */
   const char *layer_dir;  /* where its filesystem is mounted, in the container's mount namespace */
-  const char *root_dir;   /* where the overlay of it over rootfs is mounted, likewise */
+  const char *root_dir;   /* where the overlay of it over the lowers is mounted, likewise */
+  const char *lowers[MAX_LOWERS]; /* the overlay's lower layers, topmost first (an image's); none: rootfs alone */
+  size_t nlowers;
   struct volume volumes[MAX_VOLUMES]; /* -v and --tmpfs, mounted in this order */
   size_t nvolumes;
 };

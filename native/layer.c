@@ -108,19 +108,38 @@ void layer_release(struct layer *l) {
   l->loop_fd = l->image_fd = -1;
 }
 
-int layer_mount(const char *dev, const char *lower, const char *disk_dir, const char *root_dir, struct bd_error *err) {
-  int lower_fd = -1, disk_fd = -1, upper_fd = -1, work_fd = -1, fresh = 0, rc = -1;
+/* "lowerdir=/proc/self/fd/A:/proc/self/fd/B,upperdir=...,workdir=...": fd
+ * paths, which hold no comma or colon to escape, and name what was opened. */
+static int overlay_options(const int *lower_fds, size_t nlowers, int upper_fd, int work_fd, char *data, size_t len,
+                           struct bd_error *err) {
+  size_t used = (size_t)snprintf(data, len, "lowerdir=");
+  for (size_t i = 0; i < nlowers && used < len; i++)
+    used += (size_t)snprintf(data + used, len - used, "%s/proc/self/fd/%d", i ? ":" : "", lower_fds[i]);
+  if (used < len) used += (size_t)snprintf(data + used, len - used, ",upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", upper_fd, work_fd);
+  return used < len ? 0 : bd_fail(err, E2BIG, "overlay options for %zu layers", nlowers);
+}
+
+int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir,
+                struct bd_error *err) {
+  int lower_fds[MAX_LOWERS], disk_fd = -1, upper_fd = -1, work_fd = -1, fresh = 0, rc = -1;
+  size_t opened = 0;
   struct stat st;
-  char data[160];
+  char data[4096];
+  if (nlowers == 0 || nlowers > MAX_LOWERS) return bd_fail(err, 0, "an overlay takes 1 to %d lower layers, not %zu", MAX_LOWERS, nlowers);
   /* No journal to write: the layer lives for a run or two; discard gives the
    * host back the space of what is deleted in it. */
   if (mount(dev, disk_dir, "ext4", MS_NOATIME, "noinit_itable,discard") < 0) return bd_fail(err, errno, "mount the layer %s", dev);
-  if ((lower_fd = open(lower, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-    bd_fail(err, errno, "open %s", lower);
+  for (; opened < nlowers; opened++) {
+    if ((lower_fds[opened] = open(lowers[opened], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+      bd_fail(err, errno, "open %s", lowers[opened]);
+      goto out;
+    }
+  }
+  /* The merged / shows the upper's owner and mode: the bottom layer's, as without an overlay. */
+  if (fstat(lower_fds[nlowers - 1], &st) < 0) {
+    bd_fail(err, errno, "stat %s", lowers[nlowers - 1]);
   } else if ((disk_fd = open(disk_dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
     bd_fail(err, errno, "open %s", disk_dir);
-  } else if (fstat(lower_fd, &st) < 0) {
-    bd_fail(err, errno, "stat %s", lower);
   } else if ((fresh = mkdirat(disk_fd, "upper", 0700) == 0) == 0 && errno != EEXIST) {
     bd_fail(err, errno, "mkdir the layer's upper");
   } else if (mkdirat(disk_fd, "work", 0700) < 0 && errno != EEXIST) {
@@ -129,17 +148,15 @@ int layer_mount(const char *dev, const char *lower, const char *disk_dir, const 
              (work_fd = openat(disk_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
     bd_fail(err, errno, "open the layer's directories");
   } else if (fresh && (fchown(upper_fd, st.st_uid, st.st_gid) < 0 || fchmod(upper_fd, st.st_mode & 07777) < 0)) {
-    /* The merged / shows the upper's owner and mode: the rootfs's, as without a layer. */
     bd_fail(err, errno, "chown the layer's upper");
-  } else {
-    snprintf(data, sizeof data, "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d", lower_fd,
-             upper_fd, work_fd);
-    if (mount("overlay", root_dir, "overlay", 0, data) < 0) bd_fail(err, errno, "mount the overlay of %s", lower);
+  } else if (overlay_options(lower_fds, nlowers, upper_fd, work_fd, data, sizeof data, err) == 0) {
+    if (mount("overlay", root_dir, "overlay", 0, data) < 0) bd_fail(err, errno, "mount the overlay of %s", lowers[0]);
     else rc = 0;
   }
+out:
   if (work_fd >= 0) close(work_fd);
   if (upper_fd >= 0) close(upper_fd);
   if (disk_fd >= 0) close(disk_fd);
-  if (lower_fd >= 0) close(lower_fd);
+  for (size_t i = 0; i < opened; i++) close(lower_fds[i]);
   return rc;
 }

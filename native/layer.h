@@ -26,8 +26,13 @@ int layer_attach(const char *template, const char *keep, const char *reuse, stru
 /* Close what layer_attach opened; the loop device goes once nothing mounts it. */
 void layer_release(struct layer *l);
 
+/* The most lower layers an overlay gets here: an image's layers (Docker's limit is 125). */
+#define MAX_LOWERS 128
+
 /* In the container's own (private) mount namespace: mount the layer's
- * filesystem on `disk_dir` and, on `root_dir`, the overlay of it over `lower`. */
-int layer_mount(const char *dev, const char *lower, const char *disk_dir, const char *root_dir, struct bd_error *err);
+ * filesystem on `disk_dir` and, on `root_dir`, the overlay of it over
+ * `lowers` (read-only directories, the topmost first). */
+int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir,
+                struct bd_error *err);
 
 #endif

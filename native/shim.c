@@ -6,9 +6,13 @@
  *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
- *       [--layer-template FILE [--keep-layer FILE] | --layer FILE]
+ *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
  *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
  *       -- COMMAND [ARGS...]
+ * starts COMMAND in a new container on DIR: the lower layer of an overlay
+ * whose upper layer is the writable layer (see layer.h), or, with no layer
+ * option, DIR itself. With --lower (an image's layers, topmost first) those
+ * are the lower layers and DIR is only what ps shows (the image's name).
  *
  *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
  *       [--tty] [--env K=V]... -- COMMAND [ARGS...]
@@ -140,6 +144,10 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--layer-template") == 0) o->layer_template = val;
     else if (strcmp(a, "--keep-layer") == 0) o->keep_layer = val;
     else if (strcmp(a, "--layer") == 0) o->layer = val;
+    else if (strcmp(a, "--lower") == 0 && val) {
+      if (o->config.nlowers == MAX_LOWERS) return bd_fail(err, 0, "too many lower layers (at most %d)", MAX_LOWERS);
+      o->config.lowers[o->config.nlowers++] = val;
+    }
     else if ((strcmp(a, "--bind") == 0 || strcmp(a, "--tmpfs") == 0) && val) {
       if (o->config.nvolumes == MAX_VOLUMES) return bd_fail(err, 0, "too many volumes (at most %d)", MAX_VOLUMES);
       struct volume *v = &o->config.volumes[o->config.nvolumes++];
@@ -163,7 +171,8 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int common = o->config.id && o->config.argv && (o->status_fd < 0) != !o->status_socket && o->parent;
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
-                               !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template);
+                               !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template) &&
+                               (!o->config.nlowers || o->layer_template || o->layer);
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 

@@ -118,3 +118,12 @@ export function layerLoopDevices(): string[] {
     }
   });
 }
+
+/** A root filesystem of static busybox (busybox-static, installed by .ci/run) at dir/bin, with `applets` linked to it; returns dir. */
+export function busyboxTree(dir: string, applets: string[]): string {
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  fs.copyFileSync('/usr/bin/busybox', path.join(dir, 'bin', 'busybox'));
+  fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
+  for (const applet of applets) fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
+  return dir;
+}

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { start } from '../src/runtime/container.js';
 import { keptLayerPath } from '../src/runtime/layer.js';
 import { LAYERS_DIR } from '../src/runtime/paths.js';
-import { assertNothingLeft, hostMounts, layerLoopDevices, runCli, runInContainer } from './helpers.js';
+import { assertNothingLeft, busyboxTree, hostMounts, layerLoopDevices, runCli, runInContainer } from './helpers.js';
 
 const mountsBefore = hostMounts();
 let rootfs: string;
@@ -19,12 +19,8 @@ function listing(dir: string): string {
 
 before(() => {
   // A tree of our own, so that a failure here cannot spoil the default rootfs for the other tests.
-  rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'layer-'));
-  fs.mkdirSync(path.join(rootfs, 'bin'));
+  rootfs = busyboxTree(fs.mkdtempSync(path.join(os.tmpdir(), 'layer-')), ['sh', 'cat', 'echo', 'rm', 'dd', 'df', 'ls', 'sleep', 'mkdir', 'chmod']);
   fs.mkdirSync(path.join(rootfs, 'etc'));
-  fs.copyFileSync('/usr/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
-  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'cat', 'echo', 'rm', 'dd', 'df', 'ls', 'sleep', 'mkdir', 'chmod']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
   fs.writeFileSync(path.join(rootfs, 'etc', 'motd'), 'from the rootfs\n');
 });
 after(() => {

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
-import { assertNothingLeft, CLI_PATH, hostMounts, runCli } from './helpers.js';
+import { assertNothingLeft, busyboxTree, CLI_PATH, hostMounts, runCli } from './helpers.js';
 
 const mountsBefore = hostMounts();
 let scratch: string;
@@ -29,11 +29,7 @@ describe('root filesystems', () => {
 
   it('runs on a static busybox tree with no /proc, /sys or /dev of its own', () => {
     // busybox-static is installed by .ci/run; the tree holds nothing but it.
-    const dir = path.join(scratch, 'busybox');
-    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
-    fs.copyFileSync('/usr/bin/busybox', path.join(dir, 'bin', 'busybox'));
-    fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-    for (const applet of ['sh', 'ps', 'ls', 'hostname']) fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
+    const dir = busyboxTree(path.join(scratch, 'busybox'), ['sh', 'ps', 'ls', 'hostname']);
     const result = runCli(['run', '--hostname', 'tiny', dir, '/bin/sh', '-c', 'echo $$; hostname; ps -o pid,comm | wc -l; ls /']);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(result.stdout.split('\n'), ['1', 'tiny', '4', 'bin', 'dev', 'proc', 'sys', '']);

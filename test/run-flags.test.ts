@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { start } from '../src/runtime/container.js';
-import { assertNothingLeft, CLI_PATH, hostMounts, ROOTFS, runCli } from './helpers.js';
+import { assertNothingLeft, busyboxTree, CLI_PATH, hostMounts, ROOTFS, runCli } from './helpers.js';
 
 const mountsBefore = hostMounts();
 let scratch: string;
@@ -20,12 +20,8 @@ after(() => {
 
 /** A busybox tree whose /etc/passwd is `passwd` (a FIFO when null), for the -u lookups. */
 function busyboxWithPasswd(name: string, passwd: string | null): string {
-  const dir = path.join(scratch, name);
-  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  const dir = busyboxTree(path.join(scratch, name), ['sh', 'id', 'cat', 'grep']);
   fs.mkdirSync(path.join(dir, 'etc'));
-  fs.copyFileSync('/usr/bin/busybox', path.join(dir, 'bin', 'busybox'));
-  fs.chmodSync(path.join(dir, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'id', 'cat', 'grep']) fs.symlinkSync('busybox', path.join(dir, 'bin', applet));
   if (passwd === null) spawnSync('mkfifo', [path.join(dir, 'etc', 'passwd')]);
   else fs.writeFileSync(path.join(dir, 'etc', 'passwd'), passwd);
   fs.writeFileSync(path.join(dir, 'etc', 'group'), 'root:x:0:\nstaff:x:50:alice\nlab:x:60:alice,bob\n');

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertNothingLeft, hostMounts, runCli } from './helpers.js';
+import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
 
 const mountsBefore = hostMounts();
 let scratch: string;
@@ -12,11 +12,7 @@ let rootfs: string;
 
 before(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'volumes-'));
-  rootfs = path.join(scratch, 'rootfs');
-  fs.mkdirSync(path.join(rootfs, 'bin'), { recursive: true });
-  fs.copyFileSync('/usr/bin/busybox', path.join(rootfs, 'bin', 'busybox'));
-  fs.chmodSync(path.join(rootfs, 'bin', 'busybox'), 0o755);
-  for (const applet of ['sh', 'cat', 'echo', 'ls', 'dd', 'df', 'cp', 'chmod', 'stat', 'mount', 'grep']) fs.symlinkSync('busybox', path.join(rootfs, 'bin', applet));
+  rootfs = busyboxTree(path.join(scratch, 'rootfs'), ['sh', 'cat', 'echo', 'ls', 'dd', 'df', 'cp', 'chmod', 'stat', 'mount', 'grep']);
 });
 after(() => {
   fs.rmSync(scratch, { recursive: true, force: true });

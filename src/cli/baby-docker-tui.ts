@@ -4,7 +4,7 @@
 // time: React's development build, which checks and times every component
 // and makes each frame several times slower, is left out of the bundle.
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { checkRoot } from '../runtime/spec.js';
+import { checkRoot, namesDirectory } from '../runtime/spec.js';
 import { hasTerminal, parseArgs, USAGE } from '../ui/args.js';
 import { paneSizeOf } from '../ui/layout.js';
 import { startEarly } from '../ui/services/runController.js';
@@ -17,7 +17,8 @@ try {
     checkRoot();
     // A direct run's container starts before the UI loads (the emulator and the UI's own code
     // take some 40 ms), and sets itself up meanwhile: the UI takes it over as its first run.
-    const early = args.direct && args.lab === null && hasTerminal() ? startEarly(args.direct, paneSizeOf(process.stdout)) : null;
+    // Not for an image, which may have to be pulled first, in the UI.
+    const early = args.direct && args.lab === null && hasTerminal() && namesDirectory(args.direct.rootfs) ? startEarly(args.direct, paneSizeOf(process.stdout)) : null;
     const { main } = await import('../ui/main.js');
     await main(args, early);
   }

@@ -7,17 +7,18 @@
 import { isatty } from 'node:tty';
 import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
-import { defaultCommand } from '../runtime/insideRootfs.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import { checkName, checkUser, checkWorkdir, parseDisk, type ContainerSpec } from '../runtime/spec.js';
+import { checkName, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
-      Run COMMAND (default: the rootfs's shell, bash or sh) in a new container on ROOTFS: a root
-      filesystem directory, or "default" for the built-in one (also used when
-      no ROOTFS is given). Interactive on a terminal when stdin is one.
+      Run COMMAND in a new container on ROOTFS: a root filesystem directory,
+      "default" for the built-in one (also used when no ROOTFS is given), or
+      an image (alpine, debian:12, localhost:5000/app:1; pulled if missing).
+      COMMAND defaults to the image's (Entrypoint and Cmd) or the rootfs's
+      shell, bash or sh. Interactive on a terminal when stdin is one.
       --memory SIZE    memory limit, e.g. 256m, 1g; 0 for none (default 100m)
       --pids N         most processes at once (default 1024)
       --hostname NAME  hostname inside (default: the container id)
@@ -36,6 +37,7 @@ const USAGE = `Usage:
       --keep           keep that layer when the run ends (see --on-layer, rm)
       --on-layer ID    start on the layer run ID kept, as that run left it
       --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
+      --pull POLICY    pull an image first: missing (default), always, never
       -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}
@@ -82,16 +84,19 @@ the command was not found in the rootfs.`;
 /** Signals we pass on to the container, as docker run does. */
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
+type PullPolicy = 'missing' | 'always' | 'never';
+
 interface RunArgs {
   spec: ContainerSpec;
   tty: boolean;
+  pull: PullPolicy;
 }
 
 function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
   const env: Record<string, string> = {};
   const spec: ContainerSpec = { rootfs: 'default', command: [], env };
   let tty = false;
-  let entrypoint: string | null = null;
+  let pull: PullPolicy = 'missing';
   const operands = parseOptions(args, 'baby-docker', (flag, value) => {
     if (flag === '--memory' || flag === '-m') spec.memory = value();
     else if (flag === '--pids') spec.pids = value();
@@ -101,7 +106,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--env-file') addEnvFile(env, value());
     else if (flag === '-w' || flag === '--workdir') spec.workdir = checkWorkdir(value());
     else if (flag === '-u' || flag === '--user') spec.user = checkUser(value());
-    else if (flag === '--entrypoint') entrypoint = value();
+    else if (flag === '--entrypoint') spec.entrypoint = value();
     else if (flag === '--read-only') spec.readOnly = true;
     else if (flag === '--name') spec.name = checkName(value());
     else if (flag === '--rm') return; // runs are removed when they end: Docker's habit, accepted
@@ -109,6 +114,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--keep') spec.keep = true;
     else if (flag === '--on-layer') spec.onLayerOf = value();
     else if (flag === '--rootfs-rw') spec.rootfsRw = true;
+    else if (flag === '--pull') pull = checkPullPolicy(value());
     else if (flag === '-v' || flag === '--volume') spec.volumes = [...(spec.volumes ?? []), value()];
     else if (flag === '--tmpfs') spec.tmpfs = [...(spec.tmpfs ?? []), value()];
     else if (flag === '-t' || flag === '--tty') tty = true;
@@ -116,10 +122,9 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
   if (operands.length > 0) spec.rootfs = operands.shift()!;
-  // --entrypoint is the program; the operands after the rootfs are its arguments, as in Docker.
-  if (entrypoint !== null) spec.command = [entrypoint, ...operands];
-  else spec.command = operands.length > 0 ? operands : defaultCommand(spec.rootfs);
-  return { spec, tty: tty || stdinIsTerminal };
+  // Empty: the image's command, or the rootfs's shell; with --entrypoint, its arguments (resolveSpec).
+  spec.command = operands;
+  return { spec, tty: tty || stdinIsTerminal, pull };
 }
 
 /** Once started (so that bad input still gets its one-line error alone): signals go on to it, and no hardening
@@ -246,9 +251,24 @@ function oomReport(status: ExitStatus): string {
   return `the OOM killer killed ${kills === 1 ? 'a process' : `${kills} processes`} of the container at its memory limit${limit} (raise it with --memory)`;
 }
 
+function checkPullPolicy(value: string): PullPolicy {
+  if (value !== 'missing' && value !== 'always' && value !== 'never') throw new RuntimeError(`--pull ${value}: use missing (the default), always or never`);
+  return value;
+}
+
+/** An image not here (or any, with --pull always) is pulled first, as docker run does. */
+async function pullFor(rootfs: string, policy: PullPolicy): Promise<void> {
+  if (policy === 'never' || namesDirectory(rootfs)) return;
+  const { findLocalImage, pullImage } = await import('../runtime/images/index.js');
+  if (policy === 'missing' && findLocalImage(rootfs)) return;
+  if (policy === 'missing') process.stderr.write(`Unable to find image '${rootfs}' locally\n`);
+  await pullImage(rootfs, { onProgress: pullProgress() });
+}
+
 async function run(args: string[]): Promise<number> {
   // isatty, not process.stdin: that getter sets up a stream we do not need for pipes.
-  const { spec, tty } = parseRunArgs(args, isatty(0) && isatty(1));
+  const { spec, tty, pull } = parseRunArgs(args, isatty(0) && isatty(1));
+  await pullFor(spec.rootfs, pull);
   const [container, status] = tty ? await runOnTerminal(spec) : await runPiped(spec);
   if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
   if (status.oomKilled) process.stderr.write(`baby-docker: ${oomReport(status)}\n`);

@@ -458,6 +458,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.readOnly ? ['--read-only'] : []),
     ...(spec.name !== null ? ['--name', spec.name] : []),
     ...layerArgs(spec.layer),
+    ...spec.lowers.flatMap((dir) => ['--lower', dir]),
     ...spec.volumes.flatMap((v) => (v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`])),
     ...envArgs(containerEnv(spec, tty)),
     '--',

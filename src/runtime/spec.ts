@@ -2,14 +2,18 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilityMask } from './capabilities.js';
 import { RuntimeError } from './errors.js';
+import type { LocalImage } from './images/index.js';
+import { defaultCommand } from './insideRootfs.js';
 import { ensureLayerTemplate, findKeptLayer, keptLayerPath, type LayerPlan } from './layer.js';
 
 /** What to run, as a caller describes it. */
 export interface ContainerSpec {
-  /** Root filesystem directory, or "default" for the built-in one. */
+  /** Root filesystem directory, "default" for the built-in one, or a local image (name or id). */
   rootfs: string;
-  /** The command and its arguments. */
+  /** The command and its arguments; empty: the image's (Entrypoint and Cmd), or the rootfs's shell. */
   command: string[];
+  /** Run this program, `command` its arguments (Docker's --entrypoint): over the image's Entrypoint, and its Cmd is dropped. */
+  entrypoint?: string;
   /** Memory limit: bytes, or a size such as "256m"; 0 for none. Default 100m. */
   memory?: number | string;
   /** Most processes at once. Default 1024. */
@@ -67,7 +71,10 @@ export type Volume =
 
 /** A spec checked and filled in: what the shim is started with. */
 export interface ResolvedSpec {
+  /** The rootfs directory, or the image's name. */
   rootfs: string;
+  /** The image's layer directories, topmost first (the overlay's lower layers); empty on a directory. */
+  lowers: string[];
   command: string[];
   memory: number;
   pids: number;
@@ -152,6 +159,47 @@ export async function resolveRootfs(rootfs: string): Promise<string> {
   return checkRootfsDir(rootfs);
 }
 
+/** What a run starts from: a root filesystem directory, or a local image. */
+export type RunSource = { dir: string } | { image: LocalImage };
+
+/** A rootfs as typed: a path (or anything that is one here) is a directory, "default" the built-in one, anything else an image
+ * (nothing at all is a directory not given, which checkRootfsDir says). */
+export function namesDirectory(rootfs: string): boolean {
+  return rootfs === 'default' || rootfs.trim() === '' || /^(\/|\.|~)/.test(rootfs) || fs.existsSync(rootfs);
+}
+
+export async function resolveSource(rootfs: string): Promise<RunSource> {
+  if (namesDirectory(rootfs)) return { dir: await resolveRootfs(rootfs) };
+  const { findLocalImage } = await import('./images/index.js');
+  const image = findLocalImage(rootfs);
+  if (image) return { image };
+  throw new RuntimeError(`no rootfs directory or local image "${rootfs}": pull it (baby-docker pull ${rootfs}), or give a directory`);
+}
+
+/** The command, as Docker makes it: the entrypoint (the flag's, else the image's), then the arguments given, else the image's Cmd
+ * (dropped with --entrypoint); on a directory with neither, its shell. */
+function resolveCommand(spec: ContainerSpec, source: RunSource): string[] {
+  const config = 'image' in source ? source.image.config : null;
+  const entrypoint = spec.entrypoint !== undefined ? [spec.entrypoint] : (config?.entrypoint ?? []);
+  let args = spec.command;
+  if (args.length === 0 && spec.entrypoint === undefined) args = config ? (config.cmd ?? []) : defaultCommand('dir' in source ? source.dir : '');
+  const command = [...entrypoint, ...args];
+  if (command.length === 0 || command[0] === '') {
+    throw new RuntimeError(config ? `image ${spec.rootfs} names no command: give one, e.g. /bin/sh` : 'no command given: name the program to run, e.g. /bin/sh');
+  }
+  return command;
+}
+
+/** The image's environment (KEY=VALUE entries) under the one given. */
+function resolveEnv(spec: ContainerSpec, source: RunSource): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of 'image' in source ? source.image.config.env : []) {
+    const equals = entry.indexOf('=');
+    if (equals > 0) env[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  return { ...env, ...spec.env };
+}
+
 /** Check that `rootfs` names a usable root filesystem directory; returns its
  * real path, or throws a RuntimeError saying what is wrong. Cheap: the picker
  * calls it as a path is typed. */
@@ -181,20 +229,23 @@ export function checkRoot(): void {
 
 export async function resolveSpec(spec: ContainerSpec, id: string): Promise<ResolvedSpec> {
   checkRoot();
-  if (spec.command.length === 0 || spec.command[0] === '') {
-    throw new RuntimeError('no command given: name the program to run, e.g. /bin/sh');
-  }
+  const source = await resolveSource(spec.rootfs);
+  const config = 'image' in source ? source.image.config : null;
+  if (config && spec.rootfsRw) throw new RuntimeError(`--rootfs-rw writes into a rootfs directory: image ${spec.rootfs} has layers shared with others, never written to`);
+  const user = spec.user ?? (config?.user || undefined);
+  const workdir = spec.workdir ?? (config?.workingDir || undefined);
   return {
-    rootfs: await resolveRootfs(spec.rootfs),
-    command: spec.command,
+    rootfs: 'image' in source ? source.image.name : source.dir,
+    lowers: 'image' in source ? [...source.image.layers].reverse() : [],
+    command: resolveCommand(spec, source),
     memory: spec.memory === undefined ? DEFAULT_MEMORY : parseMemory(spec.memory),
     pids: spec.pids === undefined ? DEFAULT_PIDS : parsePids(spec.pids),
     hostname: checkHostname(spec.hostname ?? id),
     init: spec.init ?? false,
-    env: spec.env ?? {},
+    env: resolveEnv(spec, source),
     capabilities: resolveCapabilities(spec),
-    user: spec.user === undefined ? null : checkUser(spec.user),
-    workdir: spec.workdir === undefined ? null : checkWorkdir(spec.workdir),
+    user: user === undefined ? null : checkUser(user),
+    workdir: workdir === undefined ? null : checkWorkdir(workdir),
     readOnly: spec.readOnly ?? false,
     name: spec.name === undefined ? null : checkName(spec.name),
     layer: resolveLayer(spec, id),

@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, checkStorageOptions, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkStorageOptions, namesDirectory, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -74,7 +74,8 @@ export function parseArgs(args: string[]): TuiArgs | null {
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
-      rootfs, command: command.length ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
+      // An image's own command is its Entrypoint and Cmd: left empty, the run takes them.
+      rootfs, command: command.length || !namesDirectory(rootfs) ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
     };
   }
   return parsed;

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { collectSessionLayers } from '../runtime/layer.js';
+import { listLocalImages } from '../runtime/images/index.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
 import { handleInput, TypingBursts } from './input.js';
@@ -55,7 +56,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const config = loadConfig();
   let history = loadHistory();
   const picker = initialPicker({
-    rootfsChoices: [...args.rootfsChoices, ...history.rootfs, ...config.rootfs],
+    rootfsChoices: [...args.rootfsChoices, ...history.rootfs, ...config.rootfs, ...listLocalImages().map((image) => image.name)],
     commandHistory: history.commands,
     memory: args.memory,
     hostname: args.hostname,

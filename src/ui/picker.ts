@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js';
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
-import { checkHostname, checkRootfsDir, parseMemory } from '../runtime/spec.js';
+import { findLocalImage, parseReference } from '../runtime/images/index.js';
+import { checkHostname, checkRootfsDir, namesDirectory, parseMemory } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
@@ -76,7 +77,7 @@ export function initialPicker({
   rootfsChoices,
   commandHistory,
   rootfs = 'default',
-  command = defaultCommand(rootfs)[0],
+  command = commandOf(rootfs),
   memory = '100m',
   hostname = '',
   labChoices = [],
@@ -140,6 +141,13 @@ const KEY = {
   interrupt: '\x03',
 };
 
+/** What the command field offers for `rootfs`: its shell, or a local image's Cmd, which what is typed replaces, as with
+ * docker run (the image's Entrypoint runs it; empty for an image not here yet: its own). */
+function commandOf(rootfs: string): string {
+  if (namesDirectory(rootfs)) return defaultCommand(rootfs)[0];
+  return joinCommandLine(findLocalImage(rootfs)?.config.cmd ?? []);
+}
+
 /** The rootfs the picker would run on: a listed choice or the typed path. */
 export function selectedRootfs(state: PickerState): string {
   return state.rootfsIndex < state.rootfsChoices.length
@@ -155,7 +163,9 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
       case 'rootfs': {
         const rootfs = selectedRootfs(state);
         if (rootfs === 'default' || (rootfs === '' && !strict)) return undefined;
-        checkRootfsDir(rootfs);
+        // An image name that is no local image is pulled when the run starts.
+        if (namesDirectory(rootfs)) checkRootfsDir(rootfs);
+        else parseReference(rootfs);
         return undefined;
       }
       case 'command': {
@@ -166,7 +176,8 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
           if (strict) throw error;
           return undefined; // a quote still being typed
         }
-        if (words.length === 0 || words[0] === '') return strict ? EMPTY_COMMAND_ERROR : undefined;
+        // On an image, no command is its own (Entrypoint and Cmd), as with docker run.
+        if (words.length === 0 || words[0] === '') return strict && namesDirectory(selectedRootfs(state)) ? EMPTY_COMMAND_ERROR : undefined;
         return missingProgram(state, words[0]);
       }
       case 'memory':
@@ -184,6 +195,7 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
 /** Why the selected rootfs cannot run `program` (it holds no such executable), or undefined; nothing to say while the rootfs itself is wrong. */
 function missingProgram(state: PickerState, program: string): string | undefined {
   const rootfs = selectedRootfs(state);
+  if (!namesDirectory(rootfs)) return undefined; // an image's files are in its layers: the run says so
   let dir: string;
   try {
     // The default rootfs is made on its first run: until then there is nothing to look in.
@@ -207,7 +219,7 @@ function recheck(state: PickerState, field: PickerField, strict = state.errors[f
 
 /** Another rootfs is selected: it is checked, and so is the command; one left at the last rootfs's default shell becomes this one's (bash or sh). */
 function onRootfsChange(before: PickerState, after: PickerState, strict?: boolean): PickerState {
-  const shell = (state: PickerState) => defaultCommand(selectedRootfs(state))[0];
+  const shell = (state: PickerState) => commandOf(selectedRootfs(state));
   const followsShell = before.historyIndex === null && before.command === shell(before);
   const command = followsShell ? shell(after) : after.command;
   const next = { ...after, command, commandDraft: followsShell ? command : after.commandDraft };

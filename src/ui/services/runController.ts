@@ -6,7 +6,8 @@
 import { startPty as runtimeStartPty, type PtyContainer, type PtyOptions } from '../../runtime/container.js';
 import { EXIT } from '../../runtime/errors.js';
 import { removeKeptLayer, sessionLayersDir } from '../../runtime/layer.js';
-import type { ContainerSpec } from '../../runtime/spec.js';
+import { namesDirectory, type ContainerSpec } from '../../runtime/spec.js';
+import { formatBytes } from '../format.js';
 import type { UiAction } from '../state.js';
 import type { RunOptions } from '../types.js';
 import type { ExecProcess } from './execShell.js';
@@ -33,6 +34,7 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     ...(options.onLastChanges && keptLayer !== null ? { onLayerOf: keptLayer } : { keep: true }),
     layersDir,
     rootfs: options.rootfs,
+    // As docker run takes it: on an image, the arguments to its Entrypoint (empty: its Cmd).
     command: options.command,
     memory: options.memory,
     ...(options.pids !== undefined ? { pids: options.pids } : {}),
@@ -173,6 +175,7 @@ export class RunController {
     const continuing = options.onLastChanges === true && this.keptLayer !== null;
     if (!continuing) this.dropKeptLayer();
     try {
+      await this.pullIfMissing(options.rootfs);
       // Started before anything is drawn: a frame costs milliseconds a re-run need not wait for.
       container = await this.startPty(specOf(options, this.keptLayer), {
         cols: this.session.cols,
@@ -215,6 +218,24 @@ export class RunController {
     await this.session.flush();
     this.keepLastScreen(seq, this.session.snapshot());
     this.dispatch({ type: 'run-exited', seq, status, at: Date.now() });
+  }
+
+  /** An image named but not here is pulled first, its layers' progress shown in the pane (as `docker run` does). */
+  private async pullIfMissing(rootfs: string): Promise<void> {
+    if (namesDirectory(rootfs)) return;
+    const images = await import('../../runtime/images/index.js');
+    if (images.findLocalImage(rootfs)) return;
+    const layers = new Map<string, string>();
+    let shown = 0;
+    await images.pullImage(rootfs, {
+      onProgress: ({ layer, done, total }) => {
+        layers.set(layer, `${layer}: ${formatBytes(done)} / ${formatBytes(total)}${done === total ? ' done' : ''}`);
+        // Ten frames a second at most: a pull reports every chunk.
+        if (Date.now() - shown < 100 && done !== total) return;
+        shown = Date.now();
+        this.session.showLines([`pulling ${rootfs}`, ...layers.values()]);
+      },
+    });
   }
 
   /** Remove the kept layer: the next run starts afresh. */

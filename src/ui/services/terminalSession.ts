@@ -140,6 +140,12 @@ export class TerminalSession {
     this.changed();
   }
 
+  /** A clean screen showing `lines`: the runtime's progress (a pull's) before a run starts. */
+  showLines(lines: string[]): void {
+    this.reset();
+    this.write(Buffer.from(lines.join('\r\n')));
+  }
+
   /** Show the runtime's own error on the screen, in red, where the person is looking. */
   printError(message: string): void {
     this.write(Buffer.from(`\r\n\x1b[31mbaby-docker: ${message}\x1b[0m\r\n`));

@@ -1,0 +1,145 @@
+/** Runs from an image, on real containers: its layers under a fresh layer, its config honoured, every run flag over it as in Docker. */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
+import { TuiDriver } from './tui-driver.js';
+
+const mountsBefore = hostMounts();
+const IMAGE = 'localhost/bd-run-test:1';
+let scratch: string;
+
+/** Write `data` as a blob of the OCI layout at `dir`; its descriptor. */
+function blob(dir: string, mediaType: string, data: Buffer): { mediaType: string; digest: string; size: number } {
+  const hex = createHash('sha256').update(data).digest('hex');
+  fs.writeFileSync(path.join(dir, 'blobs', 'sha256', hex), data);
+  return { mediaType, digest: `sha256:${hex}`, size: data.length };
+}
+
+/** A layer: the tree at `tree` as an uncompressed tar (its own tar, numeric owners kept). */
+function layerTar(tree: string): Buffer {
+  const result = spawnSync('tar', ['-C', tree, '--numeric-owner', '-cf', '-', '.'], { maxBuffer: 64 * 1024 * 1024 });
+  assert.equal(result.status, 0, result.stderr?.toString());
+  return result.stdout;
+}
+
+/** An OCI layout of two layers (a busybox tree; then a whiteout of /etc/gone and a file over the lower's), with a config setting everything a run flag can override. */
+function buildImage(dir: string): void {
+  const lower = busyboxTree(path.join(scratch, 'lower'), ['sh', 'echo', 'cat', 'pwd', 'id', 'ls', 'touch', 'env', 'rm', 'grep']);
+  fs.mkdirSync(path.join(lower, 'etc'));
+  fs.mkdirSync(path.join(lower, 'srv', 'app'), { recursive: true });
+  fs.writeFileSync(path.join(lower, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/srv/app:/bin/sh\n');
+  fs.writeFileSync(path.join(lower, 'etc', 'group'), 'root:x:0:\napp:x:1000:\n');
+  fs.writeFileSync(path.join(lower, 'etc', 'gone'), 'deleted by the upper layer\n');
+  fs.writeFileSync(path.join(lower, 'etc', 'motd'), 'lower\n');
+  const upper = path.join(scratch, 'upper');
+  fs.mkdirSync(path.join(upper, 'etc'), { recursive: true });
+  fs.writeFileSync(path.join(upper, 'etc', '.wh.gone'), '');
+  fs.writeFileSync(path.join(upper, 'etc', 'motd'), 'upper\n');
+
+  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const tars = [layerTar(lower), layerTar(upper)];
+  const layers = tars.map((tar) => blob(dir, 'application/vnd.oci.image.layer.v1.tar', tar));
+  const config = blob(dir, 'application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
+    architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
+    os: 'linux',
+    config: {
+      Env: ['PATH=/bin', 'GREETING=from-image', 'KEPT=image'],
+      Entrypoint: ['/bin/sh', '-c'],
+      Cmd: ['echo "cmd $GREETING $KEPT $(pwd) $(id -u)"'],
+      WorkingDir: '/srv/app',
+      User: 'app',
+    },
+    rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${createHash('sha256').update(tar).digest('hex')}`) },
+  })));
+  const manifest = blob(dir, 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers,
+  })));
+  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': IMAGE } }],
+  }));
+}
+
+before(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'image-run-'));
+  const layout = path.join(scratch, 'layout');
+  buildImage(layout);
+  const loaded = runCli(['load', '-i', layout]);
+  assert.equal(loaded.status, 0, loaded.stderr);
+});
+after(() => {
+  runCli(['rmi', IMAGE]);
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assertNothingLeft(mountsBefore);
+});
+
+describe('run from an image', () => {
+  it("runs the image's Entrypoint and Cmd as its User in its WorkingDir with its Env", () => {
+    const result = runCli(['run', IMAGE]);
+    assert.deepEqual([result.status, result.stdout], [0, 'cmd from-image image /srv/app 1000\n'], result.stderr);
+  });
+
+  it('sees the layers as overlayfs merges them: a whiteout hides the lower file, the upper one wins', () => {
+    const result = runCli(['run', '-u', '0', IMAGE, 'cat /etc/motd; ls /etc/gone 2>&1 || true']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, 'upper\nls: /etc/gone: No such file or directory\n');
+  });
+
+  it('each flag wins over the config, as in Docker: -e, -w, -u, --entrypoint (which drops Cmd), the arguments', () => {
+    const flags = runCli(['run', '-e', 'KEPT=flag', '-w', '/tmp/work', '-u', '0:0', IMAGE, 'echo "$GREETING $KEPT $(pwd) $(id -u):$(id -g)"']);
+    assert.deepEqual([flags.status, flags.stdout], [0, 'from-image flag /tmp/work 0:0\n'], flags.stderr);
+    const entrypoint = runCli(['run', '--entrypoint', '/bin/echo', IMAGE]);
+    assert.deepEqual([entrypoint.status, entrypoint.stdout], [0, '\n'], entrypoint.stderr);
+    const withArgs = runCli(['run', '--entrypoint', '/bin/echo', IMAGE, 'only', 'these']);
+    assert.deepEqual([withArgs.status, withArgs.stdout], [0, 'only these\n'], withArgs.stderr);
+  });
+
+  it('--name and --read-only apply to a run from an image too; a run writes only into its own layer', () => {
+    const named = runCli(['run', '--name', 'img-run', '--read-only', '-u', '0', IMAGE, 'touch /srv/app/x 2>&1; cat /proc/self/mounts | grep -c "^overlay / overlay ro,"']);
+    assert.equal(named.status, 0, named.stderr);
+    assert.match(named.stdout, /Read-only file system\n1\n$/);
+    const writes = runCli(['run', '-u', '0', IMAGE, 'echo changed > /etc/motd; rm /bin/ls']);
+    assert.equal(writes.status, 0, writes.stderr);
+    const after = runCli(['run', '-u', '0', IMAGE, 'cat /etc/motd; ls -d /bin/ls']);
+    assert.deepEqual([after.status, after.stdout], [0, 'upper\n/bin/ls\n'], after.stderr);
+  });
+
+  it('in the TUI: the picker offers the local image with its command, and a direct run honours its config', { timeout: 60_000 }, async () => {
+    const env = { XDG_CONFIG_HOME: path.join(scratch, 'config') };
+    const picker = new TuiDriver([], { cols: 120, rows: 40, env });
+    try {
+      await picker.waitFor('New container');
+      await picker.waitFor(IMAGE);
+      // Down to the image's entry (default is first): the command field offers its Cmd (what typing replaces, as in docker run).
+      for (let presses = 0; presses < 10 && !/› localhost\/bd-run-test:1/.test(picker.screenText()); presses++) {
+        const before = picker.screenText();
+        picker.write('\x1b[B');
+        await picker.waitFor((t) => t.screenText() !== before);
+      }
+      await picker.waitFor(/'echo "cmd \$GREETING/);
+      picker.write('\r');
+      await picker.waitFor(/cmd from-image image \/srv\/app 1000/);
+      await picker.waitFor(/exit code 0|✓ 0/);
+    } finally {
+      await picker.kill();
+    }
+    const direct = new TuiDriver([IMAGE, 'echo "direct $(id -u) $(pwd)"'], { cols: 120, rows: 40, env });
+    try {
+      await direct.waitFor(/direct 1000 \/srv\/app/);
+    } finally {
+      await direct.kill();
+    }
+  });
+
+  it('refuses --rootfs-rw on an image and names an image it does not have, with one line each', () => {
+    const rw = runCli(['run', '--rootfs-rw', IMAGE, 'true']);
+    assert.deepEqual([rw.status, rw.stderr], [125, `baby-docker: --rootfs-rw writes into a rootfs directory: image ${IMAGE} has layers shared with others, never written to\n`]);
+    const missing = runCli(['run', '--pull', 'never', 'localhost/no-such-image:1', 'true']);
+    assert.deepEqual([missing.status, missing.stderr], [125, 'baby-docker: no rootfs directory or local image "localhost/no-such-image:1": pull it (baby-docker pull localhost/no-such-image:1), or give a directory\n']);
+  });
+});
