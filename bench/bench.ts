@@ -15,8 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
 import { capabilityMask } from '../src/runtime/capabilities.js';
 import { addon, SHIM_PATH } from '../src/runtime/native.js';
+import { findLocalImage } from '../src/runtime/images/index.js';
+import { ensureLayerTemplate } from '../src/runtime/layer.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
-import type { ContainerSpec } from '../src/runtime/spec.js';
+import { DEFAULT_DISK, type ContainerSpec } from '../src/runtime/spec.js';
+import { startRegistry } from '../test/registry.js';
 import { SCROLLBACK_LINES } from '../src/ui/services/terminalSession.js';
 import {
   idleCpuPercent, makeConfigDir, scrollbackMemory, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
@@ -230,6 +233,19 @@ async function cgroupMigrationSection(): Promise<void> {
 }
 
 const LAUNCH_ITERATIONS = 20;
+
+/** A case for bench/native/launch.c: its name, its argv, and what undoes a run (run untimed after each). */
+type LaunchCase = [name: string, argv: string[], after?: string[]];
+
+/** The whole-process medians of `cases`, round-robin, timed by bench/native/launch.c; `via` runs the launcher (the v2 guest's run.sh). */
+function launchCases(cases: LaunchCase[], iterations: number, warmup: number, via: string[] = []): CaseResult[] {
+  const launch = benchTool('launch', ['sealed_exe.c', 'utils.c']);
+  const args = [String(iterations), String(warmup), ...cases.flatMap(([, argv, after]) => ['::', ...argv, ...(after ? ['::after', ...after] : [])])];
+  const [cmd, ...cmdArgs] = [...via, launch, ...args];
+  const run = spawnSync(cmd!, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (run.status !== 0) throw new Error(`${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
+  return launchResults(cases.map(([name]) => name), run.stdout);
+}
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build');
 
 /** Compile bench/native/NAME.c into build/bd-bench-NAME once it is newer than the binary. */
@@ -261,28 +277,21 @@ function launchResults(names: string[], output: string): CaseResult[] {
  * as a ratio to the C floor (bench/native/floor.c) run in the same place.
  */
 async function cgroupV2Section(rootfs: string): Promise<void> {
-  const launch = benchTool('launch', ['sealed_exe.c', 'utils.c']);
   const floor = benchTool('floor');
   const shim = (hardening: string[]): string[] => [
     `@SEALED@${SHIM_PATH}`, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
     '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...hardening, '--', '/bin/true',
   ];
-  const cases: [string, string[]][] = [
+  const cases: LaunchCase[] = [
     ['C floor: clone, pivot_root, exec', [floor, rootfs]],
-    ['baby-docker-shim', shim(['--caps', capabilityMask().toString()])],
-    ['baby-docker-shim, hardening off', shim(['--no-hardening'])],
+    ['baby-docker-shim (no layer, as --rootfs-rw)', shim(['--caps', capabilityMask().toString()])],
+    ['baby-docker-shim, no layer, hardening off', shim(['--no-hardening'])],
     ['baby-docker run (CLI)', [process.execPath, CLI_PATH, 'run', rootfs, '/bin/true']],
     ['unshare + chroot', ['unshare', '--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']],
   ];
   const names = cases.map(([name]) => name);
-  const launchArgs = [String(LAUNCH_ITERATIONS), '2', ...cases.flatMap(([, argv]) => ['::', ...argv])];
-  const measure = (where: string, cmd: string, args: string[]): CaseResult[] => {
-    const run = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (run.status !== 0) throw new Error(`${where}: ${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
-    return launchResults(names, run.stdout);
-  };
-  const host = measure('host', launch, launchArgs);
-  const guest = measure('cgroup v2 guest', path.join(PACKAGE_ROOT, 'test', 'cgv2', 'run.sh'), ['--', launch, ...launchArgs]);
+  const host = launchCases(cases, LAUNCH_ITERATIONS, 2);
+  const guest = launchCases(cases, LAUNCH_ITERATIONS, 2, [path.join(PACKAGE_ROOT, 'test', 'cgv2', 'run.sh'), '--']);
   console.log(`\n/bin/true start to exit, whole processes (bench/native/launch.c), ${LAUNCH_ITERATIONS} iterations each (+2 warm-up), round-robin:`);
   console.log(`this host (cgroup ${addon().cgroupMode()}) beside a pure cgroup v2 guest (user-mode-linux), each as a ratio to the C floor run there\n`);
   const ms = (n: number): string => n.toFixed(2);
@@ -290,6 +299,75 @@ async function cgroupV2Section(rootfs: string): Promise<void> {
     name, ms(host[k]!.median), (host[k]!.median / host[0]!.median).toFixed(2), ms(guest[k]!.median), (guest[k]!.median / guest[0]!.median).toFixed(2),
   ]);
   printRows(['case', 'host ms', 'x floor', 'v2 guest ms', 'x floor'], rows);
+}
+
+const IMAGE_ITERATIONS = 7;
+
+
+/**
+ * Images (issue 15): a pull from a registry on 127.0.0.1 beside skopeo's copy
+ * of the same image to a directory; unpacking a layer (import) beside tar -x;
+ * and what a run's fresh layer costs at start, from a directory and from an
+ * image. The image is the default rootfs as one gzip layer (skopeo's tarball:).
+ */
+async function imagesSection(rootfs: string): Promise<void> {
+  for (const tool of ['skopeo', 'docker-registry']) {
+    if (!isInstalled(tool)) return console.log(`\n${tool}: not installed, images section skipped`);
+  }
+  const work = fs.mkdtempSync('/var/tmp/bd-bench-images-');
+  const registry = await startRegistry(work);
+  const layerTar = path.join(work, 'rootfs.tar');
+  const unpacked = path.join(work, 'unpacked');
+  const copied = path.join(work, 'copied');
+  const ref = `127.0.0.1:${registry.port}/bench/rootfs:1`;
+  const imported = 'localhost/bd-bench-import:1';
+  const startImage = 'localhost/bd-bench-start:1';
+  const cli = (...args: string[]) => [process.execPath, CLI_PATH, ...args];
+  const must = (cmd: string, args: string[]) => {
+    const result = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (result.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${result.stderr}`);
+  };
+  try {
+    must('tar', ['-C', rootfs, '--numeric-owner', '-cf', layerTar, '.']);
+    must('gzip', ['-k', layerTar]);
+    must('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `tarball:${layerTar}.gz`, `docker://${ref}`]);
+    must(process.execPath, [CLI_PATH, 'import', layerTar, startImage]);
+    const [pull, skopeo, unpack, tarX] = launchCases([
+      ['baby-docker pull (CLI)', cli('pull', ref), cli('rmi', ref)],
+      ['skopeo copy to dir:', ['skopeo', 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `dir:${copied}`], ['rm', '-rf', copied]],
+      ['baby-docker import (CLI)', cli('import', layerTar, imported), cli('rmi', imported)],
+      ['tar -x', ['sh', '-c', `mkdir ${unpacked} && exec tar -C ${unpacked} -xf ${layerTar}`], ['rm', '-rf', unpacked]],
+    ], IMAGE_ITERATIONS, 1);
+    const image = findLocalImage(startImage)!;
+    const template = ensureLayerTemplate(DEFAULT_DISK);
+    const shim = (layer: string[]): string[] => [
+      `@SEALED@${SHIM_PATH}`, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
+      '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', '--caps', capabilityMask().toString(), ...layer, '--', '/bin/true',
+    ];
+    const starts = launchCases([
+      ['shim on the directory itself (--rootfs-rw)', shim([])],
+      ['shim, directory under a fresh layer', shim(['--layer-template', template])],
+      ['shim, image under a fresh layer', shim(['--layer-template', template, ...[...image.layers].reverse().flatMap((dir) => ['--lower', dir])])],
+    ], LAUNCH_ITERATIONS, 2);
+
+    const size = fs.statSync(layerTar).size;
+    const mbPerSecond = (r: CaseResult): string => (size / 2 ** 20 / (r.median / 1000)).toFixed(1);
+    console.log(`\nImages: the default rootfs as one layer (${(size / 2 ** 20).toFixed(1)} MiB, ${(fs.statSync(`${layerTar}.gz`).size / 2 ** 20).toFixed(1)} MiB gzipped), whole processes, ${IMAGE_ITERATIONS} runs each (+1 warm-up), each undone untimed after it\n`);
+    printTable([pull, skopeo], [skopeo]);
+    console.log();
+    printTable([unpack, tarX], [tarX]);
+    console.log(`unpack throughput: import ${mbPerSecond(unpack)} MiB/s (hashes, stores and unpacks), tar -x ${mbPerSecond(tarX)} MiB/s`);
+    console.log(`\n/bin/true start to exit with a layer, whole processes, ${LAUNCH_ITERATIONS} runs each (+2 warm-up)\n`);
+    printTable(starts, [starts[0]]);
+    console.log();
+    checkTarget('pull <= skopeo copy', pull, skopeo, 1);
+    checkLimit('start from an image - from a directory < 3 ms at the median', starts[2].median - starts[1].median, 'ms', 3);
+    console.log(`a fresh layer costs ${(starts[1].median - starts[0].median).toFixed(2)} ms at start (copy of the template, loop device, ext4 and overlay mounts)`);
+  } finally {
+    spawnSync(process.execPath, [CLI_PATH, 'rmi', startImage], { stdio: 'ignore' });
+    await registry.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 const BIG_FILE_BYTES = 50 * 1024 * 1024;
@@ -354,7 +432,7 @@ async function main(): Promise<void> {
   const rootfs = ensureDefaultRootfs();
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table.
-  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, cgroupV2Section, terminalUiSection];
+  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, cgroupV2Section, imagesSection, terminalUiSection];
   for (const section of sections) await section(rootfs);
 }
 

@@ -84,7 +84,8 @@ function runtimeErrorCases(): Array<[string, string[], RegExp]> {
     ['pids over the kernel\'s most', ['--pids', '4194305', ROOTFS, 'true'], /invalid pids limit "4194305": use a whole number from 1 to 4194304/],
     ['bad hostname', ['--hostname', 'has space', ROOTFS, 'true'], /invalid hostname "has space"/],
     ['unknown option', ['--bogus', ROOTFS, 'true'], /unknown option --bogus/],
-    ['relative rootfs that is not there', ['no/such/dir', 'true'], /rootfs no\/such\/dir does not exist/],
+    // No path here is an image to Docker's habits: --pull never keeps the test off the network.
+    ['relative rootfs that is not there', ['--pull', 'never', 'no/such/dir', 'true'], /no rootfs directory or local image "no\/such\/dir": pull it/],
     ['rootfs name with spaces', [path.join(scratch, 'my root fs'), 'true'], /rootfs .*my root fs does not exist/],
     ['non-ASCII rootfs name', [path.join(scratch, 'racine-é-根'), 'true'], /rootfs .*racine-é-根 does not exist/],
     ['empty command', [ROOTFS, ''], /no command given: name the program to run/],
@@ -108,7 +109,9 @@ describe('runtime errors: 125 with a one-line message, nothing left behind', () 
 
   it('rejects start() with a RuntimeError for the same inputs', async () => {
     await assert.rejects(start({ rootfs: '/', command: ['true'] }), (e) => e instanceof RuntimeError && e.exitCode === 125);
-    await assert.rejects(start({ rootfs: ROOTFS, command: [] }), /no command given/);
+    await assert.rejects(start({ rootfs: ROOTFS, command: [''] }), /no command given/);
+    // The runtime never pulls: only the CLI and the TUI do, as the person asked.
+    await assert.rejects(start({ rootfs: 'no/such/dir', command: ['true'] }), /no rootfs directory or local image "no\/such\/dir"/);
   });
 
   it('gives --cap-add ALL what the host has, and says what it lacks; refuses one it lacks by name', () => {

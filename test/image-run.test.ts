@@ -116,11 +116,9 @@ describe('run from an image', () => {
       await picker.waitFor('New container');
       await picker.waitFor(IMAGE);
       // Down to the image's entry (default is first): the command field offers its Cmd (what typing replaces, as in docker run).
-      for (let presses = 0; presses < 10 && !/› localhost\/bd-run-test:1/.test(picker.screenText()); presses++) {
-        const before = picker.screenText();
-        picker.write('\x1b[B');
-        await picker.waitFor((t) => t.screenText() !== before);
-      }
+      // A fresh config: the list is default, then the local images.
+      picker.write('\x1b[B');
+      await picker.waitFor(/› localhost\/bd-run-test:1/);
       await picker.waitFor(/'echo "cmd \$GREETING/);
       picker.write('\r');
       await picker.waitFor(/cmd from-image image \/srv\/app 1000/);

@@ -16,12 +16,13 @@ import { after, before, describe, it } from 'node:test';
 import { findLocalImage, listLocalImages, parseReference, pullImage, referenceName, type LocalImage } from '../src/runtime/images/index.js';
 import { hostPlatform } from '../src/runtime/images/oci.js';
 import { REGISTRY_MIRROR_ENV } from '../src/runtime/images/registry.js';
+import { freePort, startRegistry, type LocalRegistry } from './registry.js';
 import { blobPath, pruneImages, digestHex, removeImage } from '../src/runtime/images/store.js';
 import { BLOBS_DIR, IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR } from '../src/runtime/paths.js';
 import { CLI_PATH } from './helpers.js';
 
 let tmp: string;
-let registry: ReturnType<typeof spawn>;
+let registry: LocalRegistry;
 let registryPort: number;
 /** The test image's OCI layout: tag 1 (gzip, plain and zstd layers), 1-gzip (the same layers all gzip, for umoci), multi (an index), other (an index of another platform only). */
 let layout: string;
@@ -50,14 +51,6 @@ function cli(args: string[]): Promise<{ status: number | null; stdout: string; s
 
 function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function listen(handler: http.RequestListener): Promise<{ server: http.Server; port: number }> {
@@ -240,17 +233,8 @@ before(async () => {
   // Docker's client config of our own: never root's.
   process.env.DOCKER_CONFIG = path.join(tmp, 'docker-config');
   fs.mkdirSync(process.env.DOCKER_CONFIG);
-  registryPort = await freePort();
-  fs.writeFileSync(path.join(tmp, 'registry.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${tmp}/registry\nhttp:\n  addr: 127.0.0.1:${registryPort}\nlog:\n  level: error\n`);
-  registry = spawn('/usr/bin/docker-registry', ['serve', path.join(tmp, 'registry.yml')], { stdio: 'ignore' });
-  for (let tries = 0; ; tries++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${registryPort}/v2/`)).ok) break;
-    } catch (err) {
-      if (tries > 100) throw err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  registry = await startRegistry(tmp);
+  registryPort = registry.port;
   buildLayout();
   push('1', 'test/img:1');
   push('multi', 'test/img:multi', true);
@@ -261,8 +245,7 @@ before(async () => {
 
 after(async () => {
   forget(...added);
-  registry.kill();
-  await new Promise((resolve) => registry.once('exit', resolve));
+  await registry.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
   assert.deepEqual(storeEntries().filter((entry) => !storeBefore.includes(entry)), [], 'the tests left something in the image store');
 });

@@ -1,7 +1,7 @@
 /* bd-bench-launch: times whole processes, so that what the bench reports
  * is what a user waits for, and not what Node's spawn adds (~10 ms).
  *
- *   bd-bench-launch ITERATIONS WARMUP :: CMD [ARG...] [:: CMD [ARG...]]...
+ *   bd-bench-launch ITERATIONS WARMUP :: CMD [ARG...] [::after CMD [ARG...]] [:: CMD ...]...
  *
  * Runs the commands round-robin (every one once per iteration, so noise
  * hits them alike), each from fork to reaped exit with stdio on /dev/null,
@@ -11,7 +11,9 @@
  * "@RUN@" a number unique to the run (for container ids). A command given
  * as "@SEALED@FILE" runs from a sealed memfd copy of FILE made once, as the
  * runtime runs the shim (native/sealed_exe.h). Exits 1 as soon as a
- * command fails. */
+ * command fails. A case's "::after" command runs, untimed, after each of its
+ * runs: to undo what the run did (an image pulled, a tree unpacked), so
+ * that every run does the whole work. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,6 +49,7 @@ static char **fill(char **argv, int argc, long run) {
 
 static double time_one(char **argv, int argc, long run) {
   char **args = fill(argv, argc, run);
+  if (!args[0]) return 0; /* no command: a case without "::after" */
   nanosleep(&(struct timespec){0, GAP_NS}, NULL);
   double begin = now_ms();
   pid_t pid = fork();
@@ -75,14 +78,20 @@ int main(int argc, char **argv) {
     return 2;
   }
   long iterations = atol(argv[1]), warmup = atol(argv[2]), run = 0;
-  char **cmd[MAX_CASES];
-  int len[MAX_CASES], cases = 0;
+  char **cmd[MAX_CASES], **after[MAX_CASES];
+  int len[MAX_CASES], after_len[MAX_CASES], cases = 0, in_after = 0;
   for (int i = 3; i < argc; i++) {
     if (strcmp(argv[i], "::") == 0 && i + 1 < argc && cases < MAX_CASES) {
       cmd[cases] = argv + i + 1;
-      len[cases++] = 0;
+      after[cases] = argv + argc; /* the NULL after the last argument: none */
+      len[cases] = after_len[cases] = 0;
+      cases++;
+      in_after = 0;
+    } else if (strcmp(argv[i], "::after") == 0 && cases) {
+      after[cases - 1] = argv + i + 1;
+      in_after = 1;
     } else if (cases) {
-      len[cases - 1]++;
+      (in_after ? after_len : len)[cases - 1]++;
     }
   }
   for (int c = 0; c < cases; c++) {
@@ -98,7 +107,8 @@ int main(int argc, char **argv) {
   }
   for (long i = 0; i < warmup + iterations; i++)
     for (int c = 0; c < cases; c++) {
-      double ms = time_one(cmd[c], len[c], run++);
+      double ms = time_one(cmd[c], len[c], run);
+      time_one(after[c], after_len[c], run++);
       if (i >= warmup) printf("%d %.3f\n", c, ms);
     }
   return 0;

@@ -262,7 +262,13 @@ async function pullFor(rootfs: string, policy: PullPolicy): Promise<void> {
   const { findLocalImage, pullImage } = await import('../runtime/images/index.js');
   if (policy === 'missing' && findLocalImage(rootfs)) return;
   if (policy === 'missing') process.stderr.write(`Unable to find image '${rootfs}' locally\n`);
-  await pullImage(rootfs, { onProgress: pullProgress() });
+  try {
+    await pullImage(rootfs, { onProgress: pullProgress() });
+  } catch (error) {
+    // A mistyped directory looks like an image name too: say both.
+    if (policy === 'missing' && error instanceof RuntimeError) throw new RuntimeError(`no rootfs directory or local image "${rootfs}", and pulling it failed: ${error.message}`);
+    throw error;
+  }
 }
 
 async function run(args: string[]): Promise<number> {

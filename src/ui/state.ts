@@ -3,7 +3,7 @@ import type { ExitStatus } from '../runtime/container.js';
 import type { LayoutOptions } from './layout.js';
 import { lineOf, type EditLine } from './lineEditor.js';
 import { pickerAfterRun, type PickerState } from './picker.js';
-import type { LabView, LiveStats, RunOptions, RunRecord, Sample } from './types.js';
+import type { LabView, LiveStats, RunOptions, RunRecord, Sample, StartedAs } from './types.js';
 
 export type Screen = 'picker' | 'run';
 export type Overlay = 'none' | 'help' | 'confirm-quit' | 'confirm-run' | 'edit-command';
@@ -57,7 +57,7 @@ export interface HistorySearch {
 
 export type UiAction =
   | { type: 'run-requested'; options: RunOptions; at: number }
-  | { type: 'run-started'; seq: number; id: string; hostPid: number }
+  | { type: 'run-started'; seq: number; id: string; hostPid: number; started: StartedAs }
   | { type: 'run-exited'; seq: number; status: ExitStatus; at: number }
   | { type: 'run-stopping'; seq: number; killAt: number }
   | { type: 'confirm-run'; options: RunOptions }
@@ -146,6 +146,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         endedAt: null,
         status: null,
         killAt: null,
+        started: null,
       };
       return {
         ...state,
@@ -163,7 +164,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       };
     }
     case 'run-started':
-      return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid }) };
+      return { ...state, runs: updateRun(state, action.seq, { phase: 'running', id: action.id, hostPid: action.hostPid, started: action.started }) };
     case 'run-stopping':
       return { ...state, runs: updateRun(state, action.seq, { killAt: action.killAt }) };
     case 'search':

@@ -43,6 +43,16 @@ export interface RunRecord {
   status: ExitStatus | null;
   /** Asked to stop (SIGTERM sent): when SIGKILL follows, ms since the epoch. */
   killAt: number | null;
+  /** What the runtime made of the options once started: an image's config filled in. */
+  started: StartedAs | null;
+}
+
+/** A run as it started: the command, user and working directory it got, and its image, if it ran on one. */
+export interface StartedAs {
+  command: string[];
+  user: string | null;
+  workdir: string | null;
+  image: string | null;
 }
 
 /** One poll of the container's cgroup and UTS namespace. */

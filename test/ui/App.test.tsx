@@ -1,4 +1,5 @@
 /** The whole app against a fake runtime: what a person sees as a run goes by. */
+import { FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
@@ -22,6 +23,7 @@ function fakeContainer(id: string) {
   const container = {
     id,
     hostPid: 4242,
+    spec: FAKE_SPEC,
     get running() {
       return running;
     },
@@ -45,8 +47,8 @@ function fakeContainer(id: string) {
   return { container: container as unknown as PtyContainer, emit: (d: string) => emit(Buffer.from(d)), exit };
 }
 
-/** A terminal of 100×30 that never resizes. */
-const TERMINAL = { columns: 100, rows: 30, on: () => {}, off: () => {} };
+/** A terminal of 100×32 that never resizes. */
+const TERMINAL = { columns: 100, rows: 32, on: () => {}, off: () => {} };
 const footerText = (store: ReturnType<typeof createStore>) => footerParts(store.getState()).map((p) => p.text).join('');
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 80));

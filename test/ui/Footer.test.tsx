@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { STARTED_SH } from './fixtures.js';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
 import { Footer } from '../../src/ui/components/Footer.js';
@@ -8,7 +9,7 @@ import { initialState, uiReducer, type UiState } from '../../src/ui/state.js';
 
 const options = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
 const base = initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run');
-const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), { type: 'run-started', seq: 1, id: 'a', hostPid: 1 });
+const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), { type: 'run-started', seq: 1, id: 'a', hostPid: 1, started: STARTED_SH });
 const exited = uiReducer(running, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null }, at: 1 });
 const text = (state: UiState) => footerParts(state).map((p) => p.text).join('');
 

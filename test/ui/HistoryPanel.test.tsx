@@ -16,6 +16,7 @@ function makeRun(seq: number, command: string[], status: Partial<ExitStatus> | n
     endedAt: status ? seq * 1000 + 500 : null,
     status: status ? { code: 0, signal: null, oomKilled: false, memory: null, error: null, ...status } : null,
     killAt: null,
+    started: null,
   };
 }
 

@@ -42,7 +42,7 @@ test('the uptime and the sparkline are live lines, painted where Ink draws them,
     assert.equal(text, frame[at.row - 1]!.padEnd(34).slice(at.col - 1, at.col - 1 + at.width), `row ${at.row}`);
     return { row: at.row, text };
   });
-  assert.deepEqual(painted.map((line) => line.row), [4, 19]);
+  assert.deepEqual(painted.map((line) => line.row), [4, 20]);
   assert.match(painted[0]!.text, /^running · up 42s +$/);
   assert.match(painted[1]!.text, /^ {9}▂{14}▄{7}$/, 'blank before the run, then each 2 s slice of the minute');
   // Two seconds on, with no new render: the painter's text moves on.

@@ -18,6 +18,7 @@ function makeRun(seq: number, exited: boolean): RunRecord {
     endedAt: exited ? T0 + 2000 : null,
     status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: 'killed by the OOM killer after using more than its limit' } : null,
     killAt: null,
+    started: null,
   };
 }
 
@@ -49,8 +50,8 @@ test('with room, every panel is shown, history included', () => {
   for (const text of [/Container/, /host PID 4003/, /inside: lab1/, /host: {3}build-07/, /64\.0 MiB \/ 100\.0 MiB/, /processes: 3 \/ 1024/, /running…/, /History/, /#3 …/, /#1 ✗ 137 OOM/]) {
     assert.match(frame, text);
   }
-  // As tall as its panels (fixed 24, exit 7), the history with a row per run: Ink draws no empty rows.
-  assert.equal(frame.split('\n').length, 24 + 7 + 3 + runs.length);
+  // As tall as its panels (fixed 25, exit 7), the history with a row per run: Ink draws no empty rows.
+  assert.equal(frame.split('\n').length, 25 + 7 + 3 + runs.length);
   assert.equal(panels(20).split('\n').length, 20, 'cut to the height of a very short terminal');
 });
 
@@ -77,13 +78,13 @@ test('a short column drops the history first, then the exit error lines', () => 
 });
 
 test('layout: history rows grow with the height', () => {
-  // Fixed panels 7 + 5 + 8 + 4 = 24 rows, exit 7 (5 compact), history 3 + its rows.
-  assert.deepEqual(sidePanelsLayout(35), { historyRows: 1, compactExit: false, clipped: false });
-  assert.deepEqual(sidePanelsLayout(44), { historyRows: 10, compactExit: false, clipped: false });
-  assert.deepEqual(sidePanelsLayout(34), { historyRows: 0, compactExit: false, clipped: false });
-  assert.deepEqual(sidePanelsLayout(31), { historyRows: 0, compactExit: false, clipped: false });
-  assert.deepEqual(sidePanelsLayout(30), { historyRows: 0, compactExit: true, clipped: false });
-  assert.deepEqual(sidePanelsLayout(28), { historyRows: 0, compactExit: true, clipped: true });
+  // Fixed panels 8 + 5 + 8 + 4 = 25 rows, exit 7 (5 compact), history 3 + its rows.
+  assert.deepEqual(sidePanelsLayout(36), { historyRows: 1, compactExit: false, clipped: false });
+  assert.deepEqual(sidePanelsLayout(45), { historyRows: 10, compactExit: false, clipped: false });
+  assert.deepEqual(sidePanelsLayout(35), { historyRows: 0, compactExit: false, clipped: false });
+  assert.deepEqual(sidePanelsLayout(32), { historyRows: 0, compactExit: false, clipped: false });
+  assert.deepEqual(sidePanelsLayout(31), { historyRows: 0, compactExit: true, clipped: false });
+  assert.deepEqual(sidePanelsLayout(29), { historyRows: 0, compactExit: true, clipped: true });
 });
 
 test('before the first poll and without a run', () => {

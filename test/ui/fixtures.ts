@@ -18,6 +18,7 @@ export function makeRun(overrides: Partial<RunRecord> = {}): RunRecord {
     endedAt: null,
     status: null,
     killAt: null,
+    started: null,
     ...overrides,
   };
 }
@@ -29,3 +30,9 @@ export function frameOf(element: ReactElement): string {
   unmount();
   return frame;
 }
+
+/** How a /bin/sh run on a directory starts: the run-started action's `started`. */
+export const STARTED_SH = { command: ['/bin/sh'], user: null, workdir: null, image: null };
+
+/** The part of a container's resolved spec the UI reads (RunController's run-started): a /bin/sh on the default rootfs. */
+export const FAKE_SPEC = { rootfs: 'default', lowers: [], command: ['/bin/sh'], user: null, workdir: null };

@@ -1,4 +1,5 @@
 /** Key routing: passthrough to the container, the prefix key, commands once exited. */
+import { STARTED_SH } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExitStatus } from '../../src/runtime/container.js';
@@ -17,7 +18,7 @@ const EXITED: ExitStatus = { code: 3, signal: null, oomKilled: false, memory: nu
 function setup(phase: 'running' | 'exited') {
   let state = initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run');
   state = uiReducer(state, { type: 'run-requested', options: OPTIONS, at: 0 });
-  state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42 });
+  state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42, started: STARTED_SH });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
   const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0, mouse: [] as MouseReport[], execs: 0 };
@@ -188,7 +189,7 @@ describe('input once the container has exited', () => {
   it('while a container runs, a past run picked with Ctrl-] h gives way to the live screen as soon as keys go to the container', () => {
     const { store, calls, type, state } = setup('exited');
     store.dispatch({ type: 'run-requested', options: OPTIONS, at: 2 });
-    store.dispatch({ type: 'run-started', seq: 2, id: 'def', hostPid: 43 });
+    store.dispatch({ type: 'run-started', seq: 2, id: 'def', hostPid: 43, started: STARTED_SH });
     type(`${PREFIX_KEY}h`);
     assert.equal(selectedPastRun(state())?.seq, 1);
     type('ls\r');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { STARTED_SH } from './fixtures.js';
 import { describe, it } from 'node:test';
 import { layoutFor, SIDE_WIDTH } from '../../src/ui/layout.js';
 import { paneViewOf } from '../../src/ui/paneView.js';
@@ -9,7 +10,7 @@ const options = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostn
 
 describe('pane view', () => {
   const base = initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run');
-  const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), { type: 'run-started', seq: 1, id: 'abc', hostPid: 9 });
+  const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), { type: 'run-started', seq: 1, id: 'abc', hostPid: 9, started: STARTED_SH });
 
   it('places the pane right of the panels, focused while the container takes the keys', () => {
     const { footer, ...view } = paneViewOf(running, layoutFor(120, 40))!;
@@ -27,7 +28,7 @@ describe('pane view', () => {
 
   it('shows a past run picked in the history with its last screen, not focused, its title saying whose screen it is', () => {
     const exited = uiReducer(running, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null }, at: 1 });
-    const twoRuns = uiReducer(uiReducer(exited, { type: 'run-requested', options, at: 2 }), { type: 'run-started', seq: 2, id: 'def', hostPid: 10 });
+    const twoRuns = uiReducer(uiReducer(exited, { type: 'run-requested', options, at: 2 }), { type: 'run-started', seq: 2, id: 'def', hostPid: 10, started: STARTED_SH });
     const picked = uiReducer(twoRuns, { type: 'select-history', delta: -1 });
     const screen = { lines: [{ runs: [{ text: 'bye' }], columns: 3, key: 'bye' }], cursor: { x: 0, y: 0, visible: false } };
     const view = paneViewOf(picked, layoutFor(120, 40), { lastScreen: (seq) => (seq === 1 ? screen : null), execScreen: () => null })!;

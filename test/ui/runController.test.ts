@@ -1,4 +1,5 @@
 /** The run controller's stats polling, with fake timers and a fake container (the real ones are in the e2e tests). */
+import { FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
@@ -17,7 +18,7 @@ describe('stats polling', () => {
       let end: () => void = () => {};
       const exited = new Promise<void>((resolve) => (end = resolve));
       const container = {
-        id: 'abc', hostPid: 42, running: true,
+        id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC,
         onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
         wait: async () => {
           await exited;
@@ -69,7 +70,7 @@ describe('kill', () => {
     let end: () => void = () => {};
     const exited = new Promise<void>((resolve) => (end = resolve));
     const container = {
-      id: 'abc', hostPid: 42, running: true,
+      id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC,
       onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {},
       kill: () => end(),
       wait: async () => {

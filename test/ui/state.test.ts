@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { STARTED_SH } from './fixtures.js';
 import { describe, it } from 'node:test';
 import { initialPicker } from '../../src/ui/picker.js';
 import { currentRun, initialState, isRunning, MEMORY_WINDOW_MS, uiReducer } from '../../src/ui/state.js';
@@ -18,11 +19,12 @@ describe('ui reducer', () => {
     let state = uiReducer(start(), { type: 'run-requested', options: OPTIONS, at: 10 });
     assert.equal(state.screen, 'run');
     assert.deepEqual(currentRun(state), {
-      seq: 1, options: OPTIONS, phase: 'starting', id: null, hostPid: null, startedAt: 10, endedAt: null, status: null, killAt: null,
+      seq: 1, options: OPTIONS, phase: 'starting', id: null, hostPid: null, startedAt: 10, endedAt: null, status: null, killAt: null, started: null,
     });
     assert.equal(isRunning(state), true);
-    state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 7 });
+    state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 7, started: STARTED_SH });
     assert.equal(currentRun(state)?.phase, 'running');
+    assert.deepEqual(currentRun(state)?.started, STARTED_SH, 'how it started, for the container panel');
     state = uiReducer(state, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null }, at: 20 });
     assert.equal(currentRun(state)?.phase, 'exited');
     assert.equal(currentRun(state)?.endedAt, 20);

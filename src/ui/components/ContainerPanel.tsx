@@ -7,7 +7,7 @@ import type { TextRun } from '../services/screen.js';
 import { LiveText } from './LiveText.js';
 
 /** Rows the panel always takes, border included, so the column below never jumps. */
-export const CONTAINER_PANEL_HEIGHT = 7;
+export const CONTAINER_PANEL_HEIGHT = 8;
 
 export interface ContainerPanelProps {
   run: RunRecord | null;
@@ -37,7 +37,14 @@ export function runStateLine(run: RunRecord, now: number): TextRun[] {
   return [{ text: run.phase, color: PHASE_COLOR[run.phase] }, { text: ended ? ` · ran ${ran}` : ` · up ${ran}` }];
 }
 
-/** The current container: id, state, uptime, both PIDs of its first process, command. */
+/** Who the command runs as and where, and the image, once started: "image alpine:3.19 · as app in /srv/app". */
+export function startedLine(run: RunRecord): string {
+  if (!run.started) return '';
+  const { user, workdir, image } = run.started;
+  return `${image ? `image ${image} · ` : ''}as ${user ?? 'root'} in ${workdir ?? '/'}`;
+}
+
+/** The current container: id, state, uptime, both PIDs of its first process, command (an image's filled in), user and directory. */
 export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: ContainerPanelProps) {
   const inner = panelInnerWidth(width);
   return (
@@ -50,7 +57,8 @@ export const ContainerPanel = memo(function ContainerPanel({ run, now, width }: 
           <Text wrap="truncate-end">id {run.id ?? '—'}</Text>
           <LiveText line={(at) => runStateLine(run, at)} now={now} />
           <Text wrap="truncate-end">{pidLine(run.hostPid, inner)}</Text>
-          <Text dimColor>{truncate(`$ ${joinCommandLine(run.options.command)}`, inner)}</Text>
+          <Text dimColor>{truncate(`$ ${joinCommandLine(run.started?.command ?? run.options.command)}`, inner)}</Text>
+          <Text dimColor>{truncate(startedLine(run), inner)}</Text>
         </>
       )}
     </Box>

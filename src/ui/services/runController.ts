@@ -206,7 +206,9 @@ export class RunController {
     this.session.attach(container);
     for (const listener of this.attachListeners) listener(container);
     this.dispatch({ type: 'run-requested', options, at });
-    this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid });
+    const { spec } = container;
+    const started = { command: spec.command, user: spec.user, workdir: spec.workdir, image: spec.lowers.length > 0 ? spec.rootfs : null };
+    this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid, started });
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
     this.pollStats(container, seq);
     const status = await container.wait();
