@@ -6,7 +6,7 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/image_fs.c", "native/linux.c", "native/pty_reader.c", "native/sealed_exe.c", "native/state.c",
+        "native/addon.cc", "native/cgroup.c", "native/image_fs.c", "native/linux.c", "native/overlay_attr.c", "native/pty_reader.c", "native/sealed_exe.c", "native/state.c",
         "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
@@ -21,6 +21,11 @@
         "native/layer.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/user.c", "native/utils.c"
       ]
+    },
+    {
+      "target_name": "bd-layer-view",
+      "type": "executable",
+      "sources": ["native/layer_view.c", "native/layer.c", "native/utils.c"]
     },
     {
       "target_name": "bd-probe",

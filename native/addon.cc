@@ -6,6 +6,7 @@ extern "C" {
 #include "cgroup.h"
 #include "image_fs.h"
 #include "linux.h"
+#include "overlay_attr.h"
 #include "pty_reader.h"
 #include "sealed_exe.h"
 #include "state.h"
@@ -204,6 +205,18 @@ Napi::Value ImageSetMtime(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
+// overlayAttrs(path) -> {opaque, redirect, metacopy}
+Napi::Value OverlayAttrs(const Napi::CallbackInfo &info) {
+  bd_error err;
+  int attrs = overlay_attrs(info[0].As<Napi::String>().Utf8Value().c_str(), &err);
+  if (attrs < 0) return Fail(info.Env(), err);
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("opaque", Napi::Boolean::New(info.Env(), attrs & OVERLAY_OPAQUE));
+  result.Set("redirect", Napi::Boolean::New(info.Env(), attrs & OVERLAY_REDIRECT));
+  result.Set("metacopy", Napi::Boolean::New(info.Env(), attrs & OVERLAY_METACOPY));
+  return result;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("readStats", Napi::Function::New(env, ReadStats));
   exports.Set("readHostname", Napi::Function::New(env, ReadHostname));
@@ -220,6 +233,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("imageMake", Napi::Function::New(env, ImageMake));
   exports.Set("imageSetOpaque", Napi::Function::New(env, ImageSetOpaque));
   exports.Set("imageSetMtime", Napi::Function::New(env, ImageSetMtime));
+  exports.Set("overlayAttrs", Napi::Function::New(env, OverlayAttrs));
   // What the shim takes as "kill the container" (see native/shim.c).
   exports.Set("shimKillSignal", Napi::Number::New(env, SIGRTMIN));
   exports.Set("stateRoot", Napi::String::New(env, STATE_ROOT));

@@ -55,13 +55,14 @@ static int copy_template(const char *template, const char *keep, struct bd_error
   return rc;
 }
 
-static int open_loop(int image_fd, char *dev, size_t len, struct bd_error *err) {
+/* A free loop device on image_fd with `flags` (LO_FLAGS_AUTOCLEAR always: it detaches on its last close once unmounted). */
+static int open_loop(int image_fd, unsigned flags, char *dev, size_t len, struct bd_error *err) {
   int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), loop = -1;
   if (ctl < 0) return bd_fail(err, errno, "open /dev/loop-control (load the loop module: modprobe loop)");
   struct loop_config config;
   memset(&config, 0, sizeof config);
   config.fd = (unsigned)image_fd;
-  config.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+  config.info.lo_flags = LO_FLAGS_AUTOCLEAR | flags;
   /* Another process may take the free device between the two calls (EBUSY): ask again. */
   for (int tries = 0; loop < 0 && tries < 1000; tries++) {
     int n = ioctl(ctl, LOOP_CTL_GET_FREE);
@@ -70,7 +71,7 @@ static int open_loop(int image_fd, char *dev, size_t len, struct bd_error *err) 
       break;
     }
     snprintf(dev, len, "/dev/loop%d", n);
-    if ((loop = open(dev, O_RDWR | O_CLOEXEC)) < 0) {
+    if ((loop = open(dev, (flags & LO_FLAGS_READ_ONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC)) < 0) {
       bd_fail(err, errno, "open %s", dev);
       break;
     }
@@ -95,7 +96,21 @@ int layer_attach(const char *template, const char *keep, const char *reuse, stru
   if (flock(l->image_fd, LOCK_EX | LOCK_NB) < 0) {
     bd_fail(err, errno == EWOULDBLOCK ? 0 : errno, errno == EWOULDBLOCK ? "layer %s is in use by a running container: wait for it to end" : "lock %s",
             template ? keep : reuse);
-  } else if ((l->loop_fd = open_loop(l->image_fd, l->dev, sizeof l->dev, err)) >= 0) {
+  } else if ((l->loop_fd = open_loop(l->image_fd, 0, l->dev, sizeof l->dev, err)) >= 0) {
+    return 0;
+  }
+  layer_release(l);
+  return -1;
+}
+
+int layer_attach_readonly(const char *path, struct layer *l, struct bd_error *err) {
+  l->loop_fd = -1;
+  if ((l->image_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) return bd_fail(err, errno, "open the kept layer %s", path);
+  /* Shared: readers may share it, a run (LOCK_EX) may not mount it meanwhile, nor we while one does. */
+  if (flock(l->image_fd, LOCK_SH | LOCK_NB) < 0) {
+    bd_fail(err, errno == EWOULDBLOCK ? 0 : errno,
+            errno == EWOULDBLOCK ? "layer %s is in use by a running container: wait for it to end" : "lock %s", path);
+  } else if ((l->loop_fd = open_loop(l->image_fd, LO_FLAGS_READ_ONLY, l->dev, sizeof l->dev, err)) >= 0) {
     return 0;
   }
   layer_release(l);

@@ -23,6 +23,11 @@ struct layer {
  * which a running container must not be using. */
 int layer_attach(const char *template, const char *keep, const char *reuse, struct layer *l, struct bd_error *err);
 
+/* Attach the kept layer file `path` read-only (a read-only loop device), to
+ * read what a run left: refused while a running container uses it, and no run
+ * can take it until layer_release. */
+int layer_attach_readonly(const char *path, struct layer *l, struct bd_error *err);
+
 /* Close what layer_attach opened; the loop device goes once nothing mounts it. */
 void layer_release(struct layer *l);
 

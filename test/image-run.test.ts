@@ -1,31 +1,16 @@
 /** Runs from an image, on real containers: its layers under a fresh layer, its config honoured, every run flag over it as in Docker. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
+import { writeOciLayout } from './image-fixture.js';
 import { TuiDriver } from './tui-driver.js';
 
 const mountsBefore = hostMounts();
 const IMAGE = 'localhost/bd-run-test:1';
 let scratch: string;
-
-/** Write `data` as a blob of the OCI layout at `dir`; its descriptor. */
-function blob(dir: string, mediaType: string, data: Buffer): { mediaType: string; digest: string; size: number } {
-  const hex = createHash('sha256').update(data).digest('hex');
-  fs.writeFileSync(path.join(dir, 'blobs', 'sha256', hex), data);
-  return { mediaType, digest: `sha256:${hex}`, size: data.length };
-}
-
-/** A layer: the tree at `tree` as an uncompressed tar (its own tar, numeric owners kept). */
-function layerTar(tree: string): Buffer {
-  const result = spawnSync('tar', ['-C', tree, '--numeric-owner', '-cf', '-', '.'], { maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(result.status, 0, result.stderr?.toString());
-  return result.stdout;
-}
 
 /** An OCI layout of two layers (a busybox tree; then a whiteout of /etc/gone and a file over the lower's), with a config setting everything a run flag can override. */
 function buildImage(dir: string): void {
@@ -41,28 +26,13 @@ function buildImage(dir: string): void {
   fs.writeFileSync(path.join(upper, 'etc', '.wh.gone'), '');
   fs.writeFileSync(path.join(upper, 'etc', 'motd'), 'upper\n');
 
-  fs.mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  const tars = [layerTar(lower), layerTar(upper)];
-  const layers = tars.map((tar) => blob(dir, 'application/vnd.oci.image.layer.v1.tar', tar));
-  const config = blob(dir, 'application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
-    architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
-    os: 'linux',
-    config: {
-      Env: ['PATH=/bin', 'GREETING=from-image', 'KEPT=image'],
-      Entrypoint: ['/bin/sh', '-c'],
-      Cmd: ['echo "cmd $GREETING $KEPT $(pwd) $(id -u)"'],
-      WorkingDir: '/srv/app',
-      User: 'app',
-    },
-    rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${createHash('sha256').update(tar).digest('hex')}`) },
-  })));
-  const manifest = blob(dir, 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config, layers,
-  })));
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': IMAGE } }],
-  }));
+  writeOciLayout(dir, IMAGE, [lower, upper], {
+    Env: ['PATH=/bin', 'GREETING=from-image', 'KEPT=image'],
+    Entrypoint: ['/bin/sh', '-c'],
+    Cmd: ['echo "cmd $GREETING $KEPT $(pwd) $(id -u)"'],
+    WorkingDir: '/srv/app',
+    User: 'app',
+  });
 }
 
 before(() => {

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { start } from '../src/runtime/container.js';
-import { keptLayerPath } from '../src/runtime/layer.js';
+import { keptLayerPath, removeKeptLayer } from '../src/runtime/layer.js';
 import { LAYERS_DIR } from '../src/runtime/paths.js';
 import { assertNothingLeft, busyboxTree, hostMounts, layerLoopDevices, runCli, runInContainer } from './helpers.js';
 
@@ -74,7 +74,7 @@ describe('a layer per run', () => {
     } finally {
       container.signal('SIGKILL');
       await container.wait();
-      fs.rmSync(keptLayerPath(container.id), { force: true });
+      removeKeptLayer(container.id);
     }
   });
 
@@ -108,7 +108,7 @@ describe('a layer per run', () => {
     } finally {
       first.signal('SIGKILL');
       await first.wait();
-      fs.rmSync(keptLayerPath(first.id), { force: true });
+      removeKeptLayer(first.id);
     }
   });
 

@@ -52,6 +52,10 @@ ${SECURITY_USAGE}
       List the running containers.
   baby-docker rm ID
       Remove the layer a run started with --keep left.
+  baby-docker commit ID|NAME NEWNAME[:TAG]
+      Make an image of what the run ID (an id, the start of one, or its
+      --name) kept with --keep: its image's layers (or its rootfs directory)
+      and its own, its command, env, workdir and user. Prints the image id.
   baby-docker pull [--insecure] NAME[:TAG|@sha256:DIGEST]
       Fetch an image from its registry (Docker Hub when the name has none:
       alpine is docker.io/library/alpine:latest). Credentials come from
@@ -441,6 +445,12 @@ async function main(args: string[]): Promise<number> {
       return image(command, rest);
     case 'image':
       return image(rest[0], rest.slice(1));
+    case 'commit': {
+      if (rest.length !== 2) throw new RuntimeError('usage: baby-docker commit ID|NAME NEWNAME[:TAG]');
+      const { commitRun } = await import('../runtime/images/commit.js');
+      process.stdout.write(`${(await commitRun(rest[0], rest[1])).id}\n`);
+      return 0;
+    }
     case 'rm': {
       if (rest.length === 0) throw new RuntimeError('usage: baby-docker rm ID...');
       const { findKeptLayer, removeKeptLayer } = await import('../runtime/layer.js');

@@ -16,7 +16,7 @@ import { LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type Stat
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
 import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
-import type { LayerPlan } from './layer.js';
+import { recordKeptRun, type LayerPlan } from './layer.js';
 
 export interface ExitStatus {
   /** The command's exit code, or 128 + N when killed by signal N. */
@@ -555,6 +555,20 @@ function exitOf(session: ShimSession): Promise<ProcessExit> {
   return session.exited.then(({ code, error }) => ({ code, error }));
 }
 
+/** Once a run that keeps its layer has started: what commit needs, beside the layer. */
+function recordIfKept(id: string, spec: ResolvedSpec): void {
+  if (spec.layer === null || !('keep' in spec.layer) || spec.layer.keep === null) return;
+  recordKeptRun(spec.layer.keep, {
+    id,
+    base: spec.imageId !== null ? { image: spec.rootfs, imageId: spec.imageId } : { dir: spec.rootfs },
+    name: spec.name,
+    command: spec.command,
+    env: spec.env,
+    workdir: spec.workdir,
+    user: spec.user,
+  });
+}
+
 export interface PipedOptions {
   /** "pipe" (default) gives the handle stdin/stdout/stderr streams; "inherit" passes ours. */
   stdio?: 'pipe' | 'inherit';
@@ -566,6 +580,7 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   const resolved = await resolveSpec(spec, id);
   const { child, session } = spawnPiped(shimArgs(id, resolved, false, { fd: 3 }), options.stdio ?? 'pipe');
   const started = await session.started;
+  recordIfKept(id, resolved);
   const container = new PipedContainer(id, started.hostPid, started.cgroup, resolved, session.exited, signalsTo(child));
   container.stdin = child.stdin;
   container.stdout = child.stdout;
@@ -584,6 +599,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const resolved = await resolveSpec(spec, id);
   const { pty, session, output } = await spawnOnPty(id, (socket) => shimArgs(id, resolved, true, { socket }), { cols, rows }, onSpawn);
   const started = await session.started;
+  recordIfKept(id, resolved);
   return new PtyContainer(
     id, started.hostPid, started.cgroup, resolved, session.exited,
     (sig) => process.kill(pty.pid, sig), output, pty,

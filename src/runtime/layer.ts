@@ -4,10 +4,11 @@
  * mkfs.ext4, overlaid on the rootfs. Kept layers are files here too, named
  * by the run's id, for a later run to go on in.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeError } from './errors.js';
+import { LAYER_VIEW_PATH } from './native.js';
 import { LAYERS_DIR, STORAGE_DIR } from './paths.js';
 import { randomHex } from './random.js';
 
@@ -29,8 +30,9 @@ export function findKeptLayer(id: string, dir: string = LAYERS_DIR): string {
   return file;
 }
 
-/** Remove run `id`'s kept layer; true if there was one. */
+/** Remove run `id`'s kept layer and its record; true if there was a layer. */
 export function removeKeptLayer(id: string, dir: string = LAYERS_DIR): boolean {
+  fs.rmSync(keptRunRecordPath(keptLayerPath(id, dir)), { force: true });
   try {
     fs.unlinkSync(keptLayerPath(id, dir));
     return true;
@@ -38,6 +40,56 @@ export function removeKeptLayer(id: string, dir: string = LAYERS_DIR): boolean {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw err;
   }
+}
+
+/** What a kept run ran, as `commit` needs it to make an image of its layer. */
+export interface KeptRun {
+  id: string;
+  /** A rootfs directory (real path), or an image by name and id (its config digest, which outlives a re-tag). */
+  base: { dir: string } | { image: string; imageId: string };
+  /** Its --name, by which commit finds it too. */
+  name: string | null;
+  command: string[];
+  env: Record<string, string>;
+  workdir: string | null;
+  user: string | null;
+}
+
+/** The record beside a kept layer: LAYER.ext4 -> LAYER.json. */
+export function keptRunRecordPath(layerFile: string): string {
+  return layerFile.replace(/\.ext4$/, '.json');
+}
+
+/** Write the record of a run that keeps `layerFile`, whole or not at all (renamed into place). */
+export function recordKeptRun(layerFile: string, run: KeptRun): void {
+  const file = keptRunRecordPath(layerFile);
+  const staging = `${file}.new-${process.pid}-${randomHex(4)}`;
+  fs.writeFileSync(staging, `${JSON.stringify(run, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  fs.renameSync(staging, file);
+}
+
+/** The kept run `ref` names (its id, a unique start of one, or its recorded --name) and its layer file. */
+export function findKeptRun(ref: string, dir: string = LAYERS_DIR): { run: KeptRun; layer: string } {
+  const runs = listKeptRuns(dir);
+  let found = runs.filter((run) => run.id === ref);
+  if (found.length === 0 && /^[0-9a-f]+$/.test(ref)) found = runs.filter((run) => run.id.startsWith(ref));
+  if (found.length === 0) found = runs.filter((run) => run.name === ref);
+  if (found.length > 1) throw new RuntimeError(`"${ref}" names ${found.length} kept runs (${found.map((run) => run.id).join(', ')}): give one id`);
+  if (found.length === 0) throw new RuntimeError(`no kept run "${ref}": give the id (or its start, or the --name) of a run started with --keep`);
+  return { run: found[0], layer: keptLayerPath(found[0].id, dir) };
+}
+
+/** The records of the kept layers in dir (a layer kept before records were written has none, and is not listed). */
+function listKeptRuns(dir: string): KeptRun[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => /^[0-9a-f]{1,64}\.json$/.test(name) && fs.existsSync(path.join(dir, name.replace(/\.json$/, '.ext4'))))
+    .map((name) => JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as KeptRun);
 }
 
 /** A process and when it started (clock ticks since boot): together they name it, a PID alone may be reused. */
@@ -107,4 +159,38 @@ export function ensureLayerTemplate(bytes: number): string {
     throw new RuntimeError(`cannot make a ${bytes}-byte layer in ${LAYERS_DIR}: ${detail}`);
   }
   return file;
+}
+
+/** A kept layer's upper/, shown read-only to this process by a helper (native/layer_view.c) while it is open. */
+export interface LayerView {
+  /** The upper directory: a path through the helper's /proc entry (its working directory), never a symlink itself. */
+  upper: string;
+  /** Let it go: the mount and the loop device are gone once this resolves. */
+  close(): Promise<void>;
+}
+
+/** Open a view of the kept layer `file`: refused (one line) while a running container uses it. The mount is the
+ * helper's alone and goes with it, however this process ends (it dies with us, and stdin closing ends it). */
+export async function viewKeptLayer(file: string): Promise<LayerView> {
+  const helper = spawn(LAYER_VIEW_PATH, [file], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+  let stderr = '';
+  helper.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => helper.on('close', (code) => resolve(code)));
+  const ready = await new Promise<boolean>((resolve, reject) => {
+    helper.on('error', (err) => reject(new RuntimeError(`cannot start ${LAYER_VIEW_PATH}: ${err.message} (run npm install)`)));
+    helper.stdout.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('ready\n') && resolve(true));
+    void exited.then(() => resolve(false));
+  });
+  if (!ready) {
+    await exited;
+    throw new RuntimeError(stderr.trim().split('\n')[0] || `cannot read the layer ${file}`);
+  }
+  return {
+    upper: `/proc/${helper.pid}/cwd/.`, // "/." : the directory, not the magic link
+    close: async () => {
+      helper.stdin.end();
+      const code = await exited;
+      if (code !== 0) throw new RuntimeError(stderr.trim().split('\n')[0] || `the view of ${file} ended with code ${code}`);
+    },
+  };
 }

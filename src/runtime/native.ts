@@ -17,6 +17,9 @@ export function shimExecutable(): string {
   sealedShim ??= `/proc/${process.pid}/fd/${addon().sealedCopy(SHIM_PATH)}`;
   return sealedShim;
 }
+/** The helper that shows commit a kept layer, read-only (native/layer_view.c). */
+export const LAYER_VIEW_PATH = path.join(BUILD_DIR, 'bd-layer-view');
+
 /** The static probe (native/probe.c) the default rootfs carries for the labs. */
 export const PROBE_PATH = path.join(BUILD_DIR, 'bd-probe');
 
@@ -65,6 +68,8 @@ interface Addon {
   imageMake(root: string, rel: string, entry: ImageEntry): void;
   imageSetOpaque(root: string, rel: string): void;
   imageSetMtime(root: string, rel: string, sec: number, nsec: number): void;
+  /** What overlayfs marked on an upper layer's entry (native/overlay_attr.h), never following a symlink. */
+  overlayAttrs(path: string): { opaque: boolean; redirect: boolean; metacopy: boolean };
   shimKillSignal: number;
   stateRoot: string;
 }

@@ -73,6 +73,8 @@ export type Volume =
 export interface ResolvedSpec {
   /** The rootfs directory, or the image's name. */
   rootfs: string;
+  /** The image's id (its config digest) when rootfs is an image's name; null on a directory. */
+  imageId: string | null;
   /** The image's layer directories, topmost first (the overlay's lower layers); empty on a directory. */
   lowers: string[];
   command: string[];
@@ -236,6 +238,7 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
   const workdir = spec.workdir ?? (config?.workingDir || undefined);
   return {
     rootfs: 'image' in source ? source.image.name : source.dir,
+    imageId: 'image' in source ? source.image.id : null,
     lowers: 'image' in source ? [...source.image.layers].reverse() : [],
     command: resolveCommand(spec, source),
     memory: spec.memory === undefined ? DEFAULT_MEMORY : parseMemory(spec.memory),

@@ -130,8 +130,14 @@ export async function importImage(file: string, nameText: string): Promise<Local
   const created = new Date().toISOString();
   const { architecture, os } = hostPlatform();
   const config: ConfigBlob = { created, architecture, os, config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } };
+  return storeImage(config, [{ mediaType: layerMediaType(layer.digest), ...layer }], name);
+}
+
+/** An image of layers whose blobs are in the store and `config` (its diff_ids theirs): the config and manifest stored,
+ * the layers unpacked, the image named `name`. */
+export async function storeImage(config: ConfigBlob, layers: Descriptor[], name: string): Promise<LocalImage> {
   const configBytes = Buffer.from(JSON.stringify(config));
   const configDigest = writeBlob(configBytes);
-  const manifest = storeManifest({ mediaType: MEDIA_TYPES.ociConfig, digest: configDigest, size: configBytes.length }, [{ mediaType: layerMediaType(layer.digest), ...layer }]);
+  const manifest = storeManifest({ mediaType: MEDIA_TYPES.ociConfig, digest: configDigest, size: configBytes.length }, layers);
   return (await install(manifest, [name]))[0];
 }

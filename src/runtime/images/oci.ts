@@ -52,6 +52,8 @@ export interface ConfigBlob {
   os?: string;
   config?: { Entrypoint?: string[] | null; Cmd?: string[] | null; Env?: string[] | null; WorkingDir?: string; User?: string } | null;
   rootfs: { type: string; diff_ids: string[] };
+  /** One entry a layer (and one for each step that made none, marked empty_layer), bottom first. */
+  history?: { created?: string; created_by?: string; comment?: string; empty_layer?: boolean }[];
 }
 
 /** What a container takes from an image. */
