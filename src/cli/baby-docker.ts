@@ -379,7 +379,7 @@ async function image(command: string | undefined, args: string[]): Promise<numbe
         else throw unknownOption(flag, 'baby-docker');
       });
       if (operands.length !== 1) throw new RuntimeError('usage: baby-docker pull [--insecure] NAME[:TAG|@sha256:DIGEST]');
-      const { pullImage } = await import('../runtime/images/registry.js');
+      const { pullImage } = await import('../runtime/images/index.js');
       const pulled = await pullImage(operands[0], { insecure, onProgress: pullProgress() });
       process.stdout.write(`${pulled.name}: ${pulled.id}\n`);
       return 0;

@@ -8,15 +8,16 @@ import * as path from 'node:path';
 import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js';
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { findLocalImage, parseReference } from '../runtime/images/index.js';
-import { checkHostname, checkRootfsDir, namesDirectory, parseMemory } from '../runtime/spec.js';
+import { RuntimeError } from '../runtime/errors.js';
+import { checkHostname, checkRootfsDir, checkStorageOptions, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
 
-export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'lab';
+export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'volumes' | 'lab';
 
 /** Focus order for Tab, and the order in which errors are looked for. */
-export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname', 'lab'];
+export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname', 'volumes', 'lab'];
 
 /** A guided lab the picker offers. */
 export interface LabChoice {
@@ -42,6 +43,8 @@ export interface PickerState {
   commandDraft: string;
   memory: string;
   hostname: string;
+  /** Volumes as on the command line: "-v /srv/data:/data:ro --tmpfs /scratch". */
+  volumes: string;
   /** The labs on offer; choosing one (Enter on the Labs field) starts it instead of the command. */
   labChoices: LabChoice[];
   /** 0: no lab; i: labChoices[i - 1]. */
@@ -95,13 +98,14 @@ export function initialPicker({
     commandDraft: command,
     memory,
     hostname,
+    volumes: '',
     labChoices,
     labIndex: 0,
     cursor: null,
     errors: {},
   };
   // Values handed in (from the command line, or the last run) are checked at once.
-  for (const field of ['rootfs', 'command', 'memory', 'hostname'] as const) state = recheck(state, field);
+  for (const field of ['rootfs', 'command', 'memory', 'hostname', 'volumes'] as const) state = recheck(state, field);
   return state;
 }
 
@@ -125,6 +129,7 @@ export function pickerAfterRun(state: PickerState, options: RunOptions): PickerS
     historyIndex: null,
     memory: options.memory,
     hostname: options.hostname,
+    volumes: volumesLine(options),
     cursor: null,
     errors: {},
   };
@@ -146,6 +151,23 @@ const KEY = {
 function commandOf(rootfs: string): string {
   if (namesDirectory(rootfs)) return defaultCommand(rootfs)[0];
   return joinCommandLine(findLocalImage(rootfs)?.config.cmd ?? []);
+}
+
+/** The Volumes field's words: -v and --tmpfs flags, as on the command line. */
+function volumesOf(words: string[]): StorageOptions {
+  const options: { volumes: string[]; tmpfs: string[] } = { volumes: [], tmpfs: [] };
+  for (let i = 0; i < words.length; i += 2) {
+    const [flag, value] = [words[i], words[i + 1]];
+    const list = flag === '-v' || flag === '--volume' ? options.volumes : flag === '--tmpfs' ? options.tmpfs : null;
+    if (list === null || value === undefined) throw new RuntimeError(`volumes: give -v HOST:PATH[:ro] or --tmpfs PATH[:OPTIONS], each with its value (not "${flag}")`);
+    list.push(value);
+  }
+  return options;
+}
+
+/** A run's volumes as the Volumes field shows them. */
+function volumesLine(options: StorageOptions): string {
+  return joinCommandLine([...(options.volumes ?? []).flatMap((v) => ['-v', v]), ...(options.tmpfs ?? []).flatMap((t) => ['--tmpfs', t])]);
 }
 
 /** The rootfs the picker would run on: a listed choice or the typed path. */
@@ -186,6 +208,17 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
       case 'hostname':
         if (state.hostname !== '') checkHostname(state.hostname);
         return undefined;
+      case 'volumes': {
+        let words: string[];
+        try {
+          words = splitCommandLine(state.volumes);
+        } catch (error) {
+          if (strict) throw error;
+          return undefined; // a quote still being typed
+        }
+        checkStorageOptions(volumesOf(words));
+        return undefined;
+      }
     }
   } catch (error) {
     return (error as Error).message;
@@ -248,7 +281,8 @@ function upDown(state: PickerState, step: -1 | 1): PickerState {
     case 'command':
       return walkHistory(state, step);
     case 'memory':
-    case 'hostname': {
+    case 'hostname':
+    case 'volumes': {
       // Like a form: move to the field above or below, without wrapping.
       const index = clamp(PICKER_FIELDS.indexOf(state.focus) + step, 0, PICKER_FIELDS.length - 1);
       return { ...state, focus: PICKER_FIELDS[index] };
@@ -284,6 +318,8 @@ function focusedText(state: PickerState): string | null {
       return state.memory;
     case 'hostname':
       return state.hostname;
+    case 'volumes':
+      return state.volumes;
     case 'lab':
       return null;
   }
@@ -308,6 +344,8 @@ function editField(state: PickerState, key: string): PickerState | null {
       return recheck({ ...next, command: edited.text, commandDraft: edited.text, historyIndex: null }, 'command');
     case 'memory':
       return recheck({ ...next, memory: edited.text }, 'memory');
+    case 'volumes':
+      return recheck({ ...next, volumes: edited.text }, 'volumes');
     default:
       return recheck({ ...next, hostname: edited.text }, 'hostname');
   }
@@ -332,8 +370,14 @@ function submit(state: PickerState): PickerResult {
     command: splitCommandLine(state.command),
     memory: state.memory.trim(),
     hostname: state.hostname,
+    ...withoutEmpty(volumesOf(splitCommandLine(state.volumes))),
   };
   return { state: { ...state, errors }, submit: options };
+}
+
+/** Only the lists that hold something: a run without volumes says nothing of them. */
+function withoutEmpty({ volumes, tmpfs }: StorageOptions): StorageOptions {
+  return { ...(volumes?.length ? { volumes } : {}), ...(tmpfs?.length ? { tmpfs } : {}) };
 }
 
 /** One keypress. Text fields edit as a shell's line does (lineEditor.ts); other unknown sequences are ignored. */

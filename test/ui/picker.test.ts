@@ -88,13 +88,13 @@ describe('focus movement', () => {
   test('Tab and Shift-Tab cycle through the fields and wrap', () => {
     let state = fresh();
     const seen = [state.focus];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       state = press(state, TAB);
       seen.push(state.focus);
     }
-    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'lab', 'rootfs']);
+    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'volumes', 'lab', 'rootfs']);
     assert.equal(press(state, SHIFT_TAB).focus, 'lab');
-    assert.equal(press(state, SHIFT_TAB, SHIFT_TAB).focus, 'hostname');
+    assert.equal(press(state, SHIFT_TAB, SHIFT_TAB).focus, 'volumes');
   });
 
   test('Up/Down in the rootfs field move the selection, clamped, ending on the typed-path entry', () => {
@@ -111,14 +111,14 @@ describe('focus movement', () => {
     assert.equal(selectedRootfs(state), 'default');
   });
 
-  test('Up/Down in memory and hostname move between fields, down to the Labs field', () => {
+  test('Up/Down in memory, hostname and volumes move between fields, down to the Labs field', () => {
     let state = press(fresh(), TAB, TAB);
     assert.equal(state.focus, 'memory');
     state = press(state, DOWN);
     assert.equal(state.focus, 'hostname');
-    state = press(state, DOWN);
+    state = press(state, DOWN, DOWN);
     assert.equal(state.focus, 'lab');
-    state = press(press(state, SHIFT_TAB), UP, UP);
+    state = press(press(state, SHIFT_TAB), UP, UP, UP);
     assert.equal(state.focus, 'command');
   });
 
@@ -342,6 +342,22 @@ describe('submit', () => {
       memory: '256m',
       hostname: 'lab1',
     });
+  });
+
+  test('the Volumes field takes -v and --tmpfs as on the command line, checks each as it is typed, and submits them', () => {
+    let state = press(fresh(), TAB, TAB, TAB, TAB);
+    assert.equal(state.focus, 'volumes');
+    state = type(state, '-v data:/data');
+    assert.match(state.errors.volumes!, /^-v data:\/data: the host path must be absolute/);
+    state = press(state, CTRL_U);
+    state = type(state, `-v ${rootfsDir}:/data:ro --tmpfs '/scratch:size=1m'`);
+    assert.equal(state.errors.volumes, undefined);
+    const result = pickerKey(state, ENTER);
+    assert.deepEqual(result.submit?.volumes, [`${rootfsDir}:/data:ro`]);
+    assert.deepEqual(result.submit?.tmpfs, ['/scratch:size=1m']);
+    const bare = pickerKey(press(type(press(fresh(), TAB, TAB, TAB, TAB), '--tmpfs'), ENTER), ENTER);
+    assert.match(bare.state.errors.volumes!, /^volumes: give -v HOST:PATH\[:ro\] or --tmpfs PATH\[:OPTIONS\], each with its value/);
+    assert.equal(pickerKey(fresh(), ENTER).submit?.volumes, undefined, 'no volumes: none in the run');
   });
 
   test('a relative typed path is submitted as an absolute one', () => {

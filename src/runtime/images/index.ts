@@ -7,7 +7,16 @@
  *   listLocalImages()
  *   pullImage(ref, { insecure, onProgress })
  */
+import type { PullOptions } from './registry.js';
+import type { LocalImage } from './store.js';
+
 export type { ImageConfig } from './oci.js';
 export { findImage as findLocalImage, listImages as listLocalImages, type LocalImage } from './store.js';
-export { pullImage, type LayerProgress, type PullOptions } from './registry.js';
+export type { LayerProgress, PullOptions } from './registry.js';
 export { parseReference, referenceName, type Reference } from './reference.js';
+
+/** Loaded when a pull happens: the registry client and the unpacker (node-tar, zstd) would cost every start of the UI. */
+export async function pullImage(ref: string, options: PullOptions = {}): Promise<LocalImage> {
+  const registry = await import('./registry.js');
+  return registry.pullImage(ref, options);
+}
