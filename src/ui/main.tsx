@@ -281,7 +281,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const { mountView } = await withoutFetch(() => import('./view.js'));
   // Ink's frames are as wide as the panel column beside the pane, and as wide as the terminal else.
   const inkColumns = () => (paneView() !== null && layout().sideWidth > 0 ? layout().sideWidth : stdout.columns);
-  if (!shuttingDown) view = mountView(store, session, painter, liveLines, inkColumns);
+  if (!shuttingDown) view = mountView(store, session, painter, liveLines, inkColumns, () => ownsTerminal);
   // The picker's labs are read (parsing them takes a while) the first time it shows.
   // A lab file that does not load is left out: loading it says why (--lab, or baby-docker lab list).
   const listLabsForPicker = () => {

@@ -19,7 +19,9 @@ export interface View {
   unmount(): void;
 }
 
-export function mountView(store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, inkColumns: () => number): View {
+export function mountView(
+  store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, inkColumns: () => number, ownsTerminal: () => boolean,
+): View {
   const { stdout } = process;
   const app = (
     <LiveLinesContext.Provider value={liveLines}>
@@ -27,7 +29,7 @@ export function mountView(store: Store, session: TerminalSession, painter: PaneP
     </LiveLinesContext.Provider>
   );
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
-  const inkOut = inkStdout(stdout, painter, inkColumns);
+  const inkOut = inkStdout(stdout, painter, inkColumns, ownsTerminal);
   const inkOptions = {
     stdin: new PassThrough() as unknown as NodeJS.ReadStream,
     stdout: inkOut,

@@ -76,7 +76,7 @@ describe('pane painter', () => {
     painter.afterInkFrame(Number.POSITIVE_INFINITY); // all of the pane is on screen
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
-    const wrapped = inkStdout(stdout, painter, () => 34);
+    const wrapped = inkStdout(stdout, painter, () => 34, () => true);
     assert.equal(wrapped.columns, 34, 'Ink lays out only the panel column');
     wrapped.write('\x1b[?2026h');
     wrapped.write('\x1b[2K\x1b[1A\x1b[2K\x1b[Gframe\n');
@@ -92,13 +92,30 @@ describe('pane painter', () => {
     session.dispose();
   });
 
+  it('writes nothing of a frame while the UI does not have the terminal (suspended: a timer that fires on resume, before SIGCONT is handled)', async () => {
+    const session = new TerminalSession(8, 3);
+    const painter = new PanePainter(session, { write: () => true }, () => VIEW);
+    const chunks: string[] = [];
+    const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
+    let owns = false;
+    const wrapped = inkStdout(stdout, painter, () => 34, () => owns);
+    wrapped.write('\x1b[2K\x1b[Gpanels\n');
+    await Promise.resolve();
+    assert.deepEqual(chunks, [], 'the shell\'s screen is left alone');
+    owns = true;
+    wrapped.write('\x1b[2K\x1b[Gpanels\n');
+    await Promise.resolve();
+    assert.equal(chunks.length, 2, 'the frame, then the painter behind it');
+    session.dispose();
+  });
+
   it('repaints the whole pane after a frame that erased into it', async () => {
     const session = new TerminalSession(8, 3);
     const painter = new PanePainter(session, { write: () => true }, () => VIEW);
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
     let columns = 80;
-    const wrapped = inkStdout(stdout, painter, () => columns);
+    const wrapped = inkStdout(stdout, painter, () => columns, () => true);
     wrapped.write('full-width picker\n');
     await Promise.resolve();
     columns = 34; // the run view: the picker's lines are erased whole, and the pane drawn again
@@ -119,7 +136,7 @@ describe('pane painter', () => {
     const painter = new PanePainter(session, { write: () => true }, () => view);
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 50 } as unknown as NodeJS.WriteStream;
-    const wrapped = inkStdout(stdout, painter, () => 50);
+    const wrapped = inkStdout(stdout, painter, () => 50, () => true);
     assert.match(borderSequence(view), /^\x1b\[2;1H.*╭.*\x1b\[3;1H│.*\x1b\[6;1H.*╰/s);
     emit('one');
     await session.flush();

@@ -233,9 +233,13 @@ const CLEAR_SCREEN = '\x1b[2J';
  * on screen; after each frame the painter repaints what was erased (the
  * footer, or everything when Ink cleared more), before the end of Ink's
  * synchronized update when there is one, else right after the frame (a
- * microtask: all of a frame's writes come in one go).
+ * microtask: all of a frame's writes come in one go). Without the terminal
+ * (`ownsTerminal` false: suspended, or given back) a frame goes nowhere: a
+ * timer due while the process was stopped fires before SIGCONT is handled,
+ * and its frame would land on the shell's screen; the redraw on taking the
+ * terminal back draws it all.
  */
-export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter, columns: () => number): NodeJS.WriteStream {
+export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter, columns: () => number, ownsTerminal: () => boolean): NodeJS.WriteStream {
   let framePending = false;
   /** Columns this frame has erased so far. */
   let erased = 0;
@@ -254,6 +258,7 @@ export function inkStdout(stdout: NodeJS.WriteStream, painter: PanePainter, colu
     get(target, property) {
       if (property === 'write') {
         return (data: string | Uint8Array, ...rest: unknown[]) => {
+          if (!ownsTerminal()) return true;
           const write = (chunk: string | Uint8Array) => (target.write as (...args: unknown[]) => boolean)(chunk, ...rest);
           if (data === END_SYNCHRONIZED && framePending) return write(repaint() + data);
           if (!framePending) queueMicrotask(afterFrame);
