@@ -104,6 +104,14 @@ describe('run from an image', () => {
     }
   });
 
+  it('a lab may name an image: its steps run in it, checked unattended', () => {
+    const lab = path.join(scratch, 'image-lab.yaml');
+    fs.writeFileSync(lab, `title: On an image\nrun:\n  rootfs: ${IMAGE}\nsteps:\n  - title: Who am I\n    text: The image's User.\n    command: id -u\n    check:\n      output: '^1000$'\n`);
+    const result = runCli(['lab', 'check', lab]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /✓/);
+  });
+
   it('refuses --rootfs-rw on an image and names an image it does not have, with one line each', () => {
     const rw = runCli(['run', '--rootfs-rw', IMAGE, 'true']);
     assert.deepEqual([rw.status, rw.stderr], [125, `baby-docker: --rootfs-rw writes into a rootfs directory: image ${IMAGE} has layers shared with others, never written to\n`]);
