@@ -11,19 +11,13 @@ import { IMAGES_DIR } from '../paths.js';
 import { checkManifest, hostPlatform, isIndex, MEDIA_TYPES, selectPlatform, type ConfigBlob, type Descriptor, type ImageIndex, type Manifest } from './oci.js';
 import { parseReference, referenceName } from './reference.js';
 import { addBlobFromFile, blobPath, ensureStoreDirs, readBlobJson, shortId, tagImage, temporaryPath, writeBlob, type LocalImage } from './store.js';
-import { diffIdOf, unpackLayer } from './unpack.js';
+import { compressionOf, diffIdOf, unpackLayer } from './unpack.js';
 
 /** The layer media type a blob's first bytes show. */
 function layerMediaType(blob: string): string {
-  const magic = Buffer.alloc(4);
-  const fd = fs.openSync(blobPath(blob), 'r');
-  try {
-    fs.readSync(fd, magic, 0, 4, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  if (magic[0] === 0x1f && magic[1] === 0x8b) return MEDIA_TYPES.ociLayerGzip;
-  if (magic.readUInt32LE(0) === 0xfd2fb528) return MEDIA_TYPES.ociLayerZstd;
+  const compression = compressionOf(blobPath(blob));
+  if (compression === 'gzip') return MEDIA_TYPES.ociLayerGzip;
+  if (compression === 'zstd') return MEDIA_TYPES.ociLayerZstd;
   return MEDIA_TYPES.ociLayer;
 }
 

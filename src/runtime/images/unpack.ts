@@ -48,8 +48,8 @@ function zstdDecompressor(): Transform {
   });
 }
 
-/** The blob's bytes as a tar: its compression is told by its first bytes, as Docker does, whatever the manifest says. */
-function tarStream(file: string): Readable {
+/** A blob's compression, told by its first bytes, as Docker does, whatever the manifest says. */
+export function compressionOf(file: string): 'gzip' | 'zstd' | null {
   const magic = Buffer.alloc(4);
   const fd = fs.openSync(file, 'r');
   try {
@@ -57,9 +57,17 @@ function tarStream(file: string): Readable {
   } finally {
     fs.closeSync(fd);
   }
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return null;
+}
+
+/** The blob's bytes as a tar. */
+function tarStream(file: string): Readable {
+  const compression = compressionOf(file);
   const raw = fs.createReadStream(file);
-  if (magic[0] === 0x1f && magic[1] === 0x8b) return raw.pipe(createGunzip());
-  if (magic.readUInt32LE(0) === 0xfd2fb528) return raw.pipe(zstdDecompressor());
+  if (compression === 'gzip') return raw.pipe(createGunzip());
+  if (compression === 'zstd') return raw.pipe(zstdDecompressor());
   return raw;
 }
 
@@ -183,6 +191,8 @@ export async function unpackLayer(blob: string, diffId: string, what: string): P
 
 /** The sha256 of a blob's uncompressed tar: its diff_id (for import and docker-archive layers). */
 export async function diffIdOf(blob: string): Promise<string> {
+  // An uncompressed blob is its own tar: its digest, verified as it was stored, is its diff_id.
+  if (compressionOf(blobPath(blob)) === null) return blob;
   const hash = createHash('sha256');
   for await (const chunk of tarStream(blobPath(blob))) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
