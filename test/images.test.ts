@@ -18,7 +18,7 @@ import { hostPlatform } from '../src/runtime/images/oci.js';
 import { REGISTRY_MIRROR_ENV } from '../src/runtime/images/registry.js';
 import { freePort, startRegistry, type LocalRegistry } from './registry.js';
 import { blobPath, pruneImages, digestHex, removeImage } from '../src/runtime/images/store.js';
-import { BLOBS_DIR, IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR } from '../src/runtime/paths.js';
+import { BLOBS_DIR, IMAGE_INDEX_FILE, IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR } from '../src/runtime/paths.js';
 import { CLI_PATH } from './helpers.js';
 
 let tmp: string;
@@ -562,6 +562,38 @@ tar("hardlink-dotdot", ("hard", "hardlink", "../../../../../..${outside}/target"
       forget(...names);
       pruneImages();
       fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the index of names', () => {
+  it('keeps every name when processes name images at the same time', async () => {
+    const rootfs = path.join(tmp, 'parallel-rootfs');
+    fs.mkdirSync(rootfs);
+    fs.writeFileSync(path.join(rootfs, 'file'), 'x\n');
+    const tarball = path.join(tmp, 'parallel.tar');
+    run('tar', ['--numeric-owner', '-C', rootfs, '-cf', tarball, '.']);
+    const base = 'docker.io/library/parallel:base';
+    const names: string[] = [base];
+    try {
+      assert.equal((await cli(['import', tarball, base])).status, 0);
+      const manifest = (JSON.parse(fs.readFileSync(IMAGE_INDEX_FILE, 'utf8')) as Record<string, string>)[base];
+      // Four processes naming fifty images each, as fast as they can: each change reads the index and writes it whole.
+      const store = new URL('../src/runtime/images/store.js', import.meta.url).href;
+      const writers = [0, 1, 2, 3].map((k) => {
+        const mine = Array.from({ length: 50 }, (_, i) => `docker.io/library/parallel:p${k}-${i}`);
+        names.push(...mine);
+        const script = `const { tagImage } = await import(${JSON.stringify(store)}); for (const name of ${JSON.stringify(mine)}) tagImage(name, ${JSON.stringify(manifest)});`;
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        return new Promise<void>((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(stderr)))));
+      });
+      await Promise.all(writers);
+      const lost = names.filter((name) => !findLocalImage(name));
+      assert.deepEqual(lost, [], 'names lost from the index');
+    } finally {
+      forget(...names);
     }
   });
 });

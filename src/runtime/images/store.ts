@@ -131,11 +131,46 @@ function writeIndex(index: Index): void {
   fs.renameSync(tmp, IMAGE_INDEX_FILE);
 }
 
+/** A lock directory older than this lost its process: a change of the index takes milliseconds. */
+const INDEX_LOCK_STALE_MS = 5000;
+const INDEX_LOCK_WAIT_MS = 10_000;
+
+/** Change the index, one process at a time: two pulls ending together would otherwise each write
+ * what it read, and one name would be lost. The lock is a directory (mkdir is atomic). */
+function changeIndex<T>(change: (index: Index) => T): T {
+  ensureStoreDirs();
+  const lock = `${IMAGE_INDEX_FILE}.lock`;
+  const giveUp = Date.now() + INDEX_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock, { mode: 0o700 });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let age = 0;
+    try {
+      age = Date.now() - fs.statSync(lock).mtimeMs;
+    } catch {
+      continue; // released meanwhile
+    }
+    if (age > INDEX_LOCK_STALE_MS) fs.rmSync(lock, { recursive: true, force: true });
+    else if (Date.now() > giveUp) throw new RuntimeError(`the image index is busy (${lock}): another baby-docker is changing it; try again`);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5); // a short, synchronous wait
+  }
+  try {
+    const index = readIndex();
+    const result = change(index);
+    writeIndex(index);
+    return result;
+  } finally {
+    fs.rmdirSync(lock);
+  }
+}
+
 /** Name `name` (normalized, or a manifest digest for an image without one) the image of `manifest`, whose blobs and layers are in place. */
 export function tagImage(name: string, manifest: string): LocalImage {
-  const index = readIndex();
-  index[name] = manifest;
-  writeIndex(index);
+  changeIndex((index) => (index[name] = manifest));
   return summary(name, manifest);
 }
 
@@ -199,10 +234,11 @@ export function removeImage(ref: string): string[] {
   const found = lookup(ref);
   if (!found) throw new RuntimeError(`no such image: ${ref}`);
   const removed = found.byName ? [found.image.name] : listImages().filter((image) => image.id === found.image.id).map((image) => image.name);
-  const index = readIndex();
-  const candidates = removed.map((name) => contents(name, index[name]));
-  for (const name of removed) delete index[name];
-  writeIndex(index);
+  const candidates = changeIndex((index) => {
+    const gone = removed.map((name) => contents(name, index[name]));
+    for (const name of removed) delete index[name];
+    return gone;
+  });
   const still = used();
   for (const hex of new Set(candidates.flatMap((c) => c.blobs))) if (!still.blobs.has(hex)) fs.rmSync(path.join(BLOBS_DIR, 'sha256', hex), { force: true });
   for (const hex of new Set(candidates.flatMap((c) => c.layers))) if (!still.layers.has(hex)) fs.rmSync(path.join(IMAGE_LAYERS_DIR, hex), { recursive: true, force: true });
