@@ -7,6 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
 import { writeOciLayout } from './image-fixture.js';
 import { TuiDriver } from './tui-driver.js';
+import { startRegistry } from './registry.js';
+import { findLocalImage } from '../src/runtime/images/index.js';
+import { spawnSync } from 'node:child_process';
 
 const mountsBefore = hostMounts();
 const IMAGE = 'localhost/bd-run-test:1';
@@ -101,6 +104,24 @@ describe('run from an image', () => {
       await direct.waitFor(/direct 1000 \/srv\/app/);
     } finally {
       await direct.kill();
+    }
+  });
+
+  it('in the TUI: an image named but not here is pulled first, its layers\' progress in the pane, then run', { timeout: 60_000 }, async () => {
+    const registry = await startRegistry(scratch);
+    const remote = `127.0.0.1:${registry.port}/bd/run-test:1`;
+    const pushed = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${path.join(scratch, 'layout')}:${IMAGE}`, `docker://${remote}`], { encoding: 'utf8' });
+    const d = new TuiDriver([remote], { cols: 120, rows: 40, env: { XDG_CONFIG_HOME: path.join(scratch, 'config') } });
+    try {
+      assert.equal(pushed.status, 0, pushed.stderr);
+      // In what the TUI wrote, not the screen: a small pull's progress may be drawn over before a look at the screen.
+      await d.waitFor((t) => t.output.includes(`pulling ${remote}`));
+      await d.waitFor(/cmd from-image image \/srv\/app 1000/);
+      assert.ok(findLocalImage(remote), 'the pulled image is kept');
+    } finally {
+      await d.kill();
+      runCli(['rmi', remote]);
+      await registry.stop();
     }
   });
 
