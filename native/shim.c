@@ -7,7 +7,7 @@
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
- *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
+ *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]... [--network-host]
  *       -- COMMAND [ARGS...]
  * starts COMMAND in a new container on DIR: the lower layer of an overlay
  * whose upper layer is the writable layer (see layer.h), or, with no layer
@@ -133,6 +133,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
     if (strcmp(a, "--no-hardening") == 0) { o->hardening_off = 1; continue; }
     if (strcmp(a, "--read-only") == 0) { o->config.read_only = 1; continue; }
+    if (strcmp(a, "--network-host") == 0) { o->config.host_network = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
