@@ -38,7 +38,8 @@ const USAGE = `Usage:
       --on-layer ID    start on the layer run ID kept, as that run left it
       --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
       --pull POLICY    pull an image first: missing (default), always, never
-      --network none|host  only lo (default), or the host's own network stack
+      --network MODE   none: only lo (default); bridge: eth0 on the host's
+                       bridge bd0 (no NAT yet); host: the host's own network
       -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}

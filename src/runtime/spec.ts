@@ -52,11 +52,12 @@ export interface ContainerSpec {
   volumes?: string[];
   /** tmpfs mounts, as Docker's --tmpfs takes them: "PATH" or "PATH:size=64m,mode=1777,exec,ro". */
   tmpfs?: string[];
-  /** "none" (the default): a network namespace with only lo; "host": the host's own network stack. */
+  /** "none" (the default): a network namespace with only lo; "host": the host's own network stack;
+   * "bridge": eth0 on the host's bridge bd0 with an address of its own (no NAT yet: the host and other containers only). */
   network?: string;
 }
 
-export type Network = 'none' | 'host';
+export type Network = 'none' | 'host' | 'bridge';
 
 /** The storage options of a run as they are typed (-v, --tmpfs, --disk): labs, the UI's runs and its command line carry them so. */
 export type StorageOptions = Pick<ContainerSpec, 'volumes' | 'tmpfs' | 'disk'>;
@@ -263,9 +264,8 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
 }
 
 export function checkNetwork(network: string): Network {
-  if (network === 'none' || network === 'host') return network;
-  if (network === 'bridge') throw new RuntimeError('--network bridge is not supported yet: use none (the default: only lo) or host');
-  throw new RuntimeError(`invalid network "${network}": use none (the default: only lo) or host (the host's own network)`);
+  if (network === 'none' || network === 'host' || network === 'bridge') return network;
+  throw new RuntimeError(`invalid network "${network}": use none (the default: only lo), bridge (an address on the host's bridge bd0) or host (the host's own network)`);
 }
 
 /** A path in the container for a mount: absolute, below /, and free of what the shim splits on. */

@@ -22,7 +22,7 @@ export interface RunOptions extends StorageOptions {
   capAdd?: string[];
   capDrop?: string[];
   security?: 'default' | 'none';
-  /** none (only lo) or host: see ContainerSpec.network. */
+  /** none (only lo), bridge or host: see ContainerSpec.network. */
   network?: Network;
   /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
   onLastChanges?: boolean;
