@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "nat.h"
 #include "netlink.h"
 #include "state.h"
 
@@ -46,6 +47,12 @@ static int choose_subnet(int nl, uint32_t *net, struct bd_error *err) {
     }
   }
   return bd_fail(err, 0, "no free private /24 for the bridge: every candidate overlaps a route of the host's");
+}
+
+static void subnet_text(uint32_t net, char *text, size_t len) {
+  char shown[INET_ADDRSTRLEN];
+  struct in_addr in = {net};
+  snprintf(text, len, "%s/%d", inet_ntop(AF_INET, &in, shown, sizeof shown), SUBNET_PREFIX);
 }
 
 static int read_subnet(uint32_t *net, struct bd_error *err) {
@@ -85,21 +92,24 @@ static int write_new_file(const char *path, const char *value, struct bd_error *
 static int ensure_bridge(int nl, uint32_t *net, struct bd_error *err) {
   int have = read_subnet(net, err);
   if (have < 0) return -1;
+  char text[64];
   if (!have) {
-    char text[64], shown[INET_ADDRSTRLEN];
-    struct in_addr in = {0};
     if (nl_delete_link(nl, BRIDGE_NAME, err) < 0 || choose_subnet(nl, net, err) < 0) return -1;
-    in.s_addr = *net;
-    snprintf(text, sizeof text, "%s/%d\n", inet_ntop(AF_INET, &in, shown, sizeof shown), SUBNET_PREFIX);
+    subnet_text(*net, text, sizeof text);
     if (mkdir(NETWORK_DIR, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", NETWORK_DIR);
-    if (write_new_file(NETWORK_DIR "/subnet", text, err) < 0) return -1;
+    char line[72];
+    snprintf(line, sizeof line, "%s\n", text);
+    if (write_new_file(NETWORK_DIR "/subnet", line, err) < 0) return -1;
   }
   int index = nl_link_index(nl, BRIDGE_NAME, err);
   if (index < 0) return -1;
   if (index > 0) return index;
+  subnet_text(*net, text, sizeof text);
   if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0 || (index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
-      nl_add_address(nl, index, host_address(*net, 1), SUBNET_PREFIX, err) < 0 || nl_set_up(nl, index, err) < 0) {
+      nl_add_address(nl, index, host_address(*net, 1), SUBNET_PREFIX, err) < 0 || nl_set_up(nl, index, err) < 0 ||
+      nat_enable(text, BRIDGE_NAME, NETWORK_DIR, err) < 0) {
     struct bd_error ignored;
+    nat_disable(text, BRIDGE_NAME, NETWORK_DIR);
     nl_delete_link(nl, BRIDGE_NAME, &ignored);
     return index == 0 ? bd_fail(err, 0, "the bridge %s vanished as it was made", BRIDGE_NAME) : -1;
   }
@@ -129,19 +139,29 @@ static void lease_path(uint32_t addr, char *path, size_t len) {
   snprintf(path, len, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
 }
 
-/* With no lease left: the bridge and .network go. */
+static int is_lease(const char *name) {
+  struct in_addr in;
+  return inet_pton(AF_INET, name, &in) == 1;
+}
+
+/* With no lease left: the bridge, its NAT and .network go. */
 static void remove_bridge_if_unused(int nl) {
   struct bd_error ignored;
+  uint32_t net;
+  char text[64];
   DIR *d = opendir(NETWORK_DIR);
   if (d) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-      if (e->d_name[0] != '.' && strcmp(e->d_name, "subnet") != 0) break;
+      if (is_lease(e->d_name)) break;
     closedir(d);
     if (e) return;
   } else if (errno != ENOENT) {
     return;
   }
+  int have = read_subnet(&net, &ignored);
+  if (have > 0) subnet_text(net, text, sizeof text);
+  nat_disable(have > 0 ? text : NULL, BRIDGE_NAME, NETWORK_DIR);
   nl_delete_link(nl, BRIDGE_NAME, &ignored);
   unlink(NETWORK_DIR "/subnet");
   rmdir(NETWORK_DIR);
@@ -262,7 +282,7 @@ static int veth_leased(const char *name) {
   struct dirent *e;
   while (!found && (e = readdir(d)) != NULL) {
     char id[64] = "", veth[IF_NAMESIZE];
-    int fd = e->d_name[0] == '.' ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = !is_lease(e->d_name) ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
     ssize_t n = read(fd, id, sizeof id - 1);
     close(fd);

@@ -11,6 +11,7 @@ import { addon } from '../src/runtime/native.js';
 import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, networkLeases, NETWORK_DIR } from './helpers.js';
 
 const mountsBefore = hostMounts();
+const forwardingBefore = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-bridge-'));
 const ROOTFS = busyboxTree(path.join(scratch, 'rootfs'), ['sh', 'ip', 'ping', 'nc', 'cat', 'sleep', 'echo']);
 after(() => {
@@ -119,6 +120,43 @@ describe('--network bridge', () => {
     const gc = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
     assert.equal(gc.status, 0, gc.stderr);
     assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it("masquerades a container's connection out of the host: the test's upstream namespace sees the host's address", async () => {
+    // The "upstream": a namespace of the test's own, reached from the host over a veth, with a
+    // TCP server that answers with the address the connection came from. Addresses: TEST-NET-2.
+    const ns = `bdup${process.pid}`;
+    const sh = (command: string): void => {
+      const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    };
+    sh(`ip netns add ${ns}`);
+    let server: ReturnType<typeof spawn> | undefined;
+    try {
+      sh(`ip link add bdup0 type veth peer name eth0 netns ${ns} && ip addr add 198.51.100.1/24 dev bdup0 && ip link set bdup0 up`);
+      sh(`ip -n ${ns} addr add 198.51.100.2/24 dev eth0 && ip -n ${ns} link set eth0 up && ip -n ${ns} link set lo up`);
+      const script = "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7001, '198.51.100.2', () => console.log('listening'))";
+      server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => server!.stdout!.once('data', resolve));
+      const c = await onBridge(['sleep', '30']);
+      try {
+        const seen = await c.exec(['nc', '-w', '2', '198.51.100.2', '7001']);
+        assert.equal(seen.code, 0, seen.stderr);
+        assert.equal(seen.stdout.trim(), '198.51.100.1', `masqueraded, not ${addressOf(c.id)}`);
+        const table = spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { encoding: 'utf8' });
+        assert.match(table.stdout, /masquerade/);
+        assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '1');
+      } finally {
+        await c.stop(0);
+      }
+      // Gone with the bridge: our table, and forwarding back as it was.
+      assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
+      assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore);
+    } finally {
+      server?.kill('SIGKILL');
+      spawnSync('ip', ['link', 'del', 'bdup0']);
+      sh(`ip netns del ${ns}`);
+    }
   });
 
   it('picks another subnet when a route of the host overlaps 10.88.0.0/24', async () => {

@@ -97,6 +97,7 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(bridgeVeths(), [], 'veths of containers left behind');
   assert.deepEqual(networkLeases(), {}, 'network leases left behind');
   assert.equal(fs.existsSync('/sys/class/net/bd0'), false, 'the bridge bd0 left behind');
+  assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status, 0, 'the nft table ip baby-docker left behind');
 }
 
 /** An exit status without its memory figures, which vary from run to run. */
