@@ -6,7 +6,7 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/image_fs.c", "native/linux.c", "native/overlay_attr.c", "native/pty_reader.c", "native/sealed_exe.c", "native/state.c",
+        "native/addon.cc", "native/cgroup.c", "native/image_fs.c", "native/linux.c", "native/nat.c", "native/netlink.c", "native/network.c", "native/overlay_attr.c", "native/pty_reader.c", "native/sealed_exe.c", "native/state.c",
         "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
@@ -18,7 +18,7 @@
       "type": "executable",
       "sources": [
         "native/shim.c", "native/console.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
-        "native/layer.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
+        "native/layer.c", "native/nat.c", "native/netlink.c", "native/network.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/user.c", "native/utils.c"
       ]
     },

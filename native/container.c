@@ -203,7 +203,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
       (c->layer_dev && layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1,
                                    c->layer_dir, c->root_dir, err) < 0) ||
       enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
-      bring_up_loopback(err) < 0 || cloexec_from(3, err) < 0)
+      (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0)
     return -1;
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
    * grace period, so the setup above runs alongside). Nothing has forked. */
@@ -353,7 +353,8 @@ struct cloner_args {
 static int cloner_main(void *arg) {
   struct cloner_args *a = arg;
   int in = 0;
-  pid_t child = clone_child(CONTAINER_CLONE_FLAGS | CLONE_PARENT, a->cgroup_fd, &in);
+  uint64_t flags = CONTAINER_CLONE_FLAGS & ~(uint64_t)(a->c->host_network ? CLONE_NEWNET : 0);
+  pid_t child = clone_child(flags | CLONE_PARENT, a->cgroup_fd, &in);
   if (child == 0) {
     close(a->report_fd);
     container_main(a->c, a->sync_fd);

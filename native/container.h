@@ -28,6 +28,7 @@ struct container_config {
   const char *user;     /* -u: UID[:GID] or NAME[:GROUP], or NULL for root */
   const char *workdir;  /* -w: the command's working directory, or NULL for / */
   int read_only;        /* --read-only: the container's / is mounted read-only */
+  int host_network;     /* --network host: no network namespace of its own, the host's stack */
   const char *layer_dev;  /* the writable layer's loop device (see layer.h), or NULL to run on rootfs itself */
   const char *layer_dir;  /* where its filesystem is mounted, in the container's mount namespace */
   const char *root_dir;   /* where the overlay of it over the lowers is mounted, likewise */

@@ -7,7 +7,7 @@
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
- *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
+ *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]... [--network-host | --network-bridge]
  *       -- COMMAND [ARGS...]
  * starts COMMAND in a new container on DIR: the lower layer of an overlay
  * whose upper layer is the writable layer (see layer.h), or, with no layer
@@ -56,6 +56,7 @@
 #include "container.h"
 #include "layer.h"
 #include "linux.h"
+#include "network.h"
 #include "relay.h"
 #include "sealed_exe.h"
 #include "state.h"
@@ -74,6 +75,7 @@ struct shim_options {
   const char *name; /* --name: held for the run (see state.h) */
   const char *layer_template, *keep_layer, *layer; /* the writable layer (see layer.h); none: run on the rootfs itself */
   int hardening_off;
+  int bridge; /* --network-bridge: on the bridge network (see network.h) */
   char *env[MAX_ENV + 1];
 };
 
@@ -133,6 +135,8 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
     if (strcmp(a, "--no-hardening") == 0) { o->hardening_off = 1; continue; }
     if (strcmp(a, "--read-only") == 0) { o->config.read_only = 1; continue; }
+    if (strcmp(a, "--network-host") == 0) { o->config.host_network = 1; continue; }
+    if (strcmp(a, "--network-bridge") == 0) { o->bridge = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
@@ -172,7 +176,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
                                !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template) &&
-                               (!o->config.nlowers || o->layer_template || o->layer);
+                               (!o->config.nlowers || o->layer_template || o->layer) && !(o->bridge && o->config.host_network);
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 
@@ -227,6 +231,7 @@ static int run(struct shim_options *o) {
   int have_cgroup = 0, sync_fd = -1, name_fd = -1, code = BD_EXIT_RUNTIME;
   unsigned mount_points = 0;
   struct layer layer = {-1, -1, ""};
+  struct network_lease lease = {.id = ""};
   char layer_dir[PATH_MAX], root_dir[PATH_MAX];
   const char *signame = "";
   char memory[96] = "\t\t";
@@ -275,7 +280,9 @@ static int run(struct shim_options *o) {
   if (pid < 0) goto cleanup;
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
-  if (state_write(&st, "pid", value, &err) < 0 || (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
+  /* The container's first process waits for GO meanwhile: its network is ready before it execs. */
+  if (state_write(&st, "pid", value, &err) < 0 || (o->bridge && network_attach(o->config.id, pid, &lease, &err) < 0) ||
+      (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
       sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
@@ -314,6 +321,7 @@ cleanup:
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
   layer_release(&layer); /* after the container: its mount namespace went with it */
+  network_detach(&lease); /* its veth may outlive its namespace a moment: deleted here, not left to the kernel */
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   if (o->name) state_release_name(o->name, name_fd);
   state_remove(&st);

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "network.h"
+
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
 static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", NULL};
@@ -274,6 +276,7 @@ int state_gc(struct bd_error *err) {
       collect_names();
       continue;
     }
+    if (strcmp(e->d_name, ".network") == 0) continue; /* below, once the dead runs are gone */
     if (strncmp(e->d_name, ".new-", 5) == 0 || strncmp(e->d_name, ".status-", 8) == 0) {
       struct stat st;
       if (lstat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) {
@@ -287,5 +290,10 @@ int state_gc(struct bd_error *err) {
     if (rc < 0) failed = 1;
   }
   closedir(d);
+  struct bd_error network_err;
+  if (network_collect(&network_err) < 0 && !failed) {
+    *err = network_err;
+    failed = 1;
+  }
   return failed ? -1 : count;
 }

@@ -68,13 +68,36 @@ export function hostMounts(): string {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
 }
 
-/** Assert that no container process, cgroup, state directory, new mount or layer's loop device is left. */
+/** The bridge network's lease store (see native/network.h). */
+export const NETWORK_DIR = `${addon().stateRoot}/.network`;
+
+/** The leases taken: address -> the id of the run it is lent to. */
+export function networkLeases(): Record<string, string> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(NETWORK_DIR);
+  } catch {
+    return {};
+  }
+  return Object.fromEntries(names.filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name)).map((name) => [name, fs.readFileSync(path.join(NETWORK_DIR, name), 'utf8')]));
+}
+
+/** The host's ends of containers' veth pairs (bdv<id>), sorted. */
+export function bridgeVeths(): string[] {
+  return fs.readdirSync('/sys/class/net').filter((name) => name.startsWith('bdv')).sort();
+}
+
+/** Assert that no container process, cgroup, state directory, new mount, layer's loop device, veth, lease or bridge is left. */
 export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(containerProcesses(), [], 'container processes left running');
   assert.deepEqual(containerCgroups(), [], 'container cgroups left behind');
   assert.deepEqual(stateDirs(), [], 'state directories left behind');
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
   assert.deepEqual(layerLoopDevices(), [], 'loop devices of layers left attached');
+  assert.deepEqual(bridgeVeths(), [], 'veths of containers left behind');
+  assert.deepEqual(networkLeases(), {}, 'network leases left behind');
+  assert.equal(fs.existsSync('/sys/class/net/bd0'), false, 'the bridge bd0 left behind');
+  assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status, 0, 'the nft table ip baby-docker left behind');
 }
 
 /** An exit status without its memory figures, which vary from run to run. */

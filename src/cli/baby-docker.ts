@@ -10,7 +10,7 @@ import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import { checkName, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
+import { checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
@@ -38,6 +38,8 @@ const USAGE = `Usage:
       --on-layer ID    start on the layer run ID kept, as that run left it
       --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
       --pull POLICY    pull an image first: missing (default), always, never
+      --network MODE   none: only lo (default); bridge: eth0 on the host's
+                       bridge bd0 (no NAT yet); host: the host's own network
       -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}
@@ -119,6 +121,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--on-layer') spec.onLayerOf = value();
     else if (flag === '--rootfs-rw') spec.rootfsRw = true;
     else if (flag === '--pull') pull = checkPullPolicy(value());
+    else if (flag === '--network' || flag === '--net') spec.network = checkNetwork(value());
     else if (flag === '-v' || flag === '--volume') spec.volumes = [...(spec.volumes ?? []), value()];
     else if (flag === '--tmpfs') spec.tmpfs = [...(spec.tmpfs ?? []), value()];
     else if (flag === '-t' || flag === '--tty') tty = true;

@@ -6,11 +6,12 @@
  * The format is documented in src/labs/README.md.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { checkStorageOptions, parseMemory, type StorageOptions } from '../runtime/spec.js';
+import { checkNetwork, checkStorageOptions, parseMemory, type Network, type StorageOptions } from '../runtime/spec.js';
 
 /** Options for a lab's container; a step's `run` is merged over the lab's. */
 export interface LabRun extends StorageOptions {
   rootfs?: string;
+  network?: Network;
   command?: string[];
   memory?: string;
   pids?: number;
@@ -165,7 +166,7 @@ class Reader {
 }
 
 function readRun(r: Reader, path: Path): LabRun {
-  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk']);
+  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk', 'network']);
   const run: LabRun = {};
   const rootfs = r.string([...path, 'rootfs']);
   if (rootfs !== undefined) run.rootfs = rootfs;
@@ -203,6 +204,14 @@ function readRun(r: Reader, path: Path): LabRun {
   if (tmpfs) run.tmpfs = tmpfs;
   const disk = r.string([...path, 'disk']);
   if (disk !== undefined) run.disk = disk;
+  const network = r.string([...path, 'network']);
+  if (network !== undefined) {
+    try {
+      run.network = checkNetwork(network);
+    } catch (error) {
+      r.fail([...path, 'network'], (error as Error).message);
+    }
+  }
   try {
     checkStorageOptions(run);
   } catch (error) {

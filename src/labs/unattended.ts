@@ -27,6 +27,7 @@ function labSpec(run: LabRun): ContainerSpec {
     volumes: run.volumes,
     tmpfs: run.tmpfs,
     disk: run.disk,
+    network: run.network,
   };
 }
 

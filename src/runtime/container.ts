@@ -459,6 +459,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.name !== null ? ['--name', spec.name] : []),
     ...layerArgs(spec.layer),
     ...spec.lowers.flatMap((dir) => ['--lower', dir]),
+    ...(spec.network === 'none' ? [] : [`--network-${spec.network}`]),
     ...spec.volumes.flatMap((v) => (v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`])),
     ...envArgs(containerEnv(spec, tty)),
     '--',

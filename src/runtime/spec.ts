@@ -52,7 +52,12 @@ export interface ContainerSpec {
   volumes?: string[];
   /** tmpfs mounts, as Docker's --tmpfs takes them: "PATH" or "PATH:size=64m,mode=1777,exec,ro". */
   tmpfs?: string[];
+  /** "none" (the default): a network namespace with only lo; "host": the host's own network stack;
+   * "bridge": eth0 on the host's bridge bd0 with an address of its own (no NAT yet: the host and other containers only). */
+  network?: string;
 }
+
+export type Network = 'none' | 'host' | 'bridge';
 
 /** The storage options of a run as they are typed (-v, --tmpfs, --disk): labs, the UI's runs and its command line carry them so. */
 export type StorageOptions = Pick<ContainerSpec, 'volumes' | 'tmpfs' | 'disk'>;
@@ -93,6 +98,7 @@ export interface ResolvedSpec {
   layer: LayerPlan | null;
   /** Mounted in this order: a parent before what is mounted inside it. */
   volumes: Volume[];
+  network: Network;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -253,7 +259,13 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     name: spec.name === undefined ? null : checkName(spec.name),
     layer: resolveLayer(spec, id),
     volumes: resolveVolumes(spec),
+    network: spec.network === undefined ? 'none' : checkNetwork(spec.network),
   };
+}
+
+export function checkNetwork(network: string): Network {
+  if (network === 'none' || network === 'host' || network === 'bridge') return network;
+  throw new RuntimeError(`invalid network "${network}": use none (the default: only lo), bridge (an address on the host's bridge bd0) or host (the host's own network)`);
 }
 
 /** A path in the container for a mount: absolute, below /, and free of what the shim splits on. */

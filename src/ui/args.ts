@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, checkStorageOptions, namesDirectory, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkNetwork, checkStorageOptions, namesDirectory, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -18,6 +18,7 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       -v, --volume HOST:PATH[:ro]  bind a host path into each run (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs in each run (size=64m, exec, ro)
       --disk SIZE      the most each run may write (default 1g)
+      --network MODE   none (only lo, default), bridge (eth0 on bd0), host
       --record FILE    record the pane as an asciicast (asciinema play FILE);
                        Ctrl-] w starts or stops a recording too
       --lab NAME       follow a guided lab (a built-in one, one in
@@ -28,7 +29,7 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
 ${SECURITY_USAGE}`;
 
 /** What the command line sets for every run of the session: the hardening, the pids limit, an init. */
-export type SessionOptions = SecurityOptions & StorageOptions & Pick<RunOptions, 'pids' | 'init'>;
+export type SessionOptions = SecurityOptions & StorageOptions & Pick<RunOptions, 'pids' | 'init' | 'network'>;
 
 export interface TuiArgs {
   memory: string;
@@ -63,6 +64,7 @@ export function parseArgs(args: string[]): TuiArgs | null {
     else if (flag === '-v' || flag === '--volume') parsed.session.volumes = [...(parsed.session.volumes ?? []), value()];
     else if (flag === '--tmpfs') parsed.session.tmpfs = [...(parsed.session.tmpfs ?? []), value()];
     else if (flag === '--disk') parsed.session.disk = value();
+    else if (flag === '--network' || flag === '--net') parsed.session.network = checkNetwork(value());
     else if (!parseSecurityOption(flag, value, parsed.session)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;

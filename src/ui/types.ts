@@ -1,7 +1,7 @@
 /** What the UI knows about runs: shared by the state reducer and the panels. */
 import type { ExitStatus } from '../runtime/container.js';
 import type { NativeStats } from '../runtime/native.js';
-import type { StorageOptions } from '../runtime/spec.js';
+import type { Network, StorageOptions } from '../runtime/spec.js';
 
 export type RunPhase = 'starting' | 'running' | 'exited';
 
@@ -22,6 +22,8 @@ export interface RunOptions extends StorageOptions {
   capAdd?: string[];
   capDrop?: string[];
   security?: 'default' | 'none';
+  /** none (only lo), bridge or host: see ContainerSpec.network. */
+  network?: Network;
   /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
   onLastChanges?: boolean;
 }

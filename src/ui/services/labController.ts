@@ -30,6 +30,7 @@ function labRunOptions(run: LabRun): RunOptions {
     volumes: run.volumes,
     tmpfs: run.tmpfs,
     disk: run.disk,
+    network: run.network,
   };
 }
 

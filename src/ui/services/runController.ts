@@ -46,6 +46,7 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     volumes: options.volumes,
     tmpfs: options.tmpfs,
     disk: options.disk,
+    network: options.network,
   };
 }
 

@@ -1,0 +1,183 @@
+/** --network bridge on real containers: bd0, a veth pair and a leased address each, and nothing left however a run
+ * ends. Every packet stays between namespaces this test made (the containers' and the bridge's subnet on the host). */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { start, type Container } from '../src/runtime/container.js';
+import { addon } from '../src/runtime/native.js';
+import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, networkLeases, NETWORK_DIR } from './helpers.js';
+
+const mountsBefore = hostMounts();
+const forwardingBefore = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-bridge-'));
+const ROOTFS = busyboxTree(path.join(scratch, 'rootfs'), ['sh', 'ip', 'ping', 'nc', 'cat', 'sleep', 'echo']);
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assertNothingLeft(mountsBefore);
+});
+
+async function eventually(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The address leased to container `id`, from the lease store. */
+function addressOf(id: string): string {
+  const found = Object.entries(networkLeases()).filter(([, owner]) => owner === id);
+  assert.equal(found.length, 1, `one lease for ${id}: ${JSON.stringify(networkLeases())}`);
+  return found[0]![0];
+}
+
+function onBridge(command: string[]): Promise<Container> {
+  return start({ rootfs: ROOTFS, network: 'bridge', command });
+}
+
+describe('--network bridge', () => {
+  it('gives the container eth0 with its leased address, up, and a default route via the gateway .1 on bd0', async () => {
+    const c = await onBridge(['sleep', '30']);
+    try {
+      const address = addressOf(c.id);
+      const inside = await c.exec(['sh', '-c', 'ip -o -4 addr show dev eth0; ip route; cat /sys/class/net/eth0/flags']);
+      assert.equal(inside.code, 0, inside.stderr);
+      const gateway = address.replace(/\.\d+$/, '.1');
+      assert.match(inside.stdout, new RegExp(`inet ${address.replace(/\./g, '\\.')}/24 `));
+      assert.match(inside.stdout, new RegExp(`^default via ${gateway.replace(/\./g, '\\.')} dev eth0`, 'm'));
+      assert.equal(Number(inside.stdout.trim().split('\n').at(-1)) & 1, 1, 'eth0 is up');
+      // The host's side: bdv<id> on bd0, which holds the gateway.
+      assert.deepEqual(bridgeVeths(), [`bdv${c.id}`]);
+      assert.equal(path.basename(fs.readlinkSync(`/sys/class/net/bdv${c.id}/master`)), 'bd0');
+      const bridge = spawnSync('ip', ['-o', '-4', 'addr', 'show', 'dev', 'bd0'], { encoding: 'utf8' });
+      assert.match(bridge.stdout, new RegExp(`inet ${gateway.replace(/\./g, '\\.')}/24 `));
+      // The gateway answers: the container reaches the host over the veth.
+      const ping = await c.exec(['ping', '-c', '1', '-W', '2', gateway]);
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    } finally {
+      await c.stop(0);
+    }
+    assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it('lets two containers ping each other and reach each other\'s TCP server', async () => {
+    const server = await onBridge(['nc', '-ll', '-p', '7000', '-e', 'echo', 'served-by-server']);
+    const client = await onBridge(['sleep', '30']);
+    try {
+      const serverAddress = addressOf(server.id);
+      const clientAddress = addressOf(client.id);
+      assert.notEqual(serverAddress, clientAddress);
+      const ping = await client.exec(['ping', '-c', '1', '-W', '2', serverAddress]);
+      assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+      const back = await server.exec(['ping', '-c', '1', '-W', '2', clientAddress]);
+      assert.equal(back.code, 0, back.stdout + back.stderr);
+      // The server may not listen yet: try for a few seconds.
+      const tcp = await client.exec(['sh', '-c', `for i in $(seq 50); do nc -w 2 ${serverAddress} 7000 </dev/null && exit 0; sleep 0.1; done; exit 1`]);
+      assert.equal(tcp.code, 0, tcp.stderr);
+      assert.equal(tcp.stdout.trim(), 'served-by-server');
+    } finally {
+      await Promise.all([server.stop(0), client.stop(0)]);
+    }
+  });
+
+  it('gives 20 containers started in parallel 20 distinct addresses, and takes all back', async () => {
+    const containers = await Promise.all(Array.from({ length: 20 }, () => onBridge(['sleep', '30'])));
+    try {
+      const leases = networkLeases();
+      assert.deepEqual(Object.values(leases).sort(), containers.map((c) => c.id).sort());
+      assert.equal(new Set(Object.keys(leases)).size, 20);
+      assert.deepEqual(bridgeVeths(), containers.map((c) => `bdv${c.id}`).sort());
+      const seen = await Promise.all(containers.map((c) => c.exec(['sh', '-c', 'ip -o -4 addr show dev eth0'])));
+      for (const [i, c] of containers.entries()) assert.match(seen[i]!.stdout, new RegExp(`inet ${addressOf(c.id).replace(/\./g, '\\.')}/24 `));
+    } finally {
+      await Promise.all(containers.map((c) => c.stop(0)));
+    }
+    assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it('leaves nothing when the CLI is SIGKILLed: its shim cleans up', async () => {
+    const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
+    await eventually(() => bridgeVeths().length === 1 && Object.keys(networkLeases()).length === 1, 10_000, 'the run on the bridge');
+    cli.kill('SIGKILL');
+    await eventually(() => bridgeVeths().length === 0 && !fs.existsSync(NETWORK_DIR) && !fs.existsSync('/sys/class/net/bd0'), 10_000, 'the shim to clean up');
+  });
+
+  it('leaves nothing once gc has run when the shim is SIGKILLed', async () => {
+    const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
+    await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
+    const [id] = Object.values(networkLeases());
+    const hostPid = Number(fs.readFileSync(`${addon().stateRoot}/${id}/pid`, 'utf8'));
+    const shimPid = Number(fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(' ')[3]);
+    // The CLI is stopped first: alive, it would see its shim die and nothing more; dead first, its shim would clean up.
+    cli.kill('SIGSTOP');
+    process.kill(shimPid, 'SIGKILL');
+    cli.kill('SIGKILL');
+    await eventually(() => !fs.existsSync(`/proc/${hostPid}`), 5000, 'the container to die with its shim');
+    assert.equal(Object.keys(networkLeases()).length, 1, 'the killed shim left its lease');
+    const gc = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
+    assert.equal(gc.status, 0, gc.stderr);
+    assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it("masquerades a container's connection out of the host: the test's upstream namespace sees the host's address", async () => {
+    // The "upstream": a namespace of the test's own, reached from the host over a veth, with a
+    // TCP server that answers with the address the connection came from. Addresses: TEST-NET-2.
+    const ns = `bdup${process.pid}`;
+    const sh = (command: string): void => {
+      const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `${command}: ${r.stderr}`);
+    };
+    sh(`ip netns add ${ns}`);
+    let server: ReturnType<typeof spawn> | undefined;
+    try {
+      sh(`ip link add bdup0 type veth peer name eth0 netns ${ns} && ip addr add 198.51.100.1/24 dev bdup0 && ip link set bdup0 up`);
+      sh(`ip -n ${ns} addr add 198.51.100.2/24 dev eth0 && ip -n ${ns} link set eth0 up && ip -n ${ns} link set lo up`);
+      const script = "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7001, '198.51.100.2', () => console.log('listening'))";
+      server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => server!.stdout!.once('data', resolve));
+      const c = await onBridge(['sleep', '30']);
+      try {
+        const seen = await c.exec(['nc', '-w', '2', '198.51.100.2', '7001']);
+        assert.equal(seen.code, 0, seen.stderr);
+        assert.equal(seen.stdout.trim(), '198.51.100.1', `masqueraded, not ${addressOf(c.id)}`);
+        const table = spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { encoding: 'utf8' });
+        assert.match(table.stdout, /masquerade/);
+        assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), '1');
+      } finally {
+        await c.stop(0);
+      }
+      // Gone with the bridge: our table, and forwarding back as it was.
+      assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
+      assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore);
+    } finally {
+      server?.kill('SIGKILL');
+      spawnSync('ip', ['link', 'del', 'bdup0']);
+      sh(`ip netns del ${ns}`);
+    }
+  });
+
+  it('picks another subnet when a route of the host overlaps 10.88.0.0/24', async () => {
+    // A veth pair of the test's own, its route 10.88.0.0/24 on the host: nothing is sent through it.
+    const ip = (...args: string[]): void => {
+      const r = spawnSync('ip', args, { encoding: 'utf8' });
+      assert.equal(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
+    };
+    ip('link', 'add', 'bdtest0', 'type', 'veth', 'peer', 'name', 'bdtest1');
+    try {
+      ip('addr', 'add', '10.88.0.1/24', 'dev', 'bdtest0');
+      ip('link', 'set', 'bdtest0', 'up');
+      ip('link', 'set', 'bdtest1', 'up');
+      const c = await onBridge(['sleep', '30']);
+      try {
+        assert.match(addressOf(c.id), /^10\.89\.0\.\d+$/);
+      } finally {
+        await c.stop(0);
+      }
+    } finally {
+      ip('link', 'del', 'bdtest0'); // its peer goes with it
+    }
+  });
+});
