@@ -148,9 +148,14 @@ async function extract(file: string, root: string, what: string): Promise<string
       }
     },
   });
-  const ended = new Promise<void>((resolve, reject) => {
+  // The parser's error (strict: a bad checksum, a truncated entry) is the layer's failure; kept, never left as a
+  // rejection nobody awaits (the loop below stops at it), which would end the process.
+  const ended = new Promise<void>((resolve) => {
     parser.on('end', resolve);
-    parser.on('error', reject);
+    parser.on('error', (err) => {
+      failure ??= err;
+      resolve();
+    });
   });
   try {
     for await (const chunk of tarStream(file)) {
