@@ -170,8 +170,8 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
   });
 
   for (const lab of ['memory', 'pids']) {
-    it(`passes the ${lab} lab, unattended`, { timeout: 120_000 }, () => {
-      const result = spawnSync(process.execPath, [CLI_PATH, 'lab', 'check', lab], { encoding: 'utf8', timeout: 110_000 });
+    it(`passes the ${lab} lab, unattended`, { timeout: 180_000 }, () => {
+      const result = spawnSync(process.execPath, [CLI_PATH, 'lab', 'check', lab], { encoding: 'utf8', timeout: 170_000 });
       assert.equal(result.status, 0, `${result.stdout}${result.stderr}`);
       assert.match(result.stdout, /: (\d+) of \1 steps passed\n$/);
     });

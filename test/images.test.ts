@@ -567,13 +567,14 @@ tar("hardlink-dotdot", ("hard", "hardlink", "../../../../../..${outside}/target"
 });
 
 describe('a layer that is no tar', () => {
-  it('is refused with one line (not a crash), and no name is made', async () => {
+  it('is refused with one line (not a crash), and nothing of it is kept', async () => {
     const bad = path.join(tmp, 'not-a-tar.tar');
     fs.writeFileSync(bad, Buffer.concat([Buffer.from('garbage '.repeat(100)), randomBytes(4096)]));
     const result = await cli(['import', bad, 'docker.io/library/not-a-tar:1']);
     assert.equal(result.status, 125, result.stderr);
     assert.match(result.stderr, /^baby-docker: layer [0-9a-f]{12}: TAR_ENTRY_INVALID: checksum failure\n$/);
     assert.equal(findLocalImage('docker.io/library/not-a-tar:1'), null);
+    assert.deepEqual(storeEntries().filter((entry) => !storeBefore.includes(entry)), [], 'the failed import left blobs or layers in the store');
   });
 });
 

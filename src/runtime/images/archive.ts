@@ -10,7 +10,7 @@ import { RuntimeError } from '../errors.js';
 import { IMAGES_DIR } from '../paths.js';
 import { checkManifest, hostPlatform, isIndex, MEDIA_TYPES, selectPlatform, type ConfigBlob, type Descriptor, type ImageIndex, type Manifest } from './oci.js';
 import { parseReference, referenceName } from './reference.js';
-import { addBlobFromFile, blobPath, ensureStoreDirs, readBlobJson, shortId, tagImage, temporaryPath, writeBlob, type LocalImage } from './store.js';
+import { addBlobFromFile, blobPath, ensureStoreDirs, readBlobJson, removeUnusedBlobs, shortId, tagImage, temporaryPath, writeBlob, type LocalImage } from './store.js';
 import { compressionOf, diffIdOf, unpackLayer } from './unpack.js';
 
 /** The layer media type a blob's first bytes show. */
@@ -120,7 +120,13 @@ export async function importImage(file: string, nameText: string): Promise<Local
   if (!fs.existsSync(file)) throw new RuntimeError(`no such file: ${file}`);
   const name = referenceName(parseReference(nameText));
   const layer = await addBlobFromFile(file);
-  const diffId = await diffIdOf(layer.digest);
+  let diffId: string;
+  try {
+    diffId = await diffIdOf(layer.digest);
+  } catch (err) {
+    removeUnusedBlobs([layer.digest]);
+    throw err;
+  }
   const created = new Date().toISOString();
   const { architecture, os } = hostPlatform();
   const config: ConfigBlob = { created, architecture, os, config: {}, rootfs: { type: 'layers', diff_ids: [diffId] } };
@@ -133,5 +139,11 @@ export async function storeImage(config: ConfigBlob, layers: Descriptor[], name:
   const configBytes = Buffer.from(JSON.stringify(config));
   const configDigest = writeBlob(configBytes);
   const manifest = storeManifest({ mediaType: MEDIA_TYPES.ociConfig, digest: configDigest, size: configBytes.length }, layers);
-  return (await install(manifest, [name]))[0];
+  try {
+    return (await install(manifest, [name]))[0];
+  } catch (err) {
+    // A layer that would not unpack: what was stored for it goes (a base image's layers stay with the base).
+    removeUnusedBlobs([manifest, configDigest, ...layers.map((layer) => layer.digest)]);
+    throw err;
+  }
 }

@@ -256,6 +256,15 @@ function entriesOf(dir: string): string[] {
 
 /** `image prune`: remove every blob and layer no local image uses, interrupted downloads and anything
  * half-made (as with Docker, not while a pull runs). Returns how many things went. */
+/** Remove those of `digests` no local image uses: the blobs an import or commit stored before it failed (bad input leaves nothing). */
+export function removeUnusedBlobs(digests: string[]): void {
+  const { blobs } = used();
+  for (const digest of digests) {
+    const hex = digestHex(digest);
+    if (!blobs.has(hex)) fs.rmSync(path.join(BLOBS_DIR, 'sha256', hex), { force: true });
+  }
+}
+
 export function pruneImages(): number {
   const { blobs, layers } = used();
   let removed = 0;
