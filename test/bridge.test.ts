@@ -125,18 +125,23 @@ describe('--network bridge', () => {
   it("masquerades a container's connection out of the host: the test's upstream namespace sees the host's address", async () => {
     // The "upstream": a namespace of the test's own, reached from the host over a veth, with a
     // TCP server that answers with the address the connection came from. Addresses: TEST-NET-2.
-    const ns = `bdup${process.pid}`;
+    // Held by a process of its own (`ip netns add` would leave a bind mount on /run/netns behind): the namespace
+    // goes when that process does, and the veth's peer with it.
     const sh = (command: string): void => {
       const r = spawnSync('sh', ['-c', command], { encoding: 'utf8' });
       assert.equal(r.status, 0, `${command}: ${r.stderr}`);
     };
-    sh(`ip netns add ${ns}`);
+    const holder = spawn('unshare', ['--net', 'sleep', '120'], { stdio: 'ignore' });
+    const inside = `nsenter -t ${holder.pid} -n`;
     let server: ReturnType<typeof spawn> | undefined;
     try {
-      sh(`ip link add bdup0 type veth peer name eth0 netns ${ns} && ip addr add 198.51.100.1/24 dev bdup0 && ip link set bdup0 up`);
-      sh(`ip -n ${ns} addr add 198.51.100.2/24 dev eth0 && ip -n ${ns} link set eth0 up && ip -n ${ns} link set lo up`);
+      // Until unshare has made it, the holder's namespace is the host's: nothing may be moved there before.
+      const ours = fs.readlinkSync('/proc/self/ns/net');
+      while (fs.readlinkSync(`/proc/${holder.pid}/ns/net`) === ours) await new Promise((resolve) => setTimeout(resolve, 5));
+      sh(`ip link add bdup0 type veth peer name eth0 netns ${holder.pid} && ip addr add 198.51.100.1/24 dev bdup0 && ip link set bdup0 up`);
+      sh(`${inside} ip addr add 198.51.100.2/24 dev eth0 && ${inside} ip link set eth0 up && ${inside} ip link set lo up`);
       const script = "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7001, '198.51.100.2', () => console.log('listening'))";
-      server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      server = spawn('nsenter', ['-t', String(holder.pid), '-n', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise((resolve) => server!.stdout!.once('data', resolve));
       const c = await onBridge(['sleep', '30']);
       try {
@@ -153,9 +158,13 @@ describe('--network bridge', () => {
       assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
       assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore);
     } finally {
-      server?.kill('SIGKILL');
+      for (const child of [server, holder]) {
+        if (!child || child.exitCode !== null) continue;
+        const closed = new Promise((resolve) => child.once('close', resolve));
+        child.kill('SIGKILL');
+        await closed;
+      }
       spawnSync('ip', ['link', 'del', 'bdup0']);
-      sh(`ip netns del ${ns}`);
     }
   });
 
