@@ -8,7 +8,7 @@ import { start } from '../src/runtime/container.js';
 import { findLocalImage } from '../src/runtime/images/index.js';
 import { keptLayerPath } from '../src/runtime/layer.js';
 import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
-import { writeOciLayout } from './image-fixture.js';
+import { loadTestImage } from './image-fixture.js';
 
 const mountsBefore = hostMounts();
 const BASE = 'localhost/bd-commit-base:1';
@@ -42,10 +42,7 @@ before(() => {
   fs.writeFileSync(path.join(lower, 'etc', 'gone'), 'to be deleted\n');
   fs.writeFileSync(path.join(lower, 'etc', 'conf', 'old-a'), 'a\n');
   fs.writeFileSync(path.join(lower, 'etc', 'conf', 'old-b'), 'b\n');
-  const layout = path.join(scratch, 'layout');
-  writeOciLayout(layout, BASE, [lower], { Env: ['PATH=/bin', 'FROM=image'], Cmd: ['/bin/sh', '-c', 'echo "image cmd $FROM"'] });
-  const loaded = runCli(['load', '-i', layout]);
-  assert.equal(loaded.status, 0, loaded.stderr);
+  loadTestImage(path.join(scratch, 'layout'), BASE, [lower], { Env: ['PATH=/bin', 'FROM=image'], Cmd: ['/bin/sh', '-c', 'echo "image cmd $FROM"'] });
 });
 after(() => {
   runCli(['rmi', BASE]);

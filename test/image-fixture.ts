@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runCli } from './helpers.js';
 
 /** Write `data` as a blob of the OCI layout at `dir`; its descriptor. */
 function blob(dir: string, mediaType: string, data: Buffer): { mediaType: string; digest: string; size: number } {
@@ -39,4 +40,11 @@ export function writeOciLayout(dir: string, name: string, trees: string[], confi
   fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
     schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': name } }],
   }));
+}
+
+/** writeOciLayout, then `baby-docker load -i` of it: the image `name` is local (the test removes it with rmi). */
+export function loadTestImage(dir: string, name: string, trees: string[], config: Record<string, unknown>): void {
+  writeOciLayout(dir, name, trees, config);
+  const loaded = runCli(['load', '-i', dir]);
+  assert.equal(loaded.status, 0, loaded.stderr);
 }

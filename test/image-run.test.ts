@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { assertNothingLeft, busyboxTree, hostMounts, runCli } from './helpers.js';
-import { writeOciLayout } from './image-fixture.js';
+import { loadTestImage } from './image-fixture.js';
 import { TuiDriver } from './tui-driver.js';
 import { startRegistry } from './registry.js';
 import { findLocalImage } from '../src/runtime/images/index.js';
@@ -15,8 +15,8 @@ const mountsBefore = hostMounts();
 const IMAGE = 'localhost/bd-run-test:1';
 let scratch: string;
 
-/** An OCI layout of two layers (a busybox tree; then a whiteout of /etc/gone and a file over the lower's), with a config setting everything a run flag can override. */
-function buildImage(dir: string): void {
+/** Loaded from an OCI layout of two layers (a busybox tree; then a whiteout of /etc/gone and a file over the lower's), with a config setting everything a run flag can override. */
+function loadImage(dir: string): void {
   const lower = busyboxTree(path.join(scratch, 'lower'), ['sh', 'echo', 'cat', 'pwd', 'id', 'ls', 'touch', 'env', 'rm', 'grep']);
   fs.mkdirSync(path.join(lower, 'etc'));
   fs.mkdirSync(path.join(lower, 'srv', 'app'), { recursive: true });
@@ -29,7 +29,7 @@ function buildImage(dir: string): void {
   fs.writeFileSync(path.join(upper, 'etc', '.wh.gone'), '');
   fs.writeFileSync(path.join(upper, 'etc', 'motd'), 'upper\n');
 
-  writeOciLayout(dir, IMAGE, [lower, upper], {
+  loadTestImage(dir, IMAGE, [lower, upper], {
     Env: ['PATH=/bin', 'GREETING=from-image', 'KEPT=image'],
     Entrypoint: ['/bin/sh', '-c'],
     Cmd: ['echo "cmd $GREETING $KEPT $(pwd) $(id -u)"'],
@@ -40,10 +40,7 @@ function buildImage(dir: string): void {
 
 before(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'image-run-'));
-  const layout = path.join(scratch, 'layout');
-  buildImage(layout);
-  const loaded = runCli(['load', '-i', layout]);
-  assert.equal(loaded.status, 0, loaded.stderr);
+  loadImage(path.join(scratch, 'layout'));
 });
 after(() => {
   runCli(['rmi', IMAGE]);

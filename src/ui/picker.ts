@@ -177,6 +177,16 @@ export function selectedRootfs(state: PickerState): string {
     : state.typedRootfs.trim();
 }
 
+/** A field's words as a shell splits them; null while a quote is still being typed (`strict`: Enter, when that is an error). */
+function typedWords(text: string, strict: boolean): string[] | null {
+  try {
+    return splitCommandLine(text);
+  } catch (error) {
+    if (strict) throw error;
+    return null;
+  }
+}
+
 /** What is wrong with one field, or undefined. `strict` also reports the
  * things that are only wrong on Enter: nothing typed yet, an unclosed quote. */
 function fieldError(state: PickerState, field: PickerField, strict: boolean): string | undefined {
@@ -191,13 +201,8 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
         return undefined;
       }
       case 'command': {
-        let words: string[];
-        try {
-          words = splitCommandLine(state.command);
-        } catch (error) {
-          if (strict) throw error;
-          return undefined; // a quote still being typed
-        }
+        const words = typedWords(state.command, strict);
+        if (words === null) return undefined;
         // On an image, no command is its own (Entrypoint and Cmd), as with docker run.
         if (words.length === 0 || words[0] === '') return strict && namesDirectory(selectedRootfs(state)) ? EMPTY_COMMAND_ERROR : undefined;
         return missingProgram(state, words[0]);
@@ -209,14 +214,8 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
         if (state.hostname !== '') checkHostname(state.hostname);
         return undefined;
       case 'volumes': {
-        let words: string[];
-        try {
-          words = splitCommandLine(state.volumes);
-        } catch (error) {
-          if (strict) throw error;
-          return undefined; // a quote still being typed
-        }
-        checkStorageOptions(volumesOf(words));
+        const words = typedWords(state.volumes, strict);
+        if (words !== null) checkStorageOptions(volumesOf(words));
         return undefined;
       }
     }
