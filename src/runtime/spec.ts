@@ -55,9 +55,20 @@ export interface ContainerSpec {
   /** "none" (the default): a network namespace with only lo; "host": the host's own network stack;
    * "bridge": eth0 on the host's bridge bd0 with an address of its own (no NAT yet: the host and other containers only). */
   network?: string;
+  /** Ports published on the host, as Docker's -p takes them: "[IP:]HOST:CONTAINER[/tcp|/udp]" (bridge only). */
+  publish?: string[];
 }
 
 export type Network = 'none' | 'host' | 'bridge';
+
+/** A port of the container's reachable on the host (-p): DNAT from hostPort to the container's address. */
+export interface PublishedPort {
+  /** The host address it is published on; null: every address of the host's, 127.0.0.1 included. */
+  hostIp: string | null;
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
 
 /** The storage options of a run as they are typed (-v, --tmpfs, --disk): labs, the UI's runs and its command line carry them so. */
 export type StorageOptions = Pick<ContainerSpec, 'volumes' | 'tmpfs' | 'disk'>;
@@ -99,6 +110,8 @@ export interface ResolvedSpec {
   /** Mounted in this order: a parent before what is mounted inside it. */
   volumes: Volume[];
   network: Network;
+  /** Published ports (bridge only). */
+  ports: PublishedPort[];
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -242,6 +255,7 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
   if (config && spec.rootfsRw) throw new RuntimeError(`--rootfs-rw writes into a rootfs directory: image ${spec.rootfs} has layers shared with others, never written to`);
   const user = spec.user ?? (config?.user || undefined);
   const workdir = spec.workdir ?? (config?.workingDir || undefined);
+  const network = spec.network === undefined ? 'none' : checkNetwork(spec.network);
   return {
     rootfs: 'image' in source ? source.image.name : source.dir,
     imageId: 'image' in source ? source.image.id : null,
@@ -259,8 +273,43 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     name: spec.name === undefined ? null : checkName(spec.name),
     layer: resolveLayer(spec, id),
     volumes: resolveVolumes(spec),
-    network: spec.network === undefined ? 'none' : checkNetwork(spec.network),
+    network,
+    ports: resolvePorts(spec.publish ?? [], network),
   };
+}
+
+function resolvePorts(publish: string[], network: Network): PublishedPort[] {
+  const ports = publish.map(parsePublish);
+  if (ports.length > 0 && network !== 'bridge') {
+    throw new RuntimeError(`-p publishes a port of the container's own network: it needs --network bridge, not ${network}`);
+  }
+  const seen = new Set<string>();
+  for (const port of ports) {
+    const key = `${port.hostPort}/${port.protocol}`;
+    if (seen.has(key)) throw new RuntimeError(`-p: host port ${key} is published twice: give each host port once`);
+    seen.add(key);
+  }
+  return ports;
+}
+
+function parsePort(text: string, given: string): number {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
+  if (port < 1 || port > 65535) throw new RuntimeError(`-p ${given}: "${text}" is not a port (1-65535)`);
+  return port;
+}
+
+/** -p [IP:]HOST:CONTAINER[/tcp|/udp], as Docker takes it (one port each; no ranges). */
+export function parsePublish(given: string): PublishedPort {
+  const slash = given.lastIndexOf('/');
+  const protocol = slash < 0 ? 'tcp' : given.slice(slash + 1);
+  if (protocol !== 'tcp' && protocol !== 'udp') throw new RuntimeError(`-p ${given}: the protocol must be tcp or udp, e.g. -p 8080:80/udp`);
+  const parts = (slash < 0 ? given : given.slice(0, slash)).split(':');
+  if (parts.length < 2 || parts.length > 3) throw new RuntimeError(`-p ${given}: give [IP:]HOST:CONTAINER, e.g. -p 8080:80 or -p 127.0.0.1:8080:80`);
+  const hostIp = parts.length === 3 ? parts[0] : null;
+  if (hostIp !== null && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(hostIp)) throw new RuntimeError(`-p ${given}: "${hostIp}" is not an IPv4 address`);
+  if (hostIp !== null && hostIp.split('.').some((octet) => Number(octet) > 255)) throw new RuntimeError(`-p ${given}: "${hostIp}" is not an IPv4 address`);
+  const [host, container] = parts.slice(-2);
+  return { hostIp, hostPort: parsePort(host, given), containerPort: parsePort(container, given), protocol };
 }
 
 export function checkNetwork(network: string): Network {
