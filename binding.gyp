@@ -18,7 +18,7 @@
       "type": "executable",
       "sources": [
         "native/shim.c", "native/console.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
-        "native/layer.c", "native/nat.c", "native/netlink.c", "native/network.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
+        "native/layer.c", "native/nat.c", "native/netlink.c", "native/netfiles.c", "native/network.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/user.c", "native/utils.c"
       ]
     },

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,7 +18,7 @@
 #include "state.h"
 
 #define NETWORK_DIR STATE_ROOT "/.network"
-#define SUBNET_PREFIX 24
+#define CHOSEN_PREFIX 24
 
 /* The lock over the network's state: STATE_ROOT itself, flocked. */
 static int network_lock(struct bd_error *err) {
@@ -34,28 +36,52 @@ static int network_lock(struct bd_error *err) {
 
 static uint32_t host_address(uint32_t net, unsigned host) { return htonl(ntohl(net) + host); }
 
-/* The first candidate subnet no route of the host's overlaps: 10.88-10.255,
+static void subnet_text(const struct subnet *s, char *text, size_t len) {
+  char shown[INET_ADDRSTRLEN];
+  struct in_addr in = {s->net};
+  snprintf(text, len, "%s/%d", inet_ntop(AF_INET, &in, shown, sizeof shown), s->prefix);
+}
+
+/* The subnet the bridge takes: the configured one, which no route of the
+ * host's may overlap; or else the first candidate none overlaps: 10.88-10.255,
  * then 172.16-172.31 (.0.0/24 each). */
-static int choose_subnet(int nl, uint32_t *net, struct bd_error *err) {
+static int choose_subnet(int nl, const struct subnet *configured, struct subnet *s, struct bd_error *err) {
+  if (configured->prefix) {
+    char text[64];
+    int overlap = nl_route_overlaps(nl, configured->net, configured->prefix, err);
+    if (overlap < 0) return -1;
+    subnet_text(configured, text, sizeof text);
+    if (overlap) return bd_fail(err, 0, "the configured bridge subnet %s overlaps a route of the host's: configure another", text);
+    *s = *configured;
+    return 0;
+  }
   for (unsigned i = 0; i < (256 - 88) + 16; i++) {
     uint32_t candidate = i < 256 - 88 ? (10u << 24) | ((88u + i) << 16) : (172u << 24) | ((16u + i - (256 - 88)) << 16);
-    int overlap = nl_route_overlaps(nl, htonl(candidate), SUBNET_PREFIX, err);
+    int overlap = nl_route_overlaps(nl, htonl(candidate), CHOSEN_PREFIX, err);
     if (overlap < 0) return -1;
     if (!overlap) {
-      *net = htonl(candidate);
+      s->net = htonl(candidate);
+      s->prefix = CHOSEN_PREFIX;
       return 0;
     }
   }
   return bd_fail(err, 0, "no free private /24 for the bridge: every candidate overlaps a route of the host's");
 }
 
-static void subnet_text(uint32_t net, char *text, size_t len) {
-  char shown[INET_ADDRSTRLEN];
-  struct in_addr in = {net};
-  snprintf(text, len, "%s/%d", inet_ntop(AF_INET, &in, shown, sizeof shown), SUBNET_PREFIX);
+int network_parse_subnet(const char *text, struct subnet *s, struct bd_error *err) {
+  char address[INET_ADDRSTRLEN];
+  int prefix;
+  struct in_addr in;
+  char end;
+  if (sscanf(text, "%15[0-9.]/%d%c", address, &prefix, &end) != 2 || inet_pton(AF_INET, address, &in) != 1 || prefix < 16 ||
+      prefix > 29 || (ntohl(in.s_addr) & ((1u << (32 - prefix)) - 1)) != 0)
+    return bd_fail(err, 0, "%s is no subnet for the bridge: give a network address and a prefix of 16 to 29, e.g. 10.123.0.0/24", text);
+  s->net = in.s_addr;
+  s->prefix = prefix;
+  return 0;
 }
 
-static int read_subnet(uint32_t *net, struct bd_error *err) {
+static int read_subnet(struct subnet *s, struct bd_error *err) {
   char text[64], path[] = NETWORK_DIR "/subnet";
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? 0 : bd_fail(err, errno, "open %s", path);
@@ -64,11 +90,8 @@ static int read_subnet(uint32_t *net, struct bd_error *err) {
   close(fd);
   if (n < 0) return bd_fail(err, e, "read %s", path);
   text[n] = '\0';
-  text[strcspn(text, "/\n")] = '\0';
-  struct in_addr in;
-  if (inet_pton(AF_INET, text, &in) != 1) return bd_fail(err, 0, "%s holds no subnet", path);
-  *net = in.s_addr;
-  return 1;
+  text[strcspn(text, "\n")] = '\0';
+  return network_parse_subnet(text, s, err) < 0 ? -1 : 1;
 }
 
 static int write_new_file(const char *path, const char *value, struct bd_error *err) {
@@ -89,13 +112,13 @@ static int write_new_file(const char *path, const char *value, struct bd_error *
 
 /* The bridge, with its gateway address, up; the subnet chosen when there is
  * none yet (no lease: whatever bd0 is there was left by a killed run). */
-static int ensure_bridge(int nl, uint32_t *net, struct bd_error *err) {
-  int have = read_subnet(net, err);
+static int ensure_bridge(int nl, const struct subnet *configured, struct subnet *s, struct bd_error *err) {
+  int have = read_subnet(s, err);
   if (have < 0) return -1;
   char text[64];
   if (!have) {
-    if (nl_delete_link(nl, BRIDGE_NAME, err) < 0 || choose_subnet(nl, net, err) < 0) return -1;
-    subnet_text(*net, text, sizeof text);
+    if (nl_delete_link(nl, BRIDGE_NAME, err) < 0 || choose_subnet(nl, configured, s, err) < 0) return -1;
+    subnet_text(s, text, sizeof text);
     if (mkdir(NETWORK_DIR, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", NETWORK_DIR);
     char line[72];
     snprintf(line, sizeof line, "%s\n", text);
@@ -104,33 +127,175 @@ static int ensure_bridge(int nl, uint32_t *net, struct bd_error *err) {
   int index = nl_link_index(nl, BRIDGE_NAME, err);
   if (index < 0) return -1;
   if (index > 0) return index;
-  subnet_text(*net, text, sizeof text);
+  subnet_text(s, text, sizeof text);
   if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0 || (index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
-      nl_add_address(nl, index, host_address(*net, 1), SUBNET_PREFIX, err) < 0 || nl_set_up(nl, index, err) < 0 ||
+      nl_add_address(nl, index, host_address(s->net, 1), s->prefix, err) < 0 ||
+      /* The host's 127.0.0.1 reaches published ports through the bridge (nat.h guards it). */
+      write_file(NULL, "/proc/sys/net/ipv4/conf/" BRIDGE_NAME "/route_localnet", "1", err) < 0 || nl_set_up(nl, index, err) < 0 ||
       nat_enable(text, BRIDGE_NAME, NETWORK_DIR, err) < 0) {
     struct bd_error ignored;
-    nat_disable(text, BRIDGE_NAME, NETWORK_DIR);
+    nat_disable(NETWORK_DIR);
     nl_delete_link(nl, BRIDGE_NAME, &ignored);
     return index == 0 ? bd_fail(err, 0, "the bridge %s vanished as it was made", BRIDGE_NAME) : -1;
   }
   return index;
 }
 
-/* Take the first free address .2-.254 for lease->id. */
-static int take_lease(uint32_t net, struct network_lease *lease, struct bd_error *err) {
-  for (unsigned host = 2; host < 255; host++) {
+/* A lease file's text: its run's id, then a line per published port. */
+static int lease_text(const struct network_lease *lease, char *text, size_t len, struct bd_error *err) {
+  size_t used = (size_t)snprintf(text, len, "%s\n", lease->id);
+  for (size_t i = 0; i < lease->nports && used < len; i++) {
+    char ip[INET_ADDRSTRLEN];
+    struct in_addr in = {lease->ports[i].host_ip};
+    used += (size_t)snprintf(text + used, len - used, "%s %u %u %s\n", lease->ports[i].udp ? "udp" : "tcp", lease->ports[i].host_port,
+                             lease->ports[i].container_port, inet_ntop(AF_INET, &in, ip, sizeof ip));
+  }
+  return used < len ? 0 : bd_fail(err, E2BIG, "the lease of %s", lease->id);
+}
+
+int network_parse_publish(const char *arg, struct nat_port *port, struct bd_error *err) {
+  char proto[4], ip[INET_ADDRSTRLEN] = "0.0.0.0";
+  unsigned host, container;
+  struct in_addr in;
+  memset(port, 0, sizeof *port);
+  int n = sscanf(arg, "%3[a-z]:%5u:%5u:%15s", proto, &host, &container, ip);
+  if (n < 3 || (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) || !host || host > 65535 || !container ||
+      container > 65535 || inet_pton(AF_INET, ip, &in) != 1)
+    return bd_fail(err, 0, "shim: --publish takes PROTO:HOSTPORT:PORT[:HOSTIP], not %s", arg);
+  port->udp = proto[0] == 'u';
+  port->host_port = (uint16_t)host;
+  port->container_port = (uint16_t)container;
+  port->host_ip = in.s_addr;
+  return 0;
+}
+
+/* Read the lease `name` in `dir`: its run's id, and its ports with the lease's address. */
+static int read_lease(int dir, const char *name, char *id, size_t idlen, struct nat_port *ports, size_t max, size_t *nports) {
+  char text[4096];
+  struct in_addr addr;
+  *nports = 0;
+  id[0] = '\0';
+  if (inet_pton(AF_INET, name, &addr) != 1) return -1;
+  int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  text[n > 0 ? n : 0] = '\0';
+  char *save = NULL, *line = strtok_r(text, "\n", &save);
+  snprintf(id, idlen, "%s", line ? line : "");
+  struct bd_error ignored;
+  while ((line = strtok_r(NULL, "\n", &save)) != NULL && *nports < max) {
+    char arg[64], proto[8], ip[INET_ADDRSTRLEN];
+    unsigned host, container;
+    if (sscanf(line, "%7s %5u %5u %15s", proto, &host, &container, ip) != 4) continue;
+    snprintf(arg, sizeof arg, "%s:%u:%u:%s", proto, host, container, ip);
+    if (network_parse_publish(arg, &ports[*nports], &ignored) < 0) continue;
+    ports[(*nports)++].container_addr = addr.s_addr;
+  }
+  return 0;
+}
+
+/* Take the first free address for lease->id, from .2 up (.1 is the
+ * gateway); the lease file holds its ports too. */
+static int take_lease(const struct subnet *s, struct network_lease *lease, struct bd_error *err) {
+  char text[4096];
+  unsigned hosts = (1u << (32 - s->prefix)) - 1; /* the last is the broadcast address */
+  if (lease_text(lease, text, sizeof text, err) < 0) return -1;
+  for (unsigned host = 2; host < hosts; host++) {
     char path[PATH_MAX], shown[INET_ADDRSTRLEN];
-    struct in_addr in = {host_address(net, host)};
+    struct in_addr in = {host_address(s->net, host)};
     snprintf(path, sizeof path, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
-    int took = write_new_file(path, lease->id, err);
+    int took = write_new_file(path, text, err);
     if (took < 0) return -1;
     if (took) {
       lease->addr = in.s_addr;
       lease->leased = 1;
+      for (size_t i = 0; i < lease->nports; i++) lease->ports[i].container_addr = in.s_addr;
       return 0;
     }
   }
-  return bd_fail(err, 0, "no free address left on the bridge %s (253 containers at most)", BRIDGE_NAME);
+  return bd_fail(err, 0, "no free address left on the bridge %s (%u containers at most on a /%d)", BRIDGE_NAME, hosts - 2, s->prefix);
+}
+
+/* The ports every lease publishes (malloc'd into *all). */
+static int gather_ports(struct nat_port **all, size_t *n, struct bd_error *err) {
+  *all = NULL;
+  *n = 0;
+  DIR *d = opendir(NETWORK_DIR);
+  if (!d) return errno == ENOENT ? 0 : bd_fail(err, errno, "open %s", NETWORK_DIR);
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    struct nat_port ports[MAX_PUBLISHED];
+    char id[64];
+    size_t count;
+    if (read_lease(dirfd(d), e->d_name, id, sizeof id, ports, MAX_PUBLISHED, &count) < 0 || count == 0) continue;
+    struct nat_port *grown = realloc(*all, (*n + count) * sizeof **all);
+    if (!grown) {
+      closedir(d);
+      free(*all);
+      *all = NULL;
+      return bd_fail(err, ENOMEM, "the published ports");
+    }
+    *all = grown;
+    memcpy(*all + *n, ports, count * sizeof *ports);
+    *n += count;
+  }
+  closedir(d);
+  return 0;
+}
+
+/* The NAT rules made again with every lease's ports. */
+static int republish(struct bd_error *err) {
+  struct subnet s;
+  char subnet[64];
+  struct nat_port *all;
+  size_t n;
+  int have = read_subnet(&s, err);
+  if (have <= 0) return have;
+  if (gather_ports(&all, &n, err) < 0) return -1;
+  subnet_text(&s, subnet, sizeof subnet);
+  int rc = nat_publish(subnet, BRIDGE_NAME, all, n, err);
+  free(all);
+  return rc;
+}
+
+static const char *port_text(const struct nat_port *p, char *text, size_t len) {
+  char ip[INET_ADDRSTRLEN];
+  struct in_addr in = {p->host_ip};
+  snprintf(text, len, "%s%s%u/%s", p->host_ip ? inet_ntop(AF_INET, &in, ip, sizeof ip) : "", p->host_ip ? ":" : "", p->host_port,
+           p->udp ? "udp" : "tcp");
+  return text;
+}
+
+/* Each of lease's host ports is free: published by no other container, bound by no program of the host's. */
+static int check_ports_free(const struct network_lease *lease, struct bd_error *err) {
+  struct nat_port *all;
+  size_t n;
+  char shown[64];
+  if (gather_ports(&all, &n, err) < 0) return -1;
+  for (size_t i = 0; i < lease->nports; i++) {
+    const struct nat_port *p = &lease->ports[i];
+    for (size_t j = 0; j < n; j++)
+      if (all[j].container_addr != lease->addr && all[j].udp == p->udp && all[j].host_port == p->host_port &&
+          (!all[j].host_ip || !p->host_ip || all[j].host_ip == p->host_ip)) {
+        free(all);
+        return bd_fail(err, 0, "host port %s is published by another container already: choose another host port",
+                       port_text(p, shown, sizeof shown));
+      }
+    int fd = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0), on = 1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port), .sin_addr = {p->host_ip}};
+    int bound = fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    if (!bound) {
+      free(all);
+      if (e == EADDRINUSE) return bd_fail(err, 0, "host port %s is in use by a program of the host's: choose another host port", port_text(p, shown, sizeof shown));
+      if (e == EADDRNOTAVAIL) return bd_fail(err, 0, "-p %s: that is no address of the host's", port_text(p, shown, sizeof shown));
+      return bd_fail(err, e, "bind host port %s", port_text(p, shown, sizeof shown));
+    }
+  }
+  free(all);
+  return 0;
 }
 
 static void lease_path(uint32_t addr, char *path, size_t len) {
@@ -147,8 +312,6 @@ static int is_lease(const char *name) {
 /* With no lease left: the bridge, its NAT and .network go. */
 static void remove_bridge_if_unused(int nl) {
   struct bd_error ignored;
-  uint32_t net;
-  char text[64];
   DIR *d = opendir(NETWORK_DIR);
   if (d) {
     struct dirent *e;
@@ -159,22 +322,26 @@ static void remove_bridge_if_unused(int nl) {
   } else if (errno != ENOENT) {
     return;
   }
-  int have = read_subnet(&net, &ignored);
-  if (have > 0) subnet_text(net, text, sizeof text);
-  nat_disable(have > 0 ? text : NULL, BRIDGE_NAME, NETWORK_DIR);
+  nat_disable(NETWORK_DIR);
   nl_delete_link(nl, BRIDGE_NAME, &ignored);
   unlink(NETWORK_DIR "/subnet");
   rmdir(NETWORK_DIR);
 }
 
 /* The host's side, under the lock: bridge, lease, veth on the bridge. */
-static int attach_host_side(int nl, int nsfd, struct network_lease *lease, struct bd_error *err) {
-  uint32_t net;
-  int bridge = ensure_bridge(nl, &net, err), veth;
-  if (bridge < 0 || take_lease(net, lease, err) < 0) return -1;
-  lease->gateway = host_address(net, 1);
-  lease->prefix = SUBNET_PREFIX;
-  if (nl_add_veth(nl, lease->veth, "eth0", nsfd, err) < 0 || (veth = nl_link_index(nl, lease->veth, err)) < 0) return -1;
+static int attach_host_side(int nl, int nsfd, const struct subnet *configured, struct network_lease *lease, struct bd_error *err) {
+  struct subnet s;
+  int bridge = ensure_bridge(nl, configured, &s, err), veth;
+  lease->unsupported = bridge < 0;
+  if (bridge < 0 || take_lease(&s, lease, err) < 0) return -1;
+  if (lease->nports && (check_ports_free(lease, err) < 0 || republish(err) < 0)) return -1;
+  lease->gateway = host_address(s.net, 1);
+  lease->prefix = s.prefix;
+  if (nl_add_veth(nl, lease->veth, "eth0", nsfd, err) < 0) {
+    lease->unsupported = 1;
+    return -1;
+  }
+  if ((veth = nl_link_index(nl, lease->veth, err)) < 0) return -1;
   if (veth == 0) return bd_fail(err, 0, "the veth %s vanished as it was made", lease->veth);
   return nl_set_master(nl, veth, bridge, err) < 0 || nl_set_up(nl, veth, err) < 0 ? -1 : 0;
 }
@@ -197,9 +364,13 @@ out:
   return rc;
 }
 
-int network_attach(const char *id, pid_t pid, struct network_lease *lease, struct bd_error *err) {
+int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct subnet *configured,
+                   struct network_lease *lease, struct bd_error *err) {
   char path[64];
   memset(lease, 0, sizeof *lease);
+  if (nports > MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
+  memcpy(lease->ports, ports, nports * sizeof *ports);
+  lease->nports = nports;
   snprintf(lease->id, sizeof lease->id, "%s", id);
   snprintf(lease->veth, sizeof lease->veth, "%s%s", VETH_PREFIX, id);
   snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
@@ -208,7 +379,7 @@ int network_attach(const char *id, pid_t pid, struct network_lease *lease, struc
   if (nsfd < 0) return bd_fail(err, errno, "open %s", path);
   int lock = network_lock(err), nl = -1, rc = -1;
   if (lock < 0) goto out;
-  if ((nl = nl_open(err)) < 0 || attach_host_side(nl, nsfd, lease, err) < 0) goto out;
+  if ((nl = nl_open(err)) < 0 || attach_host_side(nl, nsfd, configured, lease, err) < 0) goto out;
   close(lock);
   lock = -1;
   rc = attach_container_side(nsfd, lease, err);
@@ -228,6 +399,7 @@ static void detach_locked(int nl, struct network_lease *lease) {
     lease_path(lease->addr, path, sizeof path);
     unlink(path);
     lease->leased = 0;
+    if (lease->nports) republish(&ignored);
   }
   remove_bridge_if_unused(nl);
 }
@@ -253,19 +425,11 @@ static int collect_leases(int nl) {
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     struct network_lease lease;
-    struct in_addr in;
-    char id[64] = "";
-    if (inet_pton(AF_INET, e->d_name, &in) != 1) continue;
-    int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, id, sizeof id - 1);
-    close(fd);
-    id[n > 0 ? n : 0] = '\0';
-    if (id[0] && state_is_live(id)) continue;
     memset(&lease, 0, sizeof lease);
-    snprintf(lease.id, sizeof lease.id, "%s", id);
-    snprintf(lease.veth, sizeof lease.veth, "%s%s", VETH_PREFIX, id);
-    lease.addr = in.s_addr;
+    if (read_lease(dirfd(d), e->d_name, lease.id, sizeof lease.id, lease.ports, MAX_PUBLISHED, &lease.nports) < 0) continue;
+    if (lease.id[0] && state_is_live(lease.id)) continue;
+    snprintf(lease.veth, sizeof lease.veth, "%s%s", VETH_PREFIX, lease.id);
+    inet_pton(AF_INET, e->d_name, &lease.addr);
     lease.leased = 1;
     detach_locked(nl, &lease);
     count++;
@@ -281,12 +445,9 @@ static int veth_leased(const char *name) {
   int found = 0;
   struct dirent *e;
   while (!found && (e = readdir(d)) != NULL) {
-    char id[64] = "", veth[IF_NAMESIZE];
-    int fd = !is_lease(e->d_name) ? -1 : openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    ssize_t n = read(fd, id, sizeof id - 1);
-    close(fd);
-    id[n > 0 ? n : 0] = '\0';
+    char id[64], veth[IF_NAMESIZE];
+    size_t nports;
+    if (read_lease(dirfd(d), e->d_name, id, sizeof id, NULL, 0, &nports) < 0) continue;
     snprintf(veth, sizeof veth, "%s%s", VETH_PREFIX, id);
     found = strcmp(veth, name) == 0;
   }

@@ -1,12 +1,13 @@
 /* The bridge network (--network bridge), as Docker's default: a bridge
- * BRIDGE_NAME on the host holding the gateway .1 of a private /24 chosen
- * clear of the host's routes, and per container a veth pair (the host's end
+ * BRIDGE_NAME on the host holding the gateway .1 of a private subnet (a /24
+ * chosen clear of the host's routes, or the configured one), and per container a veth pair (the host's end
  * "bdv<id>" on the bridge, the other eth0 in the container's network
  * namespace) with an address leased to it and a default route via .1.
  *
  * Its state, beside the runs' under STATE_ROOT (root's alone):
  *   .network/subnet     the bridge's subnet ("10.88.0.0/24"), chosen with it
  *   .network/<address>  a lease ("10.88.0.7"), holding the id of its run
+ *                       and its published ports ("ID\nPROTO HOSTPORT PORT HOSTIP\n...")
  * The bridge and .network go when the last lease does. Every change to them
  * or to a veth is made under an flock of STATE_ROOT itself (a lock file
  * would be left behind), so a lease, its veth and the bridge are always
@@ -18,10 +19,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "nat.h"
 #include "utils.h"
 
 #define BRIDGE_NAME "bd0"
 #define VETH_PREFIX "bdv"
+#define MAX_PUBLISHED 64
 
 struct network_lease {
   char id[64];
@@ -29,13 +32,32 @@ struct network_lease {
   uint32_t addr, gateway; /* network byte order */
   int prefix;
   int leased; /* the lease file is ours: network_detach removes it */
+  int unsupported; /* network_attach failed making the bridge or a veth: the host cannot do bridge networking */
+  struct nat_port ports[MAX_PUBLISHED]; /* container_addr filled in with the lease */
+  size_t nports;
 };
+
+/* A subnet of the host's for the bridge; prefix 0: none chosen. */
+struct subnet {
+  uint32_t net; /* network byte order */
+  int prefix;
+};
+
+/* Parse "10.123.0.0/24" (a prefix of 16 to 29). */
+int network_parse_subnet(const char *text, struct subnet *s, struct bd_error *err);
+
+/* Parse -p as the shim takes it, PROTO:HOSTPORT:PORT[:HOSTIP]. */
+int network_parse_publish(const char *arg, struct nat_port *port, struct bd_error *err);
 
 /* Lease an address for run `id` (the bridge made first when it is the
  * first) and connect the container whose first process is `pid` (our child,
  * before it execs): its eth0 gets the address, is up, and the default
- * route goes via the gateway. On failure nothing of it is left. */
-int network_attach(const char *id, pid_t pid, struct network_lease *lease, struct bd_error *err);
+ * route goes via the gateway; `ports` are published. A bridge made now
+ * takes the `configured` subnet (prefix 0: one chosen clear of the host's
+ * routes). On failure
+ * nothing of it is left. */
+int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct subnet *configured,
+                   struct network_lease *lease, struct bd_error *err);
 
 /* Undo network_attach (its veth, its lease; the bridge when it was the last). */
 void network_detach(struct network_lease *lease);

@@ -7,7 +7,8 @@
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
- *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]... [--network-host | --network-bridge]
+ *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
+ *       [--network-host | (--network-bridge | --network-default) [--subnet CIDR] [--publish PROTO:HOSTPORT:PORT[:HOSTIP]]...]
  *       -- COMMAND [ARGS...]
  * starts COMMAND in a new container on DIR: the lower layer of an overlay
  * whose upper layer is the writable layer (see layer.h), or, with no layer
@@ -24,7 +25,9 @@
  * It reports to its caller on a status channel, one message a line with
  * tab-separated fields:
  *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
- *         (for --exec, the host PID is the exec'd command's)
+ *         <network: bridge, none or host> <address/prefix> <gateway>
+ *         <why --network-default fell back to none>  ("" each where none)
+ *         (for --exec, the host PID is the exec'd command's, and no network fields)
  *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit>
  *         <error message or "">
  * (--exec's "exit" has no memory fields.)
@@ -40,6 +43,7 @@
  * Signals it receives go to the container (or the exec'd command);
  * SHIM_KILL_SIGNAL (also what it gets when its parent dies) kills it instead. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -56,6 +60,7 @@
 #include "container.h"
 #include "layer.h"
 #include "linux.h"
+#include "netfiles.h"
 #include "network.h"
 #include "relay.h"
 #include "sealed_exe.h"
@@ -76,6 +81,10 @@ struct shim_options {
   const char *layer_template, *keep_layer, *layer; /* the writable layer (see layer.h); none: run on the rootfs itself */
   int hardening_off;
   int bridge; /* --network-bridge: on the bridge network (see network.h) */
+  int bridge_by_default; /* --network-default: the bridge, or none where the host cannot make one */
+  struct nat_port ports[MAX_PUBLISHED]; /* --publish */
+  struct subnet subnet; /* --subnet: the bridge's, when it is made */
+  size_t nports;
   char *env[MAX_ENV + 1];
 };
 
@@ -137,6 +146,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--read-only") == 0) { o->config.read_only = 1; continue; }
     if (strcmp(a, "--network-host") == 0) { o->config.host_network = 1; continue; }
     if (strcmp(a, "--network-bridge") == 0) { o->bridge = 1; continue; }
+    if (strcmp(a, "--network-default") == 0) { o->bridge = o->bridge_by_default = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
@@ -159,6 +169,13 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
       int bind = strcmp(a, "--bind") == 0;
       if ((bind ? volume_parse_bind((char *)val, v, err) : volume_parse_tmpfs((char *)val, v, err)) < 0) return -1;
     }
+    else if (strcmp(a, "--subnet") == 0) {
+      if (network_parse_subnet(val, &o->subnet, err) < 0) return -1;
+    }
+    else if (strcmp(a, "--publish") == 0) {
+      if (o->nports == MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
+      if (network_parse_publish(val, &o->ports[o->nports++], err) < 0) return -1;
+    }
     else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
     else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }
@@ -176,7 +193,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
                                !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template) &&
-                               (!o->config.nlowers || o->layer_template || o->layer) && !(o->bridge && o->config.host_network);
+                               (!o->config.nlowers || o->layer_template || o->layer) && !(o->bridge && o->config.host_network) && (o->bridge || !o->nports);
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 
@@ -224,6 +241,32 @@ static int record_info(const struct state *st, const struct container_config *c,
   return state_write(st, "info", info, err);
 }
 
+/* The container on the bridge. --network-default falls back to none (its
+ * own namespace, lo alone) where the host cannot make the bridge or a veth;
+ * `fallback` then says why. */
+static int join_bridge(struct shim_options *o, const struct state *st, pid_t pid, struct network_lease *lease, char *fallback,
+                       size_t len, struct bd_error *err) {
+  if (network_attach(o->config.id, pid, o->ports, o->nports, &o->subnet, lease, err) == 0)
+    return netfiles_set_address(st, o->config.hostname, lease->addr, err);
+  if (!o->bridge_by_default || !lease->unsupported || o->nports) return -1;
+  snprintf(fallback, len, "%s", err->msg);
+  err->msg[0] = '\0';
+  return 0;
+}
+
+/* The start message's network fields: mode, address/prefix, gateway, why the bridge fell back. */
+static void network_fields(const struct shim_options *o, const struct network_lease *lease, const char *fallback, char *out, size_t len) {
+  char address[INET_ADDRSTRLEN] = "", gateway[INET_ADDRSTRLEN] = "";
+  struct in_addr addr = {lease->addr}, gw = {lease->gateway};
+  if (o->bridge && !fallback[0]) {
+    inet_ntop(AF_INET, &addr, address, sizeof address);
+    inet_ntop(AF_INET, &gw, gateway, sizeof gateway);
+    snprintf(out, len, "bridge\t%s/%d\t%s\t", address, lease->prefix, gateway);
+  } else {
+    snprintf(out, len, "%s\t\t\t%s", o->config.host_network ? "host" : "none", fallback);
+  }
+}
+
 static int run(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
   struct state st = {"", -1};
@@ -232,6 +275,9 @@ static int run(struct shim_options *o) {
   unsigned mount_points = 0;
   struct layer layer = {-1, -1, ""};
   struct network_lease lease = {.id = ""};
+  struct netfiles netfiles;
+  char fallback[BD_ERR_LEN] = "", network_info[BD_ERR_LEN + 64];
+  enum netfiles_network network = o->bridge ? NETFILES_BRIDGE : o->config.host_network ? NETFILES_HOST : NETFILES_NONE;
   char layer_dir[PATH_MAX], root_dir[PATH_MAX];
   const char *signame = "";
   char memory[96] = "\t\t";
@@ -250,7 +296,8 @@ static int run(struct shim_options *o) {
   if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0))
     goto cleanup;
   if (record_info(&st, &o->config, &err) < 0 ||
-      state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0)
+      state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
+      netfiles_prepare(&st, o->config.hostname, network, &netfiles, o->config.volumes, &o->config.nvolumes, MAX_VOLUMES, &err) < 0)
     goto cleanup;
   if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0)
     goto cleanup;
@@ -281,13 +328,14 @@ static int run(struct shim_options *o) {
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
   /* The container's first process waits for GO meanwhile: its network is ready before it execs. */
-  if (state_write(&st, "pid", value, &err) < 0 || (o->bridge && network_attach(o->config.id, pid, &lease, &err) < 0) ||
+  if (state_write(&st, "pid", value, &err) < 0 || (o->bridge && join_bridge(o, &st, pid, &lease, fallback, sizeof fallback, &err) < 0) ||
       (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
       sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
-  status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids);
+  network_fields(o, &lease, fallback, network_info, sizeof network_info);
+  status_send(o->status_fd, "start\t%d\t%d\t%s\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids, network_info);
   if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
     bd_fail(&err, errno, "write sync channel");
     goto kill_child;

@@ -16,7 +16,7 @@
 
 #define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
 
-static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", NULL};
+static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", "hostname", "hosts", "resolv.conf", NULL};
 static const char *const state_dirs[] = {"layer", "root", NULL};
 
 #define NAMES_DIR STATE_ROOT "/.names"
@@ -49,11 +49,16 @@ fail:
   return -1;
 }
 
-static int write_bytes(const struct state *st, const char *file, const char *data, size_t len, struct bd_error *err) {
+static int write_bytes(const struct state *st, const char *file, const char *data, size_t len, mode_t mode, struct bd_error *err) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/%s", st->dir, file);
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return bd_fail(err, errno, "open %s", path);
+  if (fchmod(fd, mode) < 0) { /* whatever the umask */
+    int saved = errno;
+    close(fd);
+    return bd_fail(err, saved, "chmod %s", path);
+  }
   for (size_t off = 0; off < len;) {
     ssize_t n = write(fd, data + off, len - off);
     if (n < 0 && errno == EINTR) continue;
@@ -69,7 +74,11 @@ static int write_bytes(const struct state *st, const char *file, const char *dat
 }
 
 int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err) {
-  return write_bytes(st, file, value, strlen(value), err);
+  return write_bytes(st, file, value, strlen(value), 0600, err);
+}
+
+int state_write_readable(const struct state *st, const char *file, const char *value, struct bd_error *err) {
+  return write_bytes(st, file, value, strlen(value), 0644, err);
 }
 
 int state_mount_dir(const struct state *st, const char *name, char *path, size_t len, struct bd_error *err) {
@@ -91,7 +100,7 @@ int state_record_exec(const struct state *st, int hardened, uint64_t caps, char 
     memcpy(env + len, envp[count], n);
     len += n;
   }
-  return write_bytes(st, "env", env, len, err);
+  return write_bytes(st, "env", env, len, 0600, err);
 }
 
 int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err) {
@@ -174,6 +183,11 @@ static int collect_run(const char *dir, struct bd_error *err) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s/lock", dir);
   int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    /* A run's directory has its lock from birth (state_create): without one, it is what a removal left. */
+    remove_dir_files(dir);
+    return 0;
+  }
   if (fd < 0) return 0;
   int collected = 0;
   if (flock(fd, LOCK_EX | LOCK_NB) == 0) {

@@ -12,6 +12,7 @@
  *   env     for exec: the container's environment, each entry NUL-terminated
  *   name    the run's --name, when it has one
  *   layer, root  empty directories the container mounts its layer and overlay on
+ *   hosts, hostname, resolv.conf  bound onto the container's /etc (netfiles.h)
  * and ".names/<name>", holding the id of the run that has that name, locked
  * (flock) by its shim for the whole run: a name is taken while it is locked.
  * Root's alone, out of every container's reach: exec trusts what it reads here.
@@ -38,6 +39,8 @@ struct state {
 int state_create(const char *id, struct state *st, struct bd_error *err);
 
 int state_write(const struct state *st, const char *file, const char *value, struct bd_error *err);
+/* The same, readable by all: for a file bound into the container (see netfiles.h). */
+int state_write_readable(const struct state *st, const char *file, const char *value, struct bd_error *err);
 
 /* Make the empty directory `name` ("layer" or "root") in the state directory,
  * for the container to mount on in its own mount namespace; path gets its path. */

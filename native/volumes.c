@@ -86,7 +86,29 @@ static int open_target(int rootfd, const char *target, int want_dir, struct bd_e
   }
 }
 
+/* An optional file volume goes where the rootfs has its directory and, at
+ * its path, a file or nothing: not a directory, not a symlink to nothing. */
+static int optional_target_usable(int rootfd, const char *target) {
+  char parent[PATH_MAX];
+  struct stat st;
+  if ((size_t)snprintf(parent, sizeof parent, "%s", target) >= sizeof parent) return 0;
+  *strrchr(parent, '/') = '\0';
+  int fd = open_in_root(rootfd, parent[0] ? parent : "/", O_PATH | O_DIRECTORY);
+  if (fd < 0) return 0;
+  close(fd);
+  if ((fd = open_in_root(rootfd, target, O_PATH)) >= 0) {
+    int file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    return file;
+  }
+  if (errno != ENOENT) return 0;
+  fd = open_in_root(rootfd, target, O_PATH | O_NOFOLLOW); /* a symlink, to nothing */
+  if (fd >= 0) close(fd);
+  return fd < 0;
+}
+
 static int bind_volume(int rootfd, const struct volume *v, struct bd_error *err) {
+  if (v->optional && !optional_target_usable(rootfd, v->target)) return 0;
   struct stat src_st, dst_st;
   int src = open(v->source, O_PATH | O_CLOEXEC), dst = -1, tree = -1, rc = -1;
   if (src < 0) return bd_fail(err, errno, "open volume source %s", v->source);

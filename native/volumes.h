@@ -16,6 +16,7 @@ struct volume {
   const char *target;  /* an absolute path in the container, made if missing */
   int read_only;
   const char *options; /* a tmpfs's: size=, mode=, uid=, gid=, and exec (default noexec) */
+  int optional;        /* a file bound only where the rootfs has its directory and no link to nothing (netfiles.h) */
 };
 
 /* Parse a shim argument: "SOURCE:TARGET[:ro]" (bind), "TARGET[:OPTIONS]" (tmpfs). */

@@ -2,18 +2,21 @@
  * ends. Every packet stays between namespaces this test made (the containers' and the bridge's subnet on the host). */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { start, type Container } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
-import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, networkLeases, NETWORK_DIR } from './helpers.js';
+import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
 
 const mountsBefore = hostMounts();
 const forwardingBefore = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-bridge-'));
 const ROOTFS = busyboxTree(path.join(scratch, 'rootfs'), ['sh', 'ip', 'ping', 'nc', 'cat', 'sleep', 'echo']);
+fs.mkdirSync(path.join(ROOTFS, 'etc')); // where the network's files go
 after(() => {
   fs.rmSync(scratch, { recursive: true, force: true });
   assertNothingLeft(mountsBefore);
@@ -34,8 +37,46 @@ function addressOf(id: string): string {
   return found[0]![0];
 }
 
-function onBridge(command: string[]): Promise<Container> {
-  return start({ rootfs: ROOTFS, network: 'bridge', command });
+function onBridge(command: string[], publish?: string[]): Promise<Container> {
+  return start({ rootfs: ROOTFS, network: 'bridge', command, publish });
+}
+
+/** The first line a TCP server at host:port sends, retried while nothing listens yet; null once timeoutMs has passed. */
+async function firstLine(host: string, port: number, timeoutMs = 5000): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = await new Promise<string | null>((resolve) => {
+      let data = '';
+      const socket = net.connect({ host, port, timeout: 1000 });
+      socket.setEncoding('utf8').on('data', (chunk: string) => (data += chunk));
+      socket.on('end', () => resolve(data.split('\n')[0] || null));
+      socket.on('error', () => resolve(null));
+      socket.on('timeout', () => {
+        socket.destroy();
+        resolve(null);
+      });
+    });
+    if (line !== null) return line;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+/** The CLI in a mount namespace of its own where `programs` (host paths) are hidden: /dev/null, not executable, over each. */
+function cliWithout(programs: string[], args: string[]): ReturnType<typeof spawn> {
+  const hide = programs.map((p) => `mount --bind /dev/null ${p}`).join(' && ');
+  return spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${hide} && exec "$@"`, 'sh', process.execPath, CLI_PATH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function ended(child: ReturnType<typeof spawn>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  return { code, stdout, stderr };
 }
 
 describe('--network bridge', () => {
@@ -188,5 +229,162 @@ describe('--network bridge', () => {
     } finally {
       ip('link', 'del', 'bdtest0'); // its peer goes with it
     }
+  });
+
+  it("publishes a port (-p): the container's server answers on the host's 127.0.0.1 and bridge address, and the forward goes with it", async () => {
+    const c = await onBridge(['nc', '-ll', '-p', '7000', '-e', 'echo', 'published'], ['18080:7000']);
+    try {
+      const gateway = addressOf(c.id).replace(/\.\d+$/, '.1');
+      assert.equal(await firstLine('127.0.0.1', 18080), 'published');
+      assert.equal(await firstLine(gateway, 18080), 'published');
+      // Another container reaches it through the host's address too (hairpin).
+      const peer = await onBridge(['sleep', '30']);
+      try {
+        const seen = await peer.exec(['nc', '-w', '2', gateway, '18080']);
+        assert.equal(seen.stdout.trim(), 'published', seen.stderr);
+      } finally {
+        await peer.stop(0);
+      }
+    } finally {
+      await c.stop(0);
+    }
+    assert.equal(await firstLine('127.0.0.1', 18080, 300), null, 'nothing forwarded once the container has gone');
+  });
+
+  it('publishes on one host address only when -p names it', async () => {
+    const c = await onBridge(['nc', '-ll', '-p', '7000', '-e', 'echo', 'local-only'], ['127.0.0.1:18083:7000']);
+    try {
+      const gateway = addressOf(c.id).replace(/\.\d+$/, '.1');
+      assert.equal(await firstLine('127.0.0.1', 18083), 'local-only');
+      assert.equal(await firstLine(gateway, 18083, 300), null, 'not on the bridge address');
+    } finally {
+      await c.stop(0);
+    }
+  });
+
+  it('refuses a host port that another container publishes or a program of the host listens on, with one line each', async () => {
+    const c = await onBridge(['sleep', '30'], ['18081:7000']);
+    try {
+      await assert.rejects(onBridge(['true'], ['18081:80']), { message: 'host port 18081/tcp is published by another container already: choose another host port' });
+    } finally {
+      await c.stop(0);
+    }
+    const server = net.createServer().listen(18082, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      await assert.rejects(onBridge(['true'], ['18082:80']), { message: "host port 18082/tcp is in use by a program of the host's: choose another host port" });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it("writes the container's /etc/hosts (its address and hostname), /etc/hostname and a resolv.conf of the host's upstream servers", async () => {
+    // The host's resolv.conf as a resolved stub host has it, in a mount namespace of the test's: the loopback stub
+    // and the IPv6 server cannot be reached from the bridge; the rest is kept.
+    const fake = path.join(scratch, 'resolv.conf');
+    fs.writeFileSync(fake, 'nameserver 127.0.0.53\nnameserver 192.0.2.1\nnameserver 2001:db8::1\nsearch example.test\noptions edns0\n');
+    const cli = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind ${fake} /etc/resolv.conf && exec "$@"`, 'sh',
+      process.execPath, CLI_PATH, 'run', '--network', 'bridge', '--hostname', 'web1', ROOTFS,
+      'sh', '-c', 'cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; cat /etc/hostname; ip -o -4 addr show dev eth0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { code, stdout, stderr } = await ended(cli);
+    assert.equal(code, 0, stderr);
+    const [resolv, hosts, hostname] = stdout.split('---\n');
+    assert.equal(resolv, 'nameserver 192.0.2.1\nsearch example.test\noptions edns0\n');
+    const address = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(hostname!)![1];
+    assert.equal(hosts, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${address}\tweb1\n`);
+    assert.match(hostname!, /^web1\n/);
+    // The rootfs directory is as it was: the files were made in the run's own layer.
+    assert.deepEqual(fs.readdirSync(path.join(ROOTFS, 'etc')), []);
+  });
+
+  it('binds the network files through no symlink out of the rootfs: a link to a host path resolves inside', async () => {
+    const rootfs = busyboxTree(path.join(scratch, 'linked'), ['sh', 'cat']);
+    fs.mkdirSync(path.join(rootfs, 'etc'));
+    const victim = path.join(scratch, 'victim');
+    fs.writeFileSync(victim, 'untouched\n');
+    fs.symlinkSync(victim, path.join(rootfs, 'etc', 'hosts')); // absolute: on the host it names the victim
+    fs.symlinkSync('/nowhere', path.join(rootfs, 'etc', 'hostname')); // a link to nothing: left alone
+    const c = await start({ rootfs, network: 'bridge', hostname: 'web2', rootfsRw: true, command: ['sh', '-c', 'cat /etc/hosts; cat /etc/hostname 2>&1; true'] });
+    const status = await c.wait();
+    assert.equal(status.code, 0);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
+    assert.equal(fs.readlinkSync(path.join(rootfs, 'etc', 'hostname')), '/nowhere');
+  });
+
+  it('falls back to none where the host cannot make the bridge (here: no nft, no iptables), saying why; --network bridge fails instead', async () => {
+    const hidden = ['/usr/sbin/nft', '/usr/sbin/iptables-restore'];
+    const byDefault = await ended(cliWithout(hidden, ['run', ROOTFS, 'ip', '-o', 'link']));
+    assert.equal(byDefault.code, 0, byDefault.stderr);
+    assert.equal(byDefault.stdout.trim().split('\n').length, 1, `only lo: ${byDefault.stdout}`);
+    assert.equal(
+      byDefault.stderr,
+      'baby-docker: no bridge network on this host, so the container has only lo (--network none asks for that and silences this): no NAT for the bridge: neither nft nor iptables is installed (install nftables, or use --network none)\r\n',
+    );
+    const asked = await ended(cliWithout(hidden, ['run', '--network', 'bridge', ROOTFS, 'true']));
+    assert.equal(asked.code, 125);
+    assert.equal(asked.stderr, 'baby-docker: no NAT for the bridge: neither nft nor iptables is installed (install nftables, or use --network none)\n');
+    assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it('uses iptables where nft is absent: NAT and published ports in chains of its own, removed with the bridge', async () => {
+    const cli = cliWithout(['/usr/sbin/nft'], ['run', '-p', '18084:7000', ROOTFS, 'nc', '-ll', '-p', '7000', '-e', 'echo', 'via-iptables']);
+    const done = ended(cli);
+    await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
+    try {
+      assert.equal(await firstLine('127.0.0.1', 18084), 'via-iptables');
+      const rules = iptablesRules();
+      assert.match(rules, /-A BABY-DOCKER-DNAT -p tcp -m tcp --dport 18084 -j DNAT --to-destination 10\.\d+\.\d+\.\d+:7000/);
+      assert.match(rules, /-A BABY-DOCKER-SNAT -s 10\.\d+\.\d+\.0\/24 ! -o bd0 -j MASQUERADE/);
+      assert.match(rules, /-A BABY-DOCKER-GUARD -d 127\.0\.0\.0\/8 -i bd0 -j DROP/);
+    } finally {
+      cli.kill('SIGKILL'); // its shim ends the container and cleans up (nc, as PID 1, would shrug off a SIGTERM)
+      await done;
+      await eventually(() => bridgeVeths().length === 0 && !fs.existsSync('/sys/class/net/bd0'), 10_000, 'the shim to clean up');
+    }
+    assert.doesNotMatch(iptablesRules(), /BABY-DOCKER/);
+  });
+
+  it("drops what a container sends through its gateway to the host's 127.0.0.1 (route_localnet is on for -p)", async () => {
+    // A UDP listener of the test's on the host's loopback; the container, with every capability, routes 127.0.0.1 out
+    // of eth0 to the gateway as an attacker would (without the guard, the datagrams arrive).
+    const listener = dgram.createSocket('udp4');
+    const received: string[] = [];
+    listener.on('message', (message) => received.push(message.toString()));
+    await new Promise<void>((resolve) => listener.bind(18086, '127.0.0.1', resolve));
+    // The default rootfs: its bash sends UDP (/dev/udp), which busybox's nc here cannot.
+    const c = await start({ rootfs: 'default', network: 'bridge', security: 'none', command: ['sleep', '30'] });
+    try {
+      const gateway = addressOf(c.id).replace(/\.\d+$/, '.1');
+      const sent = await c.exec(['sh', '-c', [
+        'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet',
+        'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet',
+        'ip route del local 127.0.0.0/8 dev lo table local',
+        'ip route del local 127.0.0.1 dev lo table local',
+        `ip route add 127.0.0.1/32 via ${gateway} dev eth0 src ${addressOf(c.id)}`,
+        'for i in 1 2 3; do bash -c "echo escaped > /dev/udp/127.0.0.1/18086"; done',
+      ].join(' && ')]);
+      assert.equal(sent.code, 0, sent.stderr);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(received, []);
+    } finally {
+      await c.stop(0);
+      listener.close();
+    }
+  });
+
+  it("takes the bridge's subnet from the host's config file (bridge.subnet), and refuses a bad one with one line", () => {
+    const config = path.join(scratch, 'config.json');
+    const run = (text: string) => {
+      fs.writeFileSync(config, text);
+      return spawnSync(process.execPath, [CLI_PATH, 'run', ROOTFS, 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'], {
+        encoding: 'utf8', env: { ...process.env, BABY_DOCKER_CONFIG: config },
+      });
+    };
+    const good = run('{"bridge": {"subnet": "10.123.45.16/28"}}');
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /inet 10\.123\.45\.18\/28 /);
+    const bad = run('{"bridge": {"subnet": "10.123.45.17/28"}}');
+    assert.deepEqual([bad.status, bad.stderr], [125, `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`]);
   });
 });

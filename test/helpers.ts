@@ -71,7 +71,7 @@ export function hostMounts(): string {
 /** The bridge network's lease store (see native/network.h). */
 export const NETWORK_DIR = `${addon().stateRoot}/.network`;
 
-/** The leases taken: address -> the id of the run it is lent to. */
+/** The leases taken: address -> the id of the run it is lent to (a lease file's first line; its published ports follow). */
 export function networkLeases(): Record<string, string> {
   let names: string[];
   try {
@@ -79,7 +79,7 @@ export function networkLeases(): Record<string, string> {
   } catch {
     return {};
   }
-  return Object.fromEntries(names.filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name)).map((name) => [name, fs.readFileSync(path.join(NETWORK_DIR, name), 'utf8')]));
+  return Object.fromEntries(names.filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name)).map((name) => [name, fs.readFileSync(path.join(NETWORK_DIR, name), 'utf8').split('\n')[0]]));
 }
 
 /** The host's ends of containers' veth pairs (bdv<id>), sorted. */
@@ -98,6 +98,12 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(networkLeases(), {}, 'network leases left behind');
   assert.equal(fs.existsSync('/sys/class/net/bd0'), false, 'the bridge bd0 left behind');
   assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status, 0, 'the nft table ip baby-docker left behind');
+  assert.doesNotMatch(iptablesRules(), /BABY-DOCKER/, 'iptables chains of ours left behind');
+}
+
+/** The host's iptables rules (nat and raw), as iptables-save prints them; "" without iptables. */
+export function iptablesRules(): string {
+  return ['nat', 'raw'].map((table) => spawnSync('iptables-save', ['-t', table], { encoding: 'utf8' }).stdout ?? '').join('');
 }
 
 /** An exit status without its memory figures, which vary from run to run. */

@@ -88,11 +88,16 @@ describe('mount namespace and root filesystem', () => {
 });
 
 describe('network namespace', () => {
-  it('has only lo, and it is up', async () => {
-    const result = await sh('ip -o link');
+  it('has only lo with --network none, and it is up', async () => {
+    const result = await runInContainer(['ip', '-o', 'link'], { network: 'none' });
     const links = result.stdout.trim().split('\n');
     assert.equal(links.length, 1, result.stdout);
     assert.match(links[0], /^1: lo: <LOOPBACK,UP,LOWER_UP>/);
+  });
+
+  it("has lo and eth0 of its own by default (the bridge), none of the host's", async () => {
+    const result = await sh('ip -o link | cut -d: -f2 | cut -d@ -f1');
+    assert.deepEqual(result.stdout.split('\n').map((name) => name.trim()).filter(Boolean), ['lo', 'eth0']);
   });
 });
 

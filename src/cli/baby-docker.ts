@@ -10,7 +10,7 @@ import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
-import { checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
+import { bridgeFallbackNote, checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
@@ -38,8 +38,10 @@ const USAGE = `Usage:
       --on-layer ID    start on the layer run ID kept, as that run left it
       --rootfs-rw      write into ROOTFS itself, as the original did (no layer)
       --pull POLICY    pull an image first: missing (default), always, never
-      --network MODE   none: only lo (default); bridge: eth0 on the host's
-                       bridge bd0 (no NAT yet); host: the host's own network
+      --network MODE   bridge (default): eth0 on the host's bridge bd0, NAT
+                       out; none: only lo; host: the host's own network
+      -p, --publish [IP:]HOST:PORT[/udp]  forward the host's port HOST (on
+                       every address of the host's, or on IP) to PORT (bridge)
       -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}
@@ -124,6 +126,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--network' || flag === '--net') spec.network = checkNetwork(value());
     else if (flag === '-v' || flag === '--volume') spec.volumes = [...(spec.volumes ?? []), value()];
     else if (flag === '--tmpfs') spec.tmpfs = [...(spec.tmpfs ?? []), value()];
+    else if (flag === '-p' || flag === '--publish') spec.publish = [...(spec.publish ?? []), value()];
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
@@ -139,6 +142,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
 function started(container: Container, spec: ContainerSpec): void {
   if (spec.security === 'none') process.stderr.write(`baby-docker: ${SECURITY_OFF_WARNING}\r\n`);
   if (spec.rootfsRw) process.stderr.write(`baby-docker: ${ROOTFS_RW_WARNING}\r\n`);
+  if (container.network.fallback) process.stderr.write(`baby-docker: ${bridgeFallbackNote(container.network.fallback)}\r\n`);
   const missing = missingForAll(spec.capAdd);
   if (missing.length) {
     process.stderr.write(`baby-docker: --cap-add ALL: this host's bounding set lacks ${missing.join(', ')}, so the container has every capability but ${missing.length === 1 ? 'that one' : 'those'}\r\n`);

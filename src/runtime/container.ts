@@ -12,7 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js';
 import { listContainers, matchContainer } from './list.js';
-import { LineSplitter, parseStatus, type CgroupDirs, type MemoryUsage, type StatusMessage } from './protocol.js';
+import { LineSplitter, parseStatus, type CgroupDirs, type ContainerNetwork, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
 import { randomHex } from './random.js';
 import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
@@ -134,6 +134,8 @@ export class Container extends RunningContainer {
     id: string,
     hostPid: number,
     readonly cgroup: CgroupDirs,
+    /** The network it got: the spec's, or none where the default bridge fell back (network.fallback says why). */
+    readonly network: ContainerNetwork,
     /** What it was started with, checked and filled in. */
     readonly spec: ResolvedSpec,
     private readonly exited: Promise<ExitStatus>,
@@ -182,6 +184,11 @@ export class Container extends RunningContainer {
     const { memory, pids } = addon().readStats(this.cgroup.version, this.cgroup.memory, this.cgroup.pids);
     return { memory, pids, hostname: addon().readHostname(this.hostPid) };
   }
+}
+
+function networkOf(started: Started): ContainerNetwork {
+  if (!started.network) throw new RuntimeError(`the runtime shim did not report the container's network: rebuild it (npm run build)`);
+  return started.network;
 }
 
 /** A container whose stdio are pipes (or the caller's own fds, with stdio "inherit"). */
@@ -233,13 +240,14 @@ export class PtyContainer extends onTerminal(Container) {
     id: string,
     hostPid: number,
     cgroup: CgroupDirs,
+    network: ContainerNetwork,
     spec: ResolvedSpec,
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     protected readonly output: OutputQueue,
     protected readonly terminal: HostPty,
   ) {
-    super(id, hostPid, cgroup, spec, exited, sendSignal);
+    super(id, hostPid, cgroup, network, spec, exited, sendSignal);
   }
 }
 
@@ -320,6 +328,7 @@ class OutputQueue {
 interface Started {
   hostPid: number;
   cgroup: CgroupDirs;
+  network: ContainerNetwork | null;
 }
 
 /** Follows one shim through its status messages. */
@@ -343,7 +352,7 @@ class ShimSession {
   receive(message: StatusMessage | null): void {
     if (message?.kind === 'start') {
       this.isStarted = true;
-      this.resolveStart({ hostPid: message.hostPid, cgroup: message.cgroup });
+      this.resolveStart({ hostPid: message.hostPid, cgroup: message.cgroup, network: message.network });
     } else if (message?.kind === 'exit') {
       const { kind: _, ...status } = message;
       this.lastExit = status;
@@ -459,7 +468,9 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.name !== null ? ['--name', spec.name] : []),
     ...layerArgs(spec.layer),
     ...spec.lowers.flatMap((dir) => ['--lower', dir]),
-    ...(spec.network === 'none' ? [] : [`--network-${spec.network}`]),
+    ...(spec.network === 'none' ? [] : [spec.networkByDefault ? '--network-default' : `--network-${spec.network}`]),
+    ...(spec.bridgeSubnet !== null ? ['--subnet', spec.bridgeSubnet] : []),
+    ...spec.ports.flatMap((p) => ['--publish', `${p.protocol}:${p.hostPort}:${p.containerPort}${p.hostIp === null ? '' : `:${p.hostIp}`}`]),
     ...spec.volumes.flatMap((v) => (v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`])),
     ...envArgs(containerEnv(spec, tty)),
     '--',
@@ -582,7 +593,7 @@ export async function start(spec: ContainerSpec, options: PipedOptions = {}): Pr
   const { child, session } = spawnPiped(shimArgs(id, resolved, false, { fd: 3 }), options.stdio ?? 'pipe');
   const started = await session.started;
   recordIfKept(id, resolved);
-  const container = new PipedContainer(id, started.hostPid, started.cgroup, resolved, session.exited, signalsTo(child));
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(child));
   container.stdin = child.stdin;
   container.stdout = child.stdout;
   container.stderr = child.stderr;
@@ -602,7 +613,7 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const started = await session.started;
   recordIfKept(id, resolved);
   return new PtyContainer(
-    id, started.hostPid, started.cgroup, resolved, session.exited,
+    id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited,
     (sig) => process.kill(pty.pid, sig), output, pty,
   );
 }

@@ -17,3 +17,6 @@ export const PARTIAL_BLOBS_DIR = `${BLOBS_DIR}/.partial`;
 export const IMAGE_LAYERS_DIR = `${IMAGES_DIR}/layers`;
 /** The local images: name -> manifest digest. */
 export const IMAGE_INDEX_FILE = `${IMAGES_DIR}/index.json`;
+
+/** The host's settings for the runtime, written by its administrator (see config.ts); BABY_DOCKER_CONFIG names another. */
+export const HOST_CONFIG_FILE = process.env.BABY_DOCKER_CONFIG || '/etc/baby-docker/config.json';

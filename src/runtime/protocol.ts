@@ -1,6 +1,6 @@
 /**
  * The shim's status messages (see native/shim.c): tab-separated fields,
- *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir>
+ *   start <host pid> <cgroup version> <memory cgroup dir> <pids cgroup dir> [<network> <address/prefix> <gateway> <fallback>]
  *   exit  <code> <signal name or ""> <OOM kills> <memory peak> <memory limit> <error message or "">
  * (the memory fields "" without a memory cgroup, the peak "" when unknown, a limit of 0 for none)
  * one a line, on a pipe or a unix socket of the caller's: never on the
@@ -22,15 +22,29 @@ export interface MemoryUsage {
   oomKills: number;
 }
 
+/** The network a container got (an exec's start has none). */
+export interface ContainerNetwork {
+  /** "none" also where the default bridge fell back (see fallback). */
+  mode: 'none' | 'host' | 'bridge';
+  /** On the bridge: "10.88.0.2/24"; else null. */
+  address: string | null;
+  gateway: string | null;
+  /** Why the default bridge fell back to none, or null. */
+  fallback: string | null;
+}
+
 export type StatusMessage =
-  | { kind: 'start'; hostPid: number; cgroup: CgroupDirs }
+  | { kind: 'start'; hostPid: number; cgroup: CgroupDirs; network: ContainerNetwork | null }
   | { kind: 'exit'; code: number; signal: string | null; oomKilled: boolean; memory: MemoryUsage | null; error: string | null };
 
 export function parseStatus(line: string): StatusMessage | null {
   const fields = line.split('\t');
-  if (fields[0] === 'start' && fields.length === 5) {
+  if (fields[0] === 'start' && (fields.length === 5 || fields.length === 9)) {
     const version = Number(fields[2]) === 2 ? 2 : 1;
-    return { kind: 'start', hostPid: Number(fields[1]), cgroup: { version, memory: fields[3], pids: fields[4] } };
+    const [mode, address, gateway, fallback] = fields.slice(5);
+    const network: ContainerNetwork | null =
+      mode === 'none' || mode === 'host' || mode === 'bridge' ? { mode, address: address || null, gateway: gateway || null, fallback: fallback || null } : null;
+    return { kind: 'start', hostPid: Number(fields[1]), cgroup: { version, memory: fields[3], pids: fields[4] }, network };
   }
   if (fields[0] === 'exit' && fields.length === 7) {
     const [, code, signal, oomKills, peak, limit, error] = fields;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilityMask } from './capabilities.js';
+import { hostConfig } from './config.js';
 import { RuntimeError } from './errors.js';
 import type { LocalImage } from './images/index.js';
 import { defaultCommand } from './insideRootfs.js';
@@ -52,8 +53,9 @@ export interface ContainerSpec {
   volumes?: string[];
   /** tmpfs mounts, as Docker's --tmpfs takes them: "PATH" or "PATH:size=64m,mode=1777,exec,ro". */
   tmpfs?: string[];
-  /** "none" (the default): a network namespace with only lo; "host": the host's own network stack;
-   * "bridge": eth0 on the host's bridge bd0 with an address of its own (no NAT yet: the host and other containers only). */
+  /** "bridge" (the default): eth0 on the host's bridge bd0 with an address of its own, NAT out, /etc/resolv.conf from the
+   * host's resolvers; "none": a network namespace with only lo; "host": the host's own network stack. Left out, the bridge
+   * falls back to none where the host cannot make it (Container.network says why). */
   network?: string;
   /** Ports published on the host, as Docker's -p takes them: "[IP:]HOST:CONTAINER[/tcp|/udp]" (bridge only). */
   publish?: string[];
@@ -110,8 +112,12 @@ export interface ResolvedSpec {
   /** Mounted in this order: a parent before what is mounted inside it. */
   volumes: Volume[];
   network: Network;
+  /** The network was not asked for: the bridge, or none where the host cannot make one. */
+  networkByDefault: boolean;
   /** Published ports (bridge only). */
   ports: PublishedPort[];
+  /** The bridge's subnet from the host's config, for when the bridge is made; null: one chosen clear of the host's routes. */
+  bridgeSubnet: string | null;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -255,7 +261,7 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
   if (config && spec.rootfsRw) throw new RuntimeError(`--rootfs-rw writes into a rootfs directory: image ${spec.rootfs} has layers shared with others, never written to`);
   const user = spec.user ?? (config?.user || undefined);
   const workdir = spec.workdir ?? (config?.workingDir || undefined);
-  const network = spec.network === undefined ? 'none' : checkNetwork(spec.network);
+  const network = spec.network === undefined ? 'bridge' : checkNetwork(spec.network);
   return {
     rootfs: 'image' in source ? source.image.name : source.dir,
     imageId: 'image' in source ? source.image.id : null,
@@ -274,7 +280,9 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     layer: resolveLayer(spec, id),
     volumes: resolveVolumes(spec),
     network,
+    networkByDefault: spec.network === undefined,
     ports: resolvePorts(spec.publish ?? [], network),
+    bridgeSubnet: network === 'bridge' ? hostConfig().bridgeSubnet : null,
   };
 }
 
@@ -312,9 +320,14 @@ export function parsePublish(given: string): PublishedPort {
   return { hostIp, hostPort: parsePort(host, given), containerPort: parsePort(container, given), protocol };
 }
 
+/** What a caller says, once, when the default bridge fell back to none. */
+export function bridgeFallbackNote(reason: string): string {
+  return `no bridge network on this host, so the container has only lo (--network none asks for that and silences this): ${reason}`;
+}
+
 export function checkNetwork(network: string): Network {
   if (network === 'none' || network === 'host' || network === 'bridge') return network;
-  throw new RuntimeError(`invalid network "${network}": use none (the default: only lo), bridge (an address on the host's bridge bd0) or host (the host's own network)`);
+  throw new RuntimeError(`invalid network "${network}": use bridge (the default: an address on the host's bridge bd0, NAT out), none (only lo) or host (the host's own network)`);
 }
 
 /** A path in the container for a mount: absolute, below /, and free of what the shim splits on. */

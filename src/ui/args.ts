@@ -18,7 +18,7 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       -v, --volume HOST:PATH[:ro]  bind a host path into each run (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs in each run (size=64m, exec, ro)
       --disk SIZE      the most each run may write (default 1g)
-      --network MODE   none (only lo, default), bridge (eth0 on bd0), host
+      --network MODE   bridge (eth0 on bd0, default), none (only lo), host
       --record FILE    record the pane as an asciicast (asciinema play FILE);
                        Ctrl-] w starts or stops a recording too
       --lab NAME       follow a guided lab (a built-in one, one in

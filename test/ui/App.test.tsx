@@ -1,5 +1,5 @@
 /** The whole app against a fake runtime: what a person sees as a run goes by. */
-import { FAKE_SPEC } from './fixtures.js';
+import { FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
@@ -24,6 +24,7 @@ function fakeContainer(id: string) {
     id,
     hostPid: 4242,
     spec: FAKE_SPEC,
+    network: FAKE_NETWORK,
     get running() {
       return running;
     },

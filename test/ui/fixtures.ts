@@ -2,6 +2,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ReactElement } from 'react';
 import { render } from 'ink-testing-library';
+import type { ContainerNetwork } from '../../src/runtime/protocol.js';
 import type { RunRecord } from '../../src/ui/types.js';
 
 export const T0 = 1_700_000_000_000;
@@ -36,3 +37,6 @@ export const STARTED_SH = { command: ['/bin/sh'], user: null, workdir: null, ima
 
 /** The part of a container's resolved spec the UI reads (RunController's run-started): a /bin/sh on the default rootfs. */
 export const FAKE_SPEC = { rootfs: 'default', lowers: [], command: ['/bin/sh'], user: null, workdir: null };
+
+/** A container's network as the runtime reports it: on the bridge. */
+export const FAKE_NETWORK: ContainerNetwork = { mode: 'bridge', address: '10.88.0.2/24', gateway: '10.88.0.1', fallback: null };

@@ -1,5 +1,5 @@
 /** The run controller's stats polling, with fake timers and a fake container (the real ones are in the e2e tests). */
-import { FAKE_SPEC } from './fixtures.js';
+import { FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
@@ -18,7 +18,7 @@ describe('stats polling', () => {
       let end: () => void = () => {};
       const exited = new Promise<void>((resolve) => (end = resolve));
       const container = {
-        id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC,
+        id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC, network: FAKE_NETWORK,
         onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
         wait: async () => {
           await exited;
@@ -70,7 +70,7 @@ describe('kill', () => {
     let end: () => void = () => {};
     const exited = new Promise<void>((resolve) => (end = resolve));
     const container = {
-      id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC,
+      id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC, network: FAKE_NETWORK,
       onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {},
       kill: () => end(),
       wait: async () => {
@@ -86,6 +86,31 @@ describe('kill', () => {
       assert.ok(controller.running);
       const late = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 2_000));
       assert.equal(await Promise.race([controller.kill().then(() => 'ended'), late]), 'ended');
+    } finally {
+      session.dispose();
+    }
+  });
+});
+
+describe('the default bridge falling back', () => {
+  it('says why once a session, however many runs fall back', async () => {
+    const session = new TerminalSession(20, 5);
+    const notices: UiAction[] = [];
+    const fellBack = { ...FAKE_NETWORK, mode: 'none', address: null, gateway: null, fallback: 'create bridge bd0: EOPNOTSUPP' };
+    const container = () =>
+      ({
+        id: 'abc', hostPid: 42, running: false, spec: FAKE_SPEC, network: fellBack,
+        onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
+        wait: async () => ({ code: 0, signal: null, oomKilled: false, memory: null, error: null }),
+        stats: () => ({ memory: null, pids: null, hostname: 'h' }),
+      }) as unknown as PtyContainer;
+    const controller = new RunController(session, (action) => action.type === 'notice' && notices.push(action), async () => container());
+    try {
+      await controller.run(OPTIONS);
+      await controller.run(OPTIONS);
+      assert.deepEqual(notices, [
+        { type: 'notice', text: 'no bridge network on this host, so the container has only lo (--network none asks for that and silences this): create bridge bd0: EOPNOTSUPP' },
+      ]);
     } finally {
       session.dispose();
     }

@@ -6,7 +6,7 @@
 import { startPty as runtimeStartPty, type PtyContainer, type PtyOptions } from '../../runtime/container.js';
 import { EXIT } from '../../runtime/errors.js';
 import { removeKeptLayer, sessionLayersDir } from '../../runtime/layer.js';
-import { namesDirectory, type ContainerSpec } from '../../runtime/spec.js';
+import { bridgeFallbackNote, namesDirectory, type ContainerSpec } from '../../runtime/spec.js';
 import { formatBytes } from '../format.js';
 import type { UiAction } from '../state.js';
 import type { RunOptions } from '../types.js';
@@ -95,6 +95,8 @@ export class RunController {
   private readonly lastScreens = new Map<number, ScreenSnapshot>();
   /** The id of the run whose layer the last run left its files in, for the next to go on in. */
   private keptLayer: string | null = null;
+  /** The default bridge fell back to none once already: that is said once a session. */
+  private saidBridgeFallback = false;
 
   constructor(
     private readonly session: TerminalSession,
@@ -210,6 +212,10 @@ export class RunController {
     const { spec } = container;
     const started = { command: spec.command, user: spec.user, workdir: spec.workdir, image: spec.lowers.length > 0 ? spec.rootfs : null };
     this.dispatch({ type: 'run-started', seq, id: container.id, hostPid: container.hostPid, started });
+    if (container.network.fallback && !this.saidBridgeFallback) {
+      this.saidBridgeFallback = true;
+      this.dispatch({ type: 'notice', text: bridgeFallbackNote(container.network.fallback) });
+    }
     const poll = setInterval(() => this.pollStats(container, seq), STATS_INTERVAL_MS);
     this.pollStats(container, seq);
     const status = await container.wait();
