@@ -12,14 +12,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { start } from '../src/runtime/container.js';
+import { start, type Container } from '../src/runtime/container.js';
 import { capabilityMask } from '../src/runtime/capabilities.js';
 import { addon, SHIM_PATH } from '../src/runtime/native.js';
 import { findLocalImage } from '../src/runtime/images/index.js';
 import { ensureLayerTemplate } from '../src/runtime/layer.js';
-import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
+import { createRootfs, ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import { DEFAULT_DISK, type ContainerSpec } from '../src/runtime/spec.js';
 import { startRegistry } from '../test/registry.js';
+import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from '../test/iperf3.js';
 import { SCROLLBACK_LINES } from '../src/ui/services/terminalSession.js';
 import {
   idleCpuPercent, makeConfigDir, scrollbackMemory, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
@@ -270,6 +271,15 @@ function launchResults(names: string[], output: string): CaseResult[] {
   return names.map((name, k) => resultOf(name, samples[k]!));
 }
 
+/** bd-bench-launch's argv for the shim running `/bin/true` on `rootfs` with `flags` (hardening, layer, network), reporting on its stdout. */
+function shimTrue(rootfs: string, flags: string[]): string[] {
+  return [
+    // A short id: the veth of a run on the bridge is named bdv<id>, and an interface's name has 15 characters at most.
+    `@SEALED@${SHIM_PATH}`, '--id', 'b@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
+    '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...flags, '--', '/bin/true',
+  ];
+}
+
 /**
  * The start path on this host and in a pure cgroup v2 guest (test/cgv2/run.sh:
  * a user-mode-linux kernel, where every fork is slow, so its absolute times
@@ -278,14 +288,10 @@ function launchResults(names: string[], output: string): CaseResult[] {
  */
 async function cgroupV2Section(rootfs: string): Promise<void> {
   const floor = benchTool('floor');
-  const shim = (hardening: string[]): string[] => [
-    `@SEALED@${SHIM_PATH}`, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
-    '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...hardening, '--', '/bin/true',
-  ];
   const cases: LaunchCase[] = [
     ['C floor: clone, pivot_root, exec', [floor, rootfs]],
-    ['baby-docker-shim (no layer, as --rootfs-rw)', shim(['--caps', capabilityMask().toString()])],
-    ['baby-docker-shim, no layer, hardening off', shim(['--no-hardening'])],
+    ['baby-docker-shim (no layer, as --rootfs-rw)', shimTrue(rootfs, ['--caps', capabilityMask().toString()])],
+    ['baby-docker-shim, no layer, hardening off', shimTrue(rootfs, ['--no-hardening'])],
     ['baby-docker run (CLI)', [process.execPath, CLI_PATH, 'run', rootfs, '/bin/true']],
     ['unshare + chroot', ['unshare', '--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']],
   ];
@@ -344,10 +350,7 @@ async function imagesSection(rootfs: string): Promise<void> {
     ], IMAGE_ITERATIONS, 1);
     const image = findLocalImage(startImage)!;
     const template = ensureLayerTemplate(DEFAULT_DISK);
-    const shim = (layer: string[]): string[] => [
-      `@SEALED@${SHIM_PATH}`, '--id', 'bench@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
-      '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', '--caps', capabilityMask().toString(), ...layer, '--', '/bin/true',
-    ];
+    const shim = (layer: string[]): string[] => shimTrue(rootfs, ['--caps', capabilityMask().toString(), ...layer]);
     const starts = launchCases([
       ['shim on the directory itself (--rootfs-rw)', shim([])],
       ['shim, directory under a fresh layer', shim(['--layer-template', template])],
@@ -371,6 +374,86 @@ async function imagesSection(rootfs: string): Promise<void> {
   } finally {
     spawnSync(process.execPath, [CLI_PATH, 'rmi', startImage], { stdio: 'ignore' });
     await registry.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** `body` run while a container on the bridge (sleeping, on `rootfs`) keeps bd0 and its NAT up; given the bridge's gateway .1 and the container. */
+async function withBridgeKept<T>(rootfs: string, body: (gateway: string, container: Container) => Promise<T>): Promise<T> {
+  const container = await start({ rootfs, network: 'bridge', command: ['sleep', '3600'] }, { stdio: 'inherit' });
+  try {
+    const subnet = fs.readFileSync(`${addon().stateRoot}/.network/subnet`, 'utf8').trim(); // "10.88.0.0/24"
+    return await body(subnet.replace(/\.0\/\d+$/, '.1'), container);
+  } finally {
+    await container.stop(0);
+  }
+}
+
+/**
+ * `--network bridge` beside `--network none` (issue 16): the shim's start of /bin/true, whole processes. A lone
+ * run on the bridge makes bd0 and its NAT (`nft -f -`) and removes them as it ends, as a user's single run does;
+ * beside another run on the bridge it only adds its veth and lease. Each pair is measured round-robin with its
+ * own `none` anchor.
+ */
+async function networkStartSection(rootfs: string): Promise<void> {
+  const shim = (network: string[]): string[] => shimTrue(rootfs, ['--caps', capabilityMask().toString(), ...network]);
+  const pair = (label: string): LaunchCase[] => [
+    [`none (${label})`, shim([])],
+    [`bridge (${label})`, shim(['--network-bridge'])],
+  ];
+  const lone = launchCases(pair('alone: bd0 + NAT made and removed'), LAUNCH_ITERATIONS, 2);
+  const kept = await withBridgeKept(rootfs, async () => launchCases(pair('beside a bridge run: bd0 there'), LAUNCH_ITERATIONS, 2));
+  console.log(`\n/bin/true start to exit, --network bridge beside none, the shim's whole process (no layer), ${LAUNCH_ITERATIONS} runs each (+2 warm-up), round-robin in pairs\n`);
+  printTable(lone, [lone[0]!]);
+  console.log();
+  printTable(kept, [kept[0]!]);
+  console.log();
+  checkLimit('bridge - none < 5 ms at the median, alone', lone[1]!.median - lone[0]!.median, 'ms', 5);
+  checkLimit('bridge - none < 5 ms at the median, beside', kept[1]!.median - kept[0]!.median, 'ms', 5);
+  console.log('(the TARGET is the lone run\'s: what a user\'s single `run --network bridge` pays)');
+}
+
+const IPERF3_RUNS = 5;
+const IPERF3_SECONDS = 3;
+
+/**
+ * TCP throughput container -> host over the veth and bd0 (an iperf3 client in a bridge container, the server on
+ * the host bound to the bridge's gateway .1) beside the host's loopback (both ends on 127.0.0.1), as iperf3
+ * reports what the server received; runs alternate. The client's rootfs is the default one plus iperf3.
+ */
+async function networkThroughputSection(): Promise<void> {
+  if (!isInstalled('iperf3')) return console.log('\niperf3: not installed, throughput section skipped');
+  const work = fs.mkdtempSync('/var/tmp/bd-bench-iperf3-');
+  try {
+    const rootfs = path.join(work, 'rootfs');
+    createRootfs(rootfs, ['iperf3']);
+    const [loopback, veth] = await withBridgeKept(rootfs, async (gateway, container) => {
+      const servers: Iperf3Server[] = [];
+      try {
+        for (const address of ['127.0.0.1', gateway]) servers.push(await startIperf3Server(address));
+        const [onLoopback, onBridge] = servers as [Iperf3Server, Iperf3Server];
+        const [loopbackGbps, vethGbps] = [[] as number[], [] as number[]];
+        for (let i = 0; i < IPERF3_RUNS; i++) {
+          const [command, ...args] = iperf3Client(onLoopback, IPERF3_SECONDS);
+          const host = spawnSync(command!, args, { encoding: 'utf8' });
+          if (host.status !== 0) throw new Error(`iperf3 on loopback: ${host.stdout}${host.stderr}`);
+          loopbackGbps.push(iperf3Received(host.stdout).bitsPerSecond / 1e9);
+          const inside = await container.exec(iperf3Client(onBridge, IPERF3_SECONDS));
+          if (inside.code !== 0) throw new Error(`iperf3 in the container: ${inside.stdout}${inside.stderr}`);
+          vethGbps.push(iperf3Received(inside.stdout).bitsPerSecond / 1e9);
+        }
+        return [resultOf('host loopback 127.0.0.1 -> 127.0.0.1', loopbackGbps), resultOf(`container -> host ${gateway} over the veth`, vethGbps)];
+      } finally {
+        for (const server of servers) await server.stop();
+      }
+    });
+    const gbps = (n: number): string => n.toFixed(2);
+    console.log(`\nTCP throughput, iperf3 ${IPERF3_SECONDS} s runs, ${IPERF3_RUNS} each, alternating (Gbit/s received by the server)\n`);
+    printRows(['case', 'median Gbit/s', 'x loopback'], [loopback!, veth!].map((r) => [r.name, gbps(r.median), (r.median / loopback!.median).toFixed(2)]));
+    console.log();
+    const share = (veth!.median / loopback!.median) * 100;
+    console.log(`TARGET ${'container -> host >= 80% of loopback'.padEnd(40)} ${share.toFixed(1)} %  ${share >= 80 ? 'PASS' : 'FAIL'}`);
+  } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
@@ -437,7 +520,9 @@ async function main(): Promise<void> {
   const rootfs = ensureDefaultRootfs();
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table. `npm run bench -- images` runs those whose name holds a word given.
-  const sections: ((rootfs: string) => Promise<void>)[] = [startupSection, cgroupMigrationSection, cgroupV2Section, imagesSection, terminalUiSection];
+  const sections: ((rootfs: string) => Promise<void>)[] = [
+    startupSection, cgroupMigrationSection, cgroupV2Section, imagesSection, networkStartSection, networkThroughputSection, terminalUiSection,
+  ];
   const only = process.argv.slice(2).map((word) => word.toLowerCase());
   for (const section of sections) {
     if (only.length === 0 || only.some((word) => section.name.toLowerCase().includes(word))) await section(rootfs);

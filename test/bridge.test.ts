@@ -10,6 +10,8 @@ import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { start, type Container } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
+import { createRootfs } from '../src/runtime/rootfs.js';
+import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from './iperf3.js';
 import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
 
 const mountsBefore = hostMounts();
@@ -161,6 +163,22 @@ describe('--network bridge', () => {
     const gc = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
     assert.equal(gc.status, 0, gc.stderr);
     assert.deepEqual([bridgeVeths(), networkLeases(), fs.existsSync('/sys/class/net/bd0')], [[], {}, false]);
+  });
+
+  it("moves an iperf3 client's data from a container to an iperf3 server on the host's gateway address", async () => {
+    const rootfs = path.join(scratch, 'iperf3-rootfs');
+    createRootfs(rootfs, ['iperf3']); // Debian's iperf3, installed by .ci/run
+    const c = await start({ rootfs, network: 'bridge', command: ['sleep', '30'] });
+    let server: Iperf3Server | undefined;
+    try {
+      server = await startIperf3Server(addressOf(c.id).replace(/\.\d+$/, '.1'));
+      const client = await c.exec(iperf3Client(server, 1));
+      assert.equal(client.code, 0, client.stdout + client.stderr);
+      assert.ok(iperf3Received(client.stdout).bytes > 0, client.stdout);
+    } finally {
+      await server?.stop();
+      await c.stop(0);
+    }
   });
 
   it("masquerades a container's connection out of the host: the test's upstream namespace sees the host's address", async () => {

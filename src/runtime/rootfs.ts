@@ -86,8 +86,11 @@ export class RootfsError extends RuntimeError {
   override name = 'RootfsError';
 }
 
-/** Build a rootfs in `dir` (created if missing; must be empty or not exist, else RootfsError). Returns the list of programs copied. */
-export function createRootfs(dir: string): string[] {
+/**
+ * Build a rootfs in `dir` (created if missing; must be empty or not exist, else RootfsError), with the host's
+ * ROOTFS_PROGRAMS and `extraPrograms` (a bench's or a test's own tools, as iperf3). Returns the list of programs copied.
+ */
+export function createRootfs(dir: string, extraPrograms: readonly string[] = []): string[] {
   const root = path.resolve(dir);
   let createdRoot: boolean;
   try {
@@ -96,7 +99,7 @@ export function createRootfs(dir: string): string[] {
     throw toRootfsError(root, err);
   }
   try {
-    return buildTree(root);
+    return buildTree(root, [...ROOTFS_PROGRAMS, ...extraPrograms]);
   } catch (err) {
     removeBuiltTree(root, createdRoot);
     throw toRootfsError(root, err);
@@ -173,7 +176,7 @@ function removeBuiltTree(root: string, createdRoot: boolean): void {
   for (const name of fs.readdirSync(root)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
 }
 
-function buildTree(root: string): string[] {
+function buildTree(root: string, programs: readonly string[]): string[] {
   // A rootfs's / must be traversable by every user.
   fs.chmodSync(root, 0o755);
   const ldd = findHostProgram('ldd');
@@ -190,7 +193,7 @@ function buildTree(root: string): string[] {
 
   const copied: string[] = [];
   const libraryDirs = new Set<string>();
-  for (const name of ROOTFS_PROGRAMS) {
+  for (const name of programs) {
     const program = findHostProgram(name);
     const libraries = program === undefined ? undefined : sharedLibraries(ldd, program);
     if (program === undefined || libraries === undefined) {
