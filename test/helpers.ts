@@ -9,6 +9,7 @@ import type { ContainerSpec } from '../src/runtime/spec.js';
 import { ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import { addon } from '../src/runtime/native.js';
 import { LAYERS_DIR } from '../src/runtime/paths.js';
+import { networkStateDir } from '../src/runtime/network.js';
 
 assert.equal(process.getuid?.(), 0, 'the tests run as root, against the real kernel: sudo npm test');
 
@@ -69,7 +70,7 @@ export function hostMounts(): string {
 }
 
 /** The bridge network's lease store (see native/network.h). */
-export const NETWORK_DIR = `${addon().stateRoot}/.network`;
+export const NETWORK_DIR = networkStateDir();
 
 /** The leases taken: address -> the id of the run it is lent to. */
 export function networkLeases(): Record<string, string> {

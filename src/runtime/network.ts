@@ -1,0 +1,123 @@
+/**
+ * The network of a running container as it is now, for the panels and the
+ * labs: its mode, its bridge address, its interfaces' byte counters and its
+ * published ports. Read only: the native core owns the lease store
+ * (native/network.h) and is the only one to change it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { RuntimeError } from './errors.js';
+import { addon } from './native.js';
+import type { Network, PublishedPort, ResolvedSpec } from './spec.js';
+
+/** The bridge network's lease store: `subnet`, and one file per leased address holding its run's id. */
+export function networkStateDir(): string {
+  return `${addon().stateRoot}/.network`;
+}
+
+/** A bridge container's eth0, as leased. */
+export interface BridgeAddress {
+  /** "10.88.0.7" */
+  address: string;
+  /** The subnet's prefix length: 24. */
+  prefix: number;
+  /** The bridge's own address on the host, the container's default route: "10.88.0.1". */
+  gateway: string;
+}
+
+/** An interface of the container's network namespace and what it has carried since it was made. */
+export interface InterfaceTraffic {
+  name: string;
+  rxBytes: number;
+  txBytes: number;
+}
+
+export interface NetworkState {
+  mode: Network;
+  /** bridge only: its leased address; null in the other modes (or when the lease is not found). */
+  bridge: BridgeAddress | null;
+  /** Every interface the container sees, in the kernel's order: lo alone with none, lo and eth0 on the bridge, the host's with host. */
+  interfaces: InterfaceTraffic[];
+  /** -p: the host's ports that lead to the container's. */
+  ports: PublishedPort[];
+}
+
+/** What the network is read from: a started container (Container has all of it). */
+export interface NetworkedContainer {
+  id: string;
+  hostPid: number;
+  spec: Pick<ResolvedSpec, 'network' | 'ports'>;
+}
+
+/** The network of `container` now; throws a RuntimeError once its process is gone. */
+export function readNetwork(container: NetworkedContainer, stateDir = networkStateDir()): NetworkState {
+  const { network, ports } = container.spec;
+  return {
+    mode: network,
+    bridge: network === 'bridge' ? bridgeAddressOf(container.id, stateDir) : null,
+    interfaces: interfaceTraffic(container.hostPid, container.id),
+    ports,
+  };
+}
+
+/** The counters of every interface of the network namespace `hostPid` is in: /proc/PID/net is that namespace's. */
+function interfaceTraffic(hostPid: number, id: string): InterfaceTraffic[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(`/proc/${hostPid}/net/dev`, 'utf8');
+  } catch {
+    throw new RuntimeError(`container ${id} has exited`);
+  }
+  return parseNetDev(text);
+}
+
+/** /proc/net/dev: two header lines, then "  name: rx_bytes rx_packets ... (8 receive fields) tx_bytes ...". */
+export function parseNetDev(text: string): InterfaceTraffic[] {
+  return text
+    .split('\n')
+    .slice(2)
+    .flatMap((line) => {
+      // An interface's name never holds a colon (the kernel refuses one).
+      const colon = line.indexOf(':');
+      const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+      if (colon < 0 || fields.length < 16) return [];
+      return [{ name: line.slice(0, colon).trim(), rxBytes: fields[0], txBytes: fields[8] }];
+    });
+}
+
+/** The address leased to run `id`, with its subnet's prefix and gateway; null when it holds none. */
+export function bridgeAddressOf(id: string, stateDir = networkStateDir()): BridgeAddress | null {
+  const subnet = readStoreFile(path.join(stateDir, 'subnet'))?.trim();
+  const match = subnet === undefined ? null : /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(subnet);
+  if (!match) return null;
+  let names: string[];
+  try {
+    names = fs.readdirSync(stateDir);
+  } catch {
+    return null; // no bridge container at all: the store goes with the last lease
+  }
+  const address = names.find((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name) && readStoreFile(path.join(stateDir, name)) === id);
+  if (address === undefined) return null;
+  return { address, prefix: Number(match[2]), gateway: addressAfter(match[1], 1) };
+}
+
+/** "10.88.0.0" + 1 → "10.88.0.1". */
+function addressAfter(address: string, hosts: number): string {
+  const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0) + hosts;
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** A regular file of the store, or null: never through a symlink, and never blocking on a FIFO put in its place. */
+function readStoreFile(file: string): string | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  } catch {
+    return null; // gone (a lease ends at any time), or a symlink
+  }
+  try {
+    return fs.fstatSync(fd).isFile() ? fs.readFileSync(fd, 'utf8') : null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
