@@ -24,11 +24,14 @@ describe('readNetwork', () => {
       const before = readNetwork(c);
       const [leased] = Object.entries(networkLeases()).filter(([, owner]) => owner === c.id).map(([address]) => address);
       assert.equal(before.mode, 'bridge');
-      assert.deepEqual(before.bridge, { address: leased, prefix: 24, gateway: leased!.replace(/\.\d+$/, '.1') });
+      const hostVethIndex = Number(fs.readFileSync(`/sys/class/net/bdv${c.id}/ifindex`, 'utf8'));
+      assert.deepEqual(before.bridge, { address: leased, prefix: 24, gateway: leased!.replace(/\.\d+$/, '.1'), hostVeth: `bdv${c.id}`, hostVethIndex });
       assert.deepEqual(before.ports, [{ hostIp: '127.0.0.1', hostPort: 18089, containerPort: 80, protocol: 'tcp' }]);
       // The same address as the container's own eth0 has.
-      const inside = await c.exec(['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+      const inside = await c.exec(['sh', '-c', 'ip -o -4 addr show dev eth0; cat /sys/class/net/eth0/iflink']);
       assert.match(inside.stdout, new RegExp(`inet ${leased!.replace(/\./g, '\\.')}/24 `));
+      // ...and the veth's other end is the one named: eth0's peer index is the host end's.
+      assert.equal(Number(inside.stdout.trim().split('\n').at(-1)), hostVethIndex);
       assert.deepEqual(before.interfaces.map((i) => i.name).sort(), ['eth0', 'lo']);
       // Three pings of 56 bytes to the gateway: at least 3 frames of 98 bytes out, and their replies in.
       const ping = await c.exec(['ping', '-c', '3', '-i', '0.2', '-W', '2', before.bridge!.gateway]);

@@ -25,7 +25,7 @@ export interface LabRun extends StorageOptions {
 export type Fixture = 'shm' | 'listener' | 'file';
 
 /** What the host shows beside the container's view. */
-export type View = 'pid' | 'hostname' | 'memory' | 'pids' | 'exit' | Fixture;
+export type View = 'pid' | 'hostname' | 'memory' | 'pids' | 'exit' | 'network' | Fixture;
 
 export type HostFact = 'hostname-unchanged' | 'responsive' | { noMount: string };
 
@@ -79,7 +79,7 @@ export interface Lab {
 export class LabError extends Error {}
 
 const CHECKS = ['output', 'exec', 'host', 'exit', 'oom', 'stat'];
-const VIEWS: readonly View[] = ['pid', 'hostname', 'memory', 'pids', 'exit', 'shm', 'listener', 'file'];
+const VIEWS: readonly View[] = ['pid', 'hostname', 'memory', 'pids', 'exit', 'network', 'shm', 'listener', 'file'];
 const FIXTURES: readonly Fixture[] = ['shm', 'listener', 'file'];
 const STAT_KEYS: readonly StatKey[] = ['memory.current', 'memory.peak', 'pids.current', 'oomKills'];
 const DEFAULT_TIMEOUT_MS = 15_000;

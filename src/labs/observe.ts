@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ContainerStats, ExitStatus } from '../runtime/container.js';
+import { publishedPortText, trafficOf, type NetworkState } from '../runtime/network.js';
 import type { Check, Fixture, HostFact, StatCondition, View } from './lab.js';
 
 /** What is known of the step's container right now. */
@@ -17,6 +18,8 @@ export interface Observation {
   /** Terminal output since the step began, escape sequences and CRs removed. */
   output: string;
   stats: ContainerStats | null;
+  /** The container's network as last read; null before that, or once it has ended. */
+  network: NetworkState | null;
   exit: ExitStatus | null;
   hostPid: number | null;
   /** Runs `sh -c command` inside the container: its stdout, or null when it cannot. */
@@ -144,6 +147,19 @@ export async function setUpFixture(kind: Fixture): Promise<FixtureHandle> {
   return { values: { file }, view: `host: ${file} exists`, release: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** Both ends of the container's network: its interface and address inside, the veth's end (and ports) on the host. */
+function networkView(network: NetworkState): string {
+  const { on, rxBytes, txBytes } = trafficOf(network);
+  const traffic = `${on} rx ${rxBytes} B, tx ${txBytes} B`;
+  const ports = network.ports.map((port) => ` · host ${publishedPortText(port)}`).join('');
+  const { bridge } = network;
+  if (network.mode === 'none') return `inside: lo only (${traffic}) — host: no link to it`;
+  if (network.mode === 'host') return `inside: the host's own interfaces (${traffic}) — the same as the host's`;
+  if (!bridge) return `inside: eth0 (${traffic}) — host: no lease found`;
+  const index = bridge.hostVethIndex !== null ? ` (index ${bridge.hostVethIndex})` : '';
+  return `inside: eth0 ${bridge.address}/${bridge.prefix} via ${bridge.gateway} (${traffic}) — host: its veth's end ${bridge.hostVeth}${index} on bd0${ports}`;
+}
+
 const MiB = 1024 * 1024;
 const mib = (bytes: number): string => `${(bytes / MiB).toFixed(1)} MiB`;
 
@@ -164,6 +180,8 @@ export function viewLines(views: readonly View[], observation: Observation, fixt
         return stats ? `processes: ${stats.pids.current} of ${stats.pids.limit ?? 'no limit'}` : 'processes: —';
       case 'exit':
         return exit ? `exit code ${exit.code}${exit.oomKilled ? ' · OOM-killed' : ''}` : 'still running';
+      case 'network':
+        return observation.network ? networkView(observation.network) : 'network: —';
       default:
         return fixture?.view ?? `host: no ${view}`;
     }

@@ -5,6 +5,7 @@
  */
 import * as os from 'node:os';
 import { startPty, type ExitStatus, type PtyContainer } from '../runtime/container.js';
+import { readNetwork } from '../runtime/network.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 import { fillIn, runOptionsAt, type Lab, type LabRun } from './lab.js';
 import { plainText, setUpFixture, unmet, type Observation } from './observe.js';
@@ -53,14 +54,17 @@ class LabContainer {
   observe(since: number, hostHostname: string): Observation {
     const { container } = this;
     let stats = null;
+    let network = null;
     try {
       stats = container.running ? container.stats() : null;
+      network = container.running ? readNetwork(container) : null;
     } catch {
       // It ended between the check and the read.
     }
     return {
       output: plainText(this.output.slice(since)),
       stats,
+      network,
       exit: this.exit,
       hostPid: container.hostPid,
       hostHostname,

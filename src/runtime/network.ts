@@ -32,10 +32,18 @@ export interface InterfaceTraffic {
   txBytes: number;
 }
 
+/** A bridge container's link to the host: its address, and the host's end of its veth pair. */
+export interface BridgeLink extends BridgeAddress {
+  /** The host's end, on the bridge bd0: "bdv<id>" (native/network.h). */
+  hostVeth: string;
+  /** Its interface index on the host: what the container's eth0 names as its peer (ip link: eth0@if<index>); null once gone. */
+  hostVethIndex: number | null;
+}
+
 export interface NetworkState {
   mode: Network;
-  /** bridge only: its leased address; null in the other modes (or when the lease is not found). */
-  bridge: BridgeAddress | null;
+  /** bridge only: its leased address and veth; null in the other modes (or when the lease is not found). */
+  bridge: BridgeLink | null;
   /** Every interface the container sees, in the kernel's order: lo alone with none, lo and eth0 on the bridge, the host's with host. */
   interfaces: InterfaceTraffic[];
   /** -p: the host's ports that lead to the container's. */
@@ -54,10 +62,30 @@ export function readNetwork(container: NetworkedContainer, stateDir = networkSta
   const { network, ports } = container.spec;
   return {
     mode: network,
-    bridge: network === 'bridge' ? bridgeAddressOf(container.id, stateDir) : null,
+    bridge: network === 'bridge' ? bridgeLinkOf(container.id, stateDir) : null,
     interfaces: interfaceTraffic(container.hostPid, container.id),
     ports,
   };
+}
+
+function bridgeLinkOf(id: string, stateDir: string): BridgeLink | null {
+  const address = bridgeAddressOf(id, stateDir);
+  if (address === null) return null;
+  const hostVeth = `bdv${id}`;
+  const index = readRegularFile(`/sys/class/net/${hostVeth}/ifindex`);
+  return { ...address, hostVeth, hostVethIndex: index === null ? null : Number(index) };
+}
+
+/** The interfaces the container's own traffic is counted on: eth0 on the bridge, lo alone with none, the host's but lo with host. */
+export function trafficOf(network: NetworkState): { on: string; rxBytes: number; txBytes: number } {
+  const on = network.mode === 'host' ? 'host' : network.mode === 'bridge' ? 'eth0' : 'lo';
+  const counted = network.interfaces.filter((i) => (network.mode === 'host' ? i.name !== 'lo' : i.name === on));
+  return counted.reduce((sum, i) => ({ on, rxBytes: sum.rxBytes + i.rxBytes, txBytes: sum.txBytes + i.txBytes }), { on, rxBytes: 0, txBytes: 0 });
+}
+
+/** "127.0.0.1:8080 → 80/tcp"; published on every address of the host's, "0.0.0.0:8080 → 80/tcp" as Docker shows it. */
+export function publishedPortText(port: PublishedPort): string {
+  return `${port.hostIp ?? '0.0.0.0'}:${port.hostPort} → ${port.containerPort}/${port.protocol}`;
 }
 
 /** The counters of every interface of the network namespace `hostPid` is in: /proc/PID/net is that namespace's. */
@@ -87,7 +115,7 @@ export function parseNetDev(text: string): InterfaceTraffic[] {
 
 /** The address leased to run `id`, with its subnet's prefix and gateway; null when it holds none. */
 export function bridgeAddressOf(id: string, stateDir = networkStateDir()): BridgeAddress | null {
-  const subnet = readStoreFile(path.join(stateDir, 'subnet'))?.trim();
+  const subnet = readRegularFile(path.join(stateDir, 'subnet'))?.trim();
   const match = subnet === undefined ? null : /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(subnet);
   if (!match) return null;
   let names: string[];
@@ -96,7 +124,7 @@ export function bridgeAddressOf(id: string, stateDir = networkStateDir()): Bridg
   } catch {
     return null; // no bridge container at all: the store goes with the last lease
   }
-  const address = names.find((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name) && readStoreFile(path.join(stateDir, name)) === id);
+  const address = names.find((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name) && readRegularFile(path.join(stateDir, name)) === id);
   if (address === undefined) return null;
   return { address, prefix: Number(match[2]), gateway: addressAfter(match[1], 1) };
 }
@@ -107,8 +135,8 @@ function addressAfter(address: string, hosts: number): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }
 
-/** A regular file of the store, or null: never through a symlink, and never blocking on a FIFO put in its place. */
-function readStoreFile(file: string): string | null {
+/** A regular file's text, or null: never through a symlink, and never blocking on a FIFO put in its place. */
+function readRegularFile(file: string): string | null {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);

@@ -2,6 +2,7 @@
 import { stripVTControlCharacters } from 'node:util';
 import type { ReactElement } from 'react';
 import { render } from 'ink-testing-library';
+import type { NetworkState } from '../../src/runtime/network.js';
 import type { RunRecord } from '../../src/ui/types.js';
 
 export const T0 = 1_700_000_000_000;
@@ -36,3 +37,11 @@ export const STARTED_SH = { command: ['/bin/sh'], user: null, workdir: null, ima
 
 /** The part of a container's resolved spec the UI reads (RunController's run-started): a /bin/sh on the default rootfs. */
 export const FAKE_SPEC = { rootfs: 'default', lowers: [], command: ['/bin/sh'], user: null, workdir: null };
+
+/** A poll's network of a bridge container with one published port. */
+export const BRIDGE_NETWORK: NetworkState = {
+  mode: 'bridge',
+  bridge: { address: '10.88.0.7', prefix: 24, gateway: '10.88.0.1', hostVeth: 'bdva1b2c3d4', hostVethIndex: 57 },
+  interfaces: [{ name: 'lo', rxBytes: 140, txBytes: 140 }, { name: 'eth0', rxBytes: 1846, txBytes: 796 }],
+  ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+};

@@ -164,6 +164,7 @@ export class LabController {
     return {
       output: plainText(this.output.slice(this.since)),
       stats: run?.phase === 'running' ? state.stats : null,
+      network: run?.phase === 'running' ? (state.stats?.network ?? null) : null,
       exit: run?.status ?? null,
       hostPid: run?.hostPid ?? null,
       hostHostname: this.hostHostname,
