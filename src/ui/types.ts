@@ -23,8 +23,10 @@ export interface RunOptions extends StorageOptions {
   capAdd?: string[];
   capDrop?: string[];
   security?: 'default' | 'none';
-  /** none (only lo), bridge or host: see ContainerSpec.network. */
+  /** none (only lo), bridge or host: see ContainerSpec.network; absent: the runtime's default. */
   network?: Network;
+  /** Ports published on the host, as -p takes them: "[IP:]HOST:CONTAINER[/tcp|/udp]". */
+  publish?: string[];
   /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
   onLastChanges?: boolean;
 }

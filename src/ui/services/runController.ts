@@ -49,6 +49,7 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     tmpfs: options.tmpfs,
     disk: options.disk,
     network: options.network,
+    publish: options.publish,
   };
 }
 
