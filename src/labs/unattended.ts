@@ -29,6 +29,7 @@ function labSpec(run: LabRun): ContainerSpec {
     tmpfs: run.tmpfs,
     disk: run.disk,
     network: run.network,
+    publish: run.publish,
   };
 }
 
@@ -90,7 +91,8 @@ export async function checkLab(lab: Lab, print: (line: string) => void): Promise
         await current?.stop();
         current = await LabContainer.start(runOptionsAt(lab, index));
       }
-      const fixture = step.fixture ? await setUpFixture(step.fixture) : null;
+      const context = { rootfs: runOptionsAt(lab, index).rootfs ?? 'default', hostPid: current.container.hostPid };
+      const fixture = step.fixture ? await setUpFixture(step.fixture, context) : null;
       let why: string | null;
       try {
         const since = current.output.length;
@@ -100,7 +102,7 @@ export async function checkLab(lab: Lab, print: (line: string) => void): Promise
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
       } finally {
-        fixture?.release();
+        await fixture?.release();
       }
       if (!why) passed++;
       print(`${why ? '✗' : '✓'} ${index + 1}/${lab.steps.length} ${step.title}${why ? `: waited for ${why}` : ''}`);

@@ -1,7 +1,10 @@
-/** A lab step's `show` lines: the container's view beside the host's (src/labs/observe.ts), from observations made up here. */
+/** What a lab step looks at (src/labs/observe.ts): its `show` lines from observations made up here, and the host's
+ * `connect` check against a server of this test's on the host's 127.0.0.1. */
 import assert from 'node:assert/strict';
+import * as net from 'node:net';
 import { describe, it } from 'node:test';
-import { viewLines, type Observation } from '../src/labs/observe.js';
+import { parseLab } from '../src/labs/lab.js';
+import { unmet, viewLines, type Observation } from '../src/labs/observe.js';
 import type { NetworkState } from '../src/runtime/network.js';
 
 const observation = (network: NetworkState | null): Observation => ({
@@ -25,5 +28,31 @@ describe('show: network', () => {
     const none: NetworkState = { mode: 'none', bridge: null, interfaces: [{ name: 'lo', rxBytes: 0, txBytes: 0 }], ports: [] };
     assert.deepEqual(viewLines(['network'], observation(none), null), ['inside: lo only (lo rx 0 B, tx 0 B) — host: no link to it']);
     assert.deepEqual(viewLines(['network'], observation(null), null), ['network: —']);
+  });
+});
+
+describe('check: connect', () => {
+  const check = (port: number) =>
+    parseLab(`title: t\nsteps:\n  - title: s\n    text: x\n    check:\n      connect: {port: ${port}, output: '^hello$'}\n`, 'lab.yaml', 'lab').steps[0]!.check;
+
+  it('passes once the host reads the line from the port, and says what it waits for until then', async () => {
+    let greeting = 'not yet';
+    const server = net.createServer((socket) => socket.end(`${greeting}\n`));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    try {
+      const wanted = `the host's connection to 127.0.0.1:${port} to read "hello"`;
+      assert.equal(await unmet(check(port), observation(null)), wanted);
+      greeting = 'hello';
+      assert.equal(await unmet(check(port), observation(null)), null);
+      server.close();
+      assert.equal(await unmet(check(port), observation(null)), wanted, 'refused: not met');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('takes only a port', () => {
+    assert.throws(() => check(70000), /^Error: lab\.yaml:6: steps\[0\]\.check\.connect\.port: must be a port, 1 to 65535$/);
   });
 });
