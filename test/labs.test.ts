@@ -62,11 +62,13 @@ describe('lab files', () => {
     assert.deepEqual(runOptionsAt(lab, 1), { memory: '128m' });
     const storage = parseLab(GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [/tmp:/host-tmp:ro]\n  tmpfs: [/scratch:size=1m]\n  disk: 64m'), 'lab.yaml', 'small');
     assert.deepEqual(runOptionsAt(storage, 0), { memory: '64m', volumes: ['/tmp:/host-tmp:ro'], tmpfs: ['/scratch:size=1m'], disk: '64m' });
+    const published = parseLab(GOOD.replace('memory: 64m', 'memory: 64m\n  network: bridge\n  publish: [127.0.0.1:18404:80]'), 'lab.yaml', 'small');
+    assert.deepEqual(runOptionsAt(published, 0), { memory: '64m', network: 'bridge', publish: ['127.0.0.1:18404:80'] });
   });
 
   it('names the line and the place of every mistake', () => {
     const cases: Array<[string, RegExp]> = [
-      [edit(GOOD, "output: '^1$'", "outpt: '^1$'"), /^lab\.yaml:10: steps\[0\]\.check\.outpt: unknown key "outpt" \(known: output, exec, host, exit, oom, stat\)$/],
+      [edit(GOOD, "output: '^1$'", "outpt: '^1$'"), /^lab\.yaml:10: steps\[0\]\.check\.outpt: unknown key "outpt" \(known: output, exec, host, exit, oom, stat, connect\)$/],
       [GOOD.replace('memory: 64m', 'memory: 10q'), /^lab\.yaml:3: run\.memory: invalid memory size "10q"/],
       [GOOD.replace('show: [pid]', 'show: [pid, uptime]'), /^lab\.yaml:8: steps\[0\]\.show\[1\]: unknown view "uptime"/],
       [edit(GOOD, "output: '^1$'", "output: '^(1$'"), /^lab\.yaml:10: steps\[0\]\.check\.output: not a valid regular expression/],
@@ -77,6 +79,8 @@ describe('lab files', () => {
       ['title: nothing to do\nsteps: []\n', /^lab\.yaml:2: steps: give a list of steps$/],
       [GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [data:/data]'), /^lab\.yaml:3: run: -v data:\/data: the host path must be absolute/],
       [GOOD.replace('memory: 64m', 'memory: 64m\n  tmpfs: /t:suid'), /^lab\.yaml:3: run: --tmpfs \/t:suid: unknown option "suid"/],
+      [GOOD.replace('memory: 64m', 'memory: 64m\n  publish: ["80"]'), /^lab\.yaml:3: run: -p 80: give \[IP:\]HOST:CONTAINER/],
+      [GOOD.replace('show: [pid]', 'show: [pid]\n    fixture: peers'), /^lab\.yaml:9: steps\[0\]\.fixture: unknown fixture "peers" \(known: shm, listener, file, peer, server\)$/],
     ];
     for (const [text, expected] of cases) assert.match(errorOf(text), expected);
   });

@@ -6,12 +6,14 @@
  * The format is documented in src/labs/README.md.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { checkNetwork, checkStorageOptions, parseMemory, type Network, type StorageOptions } from '../runtime/spec.js';
+import { checkNetwork, checkStorageOptions, parseMemory, parsePublish, type Network, type StorageOptions } from '../runtime/spec.js';
 
 /** Options for a lab's container; a step's `run` is merged over the lab's. */
 export interface LabRun extends StorageOptions {
   rootfs?: string;
   network?: Network;
+  /** -p: "[IP:]HOST:CONTAINER[/tcp|/udp]" (bridge only). */
+  publish?: string[];
   command?: string[];
   memory?: string;
   pids?: number;
@@ -22,10 +24,10 @@ export interface LabRun extends StorageOptions {
 }
 
 /** Something the host holds for the length of a step, and its name in the step's text and command. */
-export type Fixture = 'shm' | 'listener' | 'file';
+export type Fixture = 'shm' | 'listener' | 'file' | 'peer' | 'server';
 
 /** What the host shows beside the container's view. */
-export type View = 'pid' | 'hostname' | 'memory' | 'pids' | 'exit' | Fixture;
+export type View = 'pid' | 'hostname' | 'memory' | 'pids' | 'exit' | 'network' | Fixture;
 
 export type HostFact = 'hostname-unchanged' | 'responsive' | { noMount: string };
 
@@ -49,6 +51,8 @@ export interface Check {
   /** The kernel's OOM killer struck in the container. */
   oom?: boolean;
   stat?: StatCondition;
+  /** The host connects to 127.0.0.1:port (a published port) and reads a line that matches. */
+  connect?: { port: number; output: RegExp };
 }
 
 export interface Step {
@@ -78,9 +82,9 @@ export interface Lab {
 
 export class LabError extends Error {}
 
-const CHECKS = ['output', 'exec', 'host', 'exit', 'oom', 'stat'];
-const VIEWS: readonly View[] = ['pid', 'hostname', 'memory', 'pids', 'exit', 'shm', 'listener', 'file'];
-const FIXTURES: readonly Fixture[] = ['shm', 'listener', 'file'];
+const CHECKS = ['output', 'exec', 'host', 'exit', 'oom', 'stat', 'connect'];
+const VIEWS: readonly View[] = ['pid', 'hostname', 'memory', 'pids', 'exit', 'network', 'shm', 'listener', 'file', 'peer', 'server'];
+const FIXTURES: readonly Fixture[] = ['shm', 'listener', 'file', 'peer', 'server'];
 const STAT_KEYS: readonly StatKey[] = ['memory.current', 'memory.peak', 'pids.current', 'oomKills'];
 const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -166,7 +170,7 @@ class Reader {
 }
 
 function readRun(r: Reader, path: Path): LabRun {
-  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk', 'network']);
+  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk', 'network', 'publish']);
   const run: LabRun = {};
   const rootfs = r.string([...path, 'rootfs']);
   if (rootfs !== undefined) run.rootfs = rootfs;
@@ -212,8 +216,11 @@ function readRun(r: Reader, path: Path): LabRun {
       r.fail([...path, 'network'], (error as Error).message);
     }
   }
+  const publish = r.stringList([...path, 'publish']);
+  if (publish) run.publish = publish;
   try {
     checkStorageOptions(run);
+    for (const port of run.publish ?? []) parsePublish(port);
   } catch (error) {
     r.fail(path, (error as Error).message);
   }
@@ -263,6 +270,11 @@ function readCheck(r: Reader, path: Path): Check {
     } else if (key === 'oom') {
       if (r.value(at) !== true) r.fail(at, 'must be true');
       check.oom = true;
+    } else if (key === 'connect') {
+      r.keys(at, ['port', 'output']);
+      const port = r.value([...at, 'port']);
+      if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) r.fail([...at, 'port'], 'must be a port, 1 to 65535');
+      check.connect = { port: port as number, output: r.regex([...at, 'output']) };
     } else check.stat = readStat(r, at);
   }
   if (Object.keys(check).length === 0) r.fail(path, `give at least one check (${CHECKS.join(', ')})`);

@@ -5,6 +5,7 @@
  */
 import * as os from 'node:os';
 import { startPty, type ExitStatus, type PtyContainer } from '../runtime/container.js';
+import { readNetwork } from '../runtime/network.js';
 import type { ContainerSpec } from '../runtime/spec.js';
 import { fillIn, runOptionsAt, type Lab, type LabRun } from './lab.js';
 import { plainText, setUpFixture, unmet, type Observation } from './observe.js';
@@ -28,6 +29,7 @@ function labSpec(run: LabRun): ContainerSpec {
     tmpfs: run.tmpfs,
     disk: run.disk,
     network: run.network,
+    publish: run.publish,
   };
 }
 
@@ -53,14 +55,17 @@ class LabContainer {
   observe(since: number, hostHostname: string): Observation {
     const { container } = this;
     let stats = null;
+    let network = null;
     try {
       stats = container.running ? container.stats() : null;
+      network = container.running ? readNetwork(container) : null;
     } catch {
       // It ended between the check and the read.
     }
     return {
       output: plainText(this.output.slice(since)),
       stats,
+      network,
       exit: this.exit,
       hostPid: container.hostPid,
       hostHostname,
@@ -86,7 +91,8 @@ export async function checkLab(lab: Lab, print: (line: string) => void): Promise
         await current?.stop();
         current = await LabContainer.start(runOptionsAt(lab, index));
       }
-      const fixture = step.fixture ? await setUpFixture(step.fixture) : null;
+      const context = { rootfs: runOptionsAt(lab, index).rootfs ?? 'default', hostPid: current.container.hostPid };
+      const fixture = step.fixture ? await setUpFixture(step.fixture, context) : null;
       let why: string | null;
       try {
         const since = current.output.length;
@@ -96,7 +102,7 @@ export async function checkLab(lab: Lab, print: (line: string) => void): Promise
           await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         }
       } finally {
-        fixture?.release();
+        await fixture?.release();
       }
       if (!why) passed++;
       print(`${why ? '✗' : '✓'} ${index + 1}/${lab.steps.length} ${step.title}${why ? `: waited for ${why}` : ''}`);

@@ -3,7 +3,7 @@ import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, checkNetwork, checkStorageOptions, namesDirectory, parseMemory, parsePids, resolveCapabilities, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkNetwork, checkStorageOptions, namesDirectory, parseMemory, parsePids, parsePublish, resolveCapabilities, type Network, type StorageOptions } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -19,6 +19,8 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       --tmpfs PATH[:OPTIONS]       a tmpfs in each run (size=64m, exec, ro)
       --disk SIZE      the most each run may write (default 1g)
       --network MODE   bridge (eth0 on bd0, default), none (only lo), host
+      -p, --publish [IP:]HOST:CONTAINER[/udp]  publish a port of each run on
+                       the host (bridge only; repeatable)
       --record FILE    record the pane as an asciicast (asciinema play FILE);
                        Ctrl-] w starts or stops a recording too
       --lab NAME       follow a guided lab (a built-in one, one in
@@ -28,12 +30,14 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
                        step, exit 0 when all pass (no terminal needed)
 ${SECURITY_USAGE}`;
 
-/** What the command line sets for every run of the session: the hardening, the pids limit, an init. */
-export type SessionOptions = SecurityOptions & StorageOptions & Pick<RunOptions, 'pids' | 'init' | 'network'>;
+/** What the command line sets for every run of the session: the hardening, the pids limit, an init, published ports. */
+export type SessionOptions = SecurityOptions & StorageOptions & Pick<RunOptions, 'pids' | 'init' | 'publish'>;
 
 export interface TuiArgs {
   memory: string;
   hostname: string;
+  /** For the picker's Network field and a direct run; empty: the runtime's default. */
+  network: Network | '';
   /** Offered in the picker. */
   rootfsChoices: string[];
   /** Set when a rootfs was named: start at once. */
@@ -49,7 +53,7 @@ export interface TuiArgs {
 }
 
 export function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
+  const parsed: TuiArgs = { memory: '100m', hostname: '', network: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
   let help = false;
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
@@ -64,7 +68,8 @@ export function parseArgs(args: string[]): TuiArgs | null {
     else if (flag === '-v' || flag === '--volume') parsed.session.volumes = [...(parsed.session.volumes ?? []), value()];
     else if (flag === '--tmpfs') parsed.session.tmpfs = [...(parsed.session.tmpfs ?? []), value()];
     else if (flag === '--disk') parsed.session.disk = value();
-    else if (flag === '--network' || flag === '--net') parsed.session.network = checkNetwork(value());
+    else if (flag === '--network' || flag === '--net') parsed.network = checkNetwork(value());
+    else if (flag === '-p' || flag === '--publish') parsed.session.publish = [...(parsed.session.publish ?? []), value()];
     else if (!parseSecurityOption(flag, value, parsed.session)) throw unknownOption(flag, 'baby-docker-tui');
   });
   if (help) return null;
@@ -73,11 +78,13 @@ export function parseArgs(args: string[]): TuiArgs | null {
   if (parsed.hostname) checkHostname(parsed.hostname);
   resolveCapabilities(parsed.session);
   checkStorageOptions(parsed.session);
+  for (const port of parsed.session.publish ?? []) parsePublish(port);
   if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
       // An image's own command is its Entrypoint and Cmd: left empty, the run takes them.
-      rootfs, command: command.length || !namesDirectory(rootfs) ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname, ...parsed.session,
+      rootfs, command: command.length || !namesDirectory(rootfs) ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname,
+      ...(parsed.network ? { network: parsed.network } : {}), ...parsed.session,
     };
   }
   return parsed;

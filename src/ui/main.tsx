@@ -60,6 +60,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     commandHistory: history.commands,
     memory: args.memory,
     hostname: args.hostname,
+    network: args.network,
   });
   const store = createStore(initialState(picker, args.direct || lab ? 'run' : 'picker'));
   const { stdin, stdout } = process;

@@ -9,15 +9,15 @@ import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js'
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { findLocalImage, parseReference } from '../runtime/images/index.js';
 import { RuntimeError } from '../runtime/errors.js';
-import { checkHostname, checkRootfsDir, checkStorageOptions, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkNetwork, checkRootfsDir, checkStorageOptions, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
 
-export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'volumes' | 'lab';
+export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'network' | 'volumes' | 'lab';
 
 /** Focus order for Tab, and the order in which errors are looked for. */
-export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname', 'volumes', 'lab'];
+export const PICKER_FIELDS: readonly PickerField[] = ['rootfs', 'command', 'memory', 'hostname', 'network', 'volumes', 'lab'];
 
 /** A guided lab the picker offers. */
 export interface LabChoice {
@@ -43,6 +43,8 @@ export interface PickerState {
   commandDraft: string;
   memory: string;
   hostname: string;
+  /** none, bridge or host; empty: the runtime's default. */
+  network: string;
   /** Volumes as on the command line: "-v /srv/data:/data:ro --tmpfs /scratch". */
   volumes: string;
   /** The labs on offer; choosing one (Enter on the Labs field) starts it instead of the command. */
@@ -71,6 +73,7 @@ export interface PickerInit {
   command?: string;
   memory?: string;
   hostname?: string;
+  network?: string;
   /** Preselect this rootfs (e.g. the last run's); one not in the list becomes the typed path. */
   rootfs?: string;
   labChoices?: LabChoice[];
@@ -83,6 +86,7 @@ export function initialPicker({
   command = commandOf(rootfs),
   memory = '100m',
   hostname = '',
+  network = '',
   labChoices = [],
 }: PickerInit): PickerState {
   const choices = [...new Set(['default', ...rootfsChoices])];
@@ -98,6 +102,7 @@ export function initialPicker({
     commandDraft: command,
     memory,
     hostname,
+    network,
     volumes: '',
     labChoices,
     labIndex: 0,
@@ -105,13 +110,13 @@ export function initialPicker({
     errors: {},
   };
   // Values handed in (from the command line, or the last run) are checked at once.
-  for (const field of ['rootfs', 'command', 'memory', 'hostname', 'volumes'] as const) state = recheck(state, field);
+  for (const field of ['rootfs', 'command', 'memory', 'hostname', 'network', 'volumes'] as const) state = recheck(state, field);
   return state;
 }
 
 /**
  * The picker once `options` has been run: it offers that run again (its
- * rootfs, command, memory and hostname), and its command first in the history.
+ * rootfs, command, memory, hostname, network and volumes), and its command first in the history.
  */
 export function pickerAfterRun(state: PickerState, options: RunOptions): PickerState {
   const command = joinCommandLine(options.command);
@@ -129,6 +134,7 @@ export function pickerAfterRun(state: PickerState, options: RunOptions): PickerS
     historyIndex: null,
     memory: options.memory,
     hostname: options.hostname,
+    network: options.network ?? '',
     volumes: volumesLine(options),
     cursor: null,
     errors: {},
@@ -213,6 +219,9 @@ function fieldError(state: PickerState, field: PickerField, strict: boolean): st
       case 'hostname':
         if (state.hostname !== '') checkHostname(state.hostname);
         return undefined;
+      case 'network':
+        if (state.network.trim() !== '') checkNetwork(state.network.trim());
+        return undefined;
       case 'volumes': {
         const words = typedWords(state.volumes, strict);
         if (words !== null) checkStorageOptions(volumesOf(words));
@@ -281,6 +290,7 @@ function upDown(state: PickerState, step: -1 | 1): PickerState {
       return walkHistory(state, step);
     case 'memory':
     case 'hostname':
+    case 'network':
     case 'volumes': {
       // Like a form: move to the field above or below, without wrapping.
       const index = clamp(PICKER_FIELDS.indexOf(state.focus) + step, 0, PICKER_FIELDS.length - 1);
@@ -317,6 +327,8 @@ function focusedText(state: PickerState): string | null {
       return state.memory;
     case 'hostname':
       return state.hostname;
+    case 'network':
+      return state.network;
     case 'volumes':
       return state.volumes;
     case 'lab':
@@ -345,6 +357,8 @@ function editField(state: PickerState, key: string): PickerState | null {
       return recheck({ ...next, memory: edited.text }, 'memory');
     case 'volumes':
       return recheck({ ...next, volumes: edited.text }, 'volumes');
+    case 'network':
+      return recheck({ ...next, network: edited.text }, 'network');
     default:
       return recheck({ ...next, hostname: edited.text }, 'hostname');
   }
@@ -369,6 +383,7 @@ function submit(state: PickerState): PickerResult {
     command: splitCommandLine(state.command),
     memory: state.memory.trim(),
     hostname: state.hostname,
+    ...(state.network.trim() !== '' ? { network: checkNetwork(state.network.trim()) } : {}),
     ...withoutEmpty(volumesOf(splitCommandLine(state.volumes))),
   };
   return { state: { ...state, errors }, submit: options };

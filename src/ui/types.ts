@@ -1,6 +1,7 @@
 /** What the UI knows about runs: shared by the state reducer and the panels. */
 import type { ExitStatus } from '../runtime/container.js';
 import type { NativeStats } from '../runtime/native.js';
+import type { NetworkState } from '../runtime/network.js';
 import type { Network, StorageOptions } from '../runtime/spec.js';
 
 export type RunPhase = 'starting' | 'running' | 'exited';
@@ -22,8 +23,10 @@ export interface RunOptions extends StorageOptions {
   capAdd?: string[];
   capDrop?: string[];
   security?: 'default' | 'none';
-  /** none (only lo), bridge or host: see ContainerSpec.network. */
+  /** none (only lo), bridge or host: see ContainerSpec.network; absent: the runtime's default. */
   network?: Network;
+  /** Ports published on the host, as -p takes them: "[IP:]HOST:CONTAINER[/tcp|/udp]". */
+  publish?: string[];
   /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
   onLastChanges?: boolean;
 }
@@ -57,9 +60,10 @@ export interface StartedAs {
   image: string | null;
 }
 
-/** One poll of the container's cgroup and UTS namespace. */
+/** One poll of the container's cgroup, UTS and network namespaces. */
 export interface LiveStats extends NativeStats {
   hostname: string;
+  network: NetworkState;
   /** ms since the epoch. */
   at: number;
 }

@@ -1,5 +1,5 @@
 /** The whole app against a fake runtime: what a person sees as a run goes by. */
-import { FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
+import { BRIDGE_NETWORK, FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { render } from 'ink-testing-library';
@@ -60,7 +60,7 @@ describe('App', () => {
     const session = new TerminalSession(64, 26);
     const fakes = [fakeContainer('aaaaaaaaaaaa'), fakeContainer('bbbbbbbbbbbb')];
     let started = 0;
-    const controller = new RunController(session, store.dispatch, async () => fakes[started++].container);
+    const controller = new RunController(session, store.dispatch, async () => fakes[started++].container, () => BRIDGE_NETWORK);
     const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="build-07" />);
     try {
       const first = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
@@ -110,7 +110,7 @@ describe('App', () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
     const session = new TerminalSession(78, 19);
     const fake = fakeContainer('cccccccccccc');
-    const controller = new RunController(session, store.dispatch, async () => fake.container);
+    const controller = new RunController(session, store.dispatch, async () => fake.container, () => BRIDGE_NETWORK);
     const narrow = { columns: 80, rows: 24, on: () => {}, off: () => {} };
     const { lastFrame, unmount } = render(<App store={store} terminal={narrow} hostHostname="h" />);
     try {
@@ -135,7 +135,7 @@ describe('App', () => {
     const failing = async () => {
       throw Object.assign(new Error('rootfs /nope does not exist: give a root filesystem directory'), { exitCode: 125 });
     };
-    const controller = new RunController(session, store.dispatch, failing);
+    const controller = new RunController(session, store.dispatch, failing, () => BRIDGE_NETWORK);
     const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="h" />);
     try {
       await controller.run({ rootfs: '/nope', command: ['/bin/sh'], memory: '100m', hostname: '' });

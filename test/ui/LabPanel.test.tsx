@@ -55,6 +55,17 @@ test('the side column shows the lab panel in the history\'s place, to the bottom
   assert.equal(frame.split('\n').length, 50);
 });
 
+test('beside a lab the network panel shows only where the lab keeps room for its text', () => {
+  const column = (height: number) =>
+    frameOf(<SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={height} />);
+  const tall = column(50);
+  assert.match(tall, /Network/);
+  assert.ok(tall.indexOf('Network') < tall.indexOf('Lab · step'), 'above the lab, under the panels always shown');
+  const short = column(40);
+  assert.doesNotMatch(short, /Network/);
+  assert.match(short, /Lab · step 1\/3/);
+});
+
 test('a very short panel keeps where it is and the check, and drops the rest', () => {
   const frame = frameOf(<LabPanel lab={LAB} width={34} height={6} />);
   assert.equal(frame.split('\n').length, 6);

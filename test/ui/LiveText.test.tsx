@@ -8,13 +8,14 @@ import { SidePanels } from '../../src/ui/components/SidePanels.js';
 import { LiveLines } from '../../src/ui/services/liveLines.js';
 import { liveLineSequence } from '../../src/ui/services/panePainter.js';
 import type { LiveStats } from '../../src/ui/types.js';
-import { makeRun, T0 } from './fixtures.js';
+import { BRIDGE_NETWORK, makeRun, T0 } from './fixtures.js';
 
 const MiB = 1024 * 1024;
 const stats: LiveStats = {
   memory: { current: 40 * MiB, peak: 50 * MiB, limit: 100 * MiB, oomKills: 0 },
   pids: { current: 2, limit: 1024 },
   hostname: 'box',
+  network: BRIDGE_NETWORK,
   at: T0 + 30_000,
 };
 

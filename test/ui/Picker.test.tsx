@@ -50,6 +50,8 @@ describe('Picker', () => {
     assert.match(text, /100m/);
     assert.match(text, /Hostname/);
     assert.match(text, /\(the container id\)/);
+    assert.match(text, /Network/);
+    assert.match(text, /none, bridge or host \(empty: the default\)/);
     assert.ok(text.includes(PICKER_HINT), text);
     assert.equal(PICKER_HINT, 'Tab next field · ↑/↓ choose / history · Enter start · Esc back · Ctrl-C quit');
     // A bordered panel of the given width.
@@ -133,7 +135,7 @@ describe('Picker', () => {
 });
 
 describe('Picker in a small terminal', () => {
-  const labels = ['Root filesystem', 'Command', 'Memory limit', 'Hostname', 'Lab'];
+  const labels = ['Root filesystem', 'Command', 'Memory limit', 'Hostname', 'Network', 'Lab'];
   /** Rows the picker may take in a terminal `rows` tall (layout.ts: the footer and Ink's spare row). */
   const room = (rows: number) => rows - 2;
 

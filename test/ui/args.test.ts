@@ -13,4 +13,21 @@ describe('baby-docker-tui arguments', () => {
   it('a bad --pids is refused before anything starts', () => {
     assert.throws(() => parseArgs(['--pids', 'lots']), /pids/);
   });
+
+  it('-p publishes a port of every run, as -v binds a path; --network goes to the picker and the direct run', () => {
+    const args = parseArgs(['-p', '8080:80', '--publish', '127.0.0.1:5353:53/udp', '--network', 'bridge', 'default', 'sleep', '9'])!;
+    assert.deepEqual(args.session, { publish: ['8080:80', '127.0.0.1:5353:53/udp'] });
+    assert.equal(args.network, 'bridge');
+    assert.deepEqual(args.direct, {
+      rootfs: 'default', command: ['sleep', '9'], memory: '100m', hostname: '', network: 'bridge', publish: ['8080:80', '127.0.0.1:5353:53/udp'],
+    });
+    assert.equal(parseArgs([])!.network, '', 'no --network: the runtime\'s default');
+    assert.equal('network' in parseArgs(['default'])!.direct!, false);
+  });
+
+  it('a bad -p or --network is refused before anything starts, with the runtime\'s one line', () => {
+    assert.throws(() => parseArgs(['-p', '80']), /^RuntimeError: -p 80: give \[IP:\]HOST:CONTAINER/);
+    assert.throws(() => parseArgs(['-p', '8080:80/sctp']), /the protocol must be tcp or udp/);
+    assert.throws(() => parseArgs(['--network', 'wifi']), /invalid network "wifi"/);
+  });
 });

@@ -3,6 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { ReactElement } from 'react';
 import { render } from 'ink-testing-library';
 import type { ContainerNetwork } from '../../src/runtime/protocol.js';
+import type { NetworkState } from '../../src/runtime/network.js';
 import type { RunRecord } from '../../src/ui/types.js';
 
 export const T0 = 1_700_000_000_000;
@@ -40,3 +41,10 @@ export const FAKE_SPEC = { rootfs: 'default', lowers: [], command: ['/bin/sh'], 
 
 /** A container's network as the runtime reports it: on the bridge. */
 export const FAKE_NETWORK: ContainerNetwork = { mode: 'bridge', address: '10.88.0.2/24', gateway: '10.88.0.1', fallback: null };
+/** A poll's network of a bridge container with one published port. */
+export const BRIDGE_NETWORK: NetworkState = {
+  mode: 'bridge',
+  bridge: { address: '10.88.0.7', prefix: 24, gateway: '10.88.0.1', hostVeth: 'bdva1b2c3d4', hostVethIndex: 57 },
+  interfaces: [{ name: 'lo', rxBytes: 140, txBytes: 140 }, { name: 'eth0', rxBytes: 1846, txBytes: 796 }],
+  ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+};

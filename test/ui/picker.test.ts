@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   EMPTY_COMMAND_ERROR,
   initialPicker,
+  pickerAfterRun,
   pickerKey,
   selectedRootfs,
   type PickerState,
@@ -88,11 +89,11 @@ describe('focus movement', () => {
   test('Tab and Shift-Tab cycle through the fields and wrap', () => {
     let state = fresh();
     const seen = [state.focus];
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 7; i++) {
       state = press(state, TAB);
       seen.push(state.focus);
     }
-    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'volumes', 'lab', 'rootfs']);
+    assert.deepEqual(seen, ['rootfs', 'command', 'memory', 'hostname', 'network', 'volumes', 'lab', 'rootfs']);
     assert.equal(press(state, SHIFT_TAB).focus, 'lab');
     assert.equal(press(state, SHIFT_TAB, SHIFT_TAB).focus, 'volumes');
   });
@@ -111,14 +112,16 @@ describe('focus movement', () => {
     assert.equal(selectedRootfs(state), 'default');
   });
 
-  test('Up/Down in memory, hostname and volumes move between fields, down to the Labs field', () => {
+  test('Up/Down in memory, hostname, network and volumes move between fields, down to the Labs field', () => {
     let state = press(fresh(), TAB, TAB);
     assert.equal(state.focus, 'memory');
     state = press(state, DOWN);
     assert.equal(state.focus, 'hostname');
+    state = press(state, DOWN);
+    assert.equal(state.focus, 'network');
     state = press(state, DOWN, DOWN);
     assert.equal(state.focus, 'lab');
-    state = press(press(state, SHIFT_TAB), UP, UP, UP);
+    state = press(press(state, SHIFT_TAB), UP, UP, UP, UP);
     assert.equal(state.focus, 'command');
   });
 
@@ -345,7 +348,7 @@ describe('submit', () => {
   });
 
   test('the Volumes field takes -v and --tmpfs as on the command line, checks each as it is typed, and submits them', () => {
-    let state = press(fresh(), TAB, TAB, TAB, TAB);
+    let state = press(fresh(), TAB, TAB, TAB, TAB, TAB);
     assert.equal(state.focus, 'volumes');
     state = type(state, '-v data:/data');
     assert.match(state.errors.volumes!, /^-v data:\/data: the host path must be absolute/);
@@ -355,9 +358,30 @@ describe('submit', () => {
     const result = pickerKey(state, ENTER);
     assert.deepEqual(result.submit?.volumes, [`${rootfsDir}:/data:ro`]);
     assert.deepEqual(result.submit?.tmpfs, ['/scratch:size=1m']);
-    const bare = pickerKey(press(type(press(fresh(), TAB, TAB, TAB, TAB), '--tmpfs'), ENTER), ENTER);
+    const bare = pickerKey(press(type(press(fresh(), TAB, TAB, TAB, TAB, TAB), '--tmpfs'), ENTER), ENTER);
     assert.match(bare.state.errors.volumes!, /^volumes: give -v HOST:PATH\[:ro\] or --tmpfs PATH\[:OPTIONS\], each with its value/);
     assert.equal(pickerKey(fresh(), ENTER).submit?.volumes, undefined, 'no volumes: none in the run');
+  });
+
+  test('the Network field takes none, bridge or host, checks it as it is typed, and submits it; empty, the run says nothing of it', () => {
+    let state = press(fresh(), TAB, TAB, TAB, TAB);
+    assert.equal(state.focus, 'network');
+    state = type(state, 'wifi');
+    assert.match(state.errors.network!, /^invalid network "wifi": use none/);
+    const refused = pickerKey(state, ENTER);
+    assert.equal(refused.submit, undefined);
+    assert.equal(refused.state.focus, 'network');
+    state = type(press(state, CTRL_U), 'bridge');
+    assert.equal(state.errors.network, undefined);
+    assert.equal(pickerKey(state, ENTER).submit?.network, 'bridge');
+    assert.equal('network' in pickerKey(fresh(), ENTER).submit!, false);
+  });
+
+  test('after a run, the picker offers its network again; the command line\'s --network is there from the start', () => {
+    const after = pickerAfterRun(fresh(), { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '', network: 'host' });
+    assert.equal(after.network, 'host');
+    assert.equal(initialPicker({ rootfsChoices: [], commandHistory: [], network: 'none' }).network, 'none');
+    assert.match(initialPicker({ rootfsChoices: [], commandHistory: [], network: 'wifi' }).errors.network!, /invalid network/);
   });
 
   test('a relative typed path is submitted as an absolute one', () => {

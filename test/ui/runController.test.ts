@@ -1,5 +1,5 @@
 /** The run controller's stats polling, with fake timers and a fake container (the real ones are in the e2e tests). */
-import { FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
+import { BRIDGE_NETWORK, FAKE_NETWORK, FAKE_SPEC } from './fixtures.js';
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
@@ -15,6 +15,7 @@ describe('stats polling', () => {
     const session = new TerminalSession(20, 5);
     try {
       let memory = 1000;
+      let network = BRIDGE_NETWORK;
       let end: () => void = () => {};
       const exited = new Promise<void>((resolve) => (end = resolve));
       const container = {
@@ -27,7 +28,7 @@ describe('stats polling', () => {
         stats: () => ({ memory: { current: memory, peak: memory, limit: null, oomKills: 0 }, pids: { current: 1, limit: 1024 }, hostname: 'h' }),
       } as unknown as PtyContainer;
       const stats: UiAction[] = [];
-      const controller = new RunController(session, (action) => action.type === 'stats' && stats.push(action), async () => container);
+      const controller = new RunController(session, (action) => action.type === 'stats' && stats.push(action), async () => container, () => network);
       const run = controller.run(OPTIONS);
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(stats.length, 1, 'the first poll, at once');
@@ -36,6 +37,11 @@ describe('stats polling', () => {
       memory = 2000;
       mock.timers.tick(1000);
       assert.equal(stats.length, 2, 'memory moved: shown at once');
+      network = { ...BRIDGE_NETWORK, interfaces: [{ name: 'eth0', rxBytes: 5000, txBytes: 796 }] };
+      mock.timers.tick(1000);
+      assert.equal(stats.length, 3, 'bytes received: shown at once');
+      const last = stats.at(-1);
+      assert.deepEqual(last?.type === 'stats' ? last.stats.network : null, network);
       end();
       await run;
     } finally {
@@ -79,7 +85,7 @@ describe('kill', () => {
       },
       stats: () => ({ memory: null, pids: null, hostname: 'h' }),
     } as unknown as PtyContainer;
-    const controller = new RunController(session, () => {}, async () => container);
+    const controller = new RunController(session, () => {}, async () => container, () => BRIDGE_NETWORK);
     try {
       void controller.run(OPTIONS);
       await new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { STARTED_SH } from './fixtures.js';
+import { BRIDGE_NETWORK, STARTED_SH } from './fixtures.js';
 import { describe, it } from 'node:test';
 import { initialPicker } from '../../src/ui/picker.js';
 import { currentRun, initialState, isRunning, MEMORY_WINDOW_MS, uiReducer } from '../../src/ui/state.js';
@@ -11,6 +11,7 @@ const stats = (current: number, at = 0): LiveStats => ({
   memory: { current, peak: current, limit: 100, oomKills: 0 },
   pids: { current: 1, limit: 1024 },
   hostname: 'h',
+  network: BRIDGE_NETWORK,
   at,
 });
 

@@ -12,11 +12,11 @@ export const TYPED_PATH_PLACEHOLDER = 'type a path…';
 export const MAX_VISIBLE_CHOICES = 8;
 /** The full layout is used while it shows at least this many rows of the rootfs list (or all of it). */
 const FULL_LAYOUT_MIN_LIST_ROWS = 5;
-/** Rows of the full layout besides the rootfs list and the errors: border 2, title, six sections
- * (a gap and a label each), four text fields, the lab line, and the hint with its gap. */
-const FULL_FIXED_ROWS = 2 + 1 + 6 * 2 + 4 + 1 + 2;
-/** The compact layout: border 2, title, the rootfs label, and one line each for command, memory, hostname, volumes, lab. */
-const COMPACT_FIXED_ROWS = 2 + 1 + 1 + 5;
+/** Rows of the full layout besides the rootfs list and the errors: border 2, title, seven sections
+ * (a gap and a label each), five text fields, the lab line, and the hint with its gap. */
+const FULL_FIXED_ROWS = 2 + 1 + 7 * 2 + 5 + 1 + 2;
+/** The compact layout: border 2, title, the rootfs label, and one line each for command, memory, hostname, network, volumes, lab. */
+const COMPACT_FIXED_ROWS = 2 + 1 + 1 + 6;
 
 export interface PickerLayout {
   /** Labels beside their values, no gaps, no hint (the footer has it), errors on one line each. */
@@ -192,6 +192,10 @@ function PickerPanel({ state, width, height }: PickerProps) {
         <TextField value={state.hostname} focused={focused('hostname')} cursor={state.cursor} placeholder="(the container id)" />
       </Field>
       <FieldError error={state.errors.hostname} compact={compact} />
+      <Field label="Network" focused={focused('network')} compact={compact}>
+        <TextField value={state.network} focused={focused('network')} cursor={state.cursor} placeholder="none, bridge or host (empty: the default)" />
+      </Field>
+      <FieldError error={state.errors.network} compact={compact} />
       <Field label="Volumes" focused={focused('volumes')} compact={compact}>
         <TextField value={state.volumes} focused={focused('volumes')} cursor={state.cursor} placeholder="-v HOST:PATH[:ro] --tmpfs PATH" />
       </Field>

@@ -4,6 +4,7 @@ import type { LiveStats, RunRecord, Sample } from '../types.js';
 import { CONTAINER_PANEL_HEIGHT, ContainerPanel } from './ContainerPanel.js';
 import { HOSTNAME_PANEL_HEIGHT, HostnamePanel } from './HostnamePanel.js';
 import { MEMORY_PANEL_HEIGHT, MemoryPanel } from './MemoryPanel.js';
+import { NETWORK_PANEL_HEIGHT, NetworkPanel } from './NetworkPanel.js';
 import { PROCESSES_PANEL_HEIGHT, ProcessesPanel } from './ProcessesPanel.js';
 import { EXIT_PANEL_COMPACT_HEIGHT, EXIT_PANEL_HEIGHT, ExitPanel } from './ExitPanel.js';
 import { HISTORY_DETAIL_ROWS, HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
@@ -37,18 +38,24 @@ const FIXED_HEIGHT = CONTAINER_PANEL_HEIGHT + HOSTNAME_PANEL_HEIGHT + MEMORY_PAN
 export interface SidePanelsLayout {
   /** 0: no history panel. */
   historyRows: number;
+  network: boolean;
   compactExit: boolean;
   /** Not even the compact column fits: it is cut at the bottom. */
   clipped: boolean;
 }
 
-/** What fits in `height` rows: the history panel goes first, then the exit panel's error lines. */
+/** What fits in `height` rows: the network panel only beside a history of a row at least; short of that, the history
+ * goes before the exit panel's error lines. */
 export function sidePanelsLayout(height: number): SidePanelsLayout {
-  const historyRows = height - FIXED_HEIGHT - EXIT_PANEL_HEIGHT - HISTORY_PANEL_CHROME;
-  const clipped = height - FIXED_HEIGHT < EXIT_PANEL_COMPACT_HEIGHT;
-  if (historyRows >= 1) return { historyRows, compactExit: false, clipped };
-  return { historyRows: 0, compactExit: height - FIXED_HEIGHT < EXIT_PANEL_HEIGHT, clipped };
+  const below = height - FIXED_HEIGHT;
+  const network = below - NETWORK_PANEL_HEIGHT - EXIT_PANEL_HEIGHT - HISTORY_PANEL_CHROME >= 1;
+  const rest = network ? below - NETWORK_PANEL_HEIGHT : below;
+  const historyRows = rest - EXIT_PANEL_HEIGHT - HISTORY_PANEL_CHROME;
+  return { historyRows: Math.max(0, historyRows), network, compactExit: rest < EXIT_PANEL_HEIGHT, clipped: below < EXIT_PANEL_COMPACT_HEIGHT };
 }
+
+/** A lab's text wants this many rows before the network panel takes any from it. */
+const LAB_TEXT_ROWS = 2 * LAB_PANEL_MIN_HEIGHT;
 
 /** The memory panel's figures: the polls while the run lasts, then the run's own totals from its
  * exit status (the peak and OOM kills over its whole life, which a run too short to poll has too). */
@@ -71,12 +78,16 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
       <ProcessesPanel pids={stats?.pids ?? null} ended={run?.phase === 'exited'} width={width} />
     </>
   );
+  const network = <NetworkPanel network={stats?.network ?? null} ended={run?.phase === 'exited'} width={width} />;
   if (lab) {
     // The lab panel takes all the room below a compact exit panel, at least its minimum (the column is cut then).
-    const labHeight = height - FIXED_HEIGHT - EXIT_PANEL_COMPACT_HEIGHT;
+    const room = height - FIXED_HEIGHT - EXIT_PANEL_COMPACT_HEIGHT;
+    const withNetwork = room - NETWORK_PANEL_HEIGHT >= LAB_TEXT_ROWS;
+    const labHeight = withNetwork ? room - NETWORK_PANEL_HEIGHT : room;
     return (
       <Box flexDirection="column" width={width} height={height} overflow={labHeight < LAB_PANEL_MIN_HEIGHT ? 'hidden' : 'visible'} flexShrink={0}>
         {alwaysShown}
+        {withNetwork && network}
         <ExitPanel run={run} width={width} compact />
         <LabPanel lab={lab} width={width} height={Math.max(LAB_PANEL_MIN_HEIGHT, labHeight)} />
       </Box>
@@ -87,6 +98,7 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
     // pushes the layout taller: Ink builds and cuts every cell of its frame anew, every second.
     <Box flexDirection="column" width={width} {...(layout.clipped ? { height, overflow: 'hidden' } : {})} flexShrink={0}>
       {alwaysShown}
+      {layout.network && network}
       <ExitPanel run={run} width={width} compact={layout.compactExit} />
       {layout.historyRows > 0 && (
         <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length) + (selectedHistory !== null ? HISTORY_DETAIL_ROWS : 0))} width={width} />

@@ -5,6 +5,7 @@ import type { TextRun } from '../services/screen.js';
 import type { LiveStats, RunRecord } from '../types.js';
 import { runStateLine } from './ContainerPanel.js';
 import { LiveText } from './LiveText.js';
+import { networkStatusText, portsText } from './NetworkPanel.js';
 import { memoryShown } from './SidePanels.js';
 
 export interface StatusBarProps {
@@ -44,6 +45,8 @@ export function statusBarLine(run: RunRecord | null, stats: LiveStats | null, no
     ...(stats?.pids && !ended ? [[{ text: `procs ${stats.pids.current}/${stats.pids.limit ?? '∞'}` }]] : []),
     [{ text: `PID 1 (host ${run.hostPid ?? '—'})` }],
     ...(stats?.hostname ? [[{ text: `hostname ${stats.hostname}` }]] : []),
+    ...(stats && !ended ? [[{ text: networkStatusText(stats.network) }]] : []),
+    ...(stats?.network.ports.length && !ended ? [[{ text: portsText(stats.network.ports) }]] : []),
     ...(memory?.peak != null && !ended ? [[{ text: `peak ${formatBytes(memory.peak)}` }]] : []),
   ];
   return parts.flatMap((part, i) => (i === 0 ? part : [SEPARATOR, ...part]));

@@ -10,6 +10,7 @@ import { fillIn, runOptionsAt, type Lab, type LabRun } from '../../labs/lab.js';
 import { describeCheck, plainText, setUpFixture, unmet, viewLines, type FixtureHandle, type Observation } from '../../labs/observe.js';
 import { currentRun, type UiAction, type UiState } from '../state.js';
 import type { LabView, RunOptions } from '../types.js';
+import type { PtyContainer } from '../../runtime/container.js';
 import type { RunController } from './runController.js';
 
 const CHECK_INTERVAL_MS = 500;
@@ -31,6 +32,7 @@ function labRunOptions(run: LabRun): RunOptions {
     tmpfs: run.tmpfs,
     disk: run.disk,
     network: run.network,
+    publish: run.publish,
   };
 }
 
@@ -57,9 +59,15 @@ export class LabController {
   private timer: NodeJS.Timeout | null = null;
   private readonly hostHostname = os.hostname();
   private unsubscribeOutput: (() => void) | null = null;
+  /** The container shown last, and who waits for the next one: a step's fixture is set up beside its container. */
+  private attached: PtyContainer | null = null;
+  private onNextAttach: ((container: PtyContainer) => void) | null = null;
 
   constructor(private readonly deps: LabControllerDeps) {
     deps.runs.onAttach((container) => {
+      this.attached = container;
+      this.onNextAttach?.(container);
+      this.onNextAttach = null;
       this.unsubscribeOutput?.();
       this.unsubscribeOutput = null;
       this.output = '';
@@ -120,7 +128,7 @@ export class LabController {
     this.unsubscribeOutput?.();
     this.unsubscribeOutput = null;
     this.output = '';
-    this.fixture?.release();
+    void this.fixture?.release();
     this.fixture = null;
     this.lab = null;
     this.deps.dispatch({ type: 'lab', lab: null });
@@ -134,7 +142,7 @@ export class LabController {
   private async goTo(step: number, fresh: boolean): Promise<void> {
     const lab = this.lab;
     if (!lab || step < 0 || step >= lab.steps.length) return;
-    this.fixture?.release();
+    void this.fixture?.release();
     this.fixture = null;
     this.step = step;
     this.passed = false;
@@ -142,17 +150,22 @@ export class LabController {
     this.waiting = describeCheck(lab.steps[step].check);
     this.deps.saveProgress(lab.id, step);
     const run = currentRun(this.deps.getState());
+    const options = runOptionsAt(lab, step);
+    let container = this.attached;
     // A fresh container where the step asks for one, and where the last one has ended.
-    if (fresh || lab.steps[step].run || !run || run.phase === 'exited') {
+    if (fresh || lab.steps[step].run || !run || run.phase === 'exited' || !container) {
       this.output = '';
-      void this.deps.runs.run(labRunOptions(runOptionsAt(lab, step)));
-    }
-    this.since = this.output.length;
+      this.since = 0;
+      const next = new Promise<PtyContainer>((resolve) => (this.onNextAttach = resolve));
+      void this.deps.runs.run(labRunOptions(options));
+      this.publish();
+      container = await next; // never, if it fails to start: then there is nothing to set a fixture up beside
+    } else this.since = this.output.length;
     const kind = lab.steps[step].fixture;
-    if (kind) {
-      const fixture = await setUpFixture(kind);
+    if (kind && this.lab === lab && this.step === step) {
+      const fixture = await setUpFixture(kind, { rootfs: options.rootfs ?? 'default', hostPid: container.hostPid });
       // Moved on while it was being set up: it is not this step's any more.
-      if (this.lab !== lab || this.step !== step) fixture.release();
+      if (this.lab !== lab || this.step !== step) void fixture.release();
       else this.fixture = fixture;
     }
     this.publish();
@@ -164,6 +177,7 @@ export class LabController {
     return {
       output: plainText(this.output.slice(this.since)),
       stats: run?.phase === 'running' ? state.stats : null,
+      network: run?.phase === 'running' ? (state.stats?.network ?? null) : null,
       exit: run?.status ?? null,
       hostPid: run?.hostPid ?? null,
       hostHostname: this.hostHostname,

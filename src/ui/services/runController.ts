@@ -6,6 +6,7 @@
 import { startPty as runtimeStartPty, type PtyContainer, type PtyOptions } from '../../runtime/container.js';
 import { EXIT } from '../../runtime/errors.js';
 import { removeKeptLayer, sessionLayersDir } from '../../runtime/layer.js';
+import { readNetwork as runtimeReadNetwork, type NetworkedContainer, type NetworkState } from '../../runtime/network.js';
 import { bridgeFallbackNote, namesDirectory, type ContainerSpec } from '../../runtime/spec.js';
 import { formatBytes } from '../format.js';
 import type { UiAction } from '../state.js';
@@ -15,8 +16,9 @@ import type { ScreenSnapshot } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
 
 export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<PtyContainer>;
+export type ReadNetwork = (container: NetworkedContainer) => NetworkState;
 
-/** Stats are cheap (a few cgroup files and one setns): once a second is plenty for the panels. */
+/** Stats are cheap (a few cgroup files, one setns, /proc/PID/net/dev): once a second is plenty for the panels. */
 const STATS_INTERVAL_MS = 1000;
 const STOP_GRACE_MS = 10_000;
 /** Last screens kept for the history: a screen is a few KiB, and older runs are rarely looked back at. */
@@ -47,6 +49,7 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     tmpfs: options.tmpfs,
     disk: options.disk,
     network: options.network,
+    publish: options.publish,
   };
 }
 
@@ -102,6 +105,7 @@ export class RunController {
     private readonly session: TerminalSession,
     private readonly dispatch: (action: UiAction) => void,
     private readonly startPty: StartPty = runtimeStartPty,
+    private readonly readNetwork: ReadNetwork = runtimeReadNetwork,
   ) {}
 
   get running(): boolean {
@@ -268,7 +272,7 @@ export class RunController {
   private pollStats(container: PtyContainer, seq: number): void {
     let stats;
     try {
-      stats = container.stats();
+      stats = { ...container.stats(), network: this.readNetwork(container) };
     } catch {
       return; // it ended between two polls: the exit is reported by runToEnd
     }
