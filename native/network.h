@@ -59,8 +59,11 @@ int network_parse_publish(const char *arg, struct nat_port *port, struct bd_erro
 int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct subnet *configured,
                    struct network_lease *lease, struct bd_error *err);
 
-/* Undo network_attach (its veth, its lease; the bridge when it was the last). */
-void network_detach(struct network_lease *lease);
+/* Undo network_attach: its lease, its ports, the bridge when it was the
+ * last, and its veth, unless the container has ended (container_ended): the
+ * kernel then removes the veth with the container's network namespace, a
+ * moment later. */
+void network_detach(struct network_lease *lease, int container_ended);
 
 /* Reclaim the leases and veths of dead runs (whose state directory is no
  * longer locked), and the bridge once no lease is left. Returns how many

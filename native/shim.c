@@ -369,7 +369,7 @@ cleanup:
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
   layer_release(&layer); /* after the container: its mount namespace went with it */
-  network_detach(&lease); /* its veth may outlive its namespace a moment: deleted here, not left to the kernel */
+  network_detach(&lease, 1); /* every process of the container is reaped: its namespace, and with it the veth, are going */
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   if (o->name) state_release_name(o->name, name_fd);
   state_remove(&st);

@@ -94,6 +94,8 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(stateDirs(), [], 'state directories left behind');
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
   assert.deepEqual(layerLoopDevices(), [], 'loop devices of layers left attached');
+  // The kernel removes a veth with its container's network namespace, a moment after the run has ended.
+  for (const deadline = Date.now() + 5000; bridgeVeths().length > 0 && Date.now() < deadline; ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   assert.deepEqual(bridgeVeths(), [], 'veths of containers left behind');
   assert.deepEqual(networkLeases(), {}, 'network leases left behind');
   assert.equal(fs.existsSync('/sys/class/net/bd0'), false, 'the bridge bd0 left behind');

@@ -367,7 +367,7 @@ describe('submit', () => {
     let state = press(fresh(), TAB, TAB, TAB, TAB);
     assert.equal(state.focus, 'network');
     state = type(state, 'wifi');
-    assert.match(state.errors.network!, /^invalid network "wifi": use none/);
+    assert.match(state.errors.network!, /^invalid network "wifi": use bridge/);
     const refused = pickerKey(state, ENTER);
     assert.equal(refused.submit, undefined);
     assert.equal(refused.state.focus, 'network');
