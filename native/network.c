@@ -128,7 +128,8 @@ static int ensure_bridge(int nl, const struct subnet *configured, struct subnet 
   if (index < 0) return -1;
   if (index > 0) return index;
   subnet_text(s, text, sizeof text);
-  if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0 || (index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
+  if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0) return -1;
+  if ((index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
       nl_add_address(nl, index, host_address(s->net, 1), s->prefix, err) < 0 ||
       /* The host's 127.0.0.1 reaches published ports through the bridge (nat.h guards it). */
       write_file(NULL, "/proc/sys/net/ipv4/conf/" BRIDGE_NAME "/route_localnet", "1", err) < 0 || nl_set_up(nl, index, err) < 0 ||

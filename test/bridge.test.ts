@@ -154,8 +154,8 @@ describe('--network bridge', () => {
     await eventually(() => bridgeVeths().length === 0 && !fs.existsSync(NETWORK_DIR) && !fs.existsSync('/sys/class/net/bd0'), 10_000, 'the shim to clean up');
   });
 
-  it('leaves nothing once gc has run when the shim is SIGKILLed', async () => {
-    const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
+  it('leaves nothing once gc has run when the shim is SIGKILLed: no lease, veth, bridge, nor its published port', async () => {
+    const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', '-p', '18087:7000', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
     await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
     const [id] = Object.values(networkLeases());
     const hostPid = Number(fs.readFileSync(`${addon().stateRoot}/${id}/pid`, 'utf8'));
@@ -166,9 +166,11 @@ describe('--network bridge', () => {
     cli.kill('SIGKILL');
     await eventually(() => !fs.existsSync(`/proc/${hostPid}`), 5000, 'the container to die with its shim');
     assert.equal(Object.keys(networkLeases()).length, 1, 'the killed shim left its lease');
+    assert.match(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { encoding: 'utf8' }).stdout, /tcp \. 18087 :/);
     const gc = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
     assert.equal(gc.status, 0, gc.stderr);
     await assertBridgeGone();
+    assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
   });
 
   it("moves an iperf3 client's data from a container to an iperf3 server on the host's gateway address", async () => {
