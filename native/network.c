@@ -311,6 +311,23 @@ static int is_lease(const char *name) {
 }
 
 /* With no lease left: the bridge, its NAT and .network go. */
+/* 1 while a live process holds the bridge (network_hold); the holds of
+ * processes that have gone are removed. */
+static int bridge_held(DIR *d) {
+  int held = 0;
+  struct dirent *e;
+  rewinddir(d);
+  while ((e = readdir(d)) != NULL) {
+    if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) != 0) continue;
+    int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) unlinkat(dirfd(d), e->d_name, 0);
+    else held = 1;
+    close(fd);
+  }
+  return held;
+}
+
 static void remove_bridge_if_unused(int nl) {
   struct bd_error ignored;
   DIR *d = opendir(NETWORK_DIR);
@@ -318,8 +335,9 @@ static void remove_bridge_if_unused(int nl) {
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
       if (is_lease(e->d_name)) break;
+    int used = e != NULL || bridge_held(d);
     closedir(d);
-    if (e) return;
+    if (used) return;
   } else if (errno != ENOENT) {
     return;
   }
@@ -471,6 +489,27 @@ static void collect_veths(int nl) {
       nl_delete_link(nl, e->d_name, &ignored);
   }
   closedir(d);
+}
+
+int network_hold(struct bd_error *err) {
+  char path[PATH_MAX];
+  int lock = network_lock(err), fd = -1;
+  if (lock < 0) return -1;
+  if (mkdir(NETWORK_DIR, 0700) < 0 && errno != EEXIST) {
+    bd_fail(err, errno, "mkdir %s", NETWORK_DIR);
+  } else {
+    snprintf(path, sizeof path, "%s/%s%d", NETWORK_DIR, HOLD_PREFIX, (int)getpid());
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      bd_fail(err, errno, "create %s", path);
+    } else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+      bd_fail(err, errno, "lock %s", path);
+      close(fd);
+      fd = -1;
+    }
+  }
+  close(lock);
+  return fd;
 }
 
 int network_collect(struct bd_error *err) {

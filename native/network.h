@@ -6,9 +6,10 @@
  *
  * Its state, beside the runs' under STATE_ROOT (root's alone):
  *   .network/subnet     the bridge's subnet ("10.88.0.0/24"), chosen with it
+ *   .network/hold-<pid> a hold, flocked by a live process that keeps the bridge between its runs
  *   .network/<address>  a lease ("10.88.0.7"), holding the id of its run
  *                       and its published ports ("ID\nPROTO HOSTPORT PORT HOSTIP\n...")
- * The bridge and .network go when the last lease does. Every change to them
+ * The bridge and .network go when the last lease does, unless held. Every change to them
  * or to a veth is made under an flock of STATE_ROOT itself (a lock file
  * would be left behind), so a lease, its veth and the bridge are always
  * seen together. */
@@ -25,6 +26,7 @@
 #define BRIDGE_NAME "bd0"
 #define VETH_PREFIX "bdv"
 #define MAX_PUBLISHED 64
+#define HOLD_PREFIX "hold-"
 
 struct network_lease {
   char id[64];
@@ -64,6 +66,11 @@ int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size
  * kernel then removes the veth with the container's network namespace, a
  * moment later. */
 void network_detach(struct network_lease *lease, int container_ended);
+
+/* Keep the bridge, once made, between this process's runs (a TUI session's:
+ * making and removing it costs ~80 ms a run) for as long as the returned fd
+ * is open; then the next gc removes it, when no run uses it. */
+int network_hold(struct bd_error *err);
 
 /* Reclaim the leases and veths of dead runs (whose state directory is no
  * longer locked), and the bridge once no lease is left. Returns how many

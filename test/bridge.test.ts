@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { start, type Container } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
+import { holdBridge } from '../src/runtime/network.js';
 import { createRootfs } from '../src/runtime/rootfs.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from './iperf3.js';
 import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
@@ -412,5 +413,37 @@ describe('--network bridge', () => {
     assert.match(good.stdout, /inet 10\.123\.45\.18\/28 /);
     const bad = run('{"bridge": {"subnet": "10.123.45.17/28"}}');
     assert.deepEqual([bad.status, bad.stderr], [125, `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`]);
+  });
+
+  it('keeps bd0 and its NAT between the runs of a process that holds the bridge (a TUI session), and removes them at release', async () => {
+    const release = holdBridge();
+    try {
+      for (let run = 0; run < 2; run++) {
+        const c = await onBridge(['true']);
+        await c.wait();
+        assert.deepEqual(networkLeases(), {});
+        assert.equal(fs.existsSync('/sys/class/net/bd0'), true, `bd0 kept after run ${run + 1}`);
+        assert.equal(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'its NAT kept');
+      }
+    } finally {
+      release();
+    }
+    await assertBridgeGone();
+    assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
+  });
+
+  it('lets a hold go with its process: a killed session keeps the bridge no longer than the next run', async () => {
+    const script = `const { addon } = await import(${JSON.stringify(new URL('../src/runtime/native.js', import.meta.url).href)}); addon().networkHold(); console.log('held'); setTimeout(() => {}, 60000);`;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    const c = await onBridge(['true']);
+    await c.wait();
+    assert.equal(fs.existsSync('/sys/class/net/bd0'), true, 'held while the holder lives');
+    const closed = new Promise((resolve) => holder.once('close', resolve));
+    holder.kill('SIGKILL');
+    await closed;
+    const next = await onBridge(['true']);
+    await next.wait();
+    await assertBridgeGone();
   });
 });
