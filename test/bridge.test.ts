@@ -355,6 +355,15 @@ describe('--network bridge', () => {
   });
 
   it('uses iptables where nft is absent: NAT and published ports in chains of its own, removed with the bridge', async () => {
+    // iptables-nft makes the nat and raw tables our chains hang on, and leaves them (empty of ours): the test takes
+    // away those it made, once they hold no rule.
+    const tablesBefore = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout;
+    after(() => {
+      for (const table of ['nat', 'raw']) {
+        const rules = spawnSync('iptables-save', ['-t', table], { encoding: 'utf8' }).stdout ?? '';
+        if (!tablesBefore.includes(`table ip ${table}\n`) && !/^-A /m.test(rules)) spawnSync('nft', ['delete', 'table', 'ip', table]);
+      }
+    });
     const cli = cliWithout(['/usr/sbin/nft'], ['run', '-p', '18084:7000', ROOTFS, 'nc', '-ll', '-p', '7000', '-e', 'echo', 'via-iptables']);
     const done = ended(cli);
     await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
