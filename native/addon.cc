@@ -70,20 +70,12 @@ Napi::Value SealedCopy(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
-// gc() -> number of dead runs cleaned up
+// gc(removeBridge) -> number of dead runs cleaned up (native/state.h)
 Napi::Value Gc(const Napi::CallbackInfo &info) {
   bd_error err;
-  int n = state_gc(&err);
+  int n = state_gc(info[0].As<Napi::Boolean>().Value(), &err);
   if (n < 0) return Fail(info.Env(), err);
   return Napi::Number::New(info.Env(), n);
-}
-
-// networkHold() -> fd that keeps the bridge between runs while it is open (native/network.h)
-Napi::Value NetworkHold(const Napi::CallbackInfo &info) {
-  bd_error err;
-  int fd = network_hold(&err);
-  if (fd < 0) return Fail(info.Env(), err);
-  return Napi::Number::New(info.Env(), fd);
 }
 
 // isLive(id) -> whether that run's shim is alive
@@ -232,7 +224,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sealedCopy", Napi::Function::New(env, SealedCopy));
   exports.Set("gc", Napi::Function::New(env, Gc));
   exports.Set("isLive", Napi::Function::New(env, IsLive));
-  exports.Set("networkHold", Napi::Function::New(env, NetworkHold));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
   exports.Set("firstControl", Napi::Function::New(env, FirstControl));
   exports.Set("ptyReaderStart", Napi::Function::New(env, PtyReaderStart));

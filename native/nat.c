@@ -9,8 +9,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/if.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "netlink.h"
 
 #define FORWARDING "/proc/sys/net/ipv4/ip_forward"
 
@@ -98,44 +106,316 @@ static const char *address(uint32_t addr, char *text) {
   return inet_ntop(AF_INET, &in, text, INET_ADDRSTRLEN);
 }
 
-/* The whole table, for nft -f -: made anew in one transaction. Ports on
- * every host address in one map, ports on one address in another; "fib
- * daddr type local" keeps traffic passing through the host untouched. The
- * host's own 127.0.0.1 reaches a container only masqueraded as the bridge's
- * address (with route_localnet on the bridge, see network.c). */
-static void nft_ruleset(FILE *out, const char *subnet, const char *bridge, const struct nat_port *ports, size_t nports) {
-  char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-  fprintf(out, "table ip " NAT_TABLE "\ndelete table ip " NAT_TABLE "\ntable ip " NAT_TABLE " {\n");
-  for (int at = 0; at < 2; at++) {
-    fprintf(out, "  map published%s {\n    type %sinet_proto . inet_service : ipv4_addr . inet_service\n", at ? "_at" : "",
-            at ? "ipv4_addr . " : "");
-    const char *sep = "    elements = { ";
-    for (size_t i = 0; i < nports; i++) {
-      if ((ports[i].host_ip != 0) != at) continue;
-      if (at) fprintf(out, "%s%s . ", sep, address(ports[i].host_ip, a));
-      else fprintf(out, "%s", sep);
-      fprintf(out, "%s . %u : %s . %u", ports[i].udp ? "udp" : "tcp", ports[i].host_port, address(ports[i].container_addr, b),
-              ports[i].container_port);
-      sep = ", ";
+/* nftables, spoken over netlink as nft itself does: the same messages
+ * without running nft (a fork and exec of it costs ~10 ms a change). */
+
+static void str_attr(struct nl_request *r, int type, const char *s) { nl_attr(r, type, s, strlen(s) + 1); }
+
+static void u32_attr(struct nl_request *r, int type, uint32_t value) {
+  uint32_t be = htonl(value);
+  nl_attr(r, type, &be, sizeof be);
+}
+
+static struct rtattr *nest(struct nl_request *r, int type) { return nl_nest_begin(r, NLA_F_NESTED | type); }
+
+static void nft_message(struct nl_request *r, int type, int flags) {
+  struct nfgenmsg g = {.nfgen_family = NFPROTO_IPV4, .version = NFNETLINK_V0};
+  nl_message(r, (NFNL_SUBSYS_NFTABLES << 8) | type, flags | NLM_F_ACK, &g, sizeof g);
+}
+
+static void batch_mark(struct nl_request *r, int type) {
+  struct nfgenmsg g = {.nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0, .res_id = htons(NFNL_SUBSYS_NFTABLES)};
+  nl_message(r, type, 0, &g, sizeof g);
+}
+
+/* A data value inside attribute `type` (cmp data, set keys, bitwise masks). */
+static void data_attr(struct nl_request *r, int type, const void *value, size_t len) {
+  struct rtattr *data = nest(r, type);
+  nl_attr(r, NFTA_DATA_VALUE, value, len);
+  nl_nest_end(r, data);
+}
+
+struct expr {
+  struct rtattr *elem, *data;
+};
+
+static struct expr expr_begin(struct nl_request *r, const char *name) {
+  struct expr e = {.elem = nest(r, NFTA_LIST_ELEM)};
+  str_attr(r, NFTA_EXPR_NAME, name);
+  e.data = nest(r, NFTA_EXPR_DATA);
+  return e;
+}
+
+static void expr_end(struct nl_request *r, struct expr e) {
+  nl_nest_end(r, e.data);
+  nl_nest_end(r, e.elem);
+}
+
+static void payload(struct nl_request *r, int base, unsigned offset, unsigned len, int dreg) {
+  struct expr e = expr_begin(r, "payload");
+  u32_attr(r, NFTA_PAYLOAD_DREG, (uint32_t)dreg);
+  u32_attr(r, NFTA_PAYLOAD_BASE, (uint32_t)base);
+  u32_attr(r, NFTA_PAYLOAD_OFFSET, offset);
+  u32_attr(r, NFTA_PAYLOAD_LEN, len);
+  expr_end(r, e);
+}
+
+static void meta(struct nl_request *r, int key, int dreg) {
+  struct expr e = expr_begin(r, "meta");
+  u32_attr(r, NFTA_META_DREG, (uint32_t)dreg);
+  u32_attr(r, NFTA_META_KEY, (uint32_t)key);
+  expr_end(r, e);
+}
+
+static void cmp(struct nl_request *r, int op, const void *value, size_t len) {
+  struct expr e = expr_begin(r, "cmp");
+  u32_attr(r, NFTA_CMP_SREG, NFT_REG_1);
+  u32_attr(r, NFTA_CMP_OP, (uint32_t)op);
+  data_attr(r, NFTA_CMP_DATA, value, len);
+  expr_end(r, e);
+}
+
+/* reg 1 = reg 1 & mask (4 bytes) */
+static void mask(struct nl_request *r, uint32_t bits) {
+  uint32_t none = 0;
+  struct expr e = expr_begin(r, "bitwise");
+  u32_attr(r, NFTA_BITWISE_SREG, NFT_REG_1);
+  u32_attr(r, NFTA_BITWISE_DREG, NFT_REG_1);
+  u32_attr(r, NFTA_BITWISE_LEN, sizeof bits);
+  data_attr(r, NFTA_BITWISE_MASK, &bits, sizeof bits);
+  data_attr(r, NFTA_BITWISE_XOR, &none, sizeof none);
+  expr_end(r, e);
+}
+
+/* The interface (iifname/oifname) is, or is not, `name`. */
+static void interface_is(struct nl_request *r, int key, int op, const char *name) {
+  char padded[IFNAMSIZ] = {0};
+  snprintf(padded, sizeof padded, "%s", name);
+  meta(r, key, NFT_REG_1);
+  cmp(r, op, padded, sizeof padded);
+}
+
+/* The IPv4 source or destination (offset 12 or 16) is in net/prefix. */
+static void address_in(struct nl_request *r, unsigned offset, uint32_t net, int prefix) {
+  payload(r, NFT_PAYLOAD_NETWORK_HEADER, offset, 4, NFT_REG_1);
+  mask(r, htonl(~0u << (32 - prefix)));
+  cmp(r, NFT_CMP_EQ, &net, sizeof net);
+}
+
+/* fib daddr type local: the destination is one of the host's addresses. */
+static void to_local(struct nl_request *r) {
+  uint32_t local = RTN_LOCAL; /* the fib expression's result is in host order */
+  struct expr e = expr_begin(r, "fib");
+  u32_attr(r, NFTA_FIB_DREG, NFT_REG_1);
+  u32_attr(r, NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+  u32_attr(r, NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR);
+  expr_end(r, e);
+  cmp(r, NFT_CMP_EQ, &local, sizeof local);
+}
+
+/* ct status dnat: the connection's destination was translated. */
+static void was_dnatted(struct nl_request *r) {
+  uint32_t none = 0;
+  struct expr e = expr_begin(r, "ct");
+  u32_attr(r, NFTA_CT_DREG, NFT_REG_1);
+  u32_attr(r, NFTA_CT_KEY, NFT_CT_STATUS);
+  expr_end(r, e);
+  mask(r, IPS_DST_NAT);
+  cmp(r, NFT_CMP_NEQ, &none, sizeof none);
+}
+
+static void verdict(struct nl_request *r, const char *name) {
+  struct expr e = expr_begin(r, name);
+  expr_end(r, e);
+}
+
+static void drop(struct nl_request *r) {
+  struct expr e = expr_begin(r, "immediate");
+  u32_attr(r, NFTA_IMMEDIATE_DREG, NFT_REG_VERDICT);
+  struct rtattr *data = nest(r, NFTA_IMMEDIATE_DATA), *v = nest(r, NFTA_DATA_VERDICT);
+  u32_attr(r, NFTA_VERDICT_CODE, NF_DROP);
+  nl_nest_end(r, v);
+  nl_nest_end(r, data);
+  expr_end(r, e);
+}
+
+/* dnat to the published map's address . port, looked up by what the
+ * 32-bit registers from reg 1 on hold (the map's key, field by field). */
+static void dnat_by(struct nl_request *r, const char *map) {
+  struct expr e = expr_begin(r, "lookup");
+  u32_attr(r, NFTA_LOOKUP_SREG, NFT_REG_1);
+  u32_attr(r, NFTA_LOOKUP_DREG, NFT_REG_1);
+  str_attr(r, NFTA_LOOKUP_SET, map);
+  expr_end(r, e);
+  e = expr_begin(r, "nat");
+  u32_attr(r, NFTA_NAT_TYPE, NFT_NAT_DNAT);
+  u32_attr(r, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+  u32_attr(r, NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
+  u32_attr(r, NFTA_NAT_REG_PROTO_MIN, NFT_REG32_01);
+  expr_end(r, e);
+}
+
+static struct rtattr *rule_begin(struct nl_request *r, const char *chain) {
+  nft_message(r, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+  str_attr(r, NFTA_RULE_TABLE, NAT_TABLE);
+  str_attr(r, NFTA_RULE_CHAIN, chain);
+  return nest(r, NFTA_RULE_EXPRESSIONS);
+}
+
+static void chain(struct nl_request *r, const char *name, const char *type, int hook, int priority) {
+  nft_message(r, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+  str_attr(r, NFTA_CHAIN_TABLE, NAT_TABLE);
+  str_attr(r, NFTA_CHAIN_NAME, name);
+  struct rtattr *h = nest(r, NFTA_CHAIN_HOOK);
+  u32_attr(r, NFTA_HOOK_HOOKNUM, (uint32_t)hook);
+  u32_attr(r, NFTA_HOOK_PRIORITY, (uint32_t)priority);
+  nl_nest_end(r, h);
+  u32_attr(r, NFTA_CHAIN_POLICY, NF_ACCEPT);
+  str_attr(r, NFTA_CHAIN_TYPE, type);
+}
+
+/* nft's own type numbers (ipv4_addr 7, inet_proto 12, inet_service 13,
+ * joined 6 bits apart), so that `nft list` shows the maps as it would its own. */
+#define NFT_TYPES2(a, b) (((a) << 6) | (b))
+#define NFT_TYPES3(a, b, c) ((((a) << 6 | (b)) << 6) | (c))
+
+/* A map of published ports: keyed by [host address .] protocol . host port
+ * (each field padded to 4 bytes, as registers hold them), to container
+ * address . port. */
+static void published_map(struct nl_request *r, int at, const struct nat_port *ports, size_t nports) {
+  const char *name = at ? "published_at" : "published";
+  nft_message(r, NFT_MSG_NEWSET, NLM_F_CREATE);
+  str_attr(r, NFTA_SET_TABLE, NAT_TABLE);
+  str_attr(r, NFTA_SET_NAME, name);
+  u32_attr(r, NFTA_SET_FLAGS, NFT_SET_MAP);
+  u32_attr(r, NFTA_SET_ID, at ? 2 : 1); /* the kernel wants one: a name for it within the transaction */
+  u32_attr(r, NFTA_SET_KEY_TYPE, at ? NFT_TYPES3(7, 12, 13) : NFT_TYPES2(12, 13));
+  u32_attr(r, NFTA_SET_KEY_LEN, at ? 12 : 8);
+  u32_attr(r, NFTA_SET_DATA_TYPE, NFT_TYPES2(7, 13));
+  u32_attr(r, NFTA_SET_DATA_LEN, 8);
+  int any = 0;
+  for (size_t i = 0; i < nports; i++) any |= (ports[i].host_ip != 0) == at;
+  if (!any) return;
+  nft_message(r, NFT_MSG_NEWSETELEM, NLM_F_CREATE);
+  str_attr(r, NFTA_SET_ELEM_LIST_TABLE, NAT_TABLE);
+  str_attr(r, NFTA_SET_ELEM_LIST_SET, name);
+  struct rtattr *elements = nest(r, NFTA_SET_ELEM_LIST_ELEMENTS);
+  for (size_t i = 0; i < nports; i++) {
+    const struct nat_port *p = &ports[i];
+    if ((p->host_ip != 0) != at) continue;
+    unsigned char key[12] = {0}, value[8] = {0}, *k = key;
+    uint16_t host_port = htons(p->host_port), port = htons(p->container_port);
+    if (at) {
+      memcpy(k, &p->host_ip, 4);
+      k += 4;
     }
-    fprintf(out, "%s  }\n", sep[0] == ',' ? " }\n" : "");
+    *k = p->udp ? IPPROTO_UDP : IPPROTO_TCP;
+    memcpy(k + 4, &host_port, 2);
+    k += 8;
+    memcpy(value, &p->container_addr, 4);
+    memcpy(value + 4, &port, 2);
+    struct rtattr *elem = nest(r, NFTA_LIST_ELEM);
+    data_attr(r, NFTA_SET_ELEM_KEY, key, (size_t)(k - key));
+    data_attr(r, NFTA_SET_ELEM_DATA, value, sizeof value);
+    nl_nest_end(r, elem);
   }
+  nl_nest_end(r, elements);
+}
+
+/* The table made anew in one transaction: (made if absent, so that) deleted,
+ * then made again. Ports on every host address in one map, ports on one
+ * address in another; "fib daddr type local" keeps traffic passing through
+ * the host untouched. The host's own 127.0.0.1 reaches a container only
+ * masqueraded as the bridge's address (with route_localnet on the bridge,
+ * see network.c). */
+static void nft_ruleset(struct nl_request *r, uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports) {
+  uint32_t loopback = htonl(INADDR_LOOPBACK & 0xff000000);
+  for (int made = 0; made < 2; made++) {
+    nft_message(r, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+    str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
+    if (made) break;
+    nft_message(r, NFT_MSG_DELTABLE, 0);
+    str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
+  }
+  published_map(r, 1, ports, nports);
+  published_map(r, 0, ports, nports);
+  chain(r, "prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST);
+  chain(r, "output", "nat", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST);
+  chain(r, "localnet_guard", "filter", NF_INET_PRE_ROUTING, NF_IP_PRI_RAW);
+  chain(r, "postrouting", "nat", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC);
   for (int output = 0; output < 2; output++)
-    fprintf(out,
-            "  chain %s {\n    type nat hook %s priority -100; policy accept;\n"
-            "    fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @published_at\n"
-            "    fib daddr type local dnat ip to meta l4proto . th dport map @published\n  }\n",
-            output ? "output" : "prerouting", output ? "output" : "prerouting");
+    for (int at = 1; at >= 0; at--) {
+      struct rtattr *exprs = rule_begin(r, output ? "output" : "prerouting");
+      to_local(r);
+      int reg = NFT_REG32_00;
+      if (at) payload(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, reg++);
+      meta(r, NFT_META_L4PROTO, reg++);
+      payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, reg);
+      dnat_by(r, at ? "published_at" : "published");
+      nl_nest_end(r, exprs);
+    }
   /* route_localnet on the bridge would let a container reach the host's
    * 127.0.0.1 by sending there through its gateway: dropped before NAT. */
-  fprintf(out, "  chain localnet_guard {\n    type filter hook prerouting priority raw; policy accept;\n"
-               "    iifname \"%s\" ip daddr 127.0.0.0/8 drop\n  }\n", bridge);
-  fprintf(out,
-          "  chain postrouting {\n    type nat hook postrouting priority srcnat; policy accept;\n"
-          "    ip saddr %s oifname != \"%s\" masquerade\n"
-          "    oifname \"%s\" ip saddr 127.0.0.0/8 masquerade\n"
-          "    oifname \"%s\" ct status dnat ip saddr %s masquerade\n  }\n}\n",
-          subnet, bridge, bridge, bridge, subnet);
+  struct rtattr *exprs = rule_begin(r, "localnet_guard");
+  interface_is(r, NFT_META_IIFNAME, NFT_CMP_EQ, bridge);
+  address_in(r, 16, loopback, 8);
+  drop(r);
+  nl_nest_end(r, exprs);
+  /* ip saddr SUBNET oifname != bridge masquerade */
+  exprs = rule_begin(r, "postrouting");
+  address_in(r, 12, net, prefix);
+  interface_is(r, NFT_META_OIFNAME, NFT_CMP_NEQ, bridge);
+  verdict(r, "masq");
+  nl_nest_end(r, exprs);
+  /* oifname bridge ip saddr 127.0.0.0/8 masquerade */
+  exprs = rule_begin(r, "postrouting");
+  interface_is(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+  address_in(r, 12, loopback, 8);
+  verdict(r, "masq");
+  nl_nest_end(r, exprs);
+  /* oifname bridge ct status dnat ip saddr SUBNET masquerade (hairpin) */
+  exprs = rule_begin(r, "postrouting");
+  interface_is(r, NFT_META_OIFNAME, NFT_CMP_EQ, bridge);
+  was_dnatted(r);
+  address_in(r, 12, net, prefix);
+  verdict(r, "masq");
+  nl_nest_end(r, exprs);
+}
+
+/* Send a batch of nftables messages: 0, or -1 with err naming the message refused. */
+static int nft_send(struct nl_request *r, const char *what, struct bd_error *err) {
+  batch_mark(r, NFNL_MSG_BATCH_END);
+  int nl = nl_open_netfilter(err);
+  if (nl < 0) return -1; /* errno kept: EPROTONOSUPPORT without nfnetlink */
+  unsigned failed = 0;
+  int rc = nl_talk(nl, r, &failed), e = errno;
+  close(nl);
+  if (rc < 0) {
+    bd_fail(err, e, "nftables %s (table ip %s, message %u)", what, NAT_TABLE, failed);
+    errno = e;
+    return -1;
+  }
+  return 0;
+}
+
+static int nft_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, struct bd_error *err) {
+  struct nl_request r;
+  nl_request_init(&r);
+  batch_mark(&r, NFNL_MSG_BATCH_BEGIN);
+  nft_ruleset(&r, net, prefix, bridge, ports, nports);
+  return nft_send(&r, "make", err);
+}
+
+static void nft_remove(void) {
+  struct bd_error ignored;
+  struct nl_request r;
+  nl_request_init(&r);
+  batch_mark(&r, NFNL_MSG_BATCH_BEGIN);
+  nft_message(&r, NFT_MSG_NEWTABLE, NLM_F_CREATE); /* so that it is there to delete */
+  str_attr(&r, NFTA_TABLE_NAME, NAT_TABLE);
+  nft_message(&r, NFT_MSG_DELTABLE, 0);
+  str_attr(&r, NFTA_TABLE_NAME, NAT_TABLE);
+  nft_send(&r, "remove", &ignored);
 }
 
 /* The same for iptables-restore --noflush: our chains, flushed as they are
@@ -181,41 +461,65 @@ static int iptables_jumps(const char *iptables, const char *op, struct bd_error 
   return 0;
 }
 
-int nat_publish(const char *subnet, const char *bridge, const struct nat_port *ports, size_t nports, struct bd_error *err) {
-  char program[PATH_MAX], *text = NULL;
+static int iptables_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, struct bd_error *err) {
+  char program[PATH_MAX], iptables[PATH_MAX], network[INET_ADDRSTRLEN], subnet[INET_ADDRSTRLEN + 4], *text = NULL;
   size_t len = 0;
-  int nft = find_program("nft", program, sizeof program) != NULL;
-  if (!nft && !find_program("iptables-restore", program, sizeof program))
-    return bd_fail(err, 0, "no NAT for the bridge: neither nft nor iptables is installed (install nftables, or use --network none)");
+  if (!find_program("iptables-restore", program, sizeof program) || !find_program("iptables", iptables, sizeof iptables))
+    return bd_fail(err, 0, "no NAT for the bridge: iptables is not installed");
   FILE *out = open_memstream(&text, &len);
   if (!out) return bd_fail(err, errno, "open_memstream");
-  (nft ? nft_ruleset : iptables_ruleset)(out, subnet, bridge, ports, nports);
+  snprintf(subnet, sizeof subnet, "%s/%d", address(net, network), prefix);
+  iptables_ruleset(out, subnet, bridge, ports, nports);
   if (fclose(out) != 0) {
     free(text);
     return bd_fail(err, ENOMEM, "the NAT rules");
   }
-  char *nft_argv[] = {program, "-f", "-", NULL}, *restore_argv[] = {program, "-w", "--noflush", NULL};
-  int code = run_program(nft ? nft_argv : restore_argv, text, err);
+  char *argv[] = {program, "-w", "--noflush", NULL};
+  int code = run_program(argv, text, err);
   free(text);
   if (code < 0) return -1;
-  if (code != 0) return bd_fail(err, 0, "%s (the NAT rules of table %s): exit %d", nft ? "nft -f -" : "iptables-restore", NAT_TABLE, code);
-  if (nft) return 0;
-  char iptables[PATH_MAX];
-  if (!find_program("iptables", iptables, sizeof iptables)) return bd_fail(err, 0, "iptables-restore is installed but iptables is not");
+  if (code != 0) return bd_fail(err, 0, "iptables-restore (the NAT rules, chains BABY-DOCKER-*): exit %d", code);
   return iptables_jumps(iptables, "-C", err);
 }
 
-int nat_enable(const char *subnet, const char *bridge, const char *state_dir, struct bd_error *err) {
+/* Present in state_dir while the rules are iptables'. */
+#define IPTABLES_MARK "iptables"
+
+static int using_iptables(const char *state_dir) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
+  return access(path, F_OK) == 0;
+}
+
+int nat_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, const char *state_dir,
+                struct bd_error *err) {
+  return (using_iptables(state_dir) ? iptables_publish : nft_publish)(net, prefix, bridge, ports, nports, err);
+}
+
+int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables,
+               const char *state_dir, struct bd_error *err) {
   if (forwarding_on(state_dir, err) < 0) return -1;
-  return nat_publish(subnet, bridge, NULL, 0, err);
+  if (!iptables) {
+    if (nft_publish(net, prefix, bridge, ports, nports, err) == 0) return 0;
+    /* No nf_tables in this kernel: the socket or its subsystem is missing. */
+    if (errno != EPROTONOSUPPORT && errno != EOPNOTSUPP) return -1;
+  }
+  char path[PATH_MAX];
+  if (!find_program("iptables-restore", path, sizeof path) || !find_program("iptables", path, sizeof path))
+    return bd_fail(err, 0, iptables ? "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables"
+                                    : "no NAT for the bridge: this kernel has no nftables, and iptables is not installed: install it, or use --network none");
+  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
+  int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return bd_fail(err, errno, "create %s", path);
+  close(fd);
+  return iptables_publish(net, prefix, bridge, ports, nports, err);
 }
 
 void nat_disable(const char *state_dir) {
   struct bd_error ignored;
   char program[PATH_MAX], path[PATH_MAX], was[8];
-  if (find_program("nft", program, sizeof program)) {
-    char *argv[] = {program, "-f", "-", NULL};
-    run_program(argv, "table ip " NAT_TABLE "\ndelete table ip " NAT_TABLE "\n", &ignored);
+  if (!using_iptables(state_dir)) {
+    nft_remove();
   } else if (find_program("iptables", program, sizeof program)) {
     iptables_jumps(program, "-D", &ignored);
     for (size_t i = 0; i < IPTABLES_JUMPS; i++)
@@ -224,6 +528,8 @@ void nat_disable(const char *state_dir) {
         run_program(argv, "", &ignored); /* the DNAT chain, listed twice, is gone the second time */
       }
   }
+  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
+  unlink(path);
   snprintf(path, sizeof path, "%s/forwarding", state_dir);
   if (read_file(NULL, path, was, sizeof was, &ignored) >= 0) {
     write_file(NULL, FORWARDING, was, &ignored);

@@ -1,10 +1,11 @@
 /* NAT for the bridge network, as Docker does: IP forwarding on, the
  * bridge's subnet masqueraded out of the host, and published ports (-p)
  * forwarded (DNAT) to their containers, from outside and from the host
- * itself (its 127.0.0.1 too); undone with the bridge. The rules live in an
- * nftables table of our own, `table ip baby-docker` (given whole to
- * `nft -f -` on its stdin, so each change is atomic), or, where nft is
- * absent, in iptables chains of our own, BABY-DOCKER-*. */
+ * itself (its 127.0.0.1 too); undone when the bridge's last container
+ * ends. The rules live in an nftables table of our own, `table ip
+ * baby-docker` (sent over netlink whole, in one transaction, so each change
+ * is atomic), or, where the kernel has no nftables, in iptables chains of
+ * our own, BABY-DOCKER-*. */
 #ifndef BD_NAT_H
 #define BD_NAT_H
 
@@ -24,11 +25,17 @@ struct nat_port {
   int udp;
 };
 
-/* subnet: "10.88.0.0/24"; state_dir keeps what forwarding was before ("forwarding"). */
-int nat_enable(const char *subnet, const char *bridge, const char *state_dir, struct bd_error *err);
+/* The rules for the bridge's subnet net/prefix (net in network byte
+ * order) with these published ports, made the first time: forwarding on,
+ * and the firewall chosen (nftables, or iptables where the kernel has no
+ * nftables or `iptables` asks for it) and recorded in state_dir, with what
+ * forwarding was before. */
+int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables,
+               const char *state_dir, struct bd_error *err);
 
-/* The rules, made again with exactly these published ports. */
-int nat_publish(const char *subnet, const char *bridge, const struct nat_port *ports, size_t nports, struct bd_error *err);
+/* The rules made again, with exactly these published ports. */
+int nat_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, const char *state_dir,
+                struct bd_error *err);
 
 /* Remove the rules (none there is no error) and put forwarding back as it was. */
 void nat_disable(const char *state_dir);

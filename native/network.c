@@ -110,11 +110,43 @@ static int write_new_file(const char *path, const char *value, struct bd_error *
   return 1;
 }
 
-/* The bridge, with its gateway address, up; the subnet chosen when there is
- * none yet (no lease: whatever bd0 is there was left by a killed run). */
-static int ensure_bridge(int nl, const struct subnet *configured, struct subnet *s, struct bd_error *err) {
+static int is_lease(const char *name) {
+  struct in_addr in;
+  return inet_pton(AF_INET, name, &in) == 1;
+}
+
+/* How many leases there are: the bridge's containers. */
+static int lease_count(void) {
+  DIR *d = opendir(NETWORK_DIR);
+  if (!d) return 0;
+  int count = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) count += is_lease(e->d_name);
+  closedir(d);
+  return count;
+}
+
+/* The bridge and its state, when no container uses it. */
+static void remove_bridge(int nl) {
+  struct bd_error ignored;
+  nat_disable(NETWORK_DIR);
+  nl_delete_link(nl, BRIDGE_NAME, &ignored);
+  unlink(NETWORK_DIR "/subnet");
+  rmdir(NETWORK_DIR);
+}
+
+/* The bridge, with its gateway address, up: the one there (kept between
+ * runs, as docker0 is), or made anew with the configured subnet (or one
+ * chosen clear of the host's routes). An unused bridge of another subnet
+ * than the configured one is made again. */
+static int ensure_bridge(int nl, const struct subnet *configured, struct subnet *s, int *made, struct bd_error *err) {
   int have = read_subnet(s, err);
+  *made = 0;
   if (have < 0) return -1;
+  if (have && configured->prefix && (configured->net != s->net || configured->prefix != s->prefix) && lease_count() == 0) {
+    remove_bridge(nl);
+    have = 0;
+  }
   char text[64];
   if (!have) {
     if (nl_delete_link(nl, BRIDGE_NAME, err) < 0 || choose_subnet(nl, configured, s, err) < 0) return -1;
@@ -127,18 +159,16 @@ static int ensure_bridge(int nl, const struct subnet *configured, struct subnet 
   int index = nl_link_index(nl, BRIDGE_NAME, err);
   if (index < 0) return -1;
   if (index > 0) return index;
-  subnet_text(s, text, sizeof text);
   if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0) return -1;
   if ((index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
       nl_add_address(nl, index, host_address(s->net, 1), s->prefix, err) < 0 ||
       /* The host's 127.0.0.1 reaches published ports through the bridge (nat.h guards it). */
-      write_file(NULL, "/proc/sys/net/ipv4/conf/" BRIDGE_NAME "/route_localnet", "1", err) < 0 || nl_set_up(nl, index, err) < 0 ||
-      nat_enable(text, BRIDGE_NAME, NETWORK_DIR, err) < 0) {
+      write_file(NULL, "/proc/sys/net/ipv4/conf/" BRIDGE_NAME "/route_localnet", "1", err) < 0 || nl_set_up(nl, index, err) < 0) {
     struct bd_error ignored;
-    nat_disable(NETWORK_DIR);
     nl_delete_link(nl, BRIDGE_NAME, &ignored);
     return index == 0 ? bd_fail(err, 0, "the bridge %s vanished as it was made", BRIDGE_NAME) : -1;
   }
+  *made = 1;
   return index;
 }
 
@@ -245,17 +275,17 @@ static int gather_ports(struct nat_port **all, size_t *n, struct bd_error *err) 
   return 0;
 }
 
-/* The NAT rules made again with every lease's ports. */
-static int republish(struct bd_error *err) {
+/* The NAT rules made again with every lease's ports; made the first time
+ * (`first`: the bridge's first container) with the host's firewall choice. */
+static int republish(int first, int iptables, struct bd_error *err) {
   struct subnet s;
-  char subnet[64];
   struct nat_port *all;
   size_t n;
   int have = read_subnet(&s, err);
   if (have <= 0) return have;
   if (gather_ports(&all, &n, err) < 0) return -1;
-  subnet_text(&s, subnet, sizeof subnet);
-  int rc = nat_publish(subnet, BRIDGE_NAME, all, n, err);
+  int rc = first ? nat_enable(s.net, s.prefix, BRIDGE_NAME, all, n, iptables, NETWORK_DIR, err)
+                 : nat_publish(s.net, s.prefix, BRIDGE_NAME, all, n, NETWORK_DIR, err);
   free(all);
   return rc;
 }
@@ -305,55 +335,19 @@ static void lease_path(uint32_t addr, char *path, size_t len) {
   snprintf(path, len, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
 }
 
-static int is_lease(const char *name) {
-  struct in_addr in;
-  return inet_pton(AF_INET, name, &in) == 1;
-}
-
-/* With no lease left: the bridge, its NAT and .network go. */
-/* 1 while a live process holds the bridge (network_hold); the holds of
- * processes that have gone are removed. */
-static int bridge_held(DIR *d) {
-  int held = 0;
-  struct dirent *e;
-  rewinddir(d);
-  while ((e = readdir(d)) != NULL) {
-    if (strncmp(e->d_name, HOLD_PREFIX, strlen(HOLD_PREFIX)) != 0) continue;
-    int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) continue;
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) unlinkat(dirfd(d), e->d_name, 0);
-    else held = 1;
-    close(fd);
-  }
-  return held;
-}
-
-static void remove_bridge_if_unused(int nl) {
-  struct bd_error ignored;
-  DIR *d = opendir(NETWORK_DIR);
-  if (d) {
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-      if (is_lease(e->d_name)) break;
-    int used = e != NULL || bridge_held(d);
-    closedir(d);
-    if (used) return;
-  } else if (errno != ENOENT) {
-    return;
-  }
-  nat_disable(NETWORK_DIR);
-  nl_delete_link(nl, BRIDGE_NAME, &ignored);
-  unlink(NETWORK_DIR "/subnet");
-  rmdir(NETWORK_DIR);
-}
-
 /* The host's side, under the lock: bridge, lease, veth on the bridge. */
-static int attach_host_side(int nl, int nsfd, const struct subnet *configured, struct network_lease *lease, struct bd_error *err) {
+static int attach_host_side(int nl, int nsfd, const struct bridge_config *config, struct network_lease *lease, struct bd_error *err) {
   struct subnet s;
-  int bridge = ensure_bridge(nl, configured, &s, err), veth;
+  int made, bridge = ensure_bridge(nl, &config->subnet, &s, &made, err), veth;
   lease->unsupported = bridge < 0;
   if (bridge < 0 || take_lease(&s, lease, err) < 0) return -1;
-  if (lease->nports && (check_ports_free(lease, err) < 0 || republish(err) < 0)) return -1;
+  if (lease->nports && check_ports_free(lease, err) < 0) return -1;
+  int first = lease_count() == 1; /* NAT comes with the bridge's first container, and goes with its last */
+  lease->made_bridge = made;
+  if ((first || lease->nports) && republish(first, config->iptables, err) < 0) {
+    lease->unsupported = first;
+    return -1;
+  }
   lease->gateway = host_address(s.net, 1);
   lease->prefix = s.prefix;
   if (nl_add_veth(nl, lease->veth, "eth0", nsfd, err) < 0) {
@@ -383,7 +377,7 @@ out:
   return rc;
 }
 
-int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct subnet *configured,
+int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct bridge_config *config,
                    struct network_lease *lease, struct bd_error *err) {
   char path[64];
   memset(lease, 0, sizeof *lease);
@@ -398,10 +392,11 @@ int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size
   if (nsfd < 0) return bd_fail(err, errno, "open %s", path);
   int lock = network_lock(err), nl = -1, rc = -1;
   if (lock < 0) goto out;
-  if ((nl = nl_open(err)) < 0 || attach_host_side(nl, nsfd, configured, lease, err) < 0) goto out;
+  if ((nl = nl_open(err)) < 0 || attach_host_side(nl, nsfd, config, lease, err) < 0) goto out;
   close(lock);
   lock = -1;
   rc = attach_container_side(nsfd, lease, err);
+  if (rc == 0) lease->made_bridge = 0; /* kept from now on, as docker0 is */
 out:
   if (nl >= 0) close(nl);
   if (lock >= 0) close(lock);
@@ -421,9 +416,14 @@ static void detach_locked(int nl, struct network_lease *lease, int delete_veth) 
     lease_path(lease->addr, path, sizeof path);
     unlink(path);
     lease->leased = 0;
-    if (lease->nports) republish(&ignored);
+    if (lease_count() > 0) {
+      if (lease->nports) republish(0, 0, &ignored);
+    } else if (lease->made_bridge) {
+      remove_bridge(nl); /* a failed first run leaves the host as it found it */
+    } else {
+      nat_disable(NETWORK_DIR);
+    }
   }
-  remove_bridge_if_unused(nl);
 }
 
 void network_detach(struct network_lease *lease, int container_ended) {
@@ -491,28 +491,7 @@ static void collect_veths(int nl) {
   closedir(d);
 }
 
-int network_hold(struct bd_error *err) {
-  char path[PATH_MAX];
-  int lock = network_lock(err), fd = -1;
-  if (lock < 0) return -1;
-  if (mkdir(NETWORK_DIR, 0700) < 0 && errno != EEXIST) {
-    bd_fail(err, errno, "mkdir %s", NETWORK_DIR);
-  } else {
-    snprintf(path, sizeof path, "%s/%s%d", NETWORK_DIR, HOLD_PREFIX, (int)getpid());
-    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      bd_fail(err, errno, "create %s", path);
-    } else if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-      bd_fail(err, errno, "lock %s", path);
-      close(fd);
-      fd = -1;
-    }
-  }
-  close(lock);
-  return fd;
-}
-
-int network_collect(struct bd_error *err) {
+int network_collect(int with_bridge, struct bd_error *err) {
   struct stat st;
   /* Nothing to do, without a lock: no lease and no bridge of ours. */
   if (stat(NETWORK_DIR, &st) < 0 && errno == ENOENT && stat("/sys/class/net/" BRIDGE_NAME, &st) < 0 && errno == ENOENT)
@@ -523,7 +502,7 @@ int network_collect(struct bd_error *err) {
   if (nl >= 0) {
     count = collect_leases(nl);
     collect_veths(nl);
-    remove_bridge_if_unused(nl);
+    if (with_bridge && lease_count() == 0) remove_bridge(nl);
     close(nl);
   }
   close(lock);

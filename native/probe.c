@@ -245,6 +245,21 @@ static const char *try_connect(const char *arg) {
   return outcome(connect(sock, (struct sockaddr *)&addr, sizeof addr));
 }
 
+/* udp-echo=PORT: one datagram received on PORT and sent back; the outcome
+ * names its sender ("4 bytes from 10.88.0.1"). */
+static const char *try_udp_echo(const char *arg) {
+  static char result[64];
+  char data[512], from[INET_ADDRSTRLEN];
+  int sock = socket(AF_INET, SOCK_DGRAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(arg))}, peer;
+  socklen_t len = sizeof peer;
+  if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof addr) < 0) return outcome(-1);
+  ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&peer, &len);
+  if (n < 0 || sendto(sock, data, (size_t)n, 0, (struct sockaddr *)&peer, len) < 0) return outcome(-1);
+  snprintf(result, sizeof result, "%zd bytes from %s", n, inet_ntop(AF_INET, &peer.sin_addr, from, sizeof from));
+  return result;
+}
+
 /* A vsock socket: vsock knows no network namespace. */
 static const char *try_vsock(const char *arg) {
   (void)arg;
@@ -294,6 +309,7 @@ static const struct {
     {"chroot-breakout", try_chroot_breakout},
     {"write-init-exe", try_write_init_exe},
     {"connect", try_connect},
+    {"udp-echo", try_udp_echo},
     {"catch-exe", try_catch_exe},
     {"clear-pdeathsig", try_clear_pdeathsig},
     {"pause", try_pause},

@@ -8,7 +8,7 @@
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
  *       [--bind SOURCE:TARGET[:ro]]... [--tmpfs TARGET[:OPTIONS]]...
- *       [--network-host | (--network-bridge | --network-default) [--subnet CIDR] [--publish PROTO:HOSTPORT:PORT[:HOSTIP]]...]
+ *       [--network-host | (--network-bridge | --network-default) [--subnet CIDR] [--iptables] [--publish PROTO:HOSTPORT:PORT[:HOSTIP]]...]
  *       -- COMMAND [ARGS...]
  * starts COMMAND in a new container on DIR: the lower layer of an overlay
  * whose upper layer is the writable layer (see layer.h), or, with no layer
@@ -83,7 +83,7 @@ struct shim_options {
   int bridge; /* --network-bridge: on the bridge network (see network.h) */
   int bridge_by_default; /* --network-default: the bridge, or none where the host cannot make one */
   struct nat_port ports[MAX_PUBLISHED]; /* --publish */
-  struct subnet subnet; /* --subnet: the bridge's, when it is made */
+  struct bridge_config bridge_config; /* --subnet: the bridge's, when it is made; --iptables */
   size_t nports;
   char *env[MAX_ENV + 1];
 };
@@ -147,6 +147,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     if (strcmp(a, "--network-host") == 0) { o->config.host_network = 1; continue; }
     if (strcmp(a, "--network-bridge") == 0) { o->bridge = 1; continue; }
     if (strcmp(a, "--network-default") == 0) { o->bridge = o->bridge_by_default = 1; continue; }
+    if (strcmp(a, "--iptables") == 0) { o->bridge_config.iptables = 1; continue; }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
@@ -170,7 +171,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
       if ((bind ? volume_parse_bind((char *)val, v, err) : volume_parse_tmpfs((char *)val, v, err)) < 0) return -1;
     }
     else if (strcmp(a, "--subnet") == 0) {
-      if (network_parse_subnet(val, &o->subnet, err) < 0) return -1;
+      if (network_parse_subnet(val, &o->bridge_config.subnet, err) < 0) return -1;
     }
     else if (strcmp(a, "--publish") == 0) {
       if (o->nports == MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
@@ -246,7 +247,7 @@ static int record_info(const struct state *st, const struct container_config *c,
  * `fallback` then says why. */
 static int join_bridge(struct shim_options *o, const struct state *st, pid_t pid, struct network_lease *lease, char *fallback,
                        size_t len, struct bd_error *err) {
-  if (network_attach(o->config.id, pid, o->ports, o->nports, &o->subnet, lease, err) == 0)
+  if (network_attach(o->config.id, pid, o->ports, o->nports, &o->bridge_config, lease, err) == 0)
     return netfiles_set_address(st, o->config.hostname, lease->addr, err);
   if (!o->bridge_by_default || !lease->unsupported || o->nports) return -1;
   snprintf(fallback, len, "%s", err->msg);
@@ -291,7 +292,7 @@ static int run(struct shim_options *o) {
     bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
     goto report;
   }
-  state_gc(&ignored);
+  state_gc(0, &ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
   if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0))
     goto cleanup;

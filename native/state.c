@@ -276,7 +276,7 @@ static void collect_names(void) {
   rmdir(NAMES_DIR);
 }
 
-int state_gc(struct bd_error *err) {
+int state_gc(int with_bridge, struct bd_error *err) {
   DIR *d = opendir(STATE_ROOT);
   if (!d) return errno == ENOENT ? 0 : bd_fail(err, errno, "opendir %s", STATE_ROOT);
   int count = 0, failed = 0;
@@ -305,7 +305,7 @@ int state_gc(struct bd_error *err) {
   }
   closedir(d);
   struct bd_error network_err;
-  if (network_collect(&network_err) < 0 && !failed) {
+  if (network_collect(with_bridge, &network_err) < 0 && !failed) {
     *err = network_err;
     failed = 1;
   }

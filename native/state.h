@@ -83,7 +83,9 @@ void state_release_name(const char *name, int fd);
 int state_is_live(const char *id);
 
 /* Clean up after every dead run: kill what is left in its cgroup, remove
- * the cgroup and the state directory. Returns how many runs were cleaned. */
-int state_gc(struct bd_error *err);
+ * the cgroup and the state directory; and the bridge too when no run uses
+ * it and `with_bridge` (baby-docker gc, not a start). Returns how many runs
+ * were cleaned. */
+int state_gc(int with_bridge, struct bd_error *err);
 
 #endif

@@ -10,10 +10,9 @@ import * as net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { start, type Container } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
-import { holdBridge } from '../src/runtime/network.js';
 import { createRootfs } from '../src/runtime/rootfs.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from './iperf3.js';
-import { assertNothingLeft, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
+import { assertNothingLeft, bridgePorts, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
 
 const mountsBefore = hostMounts();
 const forwardingBefore = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
@@ -40,10 +39,22 @@ function addressOf(id: string): string {
   return found[0]![0];
 }
 
-/** No lease and no bridge once the runs have ended, and soon no veth: the kernel removes each with its container's namespace. */
-async function assertBridgeGone(): Promise<void> {
-  assert.deepEqual([networkLeases(), fs.existsSync('/sys/class/net/bd0')], [{}, false]);
+function natTableThere(): boolean {
+  return spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Once the runs have ended: no lease, no NAT rule, nothing on bd0 (which stays, as docker0 does), and soon no veth:
+ * the kernel removes each with its container's namespace. */
+async function assertBridgeIdle(): Promise<void> {
+  assert.deepEqual([networkLeases(), natTableThere(), bridgePorts()], [{}, false, []]);
+  assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore, 'ip_forward put back');
   await eventually(() => bridgeVeths().length === 0, 5000, `the veths to go with their namespaces: ${bridgeVeths().join(' ')}`);
+}
+
+/** baby-docker gc, which removes the bridge when no run uses it. */
+function gc(): void {
+  const result = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
 }
 
 function onBridge(command: string[], publish?: string[]): Promise<Container> {
@@ -71,11 +82,13 @@ async function firstLine(host: string, port: number, timeoutMs = 5000): Promise<
   return null;
 }
 
-/** The CLI in a mount namespace of its own where `programs` (host paths) are hidden: /dev/null, not executable, over each. */
-function cliWithout(programs: string[], args: string[]): ReturnType<typeof spawn> {
-  const hide = programs.map((p) => `mount --bind /dev/null ${p}`).join(' && ');
-  return spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${hide} && exec "$@"`, 'sh', process.execPath, CLI_PATH, ...args], {
+/** The CLI in a mount namespace of its own where `programs` (host paths) are hidden: /dev/null, not executable, over
+ * each; with the host config file `config`. */
+function cliWithout(programs: string[], args: string[], config: string): ReturnType<typeof spawn> {
+  const hide = programs.map((p) => `mount --bind /dev/null ${p} && `).join('');
+  return spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${hide}exec "$@"`, 'sh', process.execPath, CLI_PATH, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BABY_DOCKER_CONFIG: config },
   });
 }
 
@@ -110,7 +123,7 @@ describe('--network bridge', () => {
     } finally {
       await c.stop(0);
     }
-    await assertBridgeGone();
+    await assertBridgeIdle();
   });
 
   it('lets two containers ping each other and reach each other\'s TCP server', async () => {
@@ -145,14 +158,14 @@ describe('--network bridge', () => {
     } finally {
       await Promise.all(containers.map((c) => c.stop(0)));
     }
-    await assertBridgeGone();
+    await assertBridgeIdle();
   });
 
   it('leaves nothing when the CLI is SIGKILLed: its shim cleans up', async () => {
     const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
     await eventually(() => bridgeVeths().length === 1 && Object.keys(networkLeases()).length === 1, 10_000, 'the run on the bridge');
     cli.kill('SIGKILL');
-    await eventually(() => bridgeVeths().length === 0 && !fs.existsSync(NETWORK_DIR) && !fs.existsSync('/sys/class/net/bd0'), 10_000, 'the shim to clean up');
+    await eventually(() => bridgeVeths().length === 0 && Object.keys(networkLeases()).length === 0 && !natTableThere(), 10_000, 'the shim to clean up');
   });
 
   it('leaves nothing once gc has run when the shim is SIGKILLed: no lease, veth, bridge, nor its published port', async () => {
@@ -168,10 +181,9 @@ describe('--network bridge', () => {
     await eventually(() => !fs.existsSync(`/proc/${hostPid}`), 5000, 'the container to die with its shim');
     assert.equal(Object.keys(networkLeases()).length, 1, 'the killed shim left its lease');
     assert.match(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { encoding: 'utf8' }).stdout, /tcp \. 18087 :/);
-    const gc = spawnSync(process.execPath, [CLI_PATH, 'gc'], { encoding: 'utf8' });
-    assert.equal(gc.status, 0, gc.stderr);
-    await assertBridgeGone();
-    assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
+    gc();
+    await assertBridgeIdle();
+    assert.deepEqual([fs.existsSync('/sys/class/net/bd0'), fs.existsSync(NETWORK_DIR)], [false, false], 'gc removes the unused bridge');
   });
 
   it("moves an iperf3 client's data from a container to an iperf3 server on the host's gateway address", async () => {
@@ -237,6 +249,7 @@ describe('--network bridge', () => {
   });
 
   it('picks another subnet when a route of the host overlaps 10.88.0.0/24', async () => {
+    gc(); // the subnet is chosen as the bridge is made
     // A veth pair of the test's own, its route 10.88.0.0/24 on the host: nothing is sent through it.
     const ip = (...args: string[]): void => {
       const r = spawnSync('ip', args, { encoding: 'utf8' });
@@ -255,6 +268,7 @@ describe('--network bridge', () => {
       }
     } finally {
       ip('link', 'del', 'bdtest0'); // its peer goes with it
+      gc(); // the next runs' bridge takes 10.88.0.0/24 again
     }
   });
 
@@ -276,6 +290,35 @@ describe('--network bridge', () => {
       await c.stop(0);
     }
     assert.equal(await firstLine('127.0.0.1', 18080, 300), null, 'nothing forwarded once the container has gone');
+  });
+
+  it("publishes a UDP port (-p HOST:PORT/udp): a datagram to the host's 127.0.0.1 reaches the container, masqueraded as the gateway, and its answer comes back", async () => {
+    const rootfs = path.join(scratch, 'probe-rootfs');
+    createRootfs(rootfs); // with this build's bd-probe
+    const c = await start({ rootfs, network: 'bridge', publish: ['18090:7001/udp'], command: ['bd-probe', 'udp-echo=7001'] });
+    let output = '';
+    c.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const socket = dgram.createSocket('udp4');
+    try {
+      const gateway = addressOf(c.id).replace(/\.\d+$/, '.1');
+      const answer = new Promise<string | null>((resolve) => {
+        socket.once('message', (message) => resolve(message.toString()));
+        setTimeout(() => resolve(null), 5000);
+      });
+      // Sent again until the probe has bound its port: one datagram is all it answers.
+      const resend = setInterval(() => socket.send('over udp', 18090, '127.0.0.1'), 100);
+      try {
+        assert.equal(await answer, 'over udp');
+      } finally {
+        clearInterval(resend);
+      }
+      assert.equal((await c.wait()).code, 0);
+      await eventually(() => output.endsWith('\n'), 5000, "the probe's line");
+      assert.equal(output, `udp-echo=7001: 8 bytes from ${gateway}\n`);
+    } finally {
+      socket.close();
+      await c.stop(0);
+    }
   });
 
   it('publishes on one host address only when -p names it', async () => {
@@ -303,7 +346,7 @@ describe('--network bridge', () => {
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
-    await assertBridgeGone();
+    await assertBridgeIdle();
   });
 
   it("writes the container's /etc/hosts (its address and hostname), /etc/hostname and a resolv.conf of the host's upstream servers", async () => {
@@ -339,22 +382,24 @@ describe('--network bridge', () => {
     assert.equal(fs.readlinkSync(path.join(rootfs, 'etc', 'hostname')), '/nowhere');
   });
 
-  it('falls back to none where the host cannot make the bridge (here: no nft, no iptables), saying why; --network bridge fails instead', async () => {
-    const hidden = ['/usr/sbin/nft', '/usr/sbin/iptables-restore'];
-    const byDefault = await ended(cliWithout(hidden, ['run', ROOTFS, 'ip', '-o', 'link']));
+  it('falls back to none where the host cannot make its NAT (here: iptables asked for and hidden), saying why, and leaves no bridge it made; --network bridge fails instead', async () => {
+    gc(); // no bridge yet: the failing run makes it, and must take it away again
+    const config = path.join(scratch, 'iptables.json');
+    fs.writeFileSync(config, '{"bridge": {"firewall": "iptables"}}');
+    const hidden = ['/usr/sbin/iptables-restore', '/usr/sbin/iptables'];
+    const why = "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables";
+    const byDefault = await ended(cliWithout(hidden, ['run', ROOTFS, 'ip', '-o', 'link'], config));
     assert.equal(byDefault.code, 0, byDefault.stderr);
     assert.equal(byDefault.stdout.trim().split('\n').length, 1, `only lo: ${byDefault.stdout}`);
-    assert.equal(
-      byDefault.stderr,
-      'baby-docker: no bridge network on this host, so the container has only lo (--network none asks for that and silences this): no NAT for the bridge: neither nft nor iptables is installed (install nftables, or use --network none)\r\n',
-    );
-    const asked = await ended(cliWithout(hidden, ['run', '--network', 'bridge', ROOTFS, 'true']));
+    assert.equal(byDefault.stderr, `baby-docker: no bridge network on this host, so the container has only lo (--network none asks for that and silences this): ${why}\r\n`);
+    const asked = await ended(cliWithout(hidden, ['run', '--network', 'bridge', ROOTFS, 'true'], config));
     assert.equal(asked.code, 125);
-    assert.equal(asked.stderr, 'baby-docker: no NAT for the bridge: neither nft nor iptables is installed (install nftables, or use --network none)\n');
-    await assertBridgeGone();
+    assert.equal(asked.stderr, `baby-docker: ${why}\n`);
+    await assertBridgeIdle();
+    assert.deepEqual([fs.existsSync('/sys/class/net/bd0'), fs.existsSync(NETWORK_DIR)], [false, false], 'the bridge the failed runs made is gone');
   });
 
-  it('uses iptables where nft is absent: NAT and published ports in chains of its own, removed with the bridge', async () => {
+  it('puts NAT and published ports in iptables chains of its own where the config asks (bridge.firewall), removed with the last run', async () => {
     // iptables-nft makes the nat and raw tables our chains hang on, and leaves them (empty of ours): the test takes
     // away those it made, once they hold no rule.
     const tablesBefore = spawnSync('nft', ['list', 'tables'], { encoding: 'utf8' }).stdout;
@@ -364,11 +409,14 @@ describe('--network bridge', () => {
         if (!tablesBefore.includes(`table ip ${table}\n`) && !/^-A /m.test(rules)) spawnSync('nft', ['delete', 'table', 'ip', table]);
       }
     });
-    const cli = cliWithout(['/usr/sbin/nft'], ['run', '-p', '18084:7000', ROOTFS, 'nc', '-ll', '-p', '7000', '-e', 'echo', 'via-iptables']);
+    const config = path.join(scratch, 'iptables.json');
+    fs.writeFileSync(config, '{"bridge": {"firewall": "iptables"}}');
+    const cli = cliWithout([], ['run', '-p', '18084:7000', ROOTFS, 'nc', '-ll', '-p', '7000', '-e', 'echo', 'via-iptables'], config);
     const done = ended(cli);
     await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
     try {
       assert.equal(await firstLine('127.0.0.1', 18084), 'via-iptables');
+      assert.equal(natTableThere(), false, 'no nftables table beside the chains');
       const rules = iptablesRules();
       assert.match(rules, /-A BABY-DOCKER-DNAT -p tcp -m tcp --dport 18084 -j DNAT --to-destination 10\.\d+\.\d+\.\d+:7000/);
       assert.match(rules, /-A BABY-DOCKER-SNAT -s 10\.\d+\.\d+\.0\/24 ! -o bd0 -j MASQUERADE/);
@@ -376,9 +424,10 @@ describe('--network bridge', () => {
     } finally {
       cli.kill('SIGKILL'); // its shim ends the container and cleans up (nc, as PID 1, would shrug off a SIGTERM)
       await done;
-      await eventually(() => bridgeVeths().length === 0 && !fs.existsSync('/sys/class/net/bd0'), 10_000, 'the shim to clean up');
+      await eventually(() => bridgeVeths().length === 0 && Object.keys(networkLeases()).length === 0, 10_000, 'the shim to clean up');
     }
     assert.doesNotMatch(iptablesRules(), /BABY-DOCKER/);
+    assert.equal(fs.existsSync(path.join(NETWORK_DIR, 'iptables')), false, 'the firewall choice goes with the rules');
   });
 
   it("drops what a container sends through its gateway to the host's 127.0.0.1 (route_localnet is on for -p)", async () => {
@@ -409,7 +458,7 @@ describe('--network bridge', () => {
     }
   });
 
-  it("takes the bridge's subnet from the host's config file (bridge.subnet), and refuses a bad one with one line", () => {
+  it("takes the bridge's subnet from the host's config file (bridge.subnet), making an unused bridge of another one again, and refuses a bad one with one line", () => {
     const config = path.join(scratch, 'config.json');
     const run = (text: string) => {
       fs.writeFileSync(config, text);
@@ -417,42 +466,39 @@ describe('--network bridge', () => {
         encoding: 'utf8', env: { ...process.env, BABY_DOCKER_CONFIG: config },
       });
     };
-    const good = run('{"bridge": {"subnet": "10.123.45.16/28"}}');
-    assert.equal(good.status, 0, good.stderr);
-    assert.match(good.stdout, /inet 10\.123\.45\.18\/28 /);
-    const bad = run('{"bridge": {"subnet": "10.123.45.17/28"}}');
-    assert.deepEqual([bad.status, bad.stderr], [125, `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`]);
-  });
-
-  it('keeps bd0 and its NAT between the runs of a process that holds the bridge (a TUI session), and removes them at release', async () => {
-    const release = holdBridge();
     try {
-      for (let run = 0; run < 2; run++) {
-        const c = await onBridge(['true']);
-        await c.wait();
-        assert.deepEqual(networkLeases(), {});
-        assert.equal(fs.existsSync('/sys/class/net/bd0'), true, `bd0 kept after run ${run + 1}`);
-        assert.equal(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'its NAT kept');
-      }
+      const good = run('{"bridge": {"subnet": "10.123.45.16/28"}}');
+      assert.equal(good.status, 0, good.stderr);
+      assert.match(good.stdout, /inet 10\.123\.45\.18\/28 /);
+      const other = run('{"bridge": {"subnet": "10.123.46.0/24"}}');
+      assert.equal(other.status, 0, other.stderr);
+      assert.match(other.stdout, /inet 10\.123\.46\.2\/24 /);
+      const bad = run('{"bridge": {"subnet": "10.123.45.17/28"}}');
+      assert.deepEqual([bad.status, bad.stderr], [125, `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`]);
+      const firewall = run('{"bridge": {"firewall": "ufw"}}');
+      assert.deepEqual([firewall.status, firewall.stderr], [125, `baby-docker: ${config}: bridge.firewall "ufw" is no firewall: give "nftables" or "iptables"\n`]);
     } finally {
-      release();
+      gc(); // the next runs choose their subnet again
     }
-    await assertBridgeGone();
-    assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker']).status, 0, 'the nft table is gone');
   });
 
-  it('lets a hold go with its process: a killed session keeps the bridge no longer than the next run', async () => {
-    const script = `const { addon } = await import(${JSON.stringify(new URL('../src/runtime/native.js', import.meta.url).href)}); addon().networkHold(); console.log('held'); setTimeout(() => {}, 60000);`;
-    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    await new Promise((resolve) => holder.stdout!.once('data', resolve));
-    const c = await onBridge(['true']);
-    await c.wait();
-    assert.equal(fs.existsSync('/sys/class/net/bd0'), true, 'held while the holder lives');
-    const closed = new Promise((resolve) => holder.once('close', resolve));
-    holder.kill('SIGKILL');
-    await closed;
-    const next = await onBridge(['true']);
-    await next.wait();
-    await assertBridgeGone();
+  it('keeps bd0 between runs, as docker0 stays, but not its NAT; gc removes it once no run uses it', async () => {
+    const bridgeIndex = (): string => fs.readFileSync('/sys/class/net/bd0/ifindex', 'utf8').trim();
+    assert.equal((await (await onBridge(['echo'])).wait()).code, 0);
+    const index = bridgeIndex();
+    await assertBridgeIdle();
+    assert.equal((await (await onBridge(['echo'])).wait()).code, 0);
+    assert.equal(bridgeIndex(), index, 'the same bd0, not made again');
+    await assertBridgeIdle();
+    const c = await onBridge(['sleep', '30']);
+    try {
+      gc();
+      assert.equal(bridgeIndex(), index, 'gc keeps a bridge a run uses');
+    } finally {
+      await c.stop(0);
+    }
+    await assertBridgeIdle();
+    gc();
+    assert.deepEqual([fs.existsSync('/sys/class/net/bd0'), fs.existsSync(NETWORK_DIR)], [false, false]);
   });
 });

@@ -337,7 +337,7 @@ describe('the container\'s lifetime', () => {
     const deadline = Date.now() + 2000;
     while (containerProcesses().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(containerProcesses(), [], 'the container outlived its shim');
-    addon().gc();
+    addon().gc(false);
   });
 });
 

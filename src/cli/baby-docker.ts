@@ -471,7 +471,7 @@ async function main(args: string[]): Promise<number> {
     case 'gc': {
       const { addon } = await import('../runtime/native.js');
       const { collectSessionLayers } = await import('../runtime/layer.js');
-      process.stdout.write(`cleaned up after ${addon().gc()} dead container(s) and ${collectSessionLayers()} ended TUI session(s)\n`);
+      process.stdout.write(`cleaned up after ${addon().gc(true)} dead container(s) and ${collectSessionLayers()} ended TUI session(s)\n`);
       return 0;
     }
     case undefined:

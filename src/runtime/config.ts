@@ -2,18 +2,28 @@
  * The host's settings for the runtime (HOST_CONFIG_FILE, JSON), as Docker
  * keeps its daemon.json: one for every user of the host, absent by default.
  *
- *   { "bridge": { "subnet": "10.123.0.0/24" } }
+ *   { "bridge": { "subnet": "10.123.0.0/24", "firewall": "iptables" } }
  *
  * bridge.subnet: the bridge's subnet when it is made (a prefix of 16 to 29);
  * without it, the first private /24 clear of the host's routes.
+ * bridge.firewall: where the NAT rules go, "nftables" (the default; iptables
+ * where the kernel has no nftables) or "iptables" (as Docker's
+ * firewall-backend chooses).
  */
 import * as fs from 'node:fs';
 import { RuntimeError } from './errors.js';
 import { HOST_CONFIG_FILE } from './paths.js';
 
-export interface HostConfig {
-  bridgeSubnet: string | null;
+export interface BridgeConfig {
+  subnet: string | null;
+  firewall: 'nftables' | 'iptables';
 }
+
+export interface HostConfig {
+  bridge: BridgeConfig;
+}
+
+const DEFAULT_CONFIG: HostConfig = { bridge: { subnet: null, firewall: 'nftables' } };
 
 function fail(what: string): never {
   throw new RuntimeError(`${HOST_CONFIG_FILE}: ${what}`);
@@ -31,13 +41,18 @@ function checkSubnet(subnet: unknown): string {
   return subnet as string;
 }
 
+function checkFirewall(firewall: unknown): BridgeConfig['firewall'] {
+  if (firewall !== 'nftables' && firewall !== 'iptables') fail(`bridge.firewall ${JSON.stringify(firewall)} is no firewall: give "nftables" or "iptables"`);
+  return firewall;
+}
+
 /** The host's settings; the defaults where the file is absent. */
 export function hostConfig(): HostConfig {
   let text: string;
   try {
     text = fs.readFileSync(HOST_CONFIG_FILE, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { bridgeSubnet: null };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_CONFIG;
     fail(`cannot read it (${(error as NodeJS.ErrnoException).code})`);
   }
   let config: unknown;
@@ -46,6 +61,11 @@ export function hostConfig(): HostConfig {
   } catch (error) {
     fail(`not JSON: ${(error as Error).message}`);
   }
-  const bridge = (config as { bridge?: { subnet?: unknown } } | null)?.bridge;
-  return { bridgeSubnet: bridge?.subnet === undefined ? null : checkSubnet(bridge.subnet) };
+  const bridge = (config as { bridge?: { subnet?: unknown; firewall?: unknown } } | null)?.bridge;
+  return {
+    bridge: {
+      subnet: bridge?.subnet === undefined ? DEFAULT_CONFIG.bridge.subnet : checkSubnet(bridge.subnet),
+      firewall: bridge?.firewall === undefined ? DEFAULT_CONFIG.bridge.firewall : checkFirewall(bridge.firewall),
+    },
+  };
 }

@@ -386,7 +386,7 @@ class ShimSession {
 /** Remove what runs whose shim died left (cgroups, state): best effort, as the next start does it too. */
 function reclaimDeadRuns(): void {
   try {
-    addon().gc();
+    addon().gc(false);
   } catch {
     // The next start, or baby-docker gc, collects what is left.
   }
@@ -469,7 +469,8 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...layerArgs(spec.layer),
     ...spec.lowers.flatMap((dir) => ['--lower', dir]),
     ...(spec.network === 'none' ? [] : [spec.networkByDefault ? '--network-default' : `--network-${spec.network}`]),
-    ...(spec.bridgeSubnet !== null ? ['--subnet', spec.bridgeSubnet] : []),
+    ...(spec.bridge?.subnet ? ['--subnet', spec.bridge.subnet] : []),
+    ...(spec.bridge?.firewall === 'iptables' ? ['--iptables'] : []),
     ...spec.ports.flatMap((p) => ['--publish', `${p.protocol}:${p.hostPort}:${p.containerPort}${p.hostIp === null ? '' : `:${p.hostIp}`}`]),
     ...spec.volumes.flatMap((v) => (v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`])),
     ...envArgs(containerEnv(spec, tty)),

@@ -51,9 +51,8 @@ interface Addon {
   readHostname(pid: number): string;
   /** A close-on-exec fd of a sealed memfd holding the file at `path`. */
   sealedCopy(path: string): number;
-  gc(): number;
-  /** An fd that keeps the bridge, once made, between this process's runs while it is open (native/network.h). */
-  networkHold(): number;
+  /** Clean up after dead runs; removeBridge: the bridge too, when no run uses it (baby-docker gc). */
+  gc(removeBridge: boolean): number;
   isLive(id: string): boolean;
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
   /** Index of the first byte of a control character in UTF-8 `bytes` other than TAB, CR and LF, or -1 (for jump scrolling). */

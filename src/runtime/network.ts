@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import { RuntimeError } from './errors.js';
-import { addon } from './native.js';
 import type { ContainerNetwork } from './protocol.js';
 import type { Network, PublishedPort, ResolvedSpec } from './spec.js';
 
@@ -121,18 +120,4 @@ function readRegularFile(file: string): string | null {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Keep the bridge, once a run has made it, between this process's runs (a TUI session's re-runs would each make and
- * remove bd0 and its NAT, ~80 ms); the returned release lets it go, and removes it at once when no run uses it. */
-export function holdBridge(): () => void {
-  const fd = addon().networkHold();
-  return () => {
-    fs.closeSync(fd);
-    try {
-      addon().gc();
-    } catch {
-      // The next start, or baby-docker gc, removes it.
-    }
-  };
 }

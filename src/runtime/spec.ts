@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { capabilityMask } from './capabilities.js';
-import { hostConfig } from './config.js';
+import { type BridgeConfig, hostConfig } from './config.js';
 import { RuntimeError } from './errors.js';
 import type { LocalImage } from './images/index.js';
 import { defaultCommand } from './insideRootfs.js';
@@ -116,8 +116,8 @@ export interface ResolvedSpec {
   networkByDefault: boolean;
   /** Published ports (bridge only). */
   ports: PublishedPort[];
-  /** The bridge's subnet from the host's config, for when the bridge is made; null: one chosen clear of the host's routes. */
-  bridgeSubnet: string | null;
+  /** The host's settings for the bridge (its config file); null without the bridge. */
+  bridge: BridgeConfig | null;
 }
 
 export const DEFAULT_MEMORY = 100 * 1024 * 1024;
@@ -282,7 +282,7 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
     network,
     networkByDefault: spec.network === undefined,
     ports: resolvePorts(spec.publish ?? [], network),
-    bridgeSubnet: network === 'bridge' ? hostConfig().bridgeSubnet : null,
+    bridge: network === 'bridge' ? hostConfig().bridge : null,
   };
 }
 

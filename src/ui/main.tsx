@@ -7,7 +7,6 @@
 import * as path from 'node:path';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { collectSessionLayers } from '../runtime/layer.js';
-import { holdBridge } from '../runtime/network.js';
 import { listLocalImages } from '../runtime/images/index.js';
 import type { Lab } from '../labs/lab.js';
 import { hasTerminal, type TuiArgs } from './args.js';
@@ -54,7 +53,6 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     throw new RuntimeError('baby-docker-tui needs a terminal: run it in an interactive terminal (for scripts, use baby-docker run)');
   }
   collectSessionLayers(); // what TUIs that were killed kept
-  const releaseBridge = holdBridge();
   const config = loadConfig();
   let history = loadHistory();
   const picker = initialPicker({
@@ -197,7 +195,6 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     try {
       await controller.kill(); // the container, its cgroup and state are gone once this resolves
     } finally {
-      releaseBridge(); // the bridge goes now, unless another process's run uses it
       process.exit(code);
     }
   };
