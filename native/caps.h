@@ -14,4 +14,13 @@
  * PR_SET_NO_NEW_PRIVS so no exec can gain more. */
 int caps_restrict(uint64_t keep, struct bd_error *err);
 
+/* A capability's number from its name ("CAP_CHOWN" or "CHOWN"); -1 when unknown. */
+int caps_from_name(const char *name);
+
+/* Drop from the bounding set every capability not in `keep`. */
+int caps_limit_bounding(uint64_t keep, struct bd_error *err);
+
+/* Set the process's capability sets; of `ambient`, what is inheritable and permitted. */
+int caps_set(uint64_t effective, uint64_t permitted, uint64_t inheritable, uint64_t ambient, struct bd_error *err);
+
 #endif

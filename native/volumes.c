@@ -39,7 +39,7 @@ int volume_parse_tmpfs(char *arg, struct volume *v, struct bd_error *err) {
 
 /* openat2 with the root at rootfd: symlinks and ".." resolve as they would
  * inside the container, whose / rootfd will be. */
-static int open_in_root(int rootfd, const char *path, int flags) {
+int volume_open_in_root(int rootfd, const char *path, int flags) {
   struct open_how how;
   memset(&how, 0, sizeof how);
   how.flags = (unsigned long long)(flags | O_CLOEXEC);
@@ -50,7 +50,7 @@ static int open_in_root(int rootfd, const char *path, int flags) {
 /* An O_PATH fd of `target` inside the root, made if missing: directories on
  * the way, and last a directory, or (for a file volume) an empty file. Each
  * is made in the directory the path so far resolves to inside the root. */
-static int open_target(int rootfd, const char *target, int want_dir, struct bd_error *err) {
+int volume_open_target(int rootfd, const char *target, int want_dir, struct bd_error *err) {
   char path[PATH_MAX];
   if (target[0] != '/' || !target[strspn(target, "/")]) return bd_fail(err, 0, "volume target %s is not an absolute path below /", target);
   if ((size_t)snprintf(path, sizeof path, "%s", target) >= sizeof path) return bd_fail(err, ENAMETOOLONG, "volume target %s", target);
@@ -60,11 +60,11 @@ static int open_target(int rootfd, const char *target, int want_dir, struct bd_e
     int last = !p[n + strspn(p + n, "/")];
     char after = p[n];
     p[n] = '\0'; /* path is now the path so far */
-    int fd = open_in_root(rootfd, path, O_PATH);
+    int fd = volume_open_in_root(rootfd, path, O_PATH);
     if (fd < 0 && errno == ENOENT) {
       char first = *p;
       *p = '\0';
-      int parent = open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+      int parent = volume_open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
       *p = first;
       if (parent < 0) return bd_fail(err, errno, "open %s in the rootfs", path);
       int made = last && !want_dir ? openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
@@ -76,7 +76,7 @@ static int open_target(int rootfd, const char *target, int want_dir, struct bd_e
       if (made < 0 && e == EEXIST)
         return bd_fail(err, 0, "volume target %s: %s in the rootfs is a symlink to nothing: make what it names, or choose another path", target, path);
       if (made < 0) return bd_fail(err, e, "make %s in the rootfs", path);
-      fd = open_in_root(rootfd, path, O_PATH);
+      fd = volume_open_in_root(rootfd, path, O_PATH);
     }
     if (fd < 0) return bd_fail(err, errno, "open %s in the rootfs", path);
     if (last) return fd;
@@ -93,16 +93,16 @@ static int optional_target_usable(int rootfd, const char *target) {
   struct stat st;
   if ((size_t)snprintf(parent, sizeof parent, "%s", target) >= sizeof parent) return 0;
   *strrchr(parent, '/') = '\0';
-  int fd = open_in_root(rootfd, parent[0] ? parent : "/", O_PATH | O_DIRECTORY);
+  int fd = volume_open_in_root(rootfd, parent[0] ? parent : "/", O_PATH | O_DIRECTORY);
   if (fd < 0) return 0;
   close(fd);
-  if ((fd = open_in_root(rootfd, target, O_PATH)) >= 0) {
+  if ((fd = volume_open_in_root(rootfd, target, O_PATH)) >= 0) {
     int file = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
     return file;
   }
   if (errno != ENOENT) return 0;
-  fd = open_in_root(rootfd, target, O_PATH | O_NOFOLLOW); /* a symlink, to nothing */
+  fd = volume_open_in_root(rootfd, target, O_PATH | O_NOFOLLOW); /* a symlink, to nothing */
   if (fd >= 0) close(fd);
   return fd < 0;
 }
@@ -114,7 +114,7 @@ static int bind_volume(int rootfd, const struct volume *v, struct bd_error *err)
   if (src < 0) return bd_fail(err, errno, "open volume source %s", v->source);
   if (fstat(src, &src_st) < 0) {
     bd_fail(err, errno, "stat %s", v->source);
-  } else if ((dst = open_target(rootfd, v->target, S_ISDIR(src_st.st_mode), err)) < 0) {
+  } else if ((dst = volume_open_target(rootfd, v->target, S_ISDIR(src_st.st_mode), err)) < 0) {
   } else if (fstat(dst, &dst_st) < 0) {
     bd_fail(err, errno, "stat %s in the rootfs", v->target);
   } else if (S_ISDIR(src_st.st_mode) != S_ISDIR(dst_st.st_mode)) {
@@ -151,7 +151,7 @@ static int tmpfs_volume(int rootfd, const struct volume *v, struct bd_error *err
     else len += (size_t)snprintf(data + len, sizeof data - len, "%s%s", len ? "," : "", o);
     if (len >= sizeof data) return bd_fail(err, E2BIG, "tmpfs options %s", v->options);
   }
-  int dst = open_target(rootfd, v->target, 1, err);
+  int dst = volume_open_target(rootfd, v->target, 1, err);
   if (dst < 0) return -1;
   snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
   int rc = mount("tmpfs", target, "tmpfs", flags, data) < 0 ? bd_fail(err, errno, "mount a tmpfs on %s", v->target) : 0;

@@ -23,6 +23,14 @@ struct volume {
 int volume_parse_bind(char *arg, struct volume *v, struct bd_error *err);
 int volume_parse_tmpfs(char *arg, struct volume *v, struct bd_error *err);
 
+/* openat2 with the root at rootfd: symlinks and ".." resolve as they would
+ * inside the container, whose / rootfd will be. */
+int volume_open_in_root(int rootfd, const char *path, int flags);
+
+/* An O_PATH fd of `target` inside the root, made if missing: directories on
+ * the way, and last a directory (want_dir) or an empty file. */
+int volume_open_target(int rootfd, const char *target, int want_dir, struct bd_error *err);
+
 /* Mount them, in order, under the rootfs open at rootfd (before pivot_root). */
 int mount_volumes(int rootfd, const struct volume *volumes, size_t count, struct bd_error *err);
 

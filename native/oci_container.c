@@ -1,0 +1,263 @@
+#define _GNU_SOURCE
+#include "oci_container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "volumes.h"
+
+/* Mount options: flags set or cleared, or propagation; the rest is data. */
+static const struct {
+  const char *name;
+  int clear;
+  unsigned long flag;
+} OPTIONS[] = {
+    {"ro", 0, MS_RDONLY},        {"rw", 1, MS_RDONLY},          {"nosuid", 0, MS_NOSUID},      {"suid", 1, MS_NOSUID},
+    {"nodev", 0, MS_NODEV},      {"dev", 1, MS_NODEV},          {"noexec", 0, MS_NOEXEC},      {"exec", 1, MS_NOEXEC},
+    {"sync", 0, MS_SYNCHRONOUS}, {"async", 1, MS_SYNCHRONOUS},  {"dirsync", 0, MS_DIRSYNC},    {"remount", 0, MS_REMOUNT},
+    {"mand", 0, MS_MANDLOCK},    {"nomand", 1, MS_MANDLOCK},    {"noatime", 0, MS_NOATIME},    {"atime", 1, MS_NOATIME},
+    {"nodiratime", 0, MS_NODIRATIME}, {"diratime", 1, MS_NODIRATIME}, {"relatime", 0, MS_RELATIME},
+    {"norelatime", 1, MS_RELATIME}, {"strictatime", 0, MS_STRICTATIME}, {"nostrictatime", 1, MS_STRICTATIME},
+    {"bind", 0, MS_BIND},        {"rbind", 0, MS_BIND | MS_REC},
+};
+
+static const struct {
+  const char *name;
+  unsigned long flag;
+} PROPAGATION[] = {
+    {"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},     {"rslave", MS_SLAVE | MS_REC},     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+struct mount_options {
+  unsigned long flags, propagation;
+  char data[1024];
+};
+
+static int parse_options(const struct oci_mount *m, struct mount_options *o, struct bd_error *err) {
+  size_t len = 0;
+  memset(o, 0, sizeof *o);
+  for (size_t i = 0; i < m->noptions; i++) {
+    const char *name = m->options[i];
+    size_t k;
+    for (k = 0; k < sizeof OPTIONS / sizeof OPTIONS[0] && strcmp(OPTIONS[k].name, name) != 0; k++) {}
+    if (k < sizeof OPTIONS / sizeof OPTIONS[0]) {
+      if (OPTIONS[k].clear) o->flags &= ~OPTIONS[k].flag;
+      else o->flags |= OPTIONS[k].flag;
+      continue;
+    }
+    for (k = 0; k < sizeof PROPAGATION / sizeof PROPAGATION[0] && strcmp(PROPAGATION[k].name, name) != 0; k++) {}
+    if (k < sizeof PROPAGATION / sizeof PROPAGATION[0]) {
+      o->propagation |= PROPAGATION[k].flag;
+      continue;
+    }
+    int n = snprintf(o->data + len, sizeof o->data - len, "%s%s", len ? "," : "", name);
+    if (n < 0 || (size_t)n >= sizeof o->data - len) return bd_fail(err, E2BIG, "mount options of %s", m->destination);
+    len += (size_t)n;
+  }
+  return 0;
+}
+
+/* Mount m at its destination inside the rootfs open at rootfd: the target
+ * resolved (and made) inside the rootfs, never through a link out of it. */
+static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err) {
+  struct mount_options o;
+  char target[64];
+  struct stat st;
+  if (parse_options(m, &o, err) < 0) return -1;
+  int bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
+  if (bind) o.flags |= MS_BIND;
+  /* A bind of a file goes on a file; anything else on a directory. */
+  int want_dir = !bind || !m->source || stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
+  int dst = volume_open_target(rootfd, m->destination, want_dir, err);
+  if (dst < 0) return -1;
+  snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
+  const char *type = m->type && strcmp(m->type, "bind") != 0 ? m->type : NULL;
+  unsigned long remount = 0;
+  int rc;
+  if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) && !bind) {
+    /* A cgroup mount shows the caller's hierarchy: the host's /sys/fs/cgroup, bound read-only. */
+    rc = mount("/sys/fs/cgroup", target, NULL, MS_BIND | MS_REC, NULL);
+    remount = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  } else {
+    rc = mount(m->source, target, type, o.flags & ~(bind ? MS_RDONLY | MS_REMOUNT : 0UL), o.data[0] ? o.data : NULL);
+    if (bind) remount = o.flags & ~(MS_BIND | MS_REC);
+  }
+  close(dst);
+  if (rc < 0) return bd_fail(err, errno, "mount %s on %s", m->source ? m->source : "(none)", m->destination);
+  if (!remount && !o.propagation) return 0;
+  /* The new mount, on top of what dst named. */
+  if ((dst = volume_open_in_root(rootfd, m->destination, O_PATH)) < 0) return bd_fail(err, errno, "open %s after mounting it", m->destination);
+  snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
+  if (remount && mount(NULL, target, NULL, remount | MS_REMOUNT | MS_BIND, NULL) < 0)
+    rc = bd_fail(err, errno, "remount %s with its options", m->destination);
+  else if (o.propagation && mount(NULL, target, NULL, o.propagation, NULL) < 0)
+    rc = bd_fail(err, errno, "set the propagation of %s", m->destination);
+  close(dst);
+  return rc;
+}
+
+/* /dev as a runtime makes it when the config mounts a tmpfs there: the
+ * default devices, the spec's own, and the usual links. */
+static const struct oci_device DEFAULT_DEVICES[] = {
+    {"/dev/null", 'c', 1, 3, 0666, 0, 0},    {"/dev/zero", 'c', 1, 5, 0666, 0, 0}, {"/dev/full", 'c', 1, 7, 0666, 0, 0},
+    {"/dev/random", 'c', 1, 8, 0666, 0, 0},  {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
+};
+
+static int make_device(int rootfd, const struct oci_device *d, struct bd_error *err) {
+  char parent[PATH_MAX];
+  const char *name = strrchr(d->path, '/') + 1;
+  if ((size_t)snprintf(parent, sizeof parent, "%.*s", (int)(name - d->path), d->path) >= sizeof parent)
+    return bd_fail(err, ENAMETOOLONG, "device %s", d->path);
+  int dir = volume_open_target(rootfd, parent[1] ? parent : "/", 1, err);
+  if (dir < 0) return -1;
+  mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+  int rc = 0;
+  if (mknodat(dir, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 && errno != EEXIST)
+    rc = bd_fail(err, errno, "mknod %s", d->path);
+  else if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+    rc = bd_fail(err, errno, "chown %s", d->path);
+  close(dir);
+  return rc;
+}
+
+static int make_dev(int rootfd, const struct oci_spec *s, struct bd_error *err) {
+  static const char *const LINKS[][2] = {
+      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
+  };
+  for (size_t i = 0; i < sizeof DEFAULT_DEVICES / sizeof DEFAULT_DEVICES[0]; i++)
+    if (make_device(rootfd, &DEFAULT_DEVICES[i], err) < 0) return -1;
+  for (size_t i = 0; i < s->ndevices; i++)
+    if (make_device(rootfd, &s->devices[i], err) < 0) return -1;
+  int dev = volume_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
+  if (dev < 0) return bd_fail(err, errno, "open /dev in the rootfs");
+  for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++)
+    if (symlinkat(LINKS[i][0], dev, LINKS[i][1]) < 0 && errno != EEXIST) {
+      int e = errno;
+      close(dev);
+      return bd_fail(err, e, "symlink /dev/%s", LINKS[i][1]);
+    }
+  close(dev);
+  return 0;
+}
+
+static int dev_is_tmpfs(const struct oci_spec *s) {
+  for (size_t i = 0; i < s->nmounts; i++)
+    if (strcmp(s->mounts[i].destination, "/dev") == 0) return s->mounts[i].type && strcmp(s->mounts[i].type, "tmpfs") == 0;
+  return 0;
+}
+
+/* maskedPaths: /dev/null over a file, an empty read-only tmpfs over a
+ * directory; readonlyPaths: bound onto themselves, read-only. Called after
+ * pivot_root; a path that is not there is left alone. */
+static int mask_and_protect(const struct oci_spec *s, struct bd_error *err) {
+  struct stat st;
+  for (size_t i = 0; i < s->nmasked_paths; i++) {
+    const char *p = s->masked_paths[i];
+    if (lstat(p, &st) < 0) {
+      if (errno == ENOENT) continue;
+      return bd_fail(err, errno, "stat masked path %s", p);
+    }
+    int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL) : mount("/dev/null", p, NULL, MS_BIND, NULL);
+    if (rc < 0) return bd_fail(err, errno, "mask %s", p);
+  }
+  for (size_t i = 0; i < s->nreadonly_paths; i++) {
+    const char *p = s->readonly_paths[i];
+    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
+      if (errno == ENOENT) continue;
+      return bd_fail(err, errno, "bind read-only path %s", p);
+    }
+    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+      return bd_fail(err, errno, "remount %s read-only", p);
+  }
+  return 0;
+}
+
+static int write_sysctls(const struct oci_spec *s, struct bd_error *err) {
+  for (size_t i = 0; i < s->nsysctls; i++) {
+    char path[PATH_MAX];
+    int n = snprintf(path, sizeof path, "/proc/sys/%s", s->sysctls[i].key);
+    if (n < 0 || (size_t)n >= sizeof path) return bd_fail(err, ENAMETOOLONG, "sysctl %s", s->sysctls[i].key);
+    for (char *c = path + strlen("/proc/sys/"); *c; c++)
+      if (*c == '.') *c = '/';
+    if (write_file(NULL, path, s->sysctls[i].value, err) < 0) return -1;
+  }
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  unsigned long flag;
+} ROOT_PROPAGATION[] = {
+    {"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"slave", MS_SLAVE}, {"rslave", MS_SLAVE | MS_REC},
+    {"shared", MS_SHARED},   {"rshared", MS_SHARED | MS_REC},   {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
+};
+
+int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, struct bd_error *err) {
+  unsigned long propagation = MS_PRIVATE | MS_REC;
+  if (s->rootfs_propagation) {
+    size_t k = 0;
+    while (k < sizeof ROOT_PROPAGATION / sizeof ROOT_PROPAGATION[0] && strcmp(ROOT_PROPAGATION[k].name, s->rootfs_propagation) != 0) k++;
+    if (k == sizeof ROOT_PROPAGATION / sizeof ROOT_PROPAGATION[0])
+      return bd_fail(err, 0, "linux.rootfsPropagation %s: give private, slave, shared or unbindable (r...)", s->rootfs_propagation);
+    propagation = ROOT_PROPAGATION[k].flag;
+  }
+  /* Nothing of ours propagates to the host while we mount; the rootfs's own propagation comes last. */
+  if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) return bd_fail(err, errno, "make / a slave mount");
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);
+  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
+  for (size_t i = 0; i < s->nmounts; i++)
+    if (mount_one(rootfd, &s->mounts[i], err) < 0) goto fail;
+  if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;
+  if (fchdir(rootfd) < 0) {
+    bd_fail(err, errno, "chdir %s", rootfs);
+    goto fail;
+  }
+  close(rootfd);
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return bd_fail(err, errno, "pivot_root %s", rootfs);
+  if (umount2(".", MNT_DETACH) < 0) return bd_fail(err, errno, "detach the old root");
+  if (chdir("/") < 0) return bd_fail(err, errno, "chdir /");
+  if (mount(NULL, "/", NULL, propagation, NULL) < 0) return bd_fail(err, errno, "set the propagation of /");
+  if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+    return bd_fail(err, errno, "remount / read-only");
+  if (mask_and_protect(s, err) < 0 || write_sysctls(s, err) < 0) return -1;
+  return 0;
+fail:
+  close(rootfd);
+  return -1;
+}
+
+int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
+  for (size_t i = 0; i < s->nrlimits; i++)
+    if (setrlimit((__rlimit_resource_t)s->rlimits[i].resource, &s->rlimits[i].limit) < 0)
+      return bd_fail(err, errno, "setrlimit %d", s->rlimits[i].resource);
+  if (s->has_oom_score_adj) {
+    char value[16];
+    snprintf(value, sizeof value, "%d", s->oom_score_adj);
+    if (write_file(NULL, "/proc/self/oom_score_adj", value, err) < 0) return -1;
+  }
+  if (s->has_caps && caps_limit_bounding(s->caps.bounding, err) < 0) return -1;
+  /* Keep the permitted set across the change of user; capset then sets what the spec asks. */
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return bd_fail(err, errno, "prctl PR_SET_KEEPCAPS");
+  if (setgroups(s->nadditional_gids, s->additional_gids) < 0) return bd_fail(err, errno, "setgroups");
+  if (setresgid(s->gid, s->gid, s->gid) < 0) return bd_fail(err, errno, "setgid %u", (unsigned)s->gid);
+  if (setresuid(s->uid, s->uid, s->uid) < 0) return bd_fail(err, errno, "setuid %u", (unsigned)s->uid);
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) return bd_fail(err, errno, "prctl PR_SET_KEEPCAPS");
+  if (s->has_caps && caps_set(s->caps.effective, s->caps.permitted, s->caps.inheritable, s->caps.ambient, err) < 0) return -1;
+  if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return bd_fail(err, errno, "set no_new_privs");
+  if (chdir(s->cwd) < 0) return bd_fail(err, errno, "chdir %s (process.cwd)", s->cwd);
+  return 0;
+}

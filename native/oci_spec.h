@@ -1,0 +1,102 @@
+/* A bundle's config.json (OCI runtime-spec 1.x), read into plain C: what
+ * baby-docker-runc needs of it to create a container. Strings point into
+ * the parsed JSON, which oci_spec_free releases. */
+#ifndef BD_OCI_SPEC_H
+#define BD_OCI_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "utils.h"
+
+#define OCI_MAX_ITEMS 128
+
+struct oci_mount {
+  const char *destination, *type, *source;
+  const char *options[32];
+  size_t noptions;
+};
+
+struct oci_namespace {
+  int flag;         /* CLONE_NEWPID, ... */
+  const char *path; /* join this one; NULL: a new one */
+};
+
+struct oci_rlimit {
+  int resource;
+  struct rlimit limit;
+};
+
+struct oci_device {
+  const char *path;
+  char type; /* 'c', 'b' or 'p' */
+  unsigned major, minor, mode;
+  uid_t uid;
+  gid_t gid;
+};
+
+struct oci_sysctl {
+  const char *key, *value;
+};
+
+/* Capability sets, bit n = capability n. */
+struct oci_caps {
+  uint64_t bounding, effective, inheritable, permitted, ambient;
+};
+
+struct oci_spec {
+  void *json; /* the parsed document the strings below live in */
+  const char *oci_version;
+  /* process */
+  int terminal;
+  uid_t uid;
+  gid_t gid;
+  gid_t additional_gids[OCI_MAX_ITEMS];
+  size_t nadditional_gids;
+  char *args[OCI_MAX_ITEMS + 1]; /* NULL-terminated */
+  char *env[OCI_MAX_ITEMS + 1];
+  const char *cwd;
+  struct oci_caps caps;
+  int has_caps;
+  struct oci_rlimit rlimits[32];
+  size_t nrlimits;
+  int no_new_privileges;
+  int has_oom_score_adj, oom_score_adj;
+  /* root, hostname */
+  const char *root_path; /* as written: relative to the bundle, or absolute */
+  int root_readonly;
+  const char *hostname;
+  /* mounts, in order */
+  struct oci_mount mounts[OCI_MAX_ITEMS];
+  size_t nmounts;
+  /* linux */
+  struct oci_namespace namespaces[8];
+  size_t nnamespaces;
+  struct oci_device devices[OCI_MAX_ITEMS];
+  size_t ndevices;
+  const char *masked_paths[OCI_MAX_ITEMS];
+  size_t nmasked_paths;
+  const char *readonly_paths[OCI_MAX_ITEMS];
+  size_t nreadonly_paths;
+  struct oci_sysctl sysctls[OCI_MAX_ITEMS];
+  size_t nsysctls;
+  const char *rootfs_propagation; /* NULL: private */
+  const char *cgroups_path;
+  int64_t memory_limit; /* bytes; 0: none */
+  int64_t pids_limit;   /* 0: none */
+};
+
+/* Read `path` (a bundle's config.json) into spec. Anything it asks for that
+ * we cannot do (user namespaces, an unknown namespace type, a malformed
+ * field) fails here with its name, before anything is made. */
+int oci_spec_load(const char *path, struct oci_spec *spec, struct bd_error *err);
+
+void oci_spec_free(struct oci_spec *spec);
+
+/* The flag of namespace `ns` in spec, and whether it is new (1), joined
+ * (2, *path set) or absent (0). */
+int oci_spec_namespace(const struct oci_spec *spec, int flag, const char **path);
+
+#endif

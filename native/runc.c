@@ -1,0 +1,531 @@
+/* baby-docker-runc: an OCI runtime's command line, as podman (through
+ * conmon), containerd's runc shim and the runtime-tools suite call runc:
+ *
+ *   baby-docker-runc [--root DIR] [--log FILE] [--log-format text|json] COMMAND ...
+ *     create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] [--no-pivot] ID
+ *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | features
+ *
+ * create clones the container's first process into its namespaces and
+ * cgroup; it sets itself up as config.json says (oci_container.h), then
+ * waits, blocked opening the state directory's exec.fifo for writing, until
+ * start opens it for reading; then it execs process.args. Neither create
+ * nor start stays: the container's process outlives them (reparented to the
+ * caller's subreaper, as with runc).
+ *
+ * State, per container: ROOT/ID/state.json (id, pid and its start time,
+ * bundle, creation time, cgroup directories), exec.fifo until started. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "container.h"
+#include "linux.h"
+#include "oci_container.h"
+#include "oci_spec.h"
+#include "utils.h"
+
+#define DEFAULT_ROOT "/run/baby-docker-runc"
+#define VERSION "0.1.0"
+#define SPEC_VERSION "1.0.2"
+
+struct globals {
+  const char *root, *log, *log_format;
+};
+
+/* An error on stderr and, with --log, in the log as the caller asked (conmon reads the json one). */
+static int report(const struct globals *g, const char *msg) {
+  fprintf(stderr, "baby-docker-runc: %s\n", msg);
+  if (g->log) {
+    FILE *f = fopen(g->log, "ae");
+    if (f) {
+      char when[64];
+      time_t now = time(NULL);
+      strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+      if (g->log_format && strcmp(g->log_format, "json") == 0) {
+        json_object *line = json_object_new_object();
+        json_object_object_add(line, "level", json_object_new_string("error"));
+        json_object_object_add(line, "msg", json_object_new_string(msg));
+        json_object_object_add(line, "time", json_object_new_string(when));
+        fprintf(f, "%s\n", json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(line);
+      } else {
+        fprintf(f, "time=\"%s\" level=error msg=\"%s\"\n", when, msg);
+      }
+      fclose(f);
+    }
+  }
+  return 1;
+}
+
+/* Ids name directories: letters, digits, and _ . - (not first), as runc takes them. */
+static int check_id(const char *id, struct bd_error *err) {
+  size_t len = strlen(id);
+  if (len == 0 || len > 200 || id[0] == '.' || id[0] == '-' || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
+    return bd_fail(err, 0, "invalid container id %s: use letters, digits, _ . and -", id);
+  return 0;
+}
+
+static int state_path(const struct globals *g, const char *id, const char *file, char *out, size_t len, struct bd_error *err) {
+  int n = snprintf(out, len, "%s/%s%s%s", g->root, id, file ? "/" : "", file ? file : "");
+  if (n < 0 || (size_t)n >= len) return bd_fail(err, ENAMETOOLONG, "state path of %s", id);
+  return 0;
+}
+
+/* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
+ * has gone or only its zombie is left (its parent has not reaped it yet). */
+static unsigned long long start_time(pid_t pid) {
+  char path[64], buf[1024];
+  struct bd_error ignored;
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  if (read_file(NULL, path, buf, sizeof buf, &ignored) < 0) return 0;
+  char *p = strrchr(buf, ')');
+  unsigned long long value = 0;
+  if (p && (p[2] == 'Z' || p[2] == 'X')) return 0;
+  /* After "pid (comm)": state is field 3, starttime field 22. */
+  for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
+  if (p) sscanf(p + 1, "%llu", &value);
+  return value;
+}
+
+struct container_state {
+  json_object *json;
+  const char *id, *bundle;
+  pid_t pid;
+  unsigned long long start;
+  struct cgroup cg;
+};
+
+static int load_state(const struct globals *g, const char *id, struct container_state *st, struct bd_error *err) {
+  char path[PATH_MAX];
+  memset(st, 0, sizeof *st);
+  if (check_id(id, err) < 0 || state_path(g, id, "state.json", path, sizeof path, err) < 0) return -1;
+  if (access(path, F_OK) < 0) return bd_fail(err, 0, "container %s does not exist", id);
+  st->json = json_object_from_file(path);
+  if (!st->json) return bd_fail(err, 0, "read %s: %s", path, json_util_get_last_err());
+  json_object *v;
+  st->id = id;
+  if (json_object_object_get_ex(st->json, "bundle", &v)) st->bundle = json_object_get_string(v);
+  if (json_object_object_get_ex(st->json, "pid", &v)) st->pid = json_object_get_int(v);
+  if (json_object_object_get_ex(st->json, "starttime", &v)) st->start = (unsigned long long)json_object_get_int64(v);
+  if (json_object_object_get_ex(st->json, "cgroup_version", &v)) st->cg.version = json_object_get_int(v);
+  if (json_object_object_get_ex(st->json, "cgroup_memory", &v)) snprintf(st->cg.memory, sizeof st->cg.memory, "%s", json_object_get_string(v));
+  if (json_object_object_get_ex(st->json, "cgroup_pids", &v)) snprintf(st->cg.pids, sizeof st->cg.pids, "%s", json_object_get_string(v));
+  return 0;
+}
+
+static int alive(const struct container_state *st) { return st->pid > 0 && start_time(st->pid) == st->start; }
+
+static const char *status_of(const struct globals *g, const struct container_state *st) {
+  char fifo[PATH_MAX];
+  struct bd_error ignored;
+  if (!alive(st)) return "stopped";
+  if (state_path(g, st->id, "exec.fifo", fifo, sizeof fifo, &ignored) == 0 && access(fifo, F_OK) == 0) return "created";
+  return "running";
+}
+
+/* A pidfd of the container's process, checked to be it (not a reused PID). */
+static int open_process(const struct container_state *st, struct bd_error *err) {
+  int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+  if (fd < 0 && errno != ESRCH) return bd_fail(err, errno, "pidfd_open %d", (int)st->pid);
+  if (fd < 0 || start_time(st->pid) != st->start) {
+    if (fd >= 0) close(fd);
+    return bd_fail(err, 0, "container %s is not running", st->id);
+  }
+  return fd;
+}
+
+/* The child: into the joined namespaces, its root and process set up as
+ * the spec says; READY, then blocked on exec.fifo until start; then exec. */
+static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int keep_fds) {
+  struct bd_error err = {0};
+  char fifo_path[64];
+  int kind = sync_recv(sync_fd, &err);
+  if (kind != SYNC_GO) {
+    if (kind > 0) bd_fail(&err, 0, "expected the go-ahead from create");
+    _exit(1);
+  }
+  for (size_t i = 0; i < spec->nnamespaces; i++) {
+    const struct oci_namespace *ns = &spec->namespaces[i];
+    if (!ns->path || ns->flag == CLONE_NEWPID) continue;
+    int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, ns->flag) < 0) {
+      bd_fail(&err, errno, "join namespace %s", ns->path);
+      goto fail;
+    }
+    close(fd);
+  }
+  if (oci_spec_namespace(spec, CLONE_NEWUTS, NULL) && spec->hostname && set_hostname(spec->hostname, &err) < 0) goto fail;
+  if (oci_setup_rootfs(spec, rootfs, &err) < 0 || oci_setup_process(spec, &err) < 0) goto fail;
+  if (cloexec_from(3 + keep_fds, &err) < 0) goto fail;
+  snprintf(fifo_path, sizeof fifo_path, "/proc/self/fd/%d", fifo);
+  if (sync_send(sync_fd, SYNC_READY, NULL) < 0) _exit(1);
+  int w = open(fifo_path, O_WRONLY | O_CLOEXEC);
+  if (w < 0 || write(w, "0", 1) != 1) _exit(1);
+  close(w);
+  execvpe(spec->args[0], spec->args, spec->env);
+  fprintf(stderr, "baby-docker-runc: exec %s: %s\n", spec->args[0], strerror(errno));
+  _exit(errno == ENOENT ? 127 : 126);
+fail:
+  sync_send(sync_fd, SYNC_ERROR, &err);
+  _exit(1);
+}
+
+static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, pid_t pid, const struct cgroup *cg,
+                       struct bd_error *err) {
+  char path[PATH_MAX], tmp[PATH_MAX + 8], when[64];
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&now.tv_sec));
+  snprintf(when + strlen(when), sizeof when - strlen(when), ".%09ldZ", now.tv_nsec);
+  json_object *st = json_object_new_object();
+  json_object_object_add(st, "id", json_object_new_string(id));
+  json_object_object_add(st, "pid", json_object_new_int(pid));
+  json_object_object_add(st, "starttime", json_object_new_int64((int64_t)start_time(pid)));
+  json_object_object_add(st, "bundle", json_object_new_string(bundle));
+  json_object_object_add(st, "rootfs", json_object_new_string(rootfs));
+  json_object_object_add(st, "created", json_object_new_string(when));
+  json_object_object_add(st, "cgroup_version", json_object_new_int(cg->version));
+  json_object_object_add(st, "cgroup_memory", json_object_new_string(cg->memory));
+  json_object_object_add(st, "cgroup_pids", json_object_new_string(cg->pids));
+  if (state_path(g, id, "state.json", path, sizeof path, err) < 0) {
+    json_object_put(st);
+    return -1;
+  }
+  snprintf(tmp, sizeof tmp, "%s.new", path);
+  int rc = json_object_to_file_ext(tmp, st, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  json_object_put(st);
+  if (rc < 0 || rename(tmp, path) < 0) return bd_fail(err, errno, "write %s", path);
+  return 0;
+}
+
+static int write_pid_file(const char *file, pid_t pid, struct bd_error *err) {
+  char tmp[PATH_MAX], text[16];
+  if ((size_t)snprintf(tmp, sizeof tmp, "%s.new", file) >= sizeof tmp) return bd_fail(err, ENAMETOOLONG, "pid file %s", file);
+  snprintf(text, sizeof text, "%d", (int)pid);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return bd_fail(err, errno, "create %s", tmp);
+  ssize_t n = write(fd, text, strlen(text));
+  close(fd);
+  if (n != (ssize_t)strlen(text) || rename(tmp, file) < 0) return bd_fail(err, errno, "write %s", file);
+  return 0;
+}
+
+/* Remove the state directory's files and itself. */
+static void remove_state(const struct globals *g, const char *id) {
+  char path[PATH_MAX];
+  struct bd_error ignored;
+  const char *files[] = {"state.json", "state.json.new", "exec.fifo"};
+  for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+    if (state_path(g, id, files[i], path, sizeof path, &ignored) == 0) unlink(path);
+  if (state_path(g, id, NULL, path, sizeof path, &ignored) == 0) rmdir(path);
+}
+
+static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  const char *bundle = ".", *pid_file = NULL, *id = NULL;
+  int keep_fds = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i];
+    if ((strcmp(a, "--bundle") == 0 || strcmp(a, "-b") == 0) && i + 1 < argc) bundle = argv[++i];
+    else if (strcmp(a, "--pid-file") == 0 && i + 1 < argc) pid_file = argv[++i];
+    else if (strcmp(a, "--preserve-fds") == 0 && i + 1 < argc) keep_fds = atoi(argv[++i]);
+    else if (strcmp(a, "--no-pivot") == 0 || strcmp(a, "--no-new-keyring") == 0) continue;
+    else if (strcmp(a, "--console-socket") == 0) return bd_fail(err, 0, "create --console-socket: terminals are not supported yet");
+    else if (a[0] == '-') return bd_fail(err, 0, "create: unknown option %s", a);
+    else id = a;
+  }
+  if (!id) return bd_fail(err, 0, "create: give the container id");
+  if (check_id(id, err) < 0) return -1;
+  char bundle_dir[PATH_MAX], config[PATH_MAX + 16], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX], fifo_path[PATH_MAX];
+  if (!realpath(bundle, bundle_dir)) return bd_fail(err, errno, "bundle %s", bundle);
+  snprintf(config, sizeof config, "%s/config.json", bundle_dir);
+  struct oci_spec spec;
+  if (oci_spec_load(config, &spec, err) < 0) return -1;
+  int rc = -1, sync[2] = {-1, -1}, fifo = -1, made_dir = 0, made_cgroup = 0;
+  pid_t pid = -1;
+  struct cgroup cg;
+  snprintf(root_rel, sizeof root_rel, "%s%s%s", spec.root_path[0] == '/' ? "" : bundle_dir, spec.root_path[0] == '/' ? "" : "/", spec.root_path);
+  if (!realpath(root_rel, rootfs)) {
+    bd_fail(err, errno, "root.path %s", root_rel);
+    goto out;
+  }
+  if (!oci_spec_namespace(&spec, CLONE_NEWNS, NULL)) {
+    bd_fail(err, 0, "config.json: a mount namespace is needed (linux.namespaces: mount)");
+    goto out;
+  }
+  if (mkdir(g->root, 0700) < 0 && errno != EEXIST) {
+    bd_fail(err, errno, "mkdir %s", g->root);
+    goto out;
+  }
+  if (state_path(g, id, NULL, dir, sizeof dir, err) < 0 || state_path(g, id, "exec.fifo", fifo_path, sizeof fifo_path, err) < 0) goto out;
+  if (mkdir(dir, 0700) < 0) {
+    bd_fail(err, errno == EEXIST ? 0 : errno, errno == EEXIST ? "container %s exists already" : "mkdir %s", errno == EEXIST ? id : dir);
+    goto out;
+  }
+  made_dir = 1;
+  if (mkfifo(fifo_path, 0600) < 0) {
+    bd_fail(err, errno, "mkfifo %s", fifo_path);
+    goto out;
+  }
+  if ((fifo = open(fifo_path, O_PATH | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open %s", fifo_path);
+    goto out;
+  }
+  struct cgroup_limits limits = {.memory = spec.memory_limit > 0 ? (uint64_t)spec.memory_limit : 0,
+                                 .pids = spec.pids_limit > 0 ? (uint64_t)spec.pids_limit : 4194304};
+  if (cgroup_plan(id, &limits, &cg, err) < 0 || cgroup_create(&cg, &limits, err) < 0) goto out;
+  made_cgroup = 1;
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
+    bd_fail(err, errno, "socketpair");
+    goto out;
+  }
+  int flags = 0;
+  for (size_t i = 0; i < spec.nnamespaces; i++)
+    if (!spec.namespaces[i].path) flags |= spec.namespaces[i].flag;
+  const char *pid_ns = NULL;
+  if (oci_spec_namespace(&spec, CLONE_NEWPID, &pid_ns) == 2) {
+    /* A PID namespace is joined for the children to come: ours is the container's only. */
+    int fd = open(pid_ns, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWPID) < 0) {
+      bd_fail(err, errno, "join PID namespace %s", pid_ns);
+      if (fd >= 0) close(fd);
+      goto out;
+    }
+    close(fd);
+  }
+  pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0) {
+    bd_fail(err, errno, "clone");
+    goto out;
+  }
+  if (pid == 0) {
+    close(sync[0]);
+    child(&spec, rootfs, sync[1], fifo, keep_fds);
+  }
+  close(sync[1]);
+  sync[1] = -1;
+  if (cgroup_join(&cg, pid, err) < 0 || sync_send(sync[0], SYNC_GO, NULL) < 0) goto out;
+  int kind = sync_recv(sync[0], err);
+  if (kind != SYNC_READY) {
+    if (kind >= 0 && kind != SYNC_ERROR) bd_fail(err, 0, "the container's process ended while it set up");
+    goto out;
+  }
+  if (write_state(g, id, bundle_dir, rootfs, pid, &cg, err) < 0 || (pid_file && write_pid_file(pid_file, pid, err) < 0)) goto out;
+  rc = 0;
+out:
+  if (rc < 0 && pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+  }
+  if (rc < 0 && made_cgroup) {
+    struct bd_error ignored;
+    cgroup_destroy(&cg, &ignored);
+  }
+  if (rc < 0 && made_dir) remove_state(g, id);
+  for (int i = 0; i < 2; i++)
+    if (sync[i] >= 0) close(sync[i]);
+  if (fifo >= 0) close(fifo);
+  oci_spec_free(&spec);
+  return rc;
+}
+
+static int cmd_start(const struct globals *g, const char *id, struct bd_error *err) {
+  struct container_state st;
+  char fifo_path[PATH_MAX], byte;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  int rc = -1, fifo = -1, pidfd = -1;
+  const char *status = status_of(g, &st);
+  if (strcmp(status, "created") != 0) {
+    bd_fail(err, 0, "container %s is %s, not created: only a created container starts", id, status);
+    goto out;
+  }
+  if (state_path(g, id, "exec.fifo", fifo_path, sizeof fifo_path, err) < 0 || (pidfd = open_process(&st, err)) < 0) goto out;
+  /* Non-blocking, so that a process gone meanwhile cannot hang us: we wait for its byte or its end. */
+  if ((fifo = open(fifo_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+    bd_fail(err, errno, "open %s", fifo_path);
+    goto out;
+  }
+  struct pollfd fds[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+  for (;;) {
+    ssize_t n = read(fifo, &byte, 1);
+    if (n == 1) break;
+    if (n < 0 && errno != EAGAIN) {
+      bd_fail(err, errno, "read %s", fifo_path);
+      goto out;
+    }
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) {
+      bd_fail(err, errno, "poll");
+      goto out;
+    }
+    if ((fds[1].revents & POLLIN) && !(fds[0].revents & POLLIN)) {
+      bd_fail(err, 0, "container %s ended before it started", id);
+      goto out;
+    }
+  }
+  unlink(fifo_path);
+  rc = 0;
+out:
+  if (fifo >= 0) close(fifo);
+  if (pidfd >= 0) close(pidfd);
+  json_object_put(st.json);
+  return rc;
+}
+
+static int cmd_state(const struct globals *g, const char *id, struct bd_error *err) {
+  struct container_state st;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  const char *status = status_of(g, &st);
+  json_object *out = json_object_new_object(), *value;
+  json_object_object_add(out, "ociVersion", json_object_new_string(SPEC_VERSION));
+  json_object_object_add(out, "id", json_object_new_string(id));
+  json_object_object_add(out, "status", json_object_new_string(status));
+  json_object_object_add(out, "pid", json_object_new_int(strcmp(status, "stopped") == 0 ? 0 : st.pid));
+  json_object_object_add(out, "bundle", json_object_new_string(st.bundle ? st.bundle : ""));
+  static const char *const COPIED[] = {"rootfs", "created"};
+  for (size_t i = 0; i < sizeof COPIED / sizeof COPIED[0]; i++)
+    if (json_object_object_get_ex(st.json, COPIED[i], &value)) json_object_object_add(out, COPIED[i], json_object_get(value));
+  json_object_object_add(out, "owner", json_object_new_string(""));
+  printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put(out);
+  json_object_put(st.json);
+  return 0;
+}
+
+static int parse_signal(const char *text, struct bd_error *err) {
+  char *end;
+  long n = strtol(text, &end, 10);
+  if (*text && !*end) {
+    if (n <= 0 || n >= NSIG) return bd_fail(err, 0, "invalid signal %s", text);
+    return (int)n;
+  }
+  const char *name = strncmp(text, "SIG", 3) == 0 ? text + 3 : text;
+  for (int sig = 1; sig < NSIG; sig++) {
+    const char *abbrev = sigabbrev_np(sig);
+    if (abbrev && strcmp(abbrev, name) == 0) return sig;
+  }
+  return bd_fail(err, 0, "invalid signal %s", text);
+}
+
+/* Every process in the container's cgroup (kill --all). */
+static int signal_cgroup(const struct cgroup *cg, int sig, struct bd_error *err) {
+  char path[PATH_MAX + 16], line[32];
+  snprintf(path, sizeof path, "%s/cgroup.procs", cg->pids);
+  FILE *f = fopen(path, "re");
+  if (!f) return bd_fail(err, errno, "open %s", path);
+  while (fgets(line, sizeof line, f)) kill((pid_t)atoi(line), sig);
+  fclose(f);
+  return 0;
+}
+
+static int cmd_kill(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  int all = 0, sig = SIGTERM;
+  const char *id = NULL, *signame = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--all") == 0 || strcmp(argv[i], "-a") == 0) all = 1;
+    else if (!id) id = argv[i];
+    else signame = argv[i];
+  }
+  if (!id) return bd_fail(err, 0, "kill: give the container id");
+  if (signame && (sig = parse_signal(signame, err)) < 0) return -1;
+  struct container_state st;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  int rc = -1, pidfd = open_process(&st, err);
+  if (pidfd >= 0) {
+    if (all) rc = signal_cgroup(&st.cg, sig, err);
+    else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) bd_fail(err, errno, "signal %s", id);
+    else rc = 0;
+    close(pidfd);
+  }
+  json_object_put(st.json);
+  return rc;
+}
+
+static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  int force = 0;
+  const char *id = NULL;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--force") == 0 || strcmp(argv[i], "-f") == 0) force = 1;
+    else id = argv[i];
+  }
+  if (!id) return bd_fail(err, 0, "delete: give the container id");
+  struct container_state st;
+  if (load_state(g, id, &st, err) < 0) {
+    /* Deleting what is not there is done, with --force, as runc has it. */
+    if (force && check_id(id, err) == 0) return 0;
+    return -1;
+  }
+  const char *status = status_of(g, &st);
+  if (strcmp(status, "running") == 0 && !force) {
+    json_object_put(st.json);
+    return bd_fail(err, 0, "container %s is running: stop it first, or delete --force", id);
+  }
+  if (strcmp(status, "stopped") != 0) {
+    struct bd_error ignored;
+    int pidfd = open_process(&st, &ignored);
+    if (pidfd >= 0) {
+      struct pollfd p = {.fd = pidfd, .events = POLLIN};
+      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      poll(&p, 1, 10000);
+      close(pidfd);
+    }
+  }
+  int rc = cgroup_destroy(&st.cg, err);
+  json_object_put(st.json);
+  remove_state(g, id);
+  return rc;
+}
+
+static int cmd_features(void) {
+  printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"" SPEC_VERSION "\",\n"
+         "  \"hooks\": [],\n  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"bind\", \"rbind\"],\n"
+         "  \"linux\": {\"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"]}\n}\n");
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  struct globals g = {.root = DEFAULT_ROOT};
+  struct bd_error err = {0};
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--version") == 0 || strcmp(a, "-v") == 0) {
+      printf("baby-docker-runc version " VERSION "\nspec: " SPEC_VERSION "\n");
+      return 0;
+    }
+    if (strcmp(a, "--debug") == 0) continue;
+    if (strcmp(a, "--systemd-cgroup") == 0) return report(&g, "--systemd-cgroup: systemd cgroups are not supported: leave the flag out (cgroupfs)");
+    if (i + 1 >= argc) break;
+    if (strcmp(a, "--root") == 0) g.root = argv[++i];
+    else if (strcmp(a, "--log") == 0) g.log = argv[++i];
+    else if (strcmp(a, "--log-format") == 0) g.log_format = argv[++i];
+    else break;
+  }
+  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete or features");
+  const char *cmd = argv[i++];
+  int rest = argc - i, rc;
+  char **args = argv + i;
+  if (strcmp(cmd, "create") == 0) rc = cmd_create(&g, rest, args, &err);
+  else if (strcmp(cmd, "start") == 0) rc = rest >= 1 ? cmd_start(&g, args[0], &err) : bd_fail(&err, 0, "start: give the container id");
+  else if (strcmp(cmd, "state") == 0) rc = rest >= 1 ? cmd_state(&g, args[0], &err) : bd_fail(&err, 0, "state: give the container id");
+  else if (strcmp(cmd, "kill") == 0) rc = cmd_kill(&g, rest, args, &err);
+  else if (strcmp(cmd, "delete") == 0) rc = cmd_delete(&g, rest, args, &err);
+  else if (strcmp(cmd, "features") == 0) rc = cmd_features();
+  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete or features", cmd);
+  return rc < 0 ? report(&g, err.msg) : 0;
+}

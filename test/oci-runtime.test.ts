@@ -1,0 +1,165 @@
+/** baby-docker-runc, the OCI runtime command line, driven as engines drive runc: create, start, state, kill, delete
+ * on a bundle (a busybox rootfs and a config.json), against the real kernel. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { assertNothingLeft, busyboxTree, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
+
+const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
+const mountsBefore = hostMounts();
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-oci-'));
+const STATE_ROOT = path.join(scratch, 'state'); // --root: the tests' own, so nothing else's containers are in view
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  assertNothingLeft(mountsBefore);
+});
+
+/** A config.json as `runc spec` writes it (trimmed): the namespaces, mounts and masked paths engines ask for. */
+function config(args: string[], changes: Record<string, unknown> = {}): Record<string, unknown> {
+  const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args,
+      env: ['PATH=/bin', 'TERM=xterm'],
+      cwd: '/',
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
+      noNewPrivileges: true,
+    },
+    root: { path: 'rootfs', readonly: true },
+    hostname: 'oci-box',
+    mounts: [
+      { destination: '/proc', type: 'proc', source: 'proc' },
+      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
+      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] },
+    ],
+    linux: {
+      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      maskedPaths: ['/proc/kcore', '/proc/timer_list', '/sys/firmware'], // no kcore on every kernel: skipped there
+      readonlyPaths: ['/proc/sys', '/proc/sysrq-trigger'],
+      resources: { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 64 } },
+    },
+    ...changes,
+  };
+}
+
+let bundles = 0;
+/** A bundle: a fresh busybox rootfs and `spec` as its config.json. */
+function bundle(spec: Record<string, unknown>): string {
+  const dir = path.join(scratch, `bundle-${++bundles}`);
+  busyboxTree(path.join(dir, 'rootfs'), ['sh', 'echo', 'cat', 'sleep', 'hostname', 'ls', 'touch', 'grep']);
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+  return dir;
+}
+
+let calls = 0;
+/** Run the runtime: its exit code, and what it wrote. Its stdout and stderr are files, as conmon gives them: the
+ * container inherits create's, and pipes would stay open (and spawnSync waiting) for as long as it lives. */
+function runc(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const files = ['out', 'err'].map((name) => path.join(scratch, `call-${++calls}.${name}`));
+  const fds = files.map((file) => fs.openSync(file, 'w'));
+  const r = spawnSync(RUNC, ['--root', STATE_ROOT, ...args], { stdio: ['ignore', fds[0]!, fds[1]!], timeout: 20_000 });
+  fds.forEach((fd) => fs.closeSync(fd));
+  const [stdout, stderr] = files.map((file) => fs.readFileSync(file, 'utf8'));
+  return { code: r.status, stdout: stdout!, stderr: stderr! };
+}
+
+function state(id: string): { status: string; pid: number; bundle: string; id: string; ociVersion: string } {
+  const r = runc('state', id);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting: ${what}`);
+  }
+}
+
+describe('baby-docker-runc', () => {
+  it('creates a container that waits, starts it, and reports created, running and stopped; delete removes its state and cgroup', async () => {
+    const dir = bundle(config(['sleep', '0.5']));
+    const pidFile = path.join(scratch, 'pid');
+    const created = runc('create', '--bundle', dir, '--pid-file', pidFile, 'c1');
+    assert.equal(created.code, 0, created.stderr);
+    const s = state('c1');
+    assert.deepEqual([s.id, s.status, s.bundle, s.ociVersion], ['c1', 'created', dir, '1.0.2']);
+    assert.equal(Number(fs.readFileSync(pidFile, 'utf8')), s.pid);
+    assert.equal(fs.readlinkSync(`/proc/${s.pid}/exe`).endsWith('baby-docker-runc'), true, 'not exec\'d before start');
+    assert.equal(runc('start', 'c1').code, 0);
+    assert.equal(state('c1').status, 'running');
+    await until(() => state('c1').status === 'stopped', 'the container to end');
+    assert.equal(state('c1').pid, 0);
+    const deleted = runc('delete', 'c1');
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.deepEqual(fs.readdirSync(STATE_ROOT), []);
+    assert.deepEqual(containerCgroups(), []);
+    assert.match(runc('state', 'c1').stderr, /^baby-docker-runc: container c1 does not exist\n$/);
+  });
+
+  it('runs the process as the config says: PID 1, its hostname, a read-only root, its capabilities and rlimit, the masked paths', async () => {
+    const script = [
+      'echo "pid $$"', 'hostname', 'touch /x 2>/dev/null || echo "root read-only"', 'grep -E "^Cap(Eff|Bnd)" /proc/self/status',
+      'cat /proc/self/limits | grep "open files"', 'cat /proc/timer_list | wc -c', 'ls /sys/firmware | wc -l', '(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo "/proc/sys read-only"',
+      'ls /dev',
+    ].join('; ');
+    const dir = bundle(config(['sh', '-c', script]));
+    for (const applet of ['wc']) fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', applet));
+    // The container's stdio is create's: a file here, read once it has ended.
+    const out = path.join(scratch, 'c2.out');
+    const fd = fs.openSync(out, 'w');
+    const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c2'], { stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+    assert.equal(runc('start', 'c2').code, 0);
+    await until(() => state('c2').status === 'stopped', 'the container to end');
+    assert.equal(runc('delete', 'c2').code, 0);
+    const lines = fs.readFileSync(out, 'utf8').split('\n');
+    assert.deepEqual(lines.slice(0, 3), ['pid 1', 'oci-box', 'root read-only']);
+    assert.deepEqual(lines.slice(3, 5), ['CapEff:\t0000000020000420', 'CapBnd:\t0000000020000420']);
+    assert.match(lines[5]!, /^Max open files\s+1024\s+1024\s+files/);
+    assert.deepEqual(lines.slice(6, 9), ['0', '0', '/proc/sys read-only'], 'masked: a file empty, a directory empty; /proc/sys read-only');
+    for (const device of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'ptmx', 'fd']) assert.ok(lines.includes(device), `/dev/${device}`);
+  });
+
+  it('kills a running container with the signal given, refuses to delete a running one without --force, and deletes with it', async () => {
+    const dir = bundle(config(['sleep', '60']));
+    assert.equal(runc('create', '--bundle', dir, 'c3').code, 0);
+    assert.equal(runc('start', 'c3').code, 0);
+    const refused = runc('delete', 'c3');
+    assert.deepEqual([refused.code, refused.stderr], [1, 'baby-docker-runc: container c3 is running: stop it first, or delete --force\n']);
+    assert.equal(runc('kill', 'c3', 'KILL').code, 0);
+    await until(() => state('c3').status === 'stopped', 'SIGKILL to end it');
+    assert.equal(runc('delete', 'c3').code, 0);
+    assert.equal(runc('create', '--bundle', dir, 'c4').code, 0);
+    assert.equal(runc('start', 'c4').code, 0);
+    assert.equal(runc('delete', '--force', 'c4').code, 0);
+    assert.deepEqual([fs.readdirSync(STATE_ROOT), containerCgroups()], [[], []]);
+    await until(() => containerProcesses().length === 0, 'the force-deleted container to be gone');
+  });
+
+  it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
+      [config([]), 'config.json: process.args is empty: give the command to run'],
+      [config(['true'], { hostname: 7 }), 'config.json: hostname is not a string'],
+    ];
+    for (const [spec, message] of cases) {
+      const r = runc('create', '--bundle', bundle(spec), 'bad');
+      assert.deepEqual([r.code, r.stderr], [1, `baby-docker-runc: ${message}\n`]);
+      assert.deepEqual([fs.existsSync(path.join(STATE_ROOT, 'bad')), containerCgroups()], [false, []]);
+    }
+    const missing = runc('start', 'nothing-here');
+    assert.deepEqual([missing.code, missing.stderr], [1, 'baby-docker-runc: container nothing-here does not exist\n']);
+  });
+});
