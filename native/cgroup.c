@@ -16,7 +16,6 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define CGROUP_ROOT "/sys/fs/cgroup"
 #define V1_UNLIMITED (UINT64_C(1) << 62) /* v1 reports "no limit" as a page-rounded LONG_MAX */
 
 enum cgroup_mode cgroup_detect_mode(void) {
@@ -81,18 +80,24 @@ static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t le
   return found ? 0 : -1;
 }
 
-/* <mount>/<own path relative to the mount root>/baby-docker-<id> */
-static int v1_plan_dir(const char *controller, const char *id, char *out, struct bd_error *err) {
-  char mnt[PATH_MAX], root[PATH_MAX], own[PATH_MAX];
-  if (v1_hierarchy(controller, mnt, root, sizeof mnt) < 0) return -1;
-  if (own_cgroup(controller, own, sizeof own, err) < 0) return -1;
+int cgroup_dir_for(const char *controller, const char *path, int below_own, char *out, struct bd_error *err) {
+  char mnt[PATH_MAX] = CGROUP_ROOT, root[PATH_MAX] = "/", own[PATH_MAX] = "";
+  if (controller && v1_hierarchy(controller, mnt, root, sizeof mnt) < 0) return -1;
+  if (below_own && own_cgroup(controller, own, sizeof own, err) < 0) return -1;
   const char *rel = own;
   size_t rlen = strlen(root);
   if (strcmp(root, "/") != 0 && strncmp(own, root, rlen) == 0) rel = own + rlen;
   if (strcmp(rel, "/") == 0) rel = "";
-  int n = snprintf(out, PATH_MAX, "%s%s/baby-docker-%s", mnt, rel, id);
-  if (n < 0 || n >= PATH_MAX) return bd_fail(err, ENAMETOOLONG, "cgroup path for %s", controller);
+  int n = snprintf(out, PATH_MAX, "%s%s/%s", mnt, rel, path + strspn(path, "/"));
+  if (n < 0 || n >= PATH_MAX) return bd_fail(err, ENAMETOOLONG, "cgroup path %s for %s", path, controller ? controller : "cgroup2");
   return 0;
+}
+
+/* <mount>/<own path relative to the mount root>/baby-docker-<id> */
+static int v1_plan_dir(const char *controller, const char *id, char *out, struct bd_error *err) {
+  char name[PATH_MAX];
+  snprintf(name, sizeof name, "baby-docker-%s", id);
+  return cgroup_dir_for(controller, name, 1, out, err);
 }
 
 static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
@@ -135,7 +140,7 @@ static int v2_enable_in(const char *dir, const char *const *controllers, struct 
 
 /* The same for every cgroup from the root down to `path` ("/a/b"): v2
  * keeps a controller off below a cgroup that does not pass it on. */
-static int v2_enable_down(const char *path, const char *const *controllers, struct bd_error *err) {
+int cgroup_v2_enable_down(const char *path, const char *const *controllers, struct bd_error *err) {
   char dir[PATH_MAX];
   size_t plen = strcmp(path, "/") == 0 ? 0 : strlen(path);
   for (size_t i = 0; i <= plen; i++) {
@@ -186,7 +191,7 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
   struct bd_error tried = {0, ""};
   for (;;) {
     int root = strcmp(path, "/") == 0;
-    if ((root || !v2_holds_processes(path)) && v2_enable_down(path, wanted, &tried) == 0) break;
+    if ((root || !v2_holds_processes(path)) && cgroup_v2_enable_down(path, wanted, &tried) == 0) break;
     if (root) {
       if (!tried.msg[0]) bd_fail(&tried, 0, "every cgroup above %s holds processes", own);
       return bd_fail(err, 0, "cgroups unavailable: no cgroup from %s up can pass memory and pids on to a "
@@ -377,7 +382,7 @@ int cgroup_kill(const struct cgroup *cg) {
   return cg->version == 2 ? write_file(cg->pids, "cgroup.kill", "1", &ignored) : -1;
 }
 
-static int remove_dir(const char *dir, struct bd_error *err) {
+int cgroup_remove_dir(const char *dir, struct bd_error *err) {
   if (!dir[0]) return 0;
   /* Like runc: retry while processes die and the kernel lets go, 1 ms doubling. */
   struct timespec wait = {0, 1000000};
@@ -393,8 +398,8 @@ static int remove_dir(const char *dir, struct bd_error *err) {
 
 int cgroup_destroy(const struct cgroup *cg, struct bd_error *err) {
   cgroup_kill(cg);
-  int rc = remove_dir(cg->pids, err);
-  if (strcmp(cg->memory, cg->pids) != 0 && remove_dir(cg->memory, err) < 0) rc = -1;
+  int rc = cgroup_remove_dir(cg->pids, err);
+  if (strcmp(cg->memory, cg->pids) != 0 && cgroup_remove_dir(cg->memory, err) < 0) rc = -1;
   if (cg->version == 2 && rc == 0) {
     /* The group goes with its last container; while others are in it, it stays. */
     char group[PATH_MAX];

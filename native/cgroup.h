@@ -16,6 +16,8 @@
 
 #include "utils.h"
 
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
 enum cgroup_mode { CGROUP_MODE_V1 = 1, CGROUP_MODE_V2 = 2, CGROUP_MODE_HYBRID = 3 };
 
 /* The directories of one container's cgroup; on v2 both are the same.
@@ -75,5 +77,18 @@ int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *stats, struc
  * (deepest first, retrying while the kernel still reports them busy).
  * Missing directories are fine. */
 int cgroup_destroy(const struct cgroup *cg, struct bd_error *err);
+
+/* For cgroups at a path given (an OCI config's cgroupsPath): the directory
+ * of `path` in the v1 hierarchy of `controller` (NULL: the v2 one), below
+ * the mount point, or below our own cgroup there when `below_own`. */
+int cgroup_dir_for(const char *controller, const char *path, int below_own, char *out, struct bd_error *err);
+
+/* v2: turn each of `controllers` on for the children of every cgroup from
+ * the root down to `path` ("/a/b", below the v2 mount). */
+int cgroup_v2_enable_down(const char *path, const char *const *controllers, struct bd_error *err);
+
+/* SIGKILL what is in cgroup `dir` and remove it, retrying while the kernel
+ * still reports it busy; a missing one is fine. */
+int cgroup_remove_dir(const char *dir, struct bd_error *err);
 
 #endif

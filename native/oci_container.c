@@ -124,10 +124,13 @@ static int make_device(int rootfd, const struct oci_device *d, struct bd_error *
   if (dir < 0) return -1;
   mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
   int rc = 0;
+  /* The mode as given, not as our umask leaves it. */
   if (mknodat(dir, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 && errno != EEXIST)
     rc = bd_fail(err, errno, "mknod %s", d->path);
   else if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     rc = bd_fail(err, errno, "chown %s", d->path);
+  else if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
+    rc = bd_fail(err, errno, "chmod %s", d->path);
   close(dir);
   return rc;
 }

@@ -90,7 +90,8 @@ static const struct {
 static int load_process(json_object *process, struct oci_spec *s, struct bd_error *err) {
   int bad = 0;
   const char *P = "process.";
-  if (!process) return bd_fail(err, 0, "config.json: no process: give process.args (the command) at least");
+  if (!process) return 0; /* a container may be created without one; it cannot start */
+  s->has_process = 1;
   s->terminal = bool_of(process, "terminal", P, err, &bad);
   s->cwd = string_of(process, "cwd", P, err, &bad);
   s->no_new_privileges = bool_of(process, "noNewPrivileges", P, err, &bad);
@@ -163,10 +164,49 @@ static int load_mounts(json_object *mounts, struct oci_spec *s, struct bd_error 
   return 0;
 }
 
+static int load_resources(json_object *r, struct oci_resources *out, struct bd_error *err, int bad) {
+  const char *M = "linux.resources.memory.", *C = "linux.resources.cpu.";
+  if (bad) return -1;
+  json_object *memory = member(r, "memory", json_type_object, "linux.resources.", err, &bad);
+  json_object *cpu = member(r, "cpu", json_type_object, "linux.resources.", err, &bad);
+  json_object *pids = member(r, "pids", json_type_object, "linux.resources.", err, &bad);
+  json_object *devices = member(r, "devices", json_type_array, "linux.resources.", err, &bad);
+  out->memory_limit = int_of(memory, "limit", OCI_UNSET, M, err, &bad);
+  out->memory_reservation = int_of(memory, "reservation", OCI_UNSET, M, err, &bad);
+  out->memory_swap = int_of(memory, "swap", OCI_UNSET, M, err, &bad);
+  out->memory_kernel = int_of(memory, "kernel", OCI_UNSET, M, err, &bad);
+  out->memory_kernel_tcp = int_of(memory, "kernelTCP", OCI_UNSET, M, err, &bad);
+  out->memory_swappiness = int_of(memory, "swappiness", OCI_UNSET, M, err, &bad);
+  out->disable_oom_killer = bool_of(memory, "disableOOMKiller", M, err, &bad);
+  out->cpu_shares = int_of(cpu, "shares", OCI_UNSET, C, err, &bad);
+  out->cpu_quota = int_of(cpu, "quota", OCI_UNSET, C, err, &bad);
+  out->cpu_period = int_of(cpu, "period", OCI_UNSET, C, err, &bad);
+  out->cpu_rt_runtime = int_of(cpu, "realtimeRuntime", OCI_UNSET, C, err, &bad);
+  out->cpu_rt_period = int_of(cpu, "realtimePeriod", OCI_UNSET, C, err, &bad);
+  out->cpus = string_of(cpu, "cpus", C, err, &bad);
+  out->mems = string_of(cpu, "mems", C, err, &bad);
+  out->pids_limit = int_of(pids, "limit", OCI_UNSET, "linux.resources.pids.", err, &bad);
+  size_t len = devices ? json_object_array_length(devices) : 0;
+  if (len > sizeof out->devices / sizeof out->devices[0]) return bd_fail(err, 0, "config.json: linux.resources.devices: at most 64 rules");
+  for (size_t i = 0; !bad && i < len; i++) {
+    json_object *d = json_object_array_get_idx(devices, i);
+    struct oci_device_rule *rule = &out->devices[out->ndevices++];
+    const char *type = string_of(d, "type", "linux.resources.devices[].", err, &bad);
+    rule->allow = bool_of(d, "allow", "linux.resources.devices[].", err, &bad);
+    rule->major = int_of(d, "major", -1, "linux.resources.devices[].", err, &bad);
+    rule->minor = int_of(d, "minor", -1, "linux.resources.devices[].", err, &bad);
+    rule->access = string_of(d, "access", "linux.resources.devices[].", err, &bad);
+    rule->type = type ? type[0] : 'a';
+    if (!bad && (!strchr("acb", rule->type) || (type && type[1])))
+      return bd_fail(err, 0, "config.json: linux.resources.devices[%zu].type %s: give a, c or b", i, type);
+  }
+  return bad ? -1 : 0;
+}
+
 static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *err) {
   int bad = 0;
   const char *L = "linux.";
-  if (!linux_) return 0;
+  if (!linux_) return load_resources(NULL, &s->resources, err, 0); /* every limit unset */
   json_object *namespaces = member(linux_, "namespaces", json_type_array, L, err, &bad);
   if (bad) return -1;
   for (size_t i = 0; namespaces && i < json_object_array_length(namespaces); i++) {
@@ -220,12 +260,7 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
   if (bad) return -1;
   s->rootfs_propagation = string_of(linux_, "rootfsPropagation", L, err, &bad);
   s->cgroups_path = string_of(linux_, "cgroupsPath", L, err, &bad);
-  json_object *resources = member(linux_, "resources", json_type_object, L, err, &bad);
-  json_object *memory = member(resources, "memory", json_type_object, "linux.resources.", err, &bad);
-  json_object *pids = member(resources, "pids", json_type_object, "linux.resources.", err, &bad);
-  s->memory_limit = int_of(memory, "limit", 0, "linux.resources.memory.", err, &bad);
-  s->pids_limit = int_of(pids, "limit", 0, "linux.resources.pids.", err, &bad);
-  return bad ? -1 : 0;
+  return load_resources(member(linux_, "resources", json_type_object, L, err, &bad), &s->resources, err, bad);
 }
 
 int oci_spec_load(const char *path, struct oci_spec *s, struct bd_error *err) {
@@ -244,6 +279,8 @@ int oci_spec_load(const char *path, struct oci_spec *s, struct bd_error *err) {
   s->root_path = string_of(rootobj, "path", "root.", err, &bad);
   s->root_readonly = bool_of(rootobj, "readonly", "root.", err, &bad);
   s->hostname = string_of(root, "hostname", "", err, &bad);
+  s->hooks = member(root, "hooks", json_type_object, "", err, &bad);
+  s->annotations = member(root, "annotations", json_type_object, "", err, &bad);
   json_object *process = member(root, "process", json_type_object, "", err, &bad);
   json_object *mounts = member(root, "mounts", json_type_array, "", err, &bad);
   json_object *linux_ = member(root, "linux", json_type_object, "", err, &bad);

@@ -41,6 +41,26 @@ struct oci_sysctl {
   const char *key, *value;
 };
 
+/* linux.resources: numbers are OCI_UNSET where the config leaves them out. */
+#define OCI_UNSET INT64_MIN
+
+struct oci_device_rule {
+  int allow;
+  char type; /* 'a', 'c' or 'b' */
+  int64_t major, minor; /* -1: any */
+  const char *access;   /* "rwm" or part of it */
+};
+
+struct oci_resources {
+  int64_t memory_limit, memory_reservation, memory_swap, memory_kernel, memory_kernel_tcp, memory_swappiness;
+  int disable_oom_killer;
+  int64_t cpu_shares, cpu_quota, cpu_period, cpu_rt_runtime, cpu_rt_period;
+  const char *cpus, *mems;
+  int64_t pids_limit;
+  struct oci_device_rule devices[64];
+  size_t ndevices;
+};
+
 /* Capability sets, bit n = capability n. */
 struct oci_caps {
   uint64_t bounding, effective, inheritable, permitted, ambient;
@@ -49,7 +69,10 @@ struct oci_caps {
 struct oci_spec {
   void *json; /* the parsed document the strings below live in */
   const char *oci_version;
-  /* process */
+  void *hooks;       /* the "hooks" object (json_object), or NULL */
+  void *annotations; /* the "annotations" object, or NULL */
+  /* process (has_process 0: the config has none) */
+  int has_process;
   int terminal;
   uid_t uid;
   gid_t gid;
@@ -83,9 +106,8 @@ struct oci_spec {
   struct oci_sysctl sysctls[OCI_MAX_ITEMS];
   size_t nsysctls;
   const char *rootfs_propagation; /* NULL: private */
-  const char *cgroups_path;
-  int64_t memory_limit; /* bytes; 0: none */
-  int64_t pids_limit;   /* 0: none */
+  const char *cgroups_path; /* NULL: our own choice */
+  struct oci_resources resources;
 };
 
 /* Read `path` (a bundle's config.json) into spec. Anything it asks for that

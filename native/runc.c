@@ -3,7 +3,7 @@
  *
  *   baby-docker-runc [--root DIR] [--log FILE] [--log-format text|json] COMMAND ...
  *     create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] [--no-pivot] ID
- *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | features
+ *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | list [-q] | features
  *
  * create clones the container's first process into its namespaces and
  * cgroup; it sets itself up as config.json says (oci_container.h), then
@@ -15,6 +15,7 @@
  * State, per container: ROOT/ID/state.json (id, pid and its start time,
  * bundle, creation time, cgroup directories), exec.fifo until started. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -34,10 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "oci_cgroup.h"
 #include "container.h"
 #include "linux.h"
 #include "oci_container.h"
+#include "oci_hooks.h"
 #include "oci_spec.h"
 #include "utils.h"
 
@@ -109,7 +111,7 @@ struct container_state {
   const char *id, *bundle;
   pid_t pid;
   unsigned long long start;
-  struct cgroup cg;
+  struct oci_cgroup cg;
 };
 
 static int load_state(const struct globals *g, const char *id, struct container_state *st, struct bd_error *err) {
@@ -124,9 +126,9 @@ static int load_state(const struct globals *g, const char *id, struct container_
   if (json_object_object_get_ex(st->json, "bundle", &v)) st->bundle = json_object_get_string(v);
   if (json_object_object_get_ex(st->json, "pid", &v)) st->pid = json_object_get_int(v);
   if (json_object_object_get_ex(st->json, "starttime", &v)) st->start = (unsigned long long)json_object_get_int64(v);
-  if (json_object_object_get_ex(st->json, "cgroup_version", &v)) st->cg.version = json_object_get_int(v);
-  if (json_object_object_get_ex(st->json, "cgroup_memory", &v)) snprintf(st->cg.memory, sizeof st->cg.memory, "%s", json_object_get_string(v));
-  if (json_object_object_get_ex(st->json, "cgroup_pids", &v)) snprintf(st->cg.pids, sizeof st->cg.pids, "%s", json_object_get_string(v));
+  if (json_object_object_get_ex(st->json, "cgroups", &v) && json_object_get_type(v) == json_type_array)
+    for (size_t i = 0; i < json_object_array_length(v) && st->cg.ndirs < OCI_CGROUP_DIRS; i++)
+      snprintf(st->cg.dirs[st->cg.ndirs++], PATH_MAX, "%s", json_object_get_string(json_object_array_get_idx(v, i)));
   return 0;
 }
 
@@ -151,6 +153,35 @@ static int open_process(const struct container_state *st, struct bd_error *err) 
   return fd;
 }
 
+/* The state as the runtime-spec has it, for `state` and for hooks' stdin. */
+static json_object *state_object(const char *id, const char *status, pid_t pid, const char *bundle, json_object *annotations) {
+  json_object *out = json_object_new_object();
+  json_object_object_add(out, "ociVersion", json_object_new_string(SPEC_VERSION));
+  json_object_object_add(out, "id", json_object_new_string(id));
+  json_object_object_add(out, "status", json_object_new_string(status));
+  json_object_object_add(out, "pid", json_object_new_int(pid));
+  json_object_object_add(out, "bundle", json_object_new_string(bundle ? bundle : ""));
+  json_object_object_add(out, "annotations", annotations ? json_object_get(annotations) : json_object_new_object());
+  return out;
+}
+
+/* Run the hooks of kind `which` stored with the container, given its state. */
+/* A failing poststart or poststop hook is worth a warning, the rest still run (runtime-spec). */
+static int run_hooks(json_object *hooks, const char *which, const char *id, const char *status, pid_t pid, const char *bundle,
+                     json_object *annotations, struct bd_error *err) {
+  json_object *state = state_object(id, status, pid, bundle, annotations);
+  int keep_going = strncmp(which, "post", 4) == 0;
+  int rc = oci_hooks_run(hooks, which, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), keep_going, err);
+  json_object_put(state);
+  return rc;
+}
+
+/* A member of the stored state, or NULL. */
+static json_object *stored(const struct container_state *st, const char *key) {
+  json_object *value;
+  return json_object_object_get_ex(st->json, key, &value) ? value : NULL;
+}
+
 /* The child: into the joined namespaces, its root and process set up as
  * the spec says; READY, then blocked on exec.fifo until start; then exec. */
 static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int keep_fds) {
@@ -172,13 +203,14 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
     close(fd);
   }
   if (oci_spec_namespace(spec, CLONE_NEWUTS, NULL) && spec->hostname && set_hostname(spec->hostname, &err) < 0) goto fail;
-  if (oci_setup_rootfs(spec, rootfs, &err) < 0 || oci_setup_process(spec, &err) < 0) goto fail;
+  if (oci_setup_rootfs(spec, rootfs, &err) < 0 || (spec->has_process && oci_setup_process(spec, &err) < 0)) goto fail;
   if (cloexec_from(3 + keep_fds, &err) < 0) goto fail;
   snprintf(fifo_path, sizeof fifo_path, "/proc/self/fd/%d", fifo);
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) _exit(1);
   int w = open(fifo_path, O_WRONLY | O_CLOEXEC);
   if (w < 0 || write(w, "0", 1) != 1) _exit(1);
   close(w);
+  if (!spec->has_process) _exit(0); /* start refuses to open the fifo: not reached */
   execvpe(spec->args[0], spec->args, spec->env);
   fprintf(stderr, "baby-docker-runc: exec %s: %s\n", spec->args[0], strerror(errno));
   _exit(errno == ENOENT ? 127 : 126);
@@ -187,8 +219,8 @@ fail:
   _exit(1);
 }
 
-static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, pid_t pid, const struct cgroup *cg,
-                       struct bd_error *err) {
+static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, const struct oci_spec *spec, pid_t pid,
+                       const struct oci_cgroup *cg, struct bd_error *err) {
   char path[PATH_MAX], tmp[PATH_MAX + 8], when[64];
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
@@ -200,10 +232,14 @@ static int write_state(const struct globals *g, const char *id, const char *bund
   json_object_object_add(st, "starttime", json_object_new_int64((int64_t)start_time(pid)));
   json_object_object_add(st, "bundle", json_object_new_string(bundle));
   json_object_object_add(st, "rootfs", json_object_new_string(rootfs));
+  json_object_object_add(st, "process", json_object_new_boolean(spec->has_process));
+  /* Kept: start and delete run the hooks and show the annotations that create was given. */
+  if (spec->hooks) json_object_object_add(st, "hooks", json_object_get(spec->hooks));
+  if (spec->annotations) json_object_object_add(st, "annotations", json_object_get(spec->annotations));
   json_object_object_add(st, "created", json_object_new_string(when));
-  json_object_object_add(st, "cgroup_version", json_object_new_int(cg->version));
-  json_object_object_add(st, "cgroup_memory", json_object_new_string(cg->memory));
-  json_object_object_add(st, "cgroup_pids", json_object_new_string(cg->pids));
+  json_object *dirs = json_object_new_array();
+  for (size_t i = 0; i < cg->ndirs; i++) json_object_array_add(dirs, json_object_new_string(cg->dirs[i]));
+  json_object_object_add(st, "cgroups", dirs);
   if (state_path(g, id, "state.json", path, sizeof path, err) < 0) {
     json_object_put(st);
     return -1;
@@ -259,7 +295,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   if (oci_spec_load(config, &spec, err) < 0) return -1;
   int rc = -1, sync[2] = {-1, -1}, fifo = -1, made_dir = 0, made_cgroup = 0;
   pid_t pid = -1;
-  struct cgroup cg;
+  struct oci_cgroup cg;
   snprintf(root_rel, sizeof root_rel, "%s%s%s", spec.root_path[0] == '/' ? "" : bundle_dir, spec.root_path[0] == '/' ? "" : "/", spec.root_path);
   if (!realpath(root_rel, rootfs)) {
     bd_fail(err, errno, "root.path %s", root_rel);
@@ -287,10 +323,8 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     bd_fail(err, errno, "open %s", fifo_path);
     goto out;
   }
-  struct cgroup_limits limits = {.memory = spec.memory_limit > 0 ? (uint64_t)spec.memory_limit : 0,
-                                 .pids = spec.pids_limit > 0 ? (uint64_t)spec.pids_limit : 4194304};
-  if (cgroup_plan(id, &limits, &cg, err) < 0 || cgroup_create(&cg, &limits, err) < 0) goto out;
-  made_cgroup = 1;
+  made_cgroup = 1; /* what part of it is made goes on failure */
+  if (oci_cgroup_create(&spec, id, &cg, err) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;
@@ -320,13 +354,18 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   }
   close(sync[1]);
   sync[1] = -1;
-  if (cgroup_join(&cg, pid, err) < 0 || sync_send(sync[0], SYNC_GO, NULL) < 0) goto out;
+  if (oci_cgroup_join(&cg, pid, err) < 0) goto out;
+  /* In its namespaces and cgroup, before its root is set up. */
+  if (run_hooks(spec.hooks, "prestart", id, "created", pid, bundle_dir, spec.annotations, err) < 0 ||
+      run_hooks(spec.hooks, "createRuntime", id, "created", pid, bundle_dir, spec.annotations, err) < 0)
+    goto out;
+  if (sync_send(sync[0], SYNC_GO, NULL) < 0) goto out;
   int kind = sync_recv(sync[0], err);
   if (kind != SYNC_READY) {
     if (kind >= 0 && kind != SYNC_ERROR) bd_fail(err, 0, "the container's process ended while it set up");
     goto out;
   }
-  if (write_state(g, id, bundle_dir, rootfs, pid, &cg, err) < 0 || (pid_file && write_pid_file(pid_file, pid, err) < 0)) goto out;
+  if (write_state(g, id, bundle_dir, rootfs, &spec, pid, &cg, err) < 0 || (pid_file && write_pid_file(pid_file, pid, err) < 0)) goto out;
   rc = 0;
 out:
   if (rc < 0 && pid > 0) {
@@ -335,7 +374,7 @@ out:
   }
   if (rc < 0 && made_cgroup) {
     struct bd_error ignored;
-    cgroup_destroy(&cg, &ignored);
+    oci_cgroup_destroy(&cg, &ignored);
   }
   if (rc < 0 && made_dir) remove_state(g, id);
   for (int i = 0; i < 2; i++)
@@ -351,8 +390,13 @@ static int cmd_start(const struct globals *g, const char *id, struct bd_error *e
   if (load_state(g, id, &st, err) < 0) return -1;
   int rc = -1, fifo = -1, pidfd = -1;
   const char *status = status_of(g, &st);
+  json_object *has_process;
   if (strcmp(status, "created") != 0) {
     bd_fail(err, 0, "container %s is %s, not created: only a created container starts", id, status);
+    goto out;
+  }
+  if (json_object_object_get_ex(st.json, "process", &has_process) && !json_object_get_boolean(has_process)) {
+    bd_fail(err, 0, "container %s has no process to start: its config.json has none", id);
     goto out;
   }
   if (state_path(g, id, "exec.fifo", fifo_path, sizeof fifo_path, err) < 0 || (pidfd = open_process(&st, err)) < 0) goto out;
@@ -380,6 +424,9 @@ static int cmd_start(const struct globals *g, const char *id, struct bd_error *e
   }
   unlink(fifo_path);
   rc = 0;
+  struct bd_error hook_err;
+  if (run_hooks(stored(&st, "hooks"), "poststart", id, "running", st.pid, st.bundle, stored(&st, "annotations"), &hook_err) < 0)
+    report(g, hook_err.msg);
 out:
   if (fifo >= 0) close(fifo);
   if (pidfd >= 0) close(pidfd);
@@ -391,15 +438,10 @@ static int cmd_state(const struct globals *g, const char *id, struct bd_error *e
   struct container_state st;
   if (load_state(g, id, &st, err) < 0) return -1;
   const char *status = status_of(g, &st);
-  json_object *out = json_object_new_object(), *value;
-  json_object_object_add(out, "ociVersion", json_object_new_string(SPEC_VERSION));
-  json_object_object_add(out, "id", json_object_new_string(id));
-  json_object_object_add(out, "status", json_object_new_string(status));
-  json_object_object_add(out, "pid", json_object_new_int(strcmp(status, "stopped") == 0 ? 0 : st.pid));
-  json_object_object_add(out, "bundle", json_object_new_string(st.bundle ? st.bundle : ""));
+  json_object *out = state_object(id, status, strcmp(status, "stopped") == 0 ? 0 : st.pid, st.bundle, stored(&st, "annotations"));
   static const char *const COPIED[] = {"rootfs", "created"};
   for (size_t i = 0; i < sizeof COPIED / sizeof COPIED[0]; i++)
-    if (json_object_object_get_ex(st.json, COPIED[i], &value)) json_object_object_add(out, COPIED[i], json_object_get(value));
+    if (stored(&st, COPIED[i])) json_object_object_add(out, COPIED[i], json_object_get(stored(&st, COPIED[i])));
   json_object_object_add(out, "owner", json_object_new_string(""));
   printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
   json_object_put(out);
@@ -423,9 +465,9 @@ static int parse_signal(const char *text, struct bd_error *err) {
 }
 
 /* Every process in the container's cgroup (kill --all). */
-static int signal_cgroup(const struct cgroup *cg, int sig, struct bd_error *err) {
+static int signal_cgroup(const struct oci_cgroup *cg, int sig, struct bd_error *err) {
   char path[PATH_MAX + 16], line[32];
-  snprintf(path, sizeof path, "%s/cgroup.procs", cg->pids);
+  snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[0]);
   FILE *f = fopen(path, "re");
   if (!f) return bd_fail(err, errno, "open %s", path);
   while (fgets(line, sizeof line, f)) kill((pid_t)atoi(line), sig);
@@ -471,9 +513,9 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
     return -1;
   }
   const char *status = status_of(g, &st);
-  if (strcmp(status, "running") == 0 && !force) {
+  if (strcmp(status, "stopped") != 0 && !force) {
     json_object_put(st.json);
-    return bd_fail(err, 0, "container %s is running: stop it first, or delete --force", id);
+    return bd_fail(err, 0, "container %s is %s: stop it first, or delete --force", id, status);
   }
   if (strcmp(status, "stopped") != 0) {
     struct bd_error ignored;
@@ -485,10 +527,51 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
       close(pidfd);
     }
   }
-  int rc = cgroup_destroy(&st.cg, err);
-  json_object_put(st.json);
+  int rc = oci_cgroup_destroy(&st.cg, err);
   remove_state(g, id);
+  struct bd_error hook_err;
+  if (run_hooks(stored(&st, "hooks"), "poststop", id, "stopped", st.pid, st.bundle, stored(&st, "annotations"), &hook_err) < 0)
+    report(g, hook_err.msg);
+  json_object_put(st.json);
   return rc;
+}
+
+/* list [-q | --quiet] [--format table|json]: every container under --root. */
+static int cmd_list(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  int quiet = 0, json = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) quiet = 1;
+    else if ((strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0) && i + 1 < argc) json = strcmp(argv[++i], "json") == 0;
+    else return bd_fail(err, 0, "list: unknown option %s", argv[i]);
+  }
+  DIR *d = opendir(g->root);
+  if (!d && errno != ENOENT) return bd_fail(err, errno, "open %s", g->root);
+  json_object *all = json_object_new_array();
+  if (!quiet && !json) printf("%-40s %-8s %-8s %s\n", "ID", "PID", "STATUS", "BUNDLE");
+  for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+    struct container_state st;
+    struct bd_error skipped;
+    if (e->d_name[0] == '.' || load_state(g, e->d_name, &st, &skipped) < 0) continue;
+    const char *status = status_of(g, &st);
+    pid_t pid = strcmp(status, "stopped") == 0 ? 0 : st.pid;
+    if (quiet) {
+      printf("%s\n", st.id);
+    } else if (json) {
+      json_object *one = json_object_new_object();
+      json_object_object_add(one, "id", json_object_new_string(st.id));
+      json_object_object_add(one, "pid", json_object_new_int(pid));
+      json_object_object_add(one, "status", json_object_new_string(status));
+      json_object_object_add(one, "bundle", json_object_new_string(st.bundle ? st.bundle : ""));
+      json_object_array_add(all, one);
+    } else {
+      printf("%-40s %-8d %-8s %s\n", st.id, (int)pid, status, st.bundle ? st.bundle : "");
+    }
+    json_object_put(st.json);
+  }
+  if (d) closedir(d);
+  if (json) printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+  json_object_put(all);
+  return 0;
 }
 
 static int cmd_features(void) {
@@ -516,7 +599,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--log-format") == 0) g.log_format = argv[++i];
     else break;
   }
-  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete or features");
+  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete, list or features");
   const char *cmd = argv[i++];
   int rest = argc - i, rc;
   char **args = argv + i;
@@ -525,7 +608,8 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "state") == 0) rc = rest >= 1 ? cmd_state(&g, args[0], &err) : bd_fail(&err, 0, "state: give the container id");
   else if (strcmp(cmd, "kill") == 0) rc = cmd_kill(&g, rest, args, &err);
   else if (strcmp(cmd, "delete") == 0) rc = cmd_delete(&g, rest, args, &err);
+  else if (strcmp(cmd, "list") == 0) rc = cmd_list(&g, rest, args, &err);
   else if (strcmp(cmd, "features") == 0) rc = cmd_features();
-  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete or features", cmd);
+  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete, list or features", cmd);
   return rc < 0 ? report(&g, err.msg) : 0;
 }

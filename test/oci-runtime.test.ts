@@ -148,6 +148,51 @@ describe('baby-docker-runc', () => {
     await until(() => containerProcesses().length === 0, 'the force-deleted container to be gone');
   });
 
+  it("puts the container in the cgroup at its cgroupsPath with the config's limits, and removes it at delete", async () => {
+    const spec = config(['sleep', '60']);
+    const linux = spec.linux as Record<string, unknown>;
+    linux.cgroupsPath = '/baby-docker-oci-test/c5';
+    linux.resources = { pids: { limit: 42 }, memory: { limit: 32 * 1024 * 1024 } };
+    assert.equal(runc('create', '--bundle', bundle(spec), 'c5').code, 0);
+    try {
+      const pid = state('c5').pid;
+      const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
+      const pidsDir = v2 ? '/sys/fs/cgroup/baby-docker-oci-test/c5' : '/sys/fs/cgroup/pids/baby-docker-oci-test/c5';
+      assert.equal(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim(), '42');
+      assert.ok(fs.readFileSync(path.join(pidsDir, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid)), 'its process is in it');
+      assert.equal(runc('delete', '--force', 'c5').code, 0);
+      assert.equal(fs.existsSync(pidsDir), false, 'the cgroup goes with the container');
+    } finally {
+      runc('delete', '--force', 'c5');
+      // The parent the path made (runc leaves it too), in whichever hierarchies this host has.
+      for (const hierarchy of ['', 'pids', 'memory', 'cpu', 'cpuset', 'devices', 'freezer', 'blkio', 'hugetlb', 'net_cls']) {
+        const parent = path.join('/sys/fs/cgroup', hierarchy, 'baby-docker-oci-test');
+        if (fs.existsSync(parent)) fs.rmdirSync(parent);
+      }
+    }
+  });
+
+  it("runs the config's hooks with the state on their stdin: prestart before the process, poststart after; a failing poststart hook only warns", async () => {
+    const dir = bundle(config(['echo', 'ran']));
+    const hook = (name: string) => ({ path: path.join(dir, 'rootfs', 'bin', 'sh'), args: ['sh', '-c', `cat > ${path.join(scratch, name)}`] });
+    const spec = config(['true'], {
+      annotations: { lab: 'hooks' },
+      hooks: { prestart: [hook('prestart')], poststart: [{ path: '/bin/false' }, hook('poststart')], poststop: [hook('poststop')] },
+    });
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+    assert.equal(runc('create', '--bundle', dir, 'c6').code, 0);
+    const pid = state('c6').pid;
+    const prestart = JSON.parse(fs.readFileSync(path.join(scratch, 'prestart'), 'utf8'));
+    assert.deepEqual(prestart, { ociVersion: '1.0.2', id: 'c6', status: 'created', pid, bundle: dir, annotations: { lab: 'hooks' } });
+    assert.equal(fs.existsSync(path.join(scratch, 'poststart')), false, 'not before start');
+    const started = runc('start', 'c6');
+    assert.deepEqual([started.code, started.stderr], [0, 'baby-docker-runc: the poststart hook /bin/false exited with 1\n']);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(scratch, 'poststart'), 'utf8')).status, 'running');
+    await until(() => state('c6').status === 'stopped', 'the container to end');
+    assert.equal(runc('delete', 'c6').code, 0);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(scratch, 'poststop'), 'utf8')).status, 'stopped');
+  });
+
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
     const cases: [Record<string, unknown>, string][] = [
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],

@@ -1,0 +1,173 @@
+#define _GNU_SOURCE
+#include "oci_cgroup.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+/* The v1 hierarchies a container joins, where mounted. */
+static const char *const V1_CONTROLLERS[] = {"memory", "pids", "cpu", "cpuset", "devices", "freezer", "blkio", "hugetlb", "net_cls"};
+
+static int write_number(const char *dir, const char *file, int64_t value, struct bd_error *err) {
+  char text[32];
+  snprintf(text, sizeof text, "%" PRId64, value);
+  return write_file(dir, file, text, err);
+}
+
+/* A limit: negative means none ("max"). */
+static int write_limit(const char *dir, const char *file, int64_t value, struct bd_error *err) {
+  return value < 0 ? write_file(dir, file, "max", err) : write_number(dir, file, value, err);
+}
+
+/* mkdir dir and any missing parent; a new cpuset gets its parent's CPUs and
+ * memory nodes (v1 leaves them empty, and an empty cpuset takes no process). */
+static int make_dirs(const char *dir, int cpuset, struct bd_error *err) {
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1;; p++) {
+    if (*p != '/' && *p) continue;
+    char end = *p;
+    *p = '\0';
+    if (mkdir(path, 0755) == 0 && cpuset) {
+      char parent[PATH_MAX], value[256];
+      snprintf(parent, sizeof parent, "%s", path);
+      *strrchr(parent, '/') = '\0';
+      for (int i = 0; i < 2; i++) {
+        const char *file = i ? "cpuset.mems" : "cpuset.cpus";
+        if (read_file(parent, file, value, sizeof value, err) < 0 || write_file(path, file, value, err) < 0) return -1;
+      }
+    } else if (errno != EEXIST && access(path, F_OK) < 0) {
+      return bd_fail(err, errno, "mkdir %s", path);
+    }
+    if (!end) return 0;
+    *p = end;
+  }
+}
+
+static int write_device_rule(const char *dir, const struct oci_device_rule *d, struct bd_error *err) {
+  char rule[64], major[24] = "*", minor[24] = "*";
+  if (d->major >= 0) snprintf(major, sizeof major, "%" PRId64, d->major);
+  if (d->minor >= 0) snprintf(minor, sizeof minor, "%" PRId64, d->minor);
+  snprintf(rule, sizeof rule, "%c %s:%s %s", d->type, major, minor, d->access ? d->access : "rwm");
+  return write_file(dir, d->allow ? "devices.allow" : "devices.deny", rule, err);
+}
+
+/* The config's rules, then what every container may use whatever they say,
+ * as runc and crun allow it: making device nodes, the devices a runtime
+ * makes in /dev (oci_container.c), the ptys, and the config's own devices. */
+static int v1_write_devices(const char *dir, const struct oci_spec *spec, struct bd_error *err) {
+  static const struct oci_device_rule ALWAYS[] = {
+      {1, 'c', -1, -1, "m"}, {1, 'b', -1, -1, "m"}, {1, 'c', 1, 3, "rwm"}, {1, 'c', 1, 5, "rwm"}, {1, 'c', 1, 7, "rwm"},
+      {1, 'c', 1, 8, "rwm"}, {1, 'c', 1, 9, "rwm"}, {1, 'c', 5, 0, "rwm"}, {1, 'c', 5, 2, "rwm"}, {1, 'c', 136, -1, "rwm"},
+  };
+  for (size_t i = 0; i < spec->resources.ndevices; i++)
+    if (write_device_rule(dir, &spec->resources.devices[i], err) < 0) return -1;
+  for (size_t i = 0; i < sizeof ALWAYS / sizeof ALWAYS[0]; i++)
+    if (write_device_rule(dir, &ALWAYS[i], err) < 0) return -1;
+  for (size_t i = 0; i < spec->ndevices; i++) {
+    const struct oci_device *d = &spec->devices[i];
+    struct oci_device_rule own = {1, d->type == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
+    if (d->type != 'p' && write_device_rule(dir, &own, err) < 0) return -1;
+  }
+  return 0;
+}
+
+/* The resources that go in v1 hierarchy `controller`, at dir. */
+static int v1_write(const char *controller, const char *dir, const struct oci_spec *spec, struct bd_error *err) {
+  const struct oci_resources *r = &spec->resources;
+  const struct {
+    const char *controller, *file;
+    int64_t value;
+  } numbers[] = {
+      {"memory", "memory.limit_in_bytes", r->memory_limit},         {"memory", "memory.soft_limit_in_bytes", r->memory_reservation},
+      {"memory", "memory.memsw.limit_in_bytes", r->memory_swap},    {"memory", "memory.kmem.limit_in_bytes", r->memory_kernel},
+      {"memory", "memory.kmem.tcp.limit_in_bytes", r->memory_kernel_tcp}, {"memory", "memory.swappiness", r->memory_swappiness},
+      {"memory", "memory.oom_control", r->disable_oom_killer ? 1 : OCI_UNSET},
+      {"pids", "pids.max", r->pids_limit},                          {"cpu", "cpu.shares", r->cpu_shares},
+      {"cpu", "cpu.cfs_period_us", r->cpu_period},                  {"cpu", "cpu.cfs_quota_us", r->cpu_quota},
+      {"cpu", "cpu.rt_period_us", r->cpu_rt_period},                {"cpu", "cpu.rt_runtime_us", r->cpu_rt_runtime},
+  };
+  for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+    if (strcmp(numbers[i].controller, controller) != 0 || numbers[i].value == OCI_UNSET) continue;
+    /* pids.max takes "max", not -1; a limit of 0 means none too, as runc has it. */
+    int pids = strcmp(numbers[i].file, "pids.max") == 0;
+    if ((pids ? write_limit(dir, "pids.max", numbers[i].value <= 0 ? -1 : numbers[i].value, err)
+              : write_number(dir, numbers[i].file, numbers[i].value, err)) < 0)
+      return -1;
+  }
+  if (strcmp(controller, "cpuset") == 0) {
+    if (r->cpus && write_file(dir, "cpuset.cpus", r->cpus, err) < 0) return -1;
+    if (r->mems && write_file(dir, "cpuset.mems", r->mems, err) < 0) return -1;
+  }
+  return strcmp(controller, "devices") == 0 ? v1_write_devices(dir, spec, err) : 0;
+}
+
+static int v2_write(const char *dir, const struct oci_resources *r, struct bd_error *err) {
+  char value[64];
+  if (r->memory_limit != OCI_UNSET && write_limit(dir, "memory.max", r->memory_limit, err) < 0) return -1;
+  if (r->memory_reservation != OCI_UNSET && write_number(dir, "memory.low", r->memory_reservation, err) < 0) return -1;
+  /* v1's swap is memory + swap; v2's swap.max is swap alone. */
+  if (r->memory_swap > 0 && r->memory_limit > 0 && write_number(dir, "memory.swap.max", r->memory_swap - r->memory_limit, err) < 0) return -1;
+  if (r->pids_limit != OCI_UNSET && write_limit(dir, "pids.max", r->pids_limit <= 0 ? -1 : r->pids_limit, err) < 0) return -1;
+  /* shares 2..262144 onto weight 1..10000, as runc and crun map them. */
+  if (r->cpu_shares != OCI_UNSET && r->cpu_shares > 0 && write_number(dir, "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, err) < 0) return -1;
+  if (r->cpu_quota != OCI_UNSET || r->cpu_period != OCI_UNSET) {
+    char quota[24] = "max";
+    if (r->cpu_quota > 0) snprintf(quota, sizeof quota, "%" PRId64, r->cpu_quota);
+    snprintf(value, sizeof value, "%s %" PRId64, quota, r->cpu_period != OCI_UNSET ? r->cpu_period : 100000);
+    if (write_file(dir, "cpu.max", value, err) < 0) return -1;
+  }
+  if (r->cpus && write_file(dir, "cpuset.cpus", r->cpus, err) < 0) return -1;
+  if (r->mems && write_file(dir, "cpuset.mems", r->mems, err) < 0) return -1;
+  return 0;
+}
+
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err) {
+  char own_name[PATH_MAX];
+  const char *path = spec->cgroups_path;
+  memset(cg, 0, sizeof *cg);
+  if (!path) {
+    snprintf(own_name, sizeof own_name, "baby-docker-%s", id);
+    path = own_name;
+  }
+  int below_own = path[0] != '/';
+  if (strstr(path, "..")) return bd_fail(err, 0, "config.json: linux.cgroupsPath %s: give a path without ..", path);
+  if (cgroup_detect_mode() == CGROUP_MODE_V2) {
+    static const char *const wanted[] = {"memory", "pids", "cpu", "cpuset", NULL};
+    char parent[PATH_MAX], *dir = cg->dirs[0];
+    if (cgroup_dir_for(NULL, path, below_own, dir, err) < 0) return -1;
+    snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT));
+    *strrchr(parent, '/') = '\0';
+    cg->ndirs = 1;
+    if (cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0 || make_dirs(dir, 0, err) < 0) return -1;
+    return v2_write(dir, &spec->resources, err);
+  }
+  for (size_t i = 0; i < sizeof V1_CONTROLLERS / sizeof V1_CONTROLLERS[0]; i++) {
+    char *dir = cg->dirs[cg->ndirs];
+    struct bd_error missing;
+    /* A hierarchy not mounted here is left out. */
+    if (cgroup_dir_for(V1_CONTROLLERS[i], path, below_own, dir, &missing) < 0) continue;
+    cg->ndirs++;
+    if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, err) < 0 || v1_write(V1_CONTROLLERS[i], dir, spec, err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+int oci_cgroup_join(const struct oci_cgroup *cg, pid_t pid, struct bd_error *err) {
+  for (size_t i = 0; i < cg->ndirs; i++)
+    if (write_number(cg->dirs[i], "cgroup.procs", pid, err) < 0) return -1;
+  return 0;
+}
+
+int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err) {
+  int rc = 0;
+  for (size_t i = 0; i < cg->ndirs; i++)
+    if (cgroup_remove_dir(cg->dirs[i], err) < 0) rc = -1;
+  return rc;
+}

@@ -1,0 +1,30 @@
+/* An OCI container's cgroup: at its config's cgroupsPath (absolute: below
+ * each hierarchy's mount point; relative: below our own cgroup there;
+ * none: baby-docker-<id> below our own), in every v1 hierarchy mounted, or
+ * the one v2 directory, with linux.resources written into it. */
+#ifndef BD_OCI_CGROUP_H
+#define BD_OCI_CGROUP_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "oci_spec.h"
+#include "utils.h"
+
+#define OCI_CGROUP_DIRS 12
+
+struct oci_cgroup {
+  size_t ndirs;
+  char dirs[OCI_CGROUP_DIRS][PATH_MAX];
+};
+
+/* Make the directories (and their parents) and write the limits. */
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err);
+
+/* Move `pid` into each directory. */
+int oci_cgroup_join(const struct oci_cgroup *cg, pid_t pid, struct bd_error *err);
+
+/* SIGKILL what is left and remove the directories (not their parents). */
+int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err);
+
+#endif
