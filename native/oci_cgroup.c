@@ -127,31 +127,59 @@ static int v2_write(const char *dir, const struct oci_resources *r, struct bd_er
   return 0;
 }
 
+/* v2: the container's directory at `path`, its parents passing on the
+ * controllers the limits use (of those this kernel has). */
+static int v2_create_at(const char *path, int below_own, char *dir, struct bd_error *err) {
+  static const char *const USED[] = {"memory", "pids", "cpu", "cpuset"};
+  const char *wanted[5] = {NULL};
+  char available[256], parent[PATH_MAX], parent_dir[PATH_MAX];
+  size_t n = 0;
+  if (read_file(CGROUP_ROOT, "cgroup.controllers", available, sizeof available, err) < 0) return -1;
+  for (size_t i = 0; i < sizeof USED / sizeof USED[0]; i++) {
+    char *at = strstr(available, USED[i]);
+    size_t len = strlen(USED[i]);
+    if (at && (at == available || at[-1] == ' ') && (at[len] == ' ' || at[len] == '\0')) wanted[n++] = USED[i];
+  }
+  if (cgroup_dir_for(NULL, path, below_own, dir, err) < 0) return -1;
+  snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT));
+  *strrchr(parent, '/') = '\0';
+  snprintf(parent_dir, sizeof parent_dir, "%s%s", CGROUP_ROOT, parent);
+  if ((parent[0] && make_dirs(parent_dir, 0, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0) return -1;
+  return make_dirs(dir, 0, err);
+}
+
+/* v2, no cgroupsPath: where baby-docker run puts its containers, below the
+ * nearest cgroup that can pass memory and pids on (ours may hold processes,
+ * as a login session's scope does: v2 then lets it pass nothing on). */
+static int v2_create_own(const char *id, struct oci_cgroup *cg, struct bd_error *err) {
+  struct cgroup planned;
+  struct cgroup_limits no_limits = {.memory = 0, .pids = 4194304}; /* the kernel's most PIDs: no limit of ours (v2_write sets the config's) */
+  if (cgroup_plan(id, &no_limits, &planned, err) < 0 || cgroup_create(&planned, &no_limits, err) < 0) return -1;
+  snprintf(cg->dirs[0], PATH_MAX, "%s", planned.pids);
+  snprintf(cg->group, PATH_MAX, "%s", planned.pids);
+  *strrchr(cg->group, '/') = '\0';
+  return 0;
+}
+
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err) {
   char own_name[PATH_MAX];
   const char *path = spec->cgroups_path;
   memset(cg, 0, sizeof *cg);
+  if (path && strstr(path, "..")) return bd_fail(err, 0, "config.json: linux.cgroupsPath %s: give a path without ..", path);
+  if (cgroup_detect_mode() == CGROUP_MODE_V2) {
+    cg->ndirs = 1;
+    if ((path ? v2_create_at(path, path[0] != '/', cg->dirs[0], err) : v2_create_own(id, cg, err)) < 0) return -1;
+    return v2_write(cg->dirs[0], &spec->resources, err);
+  }
   if (!path) {
     snprintf(own_name, sizeof own_name, "baby-docker-%s", id);
     path = own_name;
-  }
-  int below_own = path[0] != '/';
-  if (strstr(path, "..")) return bd_fail(err, 0, "config.json: linux.cgroupsPath %s: give a path without ..", path);
-  if (cgroup_detect_mode() == CGROUP_MODE_V2) {
-    static const char *const wanted[] = {"memory", "pids", "cpu", "cpuset", NULL};
-    char parent[PATH_MAX], *dir = cg->dirs[0];
-    if (cgroup_dir_for(NULL, path, below_own, dir, err) < 0) return -1;
-    snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT));
-    *strrchr(parent, '/') = '\0';
-    cg->ndirs = 1;
-    if (cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0 || make_dirs(dir, 0, err) < 0) return -1;
-    return v2_write(dir, &spec->resources, err);
   }
   for (size_t i = 0; i < sizeof V1_CONTROLLERS / sizeof V1_CONTROLLERS[0]; i++) {
     char *dir = cg->dirs[cg->ndirs];
     struct bd_error missing;
     /* A hierarchy not mounted here is left out. */
-    if (cgroup_dir_for(V1_CONTROLLERS[i], path, below_own, dir, &missing) < 0) continue;
+    if (cgroup_dir_for(V1_CONTROLLERS[i], path, path[0] != '/', dir, &missing) < 0) continue;
     cg->ndirs++;
     if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, err) < 0 || v1_write(V1_CONTROLLERS[i], dir, spec, err) < 0)
       return -1;
@@ -169,5 +197,8 @@ int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err) {
   int rc = 0;
   for (size_t i = 0; i < cg->ndirs; i++)
     if (cgroup_remove_dir(cg->dirs[i], err) < 0) rc = -1;
+  /* The group goes with its last container; while others are in it, it stays. */
+  if (cg->group[0] && rmdir(cg->group) < 0 && errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
+    rc = bd_fail(err, errno, "rmdir %s", cg->group);
   return rc;
 }

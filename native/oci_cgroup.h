@@ -16,6 +16,7 @@
 struct oci_cgroup {
   size_t ndirs;
   char dirs[OCI_CGROUP_DIRS][PATH_MAX];
+  char group[PATH_MAX]; /* v2, no cgroupsPath: the group its directory is in, removed with its last container; or "" */
 };
 
 /* Make the directories (and their parents) and write the limits. */

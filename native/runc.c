@@ -129,6 +129,7 @@ static int load_state(const struct globals *g, const char *id, struct container_
   if (json_object_object_get_ex(st->json, "cgroups", &v) && json_object_get_type(v) == json_type_array)
     for (size_t i = 0; i < json_object_array_length(v) && st->cg.ndirs < OCI_CGROUP_DIRS; i++)
       snprintf(st->cg.dirs[st->cg.ndirs++], PATH_MAX, "%s", json_object_get_string(json_object_array_get_idx(v, i)));
+  if (json_object_object_get_ex(st->json, "cgroup_group", &v)) snprintf(st->cg.group, PATH_MAX, "%s", json_object_get_string(v));
   return 0;
 }
 
@@ -240,6 +241,7 @@ static int write_state(const struct globals *g, const char *id, const char *bund
   json_object *dirs = json_object_new_array();
   for (size_t i = 0; i < cg->ndirs; i++) json_object_array_add(dirs, json_object_new_string(cg->dirs[i]));
   json_object_object_add(st, "cgroups", dirs);
+  json_object_object_add(st, "cgroup_group", json_object_new_string(cg->group));
   if (state_path(g, id, "state.json", path, sizeof path, err) < 0) {
     json_object_put(st);
     return -1;

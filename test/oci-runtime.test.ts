@@ -153,7 +153,8 @@ describe('baby-docker-runc', () => {
     const linux = spec.linux as Record<string, unknown>;
     linux.cgroupsPath = '/baby-docker-oci-test/c5';
     linux.resources = { pids: { limit: 42 }, memory: { limit: 32 * 1024 * 1024 } };
-    assert.equal(runc('create', '--bundle', bundle(spec), 'c5').code, 0);
+    const created = runc('create', '--bundle', bundle(spec), 'c5');
+    assert.equal(created.code, 0, created.stderr);
     try {
       const pid = state('c5').pid;
       const v2 = fs.existsSync('/sys/fs/cgroup/cgroup.controllers');
