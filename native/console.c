@@ -15,7 +15,7 @@
 
 #define DEVPTS_SUPER_MAGIC 0x1cd1
 
-int console_open(int *slave, struct bd_error *err) {
+int console_open(int *slave, int size_from, struct bd_error *err) {
   /* Whatever the container made of its /dev, what opens must be a devpts ptmx. */
   int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (master < 0) return bd_fail(err, errno, "open the container's /dev/pts/ptmx");
@@ -32,7 +32,7 @@ int console_open(int *slave, struct bd_error *err) {
     bd_fail(err, errno, "unlock a pty of the container's devpts");
   } else if ((*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
     bd_fail(err, errno, "open the slave of a pty of the container's devpts");
-  } else if (ioctl(0, TIOCGWINSZ, &size) < 0 || ioctl(master, TIOCSWINSZ, &size) < 0) {
+  } else if (size_from >= 0 && (ioctl(size_from, TIOCGWINSZ, &size) < 0 || ioctl(master, TIOCSWINSZ, &size) < 0)) {
     bd_fail(err, errno, "set the size of the container's pty");
   } else {
     return master;

@@ -8,9 +8,10 @@
 #include "utils.h"
 
 /* In the container's mount namespace: a new pty of its devpts, as big as
- * the terminal on fd 0. Returns the master (non-blocking) and puts the
- * slave, for the command, in *slave; or -1. */
-int console_open(int *slave, struct bd_error *err);
+ * the terminal on fd `size_from` (-1: the kernel's default size). Returns
+ * the master (non-blocking) and puts the slave, for the command, in *slave;
+ * or -1. */
+int console_open(int *slave, int size_from, struct bd_error *err);
 
 /* Called with each signal the relay receives but SIGWINCH (which resizes
  * the console): returns 1 once the command has ended. */

@@ -155,7 +155,7 @@ pid_t container_exec(pid_t target, const struct cgroup *cg, const struct contain
     bd_fail(err, errno, "chdir / in the container");
     goto out;
   }
-  if (c->tty && (*console = console_open(&slave, err)) < 0) goto out;
+  if (c->tty && (*console = console_open(&slave, 0, err)) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;

@@ -193,6 +193,40 @@ int oci_cgroup_join(const struct oci_cgroup *cg, pid_t pid, struct bd_error *err
   return 0;
 }
 
+/* The directory that freezes: v1's freezer hierarchy's, or the v2 one. */
+static const char *freezer_dir(const struct oci_cgroup *cg, const char **file) {
+  for (size_t i = 0; i < cg->ndirs; i++)
+    if (strncmp(cg->dirs[i], CGROUP_ROOT "/freezer/", strlen(CGROUP_ROOT "/freezer/")) == 0) {
+      *file = "freezer.state";
+      return cg->dirs[i];
+    }
+  *file = "cgroup.freeze";
+  return cg->ndirs == 1 ? cg->dirs[0] : NULL;
+}
+
+int oci_cgroup_freeze(const struct oci_cgroup *cg, int frozen, struct bd_error *err) {
+  const char *file, *dir = freezer_dir(cg, &file);
+  if (!dir) return bd_fail(err, 0, "no freezer cgroup on this host: pause needs one");
+  int v1 = strcmp(file, "freezer.state") == 0;
+  if (write_file(dir, file, v1 ? (frozen ? "FROZEN" : "THAWED") : (frozen ? "1" : "0"), err) < 0) return -1;
+  /* v1 freezes in the background: wait until it says it has. */
+  for (int i = 0; v1 && frozen && i < 1000; i++) {
+    char state[32];
+    if (read_file(dir, file, state, sizeof state, err) < 0) return -1;
+    if (strcmp(state, "FROZEN") == 0) return 0;
+    usleep(1000);
+  }
+  return 0;
+}
+
+int oci_cgroup_frozen(const struct oci_cgroup *cg) {
+  const char *file, *dir = freezer_dir(cg, &file);
+  char state[32];
+  struct bd_error ignored;
+  if (!dir || read_file(dir, file, state, sizeof state, &ignored) < 0) return 0;
+  return strcmp(state, "FROZEN") == 0 || strcmp(state, "1") == 0;
+}
+
 int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err) {
   int rc = 0;
   for (size_t i = 0; i < cg->ndirs; i++)

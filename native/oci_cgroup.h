@@ -25,6 +25,12 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cg
 /* Move `pid` into each directory. */
 int oci_cgroup_join(const struct oci_cgroup *cg, pid_t pid, struct bd_error *err);
 
+/* pause (frozen 1) or resume (0) every process in it: v1's freezer, v2's cgroup.freeze. */
+int oci_cgroup_freeze(const struct oci_cgroup *cg, int frozen, struct bd_error *err);
+
+/* 1 while it is frozen. */
+int oci_cgroup_frozen(const struct oci_cgroup *cg);
+
 /* SIGKILL what is left and remove the directories (not their parents). */
 int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err);
 

@@ -296,6 +296,19 @@ fail:
   return -1;
 }
 
+int oci_process_load(const char *path, struct oci_spec *s, struct bd_error *err) {
+  memset(s, 0, sizeof *s);
+  json_object *root = json_object_from_file(path);
+  if (!root) return bd_fail(err, 0, "read %s: %s", path, json_util_get_last_err() ? json_util_get_last_err() : "not JSON");
+  s->json = root;
+  if (json_object_get_type(root) != json_type_object || load_process(root, s, err) < 0 || !s->has_process) {
+    if (!s->has_process) bd_fail(err, 0, "%s: not a process object (args, env, cwd...)", path);
+    oci_spec_free(s);
+    return -1;
+  }
+  return 0;
+}
+
 void oci_spec_free(struct oci_spec *s) {
   if (s->json) json_object_put(s->json);
   s->json = NULL;

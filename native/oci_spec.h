@@ -115,6 +115,10 @@ struct oci_spec {
  * field) fails here with its name, before anything is made. */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct bd_error *err);
 
+/* Read an exec's process.json (a config's "process" object alone) into
+ * spec's process fields. */
+int oci_process_load(const char *path, struct oci_spec *spec, struct bd_error *err);
+
 void oci_spec_free(struct oci_spec *spec);
 
 /* The flag of namespace `ns` in spec, and whether it is new (1), joined

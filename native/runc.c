@@ -2,8 +2,10 @@
  * conmon), containerd's runc shim and the runtime-tools suite call runc:
  *
  *   baby-docker-runc [--root DIR] [--log FILE] [--log-format text|json] COMMAND ...
- *     create [--bundle DIR] [--pid-file FILE] [--preserve-fds N] [--no-pivot] ID
- *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | list [-q] | features
+ *     create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] [--no-pivot] ID
+ *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | pause ID | resume ID
+ *     exec [--process FILE] [--detach] [--pid-file FILE] [--tty --console-socket SOCK] ID [ARGS...]
+ *     ps [--format json] ID | list [-q] [--format json] | features
  *
  * create clones the container's first process into its namespaces and
  * cgroup; it sets itself up as config.json says (oci_container.h), then
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -36,6 +39,7 @@
 #include <unistd.h>
 
 #include "oci_cgroup.h"
+#include "console.h"
 #include "container.h"
 #include "linux.h"
 #include "oci_container.h"
@@ -139,6 +143,7 @@ static const char *status_of(const struct globals *g, const struct container_sta
   char fifo[PATH_MAX];
   struct bd_error ignored;
   if (!alive(st)) return "stopped";
+  if (oci_cgroup_frozen(&st->cg)) return "paused";
   if (state_path(g, st->id, "exec.fifo", fifo, sizeof fifo, &ignored) == 0 && access(fifo, F_OK) == 0) return "created";
   return "running";
 }
@@ -183,9 +188,26 @@ static json_object *stored(const struct container_state *st, const char *key) {
   return json_object_object_get_ex(st->json, key, &value) ? value : NULL;
 }
 
+/* process.terminal: a pty of the container's own devpts becomes the
+ * process's controlling terminal and stdio; its master goes to the caller
+ * over the console socket (conmon and containerd's shim relay it). */
+static int attach_console(int console_socket, struct bd_error *err) {
+  int slave, master = console_open(&slave, -1, err);
+  if (master < 0) return -1;
+  int rc = -1;
+  if (setsid() < 0) bd_fail(err, errno, "setsid");
+  else if (ioctl(slave, TIOCSCTTY, 0) < 0) bd_fail(err, errno, "make the pty the controlling terminal");
+  else if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0) bd_fail(err, errno, "dup2 the pty");
+  else rc = send_fd(console_socket, master, err);
+  close(slave);
+  close(master);
+  close(console_socket);
+  return rc;
+}
+
 /* The child: into the joined namespaces, its root and process set up as
  * the spec says; READY, then blocked on exec.fifo until start; then exec. */
-static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int keep_fds) {
+static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int console_socket, int keep_fds) {
   struct bd_error err = {0};
   char fifo_path[64];
   int kind = sync_recv(sync_fd, &err);
@@ -204,7 +226,9 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
     close(fd);
   }
   if (oci_spec_namespace(spec, CLONE_NEWUTS, NULL) && spec->hostname && set_hostname(spec->hostname, &err) < 0) goto fail;
-  if (oci_setup_rootfs(spec, rootfs, &err) < 0 || (spec->has_process && oci_setup_process(spec, &err) < 0)) goto fail;
+  if (oci_setup_rootfs(spec, rootfs, &err) < 0) goto fail;
+  if (console_socket >= 0 && attach_console(console_socket, &err) < 0) goto fail;
+  if (spec->has_process && oci_setup_process(spec, &err) < 0) goto fail;
   if (cloexec_from(3 + keep_fds, &err) < 0) goto fail;
   snprintf(fifo_path, sizeof fifo_path, "/proc/self/fd/%d", fifo);
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) _exit(1);
@@ -276,7 +300,7 @@ static void remove_state(const struct globals *g, const char *id) {
 }
 
 static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_error *err) {
-  const char *bundle = ".", *pid_file = NULL, *id = NULL;
+  const char *bundle = ".", *pid_file = NULL, *id = NULL, *console_path = NULL;
   int keep_fds = 0;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i];
@@ -284,7 +308,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     else if (strcmp(a, "--pid-file") == 0 && i + 1 < argc) pid_file = argv[++i];
     else if (strcmp(a, "--preserve-fds") == 0 && i + 1 < argc) keep_fds = atoi(argv[++i]);
     else if (strcmp(a, "--no-pivot") == 0 || strcmp(a, "--no-new-keyring") == 0) continue;
-    else if (strcmp(a, "--console-socket") == 0) return bd_fail(err, 0, "create --console-socket: terminals are not supported yet");
+    else if (strcmp(a, "--console-socket") == 0 && i + 1 < argc) console_path = argv[++i];
     else if (a[0] == '-') return bd_fail(err, 0, "create: unknown option %s", a);
     else id = a;
   }
@@ -295,7 +319,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   snprintf(config, sizeof config, "%s/config.json", bundle_dir);
   struct oci_spec spec;
   if (oci_spec_load(config, &spec, err) < 0) return -1;
-  int rc = -1, sync[2] = {-1, -1}, fifo = -1, made_dir = 0, made_cgroup = 0;
+  int rc = -1, sync[2] = {-1, -1}, fifo = -1, made_dir = 0, made_cgroup = 0, console_socket = -1;
   pid_t pid = -1;
   struct oci_cgroup cg;
   snprintf(root_rel, sizeof root_rel, "%s%s%s", spec.root_path[0] == '/' ? "" : bundle_dir, spec.root_path[0] == '/' ? "" : "/", spec.root_path);
@@ -303,14 +327,17 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     bd_fail(err, errno, "root.path %s", root_rel);
     goto out;
   }
+  if (spec.terminal != (console_path != NULL)) {
+    bd_fail(err, 0, spec.terminal ? "config.json asks for a terminal (process.terminal): give --console-socket"
+                                  : "--console-socket is for a terminal, and config.json asks for none (process.terminal)");
+    goto out;
+  }
+  if (console_path && (console_socket = connect_unix(console_path, err)) < 0) goto out;
   if (!oci_spec_namespace(&spec, CLONE_NEWNS, NULL)) {
     bd_fail(err, 0, "config.json: a mount namespace is needed (linux.namespaces: mount)");
     goto out;
   }
-  if (mkdir(g->root, 0700) < 0 && errno != EEXIST) {
-    bd_fail(err, errno, "mkdir %s", g->root);
-    goto out;
-  }
+  if (mkdir_parents(g->root, 0700, err) < 0) goto out;
   if (state_path(g, id, NULL, dir, sizeof dir, err) < 0 || state_path(g, id, "exec.fifo", fifo_path, sizeof fifo_path, err) < 0) goto out;
   if (mkdir(dir, 0700) < 0) {
     bd_fail(err, errno == EEXIST ? 0 : errno, errno == EEXIST ? "container %s exists already" : "mkdir %s", errno == EEXIST ? id : dir);
@@ -352,7 +379,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   }
   if (pid == 0) {
     close(sync[0]);
-    child(&spec, rootfs, sync[1], fifo, keep_fds);
+    child(&spec, rootfs, sync[1], fifo, console_socket, keep_fds);
   }
   close(sync[1]);
   sync[1] = -1;
@@ -382,6 +409,7 @@ out:
   for (int i = 0; i < 2; i++)
     if (sync[i] >= 0) close(sync[i]);
   if (fifo >= 0) close(fifo);
+  if (console_socket >= 0) close(console_socket);
   oci_spec_free(&spec);
   return rc;
 }
@@ -521,6 +549,7 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
   }
   if (strcmp(status, "stopped") != 0) {
     struct bd_error ignored;
+    oci_cgroup_freeze(&st.cg, 0, &ignored); /* a frozen process cannot die */
     int pidfd = open_process(&st, &ignored);
     if (pidfd >= 0) {
       struct pollfd p = {.fd = pidfd, .events = POLLIN};
@@ -536,6 +565,188 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
     report(g, hook_err.msg);
   json_object_put(st.json);
   return rc;
+}
+
+/* exec: the process runs in the container's namespaces and cgroup, as
+ * `process` (an exec's process.json, or the config's with other args) says.
+ * The runtime forks a helper that joins the namespaces (by pidfd) and
+ * clones the process as the runtime's own child (CLONE_PARENT): inside the
+ * container's PID namespace, yet the runtime's to wait for (or, detached,
+ * the caller's subreaper's). It waits until the runtime has moved it into
+ * the cgroup; then it sets itself up and execs, or reports why not. */
+static int exec_in(const struct container_state *st, const struct oci_spec *proc, int console_socket, int keep_fds, pid_t *pid,
+                   int *failure_fd, struct bd_error *err) {
+  int report[2], go[2], failure[2];
+  struct bd_error e;
+  if (pipe2(report, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0 || pipe2(failure, O_CLOEXEC) < 0) return bd_fail(err, errno, "pipe");
+  int pidfd = open_process(st, err);
+  if (pidfd < 0) return -1;
+  pid_t helper = fork();
+  if (helper < 0) return bd_fail(err, errno, "fork");
+  if (helper == 0) {
+    if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP) < 0) _exit(1);
+    pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child != 0) {
+      ssize_t n = write(report[1], &child, sizeof child);
+      _exit(child > 0 && n == sizeof child ? 0 : 1);
+    }
+    char byte;
+    if (read(go[0], &byte, 1) != 1) _exit(1);
+    if ((console_socket >= 0 && attach_console(console_socket, &e) < 0) || oci_setup_process(proc, &e) < 0 ||
+        cloexec_from(3 + keep_fds, &e) < 0)
+      goto failed;
+    execvpe(proc->args[0], proc->args, proc->env);
+    bd_fail(&e, errno, "exec %s", proc->args[0]);
+  failed:
+    if (write(failure[1], e.msg, strlen(e.msg)) < 0) _exit(126);
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  close(pidfd);
+  close(report[1]);
+  close(go[0]);
+  close(failure[1]);
+  int status;
+  ssize_t n = read(report[0], pid, sizeof *pid);
+  close(report[0]);
+  waitpid(helper, &status, 0);
+  if (n != sizeof *pid) {
+    close(go[1]);
+    close(failure[0]);
+    return bd_fail(err, 0, "join the namespaces of container %s", st->id);
+  }
+  if (oci_cgroup_join(&st->cg, *pid, err) < 0 || write(go[1], "g", 1) != 1) {
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    close(go[1]);
+    close(failure[0]);
+    return -1;
+  }
+  close(go[1]);
+  *failure_fd = failure[0];
+  return 0;
+}
+
+static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  const char *process_file = NULL, *pid_file = NULL, *console_path = NULL, *id = NULL;
+  int detach = 0, tty = 0, keep_fds = 0, first_arg = argc;
+  for (int i = 0; i < argc && !id; i++) {
+    const char *a = argv[i];
+    if ((strcmp(a, "--process") == 0 || strcmp(a, "-p") == 0) && i + 1 < argc) process_file = argv[++i];
+    else if (strcmp(a, "--detach") == 0 || strcmp(a, "-d") == 0) detach = 1;
+    else if (strcmp(a, "--tty") == 0 || strcmp(a, "-t") == 0) tty = 1;
+    else if (strcmp(a, "--pid-file") == 0 && i + 1 < argc) pid_file = argv[++i];
+    else if (strcmp(a, "--console-socket") == 0 && i + 1 < argc) console_path = argv[++i];
+    else if (strcmp(a, "--preserve-fds") == 0 && i + 1 < argc) keep_fds = atoi(argv[++i]);
+    else if (a[0] == '-') return bd_fail(err, 0, "exec: unknown option %s", a);
+    else {
+      id = a;
+      first_arg = i + 1;
+    }
+  }
+  if (!id) return bd_fail(err, 0, "exec: give the container id");
+  struct container_state st;
+  struct oci_spec proc;
+  char config[PATH_MAX + 16];
+  if (load_state(g, id, &st, err) < 0) return -1;
+  int rc = -1, console_socket = -1, failure = -1;
+  pid_t pid = -1;
+  memset(&proc, 0, sizeof proc);
+  if (process_file) {
+    if (oci_process_load(process_file, &proc, err) < 0) goto out;
+  } else {
+    /* The config's process, with these args. */
+    if (first_arg >= argc) {
+      bd_fail(err, 0, "exec: give --process FILE, or the command after the id");
+      goto out;
+    }
+    snprintf(config, sizeof config, "%s/config.json", st.bundle ? st.bundle : ".");
+    if (oci_spec_load(config, &proc, err) < 0) goto out;
+    if (argc - first_arg > OCI_MAX_ITEMS) {
+      bd_fail(err, 0, "exec: at most %d arguments", OCI_MAX_ITEMS);
+      goto out;
+    }
+    for (int i = first_arg; i <= argc; i++) proc.args[i - first_arg] = i < argc ? argv[i] : NULL;
+    proc.terminal = tty;
+  }
+  if (proc.terminal != (console_path != NULL)) {
+    bd_fail(err, 0, proc.terminal ? "the process asks for a terminal: give --console-socket" : "--console-socket is for a terminal (--tty)");
+    goto out;
+  }
+  const char *status = status_of(g, &st);
+  if (strcmp(status, "running") != 0) {
+    bd_fail(err, 0, "container %s is %s: exec needs it running", id, status);
+    goto out;
+  }
+  if (console_path && (console_socket = connect_unix(console_path, err)) < 0) goto out;
+  if (exec_in(&st, &proc, console_socket, keep_fds, &pid, &failure, err) < 0) goto out;
+  char why[BD_ERR_LEN];
+  ssize_t n = read(failure, why, sizeof why - 1);
+  if (n > 0) {
+    why[n] = '\0';
+    waitpid(pid, NULL, 0);
+    bd_fail(err, 0, "%s", why);
+    goto out;
+  }
+  if (pid_file && write_pid_file(pid_file, pid, err) < 0) goto out;
+  if (detach) {
+    rc = 0;
+    goto out;
+  }
+  int wstatus;
+  while (waitpid(pid, &wstatus, 0) < 0)
+    if (errno != EINTR) {
+      bd_fail(err, errno, "wait for the exec'd process");
+      goto out;
+    }
+  rc = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+out:
+  if (failure >= 0) close(failure);
+  if (console_socket >= 0) close(console_socket);
+  oci_spec_free(&proc);
+  json_object_put(st.json);
+  return rc;
+}
+
+/* pause and resume: the freezer. */
+static int cmd_freeze(const struct globals *g, const char *id, int frozen, struct bd_error *err) {
+  struct container_state st;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  const char *status = status_of(g, &st);
+  int rc = -1;
+  if (strcmp(status, frozen ? "running" : "paused") != 0)
+    bd_fail(err, 0, "container %s is %s: %s", id, status, frozen ? "only a running one pauses" : "only a paused one resumes");
+  else
+    rc = oci_cgroup_freeze(&st.cg, frozen, err);
+  json_object_put(st.json);
+  return rc;
+}
+
+/* ps [--format json|table] ID: the container's processes (host PIDs). */
+static int cmd_ps(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  const char *id = NULL;
+  int json = 0;
+  for (int i = 0; i < argc; i++) {
+    if ((strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "-f") == 0) && i + 1 < argc) json = strcmp(argv[++i], "json") == 0;
+    else id = argv[i];
+  }
+  if (!id) return bd_fail(err, 0, "ps: give the container id");
+  struct container_state st;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  char path[PATH_MAX + 16], line[32];
+  snprintf(path, sizeof path, "%s/cgroup.procs", st.cg.ndirs ? st.cg.dirs[0] : "");
+  FILE *f = fopen(path, "re");
+  json_object_put(st.json);
+  if (!f) return bd_fail(err, errno, "open %s", path);
+  json_object *pids = json_object_new_array();
+  if (!json) printf("PID\n");
+  while (fgets(line, sizeof line, f)) {
+    if (json) json_object_array_add(pids, json_object_new_int(atoi(line)));
+    else printf("%d\n", atoi(line));
+  }
+  fclose(f);
+  if (json) printf("%s\n", json_object_to_json_string_ext(pids, JSON_C_TO_STRING_PLAIN));
+  json_object_put(pids);
+  return 0;
 }
 
 /* list [-q | --quiet] [--format table|json]: every container under --root. */
@@ -601,7 +812,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--log-format") == 0) g.log_format = argv[++i];
     else break;
   }
-  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete, list or features");
+  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete, exec, pause, resume, ps, list or features");
   const char *cmd = argv[i++];
   int rest = argc - i, rc;
   char **args = argv + i;
@@ -611,7 +822,11 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "kill") == 0) rc = cmd_kill(&g, rest, args, &err);
   else if (strcmp(cmd, "delete") == 0) rc = cmd_delete(&g, rest, args, &err);
   else if (strcmp(cmd, "list") == 0) rc = cmd_list(&g, rest, args, &err);
+  else if (strcmp(cmd, "exec") == 0) rc = cmd_exec(&g, rest, args, &err);
+  else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
+    rc = rest >= 1 ? cmd_freeze(&g, args[0], cmd[0] == 'p', &err) : bd_fail(&err, 0, "%s: give the container id", cmd);
+  else if (strcmp(cmd, "ps") == 0) rc = cmd_ps(&g, rest, args, &err);
   else if (strcmp(cmd, "features") == 0) rc = cmd_features();
-  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete, list or features", cmd);
-  return rc < 0 ? report(&g, err.msg) : 0;
+  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete, exec, pause, resume, ps, list or features", cmd);
+  return rc < 0 ? report(&g, err.msg) : rc; /* exec without --detach: its process's exit code */
 }

@@ -164,6 +164,22 @@ int connect_unix(const char *path, struct bd_error *err) {
   return fd;
 }
 
+int send_fd(int sock, int fd, struct bd_error *err) {
+  char byte = 0, control[CMSG_SPACE(sizeof fd)];
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  memset(control, 0, sizeof control);
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof fd);
+  memcpy(CMSG_DATA(cmsg), &fd, sizeof fd);
+  ssize_t n;
+  do n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == 1 ? 0 : bd_fail(err, errno, "send a file descriptor over the console socket");
+}
+
 int path_exists(const char *path) {
   struct stat st;
   return lstat(path, &st) == 0;

@@ -55,4 +55,7 @@ int connect_unix(const char *path, struct bd_error *err);
 /* 1 when path exists, 0 when it does not. */
 int path_exists(const char *path);
 
+/* Pass `fd` over the unix socket `sock` (SCM_RIGHTS), with one byte of data. */
+int send_fd(int sock, int fd, struct bd_error *err);
+
 #endif

@@ -46,9 +46,10 @@ function natTableThere(): boolean {
 /** Once the runs have ended: no lease, no NAT rule, nothing on bd0 (which stays, as docker0 does), and soon no veth:
  * the kernel removes each with its container's namespace. */
 async function assertBridgeIdle(): Promise<void> {
-  assert.deepEqual([networkLeases(), natTableThere(), bridgePorts()], [{}, false, []]);
+  assert.deepEqual([networkLeases(), natTableThere()], [{}, false]);
   assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore, 'ip_forward put back');
-  await eventually(() => bridgeVeths().length === 0, 5000, `the veths to go with their namespaces: ${bridgeVeths().join(' ')}`);
+  // The veths (and so bd0's ports) go a moment after their namespaces.
+  await eventually(() => bridgeVeths().length === 0 && bridgePorts().length === 0, 5000, `the veths to go with their namespaces: ${bridgeVeths().join(' ')}`);
 }
 
 /** baby-docker gc, which removes the bridge when no run uses it. */

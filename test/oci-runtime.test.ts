@@ -194,6 +194,41 @@ describe('baby-docker-runc', () => {
     assert.equal(JSON.parse(fs.readFileSync(path.join(scratch, 'poststop'), 'utf8')).status, 'stopped');
   });
 
+  it('execs into a running container (its namespaces, cgroup and process settings), pauses and resumes it, and lists its processes', async () => {
+    const dir = bundle(config(['sleep', '60']));
+    assert.equal(runc('create', '--bundle', dir, 'c7').code, 0);
+    assert.equal(runc('start', 'c7').code, 0);
+    try {
+      // With the command after the id: the config's process settings, these args; runc waits and passes its exit code on.
+      const seen = runc('exec', 'c7', 'sh', '-c', 'echo "$(hostname) $$"; grep CapEff /proc/self/status; exit 3');
+      assert.deepEqual([seen.code, seen.stdout], [3, 'oci-box 2\nCapEff:\t0000000020000420\n']);
+      // As podman and containerd call it: a process.json, detached, its PID in a file.
+      const processFile = path.join(scratch, 'process.json');
+      fs.writeFileSync(processFile, JSON.stringify({ args: ['sleep', '30'], env: ['PATH=/bin'], cwd: '/tmp', user: { uid: 1000, gid: 1000 } }));
+      const pidFile = path.join(scratch, 'exec.pid');
+      const detached = runc('exec', '--process', processFile, '--detach', '--pid-file', pidFile, 'c7');
+      assert.equal(detached.code, 0, detached.stderr);
+      const execPid = Number(fs.readFileSync(pidFile, 'utf8'));
+      assert.equal(fs.readlinkSync(`/proc/${execPid}/ns/pid`), fs.readlinkSync(`/proc/${state('c7').pid}/ns/pid`));
+      assert.equal(fs.readlinkSync(`/proc/${execPid}/cwd`), '/tmp');
+      assert.match(fs.readFileSync(`/proc/${execPid}/status`, 'utf8'), /^Uid:\t1000\t/m);
+      const ps = runc('ps', '--format', 'json', 'c7');
+      assert.deepEqual((JSON.parse(ps.stdout) as number[]).sort(), [state('c7').pid, execPid].sort());
+      assert.equal(runc('pause', 'c7').code, 0);
+      assert.equal(state('c7').status, 'paused');
+      assert.match(fs.readFileSync(`/proc/${execPid}/status`, 'utf8'), /^State:\s+[DS]/m);
+      const refused = runc('exec', 'c7', 'true');
+      assert.deepEqual([refused.code, refused.stderr], [1, 'baby-docker-runc: container c7 is paused: exec needs it running\n']);
+      assert.equal(runc('resume', 'c7').code, 0);
+      assert.equal(state('c7').status, 'running');
+      const missing = runc('exec', 'c7', 'no-such-program');
+      assert.deepEqual([missing.code, missing.stderr], [1, 'baby-docker-runc: exec no-such-program: ENOENT\n']);
+    } finally {
+      assert.equal(runc('delete', '--force', 'c7').code, 0);
+    }
+    await until(() => containerProcesses().length === 0, 'the container and its exec to be gone');
+  });
+
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
     const cases: [Record<string, unknown>, string][] = [
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
