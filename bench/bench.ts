@@ -20,6 +20,7 @@ import { ensureLayerTemplate } from '../src/runtime/layer.js';
 import { createRootfs, ensureDefaultRootfs } from '../src/runtime/rootfs.js';
 import { DEFAULT_DISK, type ContainerSpec } from '../src/runtime/spec.js';
 import { startRegistry } from '../test/registry.js';
+import { PODMAN_IMAGE, privatePodman } from '../test/podman.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from '../test/iperf3.js';
 import { SCROLLBACK_LINES } from '../src/ui/services/terminalSession.js';
 import {
@@ -516,12 +517,58 @@ async function terminalUiSection(rootfs: string): Promise<void> {
   }
 }
 
+const RUNC_PATH = path.join(BUILD_DIR, 'Release', 'baby-docker-runc');
+
+/**
+ * baby-docker-runc beside crun (issue 17), whole processes timed by the native launcher: an OCI bundle's create +
+ * start + delete of /bin/true (one `sh -c` each, the same for both), and `podman run --rm IMAGE true` with each as
+ * the runtime (private podman storage). crun takes no hybrid cgroup host: both run where the launcher runs, in a
+ * mount namespace of its own with the v2 mount (/sys/fs/cgroup/unified) unmounted, which leaves a v1 host.
+ */
+async function ociRuntimeSection(rootfs: string): Promise<void> {
+  if (!isInstalled('crun') || !isInstalled('podman')) {
+    console.log('\nOCI runtime: crun or podman is not installed, skipped');
+    return;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-bench-oci-'));
+  const engine = privatePodman(path.join(work, 'podman'), rootfs);
+  try {
+    const bundle = makeCrunBundle(rootfs);
+    const lifecycle = (runtime: string): string[] => [
+      'sh', '-c', `id=bench-$$; ${runtime} create --bundle ${bundle} $id && ${runtime} start $id && ${runtime} delete --force $id`,
+    ];
+    const podmanRun = (runtime: string): string[] => ['podman', '--runtime', runtime, 'run', '--rm', '--network', 'none', PODMAN_IMAGE, '/bin/true'];
+    const v1Only = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', 'sh'];
+    const crun = spawnSync('sh', ['-c', 'command -v crun'], { encoding: 'utf8' }).stdout.trim();
+    process.env.CONTAINERS_CONF = engine.env.CONTAINERS_CONF;
+    process.env.CONTAINERS_STORAGE_CONF = engine.env.CONTAINERS_STORAGE_CONF;
+    const bundles = launchCases([['crun: create + start + delete', lifecycle(crun)], ['baby-docker-runc: create + start + delete', lifecycle(RUNC_PATH)]], LAUNCH_ITERATIONS, 2, v1Only);
+    const podmans = launchCases([['podman run --rm, crun', podmanRun(crun)], ['podman run --rm, baby-docker-runc', podmanRun(RUNC_PATH)]], PODMAN_ITERATIONS, 1, v1Only);
+    fs.rmSync(bundle, { recursive: true, force: true });
+    console.log(`\nOCI runtime beside crun, whole processes (sh -c of the three calls; podman with private storage), round-robin, ${LAUNCH_ITERATIONS} and ${PODMAN_ITERATIONS} runs (+2, +1 warm-up)\n`);
+    printTable(bundles, [bundles[0]!]);
+    console.log();
+    printTable(podmans, [podmans[0]!]);
+    console.log();
+    checkTarget('create + start + delete <= crun', bundles[1]!, bundles[0]!, 1);
+    checkTarget('podman run --rm <= with crun', podmans[1]!, podmans[0]!, 1);
+  } finally {
+    delete process.env.CONTAINERS_CONF;
+    delete process.env.CONTAINERS_STORAGE_CONF;
+    engine.remove();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+const PODMAN_ITERATIONS = 10;
+
 async function main(): Promise<void> {
   const rootfs = ensureDefaultRootfs();
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table. `npm run bench -- images` runs those whose name holds a word given.
   const sections: ((rootfs: string) => Promise<void>)[] = [
     startupSection, cgroupMigrationSection, cgroupV2Section, imagesSection, networkStartSection, networkThroughputSection, terminalUiSection,
+    ociRuntimeSection,
   ];
   const only = process.argv.slice(2).map((word) => word.toLowerCase());
   for (const section of sections) {

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { assertNothingLeft, busyboxTree, containerProcesses, hostMounts } from './helpers.js';
+import { privatePodman, type PrivatePodman } from './podman.js';
 
 const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
 const mountsBefore = hostMounts();
@@ -29,43 +30,12 @@ async function until(condition: () => boolean, what: string): Promise<void> {
 }
 
 describe('podman with --runtime baby-docker-runc', () => {
-  const dir = path.join(scratch, 'podman');
-  // podman (rootful) asks for nofile and nproc limits above the hard ones we run under, which setrlimit refuses
-  // without CAP_SYS_RESOURCE (runc and crun alike): the containers get ours.
-  const limits = fs.readFileSync('/proc/self/limits', 'utf8');
-  const hardLimit = (name: string): string => new RegExp(`^${name}\\s+\\S+\\s+(\\S+)`, 'm').exec(limits)![1]!;
-  const hardNproc = hardLimit('Max processes');
-  const hardNofile = hardLimit('Max open files');
-  const env = { ...process.env, CONTAINERS_CONF: path.join(dir, 'containers.conf'), CONTAINERS_STORAGE_CONF: path.join(dir, 'storage.conf') };
-  const podman = (...args: string[]) => spawnSync('podman', ['--runtime', RUNC, ...args], { encoding: 'utf8', env, timeout: 60_000 });
-
+  let engine: PrivatePodman;
+  const podman = (...args: string[]) => engine.run(RUNC, ...args);
   before(() => {
-    for (const sub of ['root', 'runroot', 'tmp']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
-    // conmon runs the runtime with RLIMIT_NPROC no higher than kernel.pid_max (seen here: 32768).
-    const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
-    const nproc = hardNproc === 'unlimited' ? pidMax : Math.min(Number(hardNproc), pidMax);
-    fs.writeFileSync(env.CONTAINERS_CONF, [
-      '[containers]', 'log_driver = "k8s-file"', `default_ulimits = ["nofile=${hardNofile}:${hardNofile}", "nproc=${nproc}:${nproc}"]`,
-      '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', `events_logfile_path = "${dir}/events.log"`, `tmp_dir = "${dir}/tmp"`, '',
-    ].join('\n'));
-    fs.writeFileSync(env.CONTAINERS_STORAGE_CONF, ['[storage]', 'driver = "overlay"', `graphroot = "${dir}/root"`, `runroot = "${dir}/runroot"`, ''].join('\n'));
-    const tar = path.join(dir, 'rootfs.tar');
-    check(spawnSync('tar', ['-C', IMAGE_TREE, '-cf', tar, '.'], { encoding: 'utf8' }), 'tar');
-    check(spawnSync('podman', ['import', tar, 'localhost/bb:1'], { encoding: 'utf8', env }), 'podman import');
+    engine = privatePodman(path.join(scratch, 'podman'), IMAGE_TREE);
   });
-
-  after(() => {
-    podman('rm', '-a', '-f', '-t', '0');
-    podman('rmi', '-a', '-f');
-    // podman's own leftovers: its storage's mounts, and the cgroupfs parents it made.
-    spawnSync('sh', ['-c', `grep -o " ${dir}[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l`]);
-    for (const hierarchy of fs.readdirSync('/sys/fs/cgroup')) {
-      for (const parent of ['libpod_parent/conmon', 'libpod_parent']) {
-        const group = path.join('/sys/fs/cgroup', hierarchy, parent);
-        if (fs.existsSync(group)) fs.rmdirSync(group);
-      }
-    }
-  });
+  after(() => engine.remove());
 
   it('runs a command and removes the container (run --rm), with a terminal too (run -t: the pty of its own devpts)', () => {
     assert.equal(check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'echo', 'hi'), 'run'), 'hi\n');
