@@ -60,26 +60,27 @@ static int write_device_rule(const char *dir, const struct oci_device_rule *d, s
 /* The config's rules, then what every container may use whatever they say,
  * as runc and crun allow it: making device nodes, the devices a runtime
  * makes in /dev (oci_container.c), the ptys, and the config's own devices. */
-static int v1_write_devices(const char *dir, const struct oci_spec *spec, struct bd_error *err) {
+static int v1_write_devices(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices,
+                            struct bd_error *err) {
   static const struct oci_device_rule ALWAYS[] = {
       {1, 'c', -1, -1, "m"}, {1, 'b', -1, -1, "m"}, {1, 'c', 1, 3, "rwm"}, {1, 'c', 1, 5, "rwm"}, {1, 'c', 1, 7, "rwm"},
       {1, 'c', 1, 8, "rwm"}, {1, 'c', 1, 9, "rwm"}, {1, 'c', 5, 0, "rwm"}, {1, 'c', 5, 2, "rwm"}, {1, 'c', 136, -1, "rwm"},
   };
-  for (size_t i = 0; i < spec->resources.ndevices; i++)
-    if (write_device_rule(dir, &spec->resources.devices[i], err) < 0) return -1;
+  for (size_t i = 0; i < r->ndevices; i++)
+    if (write_device_rule(dir, &r->devices[i], err) < 0) return -1;
   for (size_t i = 0; i < sizeof ALWAYS / sizeof ALWAYS[0]; i++)
     if (write_device_rule(dir, &ALWAYS[i], err) < 0) return -1;
-  for (size_t i = 0; i < spec->ndevices; i++) {
-    const struct oci_device *d = &spec->devices[i];
+  for (size_t i = 0; i < ndevices; i++) {
+    const struct oci_device *d = &devices[i];
     struct oci_device_rule own = {1, d->type == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
     if (d->type != 'p' && write_device_rule(dir, &own, err) < 0) return -1;
   }
   return 0;
 }
 
-/* The resources that go in v1 hierarchy `controller`, at dir. */
-static int v1_write(const char *controller, const char *dir, const struct oci_spec *spec, struct bd_error *err) {
-  const struct oci_resources *r = &spec->resources;
+/* The resources that go in v1 hierarchy `controller`, at dir; `devices`, the config's, are allowed too. */
+static int v1_write(const char *controller, const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices,
+                    struct bd_error *err) {
   const struct {
     const char *controller, *file;
     int64_t value;
@@ -104,7 +105,7 @@ static int v1_write(const char *controller, const char *dir, const struct oci_sp
     if (r->cpus && write_file(dir, "cpuset.cpus", r->cpus, err) < 0) return -1;
     if (r->mems && write_file(dir, "cpuset.mems", r->mems, err) < 0) return -1;
   }
-  return strcmp(controller, "devices") == 0 ? v1_write_devices(dir, spec, err) : 0;
+  return strcmp(controller, "devices") == 0 ? v1_write_devices(dir, r, devices, ndevices, err) : 0;
 }
 
 static int v2_write(const char *dir, const struct oci_resources *r, struct bd_error *err) {
@@ -181,8 +182,19 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cg
     /* A hierarchy not mounted here is left out. */
     if (cgroup_dir_for(V1_CONTROLLERS[i], path, path[0] != '/', dir, &missing) < 0) continue;
     cg->ndirs++;
-    if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, err) < 0 || v1_write(V1_CONTROLLERS[i], dir, spec, err) < 0)
+    if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, err) < 0 || v1_write(V1_CONTROLLERS[i], dir, &spec->resources, spec->devices, spec->ndevices, err) < 0)
       return -1;
+  }
+  return 0;
+}
+
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *resources, struct bd_error *err) {
+  if (cgroup_detect_mode() == CGROUP_MODE_V2) return cg->ndirs ? v2_write(cg->dirs[0], resources, err) : 0;
+  for (size_t i = 0; i < cg->ndirs; i++) {
+    char controller[64];
+    const char *after = cg->dirs[i] + strlen(CGROUP_ROOT "/");
+    snprintf(controller, sizeof controller, "%.*s", (int)strcspn(after, "/"), after);
+    if (v1_write(controller, cg->dirs[i], resources, NULL, 0, err) < 0) return -1;
   }
   return 0;
 }

@@ -22,6 +22,9 @@ struct oci_cgroup {
 /* Make the directories (and their parents) and write the limits. */
 int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err);
 
+/* Write new limits (update --resources): those `resources` sets. */
+int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *resources, struct bd_error *err);
+
 /* Move `pid` into each directory. */
 int oci_cgroup_join(const struct oci_cgroup *cg, pid_t pid, struct bd_error *err);
 

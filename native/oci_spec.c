@@ -296,6 +296,15 @@ fail:
   return -1;
 }
 
+int oci_resources_load(const char *path, struct oci_resources *r, void **doc, struct bd_error *err) {
+  json_object *root = json_object_from_file(path);
+  *doc = root;
+  if (!root) return bd_fail(err, 0, "read %s: %s", path, json_util_get_last_err() ? json_util_get_last_err() : "not JSON");
+  memset(r, 0, sizeof *r);
+  if (json_object_get_type(root) != json_type_object) return bd_fail(err, 0, "%s: not a resources object (memory, cpu, pids...)", path);
+  return load_resources(root, r, err, 0);
+}
+
 int oci_process_load(const char *path, struct oci_spec *s, struct bd_error *err) {
   memset(s, 0, sizeof *s);
   json_object *root = json_object_from_file(path);

@@ -115,6 +115,10 @@ struct oci_spec {
  * field) fails here with its name, before anything is made. */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct bd_error *err);
 
+/* Read `update --resources`'s file (a config's linux.resources object
+ * alone); its strings live in *doc, a json_object for json_object_put. */
+int oci_resources_load(const char *path, struct oci_resources *resources, void **doc, struct bd_error *err);
+
 /* Read an exec's process.json (a config's "process" object alone) into
  * spec's process fields. */
 int oci_process_load(const char *path, struct oci_spec *spec, struct bd_error *err);

@@ -5,7 +5,7 @@
  *     create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--preserve-fds N] [--no-pivot] ID
  *     start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID | pause ID | resume ID
  *     exec [--process FILE] [--detach] [--pid-file FILE] [--tty --console-socket SOCK] ID [ARGS...]
- *     ps [--format json] ID | list [-q] [--format json] | features
+ *     update --resources FILE ID | ps [--format json] ID | list [-q] [--format json] | features
  *
  * create clones the container's first process into its namespaces and
  * cgroup; it sets itself up as config.json says (oci_container.h), then
@@ -707,6 +707,26 @@ out:
   return rc;
 }
 
+/* update --resources FILE ID: new limits for a live container. */
+static int cmd_update(const struct globals *g, int argc, char **argv, struct bd_error *err) {
+  const char *file = NULL, *id = NULL;
+  for (int i = 0; i < argc; i++) {
+    if ((strcmp(argv[i], "--resources") == 0 || strcmp(argv[i], "-r") == 0) && i + 1 < argc) file = argv[++i];
+    else if (strncmp(argv[i], "--resources=", 12) == 0) file = argv[i] + 12;
+    else if (argv[i][0] == '-') return bd_fail(err, 0, "update: only --resources FILE is supported, not %s", argv[i]);
+    else id = argv[i];
+  }
+  if (!id || !file) return bd_fail(err, 0, "update: give --resources FILE and the container id");
+  struct container_state st;
+  struct oci_resources resources;
+  void *doc = NULL;
+  if (load_state(g, id, &st, err) < 0) return -1;
+  int rc = oci_resources_load(file, &resources, &doc, err) < 0 ? -1 : oci_cgroup_update(&st.cg, &resources, err);
+  if (doc) json_object_put(doc);
+  json_object_put(st.json);
+  return rc;
+}
+
 /* pause and resume: the freezer. */
 static int cmd_freeze(const struct globals *g, const char *id, int frozen, struct bd_error *err) {
   struct container_state st;
@@ -812,7 +832,7 @@ int main(int argc, char **argv) {
     else if (strcmp(a, "--log-format") == 0) g.log_format = argv[++i];
     else break;
   }
-  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete, exec, pause, resume, ps, list or features");
+  if (i >= argc) return report(&g, "give a command: create, start, state, kill, delete, exec, pause, resume, update, ps, list or features");
   const char *cmd = argv[i++];
   int rest = argc - i, rc;
   char **args = argv + i;
@@ -826,7 +846,8 @@ int main(int argc, char **argv) {
   else if (strcmp(cmd, "pause") == 0 || strcmp(cmd, "resume") == 0)
     rc = rest >= 1 ? cmd_freeze(&g, args[0], cmd[0] == 'p', &err) : bd_fail(&err, 0, "%s: give the container id", cmd);
   else if (strcmp(cmd, "ps") == 0) rc = cmd_ps(&g, rest, args, &err);
+  else if (strcmp(cmd, "update") == 0) rc = cmd_update(&g, rest, args, &err);
   else if (strcmp(cmd, "features") == 0) rc = cmd_features();
-  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete, exec, pause, resume, ps, list or features", cmd);
+  else rc = bd_fail(&err, 0, "unknown command %s: use create, start, state, kill, delete, exec, pause, resume, update, ps, list or features", cmd);
   return rc < 0 ? report(&g, err.msg) : rc; /* exec without --detach: its process's exit code */
 }

@@ -44,13 +44,14 @@ describe('podman with --runtime baby-docker-runc', () => {
     assert.equal(failed.status, 3, 'the exit code comes through');
   });
 
-  it('execs into a running container, with and without a terminal, pauses and unpauses it, and stops and removes it', async () => {
+  it('execs into a running container, with and without a terminal, pauses and unpauses it, updates its limits, and stops and removes it', async () => {
     check(podman('run', '-d', '--name', 'e1', '--network', 'none', 'localhost/bb:1', 'sleep', '1000'), 'run -d');
     assert.equal(check(podman('exec', 'e1', 'echo', 'from-exec'), 'exec'), 'from-exec\n');
     assert.equal(check(podman('exec', '-t', 'e1', 'tty'), 'exec -t'), '/dev/pts/0\r\n');
     check(podman('pause', 'e1'), 'pause');
     assert.equal(check(podman('inspect', '--format', '{{.State.Status}}', 'e1'), 'inspect'), 'paused\n');
     check(podman('unpause', 'e1'), 'unpause');
+    check(podman('update', '--memory', '64m', 'e1'), 'update');
     assert.equal(check(podman('inspect', '--format', '{{.State.Status}}', 'e1'), 'inspect'), 'running\n');
     check(podman('kill', '-s', 'KILL', 'e1'), 'kill');
     assert.equal(check(podman('inspect', '--format', '{{.State.Status}}', 'e1'), 'inspect'), 'exited\n');

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { assertNothingLeft, busyboxTree, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
+import { assertNothingLeft, busyboxTree, CLI_PATH, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
 
 const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
 const mountsBefore = hostMounts();
@@ -148,7 +148,7 @@ describe('baby-docker-runc', () => {
     await until(() => containerProcesses().length === 0, 'the force-deleted container to be gone');
   });
 
-  it("puts the container in the cgroup at its cgroupsPath with the config's limits, and removes it at delete", async () => {
+  it("puts the container in the cgroup at its cgroupsPath with the config's limits, updates them, and removes it at delete", async () => {
     const spec = config(['sleep', '60']);
     const linux = spec.linux as Record<string, unknown>;
     linux.cgroupsPath = '/baby-docker-oci-test/c5';
@@ -161,6 +161,11 @@ describe('baby-docker-runc', () => {
       const pidsDir = v2 ? '/sys/fs/cgroup/baby-docker-oci-test/c5' : '/sys/fs/cgroup/pids/baby-docker-oci-test/c5';
       assert.equal(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim(), '42');
       assert.ok(fs.readFileSync(path.join(pidsDir, 'cgroup.procs'), 'utf8').split('\n').includes(String(pid)), 'its process is in it');
+      const resources = path.join(scratch, 'resources.json');
+      fs.writeFileSync(resources, JSON.stringify({ pids: { limit: 17 } }));
+      const updated = runc('update', `--resources=${resources}`, 'c5');
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.equal(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim(), '17', 'update --resources writes the new limit');
       assert.equal(runc('delete', '--force', 'c5').code, 0);
       assert.equal(fs.existsSync(pidsDir), false, 'the cgroup goes with the container');
     } finally {
@@ -227,6 +232,32 @@ describe('baby-docker-runc', () => {
       assert.equal(runc('delete', '--force', 'c7').code, 0);
     }
     await until(() => containerProcesses().length === 0, 'the container and its exec to be gone');
+  });
+
+  it('runs what baby-docker spec writes, and baby-docker run --bundle runs the same bundle', async () => {
+    const dir = path.join(scratch, 'spec-bundle');
+    busyboxTree(path.join(dir, 'rootfs'), ['sh', 'echo', 'hostname', 'cat']);
+    const written = spawnSync(process.execPath, [CLI_PATH, 'spec'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(written.status, 0, written.stderr);
+    const spec = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    const again = spawnSync(process.execPath, [CLI_PATH, 'spec'], { cwd: dir, encoding: 'utf8' });
+    assert.deepEqual([again.status, again.stderr], [125, 'baby-docker: config.json exists here already: remove it, or write the bundle elsewhere\n']);
+    spec.process.terminal = false;
+    spec.process.args = ['sh', '-c', 'echo "$(hostname) $GREETING"'];
+    spec.process.env.push('GREETING=from-the-bundle');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
+    const out = path.join(scratch, 'spec-bundle.out');
+    const fd = fs.openSync(out, 'w');
+    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c8'], { stdio: ['ignore', fd, fd] }).status, 0);
+    fs.closeSync(fd);
+    assert.equal(runc('start', 'c8').code, 0);
+    await until(() => state('c8').status === 'stopped', 'the container to end');
+    assert.equal(runc('delete', 'c8').code, 0);
+    assert.equal(fs.readFileSync(out, 'utf8'), 'baby-docker from-the-bundle\n');
+    const run = spawnSync(process.execPath, [CLI_PATH, 'run', '--bundle', dir], { encoding: 'utf8' });
+    assert.deepEqual([run.status, run.stdout], [0, 'baby-docker from-the-bundle\n'], run.stderr);
+    const extra = spawnSync(process.execPath, [CLI_PATH, 'run', '--bundle', dir, 'sh'], { encoding: 'utf8' });
+    assert.deepEqual([extra.status, extra.stderr], [125, 'baby-docker: --bundle gives the rootfs and the command: leave out sh\n']);
   });
 
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {

@@ -4,12 +4,14 @@
  * `container <rootfs> <command> [args...]` working. It loads only what it
  * needs: node-pty for a terminal, never the UI.
  */
+import * as fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
 import type { ContainerInfo } from '../runtime/list.js';
+import { defaultBundleConfig, specFromBundle } from '../runtime/bundle.js';
 import { bridgeFallbackNote, checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
 
 const USAGE = `Usage:
@@ -42,6 +44,9 @@ const USAGE = `Usage:
                        out; none: only lo; host: the host's own network
       -p, --publish [IP:]HOST:PORT[/udp]  forward the host's port HOST (on
                        every address of the host's, or on IP) to PORT (bridge)
+      --bundle DIR     run an OCI bundle: its rootfs, process, hostname, bind and
+                       tmpfs mounts, memory and pids limits (options after it
+                       change them)
       -v, --volume HOST:PATH[:ro]  bind a host file or directory in (repeatable)
       --tmpfs PATH[:OPTIONS]       a tmpfs at PATH (size=64m, mode=1777, exec, ro)
 ${SECURITY_USAGE}
@@ -82,8 +87,11 @@ ${SECURITY_USAGE}
   baby-docker rootfs create DIR
       Build a small root filesystem from this machine's own programs.
   baby-docker gc
-      Remove what dead runs left behind (cgroups, state), and the layers
-      of TUI sessions that were killed.
+      Remove what dead runs left behind (cgroups, state), the layers of TUI
+      sessions that were killed, and the bridge bd0 when no run uses it.
+  baby-docker spec
+      Write a default OCI config.json here (root "rootfs", sh), for
+      baby-docker-runc or run --bundle.
 
 Exit codes: the command's own; 125 the runtime failed (for exec, also: no
 such container, or it has exited); 126 the command cannot be executed; 127
@@ -105,6 +113,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
   const spec: ContainerSpec = { rootfs: 'default', command: [], env };
   let tty = false;
   let pull: PullPolicy = 'missing';
+  let bundle = false;
   const operands = parseOptions(args, 'baby-docker', (flag, value) => {
     if (flag === '--memory' || flag === '-m') spec.memory = value();
     else if (flag === '--pids') spec.pids = value();
@@ -127,10 +136,21 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '-v' || flag === '--volume') spec.volumes = [...(spec.volumes ?? []), value()];
     else if (flag === '--tmpfs') spec.tmpfs = [...(spec.tmpfs ?? []), value()];
     else if (flag === '-p' || flag === '--publish') spec.publish = [...(spec.publish ?? []), value()];
+    else if (flag === '--bundle') {
+      // The bundle's settings; options after it change them.
+      const { env: bundleEnv, ...fromBundle } = specFromBundle(value());
+      Object.assign(env, bundleEnv);
+      Object.assign(spec, fromBundle);
+      bundle = true;
+    }
     else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
+  if (bundle) {
+    if (operands.length > 0) throw new RuntimeError(`--bundle gives the rootfs and the command: leave out ${operands.join(' ')}`);
+    return { spec, tty: tty || stdinIsTerminal, pull };
+  }
   if (operands.length > 0) spec.rootfs = operands.shift()!;
   // Empty: the image's command, or the rootfs's shell; with --entrypoint, its arguments (resolveSpec).
   spec.command = operands;
@@ -465,6 +485,17 @@ async function main(args: string[]): Promise<number> {
         findKeptLayer(id); // says so when there is none
         removeKeptLayer(id);
         process.stdout.write(`${id}\n`);
+      }
+      return 0;
+    }
+    case 'spec': {
+      // As runc spec does: a default config.json here, for baby-docker-runc or run --bundle.
+      if (rest.length > 0) throw new RuntimeError(`spec takes no arguments (it writes ./config.json), not ${rest.join(' ')}`);
+      try {
+        fs.writeFileSync('config.json', `${JSON.stringify(defaultBundleConfig(), null, 2)}\n`, { flag: 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new RuntimeError(code === 'EEXIST' ? 'config.json exists here already: remove it, or write the bundle elsewhere' : `write config.json: ${code}`);
       }
       return 0;
     }
