@@ -54,7 +54,8 @@ describe('podman with --runtime baby-docker-runc', () => {
     check(podman('update', '--memory', '64m', 'e1'), 'update');
     assert.equal(check(podman('inspect', '--format', '{{.State.Status}}', 'e1'), 'inspect'), 'running\n');
     check(podman('kill', '-s', 'KILL', 'e1'), 'kill');
-    assert.equal(check(podman('inspect', '--format', '{{.State.Status}}', 'e1'), 'inspect'), 'exited\n');
+    // podman says "stopped" until conmon has reaped it and reported its exit.
+    await until(() => podman('inspect', '--format', '{{.State.Status}}', 'e1').stdout === 'exited\n', 'podman to see it exited');
     check(podman('start', 'e1'), 'start again');
     check(podman('stop', '-t', '1', 'e1'), 'stop'); // sleep as PID 1 shrugs off SIGTERM: SIGKILL after 1 s
     check(podman('rm', '-f', 'e1'), 'rm -f');
