@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "seccomp.h"
+#include "oci_hooks.h"
 #include "volumes.h"
 
 /* Mount options: flags set or cleared, or propagation; the rest is data. */
@@ -208,7 +211,7 @@ static const struct {
     {"shared", MS_SHARED},   {"rshared", MS_SHARED | MS_REC},   {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
-int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, struct bd_error *err) {
+int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *state, struct bd_error *err) {
   unsigned long propagation = MS_PRIVATE | MS_REC;
   if (s->rootfs_propagation) {
     size_t k = 0;
@@ -225,6 +228,8 @@ int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, struct bd_err
   for (size_t i = 0; i < s->nmounts; i++)
     if (mount_one(rootfd, &s->mounts[i], err) < 0) goto fail;
   if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;
+  /* In the container's namespaces, before pivot_root: their paths are the runtime's. */
+  if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) goto fail;
   if (fchdir(rootfd) < 0) {
     bd_fail(err, errno, "chdir %s", rootfs);
     goto fail;
@@ -252,6 +257,8 @@ int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
     snprintf(value, sizeof value, "%d", s->oom_score_adj);
     if (write_file(NULL, "/proc/self/oom_score_adj", value, err) < 0) return -1;
   }
+  /* Installed while we still hold CAP_SYS_ADMIN (no no_new_privs needed); it lets the calls below through. */
+  if (s->has_seccomp && seccomp_install(s->has_caps && (s->caps.bounding & CAP_BIT(CAP_SYS_ADMIN)), err) < 0) return -1;
   if (s->has_caps && caps_limit_bounding(s->caps.bounding, err) < 0) return -1;
   /* Keep the permitted set across the change of user; capset then sets what the spec asks. */
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return bd_fail(err, errno, "prctl PR_SET_KEEPCAPS");

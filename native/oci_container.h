@@ -8,12 +8,15 @@
 
 /* In a new mount namespace: the spec's mounts in order under `rootfs` (each
  * target resolved inside it), /dev's devices and links where /dev is a
- * tmpfs, pivot_root, the root's propagation and read-only flag, the masked
- * and read-only paths, and the sysctls. */
-int oci_setup_rootfs(const struct oci_spec *spec, const char *rootfs, struct bd_error *err);
+ * tmpfs, the createContainer hooks (given `state` on stdin), pivot_root, the
+ * root's propagation and read-only flag, the masked and read-only paths,
+ * and the sysctls. */
+int oci_setup_rootfs(const struct oci_spec *spec, const char *rootfs, const char *state, struct bd_error *err);
 
-/* rlimits, oom_score_adj, the user and groups, capabilities, no_new_privs,
- * and the working directory. */
+/* rlimits, oom_score_adj, a seccomp filter where the config asks for one
+ * (baby-docker run's own, Docker's default profile in spirit: the config's
+ * profile itself is not compiled yet), the user and groups, capabilities,
+ * no_new_privs, and the working directory. */
 int oci_setup_process(const struct oci_spec *spec, struct bd_error *err);
 
 #endif

@@ -259,6 +259,7 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
     return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings: user namespaces are not supported yet");
   if (bad) return -1;
   s->rootfs_propagation = string_of(linux_, "rootfsPropagation", L, err, &bad);
+  s->has_seccomp = member(linux_, "seccomp", json_type_object, L, err, &bad) != NULL;
   s->cgroups_path = string_of(linux_, "cgroupsPath", L, err, &bad);
   return load_resources(member(linux_, "resources", json_type_object, L, err, &bad), &s->resources, err, bad);
 }

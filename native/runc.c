@@ -210,11 +210,16 @@ static int attach_console(int console_socket, struct bd_error *err) {
 static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int console_socket, int keep_fds) {
   struct bd_error err = {0};
   char fifo_path[64];
+  char state[4096];
   int kind = sync_recv(sync_fd, &err);
   if (kind != SYNC_GO) {
     if (kind > 0) bd_fail(&err, 0, "expected the go-ahead from create");
     _exit(1);
   }
+  /* Then the state for the hooks run here, with our PID as the host sees it. */
+  ssize_t n = recv(sync_fd, state, sizeof state - 1, 0);
+  if (n < 0) _exit(1);
+  state[n] = '\0';
   for (size_t i = 0; i < spec->nnamespaces; i++) {
     const struct oci_namespace *ns = &spec->namespaces[i];
     if (!ns->path || ns->flag == CLONE_NEWPID) continue;
@@ -226,7 +231,7 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
     close(fd);
   }
   if (oci_spec_namespace(spec, CLONE_NEWUTS, NULL) && spec->hostname && set_hostname(spec->hostname, &err) < 0) goto fail;
-  if (oci_setup_rootfs(spec, rootfs, &err) < 0) goto fail;
+  if (oci_setup_rootfs(spec, rootfs, state, &err) < 0) goto fail;
   if (console_socket >= 0 && attach_console(console_socket, &err) < 0) goto fail;
   if (spec->has_process && oci_setup_process(spec, &err) < 0) goto fail;
   if (cloexec_from(3 + keep_fds, &err) < 0) goto fail;
@@ -236,6 +241,11 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
   if (w < 0 || write(w, "0", 1) != 1) _exit(1);
   close(w);
   if (!spec->has_process) _exit(0); /* start refuses to open the fifo: not reached */
+  /* Started: the startContainer hooks, inside the container, then the process. A failing one ends it. */
+  if (oci_hooks_run(spec->hooks, "startContainer", state, 0, &err) < 0) {
+    fprintf(stderr, "baby-docker-runc: %s\n", err.msg);
+    _exit(1);
+  }
   execvpe(spec->args[0], spec->args, spec->env);
   fprintf(stderr, "baby-docker-runc: exec %s: %s\n", spec->args[0], strerror(errno));
   _exit(errno == ENOENT ? 127 : 126);
@@ -388,7 +398,14 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   if (run_hooks(spec.hooks, "prestart", id, "created", pid, bundle_dir, spec.annotations, err) < 0 ||
       run_hooks(spec.hooks, "createRuntime", id, "created", pid, bundle_dir, spec.annotations, err) < 0)
     goto out;
-  if (sync_send(sync[0], SYNC_GO, NULL) < 0) goto out;
+  json_object *child_state = state_object(id, "created", pid, bundle_dir, spec.annotations);
+  const char *state_text = json_object_to_json_string_ext(child_state, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+  int sent = sync_send(sync[0], SYNC_GO, NULL) == 0 && send(sync[0], state_text, strlen(state_text), MSG_NOSIGNAL) == (ssize_t)strlen(state_text);
+  json_object_put(child_state);
+  if (!sent) {
+    bd_fail(err, errno, "send the go-ahead to the container's process");
+    goto out;
+  }
   int kind = sync_recv(sync[0], err);
   if (kind != SYNC_READY) {
     if (kind >= 0 && kind != SYNC_ERROR) bd_fail(err, 0, "the container's process ended while it set up");

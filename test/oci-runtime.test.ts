@@ -178,18 +178,29 @@ describe('baby-docker-runc', () => {
     }
   });
 
-  it("runs the config's hooks with the state on their stdin: prestart before the process, poststart after; a failing poststart hook only warns", async () => {
+  it("runs the config's hooks with the state on their stdin, each where and when the spec says; a failing poststart hook only warns", async () => {
     const dir = bundle(config(['echo', 'ran']));
-    const hook = (name: string) => ({ path: path.join(dir, 'rootfs', 'bin', 'sh'), args: ['sh', '-c', `cat > ${path.join(scratch, name)}`] });
-    const spec = config(['true'], {
+    // Outside hooks write to the test's directory; the two run inside the container (createContainer before
+    // pivot_root, where the host's paths still resolve; startContainer after it, from the container's /bin/sh) too.
+    const hook = (name: string, sh = path.join(dir, 'rootfs', 'bin', 'sh')) => ({ path: sh, args: ['sh', '-c', `cat > ${path.join(scratch, name)}`] });
+    const spec = config(['echo', 'ran'], {
       annotations: { lab: 'hooks' },
-      hooks: { prestart: [hook('prestart')], poststart: [{ path: '/bin/false' }, hook('poststart')], poststop: [hook('poststop')] },
+      hooks: {
+        prestart: [hook('prestart')], createRuntime: [hook('createRuntime')], createContainer: [hook('createContainer')],
+        startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'grep -o \'"status":"[a-z]*"\'; echo "in $(hostname)"'] }],
+        poststart: [{ path: '/bin/false' }, hook('poststart')], poststop: [hook('poststop')],
+      },
     });
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
-    assert.equal(runc('create', '--bundle', dir, 'c6').code, 0);
+    const out = path.join(scratch, 'c6.out');
+    const fd = fs.openSync(out, 'w');
+    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c6'], { stdio: ['ignore', fd, fd] }).status, 0);
+    fs.closeSync(fd);
     const pid = state('c6').pid;
-    const prestart = JSON.parse(fs.readFileSync(path.join(scratch, 'prestart'), 'utf8'));
-    assert.deepEqual(prestart, { ociVersion: '1.0.2', id: 'c6', status: 'created', pid, bundle: dir, annotations: { lab: 'hooks' } });
+    for (const name of ['prestart', 'createRuntime', 'createContainer']) {
+      const seen = JSON.parse(fs.readFileSync(path.join(scratch, name), 'utf8'));
+      assert.deepEqual(seen, { ociVersion: '1.0.2', id: 'c6', status: 'created', pid, bundle: dir, annotations: { lab: 'hooks' } }, name);
+    }
     assert.equal(fs.existsSync(path.join(scratch, 'poststart')), false, 'not before start');
     const started = runc('start', 'c6');
     assert.deepEqual([started.code, started.stderr], [0, 'baby-docker-runc: the poststart hook /bin/false exited with 1\n']);
@@ -197,6 +208,7 @@ describe('baby-docker-runc', () => {
     await until(() => state('c6').status === 'stopped', 'the container to end');
     assert.equal(runc('delete', 'c6').code, 0);
     assert.equal(JSON.parse(fs.readFileSync(path.join(scratch, 'poststop'), 'utf8')).status, 'stopped');
+    assert.equal(fs.readFileSync(out, 'utf8'), '"status":"created"\nin oci-box\nran\n', 'startContainer inside, before the process');
   });
 
   it('execs into a running container (its namespaces, cgroup and process settings), pauses and resumes it, and lists its processes', async () => {
@@ -258,6 +270,25 @@ describe('baby-docker-runc', () => {
     assert.deepEqual([run.status, run.stdout], [0, 'baby-docker from-the-bundle\n'], run.stderr);
     const extra = spawnSync(process.execPath, [CLI_PATH, 'run', '--bundle', dir, 'sh'], { encoding: 'utf8' });
     assert.deepEqual([extra.status, extra.stderr], [125, 'baby-docker: --bundle gives the rootfs and the command: leave out sh\n']);
+  });
+
+  it("installs baby-docker run's seccomp filter where the config asks for one (its profile is not compiled yet)", async () => {
+    const outcome = async (id: string, changes: Record<string, unknown>): Promise<string> => {
+      const spec = config(['/bd-probe', 'add_key']);
+      const dir = bundle({ ...spec, linux: { ...(spec.linux as object), ...changes } });
+      fs.copyFileSync(path.join(path.dirname(RUNC), 'bd-probe'), path.join(dir, 'rootfs', 'bd-probe'));
+      fs.chmodSync(path.join(dir, 'rootfs', 'bd-probe'), 0o755);
+      const out = path.join(scratch, `${id}.out`);
+      const fd = fs.openSync(out, 'w');
+      assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, id], { stdio: ['ignore', fd, fd] }).status, 0);
+      fs.closeSync(fd);
+      assert.equal(runc('start', id).code, 0);
+      await until(() => state(id).status === 'stopped', 'the probe to end');
+      assert.equal(runc('delete', id).code, 0);
+      return fs.readFileSync(out, 'utf8');
+    };
+    assert.equal(await outcome('c9', { seccomp: { defaultAction: 'SCMP_ACT_ALLOW' } }), 'add_key: EPERM\n');
+    assert.equal(await outcome('c10', {}), 'add_key: ok\n', 'without one, the kernel lets it through');
   });
 
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
