@@ -2,9 +2,12 @@
 #include "oci_cgroup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,29 +27,78 @@ static int write_limit(const char *dir, const char *file, int64_t value, struct 
   return value < 0 ? write_file(dir, file, "max", err) : write_number(dir, file, value, err);
 }
 
-/* mkdir dir and any missing parent; a new cpuset gets its parent's CPUs and
- * memory nodes (v1 leaves them empty, and an empty cpuset takes no process). */
-static int make_dirs(const char *dir, int cpuset, struct bd_error *err) {
+/* A new v1 cpuset gets its parent's CPUs and memory nodes: v1 leaves them
+ * empty, and an empty cpuset takes no process. */
+static int inherit_cpuset(const char *dir, struct bd_error *err) {
+  char parent[PATH_MAX], value[256];
+  snprintf(parent, sizeof parent, "%s", dir);
+  *strrchr(parent, '/') = '\0';
+  for (int i = 0; i < 2; i++) {
+    const char *file = i ? "cpuset.mems" : "cpuset.cpus";
+    if (read_file(parent, file, value, sizeof value, err) < 0 || write_file(dir, file, value, err) < 0) return -1;
+  }
+  return 0;
+}
+
+/* mkdir dir and any missing parent. Each parent made here is written to
+ * `registry` (see oci_cgroup.h; -1: none), and dir too when it is only a
+ * parent itself (`is_parent`). */
+static int make_dirs(const char *dir, int cpuset, int registry, int is_parent, struct bd_error *err) {
   char path[PATH_MAX];
   snprintf(path, sizeof path, "%s", dir);
   for (char *p = path + 1;; p++) {
     if (*p != '/' && *p) continue;
     char end = *p;
     *p = '\0';
-    if (mkdir(path, 0755) == 0 && cpuset) {
-      char parent[PATH_MAX], value[256];
-      snprintf(parent, sizeof parent, "%s", path);
-      *strrchr(parent, '/') = '\0';
-      for (int i = 0; i < 2; i++) {
-        const char *file = i ? "cpuset.mems" : "cpuset.cpus";
-        if (read_file(parent, file, value, sizeof value, err) < 0 || write_file(path, file, value, err) < 0) return -1;
-      }
-    } else if (errno != EEXIST && access(path, F_OK) < 0) {
-      return bd_fail(err, errno, "mkdir %s", path);
+    if (mkdir(path, 0755) < 0) {
+      if (errno != EEXIST) return bd_fail(err, errno, "mkdir %s", path);
+    } else {
+      if (cpuset && inherit_cpuset(path, err) < 0) return -1;
+      if ((end || is_parent) && registry >= 0 && dprintf(registry, "%s\n", path) < 0) return bd_fail(err, errno, "record the cgroup %s", path);
     }
     if (!end) return 0;
     *p = end;
   }
+}
+
+/* The registry, open and flocked; one unlinked meanwhile (emptied by
+ * another runtime) is let go and made anew. */
+static int open_registry(const char *path, struct bd_error *err) {
+  for (;;) {
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return bd_fail(err, errno, "open %s", path);
+    struct stat held, named;
+    if (flock(fd, LOCK_EX) < 0 || fstat(fd, &held) < 0) {
+      int e = errno;
+      close(fd);
+      return bd_fail(err, e, "lock %s", path);
+    }
+    if (stat(path, &named) == 0 && named.st_ino == held.st_ino && named.st_dev == held.st_dev) return fd;
+    close(fd);
+  }
+}
+
+static int deepest_first(const void *a, const void *b) {
+  return (int)strlen(*(char *const *)b) - (int)strlen(*(char *const *)a);
+}
+
+/* Remove the registry's parents that hold no cgroup now; keep the others. */
+static void sweep_registry(const char *path, int fd) {
+  char text[65536], *lines[1024];
+  size_t n = 0;
+  ssize_t len = pread(fd, text, sizeof text - 1, 0);
+  text[len > 0 ? len : 0] = '\0';
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line && n < 1024; line = strtok_r(NULL, "\n", &save)) lines[n++] = line;
+  qsort(lines, n, sizeof *lines, deepest_first);
+  if (ftruncate(fd, 0) < 0) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (strncmp(lines[i], CGROUP_ROOT "/", strlen(CGROUP_ROOT "/")) != 0) continue; /* not one of ours */
+    if (rmdir(lines[i]) == 0 || errno == ENOENT) continue;
+    kept += dprintf(fd, "%s\n", lines[i]) > 0;
+  }
+  if (!kept) unlink(path);
 }
 
 static int write_device_rule(const char *dir, const struct oci_device_rule *d, struct bd_error *err) {
@@ -130,7 +182,7 @@ static int v2_write(const char *dir, const struct oci_resources *r, struct bd_er
 
 /* v2: the container's directory at `path`, its parents passing on the
  * controllers the limits use (of those this kernel has). */
-static int v2_create_at(const char *path, int below_own, char *dir, struct bd_error *err) {
+static int v2_create_at(const char *path, int below_own, char *dir, int registry, struct bd_error *err) {
   static const char *const USED[] = {"memory", "pids", "cpu", "cpuset"};
   const char *wanted[5] = {NULL};
   char available[256], parent[PATH_MAX], parent_dir[PATH_MAX];
@@ -145,8 +197,9 @@ static int v2_create_at(const char *path, int below_own, char *dir, struct bd_er
   snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT));
   *strrchr(parent, '/') = '\0';
   snprintf(parent_dir, sizeof parent_dir, "%s%s", CGROUP_ROOT, parent);
-  if ((parent[0] && make_dirs(parent_dir, 0, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0) return -1;
-  return make_dirs(dir, 0, err);
+  if ((parent[0] && make_dirs(parent_dir, 0, registry, 1, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0)
+    return -1;
+  return make_dirs(dir, 0, registry, 0, err);
 }
 
 /* v2, no cgroupsPath: where baby-docker run puts its containers, below the
@@ -162,14 +215,13 @@ static int v2_create_own(const char *id, struct oci_cgroup *cg, struct bd_error 
   return 0;
 }
 
-int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err) {
+static int create_in(const struct oci_spec *spec, const char *id, int registry, struct oci_cgroup *cg, struct bd_error *err) {
   char own_name[PATH_MAX];
   const char *path = spec->cgroups_path;
-  memset(cg, 0, sizeof *cg);
   if (path && strstr(path, "..")) return bd_fail(err, 0, "config.json: linux.cgroupsPath %s: give a path without ..", path);
   if (cgroup_detect_mode() == CGROUP_MODE_V2) {
     cg->ndirs = 1;
-    if ((path ? v2_create_at(path, path[0] != '/', cg->dirs[0], err) : v2_create_own(id, cg, err)) < 0) return -1;
+    if ((path ? v2_create_at(path, path[0] != '/', cg->dirs[0], registry, err) : v2_create_own(id, cg, err)) < 0) return -1;
     return v2_write(cg->dirs[0], &spec->resources, err);
   }
   if (!path) {
@@ -182,10 +234,21 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cg
     /* A hierarchy not mounted here is left out. */
     if (cgroup_dir_for(V1_CONTROLLERS[i], path, path[0] != '/', dir, &missing) < 0) continue;
     cg->ndirs++;
-    if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, err) < 0 || v1_write(V1_CONTROLLERS[i], dir, &spec->resources, spec->devices, spec->ndevices, err) < 0)
+    if (make_dirs(dir, strcmp(V1_CONTROLLERS[i], "cpuset") == 0, registry, 0, err) < 0 ||
+        v1_write(V1_CONTROLLERS[i], dir, &spec->resources, spec->devices, spec->ndevices, err) < 0)
       return -1;
   }
   return 0;
+}
+
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, const char *registry, struct oci_cgroup *cg, struct bd_error *err) {
+  memset(cg, 0, sizeof *cg);
+  /* Locked throughout: no delete sweeps away a parent made here before its container's own directory is in it. */
+  int fd = open_registry(registry, err);
+  if (fd < 0) return -1;
+  int rc = create_in(spec, id, fd, cg, err);
+  close(fd);
+  return rc;
 }
 
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *resources, struct bd_error *err) {
@@ -239,10 +302,16 @@ int oci_cgroup_frozen(const struct oci_cgroup *cg) {
   return strcmp(state, "FROZEN") == 0 || strcmp(state, "1") == 0;
 }
 
-int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err) {
+int oci_cgroup_destroy(const struct oci_cgroup *cg, const char *registry, struct bd_error *err) {
   int rc = 0;
   for (size_t i = 0; i < cg->ndirs; i++)
     if (cgroup_remove_dir(cg->dirs[i], err) < 0) rc = -1;
+  struct bd_error ignored;
+  int fd = open_registry(registry, &ignored);
+  if (fd >= 0) {
+    sweep_registry(registry, fd);
+    close(fd);
+  }
   /* The group goes with its last container; while others are in it, it stays. */
   if (cg->group[0] && rmdir(cg->group) < 0 && errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
     rc = bd_fail(err, errno, "rmdir %s", cg->group);

@@ -19,8 +19,12 @@ struct oci_cgroup {
   char group[PATH_MAX]; /* v2, no cgroupsPath: the group its directory is in, removed with its last container; or "" */
 };
 
-/* Make the directories (and their parents) and write the limits. */
-int oci_cgroup_create(const struct oci_spec *spec, const char *id, struct oci_cgroup *cg, struct bd_error *err);
+/* Make the directories (and their parents) and write the limits. The
+ * parents made are listed in the file `registry` (under --root, flocked),
+ * shared by every container: whichever delete finds one empty removes it,
+ * so a cgroupsPath's parents (containerd's /<namespace>) go with the last
+ * container in them, and those that were there before are never touched. */
+int oci_cgroup_create(const struct oci_spec *spec, const char *id, const char *registry, struct oci_cgroup *cg, struct bd_error *err);
 
 /* Write new limits (update --resources): those `resources` sets. */
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *resources, struct bd_error *err);
@@ -34,7 +38,8 @@ int oci_cgroup_freeze(const struct oci_cgroup *cg, int frozen, struct bd_error *
 /* 1 while it is frozen. */
 int oci_cgroup_frozen(const struct oci_cgroup *cg);
 
-/* SIGKILL what is left and remove the directories (not their parents). */
-int oci_cgroup_destroy(const struct oci_cgroup *cg, struct bd_error *err);
+/* SIGKILL what is left and remove the directories, and the registry's
+ * parents that no container is in any more. */
+int oci_cgroup_destroy(const struct oci_cgroup *cg, const char *registry, struct bd_error *err);
 
 #endif

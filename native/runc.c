@@ -94,6 +94,10 @@ static int state_path(const struct globals *g, const char *id, const char *file,
   return 0;
 }
 
+/* The cgroup parents the containers under --root made (oci_cgroup.h); a
+ * dot name, as no container id has. */
+static void registry_path(const struct globals *g, char *out, size_t len) { snprintf(out, len, "%s/.cgroup-parents", g->root); }
+
 /* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
  * has gone or only its zombie is left (its parent has not reaped it yet). */
 static unsigned long long start_time(pid_t pid) {
@@ -324,7 +328,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   }
   if (!id) return bd_fail(err, 0, "create: give the container id");
   if (check_id(id, err) < 0) return -1;
-  char bundle_dir[PATH_MAX], config[PATH_MAX + 16], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX], fifo_path[PATH_MAX];
+  char registry[PATH_MAX], bundle_dir[PATH_MAX], config[PATH_MAX + 16], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX], fifo_path[PATH_MAX];
   if (!realpath(bundle, bundle_dir)) return bd_fail(err, errno, "bundle %s", bundle);
   snprintf(config, sizeof config, "%s/config.json", bundle_dir);
   struct oci_spec spec;
@@ -363,7 +367,8 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     goto out;
   }
   made_cgroup = 1; /* what part of it is made goes on failure */
-  if (oci_cgroup_create(&spec, id, &cg, err) < 0) goto out;
+  registry_path(g, registry, sizeof registry);
+  if (oci_cgroup_create(&spec, id, registry, &cg, err) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;
@@ -420,7 +425,7 @@ out:
   }
   if (rc < 0 && made_cgroup) {
     struct bd_error ignored;
-    oci_cgroup_destroy(&cg, &ignored);
+    oci_cgroup_destroy(&cg, registry, &ignored);
   }
   if (rc < 0 && made_dir) remove_state(g, id);
   for (int i = 0; i < 2; i++)
@@ -575,7 +580,9 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
       close(pidfd);
     }
   }
-  int rc = oci_cgroup_destroy(&st.cg, err);
+  char registry[PATH_MAX];
+  registry_path(g, registry, sizeof registry);
+  int rc = oci_cgroup_destroy(&st.cg, registry, err);
   remove_state(g, id);
   struct bd_error hook_err;
   if (run_hooks(stored(&st, "hooks"), "poststop", id, "stopped", st.pid, st.bundle, stored(&st, "annotations"), &hook_err) < 0)

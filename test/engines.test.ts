@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { assertNothingLeft, busyboxTree, containerProcesses, hostMounts } from './helpers.js';
+import { assertNothingLeft, busyboxTree, cgroupsNamed, containerProcesses, hostMounts } from './helpers.js';
 import { privatePodman, type PrivatePodman } from './podman.js';
 
 const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
@@ -108,6 +108,8 @@ describe('containerd (ctr run --runc-binary baby-docker-runc)', () => {
     check(ctr('tasks', 'delete', 'd1'), 'ctr tasks delete');
     check(ctr('containers', 'delete', 'd1'), 'ctr containers delete');
     await until(() => containerProcesses().length === 0, 'the containers to be gone');
+    // containerd's cgroupsPath is /<namespace>/<id>: the parent goes with the namespace's last container.
+    assert.deepEqual(cgroupsNamed('bd-test'), []);
   });
 });
 

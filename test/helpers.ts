@@ -38,6 +38,11 @@ export function containerCgroups(): string[] {
   return found;
 }
 
+/** The cgroup directories called `name` just below each hierarchy's root (or the v2 root). */
+export function cgroupsNamed(name: string): string[] {
+  return ['', ...fs.readdirSync(CGROUP_ROOT)].map((hierarchy) => path.join(CGROUP_ROOT, hierarchy, name)).filter((dir) => fs.existsSync(dir));
+}
+
 /** Processes in a PID namespace other than ours: containers still running. Zombies
  * are not (one whose parent was killed waits for the host's init to reap it). */
 export function containerProcesses(): number[] {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
-import { assertNothingLeft, busyboxTree, CLI_PATH, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
+import { assertNothingLeft, busyboxTree, cgroupsNamed, CLI_PATH, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
 
 const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
 const mountsBefore = hostMounts();
@@ -168,13 +168,10 @@ describe('baby-docker-runc', () => {
       assert.equal(fs.readFileSync(path.join(pidsDir, 'pids.max'), 'utf8').trim(), '17', 'update --resources writes the new limit');
       assert.equal(runc('delete', '--force', 'c5').code, 0);
       assert.equal(fs.existsSync(pidsDir), false, 'the cgroup goes with the container');
+      // And the parent its path made, in every hierarchy (runc would leave it).
+      assert.deepEqual(cgroupsNamed('baby-docker-oci-test'), []);
     } finally {
       runc('delete', '--force', 'c5');
-      // The parent the path made (runc leaves it too), in whichever hierarchies this host has.
-      for (const hierarchy of ['', 'pids', 'memory', 'cpu', 'cpuset', 'devices', 'freezer', 'blkio', 'hugetlb', 'net_cls']) {
-        const parent = path.join('/sys/fs/cgroup', hierarchy, 'baby-docker-oci-test');
-        if (fs.existsSync(parent)) fs.rmdirSync(parent);
-      }
     }
   });
 
