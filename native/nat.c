@@ -322,21 +322,24 @@ static void published_map(struct nl_request *r, int at, const struct nat_port *p
   nl_nest_end(r, elements);
 }
 
-/* The table made anew in one transaction: (made if absent, so that) deleted,
- * then made again. Ports on every host address in one map, ports on one
+/* Our table deleted: made first where absent, so that deleting it is no error. */
+static void table_deleted(struct nl_request *r) {
+  nft_message(r, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+  str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
+  nft_message(r, NFT_MSG_DELTABLE, 0);
+  str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
+}
+
+/* The table made anew in one transaction: deleted, then made again. Ports on every host address in one map, ports on one
  * address in another; "fib daddr type local" keeps traffic passing through
  * the host untouched. The host's own 127.0.0.1 reaches a container only
  * masqueraded as the bridge's address (with route_localnet on the bridge,
  * see network.c). */
 static void nft_ruleset(struct nl_request *r, uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports) {
   uint32_t loopback = htonl(INADDR_LOOPBACK & 0xff000000);
-  for (int made = 0; made < 2; made++) {
-    nft_message(r, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-    str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
-    if (made) break;
-    nft_message(r, NFT_MSG_DELTABLE, 0);
-    str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
-  }
+  table_deleted(r);
+  nft_message(r, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+  str_attr(r, NFTA_TABLE_NAME, NAT_TABLE);
   published_map(r, 1, ports, nports);
   published_map(r, 0, ports, nports);
   chain(r, "prerouting", "nat", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST);
@@ -411,10 +414,7 @@ static void nft_remove(void) {
   struct nl_request r;
   nl_request_init(&r);
   batch_mark(&r, NFNL_MSG_BATCH_BEGIN);
-  nft_message(&r, NFT_MSG_NEWTABLE, NLM_F_CREATE); /* so that it is there to delete */
-  str_attr(&r, NFTA_TABLE_NAME, NAT_TABLE);
-  nft_message(&r, NFT_MSG_DELTABLE, 0);
-  str_attr(&r, NFTA_TABLE_NAME, NAT_TABLE);
+  table_deleted(&r);
   nft_send(&r, "remove", &ignored);
 }
 

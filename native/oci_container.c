@@ -43,6 +43,13 @@ static const struct {
     {"slave", MS_SLAVE},     {"rslave", MS_SLAVE | MS_REC},     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
+/* A propagation option's flags; 0 when `name` is none. */
+static unsigned long propagation_of(const char *name) {
+  for (size_t k = 0; k < sizeof PROPAGATION / sizeof PROPAGATION[0]; k++)
+    if (strcmp(PROPAGATION[k].name, name) == 0) return PROPAGATION[k].flag;
+  return 0;
+}
+
 struct mount_options {
   unsigned long flags, propagation;
   char data[1024];
@@ -60,9 +67,9 @@ static int parse_options(const struct oci_mount *m, struct mount_options *o, str
       else o->flags |= OPTIONS[k].flag;
       continue;
     }
-    for (k = 0; k < sizeof PROPAGATION / sizeof PROPAGATION[0] && strcmp(PROPAGATION[k].name, name) != 0; k++) {}
-    if (k < sizeof PROPAGATION / sizeof PROPAGATION[0]) {
-      o->propagation |= PROPAGATION[k].flag;
+    unsigned long propagation = propagation_of(name);
+    if (propagation) {
+      o->propagation |= propagation;
       continue;
     }
     int n = snprintf(o->data + len, sizeof o->data - len, "%s%s", len ? "," : "", name);
@@ -126,14 +133,26 @@ static int make_device(int rootfd, const struct oci_device *d, struct bd_error *
   int dir = volume_open_target(rootfd, parent[1] ? parent : "/", 1, err);
   if (dir < 0) return -1;
   mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
-  int rc = 0;
-  /* The mode as given, not as our umask leaves it. */
-  if (mknodat(dir, name, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0 && errno != EEXIST)
-    rc = bd_fail(err, errno, "mknod %s", d->path);
-  else if (fchownat(dir, name, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-    rc = bd_fail(err, errno, "chown %s", d->path);
-  else if (fchmodat(dir, name, d->mode & 07777, 0) < 0)
-    rc = bd_fail(err, errno, "chmod %s", d->path);
+  dev_t rdev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
+  char node_path[64];
+  struct stat st;
+  int rc = -1, node = -1;
+  /* What is at the path now, never followed: we run before pivot_root, where a
+   * link in the rootfs would name a host file. Only the device asked for
+   * (made now, or there already) is given its owner and mode. */
+  if (mknodat(dir, name, type | (d->mode & 07777), rdev) < 0 && errno != EEXIST)
+    bd_fail(err, errno, "mknod %s", d->path);
+  else if ((node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(node, &st) < 0)
+    bd_fail(err, errno, "open %s", d->path);
+  else if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
+    bd_fail(err, 0, "linux.devices: %s is there already, and is not that device", d->path);
+  else if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
+    bd_fail(err, errno, "chown %s", d->path);
+  else if (snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || chmod(node_path, d->mode & 07777) < 0)
+    bd_fail(err, errno, "chmod %s", d->path); /* through the fd: the node itself, whatever its path says now */
+  else
+    rc = 0;
+  if (node >= 0) close(node);
   close(dir);
   return rc;
 }
@@ -203,23 +222,11 @@ static int write_sysctls(const struct oci_spec *s, struct bd_error *err) {
   return 0;
 }
 
-static const struct {
-  const char *name;
-  unsigned long flag;
-} ROOT_PROPAGATION[] = {
-    {"private", MS_PRIVATE}, {"rprivate", MS_PRIVATE | MS_REC}, {"slave", MS_SLAVE}, {"rslave", MS_SLAVE | MS_REC},
-    {"shared", MS_SHARED},   {"rshared", MS_SHARED | MS_REC},   {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
-};
 
 int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *state, struct bd_error *err) {
-  unsigned long propagation = MS_PRIVATE | MS_REC;
-  if (s->rootfs_propagation) {
-    size_t k = 0;
-    while (k < sizeof ROOT_PROPAGATION / sizeof ROOT_PROPAGATION[0] && strcmp(ROOT_PROPAGATION[k].name, s->rootfs_propagation) != 0) k++;
-    if (k == sizeof ROOT_PROPAGATION / sizeof ROOT_PROPAGATION[0])
-      return bd_fail(err, 0, "linux.rootfsPropagation %s: give private, slave, shared or unbindable (r...)", s->rootfs_propagation);
-    propagation = ROOT_PROPAGATION[k].flag;
-  }
+  unsigned long propagation = s->rootfs_propagation ? propagation_of(s->rootfs_propagation) : MS_PRIVATE | MS_REC;
+  if (!propagation)
+    return bd_fail(err, 0, "linux.rootfsPropagation %s: give private, slave, shared or unbindable (r...)", s->rootfs_propagation);
   /* Nothing of ours propagates to the host while we mount; the rootfs's own propagation comes last. */
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) return bd_fail(err, errno, "make / a slave mount");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);

@@ -67,10 +67,20 @@ static int caps_of(json_object *caps, const char *key, uint64_t *set, struct bd_
   return 0;
 }
 
-static const struct {
+/* A name the config may give, and what it stands for. */
+struct named {
   const char *name;
-  int resource;
-} RLIMITS[] = {
+  int value;
+};
+
+/* The place of `name` in table[n], or -1. */
+static int find_named(const struct named *table, size_t n, const char *name) {
+  for (size_t k = 0; name && k < n; k++)
+    if (strcmp(table[k].name, name) == 0) return (int)k;
+  return -1;
+}
+
+static const struct named RLIMITS[] = {
     {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_CPU", RLIMIT_CPU},
     {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
     {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
@@ -79,10 +89,7 @@ static const struct {
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
-static const struct {
-  const char *name;
-  int flag;
-} NAMESPACES[] = {
+static const struct named NAMESPACES[] = {
     {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},     {"ipc", CLONE_NEWIPC},
     {"uts", CLONE_NEWUTS}, {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
@@ -131,13 +138,11 @@ static int load_process(json_object *process, struct oci_spec *s, struct bd_erro
   for (size_t i = 0; rlimits && i < json_object_array_length(rlimits); i++) {
     json_object *r = json_object_array_get_idx(rlimits, i);
     const char *type = string_of(r, "type", "process.rlimits[].", err, &bad);
-    size_t k = 0;
-    while (type && k < sizeof RLIMITS / sizeof RLIMITS[0] && strcmp(RLIMITS[k].name, type) != 0) k++;
-    if (bad || !type || k == sizeof RLIMITS / sizeof RLIMITS[0])
-      return bad ? -1 : bd_fail(err, 0, "config.json: process.rlimits[%zu]: unknown type %s", i, type ? type : "(none)");
+    int k = find_named(RLIMITS, sizeof RLIMITS / sizeof RLIMITS[0], type);
+    if (bad || k < 0) return bad ? -1 : bd_fail(err, 0, "config.json: process.rlimits[%zu]: unknown type %s", i, type ? type : "(none)");
     if (s->nrlimits == sizeof s->rlimits / sizeof s->rlimits[0]) return bd_fail(err, 0, "config.json: too many process.rlimits");
     struct oci_rlimit *out = &s->rlimits[s->nrlimits++];
-    out->resource = RLIMITS[k].resource;
+    out->resource = RLIMITS[k].value;
     out->limit.rlim_cur = (rlim_t)int_of(r, "soft", 0, "process.rlimits[].", err, &bad);
     out->limit.rlim_max = (rlim_t)int_of(r, "hard", 0, "process.rlimits[].", err, &bad);
     if (bad) return -1;
@@ -212,15 +217,13 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
   for (size_t i = 0; namespaces && i < json_object_array_length(namespaces); i++) {
     json_object *ns = json_object_array_get_idx(namespaces, i);
     const char *type = string_of(ns, "type", "linux.namespaces[].", err, &bad);
-    size_t k = 0;
-    while (type && k < sizeof NAMESPACES / sizeof NAMESPACES[0] && strcmp(NAMESPACES[k].name, type) != 0) k++;
-    if (bad || !type || k == sizeof NAMESPACES / sizeof NAMESPACES[0])
-      return bad ? -1 : bd_fail(err, 0, "config.json: linux.namespaces[%zu]: unknown type %s", i, type ? type : "(none)");
+    int k = find_named(NAMESPACES, sizeof NAMESPACES / sizeof NAMESPACES[0], type);
+    if (bad || k < 0) return bad ? -1 : bd_fail(err, 0, "config.json: linux.namespaces[%zu]: unknown type %s", i, type ? type : "(none)");
     for (size_t j = 0; j < s->nnamespaces; j++)
-      if (s->namespaces[j].flag == NAMESPACES[k].flag) return bd_fail(err, 0, "config.json: linux.namespaces: %s twice", type);
-    if (NAMESPACES[k].flag == CLONE_NEWUSER || NAMESPACES[k].flag == CLONE_NEWTIME)
+      if (s->namespaces[j].flag == NAMESPACES[k].value) return bd_fail(err, 0, "config.json: linux.namespaces: %s twice", type);
+    if (NAMESPACES[k].value == CLONE_NEWUSER || NAMESPACES[k].value == CLONE_NEWTIME)
       return bd_fail(err, 0, "config.json: linux.namespaces: %s namespaces are not supported yet", type);
-    s->namespaces[s->nnamespaces].flag = NAMESPACES[k].flag;
+    s->namespaces[s->nnamespaces].flag = NAMESPACES[k].value;
     s->namespaces[s->nnamespaces++].path = string_of(ns, "path", "linux.namespaces[].", err, &bad);
     if (bad) return -1;
   }

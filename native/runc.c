@@ -122,6 +122,12 @@ struct container_state {
   struct oci_cgroup cg;
 };
 
+/* A member of the stored state, or NULL. */
+static json_object *stored(const struct container_state *st, const char *key) {
+  json_object *value;
+  return json_object_object_get_ex(st->json, key, &value) ? value : NULL;
+}
+
 static int load_state(const struct globals *g, const char *id, struct container_state *st, struct bd_error *err) {
   char path[PATH_MAX];
   memset(st, 0, sizeof *st);
@@ -129,15 +135,14 @@ static int load_state(const struct globals *g, const char *id, struct container_
   if (access(path, F_OK) < 0) return bd_fail(err, 0, "container %s does not exist", id);
   st->json = json_object_from_file(path);
   if (!st->json) return bd_fail(err, 0, "read %s: %s", path, json_util_get_last_err());
-  json_object *v;
+  json_object *dirs = stored(st, "cgroups");
   st->id = id;
-  if (json_object_object_get_ex(st->json, "bundle", &v)) st->bundle = json_object_get_string(v);
-  if (json_object_object_get_ex(st->json, "pid", &v)) st->pid = json_object_get_int(v);
-  if (json_object_object_get_ex(st->json, "starttime", &v)) st->start = (unsigned long long)json_object_get_int64(v);
-  if (json_object_object_get_ex(st->json, "cgroups", &v) && json_object_get_type(v) == json_type_array)
-    for (size_t i = 0; i < json_object_array_length(v) && st->cg.ndirs < OCI_CGROUP_DIRS; i++)
-      snprintf(st->cg.dirs[st->cg.ndirs++], PATH_MAX, "%s", json_object_get_string(json_object_array_get_idx(v, i)));
-  if (json_object_object_get_ex(st->json, "cgroup_group", &v)) snprintf(st->cg.group, PATH_MAX, "%s", json_object_get_string(v));
+  st->bundle = json_object_get_string(stored(st, "bundle"));
+  st->pid = json_object_get_int(stored(st, "pid"));
+  st->start = (unsigned long long)json_object_get_int64(stored(st, "starttime"));
+  for (size_t i = 0; json_object_get_type(dirs) == json_type_array && i < json_object_array_length(dirs) && i < OCI_CGROUP_DIRS; i++)
+    snprintf(st->cg.dirs[st->cg.ndirs++], PATH_MAX, "%s", json_object_get_string(json_object_array_get_idx(dirs, i)));
+  snprintf(st->cg.group, PATH_MAX, "%s", stored(st, "cgroup_group") ? json_object_get_string(stored(st, "cgroup_group")) : "");
   return 0;
 }
 
@@ -175,8 +180,9 @@ static json_object *state_object(const char *id, const char *status, pid_t pid, 
   return out;
 }
 
-/* Run the hooks of kind `which` stored with the container, given its state. */
-/* A failing poststart or poststop hook is worth a warning, the rest still run (runtime-spec). */
+/* Run the hooks of kind `which`, given the container's state. After a
+ * failing poststart or poststop hook the rest still run (runtime-spec): the
+ * caller only warns. */
 static int run_hooks(json_object *hooks, const char *which, const char *id, const char *status, pid_t pid, const char *bundle,
                      json_object *annotations, struct bd_error *err) {
   json_object *state = state_object(id, status, pid, bundle, annotations);
@@ -184,12 +190,6 @@ static int run_hooks(json_object *hooks, const char *which, const char *id, cons
   int rc = oci_hooks_run(hooks, which, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), keep_going, err);
   json_object_put(state);
   return rc;
-}
-
-/* A member of the stored state, or NULL. */
-static json_object *stored(const struct container_state *st, const char *key) {
-  json_object *value;
-  return json_object_object_get_ex(st->json, key, &value) ? value : NULL;
 }
 
 /* process.terminal: a pty of the container's own devpts becomes the

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
+import { defaultBundleConfig } from '../src/runtime/bundle.js';
 import { assertNothingLeft, busyboxTree, cgroupsNamed, CLI_PATH, containerCgroups, containerProcesses, hostMounts } from './helpers.js';
 
 const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'baby-docker-runc');
@@ -18,37 +19,16 @@ after(() => {
   assertNothingLeft(mountsBefore);
 });
 
-/** A config.json as `runc spec` writes it (trimmed): the namespaces, mounts and masked paths engines ask for. */
+/** A config.json: baby-docker spec's, with three capabilities, a hostname, a /tmp and limits of the tests' own. */
 function config(args: string[], changes: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = defaultBundleConfig() as { process: object; mounts: object[]; linux: object };
   const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
   return {
-    ociVersion: '1.0.2',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args,
-      env: ['PATH=/bin', 'TERM=xterm'],
-      cwd: '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
-    },
-    root: { path: 'rootfs', readonly: true },
+    ...base,
+    process: { ...base.process, terminal: false, args, env: ['PATH=/bin', 'TERM=xterm'], capabilities: { bounding: caps, effective: caps, permitted: caps } },
     hostname: 'oci-box',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] },
-    ],
-    linux: {
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-      maskedPaths: ['/proc/kcore', '/proc/timer_list', '/sys/firmware'], // no kcore on every kernel: skipped there
-      readonlyPaths: ['/proc/sys', '/proc/sysrq-trigger'],
-      resources: { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 64 } },
-    },
+    mounts: [...base.mounts, { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] }],
+    linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 64 } } },
     ...changes,
   };
 }
@@ -286,6 +266,21 @@ describe('baby-docker-runc', () => {
     };
     assert.equal(await outcome('c9', { seccomp: { defaultAction: 'SCMP_ACT_ALLOW' } }), 'add_key: EPERM\n');
     assert.equal(await outcome('c10', {}), 'add_key: ok\n', 'without one, the kernel lets it through');
+  });
+
+  it("makes the config's devices, and never through a link the rootfs holds at a device's path", () => {
+    const victim = path.join(scratch, 'victim');
+    fs.writeFileSync(victim, 'host file\n', { mode: 0o600 });
+    const spec = config(['true']);
+    const device = { path: '/etc/null-link', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0 };
+    const dir = bundle({ ...spec, linux: { ...(spec.linux as object), devices: [device] } });
+    fs.mkdirSync(path.join(dir, 'rootfs', 'etc'));
+    fs.symlinkSync(victim, path.join(dir, 'rootfs', 'etc', 'null-link')); // absolute: before pivot_root it names the host's file
+    const r = runc('create', '--bundle', dir, 'c11');
+    if (r.code === 0) runc('delete', '--force', 'c11'); // made after all: not left behind by the failing test
+    assert.deepEqual([r.code, r.stderr], [1, 'baby-docker-runc: linux.devices: /etc/null-link is there already, and is not that device\n']);
+    assert.equal(fs.statSync(victim).mode & 0o777, 0o600, "the host file's mode is untouched");
+    assert.equal(fs.readlinkSync(path.join(dir, 'rootfs', 'etc', 'null-link')), victim);
   });
 
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
