@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "seccomp.h"
 #include "oci_hooks.h"
+#include "oci_seccomp.h"
 #include "volumes.h"
 
 /* Mount options: flags set or cleared, or propagation; the rest is data. */
@@ -264,8 +264,9 @@ int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
     snprintf(value, sizeof value, "%d", s->oom_score_adj);
     if (write_file(NULL, "/proc/self/oom_score_adj", value, err) < 0) return -1;
   }
-  /* Installed while we still hold CAP_SYS_ADMIN (no no_new_privs needed); it lets the calls below through. */
-  if (s->has_seccomp && seccomp_install(s->has_caps && (s->caps.bounding & CAP_BIT(CAP_SYS_ADMIN)), err) < 0) return -1;
+  /* Without no_new_privs the filter goes in while we still hold CAP_SYS_ADMIN, and must let the calls below
+   * through; with it, last, as runc does, so the profile need allow only the exec. */
+  if (s->seccomp && !s->no_new_privileges && oci_seccomp_install(s->seccomp, err) < 0) return -1;
   if (s->has_caps && caps_limit_bounding(s->caps.bounding, err) < 0) return -1;
   /* Keep the permitted set across the change of user; capset then sets what the spec asks. */
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) return bd_fail(err, errno, "prctl PR_SET_KEEPCAPS");
@@ -276,5 +277,6 @@ int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
   if (s->has_caps && caps_set(s->caps.effective, s->caps.permitted, s->caps.inheritable, s->caps.ambient, err) < 0) return -1;
   if (s->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return bd_fail(err, errno, "set no_new_privs");
   if (chdir(s->cwd) < 0) return bd_fail(err, errno, "chdir %s (process.cwd)", s->cwd);
+  if (s->seccomp && s->no_new_privileges && oci_seccomp_install(s->seccomp, err) < 0) return -1;
   return 0;
 }

@@ -13,10 +13,8 @@
  * and the sysctls. */
 int oci_setup_rootfs(const struct oci_spec *spec, const char *rootfs, const char *state, struct bd_error *err);
 
-/* rlimits, oom_score_adj, a seccomp filter where the config asks for one
- * (baby-docker run's own, Docker's default profile in spirit: the config's
- * profile itself is not compiled yet), the user and groups, capabilities,
- * no_new_privs, and the working directory. */
+/* rlimits, oom_score_adj, the config's seccomp filter, the user and
+ * groups, capabilities, no_new_privs, and the working directory. */
 int oci_setup_process(const struct oci_spec *spec, struct bd_error *err);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "oci_seccomp.h"
 
 /* The member `key` of `obj` when it has the type wanted; NULL when absent.
  * A member of another type is an error (*bad set). */
@@ -262,7 +263,8 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
     return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings: user namespaces are not supported yet");
   if (bad) return -1;
   s->rootfs_propagation = string_of(linux_, "rootfsPropagation", L, err, &bad);
-  s->has_seccomp = member(linux_, "seccomp", json_type_object, L, err, &bad) != NULL;
+  json_object *seccomp = member(linux_, "seccomp", json_type_object, L, err, &bad);
+  if (seccomp && !(s->seccomp = oci_seccomp_compile(seccomp, err))) return -1;
   s->cgroups_path = string_of(linux_, "cgroupsPath", L, err, &bad);
   return load_resources(member(linux_, "resources", json_type_object, L, err, &bad), &s->resources, err, bad);
 }
@@ -324,7 +326,8 @@ int oci_process_load(const char *path, struct oci_spec *s, struct bd_error *err)
 
 void oci_spec_free(struct oci_spec *s) {
   if (s->json) json_object_put(s->json);
-  s->json = NULL;
+  oci_seccomp_free(s->seccomp);
+  s->json = s->seccomp = NULL;
 }
 
 int oci_spec_namespace(const struct oci_spec *s, int flag, const char **path) {

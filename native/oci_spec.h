@@ -106,7 +106,7 @@ struct oci_spec {
   struct oci_sysctl sysctls[OCI_MAX_ITEMS];
   size_t nsysctls;
   const char *rootfs_propagation; /* NULL: private */
-  int has_seccomp;                /* linux.seccomp is there (its profile is not compiled: ours stands in, see oci_container.h) */
+  void *seccomp;                  /* linux.seccomp compiled (oci_seccomp.h), or NULL */
   const char *cgroups_path; /* NULL: our own choice */
   struct oci_resources resources;
 };

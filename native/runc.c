@@ -675,15 +675,20 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
   int rc = -1, console_socket = -1, failure = -1;
   pid_t pid = -1;
   memset(&proc, 0, sizeof proc);
+  snprintf(config, sizeof config, "%s/config.json", st.bundle ? st.bundle : ".");
   if (process_file) {
-    if (oci_process_load(process_file, &proc, err) < 0) goto out;
+    /* That process, under the container's seccomp filter (the config's), as runc does. */
+    struct oci_spec container;
+    if (oci_process_load(process_file, &proc, err) < 0 || oci_spec_load(config, &container, err) < 0) goto out;
+    proc.seccomp = container.seccomp;
+    container.seccomp = NULL;
+    oci_spec_free(&container);
   } else {
     /* The config's process, with these args. */
     if (first_arg >= argc) {
       bd_fail(err, 0, "exec: give --process FILE, or the command after the id");
       goto out;
     }
-    snprintf(config, sizeof config, "%s/config.json", st.bundle ? st.bundle : ".");
     if (oci_spec_load(config, &proc, err) < 0) goto out;
     if (argc - first_arg > OCI_MAX_ITEMS) {
       bd_fail(err, 0, "exec: at most %d arguments", OCI_MAX_ITEMS);
@@ -833,8 +838,12 @@ static int cmd_list(const struct globals *g, int argc, char **argv, struct bd_er
 
 static int cmd_features(void) {
   printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"" SPEC_VERSION "\",\n"
-         "  \"hooks\": [],\n  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"bind\", \"rbind\"],\n"
-         "  \"linux\": {\"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"]}\n}\n");
+         "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\", \"poststop\"],\n"
+         "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"bind\", \"rbind\"],\n"
+         "  \"linux\": {\n    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"
+         "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false},\n"
+         "    \"seccomp\": {\"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", "
+         "\"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRACE\", \"SCMP_ACT_TRAP\"]}\n  }\n}\n");
   return 0;
 }
 

@@ -16,7 +16,7 @@ const RUNC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const mountsBefore = hostMounts();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-engines-'));
 after(() => assertNothingLeft(mountsBefore));
-const IMAGE_TREE = busyboxTree(path.join(scratch, 'busybox'), ['sh', 'echo', 'sleep', 'tty', 'cat', 'true']);
+const IMAGE_TREE = busyboxTree(path.join(scratch, 'busybox'), ['sh', 'echo', 'sleep', 'tty', 'cat', 'true', 'grep']);
 
 function check(result: SpawnSyncReturns<string>, what: string): string {
   assert.equal(result.status, 0, `${what}: ${result.stderr}`);
@@ -37,8 +37,10 @@ describe('podman with --runtime baby-docker-runc', () => {
   });
   after(() => engine.remove());
 
-  it('runs a command and removes the container (run --rm), with a terminal too (run -t: the pty of its own devpts)', () => {
+  it('runs a command under podman\'s seccomp profile and removes the container (run --rm), with a terminal too (run -t: the pty of its own devpts)', () => {
     assert.equal(check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'echo', 'hi'), 'run'), 'hi\n');
+    // Under podman's own seccomp profile (an allow-list, compiled by the runtime): mode 2 is a filter.
+    assert.equal(check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'grep', 'Seccomp:', '/proc/self/status'), 'run'), 'Seccomp:\t2\n');
     assert.equal(check(podman('run', '--rm', '-t', '--network', 'none', 'localhost/bb:1', 'sh', '-c', 'tty; echo hi-tty'), 'run -t'), '/dev/pts/0\r\nhi-tty\r\n');
     const failed = podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'sh', '-c', 'exit 3');
     assert.equal(failed.status, 3, 'the exit code comes through');

@@ -249,23 +249,36 @@ describe('baby-docker-runc', () => {
     assert.deepEqual([extra.status, extra.stderr], [125, 'baby-docker: --bundle gives the rootfs and the command: leave out sh\n']);
   });
 
-  it("installs baby-docker run's seccomp filter where the config asks for one (its profile is not compiled yet)", async () => {
-    const outcome = async (id: string, changes: Record<string, unknown>): Promise<string> => {
-      const spec = config(['/bd-probe', 'add_key']);
-      const dir = bundle({ ...spec, linux: { ...(spec.linux as object), ...changes } });
-      fs.copyFileSync(path.join(path.dirname(RUNC), 'bd-probe'), path.join(dir, 'rootfs', 'bd-probe'));
-      fs.chmodSync(path.join(dir, 'rootfs', 'bd-probe'), 0o755);
-      const out = path.join(scratch, `${id}.out`);
-      const fd = fs.openSync(out, 'w');
-      assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, id], { stdio: ['ignore', fd, fd] }).status, 0);
-      fs.closeSync(fd);
-      assert.equal(runc('start', id).code, 0);
-      await until(() => state(id).status === 'stopped', 'the probe to end');
-      assert.equal(runc('delete', id).code, 0);
-      return fs.readFileSync(out, 'utf8');
+  it("compiles the config's seccomp profile: errnoRet, conditions on arguments, calls this kernel lacks; exec'd processes get it too", async () => {
+    const profile = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
+      syscalls: [
+        { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
+        // Two conditions on one argument are alternatives: SIGUSR1 (10) or SIGUSR2 (12), not signal 0.
+        { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, value: 10, op: 'SCMP_CMP_EQ' }, { index: 1, value: 12, op: 'SCMP_CMP_EQ' }] },
+        { names: ['no_such_call_in_any_kernel', 'uname'], action: 'SCMP_ACT_ALLOW' },
+      ],
     };
-    assert.equal(await outcome('c9', { seccomp: { defaultAction: 'SCMP_ACT_ALLOW' } }), 'add_key: EPERM\n');
-    assert.equal(await outcome('c10', {}), 'add_key: ok\n', 'without one, the kernel lets it through');
+    const script = 'mkdir /tmp/made; for s in USR1 USR2 0; do kill -$s $$ 2>/dev/null && echo "$s sent" || echo "$s refused"; done; touch /tmp/t && echo touched';
+    const spec = config(['sh', '-c', `${script}; sleep 30`]);
+    const dir = bundle({ ...spec, linux: { ...(spec.linux as object), seccomp: profile } });
+    fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'mkdir'));
+    const out = path.join(scratch, 'c9.out');
+    const fd = fs.openSync(out, 'w');
+    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c9'], { stdio: ['ignore', fd, fd] }).status, 0);
+    fs.closeSync(fd);
+    try {
+      assert.equal(runc('start', 'c9').code, 0);
+      await until(() => fs.readFileSync(out, 'utf8').includes('touched'), 'the script to run');
+      assert.equal(fs.readFileSync(out, 'utf8'), "mkdir: can't create directory '/tmp/made': Permission denied\nUSR1 refused\nUSR2 refused\n0 sent\ntouched\n");
+      const processFile = path.join(scratch, 'c9-process.json');
+      fs.writeFileSync(processFile, JSON.stringify({ args: ['mkdir', '/tmp/by-exec'], env: ['PATH=/bin'], cwd: '/' }));
+      const exec = runc('exec', '--process', processFile, 'c9');
+      assert.deepEqual([exec.code, exec.stderr], [1, "mkdir: can't create directory '/tmp/by-exec': Permission denied\n"]);
+    } finally {
+      assert.equal(runc('delete', '--force', 'c9').code, 0);
+    }
   });
 
   it("makes the config's devices, and never through a link the rootfs holds at a device's path", () => {
@@ -288,6 +301,8 @@ describe('baby-docker-runc', () => {
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
       [config([]), 'config.json: process.args is empty: give the command to run'],
       [config(['true'], { hostname: 7 }), 'config.json: hostname is not a string'],
+      [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } } }), 'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported'],
+      [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'LIKE' }] }] } } }), 'config.json: linux.seccomp.syscalls[0].args[0]: unknown op LIKE'],
     ];
     for (const [spec, message] of cases) {
       const r = runc('create', '--bundle', bundle(spec), 'bad');
