@@ -6,6 +6,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -125,7 +126,36 @@ static const struct oci_device DEFAULT_DEVICES[] = {
     {"/dev/random", 'c', 1, 8, 0666, 0, 0},  {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
 };
 
-static int make_device(int rootfd, const struct oci_device *d, struct bd_error *err) {
+/* In a user namespace, where mknod is refused: the host's device at the
+ * same path, bound onto an empty file made at `name` in dir (runc does the
+ * same). A file there already is used only when it is a plain file. */
+static int bind_host_device(int dir, const char *name, const struct oci_device *d, mode_t type, dev_t rdev, struct bd_error *err) {
+  char host_path[64], node_path[64];
+  struct stat st;
+  int rc = -1, host = -1, node = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (node < 0 && errno == EEXIST) {
+    node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (node >= 0 && (fstat(node, &st) < 0 || !S_ISREG(st.st_mode))) {
+      close(node);
+      return bd_fail(err, 0, "linux.devices: %s is there already, and is not that device", d->path);
+    }
+  }
+  if (node < 0) return bd_fail(err, errno, "create %s", d->path);
+  if ((host = open(d->path, O_PATH | O_CLOEXEC)) < 0 || fstat(host, &st) < 0)
+    bd_fail(err, errno, "open the host's %s (a user namespace binds the host's devices)", d->path);
+  else if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
+    bd_fail(err, 0, "linux.devices: the host's %s is not that device (a user namespace binds the host's devices)", d->path);
+  else if (snprintf(host_path, sizeof host_path, "/proc/self/fd/%d", host) < 0 ||
+           snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || mount(host_path, node_path, NULL, MS_BIND, NULL) < 0)
+    bd_fail(err, errno, "bind the host's %s", d->path);
+  else
+    rc = 0;
+  if (host >= 0) close(host);
+  close(node);
+  return rc;
+}
+
+static int make_device(int rootfd, const struct oci_device *d, int userns, struct bd_error *err) {
   char parent[PATH_MAX];
   const char *name = strrchr(d->path, '/') + 1;
   if ((size_t)snprintf(parent, sizeof parent, "%.*s", (int)(name - d->path), d->path) >= sizeof parent)
@@ -140,7 +170,10 @@ static int make_device(int rootfd, const struct oci_device *d, struct bd_error *
   /* What is at the path now, never followed: we run before pivot_root, where a
    * link in the rootfs would name a host file. Only the device asked for
    * (made now, or there already) is given its owner and mode. */
-  if (mknodat(dir, name, type | (d->mode & 07777), rdev) < 0 && errno != EEXIST)
+  if (userns) {
+    rc = d->type == 'p' ? bd_fail(err, 0, "linux.devices: %s: a fifo in a user namespace is not supported", d->path)
+                        : bind_host_device(dir, name, d, type, rdev, err);
+  } else if (mknodat(dir, name, type | (d->mode & 07777), rdev) < 0 && errno != EEXIST)
     bd_fail(err, errno, "mknod %s", d->path);
   else if ((node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(node, &st) < 0)
     bd_fail(err, errno, "open %s", d->path);
@@ -162,10 +195,11 @@ static int make_dev(int rootfd, const struct oci_spec *s, struct bd_error *err) 
       {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
       {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
   };
+  int userns = oci_spec_namespace(s, CLONE_NEWUSER, NULL);
   for (size_t i = 0; i < sizeof DEFAULT_DEVICES / sizeof DEFAULT_DEVICES[0]; i++)
-    if (make_device(rootfd, &DEFAULT_DEVICES[i], err) < 0) return -1;
+    if (make_device(rootfd, &DEFAULT_DEVICES[i], userns, err) < 0) return -1;
   for (size_t i = 0; i < s->ndevices; i++)
-    if (make_device(rootfd, &s->devices[i], err) < 0) return -1;
+    if (make_device(rootfd, &s->devices[i], userns, err) < 0) return -1;
   int dev = volume_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
   if (dev < 0) return bd_fail(err, errno, "open /dev in the rootfs");
   for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++)
@@ -232,6 +266,12 @@ int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *s
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);
   int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
+  /* In a new user namespace we are still the host's root, who owns the path to the bundle; from here on
+   * the namespace's root, whose files (in a tmpfs mounted here, say) map to an id the namespace has. */
+  if (oci_spec_namespace(s, CLONE_NEWUSER, NULL) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    bd_fail(err, errno, "become root in the user namespace (map container id 0 in linux.uidMappings and gidMappings)");
+    goto fail;
+  }
   for (size_t i = 0; i < s->nmounts; i++)
     if (mount_one(rootfd, &s->mounts[i], err) < 0) goto fail;
   if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;

@@ -209,6 +209,27 @@ static int load_resources(json_object *r, struct oci_resources *out, struct bd_e
   return bad ? -1 : 0;
 }
 
+/* linux.uidMappings or gidMappings: {containerID, hostID, size} each. */
+static int load_id_maps(json_object *linux_, const char *key, struct oci_id_map *out, size_t *n, struct bd_error *err) {
+  int bad = 0;
+  json_object *maps = member(linux_, key, json_type_array, "linux.", err, &bad);
+  size_t len = maps ? json_object_array_length(maps) : 0;
+  if (bad) return -1;
+  if (len > 8) return bd_fail(err, 0, "config.json: linux.%s: at most 8 ranges", key);
+  for (size_t i = 0; i < len; i++) {
+    json_object *m = json_object_array_get_idx(maps, i);
+    char where[32];
+    snprintf(where, sizeof where, "linux.%s[].", key);
+    int64_t container = int_of(m, "containerID", -1, where, err, &bad), host = int_of(m, "hostID", -1, where, err, &bad),
+            size = int_of(m, "size", 0, where, err, &bad);
+    if (bad) return -1;
+    if (container < 0 || host < 0 || size < 1 || container + size > UINT32_MAX || host + size > UINT32_MAX)
+      return bd_fail(err, 0, "config.json: linux.%s[%zu]: give containerID, hostID and a size of at least 1", key, i);
+    out[(*n)++] = (struct oci_id_map){(uint32_t)container, (uint32_t)host, (uint32_t)size};
+  }
+  return 0;
+}
+
 static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *err) {
   int bad = 0;
   const char *L = "linux.";
@@ -222,12 +243,22 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
     if (bad || k < 0) return bad ? -1 : bd_fail(err, 0, "config.json: linux.namespaces[%zu]: unknown type %s", i, type ? type : "(none)");
     for (size_t j = 0; j < s->nnamespaces; j++)
       if (s->namespaces[j].flag == NAMESPACES[k].value) return bd_fail(err, 0, "config.json: linux.namespaces: %s twice", type);
-    if (NAMESPACES[k].value == CLONE_NEWUSER || NAMESPACES[k].value == CLONE_NEWTIME)
+    if (NAMESPACES[k].value == CLONE_NEWTIME)
       return bd_fail(err, 0, "config.json: linux.namespaces: %s namespaces are not supported yet", type);
     s->namespaces[s->nnamespaces].flag = NAMESPACES[k].value;
     s->namespaces[s->nnamespaces++].path = string_of(ns, "path", "linux.namespaces[].", err, &bad);
     if (bad) return -1;
   }
+  if (load_id_maps(linux_, "uidMappings", s->uid_maps, &s->nuid_maps, err) < 0 ||
+      load_id_maps(linux_, "gidMappings", s->gid_maps, &s->ngid_maps, err) < 0)
+    return -1;
+  const char *user_ns = NULL;
+  int user = oci_spec_namespace(s, CLONE_NEWUSER, &user_ns);
+  if (user == 2) return bd_fail(err, 0, "config.json: linux.namespaces: joining a user namespace (%s) is not supported yet", user_ns);
+  if (user && (!s->nuid_maps || !s->ngid_maps))
+    return bd_fail(err, 0, "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings");
+  if (!user && (s->nuid_maps || s->ngid_maps))
+    return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings are for a user namespace: add {\"type\": \"user\"} to linux.namespaces");
   json_object *devices = member(linux_, "devices", json_type_array, L, err, &bad);
   if (bad) return -1;
   for (size_t i = 0; devices && i < json_object_array_length(devices); i++) {
@@ -259,9 +290,6 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
       s->sysctls[s->nsysctls++].value = json_object_get_string(value);
     }
   }
-  if (member(linux_, "uidMappings", json_type_array, L, err, &bad) || member(linux_, "gidMappings", json_type_array, L, err, &bad))
-    return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings: user namespaces are not supported yet");
-  if (bad) return -1;
   s->rootfs_propagation = string_of(linux_, "rootfsPropagation", L, err, &bad);
   json_object *seccomp = member(linux_, "seccomp", json_type_object, L, err, &bad);
   if (seccomp && !(s->seccomp = oci_seccomp_compile(seccomp, err))) return -1;

@@ -24,6 +24,11 @@ struct oci_namespace {
   const char *path; /* join this one; NULL: a new one */
 };
 
+/* One line of a user namespace's uid_map or gid_map. */
+struct oci_id_map {
+  uint32_t container, host, size;
+};
+
 struct oci_rlimit {
   int resource;
   struct rlimit limit;
@@ -97,6 +102,8 @@ struct oci_spec {
   /* linux */
   struct oci_namespace namespaces[8];
   size_t nnamespaces;
+  struct oci_id_map uid_maps[8], gid_maps[8]; /* a new user namespace's (the kernel takes at most 340 lines) */
+  size_t nuid_maps, ngid_maps;
   struct oci_device devices[OCI_MAX_ITEMS];
   size_t ndevices;
   const char *masked_paths[OCI_MAX_ITEMS];
@@ -112,8 +119,8 @@ struct oci_spec {
 };
 
 /* Read `path` (a bundle's config.json) into spec. Anything it asks for that
- * we cannot do (user namespaces, an unknown namespace type, a malformed
- * field) fails here with its name, before anything is made. */
+ * we cannot do (joining a user namespace, an unknown namespace type, a
+ * malformed field) fails here with its name, before anything is made. */
 int oci_spec_load(const char *path, struct oci_spec *spec, struct bd_error *err);
 
 /* Read `update --resources`'s file (a config's linux.resources object

@@ -258,6 +258,33 @@ fail:
   _exit(1);
 }
 
+/* A new user namespace's uid_map and gid_map, written for the child before
+ * it goes on (a map is written once, in one write). */
+static int write_id_maps(pid_t pid, const struct oci_spec *spec, struct bd_error *err) {
+  const struct {
+    const char *file;
+    const struct oci_id_map *maps;
+    size_t n;
+  } files[] = {{"uid_map", spec->uid_maps, spec->nuid_maps}, {"gid_map", spec->gid_maps, spec->ngid_maps}};
+  char dir[32], text[8 * 40];
+  snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+  for (size_t f = 0; f < 2; f++) {
+    size_t len = 0;
+    for (size_t i = 0; i < files[f].n; i++)
+      len += (size_t)snprintf(text + len, sizeof text - len, "%u %u %u\n", files[f].maps[i].container, files[f].maps[i].host,
+                              files[f].maps[i].size); /* 8 lines of 3 u32s fit */
+    if (write_file(dir, files[f].file, text, err) < 0) return -1;
+  }
+  return 0;
+}
+
+/* The host id that id 0 of a user namespace maps to; -1 (unchanged, for chown) when 0 is not mapped. */
+static uint32_t host_id_of_root(const struct oci_id_map *maps, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (maps[i].container == 0) return maps[i].host;
+  return (uint32_t)-1;
+}
+
 static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, const struct oci_spec *spec, pid_t pid,
                        const struct oci_cgroup *cg, struct bd_error *err) {
   char path[PATH_MAX], tmp[PATH_MAX + 8], when[64];
@@ -366,6 +393,13 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     bd_fail(err, errno, "open %s", fifo_path);
     goto out;
   }
+  /* The process opens it once it is the user namespace's root: that root's, as runc makes it. */
+  if (oci_spec_namespace(&spec, CLONE_NEWUSER, NULL) &&
+      fchownat(fifo, "", host_id_of_root(spec.uid_maps, spec.nuid_maps), host_id_of_root(spec.gid_maps, spec.ngid_maps),
+               AT_EMPTY_PATH) < 0) {
+    bd_fail(err, errno, "chown %s to the user namespace's root", fifo_path);
+    goto out;
+  }
   made_cgroup = 1; /* what part of it is made goes on failure */
   registry_path(g, registry, sizeof registry);
   if (oci_cgroup_create(&spec, id, registry, &cg, err) < 0) goto out;
@@ -398,6 +432,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   }
   close(sync[1]);
   sync[1] = -1;
+  if ((flags & CLONE_NEWUSER) && write_id_maps(pid, &spec, err) < 0) goto out;
   if (oci_cgroup_join(&cg, pid, err) < 0) goto out;
   /* In its namespaces and cgroup, before its root is set up. */
   if (run_hooks(spec.hooks, "prestart", id, "created", pid, bundle_dir, spec.annotations, err) < 0 ||
@@ -598,7 +633,7 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
  * container's PID namespace, yet the runtime's to wait for (or, detached,
  * the caller's subreaper's). It waits until the runtime has moved it into
  * the cgroup; then it sets itself up and execs, or reports why not. */
-static int exec_in(const struct container_state *st, const struct oci_spec *proc, int console_socket, int keep_fds, pid_t *pid,
+static int exec_in(const struct container_state *st, const struct oci_spec *proc, int userns, int console_socket, int keep_fds, pid_t *pid,
                    int *failure_fd, struct bd_error *err) {
   int report[2], go[2], failure[2];
   struct bd_error e;
@@ -608,7 +643,8 @@ static int exec_in(const struct container_state *st, const struct oci_spec *proc
   pid_t helper = fork();
   if (helper < 0) return bd_fail(err, errno, "fork");
   if (helper == 0) {
-    if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP) < 0) _exit(1);
+    int joined = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP | (userns ? CLONE_NEWUSER : 0);
+    if (setns(pidfd, joined) < 0) _exit(1);
     pid_t child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
     if (child != 0) {
       ssize_t n = write(report[1], &child, sizeof child);
@@ -672,7 +708,7 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
   struct oci_spec proc;
   char config[PATH_MAX + 16];
   if (load_state(g, id, &st, err) < 0) return -1;
-  int rc = -1, console_socket = -1, failure = -1;
+  int rc = -1, console_socket = -1, failure = -1, userns = 0;
   pid_t pid = -1;
   memset(&proc, 0, sizeof proc);
   snprintf(config, sizeof config, "%s/config.json", st.bundle ? st.bundle : ".");
@@ -680,6 +716,7 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
     /* That process, under the container's seccomp filter (the config's), as runc does. */
     struct oci_spec container;
     if (oci_process_load(process_file, &proc, err) < 0 || oci_spec_load(config, &container, err) < 0) goto out;
+    userns = oci_spec_namespace(&container, CLONE_NEWUSER, NULL);
     proc.seccomp = container.seccomp;
     container.seccomp = NULL;
     oci_spec_free(&container);
@@ -690,6 +727,7 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
       goto out;
     }
     if (oci_spec_load(config, &proc, err) < 0) goto out;
+    userns = oci_spec_namespace(&proc, CLONE_NEWUSER, NULL);
     if (argc - first_arg > OCI_MAX_ITEMS) {
       bd_fail(err, 0, "exec: at most %d arguments", OCI_MAX_ITEMS);
       goto out;
@@ -707,7 +745,7 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
     goto out;
   }
   if (console_path && (console_socket = connect_unix(console_path, err)) < 0) goto out;
-  if (exec_in(&st, &proc, console_socket, keep_fds, &pid, &failure, err) < 0) goto out;
+  if (exec_in(&st, &proc, userns, console_socket, keep_fds, &pid, &failure, err) < 0) goto out;
   char why[BD_ERR_LEN];
   ssize_t n = read(failure, why, sizeof why - 1);
   if (n > 0) {
@@ -840,7 +878,7 @@ static int cmd_features(void) {
   printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"" SPEC_VERSION "\",\n"
          "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\", \"poststop\"],\n"
          "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"bind\", \"rbind\"],\n"
-         "  \"linux\": {\n    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"uts\"],\n"
+         "  \"linux\": {\n    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\"],\n"
          "    \"cgroup\": {\"v1\": true, \"v2\": true, \"systemd\": false},\n"
          "    \"seccomp\": {\"enabled\": true, \"actions\": [\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", "
          "\"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_KILL_THREAD\", \"SCMP_ACT_LOG\", \"SCMP_ACT_TRACE\", \"SCMP_ACT_TRAP\"]}\n  }\n}\n");

@@ -281,6 +281,42 @@ describe('baby-docker-runc', () => {
     }
   });
 
+  it("runs the container in a user namespace of its own: ids mapped as the config says, the host's files out of its root's reach", async () => {
+    const script = 'cat /proc/self/uid_map /proc/self/gid_map; id -u; cat /secret 2>/dev/null || echo "secret refused"; touch /made-inside /tmp/t; echo > /dev/null && echo "null written"; sleep 30';
+    const spec = config(['sh', '-c', script]);
+    const linux = spec.linux as { namespaces: object[] };
+    const maps = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const dir = bundle({ ...spec, root: { path: 'rootfs', readonly: false }, linux: { ...linux, namespaces: [...linux.namespaces, { type: 'user' }], uidMappings: maps, gidMappings: maps } });
+    fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'id'));
+    // The rootfs is the container root's (as podman --userns chowns it), but for one file of the host's root.
+    const chown = (file: string): void => {
+      fs.lchownSync(file, 100000, 100000);
+      if (fs.lstatSync(file).isDirectory()) for (const entry of fs.readdirSync(file)) chown(path.join(file, entry));
+    };
+    chown(path.join(dir, 'rootfs'));
+    fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), 'the host root\'s\n', { mode: 0o600 });
+    const out = path.join(scratch, 'c12.out');
+    const fd = fs.openSync(out, 'w');
+    const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c12'], { stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+    try {
+      const started = runc('start', 'c12');
+      assert.equal(started.code, 0, started.stderr + fs.readFileSync(out, 'utf8'));
+      await until(() => fs.readFileSync(out, 'utf8').includes('null written'), 'the script to run');
+      const map = '         0     100000      65536\n';
+      assert.equal(fs.readFileSync(out, 'utf8'), `${map}${map}0\nsecret refused\nnull written\n`);
+      assert.equal(fs.statSync(path.join(dir, 'rootfs', 'made-inside')).uid, 100000, "a file root makes inside is 100000's on the host");
+      const pid = state('c12').pid;
+      assert.match(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), /^Uid:\t100000\t100000\t100000\t100000$/m, 'root inside is 100000 on the host');
+      assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/user`), fs.readlinkSync('/proc/self/ns/user'));
+      const seen = runc('exec', 'c12', 'sh', '-c', 'id -u; cat /proc/self/uid_map');
+      assert.deepEqual([seen.code, seen.stdout], [0, `0\n${map}`], seen.stderr);
+    } finally {
+      assert.equal(runc('delete', '--force', 'c12').code, 0);
+    }
+  });
+
   it("makes the config's devices, and never through a link the rootfs holds at a device's path", () => {
     const victim = path.join(scratch, 'victim');
     fs.writeFileSync(victim, 'host file\n', { mode: 0o600 });
@@ -301,6 +337,8 @@ describe('baby-docker-runc', () => {
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
       [config([]), 'config.json: process.args is empty: give the command to run'],
       [config(['true'], { hostname: 7 }), 'config.json: hostname is not a string'],
+      [config(['true'], { linux: { namespaces: [{ type: 'mount' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }), 'config.json: linux.uidMappings/gidMappings are for a user namespace: add {"type": "user"} to linux.namespaces'],
+      [config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user' }] } }), 'config.json: a new user namespace needs linux.uidMappings and linux.gidMappings'],
       [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } } }), 'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported'],
       [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'LIKE' }] }] } } }), 'config.json: linux.seccomp.syscalls[0].args[0]: unknown op LIKE'],
     ];

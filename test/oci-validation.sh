@@ -25,8 +25,6 @@ linux_cgroups_relative_hugetlb
 linux_cgroups_relative_memory
 linux_cgroups_relative_network
 linux_ns_itype
-linux_ns_nopath
-linux_uid_mappings
 pidfile
 prestart
 process_capabilities
