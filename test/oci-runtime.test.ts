@@ -35,8 +35,7 @@ function config(args: string[], changes: Record<string, unknown> = {}): Record<s
 
 let bundles = 0;
 /** A bundle: a fresh busybox rootfs and `spec` as its config.json. */
-function bundle(spec: Record<string, unknown>): string {
-  const dir = path.join(scratch, `bundle-${++bundles}`);
+function bundle(spec: Record<string, unknown>, dir = path.join(scratch, `bundle-${++bundles}`)): string {
   busyboxTree(path.join(dir, 'rootfs'), ['sh', 'echo', 'cat', 'sleep', 'hostname', 'ls', 'touch', 'grep']);
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
   return dir;
@@ -286,21 +285,25 @@ describe('baby-docker-runc', () => {
     const spec = config(['sh', '-c', script]);
     const linux = spec.linux as { namespaces: object[] };
     const maps = [{ containerID: 0, hostID: 100000, size: 65536 }];
-    const dir = bundle({ ...spec, root: { path: 'rootfs', readonly: false }, linux: { ...linux, namespaces: [...linux.namespaces, { type: 'user' }], uidMappings: maps, gidMappings: maps } });
-    fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'id'));
-    // The rootfs is the container root's (as podman --userns chowns it), but for one file of the host's root.
-    const chown = (file: string): void => {
-      fs.lchownSync(file, 100000, 100000);
-      if (fs.lstatSync(file).isDirectory()) for (const entry of fs.readdirSync(file)) chown(path.join(file, entry));
-    };
-    chown(path.join(dir, 'rootfs'));
-    fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), 'the host root\'s\n', { mode: 0o600 });
-    const out = path.join(scratch, 'c12.out');
-    const fd = fs.openSync(out, 'w');
-    const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c12'], { stdio: ['ignore', fd, fd] });
-    fs.closeSync(fd);
-    assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+    // On a tmpfs of its own: the files' owners are the kernel's (the cgroup v2 guest's / is hostfs, which keeps none).
+    const dir = path.join(scratch, 'userns-bundle');
+    fs.mkdirSync(dir);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'bundle', dir]).status, 0);
     try {
+      bundle({ ...spec, root: { path: 'rootfs', readonly: false }, linux: { ...linux, namespaces: [...linux.namespaces, { type: 'user' }], uidMappings: maps, gidMappings: maps } }, dir);
+      fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'id'));
+      // The rootfs is the container root's (as podman --userns chowns it), but for one file of the host's root.
+      const chown = (file: string): void => {
+        fs.lchownSync(file, 100000, 100000);
+        if (fs.lstatSync(file).isDirectory()) for (const entry of fs.readdirSync(file)) chown(path.join(file, entry));
+      };
+      chown(path.join(dir, 'rootfs'));
+      fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), 'the host root\'s\n', { mode: 0o600 });
+      const out = path.join(scratch, 'c12.out');
+      const fd = fs.openSync(out, 'w');
+      const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c12'], { stdio: ['ignore', fd, fd] });
+      fs.closeSync(fd);
+      assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
       const started = runc('start', 'c12');
       assert.equal(started.code, 0, started.stderr + fs.readFileSync(out, 'utf8'));
       await until(() => fs.readFileSync(out, 'utf8').includes('null written'), 'the script to run');
@@ -312,8 +315,10 @@ describe('baby-docker-runc', () => {
       assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/user`), fs.readlinkSync('/proc/self/ns/user'));
       const seen = runc('exec', 'c12', 'sh', '-c', 'id -u; cat /proc/self/uid_map');
       assert.deepEqual([seen.code, seen.stdout], [0, `0\n${map}`], seen.stderr);
-    } finally {
       assert.equal(runc('delete', '--force', 'c12').code, 0);
+    } finally {
+      if (fs.existsSync(path.join(STATE_ROOT, 'c12'))) runc('delete', '--force', 'c12');
+      spawnSync('umount', [dir]);
     }
   });
 
