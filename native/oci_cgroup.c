@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "device_filter.h"
 
 /* The v1 hierarchies a container joins, where mounted. */
 static const char *const V1_CONTROLLERS[] = {"memory", "pids", "cpu", "cpuset", "devices", "freezer", "blkio", "hugetlb", "net_cls"};
@@ -109,24 +110,32 @@ static int write_device_rule(const char *dir, const struct oci_device_rule *d, s
   return write_file(dir, d->allow ? "devices.allow" : "devices.deny", rule, err);
 }
 
-/* The config's rules, then what every container may use whatever they say,
- * as runc and crun allow it: making device nodes, the devices a runtime
- * makes in /dev (oci_container.c), the ptys, and the config's own devices. */
-static int v1_write_devices(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices,
-                            struct bd_error *err) {
+/* The rules a container's devices follow, in order: the config's, then
+ * what every container may use whatever they say, as runc and crun allow
+ * it (making device nodes, the devices a runtime makes in /dev
+ * (oci_container.c), the ptys), then the config's own devices. v1 writes
+ * them one by one; v2 compiles them into one program (device_filter.h). */
+static size_t device_rules(const struct oci_resources *r, const struct oci_device *devices, size_t ndevices, struct oci_device_rule *out) {
   static const struct oci_device_rule ALWAYS[] = {
       {1, 'c', -1, -1, "m"}, {1, 'b', -1, -1, "m"}, {1, 'c', 1, 3, "rwm"}, {1, 'c', 1, 5, "rwm"}, {1, 'c', 1, 7, "rwm"},
       {1, 'c', 1, 8, "rwm"}, {1, 'c', 1, 9, "rwm"}, {1, 'c', 5, 0, "rwm"}, {1, 'c', 5, 2, "rwm"}, {1, 'c', 136, -1, "rwm"},
   };
-  for (size_t i = 0; i < r->ndevices; i++)
-    if (write_device_rule(dir, &r->devices[i], err) < 0) return -1;
-  for (size_t i = 0; i < sizeof ALWAYS / sizeof ALWAYS[0]; i++)
-    if (write_device_rule(dir, &ALWAYS[i], err) < 0) return -1;
-  for (size_t i = 0; i < ndevices; i++) {
-    const struct oci_device *d = &devices[i];
-    struct oci_device_rule own = {1, d->type == 'b' ? 'b' : 'c', d->major, d->minor, "rwm"};
-    if (d->type != 'p' && write_device_rule(dir, &own, err) < 0) return -1;
-  }
+  _Static_assert(sizeof r->devices / sizeof r->devices[0] + sizeof ALWAYS / sizeof ALWAYS[0] + OCI_MAX_ITEMS <= DEVICE_FILTER_MAX_RULES,
+                 "room for every rule");
+  size_t n = 0;
+  for (size_t i = 0; i < r->ndevices; i++) out[n++] = r->devices[i];
+  for (size_t i = 0; i < sizeof ALWAYS / sizeof ALWAYS[0]; i++) out[n++] = ALWAYS[i];
+  for (size_t i = 0; i < ndevices; i++)
+    if (devices[i].type != 'p') out[n++] = (struct oci_device_rule){1, devices[i].type == 'b' ? 'b' : 'c', devices[i].major, devices[i].minor, "rwm"};
+  return n;
+}
+
+static int v1_write_devices(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices,
+                            struct bd_error *err) {
+  struct oci_device_rule rules[DEVICE_FILTER_MAX_RULES];
+  size_t n = device_rules(r, devices, ndevices, rules);
+  for (size_t i = 0; i < n; i++)
+    if (write_device_rule(dir, &rules[i], err) < 0) return -1;
   return 0;
 }
 
@@ -160,7 +169,8 @@ static int v1_write(const char *controller, const char *dir, const struct oci_re
   return strcmp(controller, "devices") == 0 ? v1_write_devices(dir, r, devices, ndevices, err) : 0;
 }
 
-static int v2_write(const char *dir, const struct oci_resources *r, struct bd_error *err) {
+/* The resources v2 takes, at dir; `devices`, the config's, are allowed too. */
+static int v2_write(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices, struct bd_error *err) {
   char value[64];
   if (r->memory_limit != OCI_UNSET && write_limit(dir, "memory.max", r->memory_limit, err) < 0) return -1;
   if (r->memory_reservation != OCI_UNSET && write_number(dir, "memory.low", r->memory_reservation, err) < 0) return -1;
@@ -177,6 +187,14 @@ static int v2_write(const char *dir, const struct oci_resources *r, struct bd_er
   }
   if (r->cpus && write_file(dir, "cpuset.cpus", r->cpus, err) < 0) return -1;
   if (r->mems && write_file(dir, "cpuset.mems", r->mems, err) < 0) return -1;
+  /* No rules: no program, which allows all, as v1's list does then. An
+   * update's program is its rules alone (and the always-allowed): v1 adds
+   * them to the list it has, which comes to the same when they begin with
+   * a type 'a' rule, as engines' do. */
+  if (r->ndevices) {
+    struct oci_device_rule rules[DEVICE_FILTER_MAX_RULES];
+    if (device_filter_apply(dir, rules, device_rules(r, devices, ndevices, rules), err) < 0) return -1;
+  }
   return 0;
 }
 
@@ -222,7 +240,7 @@ static int create_in(const struct oci_spec *spec, const char *id, int registry, 
   if (cgroup_detect_mode() == CGROUP_MODE_V2) {
     cg->ndirs = 1;
     if ((path ? v2_create_at(path, path[0] != '/', cg->dirs[0], registry, err) : v2_create_own(id, cg, err)) < 0) return -1;
-    return v2_write(cg->dirs[0], &spec->resources, err);
+    return v2_write(cg->dirs[0], &spec->resources, spec->devices, spec->ndevices, err);
   }
   if (!path) {
     snprintf(own_name, sizeof own_name, "baby-docker-%s", id);
@@ -252,7 +270,7 @@ int oci_cgroup_create(const struct oci_spec *spec, const char *id, const char *r
 }
 
 int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *resources, struct bd_error *err) {
-  if (cgroup_detect_mode() == CGROUP_MODE_V2) return cg->ndirs ? v2_write(cg->dirs[0], resources, err) : 0;
+  if (cgroup_detect_mode() == CGROUP_MODE_V2) return cg->ndirs ? v2_write(cg->dirs[0], resources, NULL, 0, err) : 0;
   for (size_t i = 0; i < cg->ndirs; i++) {
     char controller[64];
     const char *after = cg->dirs[i] + strlen(CGROUP_ROOT "/");

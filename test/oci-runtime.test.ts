@@ -337,6 +337,42 @@ describe('baby-docker-runc', () => {
     assert.equal(fs.readlinkSync(path.join(dir, 'rootfs', 'etc', 'null-link')), victim);
   });
 
+  it("keeps the container to its device rules (v1: devices.allow and deny; v2: an eBPF program), and update --resources replaces them", () => {
+    const spec = config(['sleep', '60']);
+    const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_MKNOD'];
+    const processSpec = { ...(spec.process as object), capabilities: { bounding: caps, effective: caps, permitted: caps } };
+    const denyAll = { allow: false, access: 'rwm' };
+    const resources = (devices: object[]) => ({ ...(spec.linux as { resources: object }).resources, devices });
+    // Deny all, then allow a few: /dev/null (always allowed anyway) and /dev/net/tun; not /dev/kmsg (1:11).
+    const linux = { ...(spec.linux as object), resources: resources([denyAll, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }]) };
+    const dir = bundle({ ...spec, process: processSpec, linux });
+    fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'mknod'));
+    const created = runc('create', '--bundle', dir, 'c12');
+    assert.equal(created.code, 0, created.stderr);
+    try {
+      assert.equal(runc('start', 'c12').code, 0);
+      // Making a node is allowed for every device (as runc allows it); opening /dev/kmsg write-only needs no
+      // capability of its driver, so an EPERM there is the cgroup's.
+      const made = runc('exec', 'c12', 'mknod', '/dev/kmsg', 'c', '1', '11');
+      assert.equal(made.code, 0, made.stderr);
+      const opens = () => runc('exec', 'c12', 'sh', '-c', 'for d in null kmsg; do (: > /dev/$d) 2>&1 && echo "$d: opened"; done').stdout;
+      assert.equal(opens(), "null: opened\nsh: can't create /dev/kmsg: Operation not permitted\n");
+      const update = (devices: object[]) => {
+        const file = path.join(scratch, 'devices.json');
+        fs.writeFileSync(file, JSON.stringify({ devices }));
+        const r = runc('update', '--resources', file, 'c12');
+        assert.equal(r.code, 0, r.stderr);
+      };
+      update([denyAll, { allow: true, type: 'c', major: 1, minor: 11, access: 'w' }]);
+      assert.equal(opens(), 'null: opened\nkmsg: opened\n', 'the new rules allow it (and the old ones are gone)');
+      update([denyAll]);
+      assert.equal(opens(), "null: opened\nsh: can't create /dev/kmsg: Operation not permitted\n", 'and deny it again');
+    } finally {
+      assert.equal(runc('delete', '--force', 'c12').code, 0);
+    }
+    assert.deepEqual(containerCgroups(), []);
+  });
+
   it('refuses a bad config with one line naming the field, leaving nothing behind', () => {
     const cases: [Record<string, unknown>, string][] = [
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
