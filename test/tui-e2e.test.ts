@@ -262,6 +262,31 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
+  it('runs an OCI bundle given with --bundle: its command, environment, working directory, user and hostname, again on r', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-tui-bundle-'));
+    const written = spawnSync(process.execPath, [CLI_PATH, 'spec'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(written.status, 0, written.stderr);
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+    config.root = { path: ROOTFS, readonly: true };
+    config.hostname = 'from-bundle';
+    const script = 'echo "$(cat /proc/sys/kernel/hostname) $GREETING $(pwd) $(id -u):$(id -g)"';
+    config.process = { ...config.process, args: ['sh', '-c', script], env: [...config.process.env, 'GREETING=hello'], cwd: '/etc', user: { uid: 1000, gid: 1000 } };
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+    const d = startTui(['--bundle', dir]);
+    try {
+      await d.waitFor(/#1 ✓ 0/);
+      assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000']);
+      d.write('r');
+      await d.waitFor(/#2 ✓ 0/);
+      assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000'], 'the re-run is the bundle\'s too');
+      d.write('q');
+      assert.equal((await d.exited).exitCode, 0);
+    } finally {
+      await d.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('counts every OOM kill, and once the run has ended shows nothing that looks live', { timeout: 60_000 }, async () => {
     const d = startTui(['--memory', '48m', 'default', 'sh', '-c', 'tail /dev/zero; tail /dev/zero; sleep 2']);
     try {

@@ -6,21 +6,16 @@
  * The format is documented in src/labs/README.md.
  */
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { checkNetwork, checkStorageOptions, parseMemory, parsePublish, type Network, type StorageOptions } from '../runtime/spec.js';
+import { checkNetwork, checkStorageOptions, parseMemory, parsePublish, type ContainerSpec, type Network } from '../runtime/spec.js';
 
-/** Options for a lab's container; a step's `run` is merged over the lab's. */
-export interface LabRun extends StorageOptions {
+/** Options for a lab's container, the runtime's spec with every field optional (a lab names only what it needs); a
+ * step's `run` is merged over the lab's. */
+export interface LabRun extends Omit<ContainerSpec, 'rootfs' | 'command' | 'memory' | 'pids' | 'network'> {
   rootfs?: string;
-  network?: Network;
-  /** -p: "[IP:]HOST:CONTAINER[/tcp|/udp]" (bridge only). */
-  publish?: string[];
   command?: string[];
   memory?: string;
   pids?: number;
-  hostname?: string;
-  capAdd?: string[];
-  capDrop?: string[];
-  security?: 'default' | 'none';
+  network?: Network;
 }
 
 /** Something the host holds for the length of a step, and its name in the step's text and command. */

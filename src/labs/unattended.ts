@@ -16,21 +16,7 @@ const FIRST_OUTPUT_WAIT_MS = 2000;
 
 /** A lab's container options as the runtime takes them. */
 function labSpec(run: LabRun): ContainerSpec {
-  return {
-    rootfs: run.rootfs ?? 'default',
-    command: run.command ?? ['/bin/sh'],
-    ...(run.memory !== undefined ? { memory: run.memory } : {}),
-    ...(run.pids !== undefined ? { pids: run.pids } : {}),
-    ...(run.hostname !== undefined ? { hostname: run.hostname } : {}),
-    capAdd: run.capAdd,
-    capDrop: run.capDrop,
-    security: run.security,
-    volumes: run.volumes,
-    tmpfs: run.tmpfs,
-    disk: run.disk,
-    network: run.network,
-    publish: run.publish,
-  };
+  return { ...run, rootfs: run.rootfs ?? 'default', command: run.command ?? ['/bin/sh'] };
 }
 
 /** One container of the lab, with everything it wrote and how it ended. */

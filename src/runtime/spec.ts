@@ -120,7 +120,6 @@ export interface ResolvedSpec {
   bridge: BridgeConfig | null;
 }
 
-export const DEFAULT_MEMORY = 100 * 1024 * 1024;
 export const DEFAULT_DISK = 1024 ** 3;
 export const DEFAULT_PIDS = 1024;
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -149,6 +148,10 @@ export function parseMemory(value: number | string): number {
   }
   return bytes;
 }
+
+/** The memory limit of a run that names none: as a user types it (the UI shows it so), and in bytes. */
+export const DEFAULT_MEMORY_SIZE = '100m';
+export const DEFAULT_MEMORY = parseMemory(DEFAULT_MEMORY_SIZE);
 
 export function parseDisk(value: number | string): number {
   const bytes = parseSize(value, 'disk');

@@ -1,9 +1,10 @@
 /** baby-docker-tui's command line: what it says, checked before anything starts. */
 import { isatty } from 'node:tty';
 import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
+import { specFromBundle } from '../runtime/bundle.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, checkNetwork, checkStorageOptions, namesDirectory, parseMemory, parsePids, parsePublish, resolveCapabilities, type Network, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkNetwork, checkStorageOptions, DEFAULT_MEMORY_SIZE, namesDirectory, parseMemory, parsePids, parsePublish, resolveCapabilities, type ContainerSpec, type Network, type StorageOptions } from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -13,6 +14,10 @@ export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...
       --memory SIZE    memory limit of each run (default 100m)
       --hostname NAME  hostname inside (default: the container id)
       --rootfs DIR     add a directory to the picker's list
+      --bundle DIR     start an OCI bundle at once (baby-docker spec writes
+                       one): its rootfs, process, hostname, mounts, limits
+                       and network; the options here add to it, and set
+                       what it leaves out
       --pids N         most processes at once in each run (default 1024)
       --init           run a tiny init as PID 1 that forwards signals
       -v, --volume HOST:PATH[:ro]  bind a host path into each run (repeatable)
@@ -53,13 +58,15 @@ export interface TuiArgs {
 }
 
 export function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: '100m', hostname: '', network: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
+  const parsed: TuiArgs = { memory: DEFAULT_MEMORY_SIZE, hostname: '', network: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
   let help = false;
+  let bundle = null as ContainerSpec | null; // set in the callback, which narrowing does not see
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
     if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--memory' || flag === '-m') parsed.memory = value();
     else if (flag === '--hostname') parsed.hostname = value();
     else if (flag === '--rootfs') parsed.rootfsChoices.push(value());
+    else if (flag === '--bundle') bundle = specFromBundle(value());
     else if (flag === '--pids') parsed.session.pids = parsePids(value());
     else if (flag === '--init') parsed.session.init = true;
     else if (flag === '--lab') parsed.lab = value();
@@ -79,7 +86,20 @@ export function parseArgs(args: string[]): TuiArgs | null {
   resolveCapabilities(parsed.session);
   checkStorageOptions(parsed.session);
   for (const port of parsed.session.publish ?? []) parsePublish(port);
-  if (rootfs !== undefined) {
+  if (bundle) {
+    if (rootfs !== undefined) throw new RuntimeError(`--bundle gives the rootfs and the command: leave out ${[rootfs, ...command].join(' ')}`);
+    parsed.rootfsChoices.push(bundle.rootfs);
+    const { session } = parsed;
+    parsed.direct = {
+      ...session,
+      ...bundle,
+      memory: bundle.memory !== undefined ? String(bundle.memory) : parsed.memory,
+      hostname: bundle.hostname ?? parsed.hostname,
+      network: checkNetwork(bundle.network ?? 'none'),
+      volumes: [...(bundle.volumes ?? []), ...(session.volumes ?? [])],
+      tmpfs: [...(bundle.tmpfs ?? []), ...(session.tmpfs ?? [])],
+    };
+  } else if (rootfs !== undefined) {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
       // An image's own command is its Entrypoint and Cmd: left empty, the run takes them.

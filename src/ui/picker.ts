@@ -9,7 +9,7 @@ import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js'
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { findLocalImage, parseReference } from '../runtime/images/index.js';
 import { RuntimeError } from '../runtime/errors.js';
-import { checkHostname, checkNetwork, checkRootfsDir, checkStorageOptions, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
+import { checkHostname, checkNetwork, checkRootfsDir, checkStorageOptions, DEFAULT_MEMORY_SIZE, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
@@ -84,7 +84,7 @@ export function initialPicker({
   commandHistory,
   rootfs = 'default',
   command = commandOf(rootfs),
-  memory = '100m',
+  memory = DEFAULT_MEMORY_SIZE,
   hostname = '',
   network = '',
   labChoices = [],

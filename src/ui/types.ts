@@ -2,32 +2,18 @@
 import type { ExitStatus } from '../runtime/container.js';
 import type { NativeStats } from '../runtime/native.js';
 import type { NetworkState } from '../runtime/network.js';
-import type { Network, StorageOptions } from '../runtime/spec.js';
+import type { ContainerSpec, Network } from '../runtime/spec.js';
 
 export type RunPhase = 'starting' | 'running' | 'exited';
 
-/** What a person chose in the picker (or on the command line). */
-export interface RunOptions extends StorageOptions {
-  /** A rootfs directory, or "default". */
-  rootfs: string;
-  command: string[];
+/** A run as the UI asks for it: the runtime's own spec, with the memory limit and hostname as the user typed them (the
+ * panels show them), and whether it goes on in the files the run before left (its layer, kept for that: Ctrl-] c). */
+export interface RunOptions extends ContainerSpec {
   /** As typed: "100m", "1g", "0" for none. */
   memory: string;
   /** Empty: the container id. */
   hostname: string;
-  /** Most processes at once; the runtime's default when absent. */
-  pids?: number;
-  /** A tiny init as PID 1 that forwards signals and reaps (--init). */
-  init?: boolean;
-  /** From the command line, for every run of the session: capabilities, or the hardening off. */
-  capAdd?: string[];
-  capDrop?: string[];
-  security?: 'default' | 'none';
-  /** none (only lo), bridge or host: see ContainerSpec.network; absent: the runtime's default. */
   network?: Network;
-  /** Ports published on the host, as -p takes them: "[IP:]HOST:CONTAINER[/tcp|/udp]". */
-  publish?: string[];
-  /** Start on the files the run before left (its layer, kept for that), not afresh (Ctrl-] c). */
   onLastChanges?: boolean;
 }
 

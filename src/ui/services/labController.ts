@@ -11,6 +11,7 @@ import { describeCheck, plainText, setUpFixture, unmet, viewLines, type FixtureH
 import { currentRun, type UiAction, type UiState } from '../state.js';
 import type { LabView, RunOptions } from '../types.js';
 import type { PtyContainer } from '../../runtime/container.js';
+import { DEFAULT_MEMORY_SIZE } from '../../runtime/spec.js';
 import type { RunController } from './runController.js';
 
 const CHECK_INTERVAL_MS = 500;
@@ -19,21 +20,7 @@ const MAX_OUTPUT = 256 * 1024;
 
 /** A lab's container options as the UI runs them. */
 function labRunOptions(run: LabRun): RunOptions {
-  return {
-    rootfs: run.rootfs ?? 'default',
-    command: run.command ?? ['/bin/sh'],
-    memory: run.memory ?? '100m',
-    hostname: run.hostname ?? '',
-    ...(run.pids !== undefined ? { pids: run.pids } : {}),
-    capAdd: run.capAdd,
-    capDrop: run.capDrop,
-    security: run.security,
-    volumes: run.volumes,
-    tmpfs: run.tmpfs,
-    disk: run.disk,
-    network: run.network,
-    publish: run.publish,
-  };
+  return { ...run, rootfs: run.rootfs ?? 'default', command: run.command ?? ['/bin/sh'], memory: run.memory ?? DEFAULT_MEMORY_SIZE, hostname: run.hostname ?? '' };
 }
 
 export interface LabControllerDeps {

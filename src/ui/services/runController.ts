@@ -31,25 +31,12 @@ const LAST_SCREENS_KEPT = 50;
  * a layer once no run can want it, and the directory goes with the process.
  */
 function specOf(options: RunOptions, keptLayer: string | null = null): ContainerSpec {
-  const layersDir = sessionLayersDir();
+  const { onLastChanges, hostname, ...spec } = options;
   return {
-    ...(options.onLastChanges && keptLayer !== null ? { onLayerOf: keptLayer } : { keep: true }),
-    layersDir,
-    rootfs: options.rootfs,
-    // As docker run takes it: on an image, the arguments to its Entrypoint (empty: its Cmd).
-    command: options.command,
-    memory: options.memory,
-    ...(options.pids !== undefined ? { pids: options.pids } : {}),
-    ...(options.init ? { init: true } : {}),
-    ...(options.hostname ? { hostname: options.hostname } : {}),
-    capAdd: options.capAdd,
-    capDrop: options.capDrop,
-    security: options.security,
-    volumes: options.volumes,
-    tmpfs: options.tmpfs,
-    disk: options.disk,
-    network: options.network,
-    publish: options.publish,
+    ...spec,
+    ...(hostname ? { hostname } : {}),
+    ...(onLastChanges && keptLayer !== null ? { onLayerOf: keptLayer } : { keep: true }),
+    layersDir: sessionLayersDir(),
   };
 }
 
