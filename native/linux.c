@@ -77,16 +77,11 @@ static int reopen_mounted(int dirfd, const char *name, const char *shown, long m
   return fd;
 }
 
-static const struct {
-  const char *name;
-  unsigned major, minor;
-} dev_nodes[] = {
+const struct dev_node DEV_NODES[DEV_NODE_COUNT] = {
     {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
-static const struct {
-  const char *name, *target;
-} dev_links[] = {
+const struct dev_link DEV_LINKS[DEV_LINK_COUNT] = {
     {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
     {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 };
@@ -102,9 +97,9 @@ static int populate_dev(int rootfd, struct bd_error *err) {
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(devfd);
   if ((devfd = reopen_mounted(rootfd, "dev", "/dev", TMPFS_MAGIC, err)) < 0) goto out;
-  for (size_t i = 0; i < sizeof dev_nodes / sizeof dev_nodes[0]; i++) {
-    const char *name = dev_nodes[i].name;
-    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(dev_nodes[i].major, dev_nodes[i].minor)) < 0) {
+  for (size_t i = 0; i < DEV_NODE_COUNT; i++) {
+    const char *name = DEV_NODES[i].name;
+    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(DEV_NODES[i].major, DEV_NODES[i].minor)) < 0) {
       bd_fail(err, errno, "mknod /dev/%s", name);
       goto out;
     }
@@ -113,9 +108,9 @@ static int populate_dev(int rootfd, struct bd_error *err) {
       goto out;
     }
   }
-  for (size_t i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++) {
-    if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0) {
-      bd_fail(err, errno, "symlink /dev/%s", dev_links[i].name);
+  for (size_t i = 0; i < DEV_LINK_COUNT; i++) {
+    if (symlinkat(DEV_LINKS[i].target, devfd, DEV_LINKS[i].name) < 0) {
+      bd_fail(err, errno, "symlink /dev/%s", DEV_LINKS[i].name);
       goto out;
     }
   }
@@ -147,7 +142,7 @@ static int open_kernel_path(int dirfd, const char *shown, const char *name, stru
   return fd;
 }
 
-static int make_read_only(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+int protect_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
   char target[64];
   int fd = open_kernel_path(dirfd, shown, name, err);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
@@ -164,7 +159,7 @@ static int make_read_only(int dirfd, const char *shown, const char *name, struct
   return 0;
 }
 
-static int mask(int dirfd, const char *shown, const char *name, struct bd_error *err) {
+int mask_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
   char target[64];
   struct stat st;
   int fd = open_kernel_path(dirfd, shown, name, err);
@@ -189,19 +184,17 @@ static int harden_proc_and_sys(int rootfd, struct bd_error *err) {
   }
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++)
-    rc = make_read_only(procfd, "/proc", proc_read_only[i], err);
+    rc = protect_path(procfd, "/proc", proc_read_only[i], err);
   for (size_t i = 0; rc == 0 && i < sizeof proc_masked / sizeof proc_masked[0]; i++)
-    rc = mask(procfd, "/proc", proc_masked[i], err);
+    rc = mask_path(procfd, "/proc", proc_masked[i], err);
   for (size_t i = 0; rc == 0 && i < sizeof sys_masked / sizeof sys_masked[0]; i++)
-    rc = mask(sysfd, "/sys", sys_masked[i], err);
+    rc = mask_path(sysfd, "/sys", sys_masked[i], err);
   close(procfd);
   close(sysfd);
   return rc;
 }
 
-/* pivot_root(".", ".") stacks the old root on the new one; detaching it
- * leaves nothing of the host's tree reachable. */
-static int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
+int pivot_into(int rootfd, const char *rootfs, struct bd_error *err) {
   int oldroot = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (oldroot < 0) return bd_fail(err, errno, "open /");
   int rc = -1;

@@ -24,6 +24,33 @@ int make_mounts_private(struct bd_error *err);
  * The volumes are mounted last, before pivot_root. */
 int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes, size_t nvolumes, struct bd_error *err);
 
+/* The device nodes and links of a container's /dev, a tmpfs: baby-docker
+ * run's, and an OCI config's where it mounts a tmpfs there. */
+struct dev_node {
+  const char *name;
+  unsigned major, minor;
+};
+struct dev_link {
+  const char *name, *target;
+};
+#define DEV_NODE_COUNT 6
+#define DEV_LINK_COUNT 6
+extern const struct dev_node DEV_NODES[DEV_NODE_COUNT];
+extern const struct dev_link DEV_LINKS[DEV_LINK_COUNT];
+
+/* pivot_root into the rootfs open at rootfd (`rootfs` names it in errors):
+ * pivot_root(".", ".") stacks the old root on the new one, and detaching
+ * it leaves nothing of the host's tree reachable. We end in the new /. */
+int pivot_into(int rootfd, const char *rootfs, struct bd_error *err);
+
+/* Hardening of kernel paths, `name` below dirfd (AT_FDCWD: a path), never
+ * through a link at its last component; a missing one is left alone.
+ * mask_path: /dev/null over a file, an empty read-only tmpfs over a
+ * directory. protect_path: bound onto itself, read-only (and nosuid,
+ * nodev, noexec). `shown` is the directory named in errors. */
+int mask_path(int dirfd, const char *shown, const char *name, struct bd_error *err);
+int protect_path(int dirfd, const char *shown, const char *name, struct bd_error *err);
+
 /* Make the rootfs's proc, sys and dev where missing (a bare tree of static
  * programs has none); *created gets a bit for each one made, for
  * remove_mount_points once the container has ended: a run leaves the

@@ -13,10 +13,10 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "linux.h"
 #include "oci_hooks.h"
 #include "oci_seccomp.h"
 #include "volumes.h"
@@ -119,12 +119,8 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err
   return rc;
 }
 
-/* /dev as a runtime makes it when the config mounts a tmpfs there: the
- * default devices, the spec's own, and the usual links. */
-static const struct oci_device DEFAULT_DEVICES[] = {
-    {"/dev/null", 'c', 1, 3, 0666, 0, 0},    {"/dev/zero", 'c', 1, 5, 0666, 0, 0}, {"/dev/full", 'c', 1, 7, 0666, 0, 0},
-    {"/dev/random", 'c', 1, 8, 0666, 0, 0},  {"/dev/urandom", 'c', 1, 9, 0666, 0, 0}, {"/dev/tty", 'c', 5, 0, 0666, 0, 0},
-};
+/* /dev as a runtime makes it when the config mounts a tmpfs there:
+ * baby-docker run's devices and links (linux.h), and the spec's own. */
 
 /* In a user namespace, where mknod is refused: the host's device at the
  * same path, bound onto an empty file made at `name` in dir (runc does the
@@ -191,22 +187,22 @@ static int make_device(int rootfd, const struct oci_device *d, int userns, struc
 }
 
 static int make_dev(int rootfd, const struct oci_spec *s, struct bd_error *err) {
-  static const char *const LINKS[][2] = {
-      {"/proc/self/fd", "fd"}, {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
-      {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},
-  };
   int userns = oci_spec_namespace(s, CLONE_NEWUSER, NULL);
-  for (size_t i = 0; i < sizeof DEFAULT_DEVICES / sizeof DEFAULT_DEVICES[0]; i++)
-    if (make_device(rootfd, &DEFAULT_DEVICES[i], userns, err) < 0) return -1;
+  for (size_t i = 0; i < DEV_NODE_COUNT; i++) {
+    char path[32];
+    snprintf(path, sizeof path, "/dev/%s", DEV_NODES[i].name);
+    struct oci_device d = {path, 'c', DEV_NODES[i].major, DEV_NODES[i].minor, 0666, 0, 0};
+    if (make_device(rootfd, &d, userns, err) < 0) return -1;
+  }
   for (size_t i = 0; i < s->ndevices; i++)
     if (make_device(rootfd, &s->devices[i], userns, err) < 0) return -1;
   int dev = volume_open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY);
   if (dev < 0) return bd_fail(err, errno, "open /dev in the rootfs");
-  for (size_t i = 0; i < sizeof LINKS / sizeof LINKS[0]; i++)
-    if (symlinkat(LINKS[i][0], dev, LINKS[i][1]) < 0 && errno != EEXIST) {
+  for (size_t i = 0; i < DEV_LINK_COUNT; i++)
+    if (symlinkat(DEV_LINKS[i].target, dev, DEV_LINKS[i].name) < 0 && errno != EEXIST) {
       int e = errno;
       close(dev);
-      return bd_fail(err, e, "symlink /dev/%s", LINKS[i][1]);
+      return bd_fail(err, e, "symlink /dev/%s", DEV_LINKS[i].name);
     }
   close(dev);
   return 0;
@@ -218,30 +214,17 @@ static int dev_is_tmpfs(const struct oci_spec *s) {
   return 0;
 }
 
-/* maskedPaths: /dev/null over a file, an empty read-only tmpfs over a
- * directory; readonlyPaths: bound onto themselves, read-only. Called after
- * pivot_root; a path that is not there is left alone. */
+/* maskedPaths and readonlyPaths, as baby-docker run hardens /proc and /sys
+ * (linux.h). Called after pivot_root: the paths are the container's. */
 static int mask_and_protect(const struct oci_spec *s, struct bd_error *err) {
-  struct stat st;
-  for (size_t i = 0; i < s->nmasked_paths; i++) {
-    const char *p = s->masked_paths[i];
-    if (lstat(p, &st) < 0) {
-      if (errno == ENOENT) continue;
-      return bd_fail(err, errno, "stat masked path %s", p);
-    }
-    int rc = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, NULL) : mount("/dev/null", p, NULL, MS_BIND, NULL);
-    if (rc < 0) return bd_fail(err, errno, "mask %s", p);
-  }
-  for (size_t i = 0; i < s->nreadonly_paths; i++) {
-    const char *p = s->readonly_paths[i];
-    if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0) {
-      if (errno == ENOENT) continue;
-      return bd_fail(err, errno, "bind read-only path %s", p);
-    }
-    if (mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-      return bd_fail(err, errno, "remount %s read-only", p);
-  }
-  return 0;
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), rc = 0;
+  if (root < 0) return bd_fail(err, errno, "open /");
+  for (size_t i = 0; rc == 0 && i < s->nmasked_paths; i++)
+    rc = mask_path(root, "", s->masked_paths[i] + strspn(s->masked_paths[i], "/"), err);
+  for (size_t i = 0; rc == 0 && i < s->nreadonly_paths; i++)
+    rc = protect_path(root, "", s->readonly_paths[i] + strspn(s->readonly_paths[i], "/"), err);
+  close(root);
+  return rc;
 }
 
 static int write_sysctls(const struct oci_spec *s, struct bd_error *err) {
@@ -277,17 +260,10 @@ int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *s
   if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;
   /* In the container's namespaces, before pivot_root: their paths are the runtime's. */
   if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) goto fail;
-  if (fchdir(rootfd) < 0) {
-    bd_fail(err, errno, "chdir %s", rootfs);
-    goto fail;
-  }
+  if (pivot_into(rootfd, rootfs, err) < 0) goto fail;
   close(rootfd);
-  if (syscall(SYS_pivot_root, ".", ".") < 0) return bd_fail(err, errno, "pivot_root %s", rootfs);
-  if (umount2(".", MNT_DETACH) < 0) return bd_fail(err, errno, "detach the old root");
-  if (chdir("/") < 0) return bd_fail(err, errno, "chdir /");
   if (mount(NULL, "/", NULL, propagation, NULL) < 0) return bd_fail(err, errno, "set the propagation of /");
-  if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-    return bd_fail(err, errno, "remount / read-only");
+  if (s->root_readonly && make_root_read_only(err) < 0) return -1;
   if (mask_and_protect(s, err) < 0 || write_sysctls(s, err) < 0) return -1;
   return 0;
 fail:
