@@ -254,8 +254,9 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
     return -1;
   const char *user_ns = NULL;
   int user = oci_spec_namespace(s, CLONE_NEWUSER, &user_ns);
-  if (user == 2) return bd_fail(err, 0, "config.json: linux.namespaces: joining a user namespace (%s) is not supported yet", user_ns);
-  if (user && (!s->nuid_maps || !s->ngid_maps))
+  if (user == 2 && (s->nuid_maps || s->ngid_maps))
+    return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings are for a new user namespace, not one joined (%s)", user_ns);
+  if (user == 1 && (!s->nuid_maps || !s->ngid_maps))
     return bd_fail(err, 0, "config.json: a new user namespace needs linux.uidMappings and linux.gidMappings");
   if (!user && (s->nuid_maps || s->ngid_maps))
     return bd_fail(err, 0, "config.json: linux.uidMappings/gidMappings are for a user namespace: add {\"type\": \"user\"} to linux.namespaces");

@@ -226,7 +226,7 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
   state[n] = '\0';
   for (size_t i = 0; i < spec->nnamespaces; i++) {
     const struct oci_namespace *ns = &spec->namespaces[i];
-    if (!ns->path || ns->flag == CLONE_NEWPID) continue;
+    if (!ns->path || ns->flag == CLONE_NEWPID || ns->flag == CLONE_NEWUSER) continue; /* joined before the clone */
     int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || setns(fd, ns->flag) < 0) {
       bd_fail(&err, errno, "join namespace %s", ns->path);
@@ -278,11 +278,52 @@ static int write_id_maps(pid_t pid, const struct oci_spec *spec, struct bd_error
   return 0;
 }
 
-/* The host id that id 0 of a user namespace maps to; -1 (unchanged, for chown) when 0 is not mapped. */
-static uint32_t host_id_of_root(const struct oci_id_map *maps, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (maps[i].container == 0) return maps[i].host;
+/* The host id that id 0 of process pid's user namespace maps to, from its
+ * uid_map or gid_map; -1 (for chown: unchanged) when 0 is not mapped. */
+static uint32_t host_id_of_root(pid_t pid, const char *map) {
+  char path[64], text[4096];
+  struct bd_error ignored;
+  unsigned long inside, outside, count;
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, map);
+  if (read_file(NULL, path, text, sizeof text, &ignored) < 0) return (uint32_t)-1;
+  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+    if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0) return (uint32_t)outside;
   return (uint32_t)-1;
+}
+
+/* The container's process cloned inside the user namespace at `path`, so
+ * that the namespaces it makes are that one's: a helper joins it (setns
+ * changes the caller's credentials, and the runtime keeps its own) and
+ * clones with CLONE_PARENT, which makes the process the runtime's child.
+ * Returns the PID, or 0 in the process itself. */
+static pid_t clone_in_user_ns(const char *path, int flags, struct bd_error *err) {
+  int report[2], fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return bd_fail(err, errno, "open user namespace %s", path);
+  if (pipe2(report, O_CLOEXEC) < 0) {
+    close(fd);
+    return bd_fail(err, errno, "pipe");
+  }
+  pid_t helper = fork();
+  if (helper == 0) {
+    pid_t child = -1;
+    if (setns(fd, CLONE_NEWUSER) == 0) child = (pid_t)syscall(SYS_clone, (unsigned long)flags | CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, NULL);
+    if (child == 0) {
+      close(report[0]);
+      close(report[1]);
+      close(fd);
+      return 0;
+    }
+    if (child < 0) child = -errno;
+    _exit(write(report[1], &child, sizeof child) == sizeof child ? 0 : 1);
+  }
+  close(fd);
+  close(report[1]);
+  pid_t pid = -EPIPE;
+  if (helper < 0) bd_fail(err, errno, "fork");
+  else if (read(report[0], &pid, sizeof pid) != sizeof pid || pid < 0) bd_fail(err, pid < 0 ? -pid : EPIPE, "join user namespace %s", path);
+  if (helper > 0) waitpid(helper, NULL, 0);
+  close(report[0]);
+  return helper > 0 && pid > 0 ? pid : -1;
 }
 
 static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, const struct oci_spec *spec, pid_t pid,
@@ -393,13 +434,6 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     bd_fail(err, errno, "open %s", fifo_path);
     goto out;
   }
-  /* The process opens it once it is the user namespace's root: that root's, as runc makes it. */
-  if (oci_spec_namespace(&spec, CLONE_NEWUSER, NULL) &&
-      fchownat(fifo, "", host_id_of_root(spec.uid_maps, spec.nuid_maps), host_id_of_root(spec.gid_maps, spec.ngid_maps),
-               AT_EMPTY_PATH) < 0) {
-    bd_fail(err, errno, "chown %s to the user namespace's root", fifo_path);
-    goto out;
-  }
   made_cgroup = 1; /* what part of it is made goes on failure */
   registry_path(g, registry, sizeof registry);
   if (oci_cgroup_create(&spec, id, registry, &cg, err) < 0) goto out;
@@ -421,11 +455,10 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     }
     close(fd);
   }
-  pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid < 0) {
-    bd_fail(err, errno, "clone");
-    goto out;
-  }
+  const char *user_ns = NULL;
+  if (oci_spec_namespace(&spec, CLONE_NEWUSER, &user_ns) == 2) pid = clone_in_user_ns(user_ns, flags, err);
+  else if ((pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, NULL)) < 0) bd_fail(err, errno, "clone");
+  if (pid < 0) goto out;
   if (pid == 0) {
     close(sync[0]);
     child(&spec, rootfs, sync[1], fifo, console_socket, keep_fds);
@@ -433,6 +466,13 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   close(sync[1]);
   sync[1] = -1;
   if ((flags & CLONE_NEWUSER) && write_id_maps(pid, &spec, err) < 0) goto out;
+  /* The process opens the fifo once it is its user namespace's root: that root's, as runc makes it. */
+  if (user_ns || (flags & CLONE_NEWUSER)) {
+    if (fchownat(fifo, "", host_id_of_root(pid, "uid_map"), host_id_of_root(pid, "gid_map"), AT_EMPTY_PATH) < 0) {
+      bd_fail(err, errno, "chown %s to the user namespace's root", fifo_path);
+      goto out;
+    }
+  }
   if (oci_cgroup_join(&cg, pid, err) < 0) goto out;
   /* In its namespaces and cgroup, before its root is set up. */
   if (run_hooks(spec.hooks, "prestart", id, "created", pid, bundle_dir, spec.annotations, err) < 0 ||

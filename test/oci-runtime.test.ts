@@ -280,7 +280,7 @@ describe('baby-docker-runc', () => {
     }
   });
 
-  it("runs the container in a user namespace of its own: ids mapped as the config says, the host's files out of its root's reach", async () => {
+  it("runs the container in a user namespace of its own (ids mapped as the config says, the host's files out of its root's reach), or joins one by path", async () => {
     const script = 'cat /proc/self/uid_map /proc/self/gid_map; id -u; cat /secret 2>/dev/null || echo "secret refused"; touch /made-inside /tmp/t; echo > /dev/null && echo "null written"; sleep 30';
     const spec = config(['sh', '-c', script]);
     const linux = spec.linux as { namespaces: object[] };
@@ -315,9 +315,30 @@ describe('baby-docker-runc', () => {
       assert.notEqual(fs.readlinkSync(`/proc/${pid}/ns/user`), fs.readlinkSync('/proc/self/ns/user'));
       const seen = runc('exec', 'c12', 'sh', '-c', 'id -u; cat /proc/self/uid_map');
       assert.deepEqual([seen.code, seen.stdout], [0, `0\n${map}`], seen.stderr);
+      // A second container joins that user namespace by path (as a pod's containers join its sandbox's): its own
+      // namespaces are made inside it, and its root is the same host id.
+      const joinedNs = `/proc/${pid}/ns/user`;
+      const second = config(['sh', '-c', 'cat /proc/self/uid_map; id -u; sleep 30']);
+      const secondLinux = second.linux as { namespaces: object[] };
+      const secondDir = bundle({ ...second, linux: { ...secondLinux, namespaces: [...secondLinux.namespaces, { type: 'user', path: joinedNs }] } }, path.join(dir, 'second'));
+      fs.symlinkSync('busybox', path.join(secondDir, 'rootfs', 'bin', 'id'));
+      chown(path.join(secondDir, 'rootfs'));
+      const secondOut = path.join(scratch, 'c13.out');
+      const secondFd = fs.openSync(secondOut, 'w');
+      const joined = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', secondDir, 'c13'], { stdio: ['ignore', secondFd, secondFd] });
+      fs.closeSync(secondFd);
+      assert.equal(joined.status, 0, fs.readFileSync(secondOut, 'utf8'));
+      assert.equal(runc('start', 'c13').code, 0);
+      await until(() => fs.readFileSync(secondOut, 'utf8').includes('\n0\n'), 'the second container to run');
+      assert.equal(fs.readFileSync(secondOut, 'utf8'), `${map}0\n`);
+      const secondPid = state('c13').pid;
+      assert.equal(fs.readlinkSync(`/proc/${secondPid}/ns/user`), fs.readlinkSync(joinedNs));
+      assert.notEqual(fs.readlinkSync(`/proc/${secondPid}/ns/pid`), fs.readlinkSync(`/proc/${pid}/ns/pid`));
+      assert.match(fs.readFileSync(`/proc/${secondPid}/status`, 'utf8'), /^Uid:\t100000\t/m);
+      assert.equal(runc('delete', '--force', 'c13').code, 0);
       assert.equal(runc('delete', '--force', 'c12').code, 0);
     } finally {
-      if (fs.existsSync(path.join(STATE_ROOT, 'c12'))) runc('delete', '--force', 'c12');
+      for (const id of ['c13', 'c12']) if (fs.existsSync(path.join(STATE_ROOT, id))) runc('delete', '--force', id);
       spawnSync('umount', [dir]);
     }
   });
@@ -380,6 +401,7 @@ describe('baby-docker-runc', () => {
       [config(['true'], { hostname: 7 }), 'config.json: hostname is not a string'],
       [config(['true'], { linux: { namespaces: [{ type: 'mount' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }), 'config.json: linux.uidMappings/gidMappings are for a user namespace: add {"type": "user"} to linux.namespaces'],
       [config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user' }] } }), 'config.json: a new user namespace needs linux.uidMappings and linux.gidMappings'],
+      [config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user', path: '/proc/1/ns/user' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }), 'config.json: linux.uidMappings/gidMappings are for a new user namespace, not one joined (/proc/1/ns/user)'],
       [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } } }), 'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported'],
       [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'LIKE' }] }] } } }), 'config.json: linux.seccomp.syscalls[0].args[0]: unknown op LIKE'],
     ];
