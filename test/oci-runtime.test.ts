@@ -53,6 +53,17 @@ function runc(...args: string[]): { code: number | null; stdout: string; stderr:
   return { code: r.status, stdout: stdout!, stderr: stderr! };
 }
 
+/** create, as conmon calls it: the container's stdio is create's, a file here (read once it has written), whose path
+ * comes back. A failed create fails the test with what it wrote. */
+function create(dir: string, id: string): string {
+  const out = path.join(scratch, `${id}.out`);
+  const fd = fs.openSync(out, 'w');
+  const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, id], { stdio: ['ignore', fd, fd] });
+  fs.closeSync(fd);
+  assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+  return out;
+}
+
 function state(id: string): { status: string; pid: number; bundle: string; id: string; ociVersion: string } {
   const r = runc('state', id);
   assert.equal(r.code, 0, r.stderr);
@@ -94,12 +105,7 @@ describe('baby-docker-runc', () => {
     ].join('; ');
     const dir = bundle(config(['sh', '-c', script]));
     for (const applet of ['wc']) fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', applet));
-    // The container's stdio is create's: a file here, read once it has ended.
-    const out = path.join(scratch, 'c2.out');
-    const fd = fs.openSync(out, 'w');
-    const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c2'], { stdio: ['ignore', fd, fd] });
-    fs.closeSync(fd);
-    assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+    const out = create(dir, 'c2');
     assert.equal(runc('start', 'c2').code, 0);
     await until(() => state('c2').status === 'stopped', 'the container to end');
     assert.equal(runc('delete', 'c2').code, 0);
@@ -168,10 +174,7 @@ describe('baby-docker-runc', () => {
       },
     });
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
-    const out = path.join(scratch, 'c6.out');
-    const fd = fs.openSync(out, 'w');
-    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c6'], { stdio: ['ignore', fd, fd] }).status, 0);
-    fs.closeSync(fd);
+    const out = create(dir, 'c6');
     const pid = state('c6').pid;
     for (const name of ['prestart', 'createRuntime', 'createContainer']) {
       const seen = JSON.parse(fs.readFileSync(path.join(scratch, name), 'utf8'));
@@ -234,10 +237,7 @@ describe('baby-docker-runc', () => {
     spec.process.args = ['sh', '-c', 'echo "$(hostname) $GREETING"'];
     spec.process.env.push('GREETING=from-the-bundle');
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
-    const out = path.join(scratch, 'spec-bundle.out');
-    const fd = fs.openSync(out, 'w');
-    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c8'], { stdio: ['ignore', fd, fd] }).status, 0);
-    fs.closeSync(fd);
+    const out = create(dir, 'c8');
     assert.equal(runc('start', 'c8').code, 0);
     await until(() => state('c8').status === 'stopped', 'the container to end');
     assert.equal(runc('delete', 'c8').code, 0);
@@ -263,10 +263,7 @@ describe('baby-docker-runc', () => {
     const spec = config(['sh', '-c', `${script}; sleep 30`]);
     const dir = bundle({ ...spec, linux: { ...(spec.linux as object), seccomp: profile } });
     fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'mkdir'));
-    const out = path.join(scratch, 'c9.out');
-    const fd = fs.openSync(out, 'w');
-    assert.equal(spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c9'], { stdio: ['ignore', fd, fd] }).status, 0);
-    fs.closeSync(fd);
+    const out = create(dir, 'c9');
     try {
       assert.equal(runc('start', 'c9').code, 0);
       await until(() => fs.readFileSync(out, 'utf8').includes('touched'), 'the script to run');
@@ -299,11 +296,7 @@ describe('baby-docker-runc', () => {
       };
       chown(path.join(dir, 'rootfs'));
       fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), 'the host root\'s\n', { mode: 0o600 });
-      const out = path.join(scratch, 'c12.out');
-      const fd = fs.openSync(out, 'w');
-      const created = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', dir, 'c12'], { stdio: ['ignore', fd, fd] });
-      fs.closeSync(fd);
-      assert.equal(created.status, 0, fs.readFileSync(out, 'utf8'));
+      const out = create(dir, 'c12');
       const started = runc('start', 'c12');
       assert.equal(started.code, 0, started.stderr + fs.readFileSync(out, 'utf8'));
       await until(() => fs.readFileSync(out, 'utf8').includes('null written'), 'the script to run');
@@ -323,11 +316,7 @@ describe('baby-docker-runc', () => {
       const secondDir = bundle({ ...second, linux: { ...secondLinux, namespaces: [...secondLinux.namespaces, { type: 'user', path: joinedNs }] } }, path.join(dir, 'second'));
       fs.symlinkSync('busybox', path.join(secondDir, 'rootfs', 'bin', 'id'));
       chown(path.join(secondDir, 'rootfs'));
-      const secondOut = path.join(scratch, 'c13.out');
-      const secondFd = fs.openSync(secondOut, 'w');
-      const joined = spawnSync(RUNC, ['--root', STATE_ROOT, 'create', '--bundle', secondDir, 'c13'], { stdio: ['ignore', secondFd, secondFd] });
-      fs.closeSync(secondFd);
-      assert.equal(joined.status, 0, fs.readFileSync(secondOut, 'utf8'));
+      const secondOut = create(secondDir, 'c13');
       assert.equal(runc('start', 'c13').code, 0);
       await until(() => fs.readFileSync(secondOut, 'utf8').includes('\n0\n'), 'the second container to run');
       assert.equal(fs.readFileSync(secondOut, 'utf8'), `${map}0\n`);
