@@ -48,7 +48,10 @@ static int own_cgroup(const char *controller, char *out, size_t len, struct bd_e
     *path++ = '\0';
     path[strcspn(path, "\n")] = '\0';
     if (controller ? has_word(controllers, controller, ',') : strcmp(line, "0") == 0) {
-      snprintf(out, len, "%s", path);
+      if (bd_format(out, len, err, "%s", path) < 0) {
+        fclose(f);
+        return -1;
+      }
       found = 1;
     }
   }
@@ -59,9 +62,9 @@ static int own_cgroup(const char *controller, char *out, size_t len, struct bd_e
 }
 
 /* Mount point and mount root of the v1 hierarchy holding `controller`. */
-static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t len) {
+static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t len, struct bd_error *err) {
   FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f) return -1;
+  if (!f) return bd_fail(err, errno, "open /proc/self/mountinfo");
   char line[4096];
   int found = 0;
   while (!found && fgets(line, sizeof line, f)) {
@@ -71,18 +74,18 @@ static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t le
     if (sscanf(line, "%*s %*s %*s %4095s %4095s", mroot, mpoint) != 2) continue;
     if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, super) != 3) continue;
     if (strcmp(fstype, "cgroup") == 0 && has_word(super, controller, ',')) {
-      snprintf(mnt, len, "%s", mpoint);
+      snprintf(mnt, len, "%s", mpoint); /* PATH_MAX each, as mpoint and mroot */
       snprintf(root, len, "%s", mroot);
       found = 1;
     }
   }
   fclose(f);
-  return found ? 0 : -1;
+  return found ? 0 : bd_fail(err, ENOENT, "find the %s hierarchy in /proc/self/mountinfo", controller);
 }
 
 int cgroup_dir_for(const char *controller, const char *path, int below_own, char *out, struct bd_error *err) {
   char mnt[PATH_MAX] = CGROUP_ROOT, root[PATH_MAX] = "/", own[PATH_MAX] = "";
-  if (controller && v1_hierarchy(controller, mnt, root, sizeof mnt) < 0) return -1;
+  if (controller && v1_hierarchy(controller, mnt, root, sizeof mnt, err) < 0) return -1;
   if (below_own && own_cgroup(controller, own, sizeof own, err) < 0) return -1;
   const char *rel = own;
   size_t rlen = strlen(root);
@@ -96,7 +99,7 @@ int cgroup_dir_for(const char *controller, const char *path, int below_own, char
 /* <mount>/<own path relative to the mount root>/baby-docker-<id> */
 static int v1_plan_dir(const char *controller, const char *id, char *out, struct bd_error *err) {
   char name[PATH_MAX];
-  snprintf(name, sizeof name, "baby-docker-%s", id);
+  if (bd_format(name, sizeof name, err, "baby-docker-%s", id) < 0) return -1;
   return cgroup_dir_for(controller, name, 1, out, err);
 }
 
@@ -106,7 +109,8 @@ static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cg
   if (v1_plan_dir("pids", id, cg->pids, err) < 0)
     return bd_fail(err, 0, "cgroups unavailable: no pids controller is mounted under %s; "
                            "mount the cgroup pids controller", CGROUP_ROOT);
-  if (v1_plan_dir("memory", id, cg->memory, err) < 0) {
+  struct bd_error no_memory; /* not a failure without a limit: err stays empty */
+  if (v1_plan_dir("memory", id, cg->memory, &no_memory) < 0) {
     if (limits->memory)
       return bd_fail(err, 0, "cgroups unavailable: no memory controller is mounted under %s; "
                              "mount it or run with --memory 0", CGROUP_ROOT);
@@ -158,7 +162,7 @@ int cgroup_v2_enable_down(const char *path, const char *const *controllers, stru
 static int v2_holds_processes(const char *path) {
   char dir[PATH_MAX], procs[16];
   struct bd_error ignored;
-  snprintf(dir, sizeof dir, "%s%s", CGROUP_ROOT, path);
+  if (bd_format(dir, sizeof dir, &ignored, "%s%s", CGROUP_ROOT, path) < 0) return 1; /* no such cgroup to use */
   return read_file(dir, "cgroup.procs", procs, sizeof procs, &ignored) != 0;
 }
 
@@ -271,13 +275,13 @@ int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
     if (write_file(cg->memory, "memory.max", value, err) < 0) return -1;
     /* The limit covers swap too, as memsw does on v1 (no swap file: no swap). */
     char swap[PATH_MAX];
-    snprintf(swap, sizeof swap, "%s/memory.swap.max", cg->memory);
+    if (bd_format(swap, sizeof swap, err, "%s/memory.swap.max", cg->memory) < 0) return -1;
     if (path_exists(swap) && write_file(cg->memory, "memory.swap.max", "0", err) < 0) return -1;
     return 0;
   }
   if (write_file(cg->memory, "memory.limit_in_bytes", value, err) < 0) return -1;
   char memsw[PATH_MAX];
-  snprintf(memsw, sizeof memsw, "%s/memory.memsw.limit_in_bytes", cg->memory);
+  if (bd_format(memsw, sizeof memsw, err, "%s/memory.memsw.limit_in_bytes", cg->memory) < 0) return -1;
   if (path_exists(memsw) && write_file(cg->memory, "memory.memsw.limit_in_bytes", value, err) < 0)
     return -1;
   return 0;

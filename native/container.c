@@ -224,9 +224,12 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
 
 static void __attribute__((noreturn)) container_main(const struct container_config *c, int sync_fd) {
   struct bd_error err;
-  /* Killed with its parent; not ptrace-able or dumpable while it holds host state. */
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  prctl(PR_SET_DUMPABLE, 0);
+  /* Killed with its parent; not ptrace-able or dumpable while it holds host state: a promise, so checked. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || prctl(PR_SET_DUMPABLE, 0) < 0) {
+    bd_fail(&err, errno, "prctl: parent-death signal, not dumpable");
+    sync_send(sync_fd, SYNC_ERROR, &err);
+    _exit(err.exit_code);
+  }
   for (int fd = 0; fd < 3; fd++)
     if (c->stdio[fd] >= 0 && dup2(c->stdio[fd], fd) < 0) {
       bd_fail(&err, errno, "dup2 the container's stdio");
@@ -288,7 +291,7 @@ static pid_t start_holder(struct bd_error *err) {
     struct bd_error ignored;
     /* Dies the moment the shim does; the pidfd covers a shim gone before this
      * prctl (and some kernels report a pidfd only once its process is reaped). */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(1);
     /* Nothing of the shim's stays open here: not its stdio, not its status channel. */
     if (dup2(shim, 0) < 0 || close_from(1, &ignored) < 0) _exit(1);
     struct pollfd ended = {.fd = 0, .events = POLLIN};

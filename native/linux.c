@@ -374,15 +374,14 @@ static void *query_hostname(void *arg) {
 }
 
 int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/ns/uts", (int)pid);
-  struct hostname_query q = {open(path, O_RDONLY | O_CLOEXEC), out, len, 0};
-  if (q.nsfd < 0) return bd_fail(err, errno, "open %s", path);
+  /* Through a pidfd, not /proc/<pid>/ns/uts: the namespace is the process's the pidfd holds, however PIDs are reused. */
+  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), out, len, 0};
+  if (q.nsfd < 0) return bd_fail(err, errno, "pidfd_open %d", (int)pid);
   pthread_t thread;
   int rc = pthread_create(&thread, NULL, query_hostname, &q);
   if (rc == 0) rc = pthread_join(thread, NULL);
   close(q.nsfd);
   if (rc != 0) return bd_fail(err, rc, "thread to read the hostname of %d", (int)pid);
-  if (q.errnum) return bd_fail(err, q.errnum, "setns %s", path);
+  if (q.errnum) return bd_fail(err, q.errnum, "setns to the UTS namespace of %d", (int)pid);
   return 0;
 }

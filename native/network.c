@@ -450,7 +450,8 @@ static int collect_leases(int nl) {
     memset(&lease, 0, sizeof lease);
     if (read_lease(dirfd(d), e->d_name, lease.id, sizeof lease.id, lease.ports, MAX_PUBLISHED, &lease.nports) < 0) continue;
     if (lease.id[0] && state_is_live(lease.id)) continue;
-    snprintf(lease.veth, sizeof lease.veth, "%s%s", VETH_PREFIX, lease.id);
+    struct bd_error ignored;
+    if (bd_format(lease.veth, sizeof lease.veth, &ignored, "%s%s", VETH_PREFIX, lease.id) < 0) continue; /* not a lease of ours */
     inet_pton(AF_INET, e->d_name, &lease.addr);
     lease.leased = 1;
     detach_locked(nl, &lease, 1);

@@ -212,9 +212,9 @@ static int v2_create_at(const char *path, int below_own, char *dir, int registry
     if (at && (at == available || at[-1] == ' ') && (at[len] == ' ' || at[len] == '\0')) wanted[n++] = USED[i];
   }
   if (cgroup_dir_for(NULL, path, below_own, dir, err) < 0) return -1;
-  snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT));
+  snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT)); /* a part of dir: it fits */
   *strrchr(parent, '/') = '\0';
-  snprintf(parent_dir, sizeof parent_dir, "%s%s", CGROUP_ROOT, parent);
+  if (bd_format(parent_dir, sizeof parent_dir, err, "%s%s", CGROUP_ROOT, parent) < 0) return -1;
   if ((parent[0] && make_dirs(parent_dir, 0, registry, 1, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0)
     return -1;
   return make_dirs(dir, 0, registry, 0, err);

@@ -186,7 +186,7 @@ static const char *try_catch_exe(const char *arg) {
     for (struct dirent *e; (e = readdir(proc));) {
       char path[64];
       if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-      snprintf(path, sizeof path, "/proc/%s/exe", e->d_name);
+      if ((size_t)snprintf(path, sizeof path, "/proc/%s/exe", e->d_name) >= sizeof path) continue; /* no PID is that long */
       int fd = open(path, O_RDONLY | O_CLOEXEC);
       if (fd < 0) continue;
       if (fstat(fd, &st) < 0 || (st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {

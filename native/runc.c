@@ -80,14 +80,6 @@ static int report(const struct globals *g, const char *msg) {
   return 1;
 }
 
-/* Ids name directories: letters, digits, and _ . - (not first), as runc takes them. */
-static int check_id(const char *id, struct bd_error *err) {
-  size_t len = strlen(id);
-  if (len == 0 || len > 200 || id[0] == '.' || id[0] == '-' || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
-    return bd_fail(err, 0, "invalid container id %s: use letters, digits, _ . and -", id);
-  return 0;
-}
-
 static int state_path(const struct globals *g, const char *id, const char *file, char *out, size_t len, struct bd_error *err) {
   int n = snprintf(out, len, "%s/%s%s%s", g->root, id, file ? "/" : "", file ? file : "");
   if (n < 0 || (size_t)n >= len) return bd_fail(err, ENAMETOOLONG, "state path of %s", id);
@@ -131,7 +123,7 @@ static json_object *stored(const struct container_state *st, const char *key) {
 static int load_state(const struct globals *g, const char *id, struct container_state *st, struct bd_error *err) {
   char path[PATH_MAX];
   memset(st, 0, sizeof *st);
-  if (check_id(id, err) < 0 || state_path(g, id, "state.json", path, sizeof path, err) < 0) return -1;
+  if (check_container_id(id, err) < 0 || state_path(g, id, "state.json", path, sizeof path, err) < 0) return -1;
   if (access(path, F_OK) < 0) return bd_fail(err, 0, "container %s does not exist", id);
   st->json = json_object_from_file(path);
   if (!st->json) return bd_fail(err, 0, "read %s: %s", path, json_util_get_last_err());
@@ -395,7 +387,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     else id = a;
   }
   if (!id) return bd_fail(err, 0, "create: give the container id");
-  if (check_id(id, err) < 0) return -1;
+  if (check_container_id(id, err) < 0) return -1;
   char registry[PATH_MAX], bundle_dir[PATH_MAX], config[PATH_MAX + 16], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX], fifo_path[PATH_MAX];
   if (!realpath(bundle, bundle_dir)) return bd_fail(err, errno, "bundle %s", bundle);
   snprintf(config, sizeof config, "%s/config.json", bundle_dir);
@@ -636,7 +628,7 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
   struct container_state st;
   if (load_state(g, id, &st, err) < 0) {
     /* Deleting what is not there is done, with --force, as runc has it. */
-    if (force && check_id(id, err) == 0) return 0;
+    if (force && check_container_id(id, err) == 0) return 0;
     return -1;
   }
   const char *status = status_of(g, &st);

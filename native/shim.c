@@ -190,6 +190,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   }
   o->config.envp = o->env;
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
+  if (o->config.id && check_container_id(o->config.id, err) < 0) return -1;
   int common = o->config.id && o->config.argv && (o->status_fd < 0) != !o->status_socket && o->parent;
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
@@ -461,7 +462,7 @@ int main(int argc, char **argv) {
     return BD_EXIT_RUNTIME;
   }
   /* Exec'd through a memfd's fd, the process would be named after the fd's number. */
-  prctl(PR_SET_NAME, "baby-docker-shim");
+  prctl(PR_SET_NAME, "baby-docker-shim"); /* a name in ps only: nothing depends on it */
   sigset_t all;
   sigfillset(&all);
   sigprocmask(SIG_SETMASK, &all, NULL);

@@ -51,7 +51,7 @@ fail:
 
 static int write_bytes(const struct state *st, const char *file, const char *data, size_t len, mode_t mode, struct bd_error *err) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/%s", st->dir, file);
+  if (bd_format(path, sizeof path, err, "%s/%s", st->dir, file) < 0) return -1;
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return bd_fail(err, errno, "open %s", path);
   if (fchmod(fd, mode) < 0) { /* whatever the umask */
@@ -111,14 +111,11 @@ int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct 
 
 static void remove_dir_files(const char *dir) {
   char path[PATH_MAX];
-  for (const char *const *f = state_files; *f; f++) {
-    snprintf(path, sizeof path, "%s/%s", dir, *f);
-    unlink(path);
-  }
-  for (const char *const *d = state_dirs; *d; d++) {
-    snprintf(path, sizeof path, "%s/%s", dir, *d);
-    rmdir(path);
-  }
+  struct bd_error ignored;
+  for (const char *const *f = state_files; *f; f++)
+    if (bd_format(path, sizeof path, &ignored, "%s/%s", dir, *f) == 0) unlink(path);
+  for (const char *const *d = state_dirs; *d; d++)
+    if (bd_format(path, sizeof path, &ignored, "%s/%s", dir, *d) == 0) rmdir(path);
   rmdir(dir);
 }
 
@@ -181,7 +178,7 @@ int state_read_exec(const char *id, struct exec_state *x, struct bd_error *err) 
 /* A run is dead when nobody holds its lock. */
 static int collect_run(const char *dir, struct bd_error *err) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/lock", dir);
+  if (bd_format(path, sizeof path, err, "%s/lock", dir) < 0) return -1;
   int fd = open(path, O_RDWR | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     /* A run's directory has its lock from birth (state_create): without one, it is what a removal left. */

@@ -33,6 +33,23 @@ int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) {
   return -1;
 }
 
+int bd_format(char *out, size_t len, struct bd_error *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(out, len, fmt, ap);
+  va_end(ap);
+  if (n < 0) return bd_fail(err, errno, "format %s", fmt);
+  if ((size_t)n >= len) return bd_fail(err, ENAMETOOLONG, "%.64s...", out);
+  return 0;
+}
+
+int check_container_id(const char *id, struct bd_error *err) {
+  size_t len = strlen(id);
+  if (len == 0 || len > 200 || id[0] == '.' || id[0] == '-' || strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != len)
+    return bd_fail(err, 0, "invalid container id %s: use letters, digits, _ . and -", id);
+  return 0;
+}
+
 static int join_path(char *out, size_t len, const char *dir, const char *file) {
   int n = dir ? snprintf(out, len, "%s/%s", dir, file) : snprintf(out, len, "%s", file);
   if (n < 0 || (size_t)n >= len) {

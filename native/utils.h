@@ -26,6 +26,14 @@ struct bd_error {
 int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* snprintf into out[len], checked: a result that does not fit fails with
+ * ENAMETOOLONG and the start of what it would have been, never a cut path. */
+int bd_format(char *out, size_t len, struct bd_error *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Container ids name directories, cgroups and links: letters, digits, and
+ * _ . - (not first), at most 200, as runc takes them. */
+int check_container_id(const char *id, struct bd_error *err);
+
 /* Write value to dir/file (dir may be NULL: file is then a full path). */
 int write_file(const char *dir, const char *file, const char *value, struct bd_error *err);
 

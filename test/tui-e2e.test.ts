@@ -272,7 +272,8 @@ describe('baby-docker-tui in a real terminal', () => {
     const script = 'echo "$(cat /proc/sys/kernel/hostname) $GREETING $(pwd) $(id -u):$(id -g)"';
     config.process = { ...config.process, args: ['sh', '-c', script], env: [...config.process.env, 'GREETING=hello'], cwd: '/etc', user: { uid: 1000, gid: 1000 } };
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-    const d = startTui(['--bundle', dir]);
+    // A history of its own: the bundle's rootfs path would otherwise join the picker's list in the tests after.
+    const d = startTui(['--bundle', dir], { env: { XDG_CONFIG_HOME: path.join(dir, 'config') } });
     try {
       await d.waitFor(/#1 ✓ 0/);
       assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000']);

@@ -9,7 +9,7 @@ import { isatty } from 'node:tty';
 import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from './options.js';
+import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from '../runtime/options.js';
 import type { ContainerInfo } from '../runtime/list.js';
 import { defaultBundleConfig, specFromBundle } from '../runtime/bundle.js';
 import { bridgeFallbackNote, checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';

@@ -1,7 +1,7 @@
 /** What both commands do for labs: where the user's labs are, and the unattended check. */
 import * as path from 'node:path';
 import { checkRoot } from '../runtime/spec.js';
-import { configDir } from '../ui/persistence.js';
+import { configDir } from '../runtime/paths.js';
 import { listLabs, loadLab } from './catalog.js';
 import { checkLab } from './unattended.js';
 

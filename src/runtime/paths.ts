@@ -1,4 +1,6 @@
-/** Where the runtime keeps its data on the host: one place for every module. */
+/** Where the runtime keeps its data on the host, and where a user's settings are: one place for every module. */
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 /** The runtime's own storage: root's alone (0700, as Docker keeps its data), so that no
  * other host user reaches a setuid file a container planted in a rootfs there. */
@@ -20,3 +22,12 @@ export const IMAGE_INDEX_FILE = `${IMAGES_DIR}/index.json`;
 
 /** The host's settings for the runtime, written by its administrator (see config.ts); BABY_DOCKER_CONFIG names another. */
 export const HOST_CONFIG_FILE = process.env.BABY_DOCKER_CONFIG || '/etc/baby-docker/config.json';
+
+/** The user's own settings (the TUI's history, labs of their own): $XDG_CONFIG_HOME/baby-docker, or
+ * ~/.config/baby-docker (as root: /root/.config/baby-docker). */
+export function configDir(): string {
+  // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
+  const xdg = process.env.XDG_CONFIG_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
+  return path.join(base, 'baby-docker');
+}

@@ -1,6 +1,6 @@
 /** baby-docker-tui's command line: what it says, checked before anything starts. */
 import { isatty } from 'node:tty';
-import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../cli/options.js';
+import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type SecurityOptions } from '../runtime/options.js';
 import { specFromBundle } from '../runtime/bundle.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';

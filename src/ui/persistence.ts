@@ -7,8 +7,8 @@
  * can use a temporary one.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { configDir } from '../runtime/paths.js';
 import { randomHex } from '../runtime/random.js';
 
 export interface Config {
@@ -27,13 +27,6 @@ export const HISTORY_LIMIT = 20;
 export const CONFIG_FILE = 'config.json';
 export const HISTORY_FILE = 'history.json';
 export const LAB_PROGRESS_FILE = 'lab-progress.json';
-
-export function configDir(): string {
-  // The XDG spec says to ignore a relative XDG_CONFIG_HOME.
-  const xdg = process.env.XDG_CONFIG_HOME;
-  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
-  return path.join(base, 'baby-docker');
-}
 
 /** Read a file, or null when it does not exist. */
 function readIfExists(file: string): string | null {

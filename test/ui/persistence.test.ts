@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { configDir } from '../../src/runtime/paths.js';
 import {
   HISTORY_LIMIT,
-  configDir,
   loadConfig,
   loadHistory,
   rememberRun,

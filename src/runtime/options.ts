@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { RuntimeError } from '../runtime/errors.js';
-import type { ContainerSpec } from '../runtime/spec.js';
+import { RuntimeError } from './errors.js';
+import type { ContainerSpec } from './spec.js';
 
 /**
  * Walk the leading options of `args` (`--flag value`, `--flag=value` or a
