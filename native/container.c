@@ -196,14 +196,28 @@ out:
   return child;
 }
 
+/* -t: the container's terminal is a pty of its own devpts (`tty` inside
+ * names /dev/pts/0, as runc's console socket gives it): its slave becomes
+ * the process's stdio and controlling terminal, and its master goes to the
+ * shim, which relays it to the terminal the run was started on. */
+static int attach_console(int console, int slave, int sync_fd, struct bd_error *err) {
+  if (send_fd(sync_fd, console, err) < 0) return -1;
+  close(console);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) return bd_fail(err, errno, "dup2 the console");
+  close(slave);
+  return take_controlling_terminal(0, err);
+}
+
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
+  int console = -1, slave = -1;
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
-  if (c->tty && take_controlling_terminal(0, err) < 0) return -1;
   if (make_mounts_private(err) < 0 ||
       (c->layer_dev && layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1,
                                    c->layer_dir, c->root_dir, err) < 0) ||
       enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
-      (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0)
+      (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0 ||
+      (c->tty && (console = console_open(&slave, 0, err)) < 0)) /* sized as the terminal the run started on */
     return -1;
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
    * grace period, so the setup above runs alongside). Nothing has forked. */
@@ -212,6 +226,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
   if (mount_cgroup_view(c->cgroup_version, c->cgroup_memory, err) < 0) return -1;
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
+  if (c->tty && attach_console(console, slave, sync_fd, err) < 0) return -1;
   if (wait_for_go(sync_fd, err) < 0) return -1;
   /* A working directory left outside the root would be a way out (CVE-2024-21626). */
   char cwd[PATH_MAX];

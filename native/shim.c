@@ -231,6 +231,19 @@ static int monitor(pid_t pid, const struct cgroup *cg) {
   }
 }
 
+/* Wait for the watched process to end, relaying its console (-1: none)
+ * meanwhile; its wait status. A relay that fails kills it, and says why in
+ * err unless err says something already. */
+static int watch(pid_t pid, const struct cgroup *cg, int console, struct bd_error *err) {
+  struct watched w = {pid, cg, 0};
+  struct bd_error relay_err;
+  if (console < 0) return monitor(pid, cg);
+  if (console_relay(console, on_signal, &w, &relay_err) == 0) return w.status;
+  if (!err->msg[0]) *err = relay_err;
+  kill(pid, SIGKILL);
+  return monitor(pid, cg);
+}
+
 /* What `baby-docker ps` shows of a run; newlines and tabs in the command become spaces. */
 static int record_info(const struct state *st, const struct container_config *c, struct bd_error *err) {
   char command[2 * PATH_MAX] = "", info[4 * PATH_MAX];
@@ -273,7 +286,7 @@ static int run(struct shim_options *o) {
   struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
   struct state st = {"", -1};
   struct cgroup cg;
-  int have_cgroup = 0, sync_fd = -1, name_fd = -1, code = BD_EXIT_RUNTIME;
+  int have_cgroup = 0, sync_fd = -1, name_fd = -1, console = -1, code = BD_EXIT_RUNTIME;
   unsigned mount_points = 0;
   struct layer layer = {-1, -1, ""};
   struct network_lease lease = {.id = ""};
@@ -336,6 +349,7 @@ static int run(struct shim_options *o) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
+  if (o->config.tty && (console = recv_fd(sync_fd, &err)) < 0) goto kill_child;
   network_fields(o, &lease, fallback, network_info, sizeof network_info);
   status_send(o->status_fd, "start\t%d\t%d\t%s\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids, network_info);
   if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
@@ -345,7 +359,7 @@ static int run(struct shim_options *o) {
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 126 / 127 */
   close(sync_fd);
   sync_fd = -1;
-  int status = monitor(pid, &cg);
+  int status = watch(pid, &cg, console, &err);
   pid = -1;
   relay_finish(&relay); /* all its output delivered before "exit" */
   code = err.msg[0] ? err.exit_code : exit_code_of(status);
@@ -368,6 +382,7 @@ cleanup:
       if (reaped < 0 && errno != EINTR) break;
   }
   if (sync_fd >= 0) close(sync_fd);
+  if (console >= 0) close(console);
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
   layer_release(&layer); /* after the container: its mount namespace went with it */
@@ -414,16 +429,7 @@ static int exec_in(struct shim_options *o) {
     status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)child, x.cg.version, x.cg.memory, x.cg.pids);
     if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 125, 126, 127 */
     close(sync_fd);
-    struct watched w = {child, NULL, 0};
-    if (console < 0) {
-      status = monitor(child, NULL);
-    } else if (console_relay(console, on_signal, &w, &exec_err) == 0) {
-      status = w.status;
-    } else {
-      if (!err.msg[0]) err = exec_err;
-      kill(child, SIGKILL);
-      status = monitor(child, NULL);
-    }
+    status = watch(child, NULL, console, &err);
     if (console >= 0) close(console);
     code = err.msg[0] ? err.exit_code : exit_code_of(status);
     if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));

@@ -197,6 +197,21 @@ int send_fd(int sock, int fd, struct bd_error *err) {
   return n == 1 ? 0 : bd_fail(err, errno, "send a file descriptor over the console socket");
 }
 
+int recv_fd(int sock, struct bd_error *err) {
+  char byte, control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  struct cmsghdr *cmsg = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (!cmsg || cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
+    return bd_fail(err, n < 0 ? errno : 0, "receive a file descriptor");
+  int fd;
+  memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+  return fd;
+}
+
 int path_exists(const char *path) {
   struct stat st;
   return lstat(path, &st) == 0;

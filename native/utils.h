@@ -66,4 +66,7 @@ int path_exists(const char *path);
 /* Pass `fd` over the unix socket `sock` (SCM_RIGHTS), with one byte of data. */
 int send_fd(int sock, int fd, struct bd_error *err);
 
+/* The fd send_fd passed over `sock` (close-on-exec here), or -1. */
+int recv_fd(int sock, struct bd_error *err);
+
 #endif

@@ -283,6 +283,21 @@ describe('containers on a pty', () => {
     }),
   );
 
+  it("the terminal is a pty of the container's own devpts (tty says /dev/pts/0); no fd of the host's reaches it", { timeout: 30_000 }, () =>
+    withTerm({ command: ['/bin/sh'] }, async (t) => {
+      await t.waitFor(/# $/);
+      const from = t.type('tty');
+      await t.waitFor(/\r\n\/dev\/pts\/0\r\n# $/, from);
+      const hostDevpts = fs.statSync('/dev/pts/ptmx').dev;
+      for (const fd of fs.readdirSync(`/proc/${t.c.hostPid}/fd`)) {
+        const target = fs.statSync(`/proc/${t.c.hostPid}/fd/${fd}`);
+        assert.notEqual(target.dev, hostDevpts, `fd ${fd} of the container's shell is a pty of the host's`);
+      }
+      t.type('exit');
+      assert.equal((await waitWithin(t, 5_000)).code, 0);
+    }),
+  );
+
   it('the window size reaches programs, and a resize sends SIGWINCH to the foreground program', { timeout: 30_000 }, () =>
     withTerm({ command: ['/bin/sh'] }, async (t) => {
       await t.waitFor(/# $/);

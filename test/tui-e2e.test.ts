@@ -847,12 +847,13 @@ describe('baby-docker-tui in a real terminal', () => {
       d.write('echo pid=$$ host=$(hostname); tty\r');
       await d.waitFor(new RegExp(`│pid=(\\d+) host=${id} +│$`, 'm'));
       assert.notEqual(/│pid=(\d+)/.exec(d.screenText())![1], '1', 'a process of its own in the container\'s PID namespace');
-      await d.waitFor(/│\/dev\/pts\/0 +│$/m);
+      await d.waitFor(/│\/dev\/pts\/1 +│$/m); // the container's own devpts: its first terminal is the run's
       assert.match(d.screenText(), /keys go to the exec shell/);
       d.write(`${PREFIX_KEY}o`); // the container's terminal: the shell there never saw what was typed
       await d.waitFor((t) => t.screenText().includes('exec shell open') && !paneText(t).some((line) => line.includes('pid=')));
-      d.write('echo in-the-container\r');
+      d.write('echo in-the-container; tty\r');
       await d.waitFor(/│in-the-container +│$/m);
+      await d.waitFor(/│\/dev\/pts\/0 +│$/m);
       d.write(`${PREFIX_KEY}o`);
       await d.waitFor((t) => paneText(t).some((line) => line.includes('pid=')));
       d.write('exit 4\r');
