@@ -24,8 +24,19 @@ import { PODMAN_IMAGE, privatePodman } from '../test/podman.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from '../test/iperf3.js';
 import { SCROLLBACK_LINES } from '../src/ui/services/terminalSession.js';
 import {
-  idleCpuPercent, makeConfigDir, scrollbackMemory, OUTER_COLS, OUTER_ROWS, PANE_COLS, PANE_ROWS, prefixLatenciesDuringFlood, rerunLatencies,
-  timeBareCat, timeTmuxCat, timeTuiCat, writeTextFile,
+  idleCpuPercent,
+  makeConfigDir,
+  scrollbackMemory,
+  OUTER_COLS,
+  OUTER_ROWS,
+  PANE_COLS,
+  PANE_ROWS,
+  prefixLatenciesDuringFlood,
+  rerunLatencies,
+  timeBareCat,
+  timeTmuxCat,
+  timeTuiCat,
+  writeTextFile,
 } from './tui.js';
 
 /** This file sits in dist/bench once compiled. */
@@ -96,14 +107,16 @@ async function runRoundRobin(cases: BenchCase[], iterations = ITERATIONS, warmup
 function printTable(results: CaseResult[], baselines: CaseResult[]): void {
   const ms = (n: number): string => n.toFixed(2);
   const headers = ['case', 'median ms', 'p90 ms', ...baselines.map((b) => `x ${b.name.split(' ')[0]}`)];
-  printRows(headers, results.map((r) => [r.name, ms(r.median), ms(r.p90), ...baselines.map((b) => (r.median / b.median).toFixed(2))]));
+  printRows(
+    headers,
+    results.map((r) => [r.name, ms(r.median), ms(r.p90), ...baselines.map((b) => (r.median / b.median).toFixed(2))]),
+  );
 }
 
 /** A table: the first column left-aligned, the others right-aligned. */
 function printRows(headers: string[], rows: string[][]): void {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   console.log(line(headers));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
@@ -167,10 +180,21 @@ async function startupSection(rootfs: string): Promise<void> {
   if (isInstalled('bwrap')) {
     cases.push({
       name: 'bwrap',
-      run: () => timeSpawn('bwrap', [
-        '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-ipc',
-        '--bind', rootfs, '/', '--proc', '/proc', '--dev', '/dev', '/bin/true',
-      ]),
+      run: () =>
+        timeSpawn('bwrap', [
+          '--unshare-pid',
+          '--unshare-net',
+          '--unshare-uts',
+          '--unshare-ipc',
+          '--bind',
+          rootfs,
+          '/',
+          '--proc',
+          '/proc',
+          '--dev',
+          '/dev',
+          '/bin/true',
+        ]),
     });
   } else {
     console.log('bwrap: not installed, skipped');
@@ -231,7 +255,9 @@ async function cgroupMigrationSection(): Promise<void> {
   } finally {
     fs.rmdirSync(dir);
   }
-  console.log(`\nOne cgroup v1 migration alone (writing a PID to cgroup.procs, 15 runs): median ${median(samples).toFixed(2)} ms, p90 ${percentile(samples, 90).toFixed(2)} ms`);
+  console.log(
+    `\nOne cgroup v1 migration alone (writing a PID to cgroup.procs, 15 runs): median ${median(samples).toFixed(2)} ms, p90 ${percentile(samples, 90).toFixed(2)} ms`,
+  );
 }
 
 const LAUNCH_ITERATIONS = 20;
@@ -246,7 +272,10 @@ function launchCases(cases: LaunchCase[], iterations: number, warmup: number, vi
   const [cmd, ...cmdArgs] = [...via, launch, ...args];
   const run = spawnSync(cmd!, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (run.status !== 0) throw new Error(`${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
-  return launchResults(cases.map(([name]) => name), run.stdout);
+  return launchResults(
+    cases.map(([name]) => name),
+    run.stdout,
+  );
 }
 const BUILD_DIR = path.join(PACKAGE_ROOT, 'build');
 
@@ -276,8 +305,24 @@ function launchResults(names: string[], output: string): CaseResult[] {
 function shimTrue(rootfs: string, flags: string[]): string[] {
   return [
     // A short id: the veth of a run on the bridge is named bdv<id>, and an interface's name has 15 characters at most.
-    `@SEALED@${SHIM_PATH}`, '--id', 'b@RUN@', '--rootfs', rootfs, '--hostname', 'bench', '--memory', String(100 * 2 ** 20),
-    '--pids', '1024', '--parent', '@PARENT@', '--status-fd', '1', ...flags, '--', '/bin/true',
+    `@SEALED@${SHIM_PATH}`,
+    '--id',
+    'b@RUN@',
+    '--rootfs',
+    rootfs,
+    '--hostname',
+    'bench',
+    '--memory',
+    String(100 * 2 ** 20),
+    '--pids',
+    '1024',
+    '--parent',
+    '@PARENT@',
+    '--status-fd',
+    '1',
+    ...flags,
+    '--',
+    '/bin/true',
   ];
 }
 
@@ -300,16 +345,21 @@ async function cgroupV2Section(rootfs: string): Promise<void> {
   const host = launchCases(cases, LAUNCH_ITERATIONS, 2);
   const guest = launchCases(cases, LAUNCH_ITERATIONS, 2, [path.join(PACKAGE_ROOT, 'test', 'cgv2', 'run.sh'), '--']);
   console.log(`\n/bin/true start to exit, whole processes (bench/native/launch.c), ${LAUNCH_ITERATIONS} iterations each (+2 warm-up), round-robin:`);
-  console.log(`this host (cgroup ${addon().cgroupMode()}) beside a pure cgroup v2 guest (user-mode-linux), each as a ratio to the C floor run there\n`);
+  console.log(
+    `this host (cgroup ${addon().cgroupMode()}) beside a pure cgroup v2 guest (user-mode-linux), each as a ratio to the C floor run there\n`,
+  );
   const ms = (n: number): string => n.toFixed(2);
   const rows = names.map((name, k) => [
-    name, ms(host[k]!.median), (host[k]!.median / host[0]!.median).toFixed(2), ms(guest[k]!.median), (guest[k]!.median / guest[0]!.median).toFixed(2),
+    name,
+    ms(host[k]!.median),
+    (host[k]!.median / host[0]!.median).toFixed(2),
+    ms(guest[k]!.median),
+    (guest[k]!.median / guest[0]!.median).toFixed(2),
   ]);
   printRows(['case', 'host ms', 'x floor', 'v2 guest ms', 'x floor'], rows);
 }
 
 const IMAGE_ITERATIONS = 7;
-
 
 /**
  * Images (issue 15): a pull from a registry on 127.0.0.1 beside skopeo's copy
@@ -341,26 +391,44 @@ async function imagesSection(rootfs: string): Promise<void> {
     must(process.execPath, [CLI_PATH, 'import', layerTar, startImage]);
     const layout = path.join(work, 'layout');
     const bundle = path.join(work, 'bundle');
-    const [pull, skopeo, skopeoUmoci, unpack, tarX] = launchCases([
-      ['baby-docker pull (CLI)', cli('pull', ref), cli('rmi', ref)],
-      ['skopeo copy to dir:', ['skopeo', 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `dir:${copied}`], ['rm', '-rf', copied]],
-      // What it takes them to have what a pull of ours leaves: the layers unpacked, ready to run.
-      ['umoci unpack after skopeo copy to oci:', ['sh', '-c', `skopeo copy --quiet --src-tls-verify=false docker://${ref} oci:${layout}:1 && exec umoci unpack --image ${layout}:1 ${bundle}`], ['rm', '-rf', layout, bundle]],
-      ['baby-docker import (CLI)', cli('import', layerTar, imported), cli('rmi', imported)],
-      ['tar -x', ['sh', '-c', `mkdir ${unpacked} && exec tar -C ${unpacked} -xf ${layerTar}`], ['rm', '-rf', unpacked]],
-    ], IMAGE_ITERATIONS, 1);
+    const [pull, skopeo, skopeoUmoci, unpack, tarX] = launchCases(
+      [
+        ['baby-docker pull (CLI)', cli('pull', ref), cli('rmi', ref)],
+        ['skopeo copy to dir:', ['skopeo', 'copy', '--quiet', '--src-tls-verify=false', `docker://${ref}`, `dir:${copied}`], ['rm', '-rf', copied]],
+        // What it takes them to have what a pull of ours leaves: the layers unpacked, ready to run.
+        [
+          'umoci unpack after skopeo copy to oci:',
+          [
+            'sh',
+            '-c',
+            `skopeo copy --quiet --src-tls-verify=false docker://${ref} oci:${layout}:1 && exec umoci unpack --image ${layout}:1 ${bundle}`,
+          ],
+          ['rm', '-rf', layout, bundle],
+        ],
+        ['baby-docker import (CLI)', cli('import', layerTar, imported), cli('rmi', imported)],
+        ['tar -x', ['sh', '-c', `mkdir ${unpacked} && exec tar -C ${unpacked} -xf ${layerTar}`], ['rm', '-rf', unpacked]],
+      ],
+      IMAGE_ITERATIONS,
+      1,
+    );
     const image = findLocalImage(startImage)!;
     const template = ensureLayerTemplate(DEFAULT_DISK);
     const shim = (layer: string[]): string[] => shimTrue(rootfs, ['--caps', capabilityMask().toString(), ...layer]);
-    const starts = launchCases([
-      ['shim on the directory itself (--rootfs-rw)', shim([])],
-      ['shim, directory under a fresh layer', shim(['--layer-template', template])],
-      ['shim, image under a fresh layer', shim(['--layer-template', template, ...[...image.layers].reverse().flatMap((dir) => ['--lower', dir])])],
-    ], LAUNCH_ITERATIONS, 2);
+    const starts = launchCases(
+      [
+        ['shim on the directory itself (--rootfs-rw)', shim([])],
+        ['shim, directory under a fresh layer', shim(['--layer-template', template])],
+        ['shim, image under a fresh layer', shim(['--layer-template', template, ...[...image.layers].reverse().flatMap((dir) => ['--lower', dir])])],
+      ],
+      LAUNCH_ITERATIONS,
+      2,
+    );
 
     const size = fs.statSync(layerTar).size;
     const mbPerSecond = (r: CaseResult): string => (size / 2 ** 20 / (r.median / 1000)).toFixed(1);
-    console.log(`\nImages: the default rootfs as one layer (${(size / 2 ** 20).toFixed(1)} MiB, ${(fs.statSync(`${layerTar}.gz`).size / 2 ** 20).toFixed(1)} MiB gzipped), whole processes, ${IMAGE_ITERATIONS} runs each (+1 warm-up), each undone untimed after it\n`);
+    console.log(
+      `\nImages: the default rootfs as one layer (${(size / 2 ** 20).toFixed(1)} MiB, ${(fs.statSync(`${layerTar}.gz`).size / 2 ** 20).toFixed(1)} MiB gzipped), whole processes, ${IMAGE_ITERATIONS} runs each (+1 warm-up), each undone untimed after it\n`,
+    );
     printTable([pull, skopeo, skopeoUmoci], [skopeo, skopeoUmoci]);
     console.log('(skopeo to dir: only fetches the compressed blobs; a pull also decompresses, unpacks and hashes every layer, as skopeo + umoci do)');
     console.log();
@@ -371,7 +439,9 @@ async function imagesSection(rootfs: string): Promise<void> {
     console.log();
     checkTarget('pull <= skopeo copy', pull, skopeo, 1);
     checkLimit('start from an image - from a directory < 3 ms at the median', starts[2].median - starts[1].median, 'ms', 3);
-    console.log(`a fresh layer costs ${(starts[1].median - starts[0].median).toFixed(2)} ms at start (copy of the template, loop device, ext4 and overlay mounts)`);
+    console.log(
+      `a fresh layer costs ${(starts[1].median - starts[0].median).toFixed(2)} ms at start (copy of the template, loop device, ext4 and overlay mounts)`,
+    );
   } finally {
     spawnSync(process.execPath, [CLI_PATH, 'rmi', startImage], { stdio: 'ignore' });
     await registry.stop();
@@ -404,14 +474,16 @@ async function networkStartSection(rootfs: string): Promise<void> {
   ];
   const lone = launchCases(pair('alone: NAT made and removed'), LAUNCH_ITERATIONS, 2);
   const kept = await withBridgeKept(rootfs, async () => launchCases(pair('beside a bridge run: bd0 there'), LAUNCH_ITERATIONS, 2));
-  console.log(`\n/bin/true start to exit, --network bridge beside none, the shim's whole process (no layer), ${LAUNCH_ITERATIONS} runs each (+2 warm-up), round-robin in pairs\n`);
+  console.log(
+    `\n/bin/true start to exit, --network bridge beside none, the shim's whole process (no layer), ${LAUNCH_ITERATIONS} runs each (+2 warm-up), round-robin in pairs\n`,
+  );
   printTable(lone, [lone[0]!]);
   console.log();
   printTable(kept, [kept[0]!]);
   console.log();
   checkLimit('bridge - none < 5 ms at the median, alone', lone[1]!.median - lone[0]!.median, 'ms', 5);
   checkLimit('bridge - none < 5 ms at the median, beside', kept[1]!.median - kept[0]!.median, 'ms', 5);
-  console.log('(the TARGET is the lone run\'s: what a user\'s single `run --network bridge` pays)');
+  console.log("(the TARGET is the lone run's: what a user's single `run --network bridge` pays)");
 }
 
 const IPERF3_RUNS = 5;
@@ -450,7 +522,10 @@ async function networkThroughputSection(): Promise<void> {
     });
     const gbps = (n: number): string => n.toFixed(2);
     console.log(`\nTCP throughput, iperf3 ${IPERF3_SECONDS} s runs, ${IPERF3_RUNS} each, alternating (Gbit/s received by the server)\n`);
-    printRows(['case', 'median Gbit/s', 'x loopback'], [loopback!, veth!].map((r) => [r.name, gbps(r.median), (r.median / loopback!.median).toFixed(2)]));
+    printRows(
+      ['case', 'median Gbit/s', 'x loopback'],
+      [loopback!, veth!].map((r) => [r.name, gbps(r.median), (r.median / loopback!.median).toFixed(2)]),
+    );
     console.log();
     const share = (veth!.median / loopback!.median) * 100;
     console.log(`TARGET ${'container -> host >= 80% of loopback'.padEnd(40)} ${share.toFixed(1)} %  ${share >= 80 ? 'PASS' : 'FAIL'}`);
@@ -484,11 +559,15 @@ async function terminalUiSection(rootfs: string): Promise<void> {
   try {
     writeTextFile(bigFile, BIG_FILE_BYTES);
     const pane = `${PANE_COLS}x${PANE_ROWS}`;
-    const [tmux, tui, bare] = await runRoundRobin([
-      { name: `tmux pane ${pane}`, run: () => timeTmuxCat(bigFile) },
-      { name: `TUI pane ${pane} (${OUTER_COLS}x${OUTER_ROWS})`, run: () => timeTuiCat('/tmp/bench-50m.txt', configDir) },
-      { name: 'pty alone: runtime, no UI', run: () => timeBareCat(rootfs, '/tmp/bench-50m.txt') },
-    ], CAT_RUNS, 1);
+    const [tmux, tui, bare] = await runRoundRobin(
+      [
+        { name: `tmux pane ${pane}`, run: () => timeTmuxCat(bigFile) },
+        { name: `TUI pane ${pane} (${OUTER_COLS}x${OUTER_ROWS})`, run: () => timeTuiCat('/tmp/bench-50m.txt', configDir) },
+        { name: 'pty alone: runtime, no UI', run: () => timeBareCat(rootfs, '/tmp/bench-50m.txt') },
+      ],
+      CAT_RUNS,
+      1,
+    );
     const idle = await idleCpuPercent(IDLE_SECONDS, configDir);
     const rerun = (await rerunLatencies(markerFile, '/tmp/bench-marker.txt', KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
     const prefix = (await prefixLatenciesDuringFlood(KEY_WARMUP + KEY_RUNS, configDir)).slice(KEY_WARMUP);
@@ -499,13 +578,17 @@ async function terminalUiSection(rootfs: string): Promise<void> {
     printTable([tmux, tui, bare], [tmux]);
     console.log(`throughput: tmux ${mbPerSecond(tmux)} MiB/s, TUI ${mbPerSecond(tui)} MiB/s`);
     console.log('(pty alone: the same container cat, its output read and dropped in this process: the speed the pty allows both)');
-    console.log(`\nTerminal UI: keys, ${KEY_RUNS} presses each (+${KEY_WARMUP} warm-up), key written to the TUI's pty until its answer leaves the TUI\n`);
+    console.log(
+      `\nTerminal UI: keys, ${KEY_RUNS} presses each (+${KEY_WARMUP} warm-up), key written to the TUI's pty until its answer leaves the TUI\n`,
+    );
     const keys = [resultOf('r: re-run to first output', rerun), resultOf('Ctrl-]: prefix footer during yes', prefix)];
     printTable(keys, []);
     console.log(`\nTerminal UI: idle CPU with a shell at its prompt, over ${IDLE_SECONDS} s: ${idle.toFixed(2)}% of one core\n`);
     checkTarget('TUI cat 50 MiB <= tmux', tui, tmux, 1);
     const historyMiB = (scrollback.after - scrollback.idle) / 2 ** 20;
-    console.log(`Terminal UI: resident memory idle ${(scrollback.idle / 2 ** 20).toFixed(1)} MiB, after ${SCROLLBACK_BENCH_LINES} lines of output ${(scrollback.after / 2 ** 20).toFixed(1)} MiB (the history keeps ${SCROLLBACK_LINES} lines)\n`);
+    console.log(
+      `Terminal UI: resident memory idle ${(scrollback.idle / 2 ** 20).toFixed(1)} MiB, after ${SCROLLBACK_BENCH_LINES} lines of output ${(scrollback.after / 2 ** 20).toFixed(1)} MiB (the history keeps ${SCROLLBACK_LINES} lines)\n`,
+    );
     checkLimit('TUI idle CPU < 1% of a core', idle, '%', 1);
     checkLimit(`history of ${SCROLLBACK_BENCH_LINES} lines < 50 MiB over the idle TUI`, historyMiB, 'MiB', 50);
     checkLimit('re-run latency median < 50 ms', keys[0].median, 'ms', 50);
@@ -535,17 +618,37 @@ async function ociRuntimeSection(rootfs: string): Promise<void> {
   try {
     const bundle = makeCrunBundle(rootfs);
     const lifecycle = (runtime: string): string[] => [
-      'sh', '-c', `id=bench-$$; ${runtime} create --bundle ${bundle} $id && ${runtime} start $id && ${runtime} delete --force $id`,
+      'sh',
+      '-c',
+      `id=bench-$$; ${runtime} create --bundle ${bundle} $id && ${runtime} start $id && ${runtime} delete --force $id`,
     ];
     const podmanRun = (runtime: string): string[] => ['podman', '--runtime', runtime, 'run', '--rm', '--network', 'none', PODMAN_IMAGE, '/bin/true'];
     const v1Only = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', 'sh'];
     const crun = spawnSync('sh', ['-c', 'command -v crun'], { encoding: 'utf8' }).stdout.trim();
     process.env.CONTAINERS_CONF = engine.env.CONTAINERS_CONF;
     process.env.CONTAINERS_STORAGE_CONF = engine.env.CONTAINERS_STORAGE_CONF;
-    const bundles = launchCases([['crun: create + start + delete', lifecycle(crun)], ['baby-docker-runc: create + start + delete', lifecycle(RUNC_PATH)]], LAUNCH_ITERATIONS, 2, v1Only);
-    const podmans = launchCases([['podman run --rm, crun', podmanRun(crun)], ['podman run --rm, baby-docker-runc', podmanRun(RUNC_PATH)]], PODMAN_ITERATIONS, 1, v1Only);
+    const bundles = launchCases(
+      [
+        ['crun: create + start + delete', lifecycle(crun)],
+        ['baby-docker-runc: create + start + delete', lifecycle(RUNC_PATH)],
+      ],
+      LAUNCH_ITERATIONS,
+      2,
+      v1Only,
+    );
+    const podmans = launchCases(
+      [
+        ['podman run --rm, crun', podmanRun(crun)],
+        ['podman run --rm, baby-docker-runc', podmanRun(RUNC_PATH)],
+      ],
+      PODMAN_ITERATIONS,
+      1,
+      v1Only,
+    );
     fs.rmSync(bundle, { recursive: true, force: true });
-    console.log(`\nOCI runtime beside crun, whole processes (sh -c of the three calls; podman with private storage), round-robin, ${LAUNCH_ITERATIONS} and ${PODMAN_ITERATIONS} runs (+2, +1 warm-up)\n`);
+    console.log(
+      `\nOCI runtime beside crun, whole processes (sh -c of the three calls; podman with private storage), round-robin, ${LAUNCH_ITERATIONS} and ${PODMAN_ITERATIONS} runs (+2, +1 warm-up)\n`,
+    );
     printTable(bundles, [bundles[0]!]);
     console.log();
     printTable(podmans, [podmans[0]!]);
@@ -567,7 +670,13 @@ async function main(): Promise<void> {
   console.log(`baby-docker bench: kernel ${os.release()}, cgroup ${addon().cgroupMode()}, node ${process.version}, rootfs ${rootfs}`);
   // Later sections go here, each printing its own table. `npm run bench -- images` runs those whose name holds a word given.
   const sections: ((rootfs: string) => Promise<void>)[] = [
-    startupSection, cgroupMigrationSection, cgroupV2Section, imagesSection, networkStartSection, networkThroughputSection, terminalUiSection,
+    startupSection,
+    cgroupMigrationSection,
+    cgroupV2Section,
+    imagesSection,
+    networkStartSection,
+    networkThroughputSection,
+    terminalUiSection,
     ociRuntimeSection,
   ];
   const only = process.argv.slice(2).map((word) => word.toLowerCase());

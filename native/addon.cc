@@ -21,9 +21,7 @@ Napi::Value Fail(Napi::Env env, const bd_error &err) {
   return env.Undefined();
 }
 
-Napi::Value Limit(Napi::Env env, uint64_t v) {
-  return v ? Napi::Number::New(env, static_cast<double>(v)) : env.Null();
-}
+Napi::Value Limit(Napi::Env env, uint64_t v) { return v ? Napi::Number::New(env, static_cast<double>(v)) : env.Null(); }
 
 // readStats(version, memoryDir, pidsDir) -> {memory, pids}
 Napi::Value ReadStats(const Napi::CallbackInfo &info) {
@@ -57,8 +55,7 @@ Napi::Value ReadStats(const Napi::CallbackInfo &info) {
 Napi::Value ReadHostname(const Napi::CallbackInfo &info) {
   char name[256];
   bd_error err;
-  if (read_hostname(info[0].As<Napi::Number>().Int32Value(), name, sizeof name, &err) < 0)
-    return Fail(info.Env(), err);
+  if (read_hostname(info[0].As<Napi::Number>().Int32Value(), name, sizeof name, &err) < 0) return Fail(info.Env(), err);
   return Napi::String::New(info.Env(), name);
 }
 
@@ -109,8 +106,8 @@ Napi::Value PtyReaderStart(const Napi::CallbackInfo &info) {
   auto *handle = new PtyReaderHandle();
   handle->ready = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "pty reader", 0, 1);
   bd_error err;
-  if (pty_reader_start(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int64Value(),
-                       NotifyReady, handle, &handle->reader, &err) < 0) {
+  if (pty_reader_start(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int64Value(), NotifyReady, handle, &handle->reader, &err) <
+      0) {
     handle->ready.Release();
     delete handle;
     return Fail(env, err);
@@ -123,12 +120,9 @@ Napi::Value PtyReaderTake(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   pty_output output;
   bd_error err;
-  if (pty_reader_take(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, &output, &err) < 0)
-    return Fail(env, err);
+  if (pty_reader_take(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, &output, &err) < 0) return Fail(env, err);
   Napi::Object result = Napi::Object::New(env);
-  result.Set("data", output.data
-      ? Napi::Buffer<char>::New(env, output.data, output.length, [](Napi::Env, char *data) { free(data); })
-      : env.Null());
+  result.Set("data", output.data ? Napi::Buffer<char>::New(env, output.data, output.length, [](Napi::Env, char *data) { free(data); }) : env.Null());
   result.Set("ended", Napi::Boolean::New(env, output.ended));
   result.Set("error", Napi::String::New(env, output.error));
   return result;
@@ -151,9 +145,12 @@ Napi::Value PtyReaderFree(const Napi::CallbackInfo &info) {
 // cgroupMode() -> "v1" | "hybrid" | "v2"
 Napi::Value CgroupMode(const Napi::CallbackInfo &info) {
   switch (cgroup_detect_mode()) {
-    case CGROUP_MODE_V2: return Napi::String::New(info.Env(), "v2");
-    case CGROUP_MODE_HYBRID: return Napi::String::New(info.Env(), "hybrid");
-    default: return Napi::String::New(info.Env(), "v1");
+    case CGROUP_MODE_V2:
+      return Napi::String::New(info.Env(), "v2");
+    case CGROUP_MODE_HYBRID:
+      return Napi::String::New(info.Env(), "hybrid");
+    default:
+      return Napi::String::New(info.Env(), "v1");
   }
 }
 

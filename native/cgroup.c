@@ -21,8 +21,7 @@
 enum cgroup_mode cgroup_detect_mode(void) {
   struct statfs fs;
   if (statfs(CGROUP_ROOT, &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) return CGROUP_MODE_V2;
-  if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC)
-    return CGROUP_MODE_HYBRID;
+  if (statfs(CGROUP_ROOT "/unified", &fs) == 0 && fs.f_type == CGROUP2_SUPER_MAGIC) return CGROUP_MODE_HYBRID;
   return CGROUP_MODE_V1;
 }
 
@@ -56,8 +55,7 @@ static int own_cgroup(const char *controller, char *out, size_t len, struct bd_e
     }
   }
   fclose(f);
-  if (!found)
-    return bd_fail(err, ENOENT, "find the %s cgroup in /proc/self/cgroup", controller ? controller : "unified");
+  if (!found) return bd_fail(err, ENOENT, "find the %s cgroup in /proc/self/cgroup", controller ? controller : "unified");
   return 0;
 }
 
@@ -103,17 +101,20 @@ static int v1_plan_dir(const char *controller, const char *id, char *out, struct
   return cgroup_dir_for(controller, name, 1, out, err);
 }
 
-static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
-                   struct bd_error *err) {
+static int v1_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg, struct bd_error *err) {
   cg->version = 1;
   if (v1_plan_dir("pids", id, cg->pids, err) < 0)
-    return bd_fail(err, 0, "cgroups unavailable: no pids controller is mounted under %s; "
-                           "mount the cgroup pids controller", CGROUP_ROOT);
+    return bd_fail(err, 0,
+                   "cgroups unavailable: no pids controller is mounted under %s; "
+                   "mount the cgroup pids controller",
+                   CGROUP_ROOT);
   struct bd_error no_memory; /* not a failure without a limit: err stays empty */
   if (v1_plan_dir("memory", id, cg->memory, &no_memory) < 0) {
     if (limits->memory)
-      return bd_fail(err, 0, "cgroups unavailable: no memory controller is mounted under %s; "
-                             "mount it or run with --memory 0", CGROUP_ROOT);
+      return bd_fail(err, 0,
+                     "cgroups unavailable: no memory controller is mounted under %s; "
+                     "mount it or run with --memory 0",
+                     CGROUP_ROOT);
     cg->memory[0] = '\0';
   }
   return 0;
@@ -172,18 +173,21 @@ static void v2_wanted(int has_memory, const char *wanted[3]) {
   wanted[2] = NULL;
 }
 
-static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
-                   struct bd_error *err) {
+static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg, struct bd_error *err) {
   char available[256], own[PATH_MAX], path[PATH_MAX];
   cg->version = 2;
   if (read_file(CGROUP_ROOT, "cgroup.controllers", available, sizeof available, err) < 0) return -1;
   int has_memory = has_word(available, "memory", ' ');
   if (!has_word(available, "pids", ' '))
-    return bd_fail(err, 0, "cgroups unavailable: the pids controller is not in %s/cgroup.controllers; "
-                           "enable it in the kernel", CGROUP_ROOT);
+    return bd_fail(err, 0,
+                   "cgroups unavailable: the pids controller is not in %s/cgroup.controllers; "
+                   "enable it in the kernel",
+                   CGROUP_ROOT);
   if (limits->memory && !has_memory)
-    return bd_fail(err, 0, "cgroups unavailable: the memory controller is not in %s/cgroup.controllers; "
-                           "enable it or run with --memory 0", CGROUP_ROOT);
+    return bd_fail(err, 0,
+                   "cgroups unavailable: the memory controller is not in %s/cgroup.controllers; "
+                   "enable it or run with --memory 0",
+                   CGROUP_ROOT);
   const char *wanted[3];
   v2_wanted(has_memory, wanted);
   if (own_cgroup(NULL, own, sizeof own, err) < 0) return -1;
@@ -198,14 +202,14 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
     if ((root || !v2_holds_processes(path)) && cgroup_v2_enable_down(path, wanted, &tried) == 0) break;
     if (root) {
       if (!tried.msg[0]) bd_fail(&tried, 0, "every cgroup above %s holds processes", own);
-      return bd_fail(err, 0, "cgroups unavailable: no cgroup from %s up can pass memory and pids on to a "
-                             "container (%s); run baby-docker from a cgroup whose parent delegates them",
+      return bd_fail(err, 0,
+                     "cgroups unavailable: no cgroup from %s up can pass memory and pids on to a "
+                     "container (%s); run baby-docker from a cgroup whose parent delegates them",
                      own, tried.msg);
     }
     parent_path(path);
   }
-  int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/" V2_GROUP "/baby-docker-%s", CGROUP_ROOT,
-                   strcmp(path, "/") == 0 ? "" : path, id);
+  int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/" V2_GROUP "/baby-docker-%s", CGROUP_ROOT, strcmp(path, "/") == 0 ? "" : path, id);
   if (n < 0 || n >= (int)sizeof cg->pids) return bd_fail(err, ENAMETOOLONG, "cgroup path under %s", path);
   snprintf(cg->memory, sizeof cg->memory, "%s", has_memory ? cg->pids : "");
   return 0;
@@ -243,11 +247,9 @@ static int v2_create_dirs(const struct cgroup *cg, struct bd_error *err) {
   return -1;
 }
 
-int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
-                struct bd_error *err) {
+int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg, struct bd_error *err) {
   memset(cg, 0, sizeof *cg);
-  return cgroup_detect_mode() == CGROUP_MODE_V2 ? v2_plan(id, limits, cg, err)
-                                                : v1_plan(id, limits, cg, err);
+  return cgroup_detect_mode() == CGROUP_MODE_V2 ? v2_plan(id, limits, cg, err) : v1_plan(id, limits, cg, err);
 }
 
 static int make_dir(const char *dir, struct bd_error *err) {
@@ -258,8 +260,7 @@ static int make_dir(const char *dir, struct bd_error *err) {
   return 0;
 }
 
-int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
-                  struct bd_error *err) {
+int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits, struct bd_error *err) {
   char value[32];
   if (cg->version == 2) {
     if (v2_create_dirs(cg, err) < 0) return -1;
@@ -282,8 +283,7 @@ int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
   if (write_file(cg->memory, "memory.limit_in_bytes", value, err) < 0) return -1;
   char memsw[PATH_MAX];
   if (bd_format(memsw, sizeof memsw, err, "%s/memory.memsw.limit_in_bytes", cg->memory) < 0) return -1;
-  if (path_exists(memsw) && write_file(cg->memory, "memory.memsw.limit_in_bytes", value, err) < 0)
-    return -1;
+  if (path_exists(memsw) && write_file(cg->memory, "memory.memsw.limit_in_bytes", value, err) < 0) return -1;
   return 0;
 }
 
@@ -337,9 +337,7 @@ int cgroup_has_process(const char *dir, pid_t pid, struct bd_error *err) {
   return found;
 }
 
-int cgroup_open_for_clone(const struct cgroup *cg) {
-  return cg->version == 2 ? open(cg->pids, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-}
+int cgroup_open_for_clone(const struct cgroup *cg) { return cg->version == 2 ? open(cg->pids, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1; }
 
 static uint64_t limit_or_none(uint64_t v) { return (v == UINT64_MAX || v >= V1_UNLIMITED) ? 0 : v; }
 
@@ -408,8 +406,7 @@ int cgroup_destroy(const struct cgroup *cg, struct bd_error *err) {
     /* The group goes with its last container; while others are in it, it stays. */
     char group[PATH_MAX];
     v2_group_of(cg, group);
-    if (rmdir(group) < 0 && errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT)
-      rc = bd_fail(err, errno, "rmdir %s", group);
+    if (rmdir(group) < 0 && errno != EBUSY && errno != ENOTEMPTY && errno != ENOENT) rc = bd_fail(err, errno, "rmdir %s", group);
   }
   return rc;
 }

@@ -43,13 +43,11 @@ enum cgroup_mode cgroup_detect_mode(void);
 
 /* Work out where the cgroup of container `id` goes (nothing is created
  * except, on v2, enabling controllers for the chosen parent). */
-int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg,
-                struct bd_error *err);
+int cgroup_plan(const char *id, const struct cgroup_limits *limits, struct cgroup *cg, struct bd_error *err);
 
 /* mkdir the planned directories and write the limits. Fails when they exist
  * already: a container never starts in a cgroup it did not make. */
-int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits,
-                  struct bd_error *err);
+int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits, struct bd_error *err);
 
 int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err);
 

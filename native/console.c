@@ -47,8 +47,8 @@ struct flow {
   int from, to;
   char buf[4096];
   size_t len, off;
-  int ended;    /* nothing more comes from `from` */
-  int to_gone;  /* `to` cannot take more: what comes is dropped, so the writer never blocks */
+  int ended;   /* nothing more comes from `from` */
+  int to_gone; /* `to` cannot take more: what comes is dropped, so the writer never blocks */
 };
 
 static void flow_events(const struct flow *f, struct pollfd *from, struct pollfd *to) {

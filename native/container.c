@@ -76,8 +76,10 @@ void exec_command(const struct container_config *c, int sync_fd) {
   execvp(c->argv[0], c->argv);
   int e = errno;
   if (e == ENOENT) {
-    bd_fail(&err, 0, "command not found in the rootfs: %s (check the path, or that its "
-                     "interpreter or libraries are in the rootfs)", c->argv[0]);
+    bd_fail(&err, 0,
+            "command not found in the rootfs: %s (check the path, or that its "
+            "interpreter or libraries are in the rootfs)",
+            c->argv[0]);
     err.exit_code = BD_EXIT_NOT_FOUND;
   } else {
     bd_fail(&err, e, "command not executable: %s", c->argv[0]);
@@ -137,8 +139,7 @@ static int open_container(pid_t target, const struct cgroup *cg, const char *id,
   return listed == 0 ? bd_fail(err, 0, "container %s has exited", id) : -1;
 }
 
-pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
-                     int *console, struct bd_error *err) {
+pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd, int *console, struct bd_error *err) {
   int pair[2] = {-1, -1}, procs[2] = {-1, -1}, slave = -1;
   pid_t child = -1;
   int pidfd = open_container(target, cg, c->id, err);
@@ -174,8 +175,7 @@ pid_t container_exec(pid_t target, const struct cgroup *cg, const struct contain
     }
     exec_command(c, pair[1]);
   }
-  if (cgroup_join_procs(procs, child, err) < 0 ||
-      (sync_send(pair[0], SYNC_GO, NULL) < 0 && bd_fail(err, errno, "write sync channel"))) {
+  if (cgroup_join_procs(procs, child, err) < 0 || (sync_send(pair[0], SYNC_GO, NULL) < 0 && bd_fail(err, errno, "write sync channel"))) {
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
     child = -1;
@@ -213,8 +213,8 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   int console = -1, slave = -1;
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (make_mounts_private(err) < 0 ||
-      (c->layer_dev && layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1,
-                                   c->layer_dir, c->root_dir, err) < 0) ||
+      (c->layer_dev &&
+       layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1, c->layer_dir, c->root_dir, err) < 0) ||
       enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0 ||
       (c->tty && (console = console_open(&slave, 0, err)) < 0)) /* sized as the terminal the run started on */
@@ -261,8 +261,7 @@ static void __attribute__((noreturn)) container_main(const struct container_conf
 
 /* The kernel's struct clone_args, up to the cgroup field (Linux 5.7). */
 struct clone3_args {
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
-      set_tid_size, cgroup;
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
 };
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -310,8 +309,7 @@ static pid_t start_holder(struct bd_error *err) {
     /* Nothing of the shim's stays open here: not its stdio, not its status channel. */
     if (dup2(shim, 0) < 0 || close_from(1, &ignored) < 0) _exit(1);
     struct pollfd ended = {.fd = 0, .events = POLLIN};
-    while (poll(&ended, 1, -1) < 0 && errno == EINTR) {
-    }
+    while (poll(&ended, 1, -1) < 0 && errno == EINTR) {}
     _exit(0);
   }
   int e = errno;
@@ -384,14 +382,12 @@ static int cloner_main(void *arg) {
  * its own copy of our memory for all of its setup. */
 #define CLONER_STACK (1024 * 1024)
 
-pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder,
-                      struct bd_error *err) {
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder, struct bd_error *err) {
   int pair[2] = {-1, -1}, report[2] = {-1, -1}, on = 1;
   pid_t pid = -1;
   char *stack = MAP_FAILED;
   if ((*holder = start_holder(err)) < 0) return -1;
-  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0 ||
-      socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, report) < 0 ||
       setsockopt(report[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof on) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;

@@ -14,24 +14,24 @@
 
 struct container_config {
   const char *id;
-  const char *rootfs;   /* absolute path on the host */
+  const char *rootfs; /* absolute path on the host */
   const char *hostname;
-  char **argv;          /* the command, argv[0] looked up in the container's PATH */
+  char **argv; /* the command, argv[0] looked up in the container's PATH */
   char **envp;
-  int tty;              /* fd 0 is a terminal to make the controlling one */
-  int stdio[3];         /* fds to make the command's 0-2, or -1 each to keep ours */
-  int use_init;         /* run a tiny init as PID 1 with the command under it */
-  int hardened;         /* capabilities cut to `caps`, seccomp, masked /proc paths */
-  uint64_t caps;        /* capabilities kept when hardened (bit n = capability n) */
-  int cgroup_version;   /* 1 or 2: what /sys/fs/cgroup shows inside */
-  int cgroup_memory;    /* the container has a memory cgroup */
-  const char *user;     /* -u: UID[:GID] or NAME[:GROUP], or NULL for root */
-  const char *workdir;  /* -w: the command's working directory, or NULL for / */
-  int read_only;        /* --read-only: the container's / is mounted read-only */
-  int host_network;     /* --network host: no network namespace of its own, the host's stack */
-  const char *layer_dev;  /* the writable layer's loop device (see layer.h), or NULL to run on rootfs itself */
-  const char *layer_dir;  /* where its filesystem is mounted, in the container's mount namespace */
-  const char *root_dir;   /* where the overlay of it over the lowers is mounted, likewise */
+  int tty;                        /* fd 0 is a terminal to make the controlling one */
+  int stdio[3];                   /* fds to make the command's 0-2, or -1 each to keep ours */
+  int use_init;                   /* run a tiny init as PID 1 with the command under it */
+  int hardened;                   /* capabilities cut to `caps`, seccomp, masked /proc paths */
+  uint64_t caps;                  /* capabilities kept when hardened (bit n = capability n) */
+  int cgroup_version;             /* 1 or 2: what /sys/fs/cgroup shows inside */
+  int cgroup_memory;              /* the container has a memory cgroup */
+  const char *user;               /* -u: UID[:GID] or NAME[:GROUP], or NULL for root */
+  const char *workdir;            /* -w: the command's working directory, or NULL for / */
+  int read_only;                  /* --read-only: the container's / is mounted read-only */
+  int host_network;               /* --network host: no network namespace of its own, the host's stack */
+  const char *layer_dev;          /* the writable layer's loop device (see layer.h), or NULL to run on rootfs itself */
+  const char *layer_dir;          /* where its filesystem is mounted, in the container's mount namespace */
+  const char *root_dir;           /* where the overlay of it over the lowers is mounted, likewise */
   const char *lowers[MAX_LOWERS]; /* the overlay's lower layers, topmost first (an image's); none: rootfs alone */
   size_t nlowers;
   struct volume volumes[MAX_VOLUMES]; /* -v and --tmpfs, mounted in this order */
@@ -53,8 +53,7 @@ enum sync_kind {
  * end of the channel. Its PID namespace is nested in one whose init,
  * *holder (also our child), exits when we do, taking the whole container
  * with it; kill and reap it once the container has ended. Call once. */
-pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder,
-                      struct bd_error *err);
+pid_t container_clone(const struct container_config *c, int cgroup_fd, int *in_cgroup, int *sync_fd, pid_t *holder, struct bd_error *err);
 
 int sync_send(int fd, char kind, const struct bd_error *payload);
 
@@ -76,8 +75,7 @@ void exec_command(const struct container_config *c, int sync_fd) __attribute__((
  * goes in *console (see console.h). Returns the child's PID and *sync_fd,
  * which gets a SYNC_ERROR (125, 126 or 127) if it fails before its exec and
  * is closed once it has exec'd; or -1 with err ("container ID has exited"). */
-pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd,
-                     int *console, struct bd_error *err);
+pid_t container_exec(pid_t target, const struct cgroup *cg, const struct container_config *c, int *sync_fd, int *console, struct bd_error *err);
 
 /* A wait status as a shell reports it: the code, or 128 + signal number. */
 int exit_code_of(int wstatus);

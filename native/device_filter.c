@@ -16,9 +16,9 @@
 
 /* One entry of the emulated v1 exception list. */
 struct exception {
-  int type; /* BPF_DEVCG_DEV_BLOCK or _CHAR */
+  int type;             /* BPF_DEVCG_DEV_BLOCK or _CHAR */
   int64_t major, minor; /* -1: any */
-  unsigned access; /* BPF_DEVCG_ACC_* bits */
+  unsigned access;      /* BPF_DEVCG_ACC_* bits */
 };
 
 static int access_bits(const char *access, unsigned *out, struct bd_error *err) {
@@ -137,8 +137,7 @@ static int load(const struct bpf_insn *insns, int count, struct bd_error *err) {
   size_t len = strlen(log);
   while (len && log[len - 1] == '\n') log[--len] = '\0';
   const char *last = strrchr(log, '\n');
-  return bd_fail(err, e, "load the cgroup v2 device program (%d instructions%s%s)", count, len ? "; the verifier says: " : "",
-                 last ? last + 1 : log);
+  return bd_fail(err, e, "load the cgroup v2 device program (%d instructions%s%s)", count, len ? "; the verifier says: " : "", last ? last + 1 : log);
 }
 
 /* The ids of the device programs attached to the cgroup `fd` itself. */

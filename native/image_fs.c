@@ -75,32 +75,25 @@ int image_open_file(const char *root, const char *rel, struct bd_error *err) {
   const char *name;
   int dir = open_parent(root, rel, buf, sizeof buf, &name, err), fd = -1;
   if (dir < 0) return -1;
-  if (!*name)
-    bd_fail(err, EISDIR, "a file entry for the layer's root");
+  if (!*name) bd_fail(err, EISDIR, "a file entry for the layer's root");
   else if (clear_entry(dir, name, rel, 0, err) < 0)
     ;
-  else if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-    bd_fail(err, errno, "create %s", rel);
+  else if ((fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) bd_fail(err, errno, "create %s", rel);
   close(dir);
   return fd;
 }
 
-static int make_dir(int dir, const char *name, const char *rel, const struct image_entry *e, const struct timespec *times,
-                    struct bd_error *err) {
+static int make_dir(int dir, const char *name, const char *rel, const struct image_entry *e, const struct timespec *times, struct bd_error *err) {
   int kept = *name ? clear_entry(dir, name, rel, 1, err) : 1;
   if (kept < 0) return -1;
   if (!kept && mkdirat(dir, name, 0700) < 0) return bd_fail(err, errno, "mkdir %s", rel);
   int fd = *name ? openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(dir);
   if (fd < 0) return bd_fail(err, errno, "open %s", rel);
   int rc = -1;
-  if (fchown(fd, e->uid, e->gid) < 0)
-    bd_fail(err, errno, "chown %s", rel);
-  else if (fchmod(fd, e->mode) < 0)
-    bd_fail(err, errno, "chmod %s", rel);
-  else if (futimens(fd, times) < 0)
-    bd_fail(err, errno, "set the times of %s", rel);
-  else
-    rc = 0;
+  if (fchown(fd, e->uid, e->gid) < 0) bd_fail(err, errno, "chown %s", rel);
+  else if (fchmod(fd, e->mode) < 0) bd_fail(err, errno, "chmod %s", rel);
+  else if (futimens(fd, times) < 0) bd_fail(err, errno, "set the times of %s", rel);
+  else rc = 0;
   close(fd);
   return rc;
 }
@@ -165,14 +158,10 @@ int image_set_opaque(const char *root, const char *rel, struct bd_error *err) {
   int dir = open_parent(root, rel, buf, sizeof buf, &name, err);
   if (dir < 0) return -1;
   int fd = *name ? openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(dir), rc = -1;
-  if (fd < 0 && errno == ENOENT && mkdirat(dir, name, 0755) == 0)
-    fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    bd_fail(err, errno, "open the opaque directory %s", rel);
-  else if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-    bd_fail(err, errno, "setxattr trusted.overlay.opaque on %s", rel);
-  else
-    rc = 0;
+  if (fd < 0 && errno == ENOENT && mkdirat(dir, name, 0755) == 0) fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) bd_fail(err, errno, "open the opaque directory %s", rel);
+  else if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0) bd_fail(err, errno, "setxattr trusted.overlay.opaque on %s", rel);
+  else rc = 0;
   if (fd >= 0) close(fd);
   close(dir);
   return rc;
@@ -184,8 +173,7 @@ int image_set_mtime(const char *root, const char *rel, int64_t sec, long nsec, s
   int dir = open_parent(root, rel, buf, sizeof buf, &name, err), rc = 0;
   if (dir < 0) return -1;
   struct timespec times[2] = {{sec, nsec}, {sec, nsec}};
-  if ((*name ? utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW) : futimens(dir, times)) < 0)
-    rc = bd_fail(err, errno, "set the times of %s", rel);
+  if ((*name ? utimensat(dir, name, times, AT_SYMLINK_NOFOLLOW) : futimens(dir, times)) < 0) rc = bd_fail(err, errno, "set the times of %s", rel);
   close(dir);
   return rc;
 }

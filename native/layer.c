@@ -42,14 +42,11 @@ static int copy_template(const char *template, const char *keep, struct bd_error
   if (from < 0) return bd_fail(err, errno, "open %s", template);
   if ((to = open(dirname(dir), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
     bd_fail(err, errno, "make a layer file in %s (it needs a filesystem with O_TMPFILE: ext4, xfs, btrfs, tmpfs)", dir);
-  else if (fstat(from, &st) < 0)
-    bd_fail(err, errno, "stat %s", template);
+  else if (fstat(from, &st) < 0) bd_fail(err, errno, "stat %s", template);
   else if (copy_data(from, to, st.st_size, template, err) < 0)
     ;
-  else if (keep && linkat(to, "", AT_FDCWD, keep, AT_EMPTY_PATH) < 0)
-    bd_fail(err, errno, "link the kept layer %s", keep);
-  else
-    rc = to;
+  else if (keep && linkat(to, "", AT_FDCWD, keep, AT_EMPTY_PATH) < 0) bd_fail(err, errno, "link the kept layer %s", keep);
+  else rc = to;
   close(from);
   if (rc < 0 && to >= 0) close(to);
   return rc;
@@ -108,8 +105,8 @@ int layer_attach_readonly(const char *path, struct layer *l, struct bd_error *er
   if ((l->image_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) return bd_fail(err, errno, "open the kept layer %s", path);
   /* Shared: readers may share it, a run (LOCK_EX) may not mount it meanwhile, nor we while one does. */
   if (flock(l->image_fd, LOCK_SH | LOCK_NB) < 0) {
-    bd_fail(err, errno == EWOULDBLOCK ? 0 : errno,
-            errno == EWOULDBLOCK ? "layer %s is in use by a running container: wait for it to end" : "lock %s", path);
+    bd_fail(err, errno == EWOULDBLOCK ? 0 : errno, errno == EWOULDBLOCK ? "layer %s is in use by a running container: wait for it to end" : "lock %s",
+            path);
   } else if ((l->loop_fd = open_loop(l->image_fd, LO_FLAGS_READ_ONLY, l->dev, sizeof l->dev, err)) >= 0) {
     return 0;
   }
@@ -125,8 +122,7 @@ void layer_release(struct layer *l) {
 
 /* "lowerdir=/proc/self/fd/A:/proc/self/fd/B,upperdir=...,workdir=...": fd
  * paths, which hold no comma or colon to escape, and name what was opened. */
-static int overlay_options(const int *lower_fds, size_t nlowers, int upper_fd, int work_fd, char *data, size_t len,
-                           struct bd_error *err) {
+static int overlay_options(const int *lower_fds, size_t nlowers, int upper_fd, int work_fd, char *data, size_t len, struct bd_error *err) {
   size_t used = (size_t)snprintf(data, len, "lowerdir=");
   for (size_t i = 0; i < nlowers && used < len; i++)
     used += (size_t)snprintf(data + used, len - used, "%s/proc/self/fd/%d", i ? ":" : "", lower_fds[i]);
@@ -134,8 +130,7 @@ static int overlay_options(const int *lower_fds, size_t nlowers, int upper_fd, i
   return used < len ? 0 : bd_fail(err, E2BIG, "overlay options for %zu layers", nlowers);
 }
 
-int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir,
-                struct bd_error *err) {
+int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir, struct bd_error *err) {
   int lower_fds[MAX_LOWERS], disk_fd = -1, upper_fd = -1, work_fd = -1, fresh = 0, rc = -1;
   size_t opened = 0;
   struct stat st;

@@ -37,7 +37,6 @@ void layer_release(struct layer *l);
 /* In the container's own (private) mount namespace: mount the layer's
  * filesystem on `disk_dir` and, on `root_dir`, the overlay of it over
  * `lowers` (read-only directories, the topmost first). */
-int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir,
-                struct bd_error *err);
+int layer_mount(const char *dev, const char *const *lowers, size_t nlowers, const char *disk_dir, const char *root_dir, struct bd_error *err);
 
 #endif

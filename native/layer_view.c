@@ -73,12 +73,9 @@ int main(int argc, char **argv) {
     return BD_EXIT_RUNTIME;
   }
   int mnt = -1;
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-    bd_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
-  else if (getppid() == 1)
-    bd_fail(&err, 0, "the caller is gone");
-  else if (layer_attach_readonly(argv[1], &layer, &err) == 0)
-    mnt = enter_upper(layer.dev, &err);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) bd_fail(&err, errno, "prctl PR_SET_PDEATHSIG");
+  else if (getppid() == 1) bd_fail(&err, 0, "the caller is gone");
+  else if (layer_attach_readonly(argv[1], &layer, &err) == 0) mnt = enter_upper(layer.dev, &err);
   if (mnt < 0) {
     layer_release(&layer);
     fprintf(stderr, "%s\n", err.msg);

@@ -30,14 +30,18 @@ static int open_mount_target(int dirfd, const char *shown, const char *name, str
     if (errno != ENOENT) return bd_fail(err, errno, "stat %s", shown);
     if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", shown);
   } else if (S_ISLNK(st.st_mode)) {
-    return bd_fail(err, 0, "%s in the rootfs is a symlink; a mount target must be an ordinary directory "
-                           "(replace it with a directory in the rootfs)", shown);
+    return bd_fail(err, 0,
+                   "%s in the rootfs is a symlink; a mount target must be an ordinary directory "
+                   "(replace it with a directory in the rootfs)",
+                   shown);
   }
   int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOTDIR || errno == ELOOP)
-      return bd_fail(err, 0, "%s in the rootfs is not a directory; a mount target must be an ordinary directory "
-                             "(replace it with a directory in the rootfs)", shown);
+      return bd_fail(err, 0,
+                     "%s in the rootfs is not a directory; a mount target must be an ordinary directory "
+                     "(replace it with a directory in the rootfs)",
+                     shown);
     return bd_fail(err, errno, "open %s", shown);
   }
   return fd;
@@ -45,16 +49,15 @@ static int open_mount_target(int dirfd, const char *shown, const char *name, str
 
 /* Mount onto the directory behind fd: the target was checked when it was
  * opened, and a path swapped for a symlink since then changes nothing. */
-static int mount_on_fd(int fd, const char *shown, const char *source, const char *type,
-                       unsigned long flags, const char *data, struct bd_error *err) {
+static int mount_on_fd(int fd, const char *shown, const char *source, const char *type, unsigned long flags, const char *data, struct bd_error *err) {
   char target[64];
   snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
   if (mount(source, target, type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
   return 0;
 }
 
-static int mount_at(int dirfd, const char *shown, const char *name, const char *source,
-                    const char *type, unsigned long flags, const char *data, struct bd_error *err) {
+static int mount_at(int dirfd, const char *shown, const char *name, const char *source, const char *type, unsigned long flags, const char *data,
+                    struct bd_error *err) {
   int fd = open_mount_target(dirfd, shown, name, err);
   if (fd < 0) return -1;
   int rc = mount_on_fd(fd, shown, source, type, flags, data, err);
@@ -82,7 +85,7 @@ const struct dev_node DEV_NODES[DEV_NODE_COUNT] = {
 };
 
 const struct dev_link DEV_LINKS[DEV_LINK_COUNT] = {
-    {"ptmx", "pts/ptmx"}, {"fd", "/proc/self/fd"}, {"stdin", "/proc/self/fd/0"},
+    {"ptmx", "pts/ptmx"},          {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"},
     {"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"}, {"core", "/proc/kcore"},
 };
 
@@ -91,9 +94,7 @@ static int populate_dev(int rootfd, struct bd_error *err) {
   int devfd = open_mount_target(rootfd, "/dev", "dev", err);
   if (devfd < 0) return -1;
   int rc = -1;
-  if (mount_on_fd(devfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME,
-                  "mode=755,size=65536k", err) < 0)
-    goto out;
+  if (mount_on_fd(devfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0) goto out;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(devfd);
   if ((devfd = reopen_mounted(rootfd, "dev", "/dev", TMPFS_MAGIC, err)) < 0) goto out;
@@ -114,12 +115,9 @@ static int populate_dev(int rootfd, struct bd_error *err) {
       goto out;
     }
   }
-  if (mount_at(devfd, "/dev/pts", "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-               "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
-      mount_at(devfd, "/dev/shm", "shm", "shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV,
-               "mode=1777,size=65536k", err) < 0 ||
-      mount_at(devfd, "/dev/mqueue", "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV,
-               NULL, err) < 0)
+  if (mount_at(devfd, "/dev/pts", "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
+      mount_at(devfd, "/dev/shm", "shm", "shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k", err) < 0 ||
+      mount_at(devfd, "/dev/mqueue", "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0)
     goto out;
   rc = 0;
 out:
@@ -131,8 +129,8 @@ out:
  * Docker have it: read-only, or masked (/dev/null over files, an empty
  * read-only tmpfs over directories). Missing ones are skipped. */
 static const char *const proc_read_only[] = {"bus", "fs", "irq", "sys", "sysrq-trigger"};
-static const char *const proc_masked[] = {"acpi", "asound", "interrupts", "kcore", "keys", "latency_stats",
-                                          "sched_debug", "scsi", "timer_list", "timer_stats"};
+static const char *const proc_masked[] = {"acpi",          "asound",      "interrupts", "kcore",      "keys",
+                                          "latency_stats", "sched_debug", "scsi",       "timer_list", "timer_stats"};
 static const char *const sys_masked[] = {"firmware", "devices/virtual/powercap"};
 
 /* O_PATH fd of `name` under dirfd, after the mounts on it; -1 with errno ENOENT when missing. */
@@ -183,12 +181,9 @@ static int harden_proc_and_sys(int rootfd, struct bd_error *err) {
     return -1;
   }
   int rc = 0;
-  for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++)
-    rc = protect_path(procfd, "/proc", proc_read_only[i], err);
-  for (size_t i = 0; rc == 0 && i < sizeof proc_masked / sizeof proc_masked[0]; i++)
-    rc = mask_path(procfd, "/proc", proc_masked[i], err);
-  for (size_t i = 0; rc == 0 && i < sizeof sys_masked / sizeof sys_masked[0]; i++)
-    rc = mask_path(sysfd, "/sys", sys_masked[i], err);
+  for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++) rc = protect_path(procfd, "/proc", proc_read_only[i], err);
+  for (size_t i = 0; rc == 0 && i < sizeof proc_masked / sizeof proc_masked[0]; i++) rc = mask_path(procfd, "/proc", proc_masked[i], err);
+  for (size_t i = 0; rc == 0 && i < sizeof sys_masked / sizeof sys_masked[0]; i++) rc = mask_path(sysfd, "/sys", sys_masked[i], err);
   close(procfd);
   close(sysfd);
   return rc;
@@ -248,16 +243,14 @@ int make_mounts_private(struct bd_error *err) {
 }
 
 int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes, size_t nvolumes, struct bd_error *err) {
-  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return bd_fail(err, errno, "bind %s", rootfs);
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s", rootfs);
   int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
   int rc = -1;
   if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
-      mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs",
-               MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
-      (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 ||
-      mount_volumes(rootfd, volumes, nvolumes, err) < 0 || pivot_into(rootfd, rootfs, err) < 0)
+      mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
+      (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 || mount_volumes(rootfd, volumes, nvolumes, err) < 0 ||
+      pivot_into(rootfd, rootfs, err) < 0)
     goto out;
   rc = 0;
 out:
@@ -268,8 +261,7 @@ out:
 /* Mount onto the directory behind fd, reached as the working directory:
  * after pivot_root, /proc/self/fd would be a path of the container's own,
  * which it can rename; the working directory is no path. Back to / after. */
-static int mount_in(int fd, const char *shown, const char *source, const char *type, unsigned long flags,
-                    const char *data, struct bd_error *err) {
+static int mount_in(int fd, const char *shown, const char *source, const char *type, unsigned long flags, const char *data, struct bd_error *err) {
   if (fchdir(fd) < 0) return bd_fail(err, errno, "chdir %s", shown);
   int rc = mount(source, ".", type, flags, data) < 0 ? bd_fail(err, errno, "mount %s", shown) : 0;
   if (chdir("/") < 0) return bd_fail(err, errno, "chdir /");
@@ -286,8 +278,7 @@ int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
     rc = mount_in(viewfd, "/sys/fs/cgroup", "cgroup2", "cgroup2", ro, NULL, err);
     goto out;
   }
-  if (mount_in(viewfd, "/sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=16k", err) < 0)
-    goto out;
+  if (mount_in(viewfd, "/sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=16k", err) < 0) goto out;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(viewfd);
   if ((viewfd = reopen_mounted(fsfd, "cgroup", "/sys/fs/cgroup", TMPFS_MAGIC, err)) < 0) goto out;
@@ -313,14 +304,15 @@ int make_root_read_only(struct bd_error *err) {
   struct statvfs st;
   if (statvfs("/", &st) < 0) return bd_fail(err, errno, "statvfs /");
   unsigned long keep = 0;
-  const struct { unsigned long st, ms; } flags[] = {
-      {ST_NOSUID, MS_NOSUID}, {ST_NODEV, MS_NODEV}, {ST_NOEXEC, MS_NOEXEC},
+  const struct {
+    unsigned long st, ms;
+  } flags[] = {
+      {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},           {ST_NOEXEC, MS_NOEXEC},
       {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
   };
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
     if (st.f_flag & flags[i].st) keep |= flags[i].ms;
-  if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0)
-    return bd_fail(err, errno, "remount / read-only");
+  if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, NULL) < 0) return bd_fail(err, errno, "remount / read-only");
   return 0;
 }
 

@@ -11,8 +11,7 @@
 
 /* The namespaces a container gets at clone (the cgroup namespace is entered
  * later, once the process sits in its own cgroup). */
-#define CONTAINER_CLONE_FLAGS \
-  (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
+#define CONTAINER_CLONE_FLAGS (CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC)
 
 /* Nothing mounted in this mount namespace from here on propagates back to the host. */
 int make_mounts_private(struct bd_error *err);

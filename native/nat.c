@@ -438,9 +438,10 @@ static void iptables_ruleset(FILE *out, const char *subnet, const char *bridge, 
 }
 
 /* Our chains' jumps from the built-in ones: checked (-C), added (-A) or deleted (-D). */
-static const char *const IPTABLES_CHAINS[][3] = {
-    {"nat", "PREROUTING", "BABY-DOCKER-DNAT"}, {"nat", "OUTPUT", "BABY-DOCKER-DNAT"},
-    {"nat", "POSTROUTING", "BABY-DOCKER-SNAT"}, {"raw", "PREROUTING", "BABY-DOCKER-GUARD"}};
+static const char *const IPTABLES_CHAINS[][3] = {{"nat", "PREROUTING", "BABY-DOCKER-DNAT"},
+                                                 {"nat", "OUTPUT", "BABY-DOCKER-DNAT"},
+                                                 {"nat", "POSTROUTING", "BABY-DOCKER-SNAT"},
+                                                 {"raw", "PREROUTING", "BABY-DOCKER-GUARD"}};
 #define IPTABLES_JUMPS (sizeof IPTABLES_CHAINS / sizeof IPTABLES_CHAINS[0])
 
 /* Our chains' jumps from the built-in ones: checked and added where missing (-C), or deleted (-D). */
@@ -448,8 +449,8 @@ static int iptables_jumps(const char *iptables, const char *op, struct bd_error 
   for (size_t i = 0; i < IPTABLES_JUMPS; i++) {
     const char *const *c = IPTABLES_CHAINS[i];
     int dnat = strcmp(c[2], "BABY-DOCKER-DNAT") == 0;
-    char *argv[] = {(char *)iptables, "-w", "-t", (char *)c[0], (char *)op, (char *)c[1], "-j", (char *)c[2],
-                    dnat ? "-m" : NULL, "addrtype", "--dst-type", "LOCAL", NULL};
+    char *argv[] = {(char *)iptables,   "-w",       "-t",         (char *)c[0], (char *)op, (char *)c[1], "-j", (char *)c[2],
+                    dnat ? "-m" : NULL, "addrtype", "--dst-type", "LOCAL",      NULL};
     int code = run_program(argv, "", err);
     if (code < 0) return -1;
     if (strcmp(op, "-C") == 0 && code != 0) {
@@ -496,8 +497,8 @@ int nat_publish(uint32_t net, int prefix, const char *bridge, const struct nat_p
   return (using_iptables(state_dir) ? iptables_publish : nft_publish)(net, prefix, bridge, ports, nports, err);
 }
 
-int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables,
-               const char *state_dir, struct bd_error *err) {
+int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables, const char *state_dir,
+               struct bd_error *err) {
   if (forwarding_on(state_dir, err) < 0) return -1;
   if (!iptables) {
     if (nft_publish(net, prefix, bridge, ports, nports, err) == 0) return 0;
@@ -506,8 +507,11 @@ int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_po
   }
   char path[PATH_MAX];
   if (!find_program("iptables-restore", path, sizeof path) || !find_program("iptables", path, sizeof path))
-    return bd_fail(err, 0, iptables ? "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables"
-                                    : "no NAT for the bridge: this kernel has no nftables, and iptables is not installed: install it, or use --network none");
+    return bd_fail(
+        err, 0,
+        iptables
+            ? "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables"
+            : "no NAT for the bridge: this kernel has no nftables, and iptables is not installed: install it, or use --network none");
   snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
   int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return bd_fail(err, errno, "create %s", path);

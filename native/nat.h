@@ -30,8 +30,8 @@ struct nat_port {
  * and the firewall chosen (nftables, or iptables where the kernel has no
  * nftables or `iptables` asks for it) and recorded in state_dir, with what
  * forwarding was before. */
-int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables,
-               const char *state_dir, struct bd_error *err);
+int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, int iptables, const char *state_dir,
+               struct bd_error *err);
 
 /* The rules made again, with exactly these published ports. */
 int nat_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, const char *state_dir,

@@ -50,22 +50,21 @@ static int resolv_conf(enum netfiles_network network, char *out, size_t len, str
     kept = filter_resolvers(upstream, out, len);
   if (kept <= 0) {
     size_t used = strlen(out);
-    if ((size_t)snprintf(out + used, len - used, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n") >= len - used)
-      return bd_fail(err, E2BIG, "resolv.conf");
+    if ((size_t)snprintf(out + used, len - used, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n") >= len - used) return bd_fail(err, E2BIG, "resolv.conf");
   }
   return 0;
 }
 
 static int write_hosts(const struct state *st, const char *hostname, const char *address, struct bd_error *err) {
   char text[512];
-  if ((size_t)snprintf(text, sizeof text, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", address,
-                       hostname) >= sizeof text)
+  if ((size_t)snprintf(text, sizeof text, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n", address, hostname) >=
+      sizeof text)
     return bd_fail(err, E2BIG, "hosts");
   return state_write_readable(st, "hosts", text, err);
 }
 
-static int add_volume(const struct state *st, const char *file, const char *target, struct volume *volumes, size_t *count, size_t max,
-                      char *path, size_t len, struct bd_error *err) {
+static int add_volume(const struct state *st, const char *file, const char *target, struct volume *volumes, size_t *count, size_t max, char *path,
+                      size_t len, struct bd_error *err) {
   if (*count == max) return bd_fail(err, 0, "too many volumes (at most %zu)", max - NETFILES_MAX);
   if ((size_t)snprintf(path, len, "%s/%s", st->dir, file) >= len) return bd_fail(err, ENAMETOOLONG, "state dir %s", st->dir);
   memmove(volumes + 1, volumes, *count * sizeof *volumes);
@@ -77,8 +76,8 @@ static int add_volume(const struct state *st, const char *file, const char *targ
   return 0;
 }
 
-int netfiles_prepare(const struct state *st, const char *hostname, enum netfiles_network network, struct netfiles *files,
-                     struct volume *volumes, size_t *count, size_t max, struct bd_error *err) {
+int netfiles_prepare(const struct state *st, const char *hostname, enum netfiles_network network, struct netfiles *files, struct volume *volumes,
+                     size_t *count, size_t max, struct bd_error *err) {
   char text[RESOLV_LEN + 64];
   if ((size_t)snprintf(text, sizeof text, "%s\n", hostname) >= sizeof text) return bd_fail(err, E2BIG, "hostname");
   /* On the bridge the address is named once leased (netfiles_set_address). */

@@ -22,8 +22,8 @@ struct netfiles {
 
 /* Write the files and put their volumes first in volumes[0..*count) (a -v
  * of the user's onto one of them then mounts over it). */
-int netfiles_prepare(const struct state *st, const char *hostname, enum netfiles_network network, struct netfiles *files,
-                     struct volume *volumes, size_t *count, size_t max, struct bd_error *err);
+int netfiles_prepare(const struct state *st, const char *hostname, enum netfiles_network network, struct netfiles *files, struct volume *volumes,
+                     size_t *count, size_t max, struct bd_error *err);
 
 /* Name the container's bridge address (network byte order) in its /etc/hosts. */
 int netfiles_set_address(const struct state *st, const char *hostname, uint32_t addr, struct bd_error *err);

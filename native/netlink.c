@@ -57,7 +57,9 @@ struct rtattr *nl_attr(struct nl_request *r, int type, const void *value, size_t
   return a;
 }
 
-struct rtattr *nl_nest_begin(struct nl_request *r, int type) { return nl_attr(r, type, NULL, 0); }
+struct rtattr *nl_nest_begin(struct nl_request *r, int type) {
+  return nl_attr(r, type, NULL, 0);
+}
 
 void nl_nest_end(struct nl_request *r, struct rtattr *nest) {
   if (nest) nest->rta_len = (unsigned short)(r->buf + r->len - (char *)nest);
@@ -256,8 +258,8 @@ int nl_add_address(int nl, int index, uint32_t addr, int prefix, struct bd_error
 }
 
 int nl_add_default_route(int nl, int index, uint32_t gateway, struct bd_error *err) {
-  struct rtmsg rt = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT,
-                     .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
+  struct rtmsg rt = {
+      .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN, .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST};
   struct nl_request r;
   char shown[INET_ADDRSTRLEN];
   one_message(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rt, sizeof rt);

@@ -73,8 +73,8 @@ int network_parse_subnet(const char *text, struct subnet *s, struct bd_error *er
   int prefix;
   struct in_addr in;
   char end;
-  if (sscanf(text, "%15[0-9.]/%d%c", address, &prefix, &end) != 2 || inet_pton(AF_INET, address, &in) != 1 || prefix < 16 ||
-      prefix > 29 || (ntohl(in.s_addr) & ((1u << (32 - prefix)) - 1)) != 0)
+  if (sscanf(text, "%15[0-9.]/%d%c", address, &prefix, &end) != 2 || inet_pton(AF_INET, address, &in) != 1 || prefix < 16 || prefix > 29 ||
+      (ntohl(in.s_addr) & ((1u << (32 - prefix)) - 1)) != 0)
     return bd_fail(err, 0, "%s is no subnet for the bridge: give a network address and a prefix of 16 to 29, e.g. 10.123.0.0/24", text);
   s->net = in.s_addr;
   s->prefix = prefix;
@@ -160,8 +160,7 @@ static int ensure_bridge(int nl, const struct subnet *configured, struct subnet 
   if (index < 0) return -1;
   if (index > 0) return index;
   if (nl_add_bridge(nl, BRIDGE_NAME, err) < 0) return -1;
-  if ((index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 ||
-      nl_add_address(nl, index, host_address(s->net, 1), s->prefix, err) < 0 ||
+  if ((index = nl_link_index(nl, BRIDGE_NAME, err)) <= 0 || nl_add_address(nl, index, host_address(s->net, 1), s->prefix, err) < 0 ||
       /* The host's 127.0.0.1 reaches published ports through the bridge (nat.h guards it). */
       write_file(NULL, "/proc/sys/net/ipv4/conf/" BRIDGE_NAME "/route_localnet", "1", err) < 0 || nl_set_up(nl, index, err) < 0) {
     struct bd_error ignored;
@@ -190,8 +189,8 @@ int network_parse_publish(const char *arg, struct nat_port *port, struct bd_erro
   struct in_addr in;
   memset(port, 0, sizeof *port);
   int n = sscanf(arg, "%3[a-z]:%5u:%5u:%15s", proto, &host, &container, ip);
-  if (n < 3 || (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) || !host || host > 65535 || !container ||
-      container > 65535 || inet_pton(AF_INET, ip, &in) != 1)
+  if (n < 3 || (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0) || !host || host > 65535 || !container || container > 65535 ||
+      inet_pton(AF_INET, ip, &in) != 1)
     return bd_fail(err, 0, "shim: --publish takes PROTO:HOSTPORT:PORT[:HOSTIP], not %s", arg);
   port->udp = proto[0] == 'u';
   port->host_port = (uint16_t)host;
@@ -310,8 +309,7 @@ static int check_ports_free(const struct network_lease *lease, struct bd_error *
       if (all[j].container_addr != lease->addr && all[j].udp == p->udp && all[j].host_port == p->host_port &&
           (!all[j].host_ip || !p->host_ip || all[j].host_ip == p->host_ip)) {
         free(all);
-        return bd_fail(err, 0, "host port %s is published by another container already: choose another host port",
-                       port_text(p, shown, sizeof shown));
+        return bd_fail(err, 0, "host port %s is published by another container already: choose another host port", port_text(p, shown, sizeof shown));
       }
     int fd = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0), on = 1;
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(p->host_port), .sin_addr = {p->host_ip}};
@@ -320,7 +318,8 @@ static int check_ports_free(const struct network_lease *lease, struct bd_error *
     if (fd >= 0) close(fd);
     if (!bound) {
       free(all);
-      if (e == EADDRINUSE) return bd_fail(err, 0, "host port %s is in use by a program of the host's: choose another host port", port_text(p, shown, sizeof shown));
+      if (e == EADDRINUSE)
+        return bd_fail(err, 0, "host port %s is in use by a program of the host's: choose another host port", port_text(p, shown, sizeof shown));
       if (e == EADDRNOTAVAIL) return bd_fail(err, 0, "-p %s: that is no address of the host's", port_text(p, shown, sizeof shown));
       return bd_fail(err, e, "bind host port %s", port_text(p, shown, sizeof shown));
     }
@@ -486,8 +485,7 @@ static void collect_veths(int nl) {
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     struct bd_error ignored;
-    if (strncmp(e->d_name, VETH_PREFIX, strlen(VETH_PREFIX)) == 0 && !veth_leased(e->d_name))
-      nl_delete_link(nl, e->d_name, &ignored);
+    if (strncmp(e->d_name, VETH_PREFIX, strlen(VETH_PREFIX)) == 0 && !veth_leased(e->d_name)) nl_delete_link(nl, e->d_name, &ignored);
   }
   closedir(d);
 }
@@ -495,8 +493,7 @@ static void collect_veths(int nl) {
 int network_collect(int with_bridge, struct bd_error *err) {
   struct stat st;
   /* Nothing to do, without a lock: no lease and no bridge of ours. */
-  if (stat(NETWORK_DIR, &st) < 0 && errno == ENOENT && stat("/sys/class/net/" BRIDGE_NAME, &st) < 0 && errno == ENOENT)
-    return 0;
+  if (stat(NETWORK_DIR, &st) < 0 && errno == ENOENT && stat("/sys/class/net/" BRIDGE_NAME, &st) < 0 && errno == ENOENT) return 0;
   int lock = network_lock(err);
   if (lock < 0) return -1;
   int nl = nl_open(err), count = -1;

@@ -34,9 +34,9 @@ struct network_lease {
   char veth[IF_NAMESIZE]; /* the host's end */
   uint32_t addr, gateway; /* network byte order */
   int prefix;
-  int leased; /* the lease file is ours: network_detach removes it */
-  int unsupported; /* network_attach failed making the bridge, its NAT or a veth: the host cannot do bridge networking */
-  int made_bridge; /* network_attach made the bridge and has not yet succeeded: a failure removes it again */
+  int leased;                           /* the lease file is ours: network_detach removes it */
+  int unsupported;                      /* network_attach failed making the bridge, its NAT or a veth: the host cannot do bridge networking */
+  int made_bridge;                      /* network_attach made the bridge and has not yet succeeded: a failure removes it again */
   struct nat_port ports[MAX_PUBLISHED]; /* container_addr filled in with the lease */
   size_t nports;
 };

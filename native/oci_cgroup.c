@@ -79,9 +79,7 @@ static int open_registry(const char *path, struct bd_error *err) {
   }
 }
 
-static int deepest_first(const void *a, const void *b) {
-  return (int)strlen(*(char *const *)b) - (int)strlen(*(char *const *)a);
-}
+static int deepest_first(const void *a, const void *b) { return (int)strlen(*(char *const *)b) - (int)strlen(*(char *const *)a); }
 
 /* Remove the registry's parents that hold no cgroup now; keep the others. */
 static void sweep_registry(const char *path, int fd) {
@@ -130,8 +128,7 @@ static size_t device_rules(const struct oci_resources *r, const struct oci_devic
   return n;
 }
 
-static int v1_write_devices(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices,
-                            struct bd_error *err) {
+static int v1_write_devices(const char *dir, const struct oci_resources *r, const struct oci_device *devices, size_t ndevices, struct bd_error *err) {
   struct oci_device_rule rules[DEVICE_FILTER_MAX_RULES];
   size_t n = device_rules(r, devices, ndevices, rules);
   for (size_t i = 0; i < n; i++)
@@ -146,13 +143,19 @@ static int v1_write(const char *controller, const char *dir, const struct oci_re
     const char *controller, *file;
     int64_t value;
   } numbers[] = {
-      {"memory", "memory.limit_in_bytes", r->memory_limit},         {"memory", "memory.soft_limit_in_bytes", r->memory_reservation},
-      {"memory", "memory.memsw.limit_in_bytes", r->memory_swap},    {"memory", "memory.kmem.limit_in_bytes", r->memory_kernel},
-      {"memory", "memory.kmem.tcp.limit_in_bytes", r->memory_kernel_tcp}, {"memory", "memory.swappiness", r->memory_swappiness},
+      {"memory", "memory.limit_in_bytes", r->memory_limit},
+      {"memory", "memory.soft_limit_in_bytes", r->memory_reservation},
+      {"memory", "memory.memsw.limit_in_bytes", r->memory_swap},
+      {"memory", "memory.kmem.limit_in_bytes", r->memory_kernel},
+      {"memory", "memory.kmem.tcp.limit_in_bytes", r->memory_kernel_tcp},
+      {"memory", "memory.swappiness", r->memory_swappiness},
       {"memory", "memory.oom_control", r->disable_oom_killer ? 1 : OCI_UNSET},
-      {"pids", "pids.max", r->pids_limit},                          {"cpu", "cpu.shares", r->cpu_shares},
-      {"cpu", "cpu.cfs_period_us", r->cpu_period},                  {"cpu", "cpu.cfs_quota_us", r->cpu_quota},
-      {"cpu", "cpu.rt_period_us", r->cpu_rt_period},                {"cpu", "cpu.rt_runtime_us", r->cpu_rt_runtime},
+      {"pids", "pids.max", r->pids_limit},
+      {"cpu", "cpu.shares", r->cpu_shares},
+      {"cpu", "cpu.cfs_period_us", r->cpu_period},
+      {"cpu", "cpu.cfs_quota_us", r->cpu_quota},
+      {"cpu", "cpu.rt_period_us", r->cpu_rt_period},
+      {"cpu", "cpu.rt_runtime_us", r->cpu_rt_runtime},
   };
   for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
     if (strcmp(numbers[i].controller, controller) != 0 || numbers[i].value == OCI_UNSET) continue;
@@ -178,7 +181,8 @@ static int v2_write(const char *dir, const struct oci_resources *r, const struct
   if (r->memory_swap > 0 && r->memory_limit > 0 && write_number(dir, "memory.swap.max", r->memory_swap - r->memory_limit, err) < 0) return -1;
   if (r->pids_limit != OCI_UNSET && write_limit(dir, "pids.max", r->pids_limit <= 0 ? -1 : r->pids_limit, err) < 0) return -1;
   /* shares 2..262144 onto weight 1..10000, as runc and crun map them. */
-  if (r->cpu_shares != OCI_UNSET && r->cpu_shares > 0 && write_number(dir, "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, err) < 0) return -1;
+  if (r->cpu_shares != OCI_UNSET && r->cpu_shares > 0 && write_number(dir, "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, err) < 0)
+    return -1;
   if (r->cpu_quota != OCI_UNSET || r->cpu_period != OCI_UNSET) {
     char quota[24] = "max";
     if (r->cpu_quota > 0) snprintf(quota, sizeof quota, "%" PRId64, r->cpu_quota);
@@ -215,8 +219,7 @@ static int v2_create_at(const char *path, int below_own, char *dir, int registry
   snprintf(parent, sizeof parent, "%s", dir + strlen(CGROUP_ROOT)); /* a part of dir: it fits */
   *strrchr(parent, '/') = '\0';
   if (bd_format(parent_dir, sizeof parent_dir, err, "%s%s", CGROUP_ROOT, parent) < 0) return -1;
-  if ((parent[0] && make_dirs(parent_dir, 0, registry, 1, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0)
-    return -1;
+  if ((parent[0] && make_dirs(parent_dir, 0, registry, 1, err) < 0) || cgroup_v2_enable_down(parent[0] ? parent : "/", wanted, err) < 0) return -1;
   return make_dirs(dir, 0, registry, 0, err);
 }
 

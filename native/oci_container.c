@@ -27,13 +27,30 @@ static const struct {
   int clear;
   unsigned long flag;
 } OPTIONS[] = {
-    {"ro", 0, MS_RDONLY},        {"rw", 1, MS_RDONLY},          {"nosuid", 0, MS_NOSUID},      {"suid", 1, MS_NOSUID},
-    {"nodev", 0, MS_NODEV},      {"dev", 1, MS_NODEV},          {"noexec", 0, MS_NOEXEC},      {"exec", 1, MS_NOEXEC},
-    {"sync", 0, MS_SYNCHRONOUS}, {"async", 1, MS_SYNCHRONOUS},  {"dirsync", 0, MS_DIRSYNC},    {"remount", 0, MS_REMOUNT},
-    {"mand", 0, MS_MANDLOCK},    {"nomand", 1, MS_MANDLOCK},    {"noatime", 0, MS_NOATIME},    {"atime", 1, MS_NOATIME},
-    {"nodiratime", 0, MS_NODIRATIME}, {"diratime", 1, MS_NODIRATIME}, {"relatime", 0, MS_RELATIME},
-    {"norelatime", 1, MS_RELATIME}, {"strictatime", 0, MS_STRICTATIME}, {"nostrictatime", 1, MS_STRICTATIME},
-    {"bind", 0, MS_BIND},        {"rbind", 0, MS_BIND | MS_REC},
+    {"ro", 0, MS_RDONLY},
+    {"rw", 1, MS_RDONLY},
+    {"nosuid", 0, MS_NOSUID},
+    {"suid", 1, MS_NOSUID},
+    {"nodev", 0, MS_NODEV},
+    {"dev", 1, MS_NODEV},
+    {"noexec", 0, MS_NOEXEC},
+    {"exec", 1, MS_NOEXEC},
+    {"sync", 0, MS_SYNCHRONOUS},
+    {"async", 1, MS_SYNCHRONOUS},
+    {"dirsync", 0, MS_DIRSYNC},
+    {"remount", 0, MS_REMOUNT},
+    {"mand", 0, MS_MANDLOCK},
+    {"nomand", 1, MS_MANDLOCK},
+    {"noatime", 0, MS_NOATIME},
+    {"atime", 1, MS_NOATIME},
+    {"nodiratime", 0, MS_NODIRATIME},
+    {"diratime", 1, MS_NODIRATIME},
+    {"relatime", 0, MS_RELATIME},
+    {"norelatime", 1, MS_RELATIME},
+    {"strictatime", 0, MS_STRICTATIME},
+    {"nostrictatime", 1, MS_STRICTATIME},
+    {"bind", 0, MS_BIND},
+    {"rbind", 0, MS_BIND | MS_REC},
 };
 
 static const struct {
@@ -113,8 +130,7 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err
   snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
   if (remount && mount(NULL, target, NULL, remount | MS_REMOUNT | MS_BIND, NULL) < 0)
     rc = bd_fail(err, errno, "remount %s with its options", m->destination);
-  else if (o.propagation && mount(NULL, target, NULL, o.propagation, NULL) < 0)
-    rc = bd_fail(err, errno, "set the propagation of %s", m->destination);
+  else if (o.propagation && mount(NULL, target, NULL, o.propagation, NULL) < 0) rc = bd_fail(err, errno, "set the propagation of %s", m->destination);
   close(dst);
   return rc;
 }
@@ -144,8 +160,7 @@ static int bind_host_device(int dir, const char *name, const struct oci_device *
   else if (snprintf(host_path, sizeof host_path, "/proc/self/fd/%d", host) < 0 ||
            snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || mount(host_path, node_path, NULL, MS_BIND, NULL) < 0)
     bd_fail(err, errno, "bind the host's %s", d->path);
-  else
-    rc = 0;
+  else rc = 0;
   if (host >= 0) close(host);
   close(node);
   return rc;
@@ -169,18 +184,14 @@ static int make_device(int rootfd, const struct oci_device *d, int userns, struc
   if (userns) {
     rc = d->type == 'p' ? bd_fail(err, 0, "linux.devices: %s: a fifo in a user namespace is not supported", d->path)
                         : bind_host_device(dir, name, d, type, rdev, err);
-  } else if (mknodat(dir, name, type | (d->mode & 07777), rdev) < 0 && errno != EEXIST)
-    bd_fail(err, errno, "mknod %s", d->path);
-  else if ((node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(node, &st) < 0)
-    bd_fail(err, errno, "open %s", d->path);
+  } else if (mknodat(dir, name, type | (d->mode & 07777), rdev) < 0 && errno != EEXIST) bd_fail(err, errno, "mknod %s", d->path);
+  else if ((node = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC)) < 0 || fstat(node, &st) < 0) bd_fail(err, errno, "open %s", d->path);
   else if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
     bd_fail(err, 0, "linux.devices: %s is there already, and is not that device", d->path);
-  else if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0)
-    bd_fail(err, errno, "chown %s", d->path);
+  else if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0) bd_fail(err, errno, "chown %s", d->path);
   else if (snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || chmod(node_path, d->mode & 07777) < 0)
     bd_fail(err, errno, "chmod %s", d->path); /* through the fd: the node itself, whatever its path says now */
-  else
-    rc = 0;
+  else rc = 0;
   if (node >= 0) close(node);
   close(dir);
   return rc;
@@ -219,8 +230,7 @@ static int dev_is_tmpfs(const struct oci_spec *s) {
 static int mask_and_protect(const struct oci_spec *s, struct bd_error *err) {
   int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), rc = 0;
   if (root < 0) return bd_fail(err, errno, "open /");
-  for (size_t i = 0; rc == 0 && i < s->nmasked_paths; i++)
-    rc = mask_path(root, "", s->masked_paths[i] + strspn(s->masked_paths[i], "/"), err);
+  for (size_t i = 0; rc == 0 && i < s->nmasked_paths; i++) rc = mask_path(root, "", s->masked_paths[i] + strspn(s->masked_paths[i], "/"), err);
   for (size_t i = 0; rc == 0 && i < s->nreadonly_paths; i++)
     rc = protect_path(root, "", s->readonly_paths[i] + strspn(s->readonly_paths[i], "/"), err);
   close(root);
@@ -239,11 +249,9 @@ static int write_sysctls(const struct oci_spec *s, struct bd_error *err) {
   return 0;
 }
 
-
 int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *state, struct bd_error *err) {
   unsigned long propagation = s->rootfs_propagation ? propagation_of(s->rootfs_propagation) : MS_PRIVATE | MS_REC;
-  if (!propagation)
-    return bd_fail(err, 0, "linux.rootfsPropagation %s: give private, slave, shared or unbindable (r...)", s->rootfs_propagation);
+  if (!propagation) return bd_fail(err, 0, "linux.rootfsPropagation %s: give private, slave, shared or unbindable (r...)", s->rootfs_propagation);
   /* Nothing of ours propagates to the host while we mount; the rootfs's own propagation comes last. */
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) return bd_fail(err, errno, "make / a slave mount");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);

@@ -19,10 +19,8 @@ static int action_of(const char *name, uint32_t errno_ret, uint32_t *action, con
   else if (strcmp(name, "SCMP_ACT_ERRNO") == 0) *action = SCMP_ACT_ERRNO(errno_ret);
   else if (strcmp(name, "SCMP_ACT_TRACE") == 0) *action = SCMP_ACT_TRACE(errno_ret);
   else if (strcmp(name, "SCMP_ACT_LOG") == 0) *action = SCMP_ACT_LOG;
-  else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-    return bd_fail(err, 0, "config.json: %s: SCMP_ACT_NOTIFY (a seccomp agent) is not supported", where);
-  else
-    return bd_fail(err, 0, "config.json: %s: unknown action %s", where, name);
+  else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0) return bd_fail(err, 0, "config.json: %s: SCMP_ACT_NOTIFY (a seccomp agent) is not supported", where);
+  else return bd_fail(err, 0, "config.json: %s: unknown action %s", where, name);
   return 0;
 }
 
@@ -30,15 +28,18 @@ static const struct {
   const char *name;
   enum scmp_compare op;
 } OPERATORS[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const char *string_member(json_object *obj, const char *key) {
   json_object *value;
-  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_string) ? json_object_get_string(value)
-                                                                                                     : NULL;
+  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
 }
 
 static json_object *array_member(json_object *obj, const char *key) {
@@ -48,8 +49,7 @@ static json_object *array_member(json_object *obj, const char *key) {
 
 static uint64_t u64_member(json_object *obj, const char *key, uint64_t fallback) {
   json_object *value;
-  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_int) ? json_object_get_uint64(value)
-                                                                                                  : fallback;
+  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_int) ? json_object_get_uint64(value) : fallback;
 }
 
 /* A rule's args as libseccomp comparisons; *n of them. */
@@ -76,13 +76,11 @@ static int args_of(json_object *rule, struct scmp_arg_cmp *cmp, unsigned *n, con
 /* One syscalls[] entry: each of its names, with its args. A name this
  * kernel's arches do not know is skipped, as runc and crun do: profiles
  * list calls of newer kernels. */
-static int add_rule(scmp_filter_ctx ctx, json_object *rule, uint32_t default_action, uint32_t default_errno, size_t index,
-                    struct bd_error *err) {
+static int add_rule(scmp_filter_ctx ctx, json_object *rule, uint32_t default_action, uint32_t default_errno, size_t index, struct bd_error *err) {
   char where[64];
   snprintf(where, sizeof where, "linux.seccomp.syscalls[%zu]", index);
   uint32_t action;
-  if (action_of(string_member(rule, "action"), (uint32_t)u64_member(rule, "errnoRet", default_errno), &action, where, err) < 0)
-    return -1;
+  if (action_of(string_member(rule, "action"), (uint32_t)u64_member(rule, "errnoRet", default_errno), &action, where, err) < 0) return -1;
   struct scmp_arg_cmp cmp[6];
   unsigned ncmp;
   if (args_of(rule, cmp, &ncmp, where, err) < 0) return -1;
@@ -161,8 +159,7 @@ void *oci_seccomp_compile(void *profile, struct bd_error *err) {
   if (string_member(seccomp, "listenerPath"))
     return bd_fail(err, 0, "config.json: linux.seccomp.listenerPath: a seccomp agent is not supported"), NULL;
   uint32_t default_errno = (uint32_t)u64_member(seccomp, "defaultErrnoRet", EPERM), default_action;
-  if (action_of(string_member(seccomp, "defaultAction"), default_errno, &default_action, "linux.seccomp.defaultAction", err) < 0)
-    return NULL;
+  if (action_of(string_member(seccomp, "defaultAction"), default_errno, &default_action, "linux.seccomp.defaultAction", err) < 0) return NULL;
   scmp_filter_ctx ctx = seccomp_init(default_action);
   if (!ctx) return bd_fail(err, EINVAL, "seccomp_init"), NULL;
   if (fill(ctx, seccomp, default_action, default_errno, err) < 0) {

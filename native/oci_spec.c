@@ -39,8 +39,7 @@ static int bool_of(json_object *obj, const char *key, const char *where, struct 
 }
 
 /* An array of strings into out[max] (NULL-terminated when `terminate`). */
-static int strings_of(json_object *obj, const char *key, const char **out, size_t max, size_t *n, const char *where,
-                      struct bd_error *err) {
+static int strings_of(json_object *obj, const char *key, const char **out, size_t max, size_t *n, const char *where, struct bd_error *err) {
   int bad = 0;
   json_object *array = member(obj, key, json_type_array, where, err, &bad);
   *n = 0;
@@ -82,16 +81,16 @@ static int find_named(const struct named *table, size_t n, const char *name) {
 }
 
 static const struct named RLIMITS[] = {
-    {"RLIMIT_AS", RLIMIT_AS},         {"RLIMIT_CORE", RLIMIT_CORE},       {"RLIMIT_CPU", RLIMIT_CPU},
-    {"RLIMIT_DATA", RLIMIT_DATA},     {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
     {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
-    {"RLIMIT_NOFILE", RLIMIT_NOFILE}, {"RLIMIT_NPROC", RLIMIT_NPROC},     {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO}, {"RLIMIT_RTTIME", RLIMIT_RTTIME},   {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
     {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 static const struct named NAMESPACES[] = {
-    {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},     {"ipc", CLONE_NEWIPC},
+    {"pid", CLONE_NEWPID}, {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},      {"ipc", CLONE_NEWIPC},
     {"uts", CLONE_NEWUTS}, {"user", CLONE_NEWUSER},   {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
@@ -162,10 +161,8 @@ static int load_mounts(json_object *mounts, struct oci_spec *s, struct bd_error 
     out->type = string_of(m, "type", "mounts[].", err, &bad);
     out->source = string_of(m, "source", "mounts[].", err, &bad);
     if (bad) return -1;
-    if (!out->destination || out->destination[0] != '/')
-      return bd_fail(err, 0, "config.json: mounts[%zu].destination must be an absolute path", i);
-    if (strings_of(m, "options", out->options, sizeof out->options / sizeof out->options[0], &out->noptions, "mounts[].", err) < 0)
-      return -1;
+    if (!out->destination || out->destination[0] != '/') return bd_fail(err, 0, "config.json: mounts[%zu].destination must be an absolute path", i);
+    if (strings_of(m, "options", out->options, sizeof out->options / sizeof out->options[0], &out->noptions, "mounts[].", err) < 0) return -1;
   }
   return 0;
 }
@@ -243,8 +240,7 @@ static int load_linux(json_object *linux_, struct oci_spec *s, struct bd_error *
     if (bad || k < 0) return bad ? -1 : bd_fail(err, 0, "config.json: linux.namespaces[%zu]: unknown type %s", i, type ? type : "(none)");
     for (size_t j = 0; j < s->nnamespaces; j++)
       if (s->namespaces[j].flag == NAMESPACES[k].value) return bd_fail(err, 0, "config.json: linux.namespaces: %s twice", type);
-    if (NAMESPACES[k].value == CLONE_NEWTIME)
-      return bd_fail(err, 0, "config.json: linux.namespaces: %s namespaces are not supported yet", type);
+    if (NAMESPACES[k].value == CLONE_NEWTIME) return bd_fail(err, 0, "config.json: linux.namespaces: %s namespaces are not supported yet", type);
     s->namespaces[s->nnamespaces].flag = NAMESPACES[k].value;
     s->namespaces[s->nnamespaces++].path = string_of(ns, "path", "linux.namespaces[].", err, &bad);
     if (bad) return -1;

@@ -51,7 +51,7 @@ struct oci_sysctl {
 
 struct oci_device_rule {
   int allow;
-  char type; /* 'a', 'c' or 'b' */
+  char type;            /* 'a', 'c' or 'b' */
   int64_t major, minor; /* -1: any */
   const char *access;   /* "rwm" or part of it */
 };
@@ -114,7 +114,7 @@ struct oci_spec {
   size_t nsysctls;
   const char *rootfs_propagation; /* NULL: private */
   void *seccomp;                  /* linux.seccomp compiled (oci_seccomp.h), or NULL */
-  const char *cgroups_path; /* NULL: our own choice */
+  const char *cgroups_path;       /* NULL: our own choice */
   struct oci_resources resources;
 };
 

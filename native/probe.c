@@ -40,8 +40,14 @@ static const char *try_mount(const char *arg) {
   return outcome(mount("probe", "/tmp/probe-mnt", "tmpfs", 0, NULL));
 }
 
-static const char *try_umount(const char *arg) { (void)arg; return outcome(umount2("/proc", MNT_DETACH)); }
-static const char *try_unshare(const char *arg) { (void)arg; return outcome(unshare(CLONE_NEWNS)); }
+static const char *try_umount(const char *arg) {
+  (void)arg;
+  return outcome(umount2("/proc", MNT_DETACH));
+}
+static const char *try_unshare(const char *arg) {
+  (void)arg;
+  return outcome(unshare(CLONE_NEWNS));
+}
 
 /* clone with a namespace flag: unshare by another name. */
 static const char *try_clone_namespace(const char *arg) {
@@ -69,7 +75,10 @@ static const char *try_add_key(const char *arg) {
   return outcome(syscall(SYS_add_key, "user", "probe", "secret", 6, KEY_SPEC_PROCESS_KEYRING));
 }
 
-static const char *try_bpf(const char *arg) { (void)arg; return outcome(syscall(SYS_bpf, 0, NULL, 0)); }
+static const char *try_bpf(const char *arg) {
+  (void)arg;
+  return outcome(syscall(SYS_bpf, 0, NULL, 0));
+}
 
 static const char *try_perf_event_open(const char *arg) {
   (void)arg;
@@ -90,7 +99,10 @@ static const char *try_open_by_handle_at(const char *arg) {
   return outcome(syscall(SYS_open_by_handle_at, AT_FDCWD, handle, O_RDONLY));
 }
 
-static const char *try_kexec_load(const char *arg) { (void)arg; return outcome(syscall(SYS_kexec_load, 0, 0, NULL, 0)); }
+static const char *try_kexec_load(const char *arg) {
+  (void)arg;
+  return outcome(syscall(SYS_kexec_load, 0, 0, NULL, 0));
+}
 
 /* A block device node for the host's first disk, then a read of it. */
 static const char *try_mknod_disk(const char *arg) {
@@ -196,8 +208,7 @@ static const char *try_catch_exe(const char *arg) {
       closedir(proc);
       int seals = fcntl(fd, F_GET_SEALS);
       int sealed = seals >= 0 && (seals & F_SEAL_WRITE) && (seals & F_SEAL_SEAL);
-      snprintf(result, sizeof result, "%lu:%lu %s", (unsigned long)st.st_dev, (unsigned long)st.st_ino,
-               sealed ? "sealed" : "unsealed");
+      snprintf(result, sizeof result, "%lu:%lu %s", (unsigned long)st.st_dev, (unsigned long)st.st_ino, sealed ? "sealed" : "unsealed");
       return result;
     }
     closedir(proc);
@@ -213,7 +224,7 @@ static const char *try_clear_pdeathsig(const char *arg) {
 }
 
 /* Wait here until killed. */
-static const char __attribute__((noreturn)) *try_pause(const char *arg) {
+static const char __attribute__((noreturn)) * try_pause(const char *arg) {
   (void)arg;
   for (;;) pause();
 }
@@ -223,7 +234,7 @@ static const char __attribute__((noreturn)) *try_pause(const char *arg) {
  * typed restarts it), "ldisc-null" swaps in the N_NULL line discipline,
  * which discards everything written. A runtime that reports on the terminal
  * hangs or loses the container's exit. */
-static const char __attribute__((noreturn)) *try_jam_terminal(const char *arg) {
+static const char __attribute__((noreturn)) * try_jam_terminal(const char *arg) {
   struct termios t;
   if (strcmp(arg, "tcooff") == 0) {
     if (tcgetattr(0, &t) == 0) {

@@ -105,8 +105,7 @@ static void *read_until_end(void *arg) {
   return NULL;
 }
 
-int pty_reader_start(int fd, size_t high_water, pty_reader_notify notify, void *ctx,
-                     struct pty_reader **out, struct bd_error *err) {
+int pty_reader_start(int fd, size_t high_water, pty_reader_notify notify, void *ctx, struct pty_reader **out, struct bd_error *err) {
   struct pty_reader *r = calloc(1, sizeof *r);
   if (!r) return bd_fail(err, ENOMEM, "start pty reader");
   r->high_water = high_water;

@@ -21,8 +21,7 @@ typedef void (*pty_reader_notify)(void *ctx, int last);
 
 /* Start reading a duplicate of `fd` (the caller keeps its own). Reading stops
  * while `high_water` bytes wait untaken, or while paused. */
-int pty_reader_start(int fd, size_t high_water, pty_reader_notify notify, void *ctx,
-                     struct pty_reader **out, struct bd_error *err);
+int pty_reader_start(int fd, size_t high_water, pty_reader_notify notify, void *ctx, struct pty_reader **out, struct bd_error *err);
 
 /* What was taken: `data` (malloc'd, the caller frees it; NULL when length is
  * 0) ends on a whole UTF-8 character unless `ended`. `ended` is set once the

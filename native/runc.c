@@ -179,7 +179,8 @@ static int run_hooks(json_object *hooks, const char *which, const char *id, cons
                      json_object *annotations, struct bd_error *err) {
   json_object *state = state_object(id, status, pid, bundle, annotations);
   int keep_going = strncmp(which, "post", 4) == 0;
-  int rc = oci_hooks_run(hooks, which, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), keep_going, err);
+  int rc =
+      oci_hooks_run(hooks, which, json_object_to_json_string_ext(state, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), keep_going, err);
   json_object_put(state);
   return rc;
 }
@@ -402,8 +403,9 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     goto out;
   }
   if (spec.terminal != (console_path != NULL)) {
-    bd_fail(err, 0, spec.terminal ? "config.json asks for a terminal (process.terminal): give --console-socket"
-                                  : "--console-socket is for a terminal, and config.json asks for none (process.terminal)");
+    bd_fail(err, 0,
+            spec.terminal ? "config.json asks for a terminal (process.terminal): give --console-socket"
+                          : "--console-socket is for a terminal, and config.json asks for none (process.terminal)");
     goto out;
   }
   if (console_path && (console_socket = connect_unix(console_path, err)) < 0) goto out;
@@ -684,8 +686,7 @@ static int exec_in(const struct container_state *st, const struct oci_spec *proc
     }
     char byte;
     if (read(go[0], &byte, 1) != 1) _exit(1);
-    if ((console_socket >= 0 && attach_console(console_socket, &e) < 0) || oci_setup_process(proc, &e) < 0 ||
-        cloexec_from(3 + keep_fds, &e) < 0)
+    if ((console_socket >= 0 && attach_console(console_socket, &e) < 0) || oci_setup_process(proc, &e) < 0 || cloexec_from(3 + keep_fds, &e) < 0)
       goto failed;
     execvpe(proc->args[0], proc->args, proc->env);
     bd_fail(&e, errno, "exec %s", proc->args[0]);
@@ -834,8 +835,7 @@ static int cmd_freeze(const struct globals *g, const char *id, int frozen, struc
   int rc = -1;
   if (strcmp(status, frozen ? "running" : "paused") != 0)
     bd_fail(err, 0, "container %s is %s: %s", id, status, frozen ? "only a running one pauses" : "only a paused one resumes");
-  else
-    rc = oci_cgroup_freeze(&st.cg, frozen, err);
+  else rc = oci_cgroup_freeze(&st.cg, frozen, err);
   json_object_put(st.json);
   return rc;
 }
@@ -907,7 +907,8 @@ static int cmd_list(const struct globals *g, int argc, char **argv, struct bd_er
 }
 
 static int cmd_features(void) {
-  printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"" SPEC_VERSION "\",\n"
+  printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"" SPEC_VERSION
+         "\",\n"
          "  \"hooks\": [\"prestart\", \"createRuntime\", \"createContainer\", \"startContainer\", \"poststart\", \"poststop\"],\n"
          "  \"mountOptions\": [\"ro\", \"rw\", \"nosuid\", \"nodev\", \"noexec\", \"bind\", \"rbind\"],\n"
          "  \"linux\": {\n    \"namespaces\": [\"cgroup\", \"ipc\", \"mount\", \"network\", \"pid\", \"user\", \"uts\"],\n"

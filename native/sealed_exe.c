@@ -58,8 +58,7 @@ int run_from_sealed_copy(char **argv, struct bd_error *err) {
   int copy = sealed_copy("/proc/self/exe", err);
   if (copy < 0) return -1;
   fexecve(copy, argv, environ);
-  bd_fail(err, errno, "exec the shim's sealed copy%s",
-          errno == EACCES ? " (does vm.memfd_noexec forbid executable memfds?)" : "");
+  bd_fail(err, errno, "exec the shim's sealed copy%s", errno == EACCES ? " (does vm.memfd_noexec forbid executable memfds?)" : "");
   close(copy);
   return -1;
 }

@@ -26,16 +26,34 @@
 /* The low 32 bits of an argument (little-endian). */
 #define DATA_ARG_LO(n) offsetof(struct seccomp_data, args[n])
 
-#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | ((e)&SECCOMP_RET_DATA))
 
 /* Refused whatever the capabilities. */
 static const int always_denied[] = {
-    SYS_kexec_load, SYS_kexec_file_load, SYS_init_module, SYS_finit_module, SYS_delete_module,
-    SYS_reboot, SYS_swapon, SYS_swapoff, SYS_acct, SYS_settimeofday, SYS_clock_settime,
-    SYS_clock_adjtime, SYS_keyctl, SYS_add_key, SYS_request_key, SYS_open_by_handle_at,
-    SYS_userfaultfd, SYS_vhangup, SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+    SYS_kexec_load,
+    SYS_kexec_file_load,
+    SYS_init_module,
+    SYS_finit_module,
+    SYS_delete_module,
+    SYS_reboot,
+    SYS_swapon,
+    SYS_swapoff,
+    SYS_acct,
+    SYS_settimeofday,
+    SYS_clock_settime,
+    SYS_clock_adjtime,
+    SYS_keyctl,
+    SYS_add_key,
+    SYS_request_key,
+    SYS_open_by_handle_at,
+    SYS_userfaultfd,
+    SYS_vhangup,
+    SYS_io_uring_setup,
+    SYS_io_uring_enter,
+    SYS_io_uring_register,
 #ifdef SYS_iopl
-    SYS_iopl, SYS_ioperm,
+    SYS_iopl,
+    SYS_ioperm,
 #endif
 #ifdef SYS_uselib
     SYS_uselib,
@@ -47,14 +65,12 @@ static const int always_denied[] = {
 
 /* Refused unless the container keeps CAP_SYS_ADMIN (as Docker's profile does). */
 static const int admin_only[] = {
-    SYS_mount, SYS_umount2, SYS_unshare, SYS_setns, SYS_pivot_root, SYS_bpf, SYS_perf_event_open,
-    SYS_fanotify_init, SYS_name_to_handle_at, SYS_quotactl, SYS_syslog, SYS_sethostname,
-    SYS_setdomainname, SYS_fsopen, SYS_fsconfig, SYS_fsmount, SYS_fspick, SYS_move_mount,
-    SYS_open_tree, SYS_mount_setattr,
+    SYS_mount,         SYS_umount2,           SYS_unshare,  SYS_setns,      SYS_pivot_root,  SYS_bpf,           SYS_perf_event_open,
+    SYS_fanotify_init, SYS_name_to_handle_at, SYS_quotactl, SYS_syslog,     SYS_sethostname, SYS_setdomainname, SYS_fsopen,
+    SYS_fsconfig,      SYS_fsmount,           SYS_fspick,   SYS_move_mount, SYS_open_tree,   SYS_mount_setattr,
 };
 
-#define NAMESPACE_FLAGS \
-  (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
+#define NAMESPACE_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
 #define MAX_FILTER 128
 
@@ -85,8 +101,7 @@ int seccomp_install(int allow_admin, struct bd_error *err) {
   emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 0, 1));
   emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, RET_ERRNO(ENOSYS)));
 #endif
-  for (size_t i = 0; i < sizeof always_denied / sizeof always_denied[0]; i++)
-    deny(&f, always_denied[i], RET_ERRNO(EPERM));
+  for (size_t i = 0; i < sizeof always_denied / sizeof always_denied[0]; i++) deny(&f, always_denied[i], RET_ERRNO(EPERM));
   if (!allow_admin)
     for (size_t i = 0; i < sizeof admin_only / sizeof admin_only[0]; i++) deny(&f, admin_only[i], RET_ERRNO(EPERM));
   /* clone3 passes its flags in memory the filter cannot read: ENOSYS makes

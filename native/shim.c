@@ -76,14 +76,14 @@ struct shim_options {
   int status_fd;
   const char *status_socket;
   pid_t parent;
-  int exec; /* --exec: run in container config.id instead of starting one */
-  const char *name; /* --name: held for the run (see state.h) */
+  int exec;                                        /* --exec: run in container config.id instead of starting one */
+  const char *name;                                /* --name: held for the run (see state.h) */
   const char *layer_template, *keep_layer, *layer; /* the writable layer (see layer.h); none: run on the rootfs itself */
   int hardening_off;
-  int bridge; /* --network-bridge: on the bridge network (see network.h) */
-  int bridge_by_default; /* --network-default: the bridge, or none where the host cannot make one */
+  int bridge;                           /* --network-bridge: on the bridge network (see network.h) */
+  int bridge_by_default;                /* --network-default: the bridge, or none where the host cannot make one */
   struct nat_port ports[MAX_PUBLISHED]; /* --publish */
-  struct bridge_config bridge_config; /* --subnet: the bridge's, when it is made; --iptables */
+  struct bridge_config bridge_config;   /* --subnet: the bridge's, when it is made; --iptables */
   size_t nports;
   char *env[MAX_ENV + 1];
 };
@@ -140,14 +140,38 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--") == 0) break;
-    if (strcmp(a, "--tty") == 0) { o->config.tty = 1; continue; }
-    if (strcmp(a, "--init") == 0) { o->config.use_init = 1; continue; }
-    if (strcmp(a, "--no-hardening") == 0) { o->hardening_off = 1; continue; }
-    if (strcmp(a, "--read-only") == 0) { o->config.read_only = 1; continue; }
-    if (strcmp(a, "--network-host") == 0) { o->config.host_network = 1; continue; }
-    if (strcmp(a, "--network-bridge") == 0) { o->bridge = 1; continue; }
-    if (strcmp(a, "--network-default") == 0) { o->bridge = o->bridge_by_default = 1; continue; }
-    if (strcmp(a, "--iptables") == 0) { o->bridge_config.iptables = 1; continue; }
+    if (strcmp(a, "--tty") == 0) {
+      o->config.tty = 1;
+      continue;
+    }
+    if (strcmp(a, "--init") == 0) {
+      o->config.use_init = 1;
+      continue;
+    }
+    if (strcmp(a, "--no-hardening") == 0) {
+      o->hardening_off = 1;
+      continue;
+    }
+    if (strcmp(a, "--read-only") == 0) {
+      o->config.read_only = 1;
+      continue;
+    }
+    if (strcmp(a, "--network-host") == 0) {
+      o->config.host_network = 1;
+      continue;
+    }
+    if (strcmp(a, "--network-bridge") == 0) {
+      o->bridge = 1;
+      continue;
+    }
+    if (strcmp(a, "--network-default") == 0) {
+      o->bridge = o->bridge_by_default = 1;
+      continue;
+    }
+    if (strcmp(a, "--iptables") == 0) {
+      o->bridge_config.iptables = 1;
+      continue;
+    }
     if (!val) return bd_fail(err, 0, "shim: %s needs a value", a);
     i++;
     if (strcmp(a, "--id") == 0) o->config.id = val;
@@ -162,31 +186,31 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
     else if (strcmp(a, "--lower") == 0 && val) {
       if (o->config.nlowers == MAX_LOWERS) return bd_fail(err, 0, "too many lower layers (at most %d)", MAX_LOWERS);
       o->config.lowers[o->config.nlowers++] = val;
-    }
-    else if ((strcmp(a, "--bind") == 0 || strcmp(a, "--tmpfs") == 0) && val) {
+    } else if ((strcmp(a, "--bind") == 0 || strcmp(a, "--tmpfs") == 0) && val) {
       if (o->config.nvolumes == MAX_VOLUMES) return bd_fail(err, 0, "too many volumes (at most %d)", MAX_VOLUMES);
       struct volume *v = &o->config.volumes[o->config.nvolumes++];
       /* argv's strings are ours to split in place. */
       int bind = strcmp(a, "--bind") == 0;
       if ((bind ? volume_parse_bind((char *)val, v, err) : volume_parse_tmpfs((char *)val, v, err)) < 0) return -1;
-    }
-    else if (strcmp(a, "--subnet") == 0) {
+    } else if (strcmp(a, "--subnet") == 0) {
       if (network_parse_subnet(val, &o->bridge_config.subnet, err) < 0) return -1;
-    }
-    else if (strcmp(a, "--publish") == 0) {
+    } else if (strcmp(a, "--publish") == 0) {
       if (o->nports == MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
       if (network_parse_publish(val, &o->ports[o->nports++], err) < 0) return -1;
-    }
-    else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
+    } else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
     else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
-    else if (strcmp(a, "--exec") == 0) { o->config.id = val; o->exec = 1; }
-    else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
+    else if (strcmp(a, "--exec") == 0) {
+      o->config.id = val;
+      o->exec = 1;
+    } else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
     else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
     else if (strcmp(a, "--status-fd") == 0) o->status_fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
-    else if (strcmp(a, "--caps") == 0) { o->config.caps = v; o->config.hardened = 1; }
-    else return bd_fail(err, 0, "shim: unknown option %s", a);
+    else if (strcmp(a, "--caps") == 0) {
+      o->config.caps = v;
+      o->config.hardened = 1;
+    } else return bd_fail(err, 0, "shim: unknown option %s", a);
   }
   o->config.envp = o->env;
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
@@ -195,7 +219,8 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
                                !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template) &&
-                               (!o->config.nlowers || o->layer_template || o->layer) && !(o->bridge && o->config.host_network) && (o->bridge || !o->nports);
+                               (!o->config.nlowers || o->layer_template || o->layer) && !(o->bridge && o->config.host_network) &&
+                               (o->bridge || !o->nports);
   return common && complete ? 0 : bd_fail(err, 0, "shim: missing options (see the usage in native/shim.c)");
 }
 
@@ -259,8 +284,8 @@ static int record_info(const struct state *st, const struct container_config *c,
 /* The container on the bridge. --network-default falls back to none (its
  * own namespace, lo alone) where the host cannot make the bridge or a veth;
  * `fallback` then says why. */
-static int join_bridge(struct shim_options *o, const struct state *st, pid_t pid, struct network_lease *lease, char *fallback,
-                       size_t len, struct bd_error *err) {
+static int join_bridge(struct shim_options *o, const struct state *st, pid_t pid, struct network_lease *lease, char *fallback, size_t len,
+                       struct bd_error *err) {
   if (network_attach(o->config.id, pid, o->ports, o->nports, &o->bridge_config, lease, err) == 0)
     return netfiles_set_address(st, o->config.hostname, lease->addr, err);
   if (!o->bridge_by_default || !lease->unsupported || o->nports) return -1;
@@ -308,22 +333,18 @@ static int run(struct shim_options *o) {
   }
   state_gc(0, &ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
-  if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0))
-    goto cleanup;
-  if (record_info(&st, &o->config, &err) < 0 ||
-      state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
+  if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0)) goto cleanup;
+  if (record_info(&st, &o->config, &err) < 0 || state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
       netfiles_prepare(&st, o->config.hostname, network, &netfiles, o->config.volumes, &o->config.nvolumes, MAX_VOLUMES, &err) < 0)
     goto cleanup;
-  if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0)
-    goto cleanup;
+  if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0) goto cleanup;
   have_cgroup = 1;
   if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
   if (o->layer_template || o->layer) {
     if (layer_attach(o->layer_template, o->keep_layer, o->layer, &layer, &err) < 0 ||
-        state_mount_dir(&st, "layer", layer_dir, sizeof layer_dir, &err) < 0 ||
-        state_mount_dir(&st, "root", root_dir, sizeof root_dir, &err) < 0)
+        state_mount_dir(&st, "layer", layer_dir, sizeof layer_dir, &err) < 0 || state_mount_dir(&st, "root", root_dir, sizeof root_dir, &err) < 0)
       goto cleanup;
     o->config.layer_dev = layer.dev;
     o->config.layer_dir = layer_dir;
@@ -344,8 +365,7 @@ static int run(struct shim_options *o) {
   snprintf(value, sizeof value, "%d\n", (int)pid);
   /* The container's first process waits for GO meanwhile: its network is ready before it execs. */
   if (state_write(&st, "pid", value, &err) < 0 || (o->bridge && join_bridge(o, &st, pid, &lease, fallback, sizeof fallback, &err) < 0) ||
-      (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
-      sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
+      (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) || sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
@@ -385,7 +405,7 @@ cleanup:
   if (console >= 0) close(console);
   relay_finish(&relay);
   remove_mount_points(o->config.rootfs, mount_points);
-  layer_release(&layer); /* after the container: its mount namespace went with it */
+  layer_release(&layer);     /* after the container: its mount namespace went with it */
   network_detach(&lease, 1); /* every process of the container is reaped: its namespace, and with it the veth, are going */
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
   if (o->name) state_release_name(o->name, name_fd);

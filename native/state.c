@@ -36,8 +36,7 @@ int state_create(const char *id, struct state *st, struct bd_error *err) {
     goto fail;
   }
   if (rename(tmp, st->dir) < 0) {
-    bd_fail(err, errno, errno == EEXIST || errno == ENOTEMPTY ? "rename %s (a container with this id exists)"
-                                                              : "rename %s", tmp);
+    bd_fail(err, errno, errno == EEXIST || errno == ENOTEMPTY ? "rename %s (a container with this id exists)" : "rename %s", tmp);
     goto fail;
   }
   return 0;
@@ -128,8 +127,8 @@ static int read_cgroup(const char *dir, struct cgroup *cg) {
   if (!f) return -1;
   memset(cg, 0, sizeof *cg);
   char line[PATH_MAX];
-  int ok = fgets(line, sizeof line, f) && sscanf(line, "%d", &cg->version) == 1 &&
-           fgets(cg->memory, sizeof cg->memory, f) && fgets(cg->pids, sizeof cg->pids, f);
+  int ok = fgets(line, sizeof line, f) && sscanf(line, "%d", &cg->version) == 1 && fgets(cg->memory, sizeof cg->memory, f) &&
+           fgets(cg->pids, sizeof cg->pids, f);
   fclose(f);
   cg->memory[strcspn(cg->memory, "\n")] = '\0';
   cg->pids[strcspn(cg->pids, "\n")] = '\0';
@@ -158,8 +157,7 @@ static int read_exec(const char *dir, struct exec_state *x, struct bd_error *err
   int len = read_file(dir, "env", x->env_data, sizeof x->env_data, err);
   if (len < 0) return -1;
   size_t count = 0;
-  for (int at = 0; at < len && count < STATE_ENV_MAX; at += (int)strlen(x->env_data + at) + 1)
-    x->env[count++] = x->env_data + at;
+  for (int at = 0; at < len && count < STATE_ENV_MAX; at += (int)strlen(x->env_data + at) + 1) x->env[count++] = x->env_data + at;
   x->env[count] = NULL;
   return 0;
 }
@@ -201,9 +199,7 @@ static int collect_run(const char *dir, struct bd_error *err) {
 }
 
 /* A name as a file name: no path, no dot file, not empty. */
-static int valid_name(const char *name) {
-  return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < 128;
-}
+static int valid_name(const char *name) { return name[0] && name[0] != '.' && !strchr(name, '/') && strlen(name) < 128; }
 
 int state_claim_name(const char *name, const char *id, struct bd_error *err) {
   char path[PATH_MAX], owner[64] = "";

@@ -5,9 +5,7 @@
 #define C1_LEAD 0xc2
 
 /* With & and | only, no branch: the compiler vectorizes the scan below. */
-static inline unsigned is_c0_or_del(uint8_t byte) {
-  return ((byte < 0x20) & (byte != '\t') & (byte != '\r') & (byte != '\n')) | (byte == 0x7f);
-}
+static inline unsigned is_c0_or_del(uint8_t byte) { return ((byte < 0x20) & (byte != '\t') & (byte != '\r') & (byte != '\n')) | (byte == 0x7f); }
 
 /* A C1 lead at the very end counts: what follows it is not known. */
 static int is_control_at(const uint8_t *text, size_t length, size_t i) {

@@ -129,7 +129,8 @@ int become_user(const char *spec, struct bd_error *err) {
   char user[256], name[256] = "";
   const char *colon = strchr(spec, ':');
   size_t user_len = colon ? (size_t)(colon - spec) : strlen(spec);
-  if (user_len == 0 || user_len >= sizeof user) return bd_fail(err, 0, "invalid user \"%s\": give NAME or UID, then :GROUP or :GID if you like", spec);
+  if (user_len == 0 || user_len >= sizeof user)
+    return bd_fail(err, 0, "invalid user \"%s\": give NAME or UID, then :GROUP or :GID if you like", spec);
   memcpy(user, spec, user_len);
   user[user_len] = '\0';
   long long id = parse_id(user);

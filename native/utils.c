@@ -61,8 +61,7 @@ static int join_path(char *out, size_t len, const char *dir, const char *file) {
 
 int write_file(const char *dir, const char *file, const char *value, struct bd_error *err) {
   char path[PATH_MAX];
-  if (join_path(path, sizeof path, dir, file) < 0)
-    return bd_fail(err, errno, "write %s/%s", dir ? dir : "", file);
+  if (join_path(path, sizeof path, dir, file) < 0) return bd_fail(err, errno, "write %s/%s", dir ? dir : "", file);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) return bd_fail(err, errno, "open %s", path);
   size_t len = strlen(value);
@@ -75,8 +74,7 @@ int write_file(const char *dir, const char *file, const char *value, struct bd_e
 
 int read_file(const char *dir, const char *file, char *buf, size_t len, struct bd_error *err) {
   char path[PATH_MAX];
-  if (join_path(path, sizeof path, dir, file) < 0)
-    return bd_fail(err, errno, "read %s/%s", dir ? dir : "", file);
+  if (join_path(path, sizeof path, dir, file) < 0) return bd_fail(err, errno, "read %s/%s", dir ? dir : "", file);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return bd_fail(err, errno, "open %s", path);
   size_t total = 0;
@@ -112,8 +110,7 @@ int read_u64(const char *dir, const char *file, uint64_t *out, struct bd_error *
   return 0;
 }
 
-int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out,
-                   struct bd_error *err) {
+int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out, struct bd_error *err) {
   char buf[4096];
   if (read_file(dir, file, buf, sizeof buf, err) < 0) return -1;
   size_t klen = strlen(key);
@@ -130,7 +127,7 @@ int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t 
 int mkdir_parents(const char *path, unsigned mode, struct bd_error *err) {
   char buf[PATH_MAX];
   if (join_path(buf, sizeof buf, NULL, path) < 0) return bd_fail(err, errno, "mkdir %s", path);
-  for (char *p = buf + 1; ; p++) {
+  for (char *p = buf + 1;; p++) {
     if (*p == '/' || *p == '\0') {
       char saved = *p;
       *p = '\0';

@@ -9,7 +9,7 @@
 
 /* Exit codes, as Docker uses them. */
 enum {
-  BD_EXIT_RUNTIME = 125,       /* the runtime itself failed */
+  BD_EXIT_RUNTIME = 125, /* the runtime itself failed */
   BD_EXIT_NOT_EXECUTABLE = 126,
   BD_EXIT_NOT_FOUND = 127,
 };
@@ -23,8 +23,7 @@ struct bd_error {
 
 /* Fill err with exit code 125 and the formatted message; when errnum is not
  * 0, append ": ENAME". Always returns -1 so callers can `return bd_fail(...)`. */
-int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* snprintf into out[len], checked: a result that does not fit fails with
  * ENAMETOOLONG and the start of what it would have been, never a cut path. */
@@ -45,8 +44,7 @@ int read_file(const char *dir, const char *file, char *buf, size_t len, struct b
 int read_u64(const char *dir, const char *file, uint64_t *out, struct bd_error *err);
 
 /* Find "key N" in a flat-keyed file such as memory.events; 0 when absent. */
-int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out,
-                   struct bd_error *err);
+int read_keyed_u64(const char *dir, const char *file, const char *key, uint64_t *out, struct bd_error *err);
 
 /* mkdir -p; existing directories are fine. */
 int mkdir_parents(const char *path, unsigned mode, struct bd_error *err);

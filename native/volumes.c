@@ -67,14 +67,14 @@ int volume_open_target(int rootfd, const char *target, int want_dir, struct bd_e
       int parent = volume_open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
       *p = first;
       if (parent < 0) return bd_fail(err, errno, "open %s in the rootfs", path);
-      int made = last && !want_dir ? openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)
-                                   : mkdirat(parent, p, 0755);
+      int made = last && !want_dir ? openat(parent, p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644) : mkdirat(parent, p, 0755);
       int e = errno;
       if (made >= 0 && last && !want_dir) close(made);
       close(parent);
       /* Something is there that does not open: a symlink whose target is missing. */
       if (made < 0 && e == EEXIST)
-        return bd_fail(err, 0, "volume target %s: %s in the rootfs is a symlink to nothing: make what it names, or choose another path", target, path);
+        return bd_fail(err, 0, "volume target %s: %s in the rootfs is a symlink to nothing: make what it names, or choose another path", target,
+                       path);
       if (made < 0) return bd_fail(err, e, "make %s in the rootfs", path);
       fd = volume_open_in_root(rootfd, path, O_PATH);
     }
@@ -118,8 +118,8 @@ static int bind_volume(int rootfd, const struct volume *v, struct bd_error *err)
   } else if (fstat(dst, &dst_st) < 0) {
     bd_fail(err, errno, "stat %s in the rootfs", v->target);
   } else if (S_ISDIR(src_st.st_mode) != S_ISDIR(dst_st.st_mode)) {
-    bd_fail(err, 0, "volume %s is %sa directory but %s in the rootfs is %s", v->source, S_ISDIR(src_st.st_mode) ? "" : "not ",
-            v->target, S_ISDIR(dst_st.st_mode) ? "one" : "not");
+    bd_fail(err, 0, "volume %s is %sa directory but %s in the rootfs is %s", v->source, S_ISDIR(src_st.st_mode) ? "" : "not ", v->target,
+            S_ISDIR(dst_st.st_mode) ? "one" : "not");
   } else if ((tree = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)) < 0) {
     bd_fail(err, errno, "bind %s", v->source);
   } else {
@@ -129,8 +129,7 @@ static int bind_volume(int rootfd, const struct volume *v, struct bd_error *err)
       bd_fail(err, errno, "set the mount attributes of %s", v->source);
     else if (syscall(SYS_move_mount, tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
       bd_fail(err, errno, "mount %s on %s", v->source, v->target);
-    else
-      rc = 0;
+    else rc = 0;
   }
   if (tree >= 0) close(tree);
   if (dst >= 0) close(dst);

@@ -12,8 +12,8 @@
 #define MAX_VOLUMES 64
 
 struct volume {
-  const char *source;  /* a host path (file or directory); NULL for a tmpfs */
-  const char *target;  /* an absolute path in the container, made if missing */
+  const char *source; /* a host path (file or directory); NULL for a tmpfs */
+  const char *target; /* an absolute path in the container, made if missing */
   int read_only;
   const char *options; /* a tmpfs's: size=, mode=, uid=, gid=, and exec (default noexec) */
   int optional;        /* a file bound only where the rootfs has its directory and no link to nothing (netfiles.h) */

@@ -12,7 +12,17 @@ import { start, type Container } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
 import { createRootfs } from '../src/runtime/rootfs.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from './iperf3.js';
-import { assertNothingLeft, bridgePorts, bridgeVeths, busyboxTree, CLI_PATH, hostMounts, iptablesRules, networkLeases, NETWORK_DIR } from './helpers.js';
+import {
+  assertNothingLeft,
+  bridgePorts,
+  bridgeVeths,
+  busyboxTree,
+  CLI_PATH,
+  hostMounts,
+  iptablesRules,
+  networkLeases,
+  NETWORK_DIR,
+} from './helpers.js';
 
 const mountsBefore = hostMounts();
 const forwardingBefore = fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
@@ -49,7 +59,11 @@ async function assertBridgeIdle(): Promise<void> {
   assert.deepEqual([networkLeases(), natTableThere()], [{}, false]);
   assert.equal(fs.readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim(), forwardingBefore, 'ip_forward put back');
   // The veths (and so bd0's ports) go a moment after their namespaces.
-  await eventually(() => bridgeVeths().length === 0 && bridgePorts().length === 0, 5000, `the veths to go with their namespaces: ${bridgeVeths().join(' ')}`);
+  await eventually(
+    () => bridgeVeths().length === 0 && bridgePorts().length === 0,
+    5000,
+    `the veths to go with their namespaces: ${bridgeVeths().join(' ')}`,
+  );
 }
 
 /** baby-docker gc, which removes the bridge when no run uses it. */
@@ -127,7 +141,7 @@ describe('--network bridge', () => {
     await assertBridgeIdle();
   });
 
-  it('lets two containers ping each other and reach each other\'s TCP server', async () => {
+  it("lets two containers ping each other and reach each other's TCP server", async () => {
     const server = await onBridge(['nc', '-ll', '-p', '7000', '-e', 'echo', 'served-by-server']);
     const client = await onBridge(['sleep', '30']);
     try {
@@ -139,7 +153,11 @@ describe('--network bridge', () => {
       const back = await server.exec(['ping', '-c', '1', '-W', '2', clientAddress]);
       assert.equal(back.code, 0, back.stdout + back.stderr);
       // The server may not listen yet: try for a few seconds.
-      const tcp = await client.exec(['sh', '-c', `for i in $(seq 50); do nc -w 2 ${serverAddress} 7000 </dev/null && exit 0; sleep 0.1; done; exit 1`]);
+      const tcp = await client.exec([
+        'sh',
+        '-c',
+        `for i in $(seq 50); do nc -w 2 ${serverAddress} 7000 </dev/null && exit 0; sleep 0.1; done; exit 1`,
+      ]);
       assert.equal(tcp.code, 0, tcp.stderr);
       assert.equal(tcp.stdout.trim(), 'served-by-server');
     } finally {
@@ -166,7 +184,11 @@ describe('--network bridge', () => {
     const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
     await eventually(() => bridgeVeths().length === 1 && Object.keys(networkLeases()).length === 1, 10_000, 'the run on the bridge');
     cli.kill('SIGKILL');
-    await eventually(() => bridgeVeths().length === 0 && Object.keys(networkLeases()).length === 0 && !natTableThere(), 10_000, 'the shim to clean up');
+    await eventually(
+      () => bridgeVeths().length === 0 && Object.keys(networkLeases()).length === 0 && !natTableThere(),
+      10_000,
+      'the shim to clean up',
+    );
   });
 
   it('leaves nothing once gc has run when the shim is SIGKILLed: no lease, veth, bridge, nor its published port', async () => {
@@ -221,7 +243,8 @@ describe('--network bridge', () => {
       while (fs.readlinkSync(`/proc/${holder.pid}/ns/net`) === ours) await new Promise((resolve) => setTimeout(resolve, 5));
       sh(`ip link add bdup0 type veth peer name eth0 netns ${holder.pid} && ip addr add 198.51.100.1/24 dev bdup0 && ip link set bdup0 up`);
       sh(`${inside} ip addr add 198.51.100.2/24 dev eth0 && ${inside} ip link set eth0 up && ${inside} ip link set lo up`);
-      const script = "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7001, '198.51.100.2', () => console.log('listening'))";
+      const script =
+        "require('net').createServer((s) => s.end(s.remoteAddress + '\\n')).listen(7001, '198.51.100.2', () => console.log('listening'))";
       server = spawn('nsenter', ['-t', String(holder.pid), '-n', process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise((resolve) => server!.stdout!.once('data', resolve));
       const c = await onBridge(['sleep', '30']);
@@ -336,14 +359,18 @@ describe('--network bridge', () => {
   it('refuses a host port that another container publishes or a program of the host listens on, with one line each', async () => {
     const c = await onBridge(['sleep', '30'], ['18081:7000']);
     try {
-      await assert.rejects(onBridge(['true'], ['18081:80']), { message: 'host port 18081/tcp is published by another container already: choose another host port' });
+      await assert.rejects(onBridge(['true'], ['18081:80']), {
+        message: 'host port 18081/tcp is published by another container already: choose another host port',
+      });
     } finally {
       await c.stop(0);
     }
     const server = net.createServer().listen(18082, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      await assert.rejects(onBridge(['true'], ['18082:80']), { message: "host port 18082/tcp is in use by a program of the host's: choose another host port" });
+      await assert.rejects(onBridge(['true'], ['18082:80']), {
+        message: "host port 18082/tcp is in use by a program of the host's: choose another host port",
+      });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -355,9 +382,30 @@ describe('--network bridge', () => {
     // and the IPv6 server cannot be reached from the bridge; the rest is kept.
     const fake = path.join(scratch, 'resolv.conf');
     fs.writeFileSync(fake, 'nameserver 127.0.0.53\nnameserver 192.0.2.1\nnameserver 2001:db8::1\nsearch example.test\noptions edns0\n');
-    const cli = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind ${fake} /etc/resolv.conf && exec "$@"`, 'sh',
-      process.execPath, CLI_PATH, 'run', '--network', 'bridge', '--hostname', 'web1', ROOTFS,
-      'sh', '-c', 'cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; cat /etc/hostname; ip -o -4 addr show dev eth0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        `mount --bind ${fake} /etc/resolv.conf && exec "$@"`,
+        'sh',
+        process.execPath,
+        CLI_PATH,
+        'run',
+        '--network',
+        'bridge',
+        '--hostname',
+        'web1',
+        ROOTFS,
+        'sh',
+        '-c',
+        'cat /etc/resolv.conf; echo ---; cat /etc/hosts; echo ---; cat /etc/hostname; ip -o -4 addr show dev eth0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const { code, stdout, stderr } = await ended(cli);
     assert.equal(code, 0, stderr);
     const [resolv, hosts, hostname] = stdout.split('---\n');
@@ -376,7 +424,13 @@ describe('--network bridge', () => {
     fs.writeFileSync(victim, 'untouched\n');
     fs.symlinkSync(victim, path.join(rootfs, 'etc', 'hosts')); // absolute: on the host it names the victim
     fs.symlinkSync('/nowhere', path.join(rootfs, 'etc', 'hostname')); // a link to nothing: left alone
-    const c = await start({ rootfs, network: 'bridge', hostname: 'web2', rootfsRw: true, command: ['sh', '-c', 'cat /etc/hosts; cat /etc/hostname 2>&1; true'] });
+    const c = await start({
+      rootfs,
+      network: 'bridge',
+      hostname: 'web2',
+      rootfsRw: true,
+      command: ['sh', '-c', 'cat /etc/hosts; cat /etc/hostname 2>&1; true'],
+    });
     const status = await c.wait();
     assert.equal(status.code, 0);
     assert.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n');
@@ -388,11 +442,15 @@ describe('--network bridge', () => {
     const config = path.join(scratch, 'iptables.json');
     fs.writeFileSync(config, '{"bridge": {"firewall": "iptables"}}');
     const hidden = ['/usr/sbin/iptables-restore', '/usr/sbin/iptables'];
-    const why = "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables";
+    const why =
+      "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables";
     const byDefault = await ended(cliWithout(hidden, ['run', ROOTFS, 'ip', '-o', 'link'], config));
     assert.equal(byDefault.code, 0, byDefault.stderr);
     assert.equal(byDefault.stdout.trim().split('\n').length, 1, `only lo: ${byDefault.stdout}`);
-    assert.equal(byDefault.stderr, `baby-docker: no bridge network on this host, so the container has only lo (--network none asks for that and silences this): ${why}\r\n`);
+    assert.equal(
+      byDefault.stderr,
+      `baby-docker: no bridge network on this host, so the container has only lo (--network none asks for that and silences this): ${why}\r\n`,
+    );
     const asked = await ended(cliWithout(hidden, ['run', '--network', 'bridge', ROOTFS, 'true'], config));
     assert.equal(asked.code, 125);
     assert.equal(asked.stderr, `baby-docker: ${why}\n`);
@@ -442,14 +500,18 @@ describe('--network bridge', () => {
     const c = await start({ rootfs: 'default', network: 'bridge', security: 'none', command: ['sleep', '30'] });
     try {
       const gateway = addressOf(c.id).replace(/\.\d+$/, '.1');
-      const sent = await c.exec(['sh', '-c', [
-        'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet',
-        'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet',
-        'ip route del local 127.0.0.0/8 dev lo table local',
-        'ip route del local 127.0.0.1 dev lo table local',
-        `ip route add 127.0.0.1/32 via ${gateway} dev eth0 src ${addressOf(c.id)}`,
-        'for i in 1 2 3; do bash -c "echo escaped > /dev/udp/127.0.0.1/18086"; done',
-      ].join(' && ')]);
+      const sent = await c.exec([
+        'sh',
+        '-c',
+        [
+          'echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet',
+          'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet',
+          'ip route del local 127.0.0.0/8 dev lo table local',
+          'ip route del local 127.0.0.1 dev lo table local',
+          `ip route add 127.0.0.1/32 via ${gateway} dev eth0 src ${addressOf(c.id)}`,
+          'for i in 1 2 3; do bash -c "echo escaped > /dev/udp/127.0.0.1/18086"; done',
+        ].join(' && '),
+      ]);
       assert.equal(sent.code, 0, sent.stderr);
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.deepEqual(received, []);
@@ -464,7 +526,8 @@ describe('--network bridge', () => {
     const run = (text: string) => {
       fs.writeFileSync(config, text);
       return spawnSync(process.execPath, [CLI_PATH, 'run', ROOTFS, 'ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0'], {
-        encoding: 'utf8', env: { ...process.env, BABY_DOCKER_CONFIG: config },
+        encoding: 'utf8',
+        env: { ...process.env, BABY_DOCKER_CONFIG: config },
       });
     };
     try {
@@ -475,9 +538,18 @@ describe('--network bridge', () => {
       assert.equal(other.status, 0, other.stderr);
       assert.match(other.stdout, /inet 10\.123\.46\.2\/24 /);
       const bad = run('{"bridge": {"subnet": "10.123.45.17/28"}}');
-      assert.deepEqual([bad.status, bad.stderr], [125, `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`]);
+      assert.deepEqual(
+        [bad.status, bad.stderr],
+        [
+          125,
+          `baby-docker: ${config}: bridge.subnet "10.123.45.17/28" is no subnet: give a network address and a prefix of 16 to 29, e.g. "10.123.0.0/24"\n`,
+        ],
+      );
       const firewall = run('{"bridge": {"firewall": "ufw"}}');
-      assert.deepEqual([firewall.status, firewall.stderr], [125, `baby-docker: ${config}: bridge.firewall "ufw" is no firewall: give "nftables" or "iptables"\n`]);
+      assert.deepEqual(
+        [firewall.status, firewall.stderr],
+        [125, `baby-docker: ${config}: bridge.firewall "ufw" is no firewall: give "nftables" or "iptables"\n`],
+      );
     } finally {
       gc(); // the next runs choose their subnet again
     }

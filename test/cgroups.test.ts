@@ -73,7 +73,7 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     if (v2) assert.equal(fs.existsSync(path.dirname(pidsDir)), false, 'the group goes with its last container');
   });
 
-  it('removes one container\'s cgroup and leaves another\'s; on v2 their group goes with the last', async () => {
+  it("removes one container's cgroup and leaves another's; on v2 their group goes with the last", async () => {
     const [a, b] = await Promise.all([0, 1].map(() => start({ rootfs: ROOTFS, command: ['sleep', '100'] })));
     const parent = path.dirname(a!.cgroup.pids);
     assert.equal(path.dirname(b!.cgroup.pids), parent);
@@ -117,7 +117,7 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
     assert.match(result.stderr, /Read-only file system/);
   });
 
-  it('runs exec in the container\'s cgroup, and its shim outside it', async () => {
+  it("runs exec in the container's cgroup, and its shim outside it", async () => {
     const container = await start({ rootfs: ROOTFS, command: ['sleep', '100'] });
     try {
       const procs = v2 ? '/sys/fs/cgroup/cgroup.procs' : '/sys/fs/cgroup/pids/cgroup.procs';
@@ -143,7 +143,10 @@ describe(`cgroups (${addon().cgroupMode()}, own cgroup ${ownCgroup()})`, () => {
   it('baby-docker run: a memory hog over --memory 48m exits 137 and says it was OOM-killed', () => {
     const result = runCli(['run', '--memory', '48m', 'default', 'tail', '/dev/zero']);
     assert.equal(result.status, 137, result.stderr);
-    assert.match(result.stderr, /^baby-docker: the OOM killer killed a process of the container at its memory limit of 48 MiB \(raise it with --memory\)$/m);
+    assert.match(
+      result.stderr,
+      /^baby-docker: the OOM killer killed a process of the container at its memory limit of 48 MiB \(raise it with --memory\)$/m,
+    );
   });
 
   it('baby-docker run: --pids 16 lets a fork loop make 15 children, PID 1 being the 16th', () => {

@@ -70,18 +70,24 @@ describe('commit', () => {
       // The base's Cmd and Env are kept, as docker commit keeps them.
       const cmd = runCli(['run', '--pull', 'never', image]);
       assert.deepEqual([cmd.status, cmd.stdout], [0, 'image cmd image\n'], cmd.stderr);
-      const seen = runCli(['run', '--pull', 'never', image, 'sh', '-c', [
-        'cat /new /etc/motd',
-        'stat -c %h /new',
-        'ls /etc/gone 2>&1',
-        'ls -A /etc/conf',
-        '[ -L /passwd-link ] && readlink /passwd-link',
-        'stat -c "%a %u" /setuid',
-      ].join('; ')]);
+      const seen = runCli([
+        'run',
+        '--pull',
+        'never',
+        image,
+        'sh',
+        '-c',
+        [
+          'cat /new /etc/motd',
+          'stat -c %h /new',
+          'ls /etc/gone 2>&1',
+          'ls -A /etc/conf',
+          '[ -L /passwd-link ] && readlink /passwd-link',
+          'stat -c "%a %u" /setuid',
+        ].join('; '),
+      ]);
       assert.equal(seen.status, 0, seen.stderr);
-      assert.equal(seen.stdout, [
-        'new', 'changed', '2', 'ls: /etc/gone: No such file or directory', 'only', '/etc/passwd', '4755 0', '',
-      ].join('\n'));
+      assert.equal(seen.stdout, ['new', 'changed', '2', 'ls: /etc/gone: No such file or directory', 'only', '/etc/passwd', '4755 0', ''].join('\n'));
       // The base is as it was.
       const base = runCli(['run', '--pull', 'never', BASE, 'sh', '-c', 'cat /etc/motd /etc/gone; ls /etc/conf; ls /new 2>&1 || true']);
       assert.deepEqual([base.status, base.stdout], [0, 'lower\nto be deleted\nold-a\nold-b\nls: /new: No such file or directory\n'], base.stderr);
@@ -108,7 +114,16 @@ describe('commit', () => {
     const dir = busyboxTree(path.join(scratch, 'dir-rootfs'), APPLETS);
     fs.mkdirSync(path.join(dir, 'etc'));
     fs.writeFileSync(path.join(dir, 'etc', 'motd'), 'from the directory\n');
-    const { id, stdout } = runKept(['-e', 'GREET=hello', '-w', '/work', dir, 'sh', '-c', 'echo "$GREET $(pwd) $(cat /etc/motd)"; echo >> /etc/motd run']);
+    const { id, stdout } = runKept([
+      '-e',
+      'GREET=hello',
+      '-w',
+      '/work',
+      dir,
+      'sh',
+      '-c',
+      'echo "$GREET $(pwd) $(cat /etc/motd)"; echo >> /etc/motd run',
+    ]);
     assert.equal(stdout, 'hello /work from the directory\n');
     const image = 'localhost/bd-commit-dir:1';
     try {
@@ -126,17 +141,26 @@ describe('commit', () => {
 
   it('refuses with one line and 125: an unknown run, a run that was not kept, a layer a running container uses', async () => {
     const unknown = runCli(['commit', 'no-such-run', 'localhost/bd-commit-x:1']);
-    assert.deepEqual([unknown.status, unknown.stderr], [125, 'baby-docker: no kept run "no-such-run": give the id (or its start, or the --name) of a run started with --keep\n']);
+    assert.deepEqual(
+      [unknown.status, unknown.stderr],
+      [125, 'baby-docker: no kept run "no-such-run": give the id (or its start, or the --name) of a run started with --keep\n'],
+    );
 
     const notKept = await start({ rootfs: BASE, command: ['true'] });
     await notKept.wait();
     const refused = runCli(['commit', notKept.id, 'localhost/bd-commit-x:1']);
-    assert.deepEqual([refused.status, refused.stderr], [125, `baby-docker: no kept run "${notKept.id}": give the id (or its start, or the --name) of a run started with --keep\n`]);
+    assert.deepEqual(
+      [refused.status, refused.stderr],
+      [125, `baby-docker: no kept run "${notKept.id}": give the id (or its start, or the --name) of a run started with --keep\n`],
+    );
 
     const running = await start({ rootfs: BASE, command: ['sleep', '60'], keep: true });
     try {
       const busy = runCli(['commit', running.id, 'localhost/bd-commit-x:1']);
-      assert.deepEqual([busy.status, busy.stderr], [125, `baby-docker: layer ${keptLayerPath(running.id)} is in use by a running container: wait for it to end\n`]);
+      assert.deepEqual(
+        [busy.status, busy.stderr],
+        [125, `baby-docker: layer ${keptLayerPath(running.id)} is in use by a running container: wait for it to end\n`],
+      );
     } finally {
       running.kill();
       await running.wait();

@@ -37,11 +37,17 @@ describe('podman with --runtime baby-docker-runc', () => {
   });
   after(() => engine.remove());
 
-  it('runs a command under podman\'s seccomp profile and removes the container (run --rm), with a terminal too (run -t: the pty of its own devpts)', () => {
+  it("runs a command under podman's seccomp profile and removes the container (run --rm), with a terminal too (run -t: the pty of its own devpts)", () => {
     assert.equal(check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'echo', 'hi'), 'run'), 'hi\n');
     // Under podman's own seccomp profile (an allow-list, compiled by the runtime): mode 2 is a filter.
-    assert.equal(check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'grep', 'Seccomp:', '/proc/self/status'), 'run'), 'Seccomp:\t2\n');
-    assert.equal(check(podman('run', '--rm', '-t', '--network', 'none', 'localhost/bb:1', 'sh', '-c', 'tty; echo hi-tty'), 'run -t'), '/dev/pts/0\r\nhi-tty\r\n');
+    assert.equal(
+      check(podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'grep', 'Seccomp:', '/proc/self/status'), 'run'),
+      'Seccomp:\t2\n',
+    );
+    assert.equal(
+      check(podman('run', '--rm', '-t', '--network', 'none', 'localhost/bb:1', 'sh', '-c', 'tty; echo hi-tty'), 'run -t'),
+      '/dev/pts/0\r\nhi-tty\r\n',
+    );
     const failed = podman('run', '--rm', '--network', 'none', 'localhost/bb:1', 'sh', '-c', 'exit 3');
     assert.equal(failed.status, 3, 'the exit code comes through');
   });
@@ -70,15 +76,28 @@ describe('containerd (ctr run --runc-binary baby-docker-runc)', () => {
   const dir = path.join(scratch, 'containerd');
   const socket = path.join(dir, 'containerd.sock');
   let daemon: ReturnType<typeof spawn> | undefined;
-  const ctr = (...args: string[]) => spawnSync('ctr', ['--address', socket, '--namespace', 'bd-test', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const ctr = (...args: string[]) =>
+    spawnSync('ctr', ['--address', socket, '--namespace', 'bd-test', ...args], { encoding: 'utf8', timeout: 60_000 });
 
   before(async () => {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'config.toml'), [
-      'version = 2', `root = "${dir}/root"`, `state = "${dir}/state"`, 'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-      '[grpc]', `  address = "${socket}"`, '[ttrpc]', `  address = "${socket}.ttrpc"`, '',
-    ].join('\n'));
-    daemon = spawn('containerd', ['--config', path.join(dir, 'config.toml')], { stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'log'), 'w')] });
+    fs.writeFileSync(
+      path.join(dir, 'config.toml'),
+      [
+        'version = 2',
+        `root = "${dir}/root"`,
+        `state = "${dir}/state"`,
+        'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+        '[grpc]',
+        `  address = "${socket}"`,
+        '[ttrpc]',
+        `  address = "${socket}.ttrpc"`,
+        '',
+      ].join('\n'),
+    );
+    daemon = spawn('containerd', ['--config', path.join(dir, 'config.toml')], {
+      stdio: ['ignore', 'ignore', fs.openSync(path.join(dir, 'log'), 'w')],
+    });
     await until(() => fs.existsSync(socket) && ctr('version').status === 0, 'containerd to listen');
     // An OCI image archive of the busybox tree, made by podman-less means: ctr imports a rootfs tar as an image.
     const layer = path.join(dir, 'layer.tar');

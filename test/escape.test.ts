@@ -37,7 +37,12 @@ function makeProbeRootfs(dir: string, tweak: (dir: string) => void = () => {}): 
 async function probe(attempts: string[], spec: Partial<ContainerSpec> = {}): Promise<Map<string, string>> {
   const result = await runInContainer(['/bd-probe', ...attempts], { rootfs: probeRootfs, ...spec });
   assert.equal(result.code, 0, `bd-probe: ${result.stderr}${result.error ?? ''}`);
-  return new Map(result.stdout.trim().split('\n').map((line) => line.split(': ') as [string, string]));
+  return new Map(
+    result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(': ') as [string, string]),
+  );
 }
 
 const unhardened: Partial<ContainerSpec> = { security: 'none' };
@@ -88,7 +93,7 @@ describe('system calls refused inside', () => {
     assert.equal((await probe(['tiocsti'], unhardened)).get('tiocsti'), 'ok');
   });
 
-  it('keeps Docker\'s capability set, less MKNOD, with nothing inheritable and no_new_privs', async () => {
+  it("keeps Docker's capability set, less MKNOD, with nothing inheritable and no_new_privs", async () => {
     const result = await runInContainer(['/bin/sh', '-c', 'grep -E "^(CapInh|CapEff|CapBnd|NoNewPrivs)" /proc/self/status']);
     // CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP NET_BIND_SERVICE NET_RAW SYS_CHROOT AUDIT_WRITE SETFCAP
     assert.match(result.stdout, /^CapInh:\s+0000000000000000$/m);
@@ -138,9 +143,12 @@ describe('/proc and /sys', () => {
 });
 
 describe('the root filesystem', () => {
-  it('keeps the default rootfs out of other host users\' reach: a setuid file planted inside runs for no one', async () => {
+  it("keeps the default rootfs out of other host users' reach: a setuid file planted inside runs for no one", async () => {
     // --rootfs-rw: the run writes into the rootfs directory itself, as the original did.
-    const planted = await runInContainer(['sh', '-c', 'cp /bin/true /tmp/planted-suid && chmod 4755 /tmp/planted-suid'], { rootfs: ROOTFS, rootfsRw: true });
+    const planted = await runInContainer(['sh', '-c', 'cp /bin/true /tmp/planted-suid && chmod 4755 /tmp/planted-suid'], {
+      rootfs: ROOTFS,
+      rootfsRw: true,
+    });
     assert.equal(planted.code, 0, planted.stderr);
     const file = path.join(ROOTFS, 'tmp', 'planted-suid');
     try {
@@ -174,7 +182,10 @@ describe('the root filesystem', () => {
       });
       const result = spawnSync(process.execPath, [CLI_PATH, 'run', rootfs, '/bd-probe'], { encoding: 'utf8' });
       assert.equal(result.status, 125, result.stderr);
-      assert.equal(result.stderr, `baby-docker: /${target} in the rootfs is a symlink; a mount target must be an ordinary directory (replace it with a directory in the rootfs)\n`);
+      assert.equal(
+        result.stderr,
+        `baby-docker: /${target} in the rootfs is a symlink; a mount target must be an ordinary directory (replace it with a directory in the rootfs)\n`,
+      );
       assert.deepEqual(fs.readdirSync(hostDir), []);
       assert.equal(hostMounts(), mountsBefore);
     });
@@ -213,10 +224,17 @@ describe('the root filesystem', () => {
   it('never starts with an unhardened /proc when /proc is exchanged with another directory while containers start', async () => {
     const rootfs = makeProbeRootfs(path.join(scratch, 'exchange'), (dir) => fs.mkdirSync(path.join(dir, 'decoy')));
     // renameat2(RENAME_EXCHANGE) of proc and decoy, as fast as it can: python3 is there for node-gyp.
-    const exchanger = spawn('python3', ['-c', `import ctypes, os
+    const exchanger = spawn(
+      'python3',
+      [
+        '-c',
+        `import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 os.chdir(${JSON.stringify(rootfs)})
-while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore' });
+while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`,
+      ],
+      { stdio: 'ignore' },
+    );
     try {
       const outcomes = new Set<string>();
       for (let i = 0; i < 30; i++) {
@@ -239,7 +257,7 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
     }
   });
 
-  it('keeps the runtime\'s own binary out of reach through /proc/1/exe (an --init container)', async () => {
+  it("keeps the runtime's own binary out of reach through /proc/1/exe (an --init container)", async () => {
     const hash = () => createHash('sha256').update(fs.readFileSync(SHIM_PATH)).digest('hex');
     const before = hash();
     const outcomes = await probe(['write-init-exe', 'read=/proc/1/exe'], { init: true });
@@ -258,7 +276,7 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
     const caught = (await probe(['catch-exe=2000'], { init: true, capAdd: ['SYS_PTRACE'] })).get('catch-exe=2000')!;
     assert.notEqual(caught, 'none', 'the probe reaches /proc/1/exe with CAP_SYS_PTRACE');
     const [file, sealed] = caught.split(' ');
-    assert.notEqual(file, shimOnDisk(), 'PID 1 is the host\'s shim binary');
+    assert.notEqual(file, shimOnDisk(), "PID 1 is the host's shim binary");
     assert.equal(sealed, 'sealed');
   });
 
@@ -289,19 +307,28 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
     const caught = stdout.trim().replace(/^catch-exe=60000: /, '');
     assert.match(caught, /^\d+:\d+ /, `the probe caught the exec'd shim (${stdout})`);
     const [file, sealed] = caught.split(' ');
-    assert.notEqual(file, shimOnDisk(), 'what entered the container is the host\'s shim binary');
+    assert.notEqual(file, shimOnDisk(), "what entered the container is the host's shim binary");
     assert.equal(sealed, 'sealed');
     assert.equal(hash(), before);
   });
 
-  it('gives the container pipes of the shim\'s, not its caller\'s files: a file behind < cannot be overwritten', () => {
+  it("gives the container pipes of the shim's, not its caller's files: a file behind < cannot be overwritten", () => {
     const input = path.join(scratch, 'input.txt');
     fs.writeFileSync(input, 'host data\n');
     const fd = fs.openSync(input, 'r');
     try {
-      const result = spawnSync(process.execPath, [CLI_PATH, 'run', ROOTFS, '/bin/sh', '-c',
-        'cat; echo overwritten > /proc/self/fd/0; readlink /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2'],
-      { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      const result = spawnSync(
+        process.execPath,
+        [
+          CLI_PATH,
+          'run',
+          ROOTFS,
+          '/bin/sh',
+          '-c',
+          'cat; echo overwritten > /proc/self/fd/0; readlink /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2',
+        ],
+        { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' },
+      );
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /^host data\npipe:\[\d+\]\npipe:\[\d+\]\npipe:\[\d+\]\n$/);
     } finally {
@@ -312,22 +339,27 @@ while True: libc.renameat2(-100, b"proc", -100, b"decoy", 2)`], { stdio: 'ignore
 
   it('passes no fd of the host in, even one its caller left open without close-on-exec', () => {
     // fd 7 is open in the CLI (and its shim) from this shell, without CLOEXEC.
-    const result = spawnSync('sh', ['-c', 'exec 7</etc/hostname; exec "$@"', 'sh', process.execPath, CLI_PATH, 'run', ROOTFS,
-      '/bin/sh', '-c', 'ls /proc/$$/fd'], { encoding: 'utf8' });
+    const result = spawnSync(
+      'sh',
+      ['-c', 'exec 7</etc/hostname; exec "$@"', 'sh', process.execPath, CLI_PATH, 'run', ROOTFS, '/bin/sh', '-c', 'ls /proc/$$/fd'],
+      { encoding: 'utf8' },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, '0\n1\n2\n');
   });
 });
 
-describe('the container\'s lifetime', () => {
+describe("the container's lifetime", () => {
   it('dies with its shim, even when its first process cleared its parent-death signal', { timeout: 20_000 }, async () => {
     const container = await start({ rootfs: probeRootfs, command: ['/bd-probe', 'clear-pdeathsig', 'pause'] });
     container.stdin?.end();
     let stdout = '';
-    await new Promise<void>((resolve) => container.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      if (stdout.includes('\n')) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      container.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.includes('\n')) resolve();
+      }),
+    );
     assert.equal(stdout, 'clear-pdeathsig: ok\n');
     const shim = Number(fs.readFileSync(`/proc/${container.hostPid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
     process.kill(shim, 'SIGKILL');
@@ -354,7 +386,7 @@ describe('the status channel', () => {
 });
 
 describe('the network', () => {
-  it('cannot reach a listener on the host\'s 127.0.0.1', async () => {
+  it("cannot reach a listener on the host's 127.0.0.1", async () => {
     const server = net.createServer((socket) => socket.end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

@@ -33,7 +33,12 @@ async function withContainer(spec: Partial<ContainerSpec>, test: (container: Con
 /** The first 8 characters of `id`, checked to be the start of no other running container's id. */
 function uniquePrefix(id: string): string {
   const prefix = id.slice(0, 8);
-  assert.deepEqual(listContainers().filter((c) => c.id.startsWith(prefix)).map((c) => c.id), [id]);
+  assert.deepEqual(
+    listContainers()
+      .filter((c) => c.id.startsWith(prefix))
+      .map((c) => c.id),
+    [id],
+  );
   return prefix;
 }
 
@@ -77,12 +82,25 @@ describe('baby-docker exec', () => {
   it("passes the exit code on; -e puts variables over the container's environment; piped stdin goes in", async () => {
     await withContainer({ env: { FROM_RUN: 'kept' } }, (container) => {
       assert.equal(runCli(['exec', container.id, 'sh', '-c', 'exit 42']).status, 42);
-      const env = runCli(['exec', '-e', 'GREETING=hi there', '--env=HOME=/tmp', container.id, 'sh', '-c', 'echo "$GREETING|$HOME|$FROM_RUN|$HOSTNAME|${TERM-unset}"']);
+      const env = runCli([
+        'exec',
+        '-e',
+        'GREETING=hi there',
+        '--env=HOME=/tmp',
+        container.id,
+        'sh',
+        '-c',
+        'echo "$GREETING|$HOME|$FROM_RUN|$HOSTNAME|${TERM-unset}"',
+      ]);
       assert.deepEqual([env.status, env.stdout, env.stderr], [0, `hi there|/tmp|kept|${container.id}|unset\n`, '']);
       const piped = spawnSync(process.execPath, [CLI_PATH, 'exec', container.id, 'sh', '-c', 'wc -l'], { input: 'a\nb\nc\n', encoding: 'utf8' });
       assert.deepEqual([piped.status, piped.stdout.trim()], [0, '3']);
       // A reader that goes away (`| head`) takes the command's with it: SIGPIPE, as in a shell.
-      const head = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI_PATH}" exec ${container.id} seq 1 100000000 | head -1; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+      const head = spawnSync(
+        'bash',
+        ['-c', `"${process.execPath}" "${CLI_PATH}" exec ${container.id} seq 1 100000000 | head -1; echo "\${PIPESTATUS[0]}"`],
+        { encoding: 'utf8' },
+      );
       assert.deepEqual([head.stdout, head.stderr], ['1\n141\n', '']);
       const missing = runCli(['exec', container.id, 'no-such-command']);
       assert.equal(missing.status, 127);
@@ -94,9 +112,15 @@ describe('baby-docker exec', () => {
     const unknown = runCli(['exec', 'fedcba9876540', 'true']);
     assert.deepEqual([unknown.status, unknown.stderr], [125, 'baby-docker: no running container has the id fedcba9876540 (see baby-docker ps)\n']);
     const invalid = runCli(['exec', '../x', 'true']);
-    assert.deepEqual([invalid.status, invalid.stderr], [125, 'baby-docker: no running container has the name "../x", and it is no id (ids are hexadecimal): see baby-docker ps\n']);
+    assert.deepEqual(
+      [invalid.status, invalid.stderr],
+      [125, 'baby-docker: no running container has the name "../x", and it is no id (ids are hexadecimal): see baby-docker ps\n'],
+    );
     const noCommand = runCli(['exec', 'abc']);
-    assert.deepEqual([noCommand.status, noCommand.stderr], [125, 'baby-docker: usage: baby-docker exec [-t] [-i] [-e KEY=VALUE]... ID COMMAND [ARGS...]\n']);
+    assert.deepEqual(
+      [noCommand.status, noCommand.stderr],
+      [125, 'baby-docker: usage: baby-docker exec [-t] [-i] [-e KEY=VALUE]... ID COMMAND [ARGS...]\n'],
+    );
     await withContainer({}, (container) => {
       // spawnSync's stdin is a pipe: no terminal.
       const tty = runCli(['exec', '-t', container.id, 'true']);
@@ -111,7 +135,10 @@ describe('baby-docker exec', () => {
     assert.equal(matchContainer('a1b', running).id, 'a1b2c3d4e5f6');
     assert.equal(matchContainer('0123456789ab', running).id, '0123456789ab');
     const rejects = (prefix: string, message: string) =>
-      assert.throws(() => matchContainer(prefix, running), (error: unknown) => error instanceof RuntimeError && error.exitCode === 125 && error.message === message);
+      assert.throws(
+        () => matchContainer(prefix, running),
+        (error: unknown) => error instanceof RuntimeError && error.exitCode === 125 && error.message === message,
+      );
     rejects('a1', "a1 is ambiguous: it starts 2 containers' ids (a1b2c3d4e5f6, a1ffffffffff): type more of it");
     rejects('b', 'no running container has the id b (see baby-docker ps)');
     rejects('A1', 'no running container has the name "A1", and it is no id (ids are hexadecimal): see baby-docker ps');
@@ -123,13 +150,18 @@ describe('baby-docker exec', () => {
     assert.deepEqual([running.id, running.hostPid], [container.id, container.hostPid]);
     container.kill();
     await container.wait();
-    const exited = (error: unknown) => error instanceof RuntimeError && error.exitCode === 125 && error.message === `container ${container.id} has exited`;
+    const exited = (error: unknown) =>
+      error instanceof RuntimeError && error.exitCode === 125 && error.message === `container ${container.id} has exited`;
     await assert.rejects(running.exec(['true']), exited);
     await assert.rejects(running.execPty(['true'], { cols: 80, rows: 24 }), exited);
     const cli = runCli(['exec', container.id, 'true']);
     assert.deepEqual([cli.status, cli.stderr], [125, `baby-docker: no running container has the id ${container.id} (see baby-docker ps)\n`]);
     // Only ours: other runs may go on beside the tests.
-    assert.deepEqual(stateDirs().filter((name) => name.includes(container.id) || name.startsWith('.status-exec-')), [], 'no state directory or status socket left');
+    assert.deepEqual(
+      stateDirs().filter((name) => name.includes(container.id) || name.startsWith('.status-exec-')),
+      [],
+      'no state directory or status socket left',
+    );
   });
 
   for (const security of ['default', 'none'] as const) {
@@ -137,7 +169,11 @@ describe('baby-docker exec', () => {
       await withContainer({ security, capAdd: security === 'default' ? ['SYS_ADMIN'] : undefined }, async (container) => {
         const fields = /^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs|Seccomp):.*$/gm;
         const procs = container.cgroup.version === 2 ? '/sys/fs/cgroup/cgroup.procs' : '/sys/fs/cgroup/pids/cgroup.procs';
-        const result = await findContainer(container.id).exec(['sh', '-c', `cat /proc/self/status; echo ---; cat /proc/1/status; echo ---; echo $$; cat ${procs}`]);
+        const result = await findContainer(container.id).exec([
+          'sh',
+          '-c',
+          `cat /proc/self/status; echo ---; cat /proc/1/status; echo ---; echo $$; cat ${procs}`,
+        ]);
         assert.deepEqual([result.code, result.error, result.stderr], [0, null, '']);
         const [own, init, cgroup] = result.stdout.split('---\n');
         assert.deepEqual(own!.match(fields), init!.match(fields));
@@ -151,7 +187,8 @@ describe('baby-docker exec', () => {
 
   it("exec -t: the command leads a session on a terminal of the container's own devpts, with job control", async () => {
     await withContainer({}, async (container) => {
-      const script = 'tty; test -t 0 && echo on-a-terminal; read -r pid comm state ppid pgid sid tty tpgid rest < /proc/$$/stat; echo "self=$$ sid=$sid tpgid=$tpgid"; exit 5';
+      const script =
+        'tty; test -t 0 && echo on-a-terminal; read -r pid comm state ppid pgid sid tty tpgid rest < /proc/$$/stat; echo "self=$$ sid=$sid tpgid=$tpgid"; exit 5';
       const pty = spawnOnPty(process.execPath, [CLI_PATH, 'exec', '-t', container.id, 'sh', '-c', script], { cols: 100, rows: 30, env: {} });
       const output = collect((listener) => pty.onData((data) => listener(Buffer.from(data))));
       const exit = await new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
@@ -168,13 +205,17 @@ describe('baby-docker exec', () => {
 async function waitForProcess(container: Container, commandLine: string, present: boolean): Promise<void> {
   const wanted = `${commandLine.split(' ').join('\0')}\0`;
   const running = (): boolean =>
-    fs.readFileSync(path.join(container.cgroup.pids, 'cgroup.procs'), 'utf8').trim().split('\n').some((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted;
-      } catch {
-        return false; // gone meanwhile
-      }
-    });
+    fs
+      .readFileSync(path.join(container.cgroup.pids, 'cgroup.procs'), 'utf8')
+      .trim()
+      .split('\n')
+      .some((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted;
+        } catch {
+          return false; // gone meanwhile
+        }
+      });
   for (let i = 0; i < 500 && running() !== present; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(running(), present, `${commandLine} ${present ? 'never started' : 'still runs'}`);
 }
@@ -228,7 +269,7 @@ describe('exec on a pty (the runtime API)', () => {
       sleeper.kill();
       assert.deepEqual(await sleeper.wait(), { code: 137, error: null });
       const result = await container.exec(['sh', '-c', 'ps -e -o comm']);
-      assert.doesNotMatch(result.stdout, /sleep\n.*sleep/s, 'only the container\'s own sleep is left');
+      assert.doesNotMatch(result.stdout, /sleep\n.*sleep/s, "only the container's own sleep is left");
       const missing = await container.execPty(['no-such-command'], { cols: 80, rows: 24 });
       const end = await missing.wait();
       assert.equal(end.code, 127);

@@ -20,7 +20,11 @@ after(() => {
 });
 
 describe('exit codes of the command', () => {
-  for (const [script, code] of [['exit 0', 0], ['exit 3', 3], ['sleep 100 & kill -9 $!; wait $!', 137]] as const) {
+  for (const [script, code] of [
+    ['exit 0', 0],
+    ['exit 3', 3],
+    ['sleep 100 & kill -9 $!; wait $!', 137],
+  ] as const) {
     it(`passes ${code} through (${script})`, async () => {
       assert.equal((await runInContainer(['/bin/sh', '-c', script])).code, code);
     });
@@ -81,7 +85,7 @@ function runtimeErrorCases(): Array<[string, string[], RegExp]> {
     ['malformed memory', ['--memory', '10q', ROOTFS, 'true'], /invalid memory size "10q"/],
     ['negative memory', ['--memory', '-1', ROOTFS, 'true'], /invalid memory size "-1"/],
     ['zero pids', ['--pids', '0', ROOTFS, 'true'], /invalid pids limit "0"/],
-    ['pids over the kernel\'s most', ['--pids', '4194305', ROOTFS, 'true'], /invalid pids limit "4194305": use a whole number from 1 to 4194304/],
+    ["pids over the kernel's most", ['--pids', '4194305', ROOTFS, 'true'], /invalid pids limit "4194305": use a whole number from 1 to 4194304/],
     ['bad hostname', ['--hostname', 'has space', ROOTFS, 'true'], /invalid hostname "has space"/],
     ['unknown option', ['--bogus', ROOTFS, 'true'], /unknown option --bogus/],
     // No path here is an image to Docker's habits: --pull never keeps the test off the network.
@@ -116,22 +120,26 @@ describe('runtime errors: 125 with a one-line message, nothing left behind', () 
 
   it('gives --cap-add ALL what the host has, and says what it lacks; refuses one it lacks by name', () => {
     // A host whose bounding set lacks SYS_RESOURCE (some do): setpriv makes one.
-    const withoutResource = (args: string[]) => spawnSync('setpriv', ['--bounding-set', '-sys_resource',
-      process.execPath, CLI_PATH, 'run', ...args], { encoding: 'utf8' });
+    const withoutResource = (args: string[]) =>
+      spawnSync('setpriv', ['--bounding-set', '-sys_resource', process.execPath, CLI_PATH, 'run', ...args], { encoding: 'utf8' });
     const all = withoutResource(['--cap-add', 'ALL', ROOTFS, 'sh', '-c', 'grep CapEff /proc/self/status']);
     assert.equal(all.status, 0, all.stderr);
     const effective = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(all.stdout)![1]}`);
     assert.equal(effective & (1n << 24n), 0n, 'no SYS_RESOURCE (24)');
     assert.equal(effective & (1n << 21n), 1n << 21n, 'SYS_ADMIN (21), as ALL asks');
-    assert.match(all.stderr, /^baby-docker: --cap-add ALL: this host's bounding set lacks SYS_RESOURCE(, \w+)*, so the container has every capability but th/m);
+    assert.match(
+      all.stderr,
+      /^baby-docker: --cap-add ALL: this host's bounding set lacks SYS_RESOURCE(, \w+)*, so the container has every capability but th/m,
+    );
     const named = withoutResource(['--cap-add', 'SYS_RESOURCE', ROOTFS, 'true']);
     assert.equal(named.status, 125);
     assert.match(named.stderr, /^baby-docker: cannot add capability SYS_RESOURCE: this host's bounding set .* lacks it[^\n]*\n$/);
   });
 
   it('refuses a user who is not root', () => {
-    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups',
-      process.execPath, CLI_PATH, 'run', ROOTFS, 'true'], { encoding: 'utf8' });
+    const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI_PATH, 'run', ROOTFS, 'true'], {
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 125);
     assert.equal(result.stderr, 'baby-docker: baby-docker must run as root: try sudo\n');
   });
@@ -141,8 +149,12 @@ describe('runtime errors: 125 with a one-line message, nothing left behind', () 
     // (v1 and hybrid: its own mount; v2: memory left out of the controllers
     // is not something a test can arrange, so v2 hides the whole tree).
     const hide = fs.existsSync('/sys/fs/cgroup/memory') ? '/sys/fs/cgroup/memory' : '/sys/fs/cgroup';
-    const inNamespace = (args: string[]) => spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c',
-      `umount -l ${hide} && exec "$@"`, 'sh', process.execPath, CLI_PATH, 'run', ...args], { encoding: 'utf8' });
+    const inNamespace = (args: string[]) =>
+      spawnSync(
+        'unshare',
+        ['--mount', '--propagation', 'private', 'sh', '-c', `umount -l ${hide} && exec "$@"`, 'sh', process.execPath, CLI_PATH, 'run', ...args],
+        { encoding: 'utf8' },
+      );
     const limited = inNamespace(['--memory', '256m', ROOTFS, 'true']);
     assert.equal(limited.status, 125, limited.stderr);
     assert.match(limited.stderr, /^baby-docker: cgroups unavailable: .*memory controller.*--memory 0/);

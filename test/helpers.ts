@@ -74,7 +74,12 @@ export function stateDirs(): string[] {
 }
 
 export function hostMounts(): string {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ').slice(3, 5).join(' '))
+    .sort()
+    .join('\n');
 }
 
 /** The bridge network's lease store (see native/network.h). */
@@ -88,12 +93,19 @@ export function networkLeases(): Record<string, string> {
   } catch {
     return {};
   }
-  return Object.fromEntries(names.filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name)).map((name) => [name, fs.readFileSync(path.join(NETWORK_DIR, name), 'utf8').split('\n')[0]]));
+  return Object.fromEntries(
+    names
+      .filter((name) => /^\d+\.\d+\.\d+\.\d+$/.test(name))
+      .map((name) => [name, fs.readFileSync(path.join(NETWORK_DIR, name), 'utf8').split('\n')[0]]),
+  );
 }
 
 /** The host's ends of containers' veth pairs (bdv<id>), sorted. */
 export function bridgeVeths(): string[] {
-  return fs.readdirSync('/sys/class/net').filter((name) => name.startsWith('bdv')).sort();
+  return fs
+    .readdirSync('/sys/class/net')
+    .filter((name) => name.startsWith('bdv'))
+    .sort();
 }
 
 /** The links on the bridge bd0 (none without it). */
@@ -110,11 +122,16 @@ export function assertNothingLeft(mountsBefore: string): void {
   assert.equal(hostMounts(), mountsBefore, 'the host mount table changed');
   assert.deepEqual(layerLoopDevices(), [], 'loop devices of layers left attached');
   // The kernel removes a veth with its container's network namespace, a moment after the run has ended.
-  for (const deadline = Date.now() + 5000; bridgeVeths().length > 0 && Date.now() < deadline; ) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+  for (const deadline = Date.now() + 5000; bridgeVeths().length > 0 && Date.now() < deadline;)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   assert.deepEqual(bridgeVeths(), [], 'veths of containers left behind');
   assert.deepEqual(networkLeases(), {}, 'network leases left behind');
   assert.deepEqual(bridgePorts(), [], 'links left on the bridge bd0');
-  assert.notEqual(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status, 0, 'the nft table ip baby-docker left behind');
+  assert.notEqual(
+    spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { stdio: 'ignore' }).status,
+    0,
+    'the nft table ip baby-docker left behind',
+  );
   assert.doesNotMatch(iptablesRules(), /BABY-DOCKER/, 'iptables chains of ours left behind');
 }
 

@@ -28,18 +28,37 @@ export function writeOciLayout(dir: string, name: string, trees: string[], confi
   fs.writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   const tars = trees.map(layerTar);
   const layers = tars.map((tar) => blob(dir, 'application/vnd.oci.image.layer.v1.tar', tar));
-  const configBlob = blob(dir, 'application/vnd.oci.image.config.v1+json', Buffer.from(JSON.stringify({
-    architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
-    os: 'linux',
-    config,
-    rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${createHash('sha256').update(tar).digest('hex')}`) },
-  })));
-  const manifest = blob(dir, 'application/vnd.oci.image.manifest.v1+json', Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configBlob, layers,
-  })));
-  fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': name } }],
-  }));
+  const configBlob = blob(
+    dir,
+    'application/vnd.oci.image.config.v1+json',
+    Buffer.from(
+      JSON.stringify({
+        architecture: os.arch() === 'x64' ? 'amd64' : os.arch(),
+        os: 'linux',
+        config,
+        rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${createHash('sha256').update(tar).digest('hex')}`) },
+      }),
+    ),
+  );
+  const manifest = blob(
+    dir,
+    'application/vnd.oci.image.manifest.v1+json',
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: configBlob,
+        layers,
+      }),
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': name } }],
+    }),
+  );
 }
 
 /** writeOciLayout, then `baby-docker load -i` of it: the image `name` is local (the test removes it with rmi). */

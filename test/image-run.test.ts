@@ -70,7 +70,16 @@ describe('run from an image', () => {
   });
 
   it('--name and --read-only apply to a run from an image too; a run writes only into its own layer', () => {
-    const named = runCli(['run', '--name', 'img-run', '--read-only', '-u', '0', IMAGE, 'touch /srv/app/x 2>&1; cat /proc/self/mounts | grep -c "^overlay / overlay ro,"']);
+    const named = runCli([
+      'run',
+      '--name',
+      'img-run',
+      '--read-only',
+      '-u',
+      '0',
+      IMAGE,
+      'touch /srv/app/x 2>&1; cat /proc/self/mounts | grep -c "^overlay / overlay ro,"',
+    ]);
     assert.equal(named.status, 0, named.stderr);
     assert.match(named.stdout, /Read-only file system\n1\n$/);
     const writes = runCli(['run', '-u', '0', IMAGE, 'echo changed > /etc/motd; rm /bin/ls']);
@@ -104,10 +113,14 @@ describe('run from an image', () => {
     }
   });
 
-  it('in the TUI: an image named but not here is pulled first, its layers\' progress in the pane, then run', { timeout: 60_000 }, async () => {
+  it("in the TUI: an image named but not here is pulled first, its layers' progress in the pane, then run", { timeout: 60_000 }, async () => {
     const registry = await startRegistry(scratch);
     const remote = `127.0.0.1:${registry.port}/bd/run-test:1`;
-    const pushed = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${path.join(scratch, 'layout')}:${IMAGE}`, `docker://${remote}`], { encoding: 'utf8' });
+    const pushed = spawnSync(
+      'skopeo',
+      ['copy', '--quiet', '--dest-tls-verify=false', `oci:${path.join(scratch, 'layout')}:${IMAGE}`, `docker://${remote}`],
+      { encoding: 'utf8' },
+    );
     const d = new TuiDriver([remote], { cols: 120, rows: 40, env: { XDG_CONFIG_HOME: path.join(scratch, 'config') } });
     try {
       assert.equal(pushed.status, 0, pushed.stderr);
@@ -124,7 +137,10 @@ describe('run from an image', () => {
 
   it('a lab may name an image: its steps run in it, checked unattended', () => {
     const lab = path.join(scratch, 'image-lab.yaml');
-    fs.writeFileSync(lab, `title: On an image\nrun:\n  rootfs: ${IMAGE}\nsteps:\n  - title: Who am I\n    text: The image's User.\n    command: id -u\n    check:\n      output: '^1000$'\n`);
+    fs.writeFileSync(
+      lab,
+      `title: On an image\nrun:\n  rootfs: ${IMAGE}\nsteps:\n  - title: Who am I\n    text: The image's User.\n    command: id -u\n    check:\n      output: '^1000$'\n`,
+    );
     const result = runCli(['lab', 'check', lab]);
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /✓/);
@@ -132,8 +148,17 @@ describe('run from an image', () => {
 
   it('refuses --rootfs-rw on an image and names an image it does not have, with one line each', () => {
     const rw = runCli(['run', '--rootfs-rw', IMAGE, 'true']);
-    assert.deepEqual([rw.status, rw.stderr], [125, `baby-docker: --rootfs-rw writes into a rootfs directory: image ${IMAGE} has layers shared with others, never written to\n`]);
+    assert.deepEqual(
+      [rw.status, rw.stderr],
+      [125, `baby-docker: --rootfs-rw writes into a rootfs directory: image ${IMAGE} has layers shared with others, never written to\n`],
+    );
     const missing = runCli(['run', '--pull', 'never', 'localhost/no-such-image:1', 'true']);
-    assert.deepEqual([missing.status, missing.stderr], [125, 'baby-docker: no rootfs directory or local image "localhost/no-such-image:1": pull it (baby-docker pull localhost/no-such-image:1), or give a directory\n']);
+    assert.deepEqual(
+      [missing.status, missing.stderr],
+      [
+        125,
+        'baby-docker: no rootfs directory or local image "localhost/no-such-image:1": pull it (baby-docker pull localhost/no-such-image:1), or give a directory\n',
+      ],
+    );
   });
 });

@@ -128,28 +128,65 @@ function buildLayout(): void {
   };
   run('zstd', ['-qf', path.join(tmp, 'layer3.tar'), '-o', path.join(tmp, 'layer3.tar.zst')]);
   const platform = hostPlatform();
-  const config = Buffer.from(JSON.stringify({
-    created: '2024-01-02T03:04:05Z', ...platform,
-    config: { Entrypoint: ['/bin/sh'], Cmd: ['-c', 'echo hi'], Env: ['PATH=/bin', 'A=1'], WorkingDir: '/opt', User: '1000:1000' },
-    rootfs: { type: 'layers', diff_ids: tars.map(sha256) },
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      created: '2024-01-02T03:04:05Z',
+      ...platform,
+      config: { Entrypoint: ['/bin/sh'], Cmd: ['-c', 'echo hi'], Env: ['PATH=/bin', 'A=1'], WorkingDir: '/opt', User: '1000:1000' },
+      rootfs: { type: 'layers', diff_ids: tars.map(sha256) },
+    }),
+  );
   const configDescriptor = addBlob(config, 'application/vnd.oci.image.config.v1+json');
   configDigest = configDescriptor.digest;
-  const manifest = (layers: object[]): Buffer => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers }));
+  const manifest = (layers: object[]): Buffer =>
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: configDescriptor, layers }));
   const zstdLayer = addBlob(fs.readFileSync(path.join(tmp, 'layer3.tar.zst')), 'application/vnd.oci.image.layer.v1.tar+zstd');
   bigLayerDigest = zstdLayer.digest;
-  const mixed = addBlob(manifest([addBlob(gzip(1), 'application/vnd.oci.image.layer.v1.tar+gzip'), addBlob(tars[1], 'application/vnd.oci.image.layer.v1.tar'), zstdLayer]), 'application/vnd.oci.image.manifest.v1+json');
-  const allGzip = addBlob(manifest([1, 2, 3].map((n) => addBlob(gzip(n), 'application/vnd.oci.image.layer.v1.tar+gzip'))), 'application/vnd.oci.image.manifest.v1+json');
-  const index = (manifests: object[]): Buffer => Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
+  const mixed = addBlob(
+    manifest([
+      addBlob(gzip(1), 'application/vnd.oci.image.layer.v1.tar+gzip'),
+      addBlob(tars[1], 'application/vnd.oci.image.layer.v1.tar'),
+      zstdLayer,
+    ]),
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+  const allGzip = addBlob(
+    manifest([1, 2, 3].map((n) => addBlob(gzip(n), 'application/vnd.oci.image.layer.v1.tar+gzip'))),
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+  const index = (manifests: object[]): Buffer =>
+    Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests }));
   const other = { os: 'linux', architecture: 's390x' };
-  const multi = addBlob(index([{ ...mixed, platform: other }, { ...mixed, platform }]), 'application/vnd.oci.image.index.v1+json');
-  const foreign = addBlob(index([{ ...mixed, platform: other }, { ...mixed, platform: { os: 'linux', architecture: 'ppc64le' } }]), 'application/vnd.oci.image.index.v1+json');
+  const multi = addBlob(
+    index([
+      { ...mixed, platform: other },
+      { ...mixed, platform },
+    ]),
+    'application/vnd.oci.image.index.v1+json',
+  );
+  const foreign = addBlob(
+    index([
+      { ...mixed, platform: other },
+      { ...mixed, platform: { os: 'linux', architecture: 'ppc64le' } },
+    ]),
+    'application/vnd.oci.image.index.v1+json',
+  );
   const tag = (descriptor: object, name: string): object => ({ ...descriptor, annotations: { 'org.opencontainers.image.ref.name': name } });
-  fs.writeFileSync(path.join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [tag(mixed, '1'), tag(allGzip, '1-gzip'), tag(multi, 'multi'), tag(foreign, 'other')] }));
+  fs.writeFileSync(
+    path.join(layout, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [tag(mixed, '1'), tag(allGzip, '1-gzip'), tag(multi, 'multi'), tag(foreign, 'other')] }),
+  );
 }
 
 function push(tag: string, repository: string, all = false): void {
-  run('skopeo', ['copy', '--quiet', ...(all ? ['--all'] : []), '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://127.0.0.1:${registryPort}/${repository}`]);
+  run('skopeo', [
+    'copy',
+    '--quiet',
+    ...(all ? ['--all'] : []),
+    '--dest-tls-verify=false',
+    `oci:${layout}:${tag}`,
+    `docker://127.0.0.1:${registryPort}/${repository}`,
+  ]);
 }
 
 /** Every entry under dir: type, mode, owner, and for files size, links, mtime and content hash; a symlink's target; a device's numbers. */
@@ -201,15 +238,20 @@ async function pulled(ref: string, options: Parameters<typeof pullImage>[1] = {}
 }
 
 /** A proxy in front of the registry that `mangle` may answer itself; what it forwarded it records. */
-async function proxy(mangle: (req: http.IncomingMessage, res: http.ServerResponse, forward: () => void) => void): Promise<{ server: http.Server; port: number; requests: string[] }> {
+async function proxy(
+  mangle: (req: http.IncomingMessage, res: http.ServerResponse, forward: () => void) => void,
+): Promise<{ server: http.Server; port: number; requests: string[] }> {
   const requests: string[] = [];
   const { server, port } = await listen((req, res) => {
     requests.push(`${req.method} ${req.url} ${req.headers.range ?? ''}`.trim());
     mangle(req, res, () => {
-      const upstream = http.request({ host: '127.0.0.1', port: registryPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${registryPort}` } }, (answer) => {
-        res.writeHead(answer.statusCode!, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = http.request(
+        { host: '127.0.0.1', port: registryPort, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${registryPort}` } },
+        (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        },
+      );
       req.pipe(upstream);
     });
   });
@@ -223,7 +265,9 @@ function close(server: http.Server): Promise<void> {
 
 /** Our store's entries now, to see that a test left none of its own behind. */
 function storeEntries(): string[] {
-  return [path.join(BLOBS_DIR, 'sha256'), IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR].flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : [])).sort();
+  return [path.join(BLOBS_DIR, 'sha256'), IMAGE_LAYERS_DIR, PARTIAL_BLOBS_DIR]
+    .flatMap((dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((name) => path.join(dir, name)) : []))
+    .sort();
 }
 let storeBefore: string[];
 
@@ -247,7 +291,11 @@ after(async () => {
   forget(...added);
   await registry.stop();
   fs.rmSync(tmp, { recursive: true, force: true });
-  assert.deepEqual(storeEntries().filter((entry) => !storeBefore.includes(entry)), [], 'the tests left something in the image store');
+  assert.deepEqual(
+    storeEntries().filter((entry) => !storeBefore.includes(entry)),
+    [],
+    'the tests left something in the image store',
+  );
 });
 
 describe('image references', () => {
@@ -266,31 +314,61 @@ describe('image references', () => {
     ];
     for (const [typed, normalized] of cases) assert.equal(referenceName(parseReference(typed)), normalized, typed);
     assert.deepEqual(parseReference('alpine'), { registry: 'docker.io', repository: 'library/alpine', tag: 'latest', digest: null });
-    for (const bad of ['Alpine', 'alpine:', 'a//b', 'alpine@sha256:12', 'x:y:z', '']) assert.throws(() => parseReference(bad), /invalid image reference/, bad);
+    for (const bad of ['Alpine', 'alpine:', 'a//b', 'alpine@sha256:12', 'x:y:z', ''])
+      assert.throws(() => parseReference(bad), /invalid image reference/, bad);
   });
 });
 
 describe('pull', () => {
   it('pulls gzip, plain and zstd layers; overlayfs shows exactly what umoci unpacks (whiteout, opaque dir, hardlink, symlinks, setuid, owners)', async () => {
     const progress = new Map<string, number>();
-    const image = await pulled(`127.0.0.1:${registryPort}/test/img:1`, { onProgress: ({ layer, done, total }) => progress.set(layer, done === total ? -1 : done) });
+    const image = await pulled(`127.0.0.1:${registryPort}/test/img:1`, {
+      onProgress: ({ layer, done, total }) => progress.set(layer, done === total ? -1 : done),
+    });
     assert.equal(image.name, `127.0.0.1:${registryPort}/test/img:1`);
     assert.equal(image.id, configDigest);
     assert.equal(image.layers.length, 3);
-    assert.deepEqual(image.config, { entrypoint: ['/bin/sh'], cmd: ['-c', 'echo hi'], env: ['PATH=/bin', 'A=1'], workingDir: '/opt', user: '1000:1000' });
+    assert.deepEqual(image.config, {
+      entrypoint: ['/bin/sh'],
+      cmd: ['-c', 'echo hi'],
+      env: ['PATH=/bin', 'A=1'],
+      workingDir: '/opt',
+      user: '1000:1000',
+    });
     assert.deepEqual([...progress.values()], [-1, -1, -1], 'every layer reported complete');
     assert.equal(overlayListing(image), umociListing);
     // ...and that is the image as built: layer 2 deleted a file and hid a directory's files, the rest kept.
-    for (const line of ['bin/prog 100000 4755 0:0 size=20 links=2', 'bin/hard 100000 4755 0:0 size=20 links=2', 'bin/sh 120000 777 0:0 -> /bin/prog', 'bin/up 120000 777 0:0 -> ../../../../etc/passwd',
-      'usr/sgid 100000 2750 1000:50', 'tmp 40000 1777 0:0', 'ro 40000 555 0:0', 'ro/file 100000 400 1234:5678 size=13 links=1 mtime=1500000000', 'opt/dir/c 100000', 'home/user 40000 700 1000:1000', 'data/big 100000 644 0:0 size=3145728', `dev/null 20000 666 0:0 dev=${fs.statSync('/dev/null').rdev}`, 'dev/fifo 10000 600 0:0']) {
-      assert.ok(umociListing.split('\n').some((entry) => entry.startsWith(line)), line);
+    for (const line of [
+      'bin/prog 100000 4755 0:0 size=20 links=2',
+      'bin/hard 100000 4755 0:0 size=20 links=2',
+      'bin/sh 120000 777 0:0 -> /bin/prog',
+      'bin/up 120000 777 0:0 -> ../../../../etc/passwd',
+      'usr/sgid 100000 2750 1000:50',
+      'tmp 40000 1777 0:0',
+      'ro 40000 555 0:0',
+      'ro/file 100000 400 1234:5678 size=13 links=1 mtime=1500000000',
+      'opt/dir/c 100000',
+      'home/user 40000 700 1000:1000',
+      'data/big 100000 644 0:0 size=3145728',
+      `dev/null 20000 666 0:0 dev=${fs.statSync('/dev/null').rdev}`,
+      'dev/fifo 10000 600 0:0',
+    ]) {
+      assert.ok(
+        umociListing.split('\n').some((entry) => entry.startsWith(line)),
+        line,
+      );
     }
-    for (const gone of ['etc/deleted', 'opt/dir/a', 'opt/dir/b']) assert.ok(!umociListing.split('\n').some((entry) => entry.startsWith(`${gone} `)), gone);
+    for (const gone of ['etc/deleted', 'opt/dir/a', 'opt/dir/b'])
+      assert.ok(!umociListing.split('\n').some((entry) => entry.startsWith(`${gone} `)), gone);
     // The layers themselves are in overlayfs's format.
     const [, second] = image.layers;
     assert.equal(fs.lstatSync(path.join(second, 'etc', 'deleted')).isCharacterDevice(), true);
     assert.equal(fs.lstatSync(path.join(second, 'etc', 'deleted')).rdev, 0);
-    const opaque = run('python3', ['-c', 'import os, sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode(), end="")', path.join(second, 'opt', 'dir')]);
+    const opaque = run('python3', [
+      '-c',
+      'import os, sys; print(os.getxattr(sys.argv[1], "trusted.overlay.opaque").decode(), end="")',
+      path.join(second, 'opt', 'dir'),
+    ]);
     assert.equal(opaque, 'y');
     assert.equal(fs.readlinkSync(path.join(image.layers[0], 'bin', 'sh')), '/bin/prog');
     assert.equal(fs.statSync(path.join(image.layers[0], 'bin', 'prog')).mode & 0o7777, 0o4755);
@@ -308,7 +386,11 @@ describe('pull', () => {
     });
     try {
       await pulled(`127.0.0.1:${port}/test/img:1`);
-      assert.deepEqual(requests.filter((url) => url.includes('/blobs/')), [], 'blobs fetched again');
+      assert.deepEqual(
+        requests.filter((url) => url.includes('/blobs/')),
+        [],
+        'blobs fetched again',
+      );
     } finally {
       await close(server);
       forget(`127.0.0.1:${registryPort}/test/img:1`, `127.0.0.1:${port}/test/img:1`);
@@ -322,7 +404,8 @@ describe('pull', () => {
     try {
       const image = await pulled('alpine:3');
       assert.equal(image.name, 'docker.io/library/alpine:3');
-      for (const typed of ['alpine:3', 'library/alpine:3', 'docker.io/library/alpine:3']) assert.equal(findLocalImage(typed)?.name, image.name, typed);
+      for (const typed of ['alpine:3', 'library/alpine:3', 'docker.io/library/alpine:3'])
+        assert.equal(findLocalImage(typed)?.name, image.name, typed);
       const table = await cli(['images']);
       assert.equal(table.status, 0, table.stderr);
       assert.match(table.stdout, /^REPOSITORY +TAG +IMAGE ID +SIZE +CREATED\n/);
@@ -339,7 +422,10 @@ describe('pull', () => {
     forget(image.name);
     const result = await cli(['pull', `127.0.0.1:${registryPort}/test/img:other`]);
     assert.equal(result.status, 125);
-    assert.equal(result.stderr, `baby-docker: 127.0.0.1:${registryPort}/test/img:other has no image for linux/${hostPlatform().architecture}: it has linux/s390x, linux/ppc64le\n`);
+    assert.equal(
+      result.stderr,
+      `baby-docker: 127.0.0.1:${registryPort}/test/img:other has no image for linux/${hostPlatform().architecture}: it has linux/s390x, linux/ppc64le\n`,
+    );
   });
 
   it('gets a bearer token with the credentials of config.json from the realm the registry names; a wrong password is a one-line error', async () => {
@@ -347,26 +433,42 @@ describe('pull', () => {
     const tokenServer = await listen((req, res) => {
       const expected = `Basic ${Buffer.from('tester:secret').toString('base64')}`;
       const url = new URL(req.url!, 'http://x');
-      const ok = req.headers.authorization === expected && url.searchParams.get('service') === 'test' && url.searchParams.get('scope') === 'repository:test/img:pull';
+      const ok =
+        req.headers.authorization === expected &&
+        url.searchParams.get('service') === 'test' &&
+        url.searchParams.get('scope') === 'repository:test/img:pull';
       res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(ok ? JSON.stringify({ token }) : '{}');
     });
     const guarded = await proxy((req, res, forward) => {
       if (req.headers.authorization === `Bearer ${token}`) return forward();
-      res.writeHead(401, { 'www-authenticate': `Bearer realm="http://127.0.0.1:${tokenServer.port}/token",service="test",scope="repository:test/img:pull"` }).end();
+      res
+        .writeHead(401, {
+          'www-authenticate': `Bearer realm="http://127.0.0.1:${tokenServer.port}/token",service="test",scope="repository:test/img:pull"`,
+        })
+        .end();
     });
     const writeCredentials = (password: string): void =>
-      fs.writeFileSync(path.join(process.env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [`127.0.0.1:${guarded.port}`]: { auth: Buffer.from(`tester:${password}`).toString('base64') } } }));
+      fs.writeFileSync(
+        path.join(process.env.DOCKER_CONFIG!, 'config.json'),
+        JSON.stringify({ auths: { [`127.0.0.1:${guarded.port}`]: { auth: Buffer.from(`tester:${password}`).toString('base64') } } }),
+      );
     const ref = `127.0.0.1:${guarded.port}/test/img:1`;
     try {
       writeCredentials('secret');
       const image = await pulled(ref);
       assert.equal(image.id, configDigest);
-      assert.ok(guarded.requests.some((r) => r.includes(`/blobs/${bigLayerDigest}`)), 'the layers came through the guarded proxy');
+      assert.ok(
+        guarded.requests.some((r) => r.includes(`/blobs/${bigLayerDigest}`)),
+        'the layers came through the guarded proxy',
+      );
       forget(ref);
       writeCredentials('wrong');
       const refused = await cli(['pull', ref]);
       assert.equal(refused.status, 125);
-      assert.equal(refused.stderr, `baby-docker: authentication refused by 127.0.0.1:${tokenServer.port} for 127.0.0.1:${guarded.port}: check the credentials in ${process.env.DOCKER_CONFIG}/config.json\n`);
+      assert.equal(
+        refused.stderr,
+        `baby-docker: authentication refused by 127.0.0.1:${tokenServer.port} for 127.0.0.1:${guarded.port}: check the credentials in ${process.env.DOCKER_CONFIG}/config.json\n`,
+      );
     } finally {
       fs.rmSync(path.join(process.env.DOCKER_CONFIG!, 'config.json'), { force: true });
       forget(ref);
@@ -383,13 +485,22 @@ describe('pull', () => {
     const ref = `127.0.0.1:${basic.port}/test/img:1`;
     const configFile = path.join(process.env.DOCKER_CONFIG!, 'config.json');
     const writeCredentials = (password: string): void =>
-      fs.writeFileSync(configFile, JSON.stringify({ auths: { [`http://127.0.0.1:${basic.port}`]: { auth: Buffer.from(`tester:${password}`).toString('base64') } } }));
+      fs.writeFileSync(
+        configFile,
+        JSON.stringify({ auths: { [`http://127.0.0.1:${basic.port}`]: { auth: Buffer.from(`tester:${password}`).toString('base64') } } }),
+      );
     try {
       const anonymous = await cli(['pull', ref]);
-      assert.deepEqual([anonymous.status, anonymous.stderr], [125, `baby-docker: 127.0.0.1:${basic.port} wants credentials: log in (docker login writes them to ${configFile})\n`]);
+      assert.deepEqual(
+        [anonymous.status, anonymous.stderr],
+        [125, `baby-docker: 127.0.0.1:${basic.port} wants credentials: log in (docker login writes them to ${configFile})\n`],
+      );
       writeCredentials('wrong');
       const refused = await cli(['pull', ref]);
-      assert.deepEqual([refused.status, refused.stderr], [125, `baby-docker: authentication refused by 127.0.0.1:${basic.port} for test/img: check the credentials in ${configFile}\n`]);
+      assert.deepEqual(
+        [refused.status, refused.stderr],
+        [125, `baby-docker: authentication refused by 127.0.0.1:${basic.port} for test/img: check the credentials in ${configFile}\n`],
+      );
       writeCredentials('secret');
       assert.equal((await pulled(ref)).id, configDigest);
     } finally {
@@ -420,7 +531,12 @@ describe('pull', () => {
     try {
       const first = await cli(['pull', ref]);
       assert.equal(first.status, 125);
-      assert.match(first.stderr, new RegExp(`^baby-docker: the download of layer ${digestHex(bigLayerDigest).slice(0, 12)} from 127\\.0\\.0\\.1:${flaky.port} was cut off \\(.*\\): pull again to resume it\\n$`));
+      assert.match(
+        first.stderr,
+        new RegExp(
+          `^baby-docker: the download of layer ${digestHex(bigLayerDigest).slice(0, 12)} from 127\\.0\\.0\\.1:${flaky.port} was cut off \\(.*\\): pull again to resume it\\n$`,
+        ),
+      );
       const kept = fs.statSync(partial).size;
       assert.ok(kept > 0 && kept <= cutAt, `kept ${kept} bytes`);
       cut = false;
@@ -437,7 +553,10 @@ describe('pull', () => {
   it('says in one line: unknown tag, registry unreachable, a blob that does not match its digest', async () => {
     const unknown = await cli(['pull', `127.0.0.1:${registryPort}/test/img:nope`]);
     assert.equal(unknown.status, 125);
-    assert.equal(unknown.stderr, `baby-docker: unknown image 127.0.0.1:${registryPort}/test/img:nope: 127.0.0.1:${registryPort} has no tag nope of test/img\n`);
+    assert.equal(
+      unknown.stderr,
+      `baby-docker: unknown image 127.0.0.1:${registryPort}/test/img:nope: 127.0.0.1:${registryPort} has no tag nope of test/img\n`,
+    );
     const closedPort = await freePort();
     const unreachable = await cli(['pull', `127.0.0.1:${closedPort}/test/img:1`]);
     assert.equal(unreachable.status, 125);
@@ -458,7 +577,10 @@ describe('pull', () => {
     try {
       const mismatch = await cli(['pull', ref]);
       assert.equal(mismatch.status, 125);
-      assert.match(mismatch.stderr, new RegExp(`^baby-docker: digest mismatch for layer ${bigLayerDigest}: expected ${bigLayerDigest}, got sha256:[0-9a-f]{64}\\n$`));
+      assert.match(
+        mismatch.stderr,
+        new RegExp(`^baby-docker: digest mismatch for layer ${bigLayerDigest}: expected ${bigLayerDigest}, got sha256:[0-9a-f]{64}\\n$`),
+      );
       assert.equal(fs.existsSync(blobPath(bigLayerDigest)), false, 'a blob that does not match is not kept');
       assert.equal(findLocalImage(ref), null);
     } finally {
@@ -478,7 +600,11 @@ describe('load and import', () => {
     run('skopeo', ['copy', '--quiet', '--all', `oci:${layout}:multi`, `oci:${ociDir}:localhost:5000/test/img:laid-out`]);
     const names = ['docker.io/test/img:saved', 'docker.io/test/img:archived', 'localhost:5000/test/img:laid-out'];
     try {
-      for (const [file, name] of [[dockerArchive, names[0]], [ociArchive, names[1]], [ociDir, names[2]]]) {
+      for (const [file, name] of [
+        [dockerArchive, names[0]],
+        [ociArchive, names[1]],
+        [ociDir, names[2]],
+      ]) {
         const result = await cli(['load', '-i', file]);
         assert.equal(result.status, 0, result.stderr);
         assert.equal(result.stdout, `Loaded image: ${name} (${configDigest})\n`);
@@ -557,7 +683,11 @@ tar("hardlink-dotdot", ("hard", "hardlink", "../../../../../..${outside}/target"
       assert.equal(fs.readFileSync(path.join(findLocalImage('hostile:absolute')!.layers[0], outside, 'absolute'), 'utf8'), 'x');
       assert.deepEqual(fs.readdirSync(outside), ['target'], 'something was made outside the layer');
       assert.equal(fs.readFileSync(path.join(outside, 'target'), 'utf8'), 'outside\n');
-      assert.deepEqual(fs.readdirSync(IMAGE_LAYERS_DIR).filter((name) => name.startsWith('.tmp-')), [], 'a refused layer left its temporary directory');
+      assert.deepEqual(
+        fs.readdirSync(IMAGE_LAYERS_DIR).filter((name) => name.startsWith('.tmp-')),
+        [],
+        'a refused layer left its temporary directory',
+      );
     } finally {
       forget(...names);
       pruneImages();
@@ -574,7 +704,11 @@ describe('a layer that is no tar', () => {
     assert.equal(result.status, 125, result.stderr);
     assert.match(result.stderr, /^baby-docker: layer [0-9a-f]{12}: TAR_ENTRY_INVALID: checksum failure\n$/);
     assert.equal(findLocalImage('docker.io/library/not-a-tar:1'), null);
-    assert.deepEqual(storeEntries().filter((entry) => !storeBefore.includes(entry)), [], 'the failed import left blobs or layers in the store');
+    assert.deepEqual(
+      storeEntries().filter((entry) => !storeBefore.includes(entry)),
+      [],
+      'the failed import left blobs or layers in the store',
+    );
   });
 });
 
@@ -624,14 +758,20 @@ describe('images, rmi, image prune', () => {
       const byName = await cli(['rmi', `127.0.0.1:${registryPort}/test/img:1`]);
       assert.deepEqual([byName.status, byName.stdout], [0, `Untagged: ${a.name}\n`], byName.stderr);
       added.delete(a.name);
-      assert.ok(a.layers.every((dir) => fs.existsSync(dir)), 'layers still used were removed');
+      assert.ok(
+        a.layers.every((dir) => fs.existsSync(dir)),
+        'layers still used were removed',
+      );
       const byId = await cli(['rmi', digestHex(configDigest).slice(0, 8)]);
       assert.deepEqual([byId.status, byId.stdout], [0, `Untagged: ${b.name}\n`], byId.stderr);
       added.delete(b.name);
       assert.equal(fs.existsSync(a.layers[0]), true, "solo's layer stays");
       assert.equal(fs.existsSync(a.layers[2]), false);
       assert.equal(fs.existsSync(blobPath(bigLayerDigest)), false);
-      assert.deepEqual(listLocalImages().filter((image) => image.id === configDigest), []);
+      assert.deepEqual(
+        listLocalImages().filter((image) => image.id === configDigest),
+        [],
+      );
       const missing = await cli(['rmi', 'never-was:1']);
       assert.deepEqual([missing.status, missing.stderr], [125, 'baby-docker: no such image: never-was:1\n']);
       // Left by something killed: an unused blob, a half-made layer, a partial download.

@@ -21,13 +21,21 @@ describe('PID namespace', () => {
 
   it('shows only the container processes in ps', async () => {
     const result = await sh('ps -e -o pid=,comm=');
-    const processes = result.stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
-    assert.deepEqual(processes, [['1', 'sh'], [processes[1][0], 'ps']]);
+    const processes = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/));
+    assert.deepEqual(processes, [
+      ['1', 'sh'],
+      [processes[1][0], 'ps'],
+    ]);
     assert.ok(Number(processes[1][0]) < 10, `ps has a small PID inside: ${processes[1][0]}`);
   });
 
   it('gives /proc/1/root as the container root and namespaces of its own', async () => {
-    const result = await sh('ls /proc/1/root; readlink /proc/self/ns/pid /proc/self/ns/mnt /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/ipc /proc/self/ns/cgroup');
+    const result = await sh(
+      'ls /proc/1/root; readlink /proc/self/ns/pid /proc/self/ns/mnt /proc/self/ns/net /proc/self/ns/uts /proc/self/ns/ipc /proc/self/ns/cgroup',
+    );
     const links = result.stdout.trim().split('\n').slice(-6);
     const own = ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup'].map((ns) => fs.readlinkSync(`/proc/self/ns/${ns}`));
     links.forEach((link, i) => assert.notEqual(link, own[i], `${link} is the host's namespace`));
@@ -97,7 +105,13 @@ describe('network namespace', () => {
 
   it("has lo and eth0 of its own by default (the bridge), none of the host's", async () => {
     const result = await sh('ip -o link | cut -d: -f2 | cut -d@ -f1');
-    assert.deepEqual(result.stdout.split('\n').map((name) => name.trim()).filter(Boolean), ['lo', 'eth0']);
+    assert.deepEqual(
+      result.stdout
+        .split('\n')
+        .map((name) => name.trim())
+        .filter(Boolean),
+      ['lo', 'eth0'],
+    );
   });
 });
 

@@ -8,7 +8,13 @@ import { unmet, viewLines, type Observation } from '../src/labs/observe.js';
 import type { NetworkState } from '../src/runtime/network.js';
 
 const observation = (network: NetworkState | null): Observation => ({
-  output: '', stats: null, network, exit: null, hostPid: 4242, hostHostname: 'h', exec: async () => null,
+  output: '',
+  stats: null,
+  network,
+  exit: null,
+  hostPid: 4242,
+  hostHostname: 'h',
+  exec: async () => null,
 });
 
 describe('show: network', () => {
@@ -16,11 +22,14 @@ describe('show: network', () => {
     const bridge: NetworkState = {
       mode: 'bridge',
       bridge: { address: '10.88.0.7', prefix: 24, gateway: '10.88.0.1', hostVeth: 'bdv3fa9c1d2e4b5', hostVethIndex: 57 },
-      interfaces: [{ name: 'lo', rxBytes: 1, txBytes: 1 }, { name: 'eth0', rxBytes: 1846, txBytes: 796 }],
+      interfaces: [
+        { name: 'lo', rxBytes: 1, txBytes: 1 },
+        { name: 'eth0', rxBytes: 1846, txBytes: 796 },
+      ],
       ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
     };
     assert.deepEqual(viewLines(['network'], observation(bridge), null), [
-      'inside: eth0 10.88.0.7/24 via 10.88.0.1 (eth0 rx 1846 B, tx 796 B) — host: its veth\'s end bdv3fa9c1d2e4b5 (index 57) on bd0 · host 127.0.0.1:8080 → 80/tcp',
+      "inside: eth0 10.88.0.7/24 via 10.88.0.1 (eth0 rx 1846 B, tx 796 B) — host: its veth's end bdv3fa9c1d2e4b5 (index 57) on bd0 · host 127.0.0.1:8080 → 80/tcp",
     ]);
   });
 
@@ -33,7 +42,8 @@ describe('show: network', () => {
 
 describe('check: connect', () => {
   const check = (port: number) =>
-    parseLab(`title: t\nsteps:\n  - title: s\n    text: x\n    check:\n      connect: {port: ${port}, output: '^hello$'}\n`, 'lab.yaml', 'lab').steps[0]!.check;
+    parseLab(`title: t\nsteps:\n  - title: s\n    text: x\n    check:\n      connect: {port: ${port}, output: '^hello$'}\n`, 'lab.yaml', 'lab')
+      .steps[0]!.check;
 
   it('passes once the host reads the line from the port, and says what it waits for until then', async () => {
     let greeting = 'not yet';

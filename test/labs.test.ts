@@ -60,7 +60,11 @@ describe('lab files', () => {
     assert.deepEqual(lab.steps[1].check.stat, { key: 'memory.peak', op: '<', value: 1024 ** 3 });
     assert.deepEqual(runOptionsAt(lab, 0), { memory: '64m' });
     assert.deepEqual(runOptionsAt(lab, 1), { memory: '128m' });
-    const storage = parseLab(GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [/tmp:/host-tmp:ro]\n  tmpfs: [/scratch:size=1m]\n  disk: 64m'), 'lab.yaml', 'small');
+    const storage = parseLab(
+      GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [/tmp:/host-tmp:ro]\n  tmpfs: [/scratch:size=1m]\n  disk: 64m'),
+      'lab.yaml',
+      'small',
+    );
     assert.deepEqual(runOptionsAt(storage, 0), { memory: '64m', volumes: ['/tmp:/host-tmp:ro'], tmpfs: ['/scratch:size=1m'], disk: '64m' });
     const published = parseLab(GOOD.replace('memory: 64m', 'memory: 64m\n  network: bridge\n  publish: [127.0.0.1:18404:80]'), 'lab.yaml', 'small');
     assert.deepEqual(runOptionsAt(published, 0), { memory: '64m', network: 'bridge', publish: ['127.0.0.1:18404:80'] });
@@ -68,7 +72,10 @@ describe('lab files', () => {
 
   it('names the line and the place of every mistake', () => {
     const cases: Array<[string, RegExp]> = [
-      [edit(GOOD, "output: '^1$'", "outpt: '^1$'"), /^lab\.yaml:10: steps\[0\]\.check\.outpt: unknown key "outpt" \(known: output, exec, host, exit, oom, stat, connect\)$/],
+      [
+        edit(GOOD, "output: '^1$'", "outpt: '^1$'"),
+        /^lab\.yaml:10: steps\[0\]\.check\.outpt: unknown key "outpt" \(known: output, exec, host, exit, oom, stat, connect\)$/,
+      ],
       [GOOD.replace('memory: 64m', 'memory: 10q'), /^lab\.yaml:3: run\.memory: invalid memory size "10q"/],
       [GOOD.replace('show: [pid]', 'show: [pid, uptime]'), /^lab\.yaml:8: steps\[0\]\.show\[1\]: unknown view "uptime"/],
       [edit(GOOD, "output: '^1$'", "output: '^(1$'"), /^lab\.yaml:10: steps\[0\]\.check\.output: not a valid regular expression/],
@@ -80,18 +87,27 @@ describe('lab files', () => {
       [GOOD.replace('memory: 64m', 'memory: 64m\n  volumes: [data:/data]'), /^lab\.yaml:3: run: -v data:\/data: the host path must be absolute/],
       [GOOD.replace('memory: 64m', 'memory: 64m\n  tmpfs: /t:suid'), /^lab\.yaml:3: run: --tmpfs \/t:suid: unknown option "suid"/],
       [GOOD.replace('memory: 64m', 'memory: 64m\n  publish: ["80"]'), /^lab\.yaml:3: run: -p 80: give \[IP:\]HOST:CONTAINER/],
-      [GOOD.replace('show: [pid]', 'show: [pid]\n    fixture: peers'), /^lab\.yaml:9: steps\[0\]\.fixture: unknown fixture "peers" \(known: shm, listener, file, peer, server\)$/],
+      [
+        GOOD.replace('show: [pid]', 'show: [pid]\n    fixture: peers'),
+        /^lab\.yaml:9: steps\[0\]\.fixture: unknown fixture "peers" \(known: shm, listener, file, peer, server\)$/,
+      ],
     ];
     for (const [text, expected] of cases) assert.match(errorOf(text), expected);
   });
 
-  it('finds the built-in labs, the user\'s folder and paths; by name, by number, or by file', () => {
+  it("finds the built-in labs, the user's folder and paths; by name, by number, or by file", () => {
     const userDir = path.join(scratch, 'labs');
     fs.mkdirSync(userDir);
     fs.writeFileSync(path.join(userDir, 'mine.yaml'), GOOD);
     fs.writeFileSync(path.join(userDir, 'broken.yaml'), 'title: [');
     const ids = listLabs(userDir).map((entry) => entry.id);
-    assert.deepEqual(ids.slice(0, 9), fs.readdirSync(BUILTIN_LAB_DIR).map((file) => file.replace('.yaml', '')).sort());
+    assert.deepEqual(
+      ids.slice(0, 9),
+      fs
+        .readdirSync(BUILTIN_LAB_DIR)
+        .map((file) => file.replace('.yaml', ''))
+        .sort(),
+    );
     assert.deepEqual(ids.slice(9), ['broken', 'mine']);
     assert.match(listLabs(userDir).find((entry) => entry.id === 'broken')!.title, /^\(broken: .*broken\.yaml:1: not valid YAML/);
     assert.equal(loadLab('mine', userDir).title, 'A small lab');
@@ -139,7 +155,9 @@ describe('every built-in lab, checked unattended in a real container', () => {
 
   it('fails a lab whose check is not met, saying why, with exit code 1', () => {
     const file = path.join(scratch, 'failing.yaml');
-    fs.writeFileSync(file, `title: Fails
+    fs.writeFileSync(
+      file,
+      `title: Fails
 steps:
   - title: Wrong PID
     text: The shell is not PID 2.
@@ -147,7 +165,8 @@ steps:
     timeout: 2
     check:
       output: '^pid 2$'
-`);
+`,
+    );
     const result = spawnSync(process.execPath, [CLI_PATH, 'lab', 'check', file], { encoding: 'utf8' });
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stdout, /^✗ 1\/1 Wrong PID: waited for a line "pid 2" in the output$/m);
@@ -158,6 +177,9 @@ steps:
     fs.writeFileSync(file, GOOD.replace('title: Second', 'title: Second\n    colour: red'));
     const result = spawnSync(process.execPath, [CLI_PATH, 'lab', 'check', file], { encoding: 'utf8' });
     assert.equal(result.status, 125);
-    assert.equal(result.stderr, `baby-docker: ${file}:12: steps[1].colour: unknown key "colour" (known: title, text, command, run, fixture, show, check, timeout)\n`);
+    assert.equal(
+      result.stderr,
+      `baby-docker: ${file}:12: steps[1].colour: unknown key "colour" (known: title, text, command, run, fixture, show, check, timeout)\n`,
+    );
   });
 });

@@ -31,7 +31,10 @@ after(() => {
 describe('a layer per run', () => {
   it("a run's writes, deletions and mode changes never reach the rootfs directory or a later run", async () => {
     const before = listing(rootfs);
-    const first = await runInContainer(['sh', '-c', 'echo mine > /new; echo changed > /etc/motd; rm /bin/ls; chmod 700 /etc; mkdir -p /a/b; cat /etc/motd'], { rootfs });
+    const first = await runInContainer(
+      ['sh', '-c', 'echo mine > /new; echo changed > /etc/motd; rm /bin/ls; chmod 700 /etc; mkdir -p /a/b; cat /etc/motd'],
+      { rootfs },
+    );
     assert.deepEqual([first.code, first.stdout], [0, 'changed\n'], first.stderr);
     assert.equal(listing(rootfs), before, 'the rootfs directory changed');
     assert.equal(fs.readFileSync(path.join(rootfs, 'etc', 'motd'), 'utf8'), 'from the rootfs\n');
@@ -51,7 +54,12 @@ describe('a layer per run', () => {
 
   it('--disk bounds what a run writes: ENOSPC inside, and the host gives the layer at most that much', async () => {
     const disk = 32 * 1024 * 1024;
-    const container = await start({ rootfs, command: ['sh', '-c', 'dd if=/dev/zero of=/fill bs=1M count=100; echo status $?; df -k / | tail -1; echo full; sleep 30'], disk: '32m', keep: true });
+    const container = await start({
+      rootfs,
+      command: ['sh', '-c', 'dd if=/dev/zero of=/fill bs=1M count=100; echo status $?; df -k / | tail -1; echo full; sleep 30'],
+      disk: '32m',
+      keep: true,
+    });
     container.stdin?.end();
     let output = '';
     const full = new Promise<void>((resolve) => {
@@ -104,7 +112,10 @@ describe('a layer per run', () => {
     const first = await start({ rootfs, command: ['sleep', '30'], keep: true });
     try {
       const second = runCli(['run', '--on-layer', first.id, rootfs, 'true']);
-      assert.deepEqual([second.status, second.stderr], [125, `baby-docker: layer ${keptLayerPath(first.id)} is in use by a running container: wait for it to end\n`]);
+      assert.deepEqual(
+        [second.status, second.stderr],
+        [125, `baby-docker: layer ${keptLayerPath(first.id)} is in use by a running container: wait for it to end\n`],
+      );
     } finally {
       first.signal('SIGKILL');
       await first.wait();
@@ -124,10 +135,17 @@ describe('a layer per run', () => {
     const small = runCli(['run', '--disk', '1m', rootfs, 'true']);
     assert.deepEqual([small.status, small.stderr], [125, 'baby-docker: disk size "1m" is too small: use at least 16m\n']);
     const both = runCli(['run', '--rootfs-rw', '--keep', rootfs, 'true']);
-    assert.deepEqual([both.status, both.stderr], [125, 'baby-docker: --rootfs-rw writes into the rootfs itself: it has no layer for --keep or --disk\n']);
+    assert.deepEqual(
+      [both.status, both.stderr],
+      [125, 'baby-docker: --rootfs-rw writes into the rootfs itself: it has no layer for --keep or --disk\n'],
+    );
     const unknown = runCli(['run', '--on-layer', '../x', rootfs, 'true']);
     assert.deepEqual([unknown.status, unknown.stderr], [125, 'baby-docker: no kept layer of run ../x: only a run started with --keep leaves one\n']);
     assert.deepEqual(layerLoopDevices(), [], 'a loop device still holds a layer');
-    assert.deepEqual(fs.readdirSync(LAYERS_DIR).filter((name) => !name.startsWith('template-')), [], 'a layer file was left');
+    assert.deepEqual(
+      fs.readdirSync(LAYERS_DIR).filter((name) => !name.startsWith('template-')),
+      [],
+      'a layer file was left',
+    );
   });
 });

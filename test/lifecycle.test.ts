@@ -8,7 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { start } from '../src/runtime/container.js';
 import { addon } from '../src/runtime/native.js';
 import {
-  assertNothingLeft, CLI_PATH, outcome, containerCgroups, containerProcesses, hostMounts, ROOTFS, runInContainer, stateDirs,
+  assertNothingLeft,
+  CLI_PATH,
+  outcome,
+  containerCgroups,
+  containerProcesses,
+  hostMounts,
+  ROOTFS,
+  runInContainer,
+  stateDirs,
 } from './helpers.js';
 
 const mountsBefore = hostMounts();
@@ -43,7 +51,7 @@ describe('stop', () => {
     assert.equal(status.code, 7);
   });
 
-  it('passes signals to the container\'s first process', async () => {
+  it("passes signals to the container's first process", async () => {
     const container = await start({ rootfs: ROOTFS, command: ['/bin/sh', '-c', 'trap "exit 10" USR1; echo ready; while :; do sleep 0.05; done'] });
     // PID 1 ignores a signal it has no handler for yet: send it once the trap is set.
     await new Promise((resolve) => container.stdout!.once('data', resolve));
@@ -66,14 +74,14 @@ describe('nothing left behind', () => {
       assert.equal(result.code, i % 7, `run ${i}: ${result.error ?? ''}`);
     }
     const sequential = Date.now() - began;
-    const parallel = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => runInContainer(['/bin/sh', '-c', `echo run-${i}; exit ${i % 5}`])),
-    );
+    const parallel = await Promise.all(Array.from({ length: 20 }, (_, i) => runInContainer(['/bin/sh', '-c', `echo run-${i}; exit ${i % 5}`])));
     parallel.forEach((result, i) => {
       assert.equal(result.stdout, `run-${i}\n`);
       assert.equal(result.code, i % 5);
     });
-    t.diagnostic(`soak: 500 sequential runs in ${sequential} ms (${(sequential / 500).toFixed(1)} ms each), 20 parallel in ${Date.now() - began - sequential} ms`);
+    t.diagnostic(
+      `soak: 500 sequential runs in ${sequential} ms (${(sequential / 500).toFixed(1)} ms each), 20 parallel in ${Date.now() - began - sequential} ms`,
+    );
     assertNothingLeft(mountsBefore);
   });
 

@@ -11,10 +11,7 @@ describe('memory limit', () => {
   it('OOM-kills a memory hog at the default 100 MB: exit 137, reported as OOM', async () => {
     // tail keeps a line that never ends in memory: it grows until the limit.
     const result = await runInContainer(['tail', '/dev/zero']);
-    assert.deepEqual(
-      { code: result.code, signal: result.signal, oomKilled: result.oomKilled },
-      { code: 137, signal: 'SIGKILL', oomKilled: true },
-    );
+    assert.deepEqual({ code: result.code, signal: result.signal, oomKilled: result.oomKilled }, { code: 137, signal: 'SIGKILL', oomKilled: true });
     // Read from the cgroup once the run had ended: the limit, the OOM kill and a peak at the limit.
     assert.equal(result.memory?.limit, 100 * 1024 * 1024);
     assert.ok(result.memory.oomKills >= 1, `OOM kills ${result.memory.oomKills}`);

@@ -22,10 +22,18 @@ describe('readNetwork', () => {
     const c = await start({ rootfs: ROOTFS, network: 'bridge', publish: ['127.0.0.1:18089:80/tcp'], command: ['sleep', '30'] });
     try {
       const before = readNetwork(c);
-      const [leased] = Object.entries(networkLeases()).filter(([, owner]) => owner === c.id).map(([address]) => address);
+      const [leased] = Object.entries(networkLeases())
+        .filter(([, owner]) => owner === c.id)
+        .map(([address]) => address);
       assert.equal(before.mode, 'bridge');
       const hostVethIndex = Number(fs.readFileSync(`/sys/class/net/bdv${c.id}/ifindex`, 'utf8'));
-      assert.deepEqual(before.bridge, { address: leased, prefix: 24, gateway: leased!.replace(/\.\d+$/, '.1'), hostVeth: `bdv${c.id}`, hostVethIndex });
+      assert.deepEqual(before.bridge, {
+        address: leased,
+        prefix: 24,
+        gateway: leased!.replace(/\.\d+$/, '.1'),
+        hostVeth: `bdv${c.id}`,
+        hostVethIndex,
+      });
       assert.deepEqual(before.ports, [{ hostIp: '127.0.0.1', hostPort: 18089, containerPort: 80, protocol: 'tcp' }]);
       // The same address as the container's own eth0 has.
       const inside = await c.exec(['sh', '-c', 'ip -o -4 addr show dev eth0; cat /sys/class/net/eth0/iflink']);

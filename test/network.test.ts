@@ -9,13 +9,28 @@ after(() => assertNothingLeft(mountsBefore));
 
 /** The interface names in a /proc/net/dev text. */
 function interfaces(procNetDev: string): string[] {
-  return procNetDev.split('\n').slice(2).map((line) => line.split(':')[0]!.trim()).filter((name) => name !== '').sort();
+  return procNetDev
+    .split('\n')
+    .slice(2)
+    .map((line) => line.split(':')[0]!.trim())
+    .filter((name) => name !== '')
+    .sort();
 }
 
 describe('--network', () => {
   it('none gives a network namespace of its own holding only lo, up; the default, the bridge, adds eth0', () => {
-    for (const [flags, expected] of [[['--network', 'none'], ['lo']], [[], ['eth0', 'lo']]] as const) {
-      const result = runCli(['run', ...flags, ROOTFS, 'sh', '-c', 'cat /proc/net/dev; echo; readlink /proc/self/ns/net; cat /sys/class/net/lo/flags']);
+    for (const [flags, expected] of [
+      [['--network', 'none'], ['lo']],
+      [[], ['eth0', 'lo']],
+    ] as const) {
+      const result = runCli([
+        'run',
+        ...flags,
+        ROOTFS,
+        'sh',
+        '-c',
+        'cat /proc/net/dev; echo; readlink /proc/self/ns/net; cat /sys/class/net/lo/flags',
+      ]);
       assert.equal(result.status, 0, result.stderr);
       assert.equal(result.stderr, '', 'the bridge did not fall back');
       const [dev, ns] = result.stdout.split('\n\n');
@@ -28,7 +43,7 @@ describe('--network', () => {
 
   it('gives -p to the bridge alone, and refuses a bad one with one line', () => {
     const cases: [string[], string][] = [
-      [['--network', 'none', '-p', '8080:80'], '-p publishes a port of the container\'s own network: it needs --network bridge, not none'],
+      [['--network', 'none', '-p', '8080:80'], "-p publishes a port of the container's own network: it needs --network bridge, not none"],
       [['-p', '8080'], '-p 8080: give [IP:]HOST:CONTAINER, e.g. -p 8080:80 or -p 127.0.0.1:8080:80'],
       [['-p', '8080:70000'], '-p 8080:70000: "70000" is not a port (1-65535)'],
       [['-p', '8080:80/sctp'], '-p 8080:80/sctp: the protocol must be tcp or udp, e.g. -p 8080:80/udp'],
@@ -51,6 +66,12 @@ describe('--network', () => {
 
   it('refuses another value with one line', () => {
     const bad = runCli(['run', '--network', 'wifi', ROOTFS, 'true']);
-    assert.deepEqual([bad.status, bad.stderr], [125, 'baby-docker: invalid network "wifi": use bridge (the default: an address on the host\'s bridge bd0, NAT out), none (only lo) or host (the host\'s own network)\n']);
+    assert.deepEqual(
+      [bad.status, bad.stderr],
+      [
+        125,
+        'baby-docker: invalid network "wifi": use bridge (the default: an address on the host\'s bridge bd0, NAT out), none (only lo) or host (the host\'s own network)\n',
+      ],
+    );
   });
 });

@@ -25,7 +25,13 @@ function config(args: string[], changes: Record<string, unknown> = {}): Record<s
   const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
   return {
     ...base,
-    process: { ...base.process, terminal: false, args, env: ['PATH=/bin', 'TERM=xterm'], capabilities: { bounding: caps, effective: caps, permitted: caps } },
+    process: {
+      ...base.process,
+      terminal: false,
+      args,
+      env: ['PATH=/bin', 'TERM=xterm'],
+      capabilities: { bounding: caps, effective: caps, permitted: caps },
+    },
     hostname: 'oci-box',
     mounts: [...base.mounts, { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev'] }],
     linux: { ...base.linux, resources: { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 64 } } },
@@ -85,7 +91,7 @@ describe('baby-docker-runc', () => {
     const s = state('c1');
     assert.deepEqual([s.id, s.status, s.bundle, s.ociVersion], ['c1', 'created', dir, '1.0.2']);
     assert.equal(Number(fs.readFileSync(pidFile, 'utf8')), s.pid);
-    assert.equal(fs.readlinkSync(`/proc/${s.pid}/exe`).endsWith('baby-docker-runc'), true, 'not exec\'d before start');
+    assert.equal(fs.readlinkSync(`/proc/${s.pid}/exe`).endsWith('baby-docker-runc'), true, "not exec'd before start");
     assert.equal(runc('start', 'c1').code, 0);
     assert.equal(state('c1').status, 'running');
     await until(() => state('c1').status === 'stopped', 'the container to end');
@@ -99,8 +105,14 @@ describe('baby-docker-runc', () => {
 
   it('runs the process as the config says: PID 1, its hostname, a read-only root, its capabilities and rlimit, the masked paths', async () => {
     const script = [
-      'echo "pid $$"', 'hostname', 'touch /x 2>/dev/null || echo "root read-only"', 'grep -E "^Cap(Eff|Bnd)" /proc/self/status',
-      'cat /proc/self/limits | grep "open files"', 'cat /proc/timer_list | wc -c', 'ls /sys/firmware | wc -l', '(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo "/proc/sys read-only"',
+      'echo "pid $$"',
+      'hostname',
+      'touch /x 2>/dev/null || echo "root read-only"',
+      'grep -E "^Cap(Eff|Bnd)" /proc/self/status',
+      'cat /proc/self/limits | grep "open files"',
+      'cat /proc/timer_list | wc -c',
+      'ls /sys/firmware | wc -l',
+      '(echo 1 > /proc/sys/kernel/domainname) 2>/dev/null || echo "/proc/sys read-only"',
       'ls /dev',
     ].join('; ');
     const dir = bundle(config(['sh', '-c', script]));
@@ -114,7 +126,8 @@ describe('baby-docker-runc', () => {
     assert.deepEqual(lines.slice(3, 5), ['CapEff:\t0000000020000420', 'CapBnd:\t0000000020000420']);
     assert.match(lines[5]!, /^Max open files\s+1024\s+1024\s+files/);
     assert.deepEqual(lines.slice(6, 9), ['0', '0', '/proc/sys read-only'], 'masked: a file empty, a directory empty; /proc/sys read-only');
-    for (const device of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'ptmx', 'fd']) assert.ok(lines.includes(device), `/dev/${device}`);
+    for (const device of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'ptmx', 'fd'])
+      assert.ok(lines.includes(device), `/dev/${device}`);
   });
 
   it('kills a running container with the signal given, refuses to delete a running one without --force, and deletes with it', async () => {
@@ -164,13 +177,19 @@ describe('baby-docker-runc', () => {
     const dir = bundle(config(['echo', 'ran']));
     // Outside hooks write to the test's directory; the two run inside the container (createContainer before
     // pivot_root, where the host's paths still resolve; startContainer after it, from the container's /bin/sh) too.
-    const hook = (name: string, sh = path.join(dir, 'rootfs', 'bin', 'sh')) => ({ path: sh, args: ['sh', '-c', `cat > ${path.join(scratch, name)}`] });
+    const hook = (name: string, sh = path.join(dir, 'rootfs', 'bin', 'sh')) => ({
+      path: sh,
+      args: ['sh', '-c', `cat > ${path.join(scratch, name)}`],
+    });
     const spec = config(['echo', 'ran'], {
       annotations: { lab: 'hooks' },
       hooks: {
-        prestart: [hook('prestart')], createRuntime: [hook('createRuntime')], createContainer: [hook('createContainer')],
+        prestart: [hook('prestart')],
+        createRuntime: [hook('createRuntime')],
+        createContainer: [hook('createContainer')],
         startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'grep -o \'"status":"[a-z]*"\'; echo "in $(hostname)"'] }],
-        poststart: [{ path: '/bin/false' }, hook('poststart')], poststop: [hook('poststop')],
+        poststart: [{ path: '/bin/false' }, hook('poststart')],
+        poststop: [hook('poststop')],
       },
     });
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(spec));
@@ -255,11 +274,19 @@ describe('baby-docker-runc', () => {
       syscalls: [
         { names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 },
         // Two conditions on one argument are alternatives: SIGUSR1 (10) or SIGUSR2 (12), not signal 0.
-        { names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, value: 10, op: 'SCMP_CMP_EQ' }, { index: 1, value: 12, op: 'SCMP_CMP_EQ' }] },
+        {
+          names: ['kill'],
+          action: 'SCMP_ACT_ERRNO',
+          args: [
+            { index: 1, value: 10, op: 'SCMP_CMP_EQ' },
+            { index: 1, value: 12, op: 'SCMP_CMP_EQ' },
+          ],
+        },
         { names: ['no_such_call_in_any_kernel', 'uname'], action: 'SCMP_ACT_ALLOW' },
       ],
     };
-    const script = 'mkdir /tmp/made; for s in USR1 USR2 0; do kill -$s $$ 2>/dev/null && echo "$s sent" || echo "$s refused"; done; touch /tmp/t && echo touched';
+    const script =
+      'mkdir /tmp/made; for s in USR1 USR2 0; do kill -$s $$ 2>/dev/null && echo "$s sent" || echo "$s refused"; done; touch /tmp/t && echo touched';
     const spec = config(['sh', '-c', `${script}; sleep 30`]);
     const dir = bundle({ ...spec, linux: { ...(spec.linux as object), seccomp: profile } });
     fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'mkdir'));
@@ -267,7 +294,10 @@ describe('baby-docker-runc', () => {
     try {
       assert.equal(runc('start', 'c9').code, 0);
       await until(() => fs.readFileSync(out, 'utf8').includes('touched'), 'the script to run');
-      assert.equal(fs.readFileSync(out, 'utf8'), "mkdir: can't create directory '/tmp/made': Permission denied\nUSR1 refused\nUSR2 refused\n0 sent\ntouched\n");
+      assert.equal(
+        fs.readFileSync(out, 'utf8'),
+        "mkdir: can't create directory '/tmp/made': Permission denied\nUSR1 refused\nUSR2 refused\n0 sent\ntouched\n",
+      );
       const processFile = path.join(scratch, 'c9-process.json');
       fs.writeFileSync(processFile, JSON.stringify({ args: ['mkdir', '/tmp/by-exec'], env: ['PATH=/bin'], cwd: '/' }));
       const exec = runc('exec', '--process', processFile, 'c9');
@@ -278,7 +308,8 @@ describe('baby-docker-runc', () => {
   });
 
   it("runs the container in a user namespace of its own (ids mapped as the config says, the host's files out of its root's reach), or joins one by path", async () => {
-    const script = 'cat /proc/self/uid_map /proc/self/gid_map; id -u; cat /secret 2>/dev/null || echo "secret refused"; touch /made-inside /tmp/t; echo > /dev/null && echo "null written"; sleep 30';
+    const script =
+      'cat /proc/self/uid_map /proc/self/gid_map; id -u; cat /secret 2>/dev/null || echo "secret refused"; touch /made-inside /tmp/t; echo > /dev/null && echo "null written"; sleep 30';
     const spec = config(['sh', '-c', script]);
     const linux = spec.linux as { namespaces: object[] };
     const maps = [{ containerID: 0, hostID: 100000, size: 65536 }];
@@ -287,7 +318,14 @@ describe('baby-docker-runc', () => {
     fs.mkdirSync(dir);
     assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'bundle', dir]).status, 0);
     try {
-      bundle({ ...spec, root: { path: 'rootfs', readonly: false }, linux: { ...linux, namespaces: [...linux.namespaces, { type: 'user' }], uidMappings: maps, gidMappings: maps } }, dir);
+      bundle(
+        {
+          ...spec,
+          root: { path: 'rootfs', readonly: false },
+          linux: { ...linux, namespaces: [...linux.namespaces, { type: 'user' }], uidMappings: maps, gidMappings: maps },
+        },
+        dir,
+      );
       fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'id'));
       // The rootfs is the container root's (as podman --userns chowns it), but for one file of the host's root.
       const chown = (file: string): void => {
@@ -295,7 +333,7 @@ describe('baby-docker-runc', () => {
         if (fs.lstatSync(file).isDirectory()) for (const entry of fs.readdirSync(file)) chown(path.join(file, entry));
       };
       chown(path.join(dir, 'rootfs'));
-      fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), 'the host root\'s\n', { mode: 0o600 });
+      fs.writeFileSync(path.join(dir, 'rootfs', 'secret'), "the host root's\n", { mode: 0o600 });
       const out = create(dir, 'c12');
       const started = runc('start', 'c12');
       assert.equal(started.code, 0, started.stderr + fs.readFileSync(out, 'utf8'));
@@ -313,7 +351,10 @@ describe('baby-docker-runc', () => {
       const joinedNs = `/proc/${pid}/ns/user`;
       const second = config(['sh', '-c', 'cat /proc/self/uid_map; id -u; sleep 30']);
       const secondLinux = second.linux as { namespaces: object[] };
-      const secondDir = bundle({ ...second, linux: { ...secondLinux, namespaces: [...secondLinux.namespaces, { type: 'user', path: joinedNs }] } }, path.join(dir, 'second'));
+      const secondDir = bundle(
+        { ...second, linux: { ...secondLinux, namespaces: [...secondLinux.namespaces, { type: 'user', path: joinedNs }] } },
+        path.join(dir, 'second'),
+      );
       fs.symlinkSync('busybox', path.join(secondDir, 'rootfs', 'bin', 'id'));
       chown(path.join(secondDir, 'rootfs'));
       const secondOut = create(secondDir, 'c13');
@@ -347,14 +388,21 @@ describe('baby-docker-runc', () => {
     assert.equal(fs.readlinkSync(path.join(dir, 'rootfs', 'etc', 'null-link')), victim);
   });
 
-  it("keeps the container to its device rules (v1: devices.allow and deny; v2: an eBPF program), and update --resources replaces them", () => {
+  it('keeps the container to its device rules (v1: devices.allow and deny; v2: an eBPF program), and update --resources replaces them', () => {
     const spec = config(['sleep', '60']);
     const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE', 'CAP_MKNOD'];
     const processSpec = { ...(spec.process as object), capabilities: { bounding: caps, effective: caps, permitted: caps } };
     const denyAll = { allow: false, access: 'rwm' };
     const resources = (devices: object[]) => ({ ...(spec.linux as { resources: object }).resources, devices });
     // Deny all, then allow a few: /dev/null (always allowed anyway) and /dev/net/tun; not /dev/kmsg (1:11).
-    const linux = { ...(spec.linux as object), resources: resources([denyAll, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }]) };
+    const linux = {
+      ...(spec.linux as object),
+      resources: resources([
+        denyAll,
+        { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+        { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' },
+      ]),
+    };
     const dir = bundle({ ...spec, process: processSpec, linux });
     fs.symlinkSync('busybox', path.join(dir, 'rootfs', 'bin', 'mknod'));
     const created = runc('create', '--bundle', dir, 'c12');
@@ -388,11 +436,35 @@ describe('baby-docker-runc', () => {
       [config(['true'], { ociVersion: '2.0.0' }), 'config.json: ociVersion 2.0.0: this runtime takes runtime-spec 1.x'],
       [config([]), 'config.json: process.args is empty: give the command to run'],
       [config(['true'], { hostname: 7 }), 'config.json: hostname is not a string'],
-      [config(['true'], { linux: { namespaces: [{ type: 'mount' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }), 'config.json: linux.uidMappings/gidMappings are for a user namespace: add {"type": "user"} to linux.namespaces'],
-      [config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user' }] } }), 'config.json: a new user namespace needs linux.uidMappings and linux.gidMappings'],
-      [config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user', path: '/proc/1/ns/user' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }), 'config.json: linux.uidMappings/gidMappings are for a new user namespace, not one joined (/proc/1/ns/user)'],
-      [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } } }), 'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported'],
-      [config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'LIKE' }] }] } } }), 'config.json: linux.seccomp.syscalls[0].args[0]: unknown op LIKE'],
+      [
+        config(['true'], { linux: { namespaces: [{ type: 'mount' }], uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } }),
+        'config.json: linux.uidMappings/gidMappings are for a user namespace: add {"type": "user"} to linux.namespaces',
+      ],
+      [
+        config(['true'], { linux: { namespaces: [{ type: 'mount' }, { type: 'user' }] } }),
+        'config.json: a new user namespace needs linux.uidMappings and linux.gidMappings',
+      ],
+      [
+        config(['true'], {
+          linux: {
+            namespaces: [{ type: 'mount' }, { type: 'user', path: '/proc/1/ns/user' }],
+            uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }],
+          },
+        }),
+        'config.json: linux.uidMappings/gidMappings are for a new user namespace, not one joined (/proc/1/ns/user)',
+      ],
+      [
+        config(['true'], { linux: { seccomp: { defaultAction: 'SCMP_ACT_NOTIFY' } } }),
+        'config.json: linux.seccomp.defaultAction: SCMP_ACT_NOTIFY (a seccomp agent) is not supported',
+      ],
+      [
+        config(['true'], {
+          linux: {
+            seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['kill'], action: 'SCMP_ACT_ERRNO', args: [{ index: 1, op: 'LIKE' }] }] },
+          },
+        }),
+        'config.json: linux.seccomp.syscalls[0].args[0]: unknown op LIKE',
+      ],
     ];
     for (const [spec, message] of cases) {
       const r = runc('create', '--bundle', bundle(spec), 'bad');

@@ -27,11 +27,24 @@ export function privatePodman(dir: string, imageTree: string): PrivatePodman {
   const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
   const nproc = hardLimit('Max processes') === 'unlimited' ? pidMax : Math.min(Number(hardLimit('Max processes')), pidMax);
   const nofile = hardLimit('Max open files');
-  fs.writeFileSync(env.CONTAINERS_CONF, [
-    '[containers]', 'log_driver = "k8s-file"', `default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]`,
-    '[engine]', 'cgroup_manager = "cgroupfs"', 'events_logger = "file"', `events_logfile_path = "${dir}/events.log"`, `tmp_dir = "${dir}/tmp"`, '',
-  ].join('\n'));
-  fs.writeFileSync(env.CONTAINERS_STORAGE_CONF, ['[storage]', 'driver = "overlay"', `graphroot = "${dir}/root"`, `runroot = "${dir}/runroot"`, ''].join('\n'));
+  fs.writeFileSync(
+    env.CONTAINERS_CONF,
+    [
+      '[containers]',
+      'log_driver = "k8s-file"',
+      `default_ulimits = ["nofile=${nofile}:${nofile}", "nproc=${nproc}:${nproc}"]`,
+      '[engine]',
+      'cgroup_manager = "cgroupfs"',
+      'events_logger = "file"',
+      `events_logfile_path = "${dir}/events.log"`,
+      `tmp_dir = "${dir}/tmp"`,
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(
+    env.CONTAINERS_STORAGE_CONF,
+    ['[storage]', 'driver = "overlay"', `graphroot = "${dir}/root"`, `runroot = "${dir}/runroot"`, ''].join('\n'),
+  );
   const tar = path.join(dir, 'rootfs.tar');
   assert.equal(spawnSync('tar', ['-C', imageTree, '-cf', tar, '.']).status, 0, 'tar of the image tree');
   const imported = spawnSync('podman', ['import', tar, PODMAN_IMAGE], { encoding: 'utf8', env });

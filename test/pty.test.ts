@@ -202,7 +202,11 @@ function assertContainerGone(c: PtyContainer, ns: string | null): void {
   for (const dir of [c.cgroup.pids, c.cgroup.memory].filter((d) => d !== '')) {
     assert.equal(fs.existsSync(dir), false, `cgroup ${dir} of container ${c.id} left behind`);
   }
-  assert.deepEqual(stateDirs().filter((name) => name.includes(c.id)), [], `state of container ${c.id} left behind`);
+  assert.deepEqual(
+    stateDirs().filter((name) => name.includes(c.id)),
+    [],
+    `state of container ${c.id} left behind`,
+  );
 }
 
 /** Run `body` on a fresh container that is always gone afterwards. */
@@ -312,7 +316,10 @@ describe('containers on a pty', () => {
       // (One resize per program: bash drops a WINCH that arrives while its trap still runs.)
       const winchProgram = (n: number): string =>
         `bash --norc -c 'trap "echo winch-\\$(stty size)" WINCH; echo ready-$((${n}*3)); while :; do sleep 0.05; done'`;
-      for (const [n, cols, rows] of [[3, 120, 40], [4, 90, 35]]) {
+      for (const [n, cols, rows] of [
+        [3, 120, 40],
+        [4, 90, 35],
+      ]) {
         from = t.type(winchProgram(n));
         await t.waitFor(new RegExp(`ready-${n * 3}\r\n`), from);
         await waitForForeground(t, 'bash');
@@ -417,9 +424,7 @@ describe('containers on a pty', () => {
     const c = await startPty({ rootfs: ROOTFS, command: ['yes', 'a fairly long line of output, over and over'] }, { cols: COLS, rows: ROWS });
     try {
       const batches: number[] = [];
-      const threeBatches = new Promise<void>((resolve) =>
-        c.onData((data) => batches.push(data.length) === 3 && resolve()),
-      );
+      const threeBatches = new Promise<void>((resolve) => c.onData((data) => batches.push(data.length) === 3 && resolve()));
       // yes writes some 50 MB a second: the reader thread reads on while we are blocked, up to its limit.
       const blockUntil = Date.now() + 1000;
       while (Date.now() < blockUntil);
@@ -458,7 +463,10 @@ describe('containers on a pty', () => {
 
   it('output comes in batches of whole UTF-8 characters, however the pty reads cut it', { timeout: 30_000 }, async () => {
     // 15 bytes a line, 5 of them inside a character: many 4 KiB reads end inside one.
-    const c = await startPty({ rootfs: ROOTFS, command: ['awk', 'BEGIN { for (i = 10000; i < 410000; i++) print i "世界é" }'] }, { cols: COLS, rows: ROWS });
+    const c = await startPty(
+      { rootfs: ROOTFS, command: ['awk', 'BEGIN { for (i = 10000; i < 410000; i++) print i "世界é" }'] },
+      { cols: COLS, rows: ROWS },
+    );
     const strict = new TextDecoder('utf-8', { fatal: true });
     let text = '';
     let batches = 0;

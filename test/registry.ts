@@ -22,7 +22,10 @@ export interface LocalRegistry {
 export async function startRegistry(dir: string): Promise<LocalRegistry> {
   const port = await freePort();
   const config = path.join(dir, 'registry.yml');
-  fs.writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/registry\nhttp:\n  addr: 127.0.0.1:${port}\nlog:\n  level: error\n`);
+  fs.writeFileSync(
+    config,
+    `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/registry\nhttp:\n  addr: 127.0.0.1:${port}\nlog:\n  level: error\n`,
+  );
   const registry = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: 'ignore' });
   const exited = new Promise((resolve) => registry.once('exit', resolve));
   const stop = async () => {

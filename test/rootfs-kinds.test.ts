@@ -37,7 +37,7 @@ describe('root filesystems', () => {
     assert.deepEqual(fs.readdirSync(dir), ['bin']);
   });
 
-  it('runs the rootfs\'s shell when no command is named: bash in the default rootfs, sh in a busybox tree', () => {
+  it("runs the rootfs's shell when no command is named: bash in the default rootfs, sh in a busybox tree", () => {
     const script = 'echo "bash=${BASH_VERSION:-none}"\n';
     const inDefault = spawnSync(process.execPath, [CLI_PATH, 'run'], { input: script, encoding: 'utf8' });
     assert.equal(inDefault.status, 0, inDefault.stderr);
@@ -53,7 +53,10 @@ describe('root filesystems', () => {
     fs.mkdirSync(cwd);
     const result = spawnSync(process.execPath, [CLI_PATH, 'run', '..'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.equal(result.status, 127);
-    assert.equal(result.stderr, 'baby-docker: command not found in the rootfs: /bin/sh (check the path, or that its interpreter or libraries are in the rootfs)\n');
+    assert.equal(
+      result.stderr,
+      'baby-docker: command not found in the rootfs: /bin/sh (check the path, or that its interpreter or libraries are in the rootfs)\n',
+    );
     assert.deepEqual(fs.readdirSync(parent), ['here']);
   });
 });

@@ -45,12 +45,12 @@ function snapshot(dir: string): string[] {
     });
 }
 
-/** Mount a small tmpfs on `dir` for the duration of `use`. */
-function withTmpfs(dir: string, options: string, use: () => void): void {
+/** Mount a small tmpfs on `dir` for the duration of `body`. */
+function withTmpfs(dir: string, options: string, body: () => void): void {
   fs.mkdirSync(dir);
   execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
   try {
-    use();
+    body();
   } finally {
     execFileSync('umount', [dir]);
   }
@@ -177,7 +177,7 @@ describe('createRootfs errors', () => {
     assert.equal(fs.readFileSync(path.join(dir, 'keep.txt'), 'utf8'), 'keep');
   });
 
-  it('never writes into a built tree: a container\'s link at bd-probe does not lead a write onto the host', () => {
+  it("never writes into a built tree: a container's link at bd-probe does not lead a write onto the host", () => {
     const home = fs.mkdtempSync(path.join(parent, 'link-'));
     const dir = path.join(home, 'default');
     ensureDefaultRootfs(dir);

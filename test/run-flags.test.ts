@@ -32,8 +32,26 @@ describe('run flags', () => {
   it('-e sets a variable (a bare KEY passes ours on), --env-file reads KEY=VALUE lines, skipping comments', () => {
     const file = path.join(scratch, 'env');
     fs.writeFileSync(file, '# settings\nFROM_FILE=two words\n\nSHARED=file\n');
-    const result = spawnSync(process.execPath, [CLI_PATH, 'run', '--env-file', file, '-e', 'SHARED=flag', '-e', 'PASSED', '-e', 'UNSET_HERE',
-      'default', 'sh', '-c', 'echo "$FROM_FILE|$SHARED|$PASSED|${UNSET_HERE-unset}"'], { encoding: 'utf8', env: { ...process.env, PASSED: 'ours' } });
+    const result = spawnSync(
+      process.execPath,
+      [
+        CLI_PATH,
+        'run',
+        '--env-file',
+        file,
+        '-e',
+        'SHARED=flag',
+        '-e',
+        'PASSED',
+        '-e',
+        'UNSET_HERE',
+        'default',
+        'sh',
+        '-c',
+        'echo "$FROM_FILE|$SHARED|$PASSED|${UNSET_HERE-unset}"',
+      ],
+      { encoding: 'utf8', env: { ...process.env, PASSED: 'ours' } },
+    );
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'two words|flag|ours|unset\n', 'a later -e wins over the file, as in Docker');
     const bad = runCli(['run', '-e', '=x', 'default', 'true']);
@@ -54,7 +72,7 @@ describe('run flags', () => {
     assert.equal(relative.stderr, 'baby-docker: working directory "tmp" is not absolute: give it from /, e.g. -w /tmp\n');
   });
 
-  it('-u runs as a UID, a name of the rootfs\'s passwd (with the groups its group file lists), or NAME:GROUP, without capabilities', () => {
+  it("-u runs as a UID, a name of the rootfs's passwd (with the groups its group file lists), or NAME:GROUP, without capabilities", () => {
     const dir = busyboxWithPasswd('users', 'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n');
     const id = (user: string) => runCli(['run', '-u', user, dir, 'sh', '-c', 'id -u; id -g; id -G; grep CapEff /proc/self/status']);
     assert.deepEqual(id('alice').stdout.split('\n'), ['1000', '1000', '1000 50 60', 'CapEff:\t0000000000000000', '']);

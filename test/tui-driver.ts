@@ -5,7 +5,7 @@
  */
 import xterm from '@xterm/headless';
 import { spawn, type IPty } from 'node-pty';
-import { useUnicode11Widths } from '../src/ui/services/terminalSession.js';
+import { applyUnicode11Widths } from '../src/ui/services/terminalSession.js';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +44,7 @@ export class TuiDriver {
     const rows = options.rows ?? 40;
     // Scrollback 1, not 0: with none, xterm 6 throws on a line feed after some resizes (see terminalSession.ts).
     this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1 });
-    useUnicode11Widths(this.term); // as tmux and today's terminals count emoji
+    applyUnicode11Widths(this.term); // as tmux and today's terminals count emoji
     const [file, ...wrapperArgs] = [...(options.wrapper ?? []), process.execPath];
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
@@ -132,7 +132,9 @@ export class TuiDriver {
       const midFrame = this.term.modes.synchronizedOutputMode;
       if (!midFrame && matches()) return;
       if (exitedBefore) {
-        throw new Error(`the TUI exited (${JSON.stringify(this.exitStatus)}) and the screen never matched ${describe(pattern)}; screen:\n${this.screenText()}`);
+        throw new Error(
+          `the TUI exited (${JSON.stringify(this.exitStatus)}) and the screen never matched ${describe(pattern)}; screen:\n${this.screenText()}`,
+        );
       }
       if (Date.now() >= deadline) {
         const note = midFrame ? ' (synchronized output still on: the last frame never ended)' : '';

@@ -100,7 +100,7 @@ function assertTerminalRestored(d: TuiDriver): void {
 /** A process and the chain of its parents, for a failure message: whose container is it? */
 function describeProcess(pid: number): string {
   const chain: string[] = [];
-  for (let p = pid; p > 1 && chain.length < 8; ) {
+  for (let p = pid; p > 1 && chain.length < 8;) {
     try {
       const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim();
       chain.push(`${p} ${cmdline.length > 100 ? `${cmdline.slice(0, 100)}…` : cmdline}`);
@@ -131,8 +131,16 @@ function nothingLeft(): void {
 /** This run's own container is gone: its processes, cgroup and state directory. Others' do not matter here. */
 function assertContainerGone(id: string, hostPid: number): void {
   assert.ok(!containerProcesses().includes(hostPid), `the container's process ${hostPid} is still running: ${describeProcess(hostPid)}`);
-  assert.deepEqual(containerCgroups().filter((dir) => dir.endsWith(`baby-docker-${id}`)), [], 'its cgroup is left');
-  assert.deepEqual(stateDirs().filter((dir) => dir.includes(id)), [], 'its state directory is left');
+  assert.deepEqual(
+    containerCgroups().filter((dir) => dir.endsWith(`baby-docker-${id}`)),
+    [],
+    'its cgroup is left',
+  );
+  assert.deepEqual(
+    stateDirs().filter((dir) => dir.includes(id)),
+    [],
+    'its state directory is left',
+  );
 }
 
 /** The current container's id and host PID, from the Container panel. */
@@ -262,31 +270,41 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('runs an OCI bundle given with --bundle: its command, environment, working directory, user and hostname, again on r', { timeout: 60_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-tui-bundle-'));
-    const written = spawnSync(process.execPath, [CLI_PATH, 'spec'], { cwd: dir, encoding: 'utf8' });
-    assert.equal(written.status, 0, written.stderr);
-    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-    config.root = { path: ROOTFS, readonly: true };
-    config.hostname = 'from-bundle';
-    const script = 'echo "$(cat /proc/sys/kernel/hostname) $GREETING $(pwd) $(id -u):$(id -g)"';
-    config.process = { ...config.process, args: ['sh', '-c', script], env: [...config.process.env, 'GREETING=hello'], cwd: '/etc', user: { uid: 1000, gid: 1000 } };
-    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-    // A history of its own: the bundle's rootfs path would otherwise join the picker's list in the tests after.
-    const d = startTui(['--bundle', dir], { env: { XDG_CONFIG_HOME: path.join(dir, 'config') } });
-    try {
-      await d.waitFor(/#1 ✓ 0/);
-      assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000']);
-      d.write('r');
-      await d.waitFor(/#2 ✓ 0/);
-      assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000'], 'the re-run is the bundle\'s too');
-      d.write('q');
-      assert.equal((await d.exited).exitCode, 0);
-    } finally {
-      await d.kill();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'runs an OCI bundle given with --bundle: its command, environment, working directory, user and hostname, again on r',
+    { timeout: 60_000 },
+    async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-tui-bundle-'));
+      const written = spawnSync(process.execPath, [CLI_PATH, 'spec'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(written.status, 0, written.stderr);
+      const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
+      config.root = { path: ROOTFS, readonly: true };
+      config.hostname = 'from-bundle';
+      const script = 'echo "$(cat /proc/sys/kernel/hostname) $GREETING $(pwd) $(id -u):$(id -g)"';
+      config.process = {
+        ...config.process,
+        args: ['sh', '-c', script],
+        env: [...config.process.env, 'GREETING=hello'],
+        cwd: '/etc',
+        user: { uid: 1000, gid: 1000 },
+      };
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+      // A history of its own: the bundle's rootfs path would otherwise join the picker's list in the tests after.
+      const d = startTui(['--bundle', dir], { env: { XDG_CONFIG_HOME: path.join(dir, 'config') } });
+      try {
+        await d.waitFor(/#1 ✓ 0/);
+        assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000']);
+        d.write('r');
+        await d.waitFor(/#2 ✓ 0/);
+        assert.deepEqual(paneText(d), ['from-bundle hello /etc 1000:1000'], "the re-run is the bundle's too");
+        d.write('q');
+        assert.equal((await d.exited).exitCode, 0);
+      } finally {
+        await d.kill();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('counts every OOM kill, and once the run has ended shows nothing that looks live', { timeout: 60_000 }, async () => {
     const d = startTui(['--memory', '48m', 'default', 'sh', '-c', 'tail /dev/zero; tail /dev/zero; sleep 2']);
@@ -314,7 +332,10 @@ describe('baby-docker-tui in a real terminal', () => {
       const shimPid = Number(fs.readFileSync(`/proc/${hostPid}/stat`, 'utf8').split(' ')[3]);
       process.kill(shimPid, 'SIGKILL');
       await d.waitFor(/exit code 137\b/);
-      const side = d.region(0, 0, SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
+      const side = d
+        .region(0, 0, SIDE_WIDTH, ROWS)
+        .map((line) => line.replace(/[│ ]+/g, ' ').trim())
+        .join(' ');
       assert.match(side, /killed by SIGKILL/, side);
       assert.doesNotMatch(d.screenText(), /without a status|exit code 0\b/);
       await pauseTyping();
@@ -349,9 +370,9 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor(PROMPT_LINE);
       d.write('cat /marker\r');
       await d.waitFor(/││cat: \/marker: No such file or directory +│$/m);
-      assert.equal(sessionDirs().length, 1, 'the session keeps its last run\'s layer');
+      assert.equal(sessionDirs().length, 1, "the session keeps its last run's layer");
       await quitWhileRunning(d);
-      assert.deepEqual(sessionDirs(), [], 'the session\'s layers were left');
+      assert.deepEqual(sessionDirs(), [], "the session's layers were left");
       nothingLeft();
     } finally {
       await d.kill();
@@ -454,14 +475,17 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('walks a lab step by step, with check marks and the host\'s view, and comes back to the same step', { timeout: 90_000 }, async () => {
+  it("walks a lab step by step, with check marks and the host's view, and comes back to the same step", { timeout: 90_000 }, async () => {
     const labConfig = fs.mkdtempSync(path.join(os.tmpdir(), 'baby-docker-tui-lab-'));
     const env = { XDG_CONFIG_HOME: labConfig };
     try {
       const d = startTui(['--lab', 'pid'], { env });
       try {
         // The shell waits for input: its prompt is the pane's last line (whatever panel is beside it).
-        const atPrompt = (t: TuiDriver) => paneLines(t, COLS, ROWS, LAB_SIDE_WIDTH).filter((line) => line !== '').at(-1) === '#';
+        const atPrompt = (t: TuiDriver) =>
+          paneLines(t, COLS, ROWS, LAB_SIDE_WIDTH)
+            .filter((line) => line !== '')
+            .at(-1) === '#';
         for (const step of [1, 2, 3]) {
           await d.waitFor(new RegExp(`Lab · step ${step}/3 …`));
           await d.waitFor(atPrompt);
@@ -471,7 +495,10 @@ describe('baby-docker-tui in a real terminal', () => {
           if (step === 1) {
             // The host's view beside the container's: the PID the container panel shows (the line wraps in the panel).
             const { hostPid } = containerOnScreen(d);
-            const side = d.region(0, 0, LAB_SIDE_WIDTH, ROWS).map((line) => line.replace(/[│ ]+/g, ' ').trim()).join(' ');
+            const side = d
+              .region(0, 0, LAB_SIDE_WIDTH, ROWS)
+              .map((line) => line.replace(/[│ ]+/g, ' ').trim())
+              .join(' ');
             assert.match(side, new RegExp(`inside: PID 1 — on the host: PID ${hostPid}\\b`));
           }
           if (step < 3) d.write(`${PREFIX_KEY}]`);
@@ -499,57 +526,49 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it(
-    'starts one container at a time when r comes twice in one read',
-    { timeout: 30_000 },
-    async () => {
-      const d = startTui(['default', '/bin/sh']);
-      try {
-        await d.waitFor(PROMPT_LINE);
-        d.write('exit 0\r');
-        await d.waitFor(/#1 ✓ 0 {2}\/bin\/sh/);
-        await pauseTyping();
-        d.write('rr');
-        // However the second r is taken (a second run, or a key typed into the new shell), one shell ends up
-        // waiting for input and no two runs are going at once.
-        await d.waitFor((t) => /││# (r)? +│$/m.test(t.screenText()) && (t.screenText().match(/#\d+ … {2}\/bin\/sh/g) ?? []).length === 1, 5_000);
-        await quitWhileRunning(d);
-      } finally {
-        await d.kill(2_000);
-        await awaitLeftoversGone();
-      }
-    },
-  );
+  it('starts one container at a time when r comes twice in one read', { timeout: 30_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      await d.waitFor(PROMPT_LINE);
+      d.write('exit 0\r');
+      await d.waitFor(/#1 ✓ 0 {2}\/bin\/sh/);
+      await pauseTyping();
+      d.write('rr');
+      // However the second r is taken (a second run, or a key typed into the new shell), one shell ends up
+      // waiting for input and no two runs are going at once.
+      await d.waitFor((t) => /││# (r)? +│$/m.test(t.screenText()) && (t.screenText().match(/#\d+ … {2}\/bin\/sh/g) ?? []).length === 1, 5_000);
+      await quitWhileRunning(d);
+    } finally {
+      await d.kill(2_000);
+      await awaitLeftoversGone();
+    }
+  });
 
-  it(
-    'quits on SIGTERM while its container is still starting',
-    { timeout: 30_000 },
-    async () => {
-      const d = startTui(['default', '/bin/sh']);
-      try {
-        // As soon as the app takes the terminal: it does that before it starts the container, and
-        // draws its first frame only once the container is up ("running…").
-        const caught = await new Promise<boolean>((resolve) => {
-          const subscription = d.pty.onData(() => {
-            // The driver's own listener came first: d.output holds this chunk already.
-            const running = d.output.includes('running…');
-            const starting = !running && d.output.includes('\x1b[?1049h');
-            if (!starting && !running) return;
-            subscription.dispose();
-            if (starting) d.signal('SIGTERM');
-            resolve(starting);
-          });
+  it('quits on SIGTERM while its container is still starting', { timeout: 30_000 }, async () => {
+    const d = startTui(['default', '/bin/sh']);
+    try {
+      // As soon as the app takes the terminal: it does that before it starts the container, and
+      // draws its first frame only once the container is up ("running…").
+      const caught = await new Promise<boolean>((resolve) => {
+        const subscription = d.pty.onData(() => {
+          // The driver's own listener came first: d.output holds this chunk already.
+          const running = d.output.includes('running…');
+          const starting = !running && d.output.includes('\x1b[?1049h');
+          if (!starting && !running) return;
+          subscription.dispose();
+          if (starting) d.signal('SIGTERM');
+          resolve(starting);
         });
-        assert.ok(caught, 'the terminal is taken before the container is up');
-        const exit = await Promise.race([d.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
-        assert.notEqual(exit, 'hung', `the TUI did not exit within 5 s of SIGTERM; screen:\n${d.screenText()}`);
-        assert.equal(exit === 'hung' ? null : exit.exitCode, 143);
-      } finally {
-        await d.kill(1_000);
-        await awaitLeftoversGone();
-      }
-    },
-  );
+      });
+      assert.ok(caught, 'the terminal is taken before the container is up');
+      const exit = await Promise.race([d.exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000))]);
+      assert.notEqual(exit, 'hung', `the TUI did not exit within 5 s of SIGTERM; screen:\n${d.screenText()}`);
+      assert.equal(exit === 'hung' ? null : exit.exitCode, 143);
+    } finally {
+      await d.kill(1_000);
+      await awaitLeftoversGone();
+    }
+  });
 
   it('redraws the whole screen with Ctrl-] Ctrl-L', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
@@ -563,8 +582,12 @@ describe('baby-docker-tui in a real terminal', () => {
       await d.waitFor((t) => {
         const after = t.output.slice(sent);
         const screen = t.screenText();
-        return after.includes('\x1b[2J') && ['│ Container', '│ Hostname', '│ Memory', '│ Exit', 'keys go to the container']
-          .every((text) => screen.includes(text)) && /││mark-42 +│$/m.test(screen) && PROMPT_LINE.test(screen);
+        return (
+          after.includes('\x1b[2J') &&
+          ['│ Container', '│ Hostname', '│ Memory', '│ Exit', 'keys go to the container'].every((text) => screen.includes(text)) &&
+          /││mark-42 +│$/m.test(screen) &&
+          PROMPT_LINE.test(screen)
+        );
       });
       await quitWhileRunning(d);
     } finally {
@@ -572,27 +595,31 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('suspends with Ctrl-] z and comes back on fg, still running its container; quit then, it leaves the shell\'s screen as it was', { timeout: 60_000 }, async () => {
-    // An interactive bash (job control on) runs the TUI as a job, then, once it stops, says so and resumes it.
-    const script = 'echo before-$((6*7)); "$@"; echo "job-$((6*7)) stopped"; sleep 0.5; fg';
-    const d = startTui(['default', '/bin/sh'], { wrapper: ['bash', '--norc', '--noprofile', '-i', '-c', script, 'bash'] });
-    try {
-      await d.waitFor(PROMPT_LINE);
-      d.write('\x1dz');
-      await d.waitFor('job-42 stopped');
-      assert.equal(d.term.buffer.active.type, 'normal', 'the UI left the alternate screen while suspended');
-      await d.waitFor((t) => t.term.buffer.active.type === 'alternate' && PROMPT_LINE.test(t.screenText()));
-      d.write('echo back-$((1+1))\r');
-      await d.waitFor(/││back-2 +│$/m);
-      await quitWhileRunning(d);
-      assertTerminalRestored(d);
-      const screen = d.screenText();
-      assert.match(screen, /before-42/);
-      assert.doesNotMatch(screen, /[╭╰│]|Container|Memory|keys go to/, `the UI was drawn over the shell's screen:\n${screen}`);
-    } finally {
-      await d.kill();
-    }
-  });
+  it(
+    "suspends with Ctrl-] z and comes back on fg, still running its container; quit then, it leaves the shell's screen as it was",
+    { timeout: 60_000 },
+    async () => {
+      // An interactive bash (job control on) runs the TUI as a job, then, once it stops, says so and resumes it.
+      const script = 'echo before-$((6*7)); "$@"; echo "job-$((6*7)) stopped"; sleep 0.5; fg';
+      const d = startTui(['default', '/bin/sh'], { wrapper: ['bash', '--norc', '--noprofile', '-i', '-c', script, 'bash'] });
+      try {
+        await d.waitFor(PROMPT_LINE);
+        d.write('\x1dz');
+        await d.waitFor('job-42 stopped');
+        assert.equal(d.term.buffer.active.type, 'normal', 'the UI left the alternate screen while suspended');
+        await d.waitFor((t) => t.term.buffer.active.type === 'alternate' && PROMPT_LINE.test(t.screenText()));
+        d.write('echo back-$((1+1))\r');
+        await d.waitFor(/││back-2 +│$/m);
+        await quitWhileRunning(d);
+        assertTerminalRestored(d);
+        const screen = d.screenText();
+        assert.match(screen, /before-42/);
+        assert.doesNotMatch(screen, /[╭╰│]|Container|Memory|keys go to/, `the UI was drawn over the shell's screen:\n${screen}`);
+      } finally {
+        await d.kill();
+      }
+    },
+  );
 
   it('never takes what was typed on after exit as commands ("exit⏎ls -la⏎q"), and says so', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
@@ -612,31 +639,41 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('survives a resize round trip after long lines, and the shell still answers (bug: the emulator threw and the UI froze)', { timeout: 60_000 }, async () => {
-    const d = startTui(['default', '/bin/sh'], { cols: 120, rows: 40 });
-    try {
-      await d.waitFor(PROMPT_LINE);
-      d.write("for i in $(seq 1 10); do printf '%080d\\n' $i; done\r");
-      await d.waitFor(/0010 *│$/m);
-      d.resize(80, 24);
-      await d.waitFor((t) => t.screenLines()[24 - 3]?.endsWith(`╰${'─'.repeat(innerSize(80, 24).cols)}╯`));
-      d.resize(120, 40);
-      await d.waitFor((t) => t.screenLines()[40 - 3]?.endsWith(`╰${'─'.repeat(innerSize(120, 40).cols)}╯`));
-      d.write('seq 1 60; echo answer-$((6*7))\r');
-      await d.waitFor(/│answer-42 +│$/m);
-      await quitWhileRunning(d);
-      assertTerminalRestored(d);
-    } finally {
-      await d.kill();
-    }
-  });
+  it(
+    'survives a resize round trip after long lines, and the shell still answers (bug: the emulator threw and the UI froze)',
+    { timeout: 60_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh'], { cols: 120, rows: 40 });
+      try {
+        await d.waitFor(PROMPT_LINE);
+        d.write("for i in $(seq 1 10); do printf '%080d\\n' $i; done\r");
+        await d.waitFor(/0010 *│$/m);
+        d.resize(80, 24);
+        await d.waitFor((t) => t.screenLines()[24 - 3]?.endsWith(`╰${'─'.repeat(innerSize(80, 24).cols)}╯`));
+        d.resize(120, 40);
+        await d.waitFor((t) => t.screenLines()[40 - 3]?.endsWith(`╰${'─'.repeat(innerSize(120, 40).cols)}╯`));
+        d.write('seq 1 60; echo answer-$((6*7))\r');
+        await d.waitFor(/│answer-42 +│$/m);
+        await quitWhileRunning(d);
+        assertTerminalRestored(d);
+      } finally {
+        await d.kill();
+      }
+    },
+  );
 
   it('follows 200×60 → 80×24 → 60×20 → 200×60 while output flows, and the shell still answers', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh'], { cols: 200, rows: 60 });
     try {
       await d.waitFor(PROMPT_LINE);
       d.write('i=0; while [ $i -lt 4000 ]; do echo "flowing line $i of output"; i=$((i+1)); done; echo flow-done\r');
-      for (const [cols, rows] of [[80, 24], [60, 20], [200, 60], [80, 24], [200, 60]] as const) {
+      for (const [cols, rows] of [
+        [80, 24],
+        [60, 20],
+        [200, 60],
+        [80, 24],
+        [200, 60],
+      ] as const) {
         await new Promise((resolve) => setTimeout(resolve, 150));
         d.resize(cols, rows);
       }
@@ -650,29 +687,33 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('gives a terminal under 100 columns a status bar above a full-width pane, and the panel column after Ctrl-] p', { timeout: 60_000 }, async () => {
-    const d = startTui(['default', '/bin/sh'], { cols: 80, rows: 24 });
-    try {
-      await d.waitFor(/│# +│$/m);
-      await d.waitFor((t) => /^ #1 running · up \d+s · mem [\d.]+ [KM]iB \/ 100\.0 MiB · procs \d+\/1024 · PID 1 \(host/.test(t.screenLines()[0]!));
-      assert.match(d.screenLines()[1]!, /^╭─ #1 /, 'the pane starts at the left edge, under the bar');
-      d.write('stty size\r');
-      await d.waitFor(/│19 78 +│$/m);
-      d.write('\x1dp'); // the panel column, as on a wide terminal
-      await d.waitFor((t) => t.screenLines()[1]!.startsWith('│ Container'));
-      d.write('stty size\r');
-      await d.waitFor(/│20 44 +│$/m);
-      d.write('\x1dp');
-      await d.waitFor((t) => t.screenLines()[0]!.startsWith(' #1 running'));
-      d.write('exit 3\r');
-      await d.waitFor((t) => /^ #1 exited · ran \d+s · exit 3 · /.test(t.screenLines()[0]!));
-      await pauseTyping();
-      d.write('q');
-      assert.equal((await d.exited).exitCode, 0);
-    } finally {
-      await d.kill();
-    }
-  });
+  it(
+    'gives a terminal under 100 columns a status bar above a full-width pane, and the panel column after Ctrl-] p',
+    { timeout: 60_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh'], { cols: 80, rows: 24 });
+      try {
+        await d.waitFor(/│# +│$/m);
+        await d.waitFor((t) => /^ #1 running · up \d+s · mem [\d.]+ [KM]iB \/ 100\.0 MiB · procs \d+\/1024 · PID 1 \(host/.test(t.screenLines()[0]!));
+        assert.match(d.screenLines()[1]!, /^╭─ #1 /, 'the pane starts at the left edge, under the bar');
+        d.write('stty size\r');
+        await d.waitFor(/│19 78 +│$/m);
+        d.write('\x1dp'); // the panel column, as on a wide terminal
+        await d.waitFor((t) => t.screenLines()[1]!.startsWith('│ Container'));
+        d.write('stty size\r');
+        await d.waitFor(/│20 44 +│$/m);
+        d.write('\x1dp');
+        await d.waitFor((t) => t.screenLines()[0]!.startsWith(' #1 running'));
+        d.write('exit 3\r');
+        await d.waitFor((t) => /^ #1 exited · ran \d+s · exit 3 · /.test(t.screenLines()[0]!));
+        await pauseTyping();
+        d.write('q');
+        assert.equal((await d.exited).exitCode, 0);
+      } finally {
+        await d.kill();
+      }
+    },
+  );
 
   it('shows a past run picked in the history: its details, and its last screen in the pane', { timeout: 60_000 }, async () => {
     const d = startTui(['default', 'sh', '-c', 'echo first-$((6*7))']);
@@ -720,15 +761,41 @@ describe('baby-docker-tui in a real terminal', () => {
 
   it('survives a minute of random bytes, escape sequences and resizes in the pane', { timeout: 120_000 }, async () => {
     // Random bytes, and sequences that move, scroll, switch screens and write wide characters; then a reset (RIS) and a mark.
-    const pieces = ['\\033[2J', '\\033[5;10r', '\\033[r', '\\033[?1049h', '\\033[?1049l', '\\033M', '\\033[3L', '\\033[2M',
-      '\\033[999C', '\\033[?7l', '\\033[?7h', '\\033[10;5H', '\\033[S', '\\033[T', '\\033[4@', '\\033[3P', '日本🙂', '\\n'];
-    const script = `end=$(($(date +%s)+60)); while [ $(date +%s) -lt $end ]; do head -c 3000 /dev/urandom; ` +
+    const pieces = [
+      '\\033[2J',
+      '\\033[5;10r',
+      '\\033[r',
+      '\\033[?1049h',
+      '\\033[?1049l',
+      '\\033M',
+      '\\033[3L',
+      '\\033[2M',
+      '\\033[999C',
+      '\\033[?7l',
+      '\\033[?7h',
+      '\\033[10;5H',
+      '\\033[S',
+      '\\033[T',
+      '\\033[4@',
+      '\\033[3P',
+      '日本🙂',
+      '\\n',
+    ];
+    const script =
+      `end=$(($(date +%s)+60)); while [ $(date +%s) -lt $end ]; do head -c 3000 /dev/urandom; ` +
       `for p in ${pieces.map((piece) => `'${piece}'`).join(' ')}; do printf "$p"; printf '%0120d' 0; done; done; printf '\\033c'; echo fuzz-done; sleep 600`;
     const d = startTui(['default', '/bin/sh', '-c', script]);
     try {
       await d.waitFor(/host PID \d+/);
-      const sizes = [[140, 40], [80, 24], [200, 60], [60, 20], [100, 30], [71, 17]] as const;
-      for (let i = 0; !d.screenText().includes("fuzz-done"); i++) {
+      const sizes = [
+        [140, 40],
+        [80, 24],
+        [200, 60],
+        [60, 20],
+        [100, 30],
+        [71, 17],
+      ] as const;
+      for (let i = 0; !d.screenText().includes('fuzz-done'); i++) {
         if (d.hasExited) assert.fail(`the TUI ended during the fuzz: ${JSON.stringify(await d.exited)}`);
         const [cols, rows] = sizes[i % sizes.length];
         d.resize(cols, rows);
@@ -746,70 +813,89 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('in tmux, after a resize, shrinking or growing, the screen is what a full redraw draws: no stale line, no lost prompt', { timeout: 60_000 }, async () => {
-    // tmux as the outer terminal, as users saw it: it keeps what a smaller window still holds. Its status line takes the last row.
-    const socket = `bd-e2e-${process.pid}`;
-    const d = startTui(['default', '/bin/sh'], { wrapper: ['tmux', '-L', socket, '-f', '/dev/null', 'new-session', '--'] });
-    try {
-      await d.waitFor(PROMPT_LINE);
-      d.write('seq 1 100\r');
-      await d.waitFor(/│100 +│$/m);
-      await d.waitFor(/│# +│$/m);
-      for (const [cols, rows] of [[100, 29], [160, 47], [90, 25], [140, 39], [100, 29]] as const) {
-        d.resize(cols, rows + 1);
-        const inner = innerSize(cols, rows);
-        await d.waitFor((t) => t.screenLines()[rows - 3]?.endsWith(`╰${'─'.repeat(inner.cols)}╯`));
-        await new Promise((resolve) => setTimeout(resolve, 300)); // any late frame lands
-        await d.settled();
-        const afterResize = d.screenLines();
-        assert.ok(afterResize.some((line) => /│# +│$/.test(line)), `the prompt is gone at ${cols}×${rows}:\n${afterResize.join('\n')}`);
-        d.write('\x1d\x0c'); // Ctrl-] Ctrl-L: everything drawn afresh
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        await d.settled();
-        // Only the live lines (uptime, memory, sparkline, network bytes) may have moved on meanwhile.
-        const live = /up \d+s|[▁▂▃▄▅▆▇█]|iB|\d%|rx \d/;
-        const redrawn = d.screenLines();
-        const differing = afterResize.flatMap((line, i) => (line === redrawn[i] || live.test(line) ? [] : [`${i}: ${JSON.stringify(line)} / redrawn ${JSON.stringify(redrawn[i])}`]));
-        assert.deepEqual(differing, [], `at ${cols}×${rows} the screen after the resize is not what a redraw draws`);
+  it(
+    'in tmux, after a resize, shrinking or growing, the screen is what a full redraw draws: no stale line, no lost prompt',
+    { timeout: 60_000 },
+    async () => {
+      // tmux as the outer terminal, as users saw it: it keeps what a smaller window still holds. Its status line takes the last row.
+      const socket = `bd-e2e-${process.pid}`;
+      const d = startTui(['default', '/bin/sh'], { wrapper: ['tmux', '-L', socket, '-f', '/dev/null', 'new-session', '--'] });
+      try {
+        await d.waitFor(PROMPT_LINE);
+        d.write('seq 1 100\r');
+        await d.waitFor(/│100 +│$/m);
+        await d.waitFor(/│# +│$/m);
+        for (const [cols, rows] of [
+          [100, 29],
+          [160, 47],
+          [90, 25],
+          [140, 39],
+          [100, 29],
+        ] as const) {
+          d.resize(cols, rows + 1);
+          const inner = innerSize(cols, rows);
+          await d.waitFor((t) => t.screenLines()[rows - 3]?.endsWith(`╰${'─'.repeat(inner.cols)}╯`));
+          await new Promise((resolve) => setTimeout(resolve, 300)); // any late frame lands
+          await d.settled();
+          const afterResize = d.screenLines();
+          assert.ok(
+            afterResize.some((line) => /│# +│$/.test(line)),
+            `the prompt is gone at ${cols}×${rows}:\n${afterResize.join('\n')}`,
+          );
+          d.write('\x1d\x0c'); // Ctrl-] Ctrl-L: everything drawn afresh
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          await d.settled();
+          // Only the live lines (uptime, memory, sparkline, network bytes) may have moved on meanwhile.
+          const live = /up \d+s|[▁▂▃▄▅▆▇█]|iB|\d%|rx \d/;
+          const redrawn = d.screenLines();
+          const differing = afterResize.flatMap((line, i) =>
+            line === redrawn[i] || live.test(line) ? [] : [`${i}: ${JSON.stringify(line)} / redrawn ${JSON.stringify(redrawn[i])}`],
+          );
+          assert.deepEqual(differing, [], `at ${cols}×${rows} the screen after the resize is not what a redraw draws`);
+        }
+        await quitWhileRunning(d);
+      } finally {
+        await d.kill();
+        spawnSync('tmux', ['-L', socket, 'kill-server']);
       }
-      await quitWhileRunning(d);
-    } finally {
-      await d.kill();
-      spawnSync('tmux', ['-L', socket, 'kill-server']);
-    }
-  });
+    },
+  );
 
-  it('scrolls back through the pane\'s history with Shift-PgUp while the shell runs, and q returns to the live screen', { timeout: 60_000 }, async () => {
-    const d = startTui(['default', '/bin/sh']);
-    try {
-      await d.waitFor(PROMPT_LINE);
-      d.write('seq 1 300\r');
-      await d.waitFor(/│300 +│$/m);
-      await d.waitFor(/│# +│$/m);
-      const inner = innerSize(COLS, ROWS);
-      d.write('\x1b[5;2~\x1b[5;2~'); // two pages back: each keeps a line of overlap
-      const back = 2 * (inner.rows - 1);
-      await d.waitFor(`history: ${back} lines back`);
-      // The pane's last line is the one `back` lines above the prompt's line, the last line of output being 300.
-      await d.waitFor((t) => paneLines(t).at(-1) === String(300 - back + 1));
-      // A search back puts the line found at the pane's top.
-      d.write('/12\r');
-      await d.waitFor((t) => paneLines(t)[0] === '129');
-      // y: what the pane shows goes to the terminal's clipboard, by OSC 52.
-      const sent = d.output.length;
-      d.write('y');
-      await d.waitFor((t) => /\x1b\]52;c;[A-Za-z0-9+/=]+\x07/.test(t.output.slice(sent)));
-      const copied = Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]+)\x07/.exec(d.output.slice(sent))![1], 'base64').toString();
-      assert.deepEqual(copied.split('\n').slice(0, 3), ['129', '130', '131']);
-      d.write('q');
-      await d.waitFor((t) => !t.screenText().includes('history:') && /│# +│$/m.test(t.screenText()));
-      d.write('echo live-$((6*7))\r');
-      await d.waitFor(/│live-42 +│$/m);
-      await quitWhileRunning(d);
-    } finally {
-      await d.kill();
-    }
-  });
+  it(
+    "scrolls back through the pane's history with Shift-PgUp while the shell runs, and q returns to the live screen",
+    { timeout: 60_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh']);
+      try {
+        await d.waitFor(PROMPT_LINE);
+        d.write('seq 1 300\r');
+        await d.waitFor(/│300 +│$/m);
+        await d.waitFor(/│# +│$/m);
+        const inner = innerSize(COLS, ROWS);
+        d.write('\x1b[5;2~\x1b[5;2~'); // two pages back: each keeps a line of overlap
+        const back = 2 * (inner.rows - 1);
+        await d.waitFor(`history: ${back} lines back`);
+        // The pane's last line is the one `back` lines above the prompt's line, the last line of output being 300.
+        await d.waitFor((t) => paneLines(t).at(-1) === String(300 - back + 1));
+        // A search back puts the line found at the pane's top.
+        d.write('/12\r');
+        await d.waitFor((t) => paneLines(t)[0] === '129');
+        // y: what the pane shows goes to the terminal's clipboard, by OSC 52.
+        const sent = d.output.length;
+        d.write('y');
+        await d.waitFor((t) => /\x1b\]52;c;[A-Za-z0-9+/=]+\x07/.test(t.output.slice(sent)));
+        const copied = Buffer.from(/\x1b\]52;c;([A-Za-z0-9+/=]+)\x07/.exec(d.output.slice(sent))![1], 'base64').toString();
+        assert.deepEqual(copied.split('\n').slice(0, 3), ['129', '130', '131']);
+        d.write('q');
+        await d.waitFor((t) => !t.screenText().includes('history:') && /│# +│$/m.test(t.screenText()));
+        d.write('echo live-$((6*7))\r');
+        await d.waitFor(/│live-42 +│$/m);
+        await quitWhileRunning(d);
+      } finally {
+        await d.kill();
+      }
+    },
+  );
 
   it('scrolls with the mouse wheel, and copies what a drag selects by OSC 52', { timeout: 60_000 }, async () => {
     const d = startTui(['default', '/bin/sh']);
@@ -836,36 +922,40 @@ describe('baby-docker-tui in a real terminal', () => {
     }
   });
 
-  it('opens a second shell in the running container with Ctrl-] x, switches with Ctrl-] o, and closes it when it exits', { timeout: 60_000 }, async () => {
-    const d = startTui(['default', '/bin/sh']);
-    try {
-      await d.waitFor(PROMPT_LINE);
-      const id = /#1 ([0-9a-f]{12}) /.exec(d.screenText())![1]!;
-      d.write(`${PREFIX_KEY}x`);
-      await d.waitFor(new RegExp(`exec /bin/bash in #1 ${id}`));
-      await d.waitFor(/││bash-[\d.]+# +│$/m);
-      d.write('echo pid=$$ host=$(hostname); tty\r');
-      await d.waitFor(new RegExp(`│pid=(\\d+) host=${id} +│$`, 'm'));
-      assert.notEqual(/│pid=(\d+)/.exec(d.screenText())![1], '1', 'a process of its own in the container\'s PID namespace');
-      await d.waitFor(/│\/dev\/pts\/1 +│$/m); // the container's own devpts: its first terminal is the run's
-      assert.match(d.screenText(), /keys go to the exec shell/);
-      d.write(`${PREFIX_KEY}o`); // the container's terminal: the shell there never saw what was typed
-      await d.waitFor((t) => t.screenText().includes('exec shell open') && !paneText(t).some((line) => line.includes('pid=')));
-      d.write('echo in-the-container; tty\r');
-      await d.waitFor(/│in-the-container +│$/m);
-      await d.waitFor(/│\/dev\/pts\/0 +│$/m);
-      d.write(`${PREFIX_KEY}o`);
-      await d.waitFor((t) => paneText(t).some((line) => line.includes('pid=')));
-      d.write('exit 4\r');
-      await d.waitFor('the exec shell ended (exit 4)');
-      await d.waitFor((t) => paneText(t).some((line) => line === 'in-the-container'));
-      await quitWhileRunning(d);
-    } finally {
-      await d.kill();
-    }
-  });
+  it(
+    'opens a second shell in the running container with Ctrl-] x, switches with Ctrl-] o, and closes it when it exits',
+    { timeout: 60_000 },
+    async () => {
+      const d = startTui(['default', '/bin/sh']);
+      try {
+        await d.waitFor(PROMPT_LINE);
+        const id = /#1 ([0-9a-f]{12}) /.exec(d.screenText())![1]!;
+        d.write(`${PREFIX_KEY}x`);
+        await d.waitFor(new RegExp(`exec /bin/bash in #1 ${id}`));
+        await d.waitFor(/││bash-[\d.]+# +│$/m);
+        d.write('echo pid=$$ host=$(hostname); tty\r');
+        await d.waitFor(new RegExp(`│pid=(\\d+) host=${id} +│$`, 'm'));
+        assert.notEqual(/│pid=(\d+)/.exec(d.screenText())![1], '1', "a process of its own in the container's PID namespace");
+        await d.waitFor(/│\/dev\/pts\/1 +│$/m); // the container's own devpts: its first terminal is the run's
+        assert.match(d.screenText(), /keys go to the exec shell/);
+        d.write(`${PREFIX_KEY}o`); // the container's terminal: the shell there never saw what was typed
+        await d.waitFor((t) => t.screenText().includes('exec shell open') && !paneText(t).some((line) => line.includes('pid=')));
+        d.write('echo in-the-container; tty\r');
+        await d.waitFor(/│in-the-container +│$/m);
+        await d.waitFor(/│\/dev\/pts\/0 +│$/m);
+        d.write(`${PREFIX_KEY}o`);
+        await d.waitFor((t) => paneText(t).some((line) => line.includes('pid=')));
+        d.write('exit 4\r');
+        await d.waitFor('the exec shell ended (exit 4)');
+        await d.waitFor((t) => paneText(t).some((line) => line === 'in-the-container'));
+        await quitWhileRunning(d);
+      } finally {
+        await d.kill();
+      }
+    },
+  );
 
-  it('records the pane with --record as an asciicast: the header at the pane\'s size, the output as it came', { timeout: 60_000 }, async () => {
+  it("records the pane with --record as an asciicast: the header at the pane's size, the output as it came", { timeout: 60_000 }, async () => {
     const cast = path.join(configHome, 'session.cast');
     const d = startTui(['--record', cast, 'default', 'sh', '-c', 'echo recorded-$((6*7))']);
     try {
@@ -873,11 +963,24 @@ describe('baby-docker-tui in a real terminal', () => {
       assert.match(d.screenText(), /● REC #1/);
       d.write('q');
       assert.equal((await d.exited).exitCode, 0);
-      const [header, ...events] = fs.readFileSync(cast, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+      const [header, ...events] = fs
+        .readFileSync(cast, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       const inner = innerSize(COLS, ROWS);
       assert.deepEqual([header.version, header.width, header.height], [2, inner.cols, inner.rows]);
-      assert.ok(events.every(([at, kind]) => typeof at === 'number' && (kind === 'o' || kind === 'r')), JSON.stringify(events));
-      assert.match(events.filter(([, kind]) => kind === 'o').map(([, , text]) => text).join(''), /recorded-42\r\n/);
+      assert.ok(
+        events.every(([at, kind]) => typeof at === 'number' && (kind === 'o' || kind === 'r')),
+        JSON.stringify(events),
+      );
+      assert.match(
+        events
+          .filter(([, kind]) => kind === 'o')
+          .map(([, , text]) => text)
+          .join(''),
+        /recorded-42\r\n/,
+      );
     } finally {
       await d.kill();
       fs.rmSync(cast, { force: true });

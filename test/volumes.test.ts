@@ -29,13 +29,24 @@ describe('volumes', () => {
     fs.writeFileSync(path.join(sub, 'inner'), 'inner\n');
     const config = path.join(scratch, 'app.conf');
     fs.writeFileSync(config, 'setting=1\n');
-    const result = runCli(['run', '-v', `${sub}:/srv/data/sub`, '-v', `${data}:/srv/data`, '-v', `${config}:/etc/app.conf:ro`, rootfs, 'sh', '-c',
-      'cat /srv/data/from-host /srv/data/sub/inner /etc/app.conf; echo written > /srv/data/from-container; (echo x > /etc/app.conf) 2>/dev/null || echo refused; grep " /etc/app.conf " /proc/self/mounts | grep -o "^[^ ]* [^ ]* [^ ]* ro,"']);
+    const result = runCli([
+      'run',
+      '-v',
+      `${sub}:/srv/data/sub`,
+      '-v',
+      `${data}:/srv/data`,
+      '-v',
+      `${config}:/etc/app.conf:ro`,
+      rootfs,
+      'sh',
+      '-c',
+      'cat /srv/data/from-host /srv/data/sub/inner /etc/app.conf; echo written > /srv/data/from-container; (echo x > /etc/app.conf) 2>/dev/null || echo refused; grep " /etc/app.conf " /proc/self/mounts | grep -o "^[^ ]* [^ ]* [^ ]* ro,"',
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^host data\ninner\nsetting=1\nrefused\n\S+ \/etc\/app.conf \S+ ro,\n$/);
     assert.equal(fs.readFileSync(path.join(data, 'from-container'), 'utf8'), 'written\n', 'a write to a read-write volume reaches the host');
     assert.equal(fs.readFileSync(config, 'utf8'), 'setting=1\n');
-    assert.equal(fs.existsSync(path.join(rootfs, 'srv')), false, 'the mount targets were made in the rootfs directory, not the run\'s layer');
+    assert.equal(fs.existsSync(path.join(rootfs, 'srv')), false, "the mount targets were made in the rootfs directory, not the run's layer");
   });
 
   it('makes a missing target inside the rootfs even where a symlink of the rootfs names a host path', () => {
@@ -48,11 +59,31 @@ describe('volumes', () => {
     fs.mkdirSync(data);
     fs.writeFileSync(path.join(data, 'f'), 'bound\n');
     try {
-      const result = runCli(['run', '-v', `${data}:/link/${name}/mnt`, '--tmpfs', `/link/${name}-tmp`, rootfs, 'sh', '-c', `cat /etc/${name}/mnt/f; ls -d /etc/${name}-tmp`]);
+      const result = runCli([
+        'run',
+        '-v',
+        `${data}:/link/${name}/mnt`,
+        '--tmpfs',
+        `/link/${name}-tmp`,
+        rootfs,
+        'sh',
+        '-c',
+        `cat /etc/${name}/mnt/f; ls -d /etc/${name}-tmp`,
+      ]);
       assert.deepEqual([result.status, result.stdout], [0, `bound\n/etc/${name}-tmp\n`], result.stderr);
-      assert.equal(fs.existsSync(`/etc/${name}`) || fs.existsSync(`/etc/${name}-tmp`), false, 'a mount target was made through the link, on the host');
+      assert.equal(
+        fs.existsSync(`/etc/${name}`) || fs.existsSync(`/etc/${name}-tmp`),
+        false,
+        'a mount target was made through the link, on the host',
+      );
       const dangling = runCli(['run', '-v', `${data}:/dangling/mnt`, rootfs, 'true']);
-      assert.deepEqual([dangling.status, dangling.stderr], [125, 'baby-docker: volume target /dangling/mnt: /dangling in the rootfs is a symlink to nothing: make what it names, or choose another path\n']);
+      assert.deepEqual(
+        [dangling.status, dangling.stderr],
+        [
+          125,
+          'baby-docker: volume target /dangling/mnt: /dangling in the rootfs is a symlink to nothing: make what it names, or choose another path\n',
+        ],
+      );
       assert.equal(fs.existsSync(path.join(scratch, 'nowhere')), false);
     } finally {
       fs.unlinkSync(path.join(rootfs, 'link'));
@@ -61,9 +92,18 @@ describe('volumes', () => {
   });
 
   it('--tmpfs is bounded by size=, noexec unless exec, and gone with the run', () => {
-    const result = runCli(['run', '--tmpfs', '/scratch:size=1m,mode=1777', '--tmpfs', '/run/app:exec', rootfs, 'sh', '-c',
+    const result = runCli([
+      'run',
+      '--tmpfs',
+      '/scratch:size=1m,mode=1777',
+      '--tmpfs',
+      '/run/app:exec',
+      rootfs,
+      'sh',
+      '-c',
       'dd if=/dev/zero of=/scratch/fill bs=64k count=64 2>&1 | grep -o "No space left on device"; stat -c %a /scratch; ' +
-      'cp /bin/busybox /scratch/sh 2>/dev/null; /scratch/sh -c true 2>/dev/null || echo noexec; cp /bin/busybox /run/app/sh; /run/app/sh -c \'echo exec\'']);
+        "cp /bin/busybox /scratch/sh 2>/dev/null; /scratch/sh -c true 2>/dev/null || echo noexec; cp /bin/busybox /run/app/sh; /run/app/sh -c 'echo exec'",
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout, 'No space left on device\n1777\nnoexec\nexec\n');
     const again = runCli(['run', '--tmpfs', '/scratch', rootfs, 'ls', '/scratch']);
@@ -87,6 +127,9 @@ describe('volumes', () => {
     fs.mkdirSync(path.join(rootfs, 'etc'), { recursive: true });
     fs.writeFileSync(path.join(rootfs, 'etc', 'plain'), '');
     const mismatch = runCli(['run', '-v', `${scratch}:/etc/plain`, rootfs, 'true']);
-    assert.deepEqual([mismatch.status, mismatch.stderr], [125, `baby-docker: volume ${scratch} is a directory but /etc/plain in the rootfs is not\n`]);
+    assert.deepEqual(
+      [mismatch.status, mismatch.stderr],
+      [125, `baby-docker: volume ${scratch} is a directory but /etc/plain in the rootfs is not\n`],
+    );
   });
 });

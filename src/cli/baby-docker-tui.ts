@@ -18,7 +18,10 @@ try {
     // A direct run's container starts before the UI loads (the emulator and the UI's own code
     // take some 40 ms), and sets itself up meanwhile: the UI takes it over as its first run.
     // Not for an image, which may have to be pulled first, in the UI.
-    const early = args.direct && args.lab === null && hasTerminal() && namesDirectory(args.direct.rootfs) ? startEarly(args.direct, paneSizeOf(process.stdout)) : null;
+    const early =
+      args.direct && args.lab === null && hasTerminal() && namesDirectory(args.direct.rootfs)
+        ? startEarly(args.direct, paneSizeOf(process.stdout))
+        : null;
     const { main } = await import('../ui/main.js');
     await main(args, early);
   }

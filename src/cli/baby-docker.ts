@@ -9,10 +9,28 @@ import { isatty } from 'node:tty';
 import { findContainer, start, startPty, type Container, type ExitStatus, type ProcessExit, type RunningContainer } from '../runtime/container.js';
 import { missingForAll } from '../runtime/capabilities.js';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
-import { addEnvEntry, addEnvFile, parseOptions, parseSecurityOption, ROOTFS_RW_WARNING, SECURITY_OFF_WARNING, SECURITY_USAGE, unknownOption } from '../runtime/options.js';
+import {
+  addEnvEntry,
+  addEnvFile,
+  parseOptions,
+  parseSecurityOption,
+  ROOTFS_RW_WARNING,
+  SECURITY_OFF_WARNING,
+  SECURITY_USAGE,
+  unknownOption,
+} from '../runtime/options.js';
 import type { ContainerInfo } from '../runtime/list.js';
 import { defaultBundleConfig, specFromBundle } from '../runtime/bundle.js';
-import { bridgeFallbackNote, checkName, checkNetwork, checkUser, checkWorkdir, namesDirectory, parseDisk, type ContainerSpec } from '../runtime/spec.js';
+import {
+  bridgeFallbackNote,
+  checkName,
+  checkNetwork,
+  checkUser,
+  checkWorkdir,
+  namesDirectory,
+  parseDisk,
+  type ContainerSpec,
+} from '../runtime/spec.js';
 
 const USAGE = `Usage:
   baby-docker run [OPTIONS] [ROOTFS] [COMMAND [ARGS...]]
@@ -126,7 +144,8 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
     else if (flag === '--entrypoint') spec.entrypoint = value();
     else if (flag === '--read-only') spec.readOnly = true;
     else if (flag === '--name') spec.name = checkName(value());
-    else if (flag === '--rm') return; // runs are removed when they end: Docker's habit, accepted
+    else if (flag === '--rm')
+      return; // runs are removed when they end: Docker's habit, accepted
     else if (flag === '--disk') spec.disk = parseDisk(value());
     else if (flag === '--keep') spec.keep = true;
     else if (flag === '--on-layer') spec.onLayerOf = value();
@@ -142,8 +161,7 @@ function parseRunArgs(args: string[], stdinIsTerminal: boolean): RunArgs {
       Object.assign(env, bundleEnv);
       Object.assign(spec, fromBundle);
       bundle = true;
-    }
-    else if (flag === '-t' || flag === '--tty') tty = true;
+    } else if (flag === '-t' || flag === '--tty') tty = true;
     else if (flag === '-i' || flag === '-it' || flag === '-ti') tty ||= flag !== '-i';
     else if (!parseSecurityOption(flag, value, spec)) throw unknownOption(flag, 'baby-docker');
   });
@@ -165,7 +183,9 @@ function started(container: Container, spec: ContainerSpec): void {
   if (container.network.fallback) process.stderr.write(`baby-docker: ${bridgeFallbackNote(container.network.fallback)}\r\n`);
   const missing = missingForAll(spec.capAdd);
   if (missing.length) {
-    process.stderr.write(`baby-docker: --cap-add ALL: this host's bounding set lacks ${missing.join(', ')}, so the container has every capability but ${missing.length === 1 ? 'that one' : 'those'}\r\n`);
+    process.stderr.write(
+      `baby-docker: --cap-add ALL: this host's bounding set lacks ${missing.join(', ')}, so the container has every capability but ${missing.length === 1 ? 'that one' : 'those'}\r\n`,
+    );
   }
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => container.signal(signal));
 }
@@ -240,7 +260,10 @@ function parseExecArgs(args: string[]): ExecArgs {
 async function execPiped(container: RunningContainer, { command, env, interactive }: ExecArgs): Promise<ProcessExit> {
   const child = await container.execPiped(command, { env });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => child.signal(signal));
-  for (const [from, to] of [[child.stdout, process.stdout], [child.stderr, process.stderr]] as const) {
+  for (const [from, to] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
     from.pipe(to);
     // Our reader has gone (`| head`): the command gets SIGPIPE, as in a shell, and what it writes
     // meanwhile goes nowhere (its pipe is a socket, whose closing it would see as ECONNRESET).
@@ -283,7 +306,8 @@ function oomReport(status: ExitStatus): string {
 }
 
 function checkPullPolicy(value: string): PullPolicy {
-  if (value !== 'missing' && value !== 'always' && value !== 'never') throw new RuntimeError(`--pull ${value}: use missing (the default), always or never`);
+  if (value !== 'missing' && value !== 'always' && value !== 'never')
+    throw new RuntimeError(`--pull ${value}: use missing (the default), always or never`);
   return value;
 }
 
@@ -297,7 +321,8 @@ async function pullFor(rootfs: string, policy: PullPolicy): Promise<void> {
     await pullImage(rootfs, { onProgress: pullProgress() });
   } catch (error) {
     // A mistyped directory looks like an image name too: say both.
-    if (policy === 'missing' && error instanceof RuntimeError) throw new RuntimeError(`no rootfs directory or local image "${rootfs}", and pulling it failed: ${error.message}`);
+    if (policy === 'missing' && error instanceof RuntimeError)
+      throw new RuntimeError(`no rootfs directory or local image "${rootfs}", and pulling it failed: ${error.message}`);
     throw error;
   }
 }
@@ -310,7 +335,9 @@ async function run(args: string[]): Promise<number> {
   if (status.error) process.stderr.write(`baby-docker: ${status.error}\n`);
   if (status.oomKilled) process.stderr.write(`baby-docker: ${oomReport(status)}\n`);
   if (spec.keep) {
-    process.stderr.write(`baby-docker: kept the run's layer: baby-docker run --on-layer ${container.id} ... goes on in it; baby-docker rm ${container.id} removes it\n`);
+    process.stderr.write(
+      `baby-docker: kept the run's layer: baby-docker run --on-layer ${container.id} ... goes on in it; baby-docker rm ${container.id} removes it\n`,
+    );
   }
   return status.code;
 }
@@ -319,7 +346,14 @@ async function run(args: string[]): Promise<number> {
 function psTable(containers: ContainerInfo[], now: number): string {
   const rows = [['CONTAINER ID', 'NAME', 'PID', 'UP', 'COMMAND', 'ROOTFS']];
   for (const c of containers) {
-    rows.push([c.id, c.name ?? '-', c.hostPid === null ? '-' : String(c.hostPid), `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`, c.command, c.rootfs]);
+    rows.push([
+      c.id,
+      c.name ?? '-',
+      c.hostPid === null ? '-' : String(c.hostPid),
+      `${Math.max(0, Math.round((now - c.startedAt) / 1000))}s`,
+      c.command,
+      c.rootfs,
+    ]);
   }
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('   ')).join('\n') + '\n';
@@ -346,7 +380,16 @@ function formatSize(bytes: number): string {
 function ago(date: Date | null, now: number): string {
   if (!date || Number.isNaN(date.getTime())) return 'N/A';
   const seconds = Math.max(0, (now - date.getTime()) / 1000);
-  const [count, unit] = seconds < 60 ? [seconds, 'second'] : seconds < 3600 ? [seconds / 60, 'minute'] : seconds < 86400 ? [seconds / 3600, 'hour'] : seconds < 86400 * 365 ? [seconds / 86400, 'day'] : [seconds / 86400 / 365, 'year'];
+  const [count, unit] =
+    seconds < 60
+      ? [seconds, 'second']
+      : seconds < 3600
+        ? [seconds / 60, 'minute']
+        : seconds < 86400
+          ? [seconds / 3600, 'hour']
+          : seconds < 86400 * 365
+            ? [seconds / 86400, 'day']
+            : [seconds / 86400 / 365, 'year'];
   const n = Math.floor(count);
   return `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 }
@@ -495,7 +538,9 @@ async function main(args: string[]): Promise<number> {
         fs.writeFileSync('config.json', `${JSON.stringify(defaultBundleConfig(), null, 2)}\n`, { flag: 'wx' });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new RuntimeError(code === 'EEXIST' ? 'config.json exists here already: remove it, or write the bundle elsewhere' : `write config.json: ${code}`);
+        throw new RuntimeError(
+          code === 'EEXIST' ? 'config.json exists here already: remove it, or write the bundle elsewhere' : `write config.json: ${code}`,
+        );
       }
       return 0;
     }

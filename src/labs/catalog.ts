@@ -29,7 +29,11 @@ function readLab(file: string): Lab {
 
 function labFiles(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => path.join(dir, name));
+    return fs
+      .readdirSync(dir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .sort()
+      .map((name) => path.join(dir, name));
   } catch {
     return []; // no such folder: no labs there
   }
@@ -38,7 +42,10 @@ function labFiles(dir: string): string[] {
 /** Every lab found, built-in first; a user lab that does not parse is listed with its error as title. */
 export function listLabs(userDir: string): LabEntry[] {
   const entries: LabEntry[] = [];
-  for (const [dir, builtin] of [[BUILTIN_LAB_DIR, true], [userDir, false]] as const) {
+  for (const [dir, builtin] of [
+    [BUILTIN_LAB_DIR, true],
+    [userDir, false],
+  ] as const) {
     for (const file of labFiles(dir)) {
       let title: string;
       try {

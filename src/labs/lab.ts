@@ -165,7 +165,21 @@ class Reader {
 }
 
 function readRun(r: Reader, path: Path): LabRun {
-  r.keys(path, ['rootfs', 'command', 'memory', 'pids', 'hostname', 'capAdd', 'capDrop', 'security', 'volumes', 'tmpfs', 'disk', 'network', 'publish']);
+  r.keys(path, [
+    'rootfs',
+    'command',
+    'memory',
+    'pids',
+    'hostname',
+    'capAdd',
+    'capDrop',
+    'security',
+    'volumes',
+    'tmpfs',
+    'disk',
+    'network',
+    'publish',
+  ]);
   const run: LabRun = {};
   const rootfs = r.string([...path, 'rootfs']);
   if (rootfs !== undefined) run.rootfs = rootfs;

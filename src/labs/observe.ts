@@ -48,16 +48,24 @@ function statValue(stats: ContainerStats | null, key: StatCondition['key']): num
 
 function compare(value: number, { op, value: limit }: StatCondition): boolean {
   switch (op) {
-    case '>=': return value >= limit;
-    case '<=': return value <= limit;
-    case '>': return value > limit;
-    case '<': return value < limit;
-    default: return value === limit;
+    case '>=':
+      return value >= limit;
+    case '<=':
+      return value <= limit;
+    case '>':
+      return value > limit;
+    case '<':
+      return value < limit;
+    default:
+      return value === limit;
   }
 }
 
 function hostMountSources(): string[] {
-  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((line) => line.split(' - ')[1]?.split(' ')[1] ?? '');
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' - ')[1]?.split(' ')[1] ?? '');
 }
 
 function hostFactHolds(fact: HostFact, observation: Observation): boolean {

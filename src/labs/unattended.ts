@@ -32,7 +32,7 @@ class LabContainer {
   /** Started, and its first output (a shell's prompt) shown or a moment passed: keys typed earlier would be echoed before the prompt. */
   static async start(run: LabRun): Promise<LabContainer> {
     const started = new LabContainer(await startPty(labSpec(run), TERMINAL));
-    for (const deadline = Date.now() + FIRST_OUTPUT_WAIT_MS; started.output === '' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + FIRST_OUTPUT_WAIT_MS; started.output === '' && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return started;

@@ -29,7 +29,12 @@ export function defaultBundleConfig(): Record<string, unknown> {
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+      {
+        destination: '/dev/pts',
+        type: 'devpts',
+        source: 'devpts',
+        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+      },
       { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
       { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
@@ -37,8 +42,17 @@ export function defaultBundleConfig(): Record<string, unknown> {
     linux: {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
       namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
-      maskedPaths: ['/proc/acpi', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats',
-        '/proc/sched_debug', '/proc/scsi', '/sys/firmware'],
+      maskedPaths: [
+        '/proc/acpi',
+        '/proc/kcore',
+        '/proc/keys',
+        '/proc/latency_stats',
+        '/proc/timer_list',
+        '/proc/timer_stats',
+        '/proc/sched_debug',
+        '/proc/scsi',
+        '/sys/firmware',
+      ],
       readonlyPaths: ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
   };
@@ -61,13 +75,18 @@ function fail(dir: string, what: string): never {
 /** The bundle at `dir` as a run: root, process (args, env, cwd, user), hostname, bind and tmpfs mounts, memory and
  * pids limits, and a network namespace of its own (none) or the host's. */
 export function specFromBundle(dir: string): ContainerSpec {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document, checked field by field below
   let config: Record<string, any>;
   try {
     config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
   } catch (error) {
-    fail(dir, `cannot read config.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a bundle directory, e.g. one baby-docker spec made`);
+    fail(
+      dir,
+      `cannot read config.json (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): give a bundle directory, e.g. one baby-docker spec made`,
+    );
   }
-  if (typeof config.ociVersion !== 'string' || !config.ociVersion.startsWith('1.')) fail(dir, `ociVersion ${config.ociVersion}: runtime-spec 1.x only`);
+  if (typeof config.ociVersion !== 'string' || !config.ociVersion.startsWith('1.'))
+    fail(dir, `ociVersion ${config.ociVersion}: runtime-spec 1.x only`);
   const process_ = config.process;
   if (!Array.isArray(process_?.args) || process_.args.length === 0) fail(dir, 'process.args is empty: give the command to run');
   if (typeof config.root?.path !== 'string') fail(dir, 'no root.path: give the root filesystem directory');

@@ -42,7 +42,8 @@ function checkSubnet(subnet: unknown): string {
 }
 
 function checkFirewall(firewall: unknown): BridgeConfig['firewall'] {
-  if (firewall !== 'nftables' && firewall !== 'iptables') fail(`bridge.firewall ${JSON.stringify(firewall)} is no firewall: give "nftables" or "iptables"`);
+  if (firewall !== 'nftables' && firewall !== 'iptables')
+    fail(`bridge.firewall ${JSON.stringify(firewall)} is no firewall: give "nftables" or "iptables"`);
   return firewall;
 }
 

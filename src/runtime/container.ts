@@ -112,7 +112,10 @@ export class RunningContainer {
   /** Start `command` on a new pseudo-terminal of the given size, as the leader of its session. */
   async execPty(command: string[], options: PtySize & ExecOptions): Promise<PtyProcess> {
     const { cols, rows, env = {} } = options;
-    const { pty, session, output } = await spawnOnPty(`exec-${randomHex(6)}`, (socket) => execArgs(this.id, command, env, true, { socket }), { cols, rows });
+    const { pty, session, output } = await spawnOnPty(`exec-${randomHex(6)}`, (socket) => execArgs(this.id, command, env, true, { socket }), {
+      cols,
+      rows,
+    });
     await session.started;
     return new PtyProcess(exitOf(session), (sig) => process.kill(pty.pid, sig), output, pty);
   }
@@ -199,6 +202,7 @@ export class PipedContainer extends Container {
 }
 
 /** What a terminal is added to: anything with a running flag (a mixin's base takes any arguments). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- TypeScript requires any[] of a mixin base's constructor
 type Running = abstract new (...args: any[]) => { readonly running: boolean };
 
 /** The terminal of a process on a pty (PtyContainer's, PtyProcess's): its output, typing, size, backpressure. */
@@ -446,7 +450,8 @@ type StatusChannel = { fd: 3 } | { socket: string };
 /** What every shim is told: who its caller is (it dies with it), whether it is on a terminal, where to report. */
 function commonArgs(tty: boolean, status: StatusChannel): string[] {
   return [
-    '--parent', String(process.pid),
+    '--parent',
+    String(process.pid),
     ...(tty ? ['--tty'] : []),
     ...('socket' in status ? ['--status-socket', status.socket] : ['--status-fd', '3']),
   ];
@@ -454,11 +459,16 @@ function commonArgs(tty: boolean, status: StatusChannel): string[] {
 
 function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusChannel): string[] {
   return [
-    '--id', id,
-    '--rootfs', spec.rootfs,
-    '--hostname', spec.hostname,
-    '--memory', String(spec.memory),
-    '--pids', String(spec.pids),
+    '--id',
+    id,
+    '--rootfs',
+    spec.rootfs,
+    '--hostname',
+    spec.hostname,
+    '--memory',
+    String(spec.memory),
+    '--pids',
+    String(spec.pids),
     ...commonArgs(tty, status),
     ...(spec.init ? ['--init'] : []),
     ...hardeningArgs(spec),
@@ -472,7 +482,9 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...(spec.bridge?.subnet ? ['--subnet', spec.bridge.subnet] : []),
     ...(spec.bridge?.firewall === 'iptables' ? ['--iptables'] : []),
     ...spec.ports.flatMap((p) => ['--publish', `${p.protocol}:${p.hostPort}:${p.containerPort}${p.hostIp === null ? '' : `:${p.hostIp}`}`]),
-    ...spec.volumes.flatMap((v) => (v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`])),
+    ...spec.volumes.flatMap((v) =>
+      v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`],
+    ),
     ...envArgs(containerEnv(spec, tty)),
     '--',
     ...spec.command,
@@ -532,29 +544,34 @@ async function spawnOnPty(
   });
   let pty: HostPty;
   try {
-    pty = spawnPty(shim, args(status.path), {
-      name: TERMINAL_ENV.TERM,
-      cols,
-      rows,
-      cwd: '/',
-      env: {},
-    }, {
-      onOutput: (chunk) => output.push(chunk),
-      onExit: (end, readError) => {
-        ptyEnd = { end, readError };
-        if (status.server.listening) {
-          // A shim that failed before connecting said why on the pty; one that
-          // connected just now is still to be accepted: give it a moment.
-          setTimeout(() => {
-            if (!status.server.listening) return;
-            status.server.close();
-            statusEnded = true;
-            finish();
-          }, STATUS_CONNECT_GRACE_MS);
-        }
-        finish();
+    pty = spawnPty(
+      shim,
+      args(status.path),
+      {
+        name: TERMINAL_ENV.TERM,
+        cols,
+        rows,
+        cwd: '/',
+        env: {},
       },
-    });
+      {
+        onOutput: (chunk) => output.push(chunk),
+        onExit: (end, readError) => {
+          ptyEnd = { end, readError };
+          if (status.server.listening) {
+            // A shim that failed before connecting said why on the pty; one that
+            // connected just now is still to be accepted: give it a moment.
+            setTimeout(() => {
+              if (!status.server.listening) return;
+              status.server.close();
+              statusEnded = true;
+              finish();
+            }, STATUS_CONNECT_GRACE_MS);
+          }
+          finish();
+        },
+      },
+    );
   } catch (error) {
     status.server.close();
     throw new RuntimeError(shimStartError(error as Error));
@@ -614,8 +631,15 @@ export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: Pty
   const started = await session.started;
   recordIfKept(id, resolved);
   return new PtyContainer(
-    id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited,
-    (sig) => process.kill(pty.pid, sig), output, pty,
+    id,
+    started.hostPid,
+    started.cgroup,
+    networkOf(started),
+    resolved,
+    session.exited,
+    (sig) => process.kill(pty.pid, sig),
+    output,
+    pty,
   );
 }
 

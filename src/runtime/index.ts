@@ -1,8 +1,23 @@
 /** The runtime API: start containers and follow them. No UI in here. */
 export {
-  Container, PipedContainer, PtyContainer, RunningContainer, PipedProcess, PtyProcess, findContainer, start, startPty,
-  DEFAULT_STOP_GRACE_MS, type ContainerStats, type ExecOptions, type ExecResult, type ExitStatus, type PipedOptions,
-  type ProcessExit, type PtyOptions, type PtySize,
+  Container,
+  PipedContainer,
+  PtyContainer,
+  RunningContainer,
+  PipedProcess,
+  PtyProcess,
+  findContainer,
+  start,
+  startPty,
+  DEFAULT_STOP_GRACE_MS,
+  type ContainerStats,
+  type ExecOptions,
+  type ExecResult,
+  type ExitStatus,
+  type PipedOptions,
+  type ProcessExit,
+  type PtyOptions,
+  type PtySize,
 } from './container.js';
 export { EXIT, RuntimeError } from './errors.js';
 export { listContainers, matchContainer, type ContainerInfo } from './list.js';

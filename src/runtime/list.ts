@@ -38,7 +38,9 @@ export function listContainers(): ContainerInfo[] {
   for (const id of names) {
     if (id.startsWith('.') || !addon().isLive(id)) continue;
     const info = new Map(
-      readOr(path.join(root, id, 'info'), '').split('\n').map((line) => line.split('\t', 2) as [string, string]),
+      readOr(path.join(root, id, 'info'), '')
+        .split('\n')
+        .map((line) => line.split('\t', 2) as [string, string]),
     );
     const pid = Number.parseInt(readOr(path.join(root, id, 'pid'), ''), 10);
     containers.push({

@@ -101,7 +101,11 @@ export function parseNetDev(text: string): InterfaceTraffic[] {
     .flatMap((line) => {
       // An interface's name never holds a colon (the kernel refuses one).
       const colon = line.indexOf(':');
-      const fields = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+      const fields = line
+        .slice(colon + 1)
+        .trim()
+        .split(/\s+/)
+        .map(Number);
       if (colon < 0 || fields.length < 16) return [];
       return [{ name: line.slice(0, colon).trim(), rxBytes: fields[0], txBytes: fields[8] }];
     });

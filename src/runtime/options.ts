@@ -7,11 +7,7 @@ import type { ContainerSpec } from './spec.js';
  * bare `--flag`), up to the first operand or past `--`, handing each to
  * `onOption`; returns the operands. `value()` takes the option's value.
  */
-export function parseOptions(
-  args: string[],
-  program: string,
-  onOption: (flag: string, value: () => string) => void,
-): string[] {
+export function parseOptions(args: string[], program: string, onOption: (flag: string, value: () => string) => void): string[] {
   let i = 0;
   for (; i < args.length && args[i].startsWith('-'); i++) {
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
@@ -39,7 +35,10 @@ export const SECURITY_USAGE = `      --cap-add CAP    keep a capability beyond t
 
 /** Take `flag` when it is a hardening option (lists may be comma-separated); false when it is not one. */
 export function parseSecurityOption(flag: string, value: () => string, into: SecurityOptions): boolean {
-  const list = () => value().split(',').filter((name) => name !== '');
+  const list = () =>
+    value()
+      .split(',')
+      .filter((name) => name !== '');
   if (flag === '--cap-add') into.capAdd = [...(into.capAdd ?? []), ...list()];
   else if (flag === '--cap-drop') into.capDrop = [...(into.capDrop ?? []), ...list()];
   else if (flag === '--security') into.security = value() as SecurityOptions['security'];
@@ -52,7 +51,8 @@ export const SECURITY_OFF_WARNING =
   'warning: --security none: this container keeps every capability, has no seccomp filter and sees /proc unmasked; root inside can reach the host';
 
 /** Said whenever a run writes into its rootfs directory itself. */
-export const ROOTFS_RW_WARNING = 'warning: --rootfs-rw: this run writes into the rootfs directory itself, and what it changes stays for every later run';
+export const ROOTFS_RW_WARNING =
+  'warning: --rootfs-rw: this run writes into the rootfs directory itself, and what it changes stays for every later run';
 
 /**
  * -e KEY=VALUE into `env`; a bare -e KEY takes KEY's value here, as Docker
@@ -72,7 +72,9 @@ export function addEnvFile(env: Record<string, string>, file: string): void {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new RuntimeError(`--env-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: give a file of KEY=VALUE lines`);
+    throw new RuntimeError(
+      `--env-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}: give a file of KEY=VALUE lines`,
+    );
   }
   for (const line of text.split(/\r?\n/)) {
     if (line.trim() === '' || line.trimStart().startsWith('#')) continue;

@@ -43,7 +43,9 @@ export function parseStatus(line: string): StatusMessage | null {
     const version = Number(fields[2]) === 2 ? 2 : 1;
     const [mode, address, gateway, fallback] = fields.slice(5);
     const network: ContainerNetwork | null =
-      mode === 'none' || mode === 'host' || mode === 'bridge' ? { mode, address: address || null, gateway: gateway || null, fallback: fallback || null } : null;
+      mode === 'none' || mode === 'host' || mode === 'bridge'
+        ? { mode, address: address || null, gateway: gateway || null, fallback: fallback || null }
+        : null;
     return { kind: 'start', hostPid: Number(fields[1]), cgroup: { version, memory: fields[3], pids: fields[4] }, network };
   }
   if (fields[0] === 'exit' && fields.length === 7) {

@@ -83,9 +83,7 @@ export function checkStorageOptions(options: StorageOptions): void {
 }
 
 /** A volume, checked: a host path bound in, or a tmpfs. */
-export type Volume =
-  | { kind: 'bind'; source: string; target: string; readOnly: boolean }
-  | { kind: 'tmpfs'; target: string; options: string };
+export type Volume = { kind: 'bind'; source: string; target: string; readOnly: boolean } | { kind: 'tmpfs'; target: string; options: string };
 
 /** A spec checked and filled in: what the shim is started with. */
 export interface ResolvedSpec {
@@ -173,9 +171,7 @@ export function parsePids(value: number | string): number {
 /** RFC 1123 label: what sethostname accepts and other hosts can resolve. */
 export function checkHostname(name: string): string {
   if (!/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(name)) {
-    throw new RuntimeError(
-      `invalid hostname "${name}": use 1-63 letters, digits and inner hyphens (e.g. lab1)`,
-    );
+    throw new RuntimeError(`invalid hostname "${name}": use 1-63 letters, digits and inner hyphens (e.g. lab1)`);
   }
   return name;
 }
@@ -215,7 +211,9 @@ function resolveCommand(spec: ContainerSpec, source: RunSource): string[] {
   if (args.length === 0 && spec.entrypoint === undefined) args = config ? (config.cmd ?? []) : defaultCommand('dir' in source ? source.dir : '');
   const command = [...entrypoint, ...args];
   if (command.length === 0 || command[0] === '') {
-    throw new RuntimeError(config ? `image ${spec.rootfs} names no command: give one, e.g. /bin/sh` : 'no command given: name the program to run, e.g. /bin/sh');
+    throw new RuntimeError(
+      config ? `image ${spec.rootfs} names no command: give one, e.g. /bin/sh` : 'no command given: name the program to run, e.g. /bin/sh',
+    );
   }
   return command;
 }
@@ -261,7 +259,8 @@ export async function resolveSpec(spec: ContainerSpec, id: string): Promise<Reso
   checkRoot();
   const source = await resolveSource(spec.rootfs);
   const config = 'image' in source ? source.image.config : null;
-  if (config && spec.rootfsRw) throw new RuntimeError(`--rootfs-rw writes into a rootfs directory: image ${spec.rootfs} has layers shared with others, never written to`);
+  if (config && spec.rootfsRw)
+    throw new RuntimeError(`--rootfs-rw writes into a rootfs directory: image ${spec.rootfs} has layers shared with others, never written to`);
   const user = spec.user ?? (config?.user || undefined);
   const workdir = spec.workdir ?? (config?.workingDir || undefined);
   const network = spec.network === undefined ? 'bridge' : checkNetwork(spec.network);
@@ -318,7 +317,8 @@ export function parsePublish(given: string): PublishedPort {
   if (parts.length < 2 || parts.length > 3) throw new RuntimeError(`-p ${given}: give [IP:]HOST:CONTAINER, e.g. -p 8080:80 or -p 127.0.0.1:8080:80`);
   const hostIp = parts.length === 3 ? parts[0] : null;
   if (hostIp !== null && !/^(\d{1,3})(\.\d{1,3}){3}$/.test(hostIp)) throw new RuntimeError(`-p ${given}: "${hostIp}" is not an IPv4 address`);
-  if (hostIp !== null && hostIp.split('.').some((octet) => Number(octet) > 255)) throw new RuntimeError(`-p ${given}: "${hostIp}" is not an IPv4 address`);
+  if (hostIp !== null && hostIp.split('.').some((octet) => Number(octet) > 255))
+    throw new RuntimeError(`-p ${given}: "${hostIp}" is not an IPv4 address`);
   const [host, container] = parts.slice(-2);
   return { hostIp, hostPort: parsePort(host, given), containerPort: parsePort(container, given), protocol };
 }
@@ -330,7 +330,9 @@ export function bridgeFallbackNote(reason: string): string {
 
 export function checkNetwork(network: string): Network {
   if (network === 'none' || network === 'host' || network === 'bridge') return network;
-  throw new RuntimeError(`invalid network "${network}": use bridge (the default: an address on the host's bridge bd0, NAT out), none (only lo) or host (the host's own network)`);
+  throw new RuntimeError(
+    `invalid network "${network}": use bridge (the default: an address on the host's bridge bd0, NAT out), none (only lo) or host (the host's own network)`,
+  );
 }
 
 /** A path in the container for a mount: absolute, below /, and free of what the shim splits on. */
@@ -348,7 +350,8 @@ export function parseVolume(given: string): Volume {
   if (parts.length < 2 || parts.length > 3 || (mode !== 'ro' && mode !== 'rw')) {
     throw new RuntimeError(`-v ${given}: give HOST:CONTAINER or HOST:CONTAINER:ro, e.g. -v /srv/data:/data:ro`);
   }
-  if (!source.startsWith('/')) throw new RuntimeError(`-v ${given}: the host path must be absolute (named volumes are not supported), e.g. -v $PWD/data:/data`);
+  if (!source.startsWith('/'))
+    throw new RuntimeError(`-v ${given}: the host path must be absolute (named volumes are not supported), e.g. -v $PWD/data:/data`);
   let real: string;
   try {
     real = fs.realpathSync(source);
@@ -365,9 +368,16 @@ const TMPFS_OPTION = /^(size=\d+[kmg%]?|mode=[0-7]{3,4}|uid=\d+|gid=\d+|nr_inode
 export function parseTmpfs(given: string): Volume {
   const colon = given.indexOf(':');
   const target = colon < 0 ? given : given.slice(0, colon);
-  const options = colon < 0 ? [] : given.slice(colon + 1).split(',').filter((o) => o !== '');
+  const options =
+    colon < 0
+      ? []
+      : given
+          .slice(colon + 1)
+          .split(',')
+          .filter((o) => o !== '');
   const bad = options.find((o) => !TMPFS_OPTION.test(o));
-  if (bad !== undefined) throw new RuntimeError(`--tmpfs ${given}: unknown option "${bad}": use size=64m, mode=1777, uid=, gid=, nr_inodes=, exec, ro`);
+  if (bad !== undefined)
+    throw new RuntimeError(`--tmpfs ${given}: unknown option "${bad}": use size=64m, mode=1777, uid=, gid=, nr_inodes=, exec, ro`);
   return { kind: 'tmpfs', target: checkTarget(target, '--tmpfs', given), options: options.filter((o) => o !== 'noexec' && o !== 'rw').join(',') };
 }
 
@@ -405,7 +415,9 @@ export function checkUser(user: string): string {
 /** A --name: Docker's rule (a letter or digit, then letters, digits, _ . -), and not an id's shape, which would shadow one. */
 export function checkName(name: string): string {
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(name) || /^[0-9a-f]+$/.test(name)) {
-    throw new RuntimeError(`invalid name "${name}": start with a letter or digit, then letters, digits, _ . or -, and not only hex digits (ids look so)`);
+    throw new RuntimeError(
+      `invalid name "${name}": start with a letter or digit, then letters, digits, _ . or -, and not only hex digits (ids look so)`,
+    );
   }
   return name;
 }

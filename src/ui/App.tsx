@@ -30,7 +30,9 @@ export function App({ store, terminal, hostHostname }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getState);
   const { cols, rows } = useTerminalSize(terminal);
   const layout = layoutFor(cols, rows, layoutOptionsOf(state));
-  // Lines that move with the clock are drawn again by the pane painter between frames (LiveText).
+  // Lines that move with the clock are drawn again by the pane painter between frames (LiveText): a frame's clock is
+  // the time it is drawn, on purpose.
+  // eslint-disable-next-line react-hooks/purity
   const now = Date.now();
   const run = currentRun(state);
 

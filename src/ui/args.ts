@@ -4,7 +4,20 @@ import { parseOptions, parseSecurityOption, SECURITY_USAGE, unknownOption, type 
 import { specFromBundle } from '../runtime/bundle.js';
 import { RuntimeError } from '../runtime/errors.js';
 import { defaultCommand } from '../runtime/insideRootfs.js';
-import { checkHostname, checkNetwork, checkStorageOptions, DEFAULT_MEMORY_SIZE, namesDirectory, parseMemory, parsePids, parsePublish, resolveCapabilities, type ContainerSpec, type Network, type StorageOptions } from '../runtime/spec.js';
+import {
+  checkHostname,
+  checkNetwork,
+  checkStorageOptions,
+  DEFAULT_MEMORY_SIZE,
+  namesDirectory,
+  parseMemory,
+  parsePids,
+  parsePublish,
+  resolveCapabilities,
+  type ContainerSpec,
+  type Network,
+  type StorageOptions,
+} from '../runtime/spec.js';
 import type { RunOptions } from './types.js';
 
 export const USAGE = `Usage: baby-docker-tui [OPTIONS] [ROOTFS [COMMAND [ARGS...]]]
@@ -58,7 +71,17 @@ export interface TuiArgs {
 }
 
 export function parseArgs(args: string[]): TuiArgs | null {
-  const parsed: TuiArgs = { memory: DEFAULT_MEMORY_SIZE, hostname: '', network: '', rootfsChoices: [], direct: null, session: {}, lab: null, check: false, record: null };
+  const parsed: TuiArgs = {
+    memory: DEFAULT_MEMORY_SIZE,
+    hostname: '',
+    network: '',
+    rootfsChoices: [],
+    direct: null,
+    session: {},
+    lab: null,
+    check: false,
+    record: null,
+  };
   let help = false;
   let bundle = null as ContainerSpec | null; // set in the callback, which narrowing does not see
   const [rootfs, ...command] = parseOptions(args, 'baby-docker-tui', (flag, value) => {
@@ -103,8 +126,12 @@ export function parseArgs(args: string[]): TuiArgs | null {
     parsed.rootfsChoices.push(rootfs);
     parsed.direct = {
       // An image's own command is its Entrypoint and Cmd: left empty, the run takes them.
-      rootfs, command: command.length || !namesDirectory(rootfs) ? command : defaultCommand(rootfs), memory: parsed.memory, hostname: parsed.hostname,
-      ...(parsed.network ? { network: parsed.network } : {}), ...parsed.session,
+      rootfs,
+      command: command.length || !namesDirectory(rootfs) ? command : defaultCommand(rootfs),
+      memory: parsed.memory,
+      hostname: parsed.hostname,
+      ...(parsed.network ? { network: parsed.network } : {}),
+      ...parsed.session,
     };
   }
   return parsed;

@@ -10,15 +10,31 @@ export interface FooterPart {
 }
 
 const COMMAND_KEYS: Command[] = [
-  Command.Rerun, Command.RerunOnChanges, Command.EditCommand, Command.Stop, Command.NewRun, Command.HistoryUp, Command.Help, Command.Quit,
+  Command.Rerun,
+  Command.RerunOnChanges,
+  Command.EditCommand,
+  Command.Stop,
+  Command.NewRun,
+  Command.HistoryUp,
+  Command.Help,
+  Command.Quit,
 ];
 const SHORT: Partial<Record<Command, string>> = {
-  [Command.Rerun]: 're-run', [Command.RerunOnChanges]: 'on changes', [Command.EditCommand]: 'edit', [Command.Stop]: 'stop', [Command.NewRun]: 'new',
-  [Command.HistoryUp]: 'history', [Command.Help]: 'help', [Command.Quit]: 'quit',
+  [Command.Rerun]: 're-run',
+  [Command.RerunOnChanges]: 'on changes',
+  [Command.EditCommand]: 'edit',
+  [Command.Stop]: 'stop',
+  [Command.NewRun]: 'new',
+  [Command.HistoryUp]: 'history',
+  [Command.Help]: 'help',
+  [Command.Quit]: 'quit',
 };
 
 const LAB_KEYS: Partial<Record<Command, string>> = {
-  [Command.LabType]: 'type', [Command.LabNext]: 'next', [Command.LabPrevious]: 'back', [Command.LabRestart]: 'restart',
+  [Command.LabType]: 'type',
+  [Command.LabNext]: 'next',
+  [Command.LabPrevious]: 'back',
+  [Command.LabRestart]: 'restart',
   [Command.LabLeave]: 'leave lab',
 };
 
@@ -59,15 +75,22 @@ function partsForState(state: UiState): FooterPart[] {
     return [
       ...notFound,
       { text: `history: ${state.scrolledBack} lines back · `, style: 'prompt' },
-      ...key('PgUp/PgDn ↑/↓', 'scroll ·'), ...key('g/G', 'top/bottom ·'), ...key('/', 'search, n/N again ·'), ...key('y', 'copy the view ·'),
+      ...key('PgUp/PgDn ↑/↓', 'scroll ·'),
+      ...key('g/G', 'top/bottom ·'),
+      ...key('/', 'search, n/N again ·'),
+      ...key('y', 'copy the view ·'),
       ...key('q', 'back to the live screen (any key types there)'),
     ];
   }
   if (state.prefixArmed) return [{ text: `${PREFIX_LABEL} `, style: 'prompt' }, ...commandKeys(state), ...key(PREFIX_LABEL, `send ${PREFIX_LABEL}`)];
   if (isRunning(state) && state.overlay === 'none') {
-    const labHint = state.lab ? key(`${PREFIX_LABEL} t`, 'types the lab\'s command ·') : [];
+    const labHint = state.lab ? key(`${PREFIX_LABEL} t`, "types the lab's command ·") : [];
     if (state.exec?.shown) {
-      return [{ text: 'keys go to the exec shell · ', style: 'dim' }, ...key(`${PREFIX_LABEL} o`, 'the container\'s terminal ·'), ...key(PREFIX_LABEL, 'then a command key (? for all)')];
+      return [
+        { text: 'keys go to the exec shell · ', style: 'dim' },
+        ...key(`${PREFIX_LABEL} o`, "the container's terminal ·"),
+        ...key(PREFIX_LABEL, 'then a command key (? for all)'),
+      ];
     }
     return [{ text: 'keys go to the container · ', style: 'dim' }, ...labHint, ...key(PREFIX_LABEL, 'then a command key (? for all)')];
   }

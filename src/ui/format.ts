@@ -72,7 +72,10 @@ export function firstLines(lines: readonly string[], count: number, width: numbe
   if (lines.length <= count) return [...lines];
   const kept = lines.slice(0, Math.max(0, count));
   const last = kept.at(-1);
-  if (last !== undefined) kept[kept.length - 1] = `${Array.from(last).slice(0, width - 1).join('')}…`;
+  if (last !== undefined)
+    kept[kept.length - 1] = `${Array.from(last)
+      .slice(0, width - 1)
+      .join('')}…`;
   return kept;
 }
 

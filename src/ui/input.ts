@@ -61,7 +61,7 @@ export function parseMouse(key: string): MouseReport | null {
 /** Split raw input into single keys: escape sequences stay whole. */
 export function splitKeys(input: string): string[] {
   const keys: string[] = [];
-  for (let i = 0; i < input.length; ) {
+  for (let i = 0; i < input.length;) {
     let end = i + 1;
     if (input[i] === '\x1b' && i + 1 < input.length) {
       if (input[i + 1] === '[') {
@@ -104,13 +104,7 @@ export class TypingBursts {
  * Handle one chunk of raw input, typed at `now` (`bursts` keeps the typing
  * before it); the state is read afresh for every key, as each may change it.
  */
-export function handleInput(
-  input: string,
-  getState: () => UiState,
-  actions: InputActions,
-  bursts = new TypingBursts(),
-  now = Date.now(),
-): void {
+export function handleInput(input: string, getState: () => UiState, actions: InputActions, bursts = new TypingBursts(), now = Date.now()): void {
   bursts.typed(now);
   let rest = input;
   while (rest.length > 0) {

@@ -32,9 +32,7 @@ export enum Command {
 }
 
 /** The commands that only mean something while a lab is followed. */
-export const LAB_COMMANDS: readonly Command[] = [
-  Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave,
-];
+export const LAB_COMMANDS: readonly Command[] = [Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave];
 
 export const PAGE_UP = '\x1b[5~';
 export const PAGE_DOWN = '\x1b[6~';
@@ -46,9 +44,22 @@ export type ScrollMove = 'page-up' | 'page-down' | 'line-up' | 'line-down' | 'to
 
 /** Keys while the pane shows its history (scrolled back): how far each moves it; any other key goes back to the live screen. */
 export const SCROLL_KEYS: ReadonlyMap<string, ScrollMove> = new Map([
-  [PAGE_UP, 'page-up'], [SHIFT_PAGE_UP, 'page-up'], ['\x1b[A', 'line-up'], ['\x1bOA', 'line-up'], ['k', 'line-up'],
-  [PAGE_DOWN, 'page-down'], [SHIFT_PAGE_DOWN, 'page-down'], ['\x1b[B', 'line-down'], ['\x1bOB', 'line-down'], ['j', 'line-down'],
-  ['g', 'top'], ['\x1b[H', 'top'], ['\x1b[1~', 'top'], ['G', 'bottom'], ['\x1b[F', 'bottom'], ['\x1b[4~', 'bottom'],
+  [PAGE_UP, 'page-up'],
+  [SHIFT_PAGE_UP, 'page-up'],
+  ['\x1b[A', 'line-up'],
+  ['\x1bOA', 'line-up'],
+  ['k', 'line-up'],
+  [PAGE_DOWN, 'page-down'],
+  [SHIFT_PAGE_DOWN, 'page-down'],
+  ['\x1b[B', 'line-down'],
+  ['\x1bOB', 'line-down'],
+  ['j', 'line-down'],
+  ['g', 'top'],
+  ['\x1b[H', 'top'],
+  ['\x1b[1~', 'top'],
+  ['G', 'bottom'],
+  ['\x1b[F', 'bottom'],
+  ['\x1b[4~', 'bottom'],
 ]);
 
 /** Ctrl-]: bound by no shell, tmux (C-b) or screen (C-a); the telnet escape. */
@@ -73,13 +84,18 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.HistoryUp, keys: ['h', '\x1b[A', '\x1bOA'], label: 'h/↑', description: 'select an earlier run in the history' },
   { command: Command.HistoryDown, keys: ['l', '\x1b[B', '\x1bOB'], label: 'l/↓', description: 'select a later run in the history' },
   { command: Command.RunSelected, keys: ['\r'], label: 'Enter', description: 're-run the selected history entry' },
-  { command: Command.ScrollBack, keys: [PAGE_UP, SHIFT_PAGE_UP], label: 'PgUp', description: 'scroll back through the output (also Shift-PgUp at any time)' },
+  {
+    command: Command.ScrollBack,
+    keys: [PAGE_UP, SHIFT_PAGE_UP],
+    label: 'PgUp',
+    description: 'scroll back through the output (also Shift-PgUp at any time)',
+  },
   { command: Command.Record, keys: ['w'], label: 'w', description: 'record the pane to an asciicast file, or stop recording' },
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
   { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },
   { command: Command.Exec, keys: ['x'], label: 'x', description: 'a second shell in the running container (exec), shown in the pane' },
-  { command: Command.SwitchTerminal, keys: ['o'], label: 'o', description: 'switch the pane between the container\'s terminal and the exec shell' },
+  { command: Command.SwitchTerminal, keys: ['o'], label: 'o', description: "switch the pane between the container's terminal and the exec shell" },
   { command: Command.TogglePanels, keys: ['p'], label: 'p', description: 'panels: a column beside the pane, or a status bar above it' },
   { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
   { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },

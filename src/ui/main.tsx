@@ -215,57 +215,66 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   stdin.setEncoding('utf8');
   const bursts = new TypingBursts();
   stdin.on('data', (chunk: string) =>
-    handleInput(chunk, store.getState, {
-      dispatch: store.dispatch,
-      sendToContainer: (keys) => {
-        const typedInto = activeSession();
-        typedInto.clearSelection(); // typing moves on from what was selected, as in a terminal
-        typedInto.sendKeys(keys);
+    handleInput(
+      chunk,
+      store.getState,
+      {
+        dispatch: store.dispatch,
+        sendToContainer: (keys) => {
+          const typedInto = activeSession();
+          typedInto.clearSelection(); // typing moves on from what was selected, as in a terminal
+          typedInto.sendKeys(keys);
+        },
+        run,
+        stop: () => controller.stop(),
+        quit: () => void shutdown(0),
+        redraw,
+        togglePanels: () => store.dispatch({ type: 'panels', shown: layout().sideWidth === 0 }),
+        exec: () => {
+          const run = currentRun(store.getState());
+          if (run) void execShell.open(defaultCommand(run.options.rootfs));
+        },
+        lab: (command) => {
+          if (command === Command.LabType) labs?.typeCommand();
+          else if (command === Command.LabNext) void labs?.next();
+          else if (command === Command.LabPrevious) void labs?.previous();
+          else if (command === Command.LabRestart) void labs?.restart();
+          else if (command === Command.LabLeave) labs?.leave();
+        },
+        openLab: (id) => {
+          loadLabs()
+            .then(({ loadLab, labDir }) => openLab(loadLab(id, labDir())))
+            .catch((error: Error) => session.printError(error.message));
+        },
+        scroll: (move) => activeSession().scroll(scrollLines(move, session.rows)),
+        toggleRecording,
+        find: (text, direction) => activeSession().find(text, direction),
+        copyView: () => copyToClipboard(activeSession().viewText()),
+        mouse: (event) =>
+          handlePaneMouse(event, activeSession(), paneView(), {
+            scrolled: (lines) => store.dispatch({ type: 'scrolled', lines }),
+            copy: (text) => {
+              copyToClipboard(text);
+              store.dispatch({ type: 'notice', text: `copied ${Array.from(text).length} characters` });
+            },
+          }),
+        suspend: () => {
+          releaseTerminal();
+          process.once('SIGCONT', () => {
+            takeTerminal();
+            redraw();
+          });
+          process.kill(process.pid, 'SIGTSTP');
+        },
       },
-      run,
-      stop: () => controller.stop(),
-      quit: () => void shutdown(0),
-      redraw,
-      togglePanels: () => store.dispatch({ type: 'panels', shown: layout().sideWidth === 0 }),
-      exec: () => {
-        const run = currentRun(store.getState());
-        if (run) void execShell.open(defaultCommand(run.options.rootfs));
-      },
-      lab: (command) => {
-        if (command === Command.LabType) labs?.typeCommand();
-        else if (command === Command.LabNext) void labs?.next();
-        else if (command === Command.LabPrevious) void labs?.previous();
-        else if (command === Command.LabRestart) void labs?.restart();
-        else if (command === Command.LabLeave) labs?.leave();
-      },
-      openLab: (id) => {
-        loadLabs()
-          .then(({ loadLab, labDir }) => openLab(loadLab(id, labDir())))
-          .catch((error: Error) => session.printError(error.message));
-      },
-      scroll: (move) => activeSession().scroll(scrollLines(move, session.rows)),
-      toggleRecording,
-      find: (text, direction) => activeSession().find(text, direction),
-      copyView: () => copyToClipboard(activeSession().viewText()),
-      mouse: (event) =>
-        handlePaneMouse(event, activeSession(), paneView(), {
-          scrolled: (lines) => store.dispatch({ type: 'scrolled', lines }),
-          copy: (text) => {
-            copyToClipboard(text);
-            store.dispatch({ type: 'notice', text: `copied ${Array.from(text).length} characters` });
-          },
-        }),
-      suspend: () => {
-        releaseTerminal();
-        process.once('SIGCONT', () => {
-          takeTerminal();
-          redraw();
-        });
-        process.kill(process.pid, 'SIGTSTP');
-      },
-    }, bursts),
+      bursts,
+    ),
   );
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const) {
     process.on(signal, () => void shutdown(code));
   }
   process.on('uncaughtException', (error) => void shutdown(EXIT.RUNTIME, error));
@@ -329,6 +338,9 @@ function scrollLines(move: ScrollMove, rows: number): number {
 /** An unexpected error on one line: what and where (its first stack frame), for a bug report. */
 function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const where = error.stack?.split('\n').find((line) => line.trim().startsWith('at '))?.trim();
+  const where = error.stack
+    ?.split('\n')
+    .find((line) => line.trim().startsWith('at '))
+    ?.trim();
   return where ? `${error.name}: ${error.message} (${where})` : `${error.name}: ${error.message}`;
 }

@@ -34,7 +34,7 @@ function readIfExists(file: string): string | null {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -89,7 +89,7 @@ export function loadConfig(dir: string = configDir()): Config {
   } catch (error) {
     const { line, column } = lineAndColumn(text, jsonErrorOffset(text, error as Error));
     const reason = (error as Error).message.replace(/\s+/g, ' ');
-    throw new Error(`${file}: invalid JSON at line ${line}, column ${column}: ${reason}`);
+    throw new Error(`${file}: invalid JSON at line ${line}, column ${column}: ${reason}`, { cause: error });
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new Error(`${file}: expected an object like {"rootfs": ["/srv/labs/alpine"]}`);

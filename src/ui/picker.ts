@@ -9,7 +9,16 @@ import { defaultCommand, findCommandInRootfs } from '../runtime/insideRootfs.js'
 import { DEFAULT_ROOTFS_DIR } from '../runtime/rootfs.js';
 import { findLocalImage, parseReference } from '../runtime/images/index.js';
 import { RuntimeError } from '../runtime/errors.js';
-import { checkHostname, checkNetwork, checkRootfsDir, checkStorageOptions, DEFAULT_MEMORY_SIZE, namesDirectory, parseMemory, type StorageOptions } from '../runtime/spec.js';
+import {
+  checkHostname,
+  checkNetwork,
+  checkRootfsDir,
+  checkStorageOptions,
+  DEFAULT_MEMORY_SIZE,
+  namesDirectory,
+  parseMemory,
+  type StorageOptions,
+} from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
@@ -165,7 +174,8 @@ function volumesOf(words: string[]): StorageOptions {
   for (let i = 0; i < words.length; i += 2) {
     const [flag, value] = [words[i], words[i + 1]];
     const list = flag === '-v' || flag === '--volume' ? options.volumes : flag === '--tmpfs' ? options.tmpfs : null;
-    if (list === null || value === undefined) throw new RuntimeError(`volumes: give -v HOST:PATH[:ro] or --tmpfs PATH[:OPTIONS], each with its value (not "${flag}")`);
+    if (list === null || value === undefined)
+      throw new RuntimeError(`volumes: give -v HOST:PATH[:ro] or --tmpfs PATH[:OPTIONS], each with its value (not "${flag}")`);
     list.push(value);
   }
   return options;
@@ -178,9 +188,7 @@ function volumesLine(options: StorageOptions): string {
 
 /** The rootfs the picker would run on: a listed choice or the typed path. */
 export function selectedRootfs(state: PickerState): string {
-  return state.rootfsIndex < state.rootfsChoices.length
-    ? state.rootfsChoices[state.rootfsIndex]
-    : state.typedRootfs.trim();
+  return state.rootfsIndex < state.rootfsChoices.length ? state.rootfsChoices[state.rootfsIndex] : state.typedRootfs.trim();
 }
 
 /** A field's words as a shell splits them; null while a quote is still being typed (`strict`: Enter, when that is an error). */

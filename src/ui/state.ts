@@ -181,7 +181,9 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       if (currentRun(state)?.seq !== action.seq) return state;
       const current = action.stats.memory?.current;
       const memorySamples =
-        current === undefined ? state.memorySamples : recentSamples([...state.memorySamples, { at: action.stats.at, value: current }], action.stats.at);
+        current === undefined
+          ? state.memorySamples
+          : recentSamples([...state.memorySamples, { at: action.stats.at, value: current }], action.stats.at);
       return { ...state, stats: action.stats, memorySamples };
     }
     case 'prefix':

@@ -20,7 +20,12 @@ export interface View {
 }
 
 export function mountView(
-  store: Store, session: TerminalSession, painter: PanePainter, liveLines: LiveLines, inkColumns: () => number, ownsTerminal: () => boolean,
+  store: Store,
+  session: TerminalSession,
+  painter: PanePainter,
+  liveLines: LiveLines,
+  inkColumns: () => number,
+  ownsTerminal: () => boolean,
 ): View {
   const { stdout } = process;
   const app = (

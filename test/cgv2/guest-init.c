@@ -56,8 +56,7 @@ static void must(int ok, const char *what) {
   power_off();
 }
 
-static void mount_fs(const char *source, const char *target, const char *type, unsigned long flags,
-                     const char *data) {
+static void mount_fs(const char *source, const char *target, const char *type, unsigned long flags, const char *data) {
   mkdir(target, 0755);
   if (mount(source, target, type, flags, data) < 0 && errno != EBUSY) {
     char what[256];
@@ -179,7 +178,7 @@ static int copy_and_reap(int from, int to, pid_t child) {
       open_output = 0;
       continue;
     }
-    for (ssize_t off = 0, w; off < n; off += w > 0 ? w : 0)
+    for (ssize_t off = 0, w; off<n; off += w> 0 ? w : 0)
       if ((w = write(to, buf + off, (size_t)(n - off))) < 0 && errno != EINTR) break;
   }
 }
@@ -198,8 +197,8 @@ int main(void) {
   mount_fs("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, "nsdelegate,memory_recursiveprot");
   mount_fs("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755");
   load_modules();
-  must((mkdir("/var/lib/baby-docker", 0700) == 0 || errno == EEXIST) &&
-           (mkdir("/var/lib/baby-docker/layers", 0700) == 0 || errno == EEXIST), "mkdir /var/lib/baby-docker/layers");
+  must((mkdir("/var/lib/baby-docker", 0700) == 0 || errno == EEXIST) && (mkdir("/var/lib/baby-docker/layers", 0700) == 0 || errno == EEXIST),
+       "mkdir /var/lib/baby-docker/layers");
   mount_fs("tmpfs", "/var/lib/baby-docker/layers", "tmpfs", MS_NOSUID | MS_NODEV, "mode=700");
   must(sethostname("cgv2", 4) == 0, "sethostname");
   loopback_up();

@@ -50,7 +50,10 @@ function fakeContainer(id: string) {
 
 /** A terminal of 100×32 that never resizes. */
 const TERMINAL = { columns: 100, rows: 32, on: () => {}, off: () => {} };
-const footerText = (store: ReturnType<typeof createStore>) => footerParts(store.getState()).map((p) => p.text).join('');
+const footerText = (store: ReturnType<typeof createStore>) =>
+  footerParts(store.getState())
+    .map((p) => p.text)
+    .join('');
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 80));
 
@@ -60,7 +63,12 @@ describe('App', () => {
     const session = new TerminalSession(64, 26);
     const fakes = [fakeContainer('aaaaaaaaaaaa'), fakeContainer('bbbbbbbbbbbb')];
     let started = 0;
-    const controller = new RunController(session, store.dispatch, async () => fakes[started++].container, () => BRIDGE_NETWORK);
+    const controller = new RunController(
+      session,
+      store.dispatch,
+      async () => fakes[started++].container,
+      () => BRIDGE_NETWORK,
+    );
     const { lastFrame, unmount } = render(<App store={store} terminal={TERMINAL} hostHostname="build-07" />);
     try {
       const first = controller.run({ rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' });
@@ -70,7 +78,13 @@ describe('App', () => {
       await tick();
       let frame = lastFrame()!;
       // The pane's inside is drawn by the pane painter, from the session's screen.
-      assert.equal(session.snapshot().lines[0].runs.map((r) => r.text).join(''), '# echo hi');
+      assert.equal(
+        session
+          .snapshot()
+          .lines[0].runs.map((r) => r.text)
+          .join(''),
+        '# echo hi',
+      );
       assert.match(frame, /aaaaaaaaaaaa/);
       assert.match(frame, /running/);
       assert.match(frame, /host PID 4242/);
@@ -84,7 +98,13 @@ describe('App', () => {
       await first;
       await tick();
       // Its last screen is kept for the history.
-      assert.equal(controller.lastScreen(1)?.lines[1].runs.map((r) => r.text).join(''), 'hi');
+      assert.equal(
+        controller
+          .lastScreen(1)
+          ?.lines[1].runs.map((r) => r.text)
+          .join(''),
+        'hi',
+      );
       frame = lastFrame()!;
       assert.match(frame, /exit code 3/);
       assert.match(frame, /exited/);
@@ -99,7 +119,10 @@ describe('App', () => {
       assert.equal(paneTitle(store.getState()), '#2 bbbbbbbbbbbb /bin/sh · default');
       assert.match(frame, /exit code 137 \(SIGKILL\)/);
       assert.match(frame, /OOM-killed/);
-      assert.deepEqual(store.getState().runs.map((run) => run.status?.code), [3, 137]);
+      assert.deepEqual(
+        store.getState().runs.map((run) => run.status?.code),
+        [3, 137],
+      );
     } finally {
       unmount();
       session.dispose();
@@ -110,7 +133,12 @@ describe('App', () => {
     const store = createStore(initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run'));
     const session = new TerminalSession(78, 19);
     const fake = fakeContainer('cccccccccccc');
-    const controller = new RunController(session, store.dispatch, async () => fake.container, () => BRIDGE_NETWORK);
+    const controller = new RunController(
+      session,
+      store.dispatch,
+      async () => fake.container,
+      () => BRIDGE_NETWORK,
+    );
     const narrow = { columns: 80, rows: 24, on: () => {}, off: () => {} };
     const { lastFrame, unmount } = render(<App store={store} terminal={narrow} hostHostname="h" />);
     try {
@@ -142,7 +170,10 @@ describe('App', () => {
       await tick();
       assert.match(lastFrame()!, /exit code 125/);
       await session.flush();
-      const pane = session.snapshot().lines.map((line) => line.runs.map((r) => r.text).join('')).join('\n');
+      const pane = session
+        .snapshot()
+        .lines.map((line) => line.runs.map((r) => r.text).join(''))
+        .join('\n');
       assert.match(pane, /baby-docker: rootfs \/nope does not exist/);
     } finally {
       unmount();

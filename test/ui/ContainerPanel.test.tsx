@@ -15,17 +15,21 @@ test('a running container shows its id, state, PIDs, uptime and command', () => 
 
 test('a run from an image shows the command its config made, the user and directory it runs as and in, and the image', () => {
   const started = { command: ['/bin/sh', '-c', 'echo hi'], user: 'app', workdir: '/srv/app', image: 'alpine:3' };
-  const frame = frameOf(<ContainerPanel run={makeRun({ options: { rootfs: 'alpine:3', command: [], memory: '100m', hostname: '' }, started })} now={T0} width={50} />);
+  const frame = frameOf(
+    <ContainerPanel run={makeRun({ options: { rootfs: 'alpine:3', command: [], memory: '100m', hostname: '' }, started })} now={T0} width={50} />,
+  );
   assert.match(frame, /\$ \/bin\/sh -c 'echo hi'/);
   assert.match(frame, /image alpine:3 · as app in \/srv\/app/);
-  const onDirectory = frameOf(<ContainerPanel run={makeRun({ started: { command: ['/bin/sh'], user: null, workdir: null, image: null } })} now={T0} width={50} />);
+  const onDirectory = frameOf(
+    <ContainerPanel run={makeRun({ started: { command: ['/bin/sh'], user: null, workdir: null, image: null } })} now={T0} width={50} />,
+  );
   assert.match(onDirectory, /│ as root in \/ +│/);
 });
 
 test('an exited container counts uptime up to its end', () => {
   const run = makeRun({ phase: 'exited', endedAt: T0 + 5_000, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null } });
   const frame = frameOf(<ContainerPanel run={run} now={T0 + 3_600_000} width={40} />);
-  assert.match(frame, /exited · ran 5s/, "how long it ran, not a live-looking uptime");
+  assert.match(frame, /exited · ran 5s/, 'how long it ran, not a live-looking uptime');
 });
 
 test('a starting container has no id or host PID yet', () => {

@@ -20,7 +20,12 @@ test('an OOM kill shows the code, the signal, OOM-killed and the duration', () =
   assert.match(frame, /OOM-killed/);
   assert.match(frame, /ran 1m 05s/);
   // The peak comes after OOM-killed, which a narrow panel must not cut.
-  const narrow = frameOf(<ExitPanel run={exitedRun({ code: 137, signal: 'SIGKILL', oomKilled: true, memory: { peak: 32 * 1024 * 1024, limit: null, oomKills: 1 } }, 500)} width={32} />);
+  const narrow = frameOf(
+    <ExitPanel
+      run={exitedRun({ code: 137, signal: 'SIGKILL', oomKilled: true, memory: { peak: 32 * 1024 * 1024, limit: null, oomKills: 1 } }, 500)}
+      width={32}
+    />,
+  );
   assert.match(narrow, /ran 0s · OOM-killed · peak/);
 });
 

@@ -9,9 +9,23 @@ import { initialState, uiReducer, type UiState } from '../../src/ui/state.js';
 
 const options = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
 const base = initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'run');
-const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), { type: 'run-started', seq: 1, id: 'a', hostPid: 1, started: STARTED_SH });
-const exited = uiReducer(running, { type: 'run-exited', seq: 1, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null }, at: 1 });
-const text = (state: UiState) => footerParts(state).map((p) => p.text).join('');
+const running = uiReducer(uiReducer(base, { type: 'run-requested', options, at: 0 }), {
+  type: 'run-started',
+  seq: 1,
+  id: 'a',
+  hostPid: 1,
+  started: STARTED_SH,
+});
+const exited = uiReducer(running, {
+  type: 'run-exited',
+  seq: 1,
+  status: { code: 0, signal: null, oomKilled: false, memory: null, error: null },
+  at: 1,
+});
+const text = (state: UiState) =>
+  footerParts(state)
+    .map((p) => p.text)
+    .join('');
 
 describe('footer', () => {
   it('shows the prefix key while keys go to the container', () => {
@@ -26,11 +40,21 @@ describe('footer', () => {
 
   it('asks before quitting, shows the command being edited, and how to leave the picker', () => {
     assert.match(text(uiReducer(running, { type: 'overlay', overlay: 'confirm-quit' })), /stop it and quit\? \(y\/n\)/);
-    const editing = uiReducer(uiReducer(exited, { type: 'edit-line', line: { text: 'ls -l', cursor: 5 } }), { type: 'overlay', overlay: 'edit-command' });
-    assert.deepEqual(footerParts(editing).filter((part) => part.style === 'cursor'), [{ text: ' ', style: 'cursor' }]);
+    const editing = uiReducer(uiReducer(exited, { type: 'edit-line', line: { text: 'ls -l', cursor: 5 } }), {
+      type: 'overlay',
+      overlay: 'edit-command',
+    });
+    assert.deepEqual(
+      footerParts(editing).filter((part) => part.style === 'cursor'),
+      [{ text: ' ', style: 'cursor' }],
+    );
     assert.match(text(editing), /^command: ls -l/);
     const midLine = uiReducer(editing, { type: 'edit-line', line: { text: 'ls -l', cursor: 1 } });
-    assert.deepEqual(footerParts(midLine).filter((part) => part.style === 'cursor'), [{ text: 's', style: 'cursor' }], 'the cursor on the character it is before');
+    assert.deepEqual(
+      footerParts(midLine).filter((part) => part.style === 'cursor'),
+      [{ text: 's', style: 'cursor' }],
+      'the cursor on the character it is before',
+    );
     assert.match(text(uiReducer(exited, { type: 'screen', screen: 'picker' })), /Enter start/);
   });
 

@@ -11,7 +11,8 @@ describe('HelpOverlay', () => {
     // A short terminal gets two columns: every key is still there.
     const short = render(<HelpOverlay width={160} height={20} />).lastFrame()!;
     assert.ok(short.split('\n').length <= 20, short);
-    for (const binding of BINDINGS) assert.match(short, new RegExp(`${binding.label.replace(/[[\]?]/g, '\\$&')} +${binding.description.slice(0, 12).replace(/[()?]/g, '\\$&')}`));
+    for (const binding of BINDINGS)
+      assert.match(short, new RegExp(`${binding.label.replace(/[[\]?]/g, '\\$&')} +${binding.description.slice(0, 12).replace(/[()?]/g, '\\$&')}`));
     assert.match(frame, /Ctrl-C always goes to the container/);
     assert.match(frame, /Mouse: wheel scrolls, drag copies \(Shift: your terminal's own selection\)/);
   });

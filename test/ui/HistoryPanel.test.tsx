@@ -32,10 +32,10 @@ const rowsOf = (frame: string): string[] => frame.split('\n').filter((line) => /
 test('newest first, one line per run, with the outcome', () => {
   const rows = rowsOf(frameOf(<HistoryPanel runs={runs} selected={null} maxRows={10} width={40} />));
   assert.equal(rows.length, 4);
-  assert.match(rows[0]!, /#4 …  \/bin\/sh -c 'sleep 100'/, 'quoted as a shell would read it');
-  assert.match(rows[1]!, /#3 ✗ 1  \/bin\/false/);
-  assert.match(rows[2]!, /#2 ✗ 137 OOM  \/bin\/stress --vm 1/);
-  assert.match(rows[3]!, /#1 ✓ 0  \/bin\/sh/);
+  assert.match(rows[0]!, /#4 … {2}\/bin\/sh -c 'sleep 100'/, 'quoted as a shell would read it');
+  assert.match(rows[1]!, /#3 ✗ 1 {2}\/bin\/false/);
+  assert.match(rows[2]!, /#2 ✗ 137 OOM {2}\/bin\/stress --vm 1/);
+  assert.match(rows[3]!, /#1 ✓ 0 {2}\/bin\/sh/);
 });
 
 test('only the last maxRows runs are shown', () => {
@@ -67,12 +67,21 @@ test('no runs yet', () => {
 });
 
 test('the selected run shows what the history remembers of it: how long it ran, its peak memory, its rootfs', () => {
-  const peaked = [...runs.slice(0, 1), { ...runs[1]!, status: { ...runs[1]!.status!, memory: { current: 0, peak: 50 * 1024 * 1024, limit: null, oomKills: 1 } } }];
+  const peaked = [
+    ...runs.slice(0, 1),
+    { ...runs[1]!, status: { ...runs[1]!.status!, memory: { current: 0, peak: 50 * 1024 * 1024, limit: null, oomKills: 1 } } },
+  ];
   const frame = frameOf(<HistoryPanel runs={peaked} selected={1} maxRows={4} width={40} />);
   const lines = frame.split('\n').map((line) => line.replace(/^│ | *│$/g, ''));
   const at = lines.findIndex((line) => line.includes('#2'));
-  assert.deepEqual(lines.slice(at + 1, at + 3).map((line) => line.trim()), ['ran 0s · peak 50.0 MiB', 'on default']);
-  assert.ok(lines.some((line) => line.includes('#1')), 'the other runs keep their lines');
+  assert.deepEqual(
+    lines.slice(at + 1, at + 3).map((line) => line.trim()),
+    ['ran 0s · peak 50.0 MiB', 'on default'],
+  );
+  assert.ok(
+    lines.some((line) => line.includes('#1')),
+    'the other runs keep their lines',
+  );
   // No room for the details: the selection stays on its line alone.
   assert.doesNotMatch(frameOf(<HistoryPanel runs={peaked} selected={1} maxRows={2} width={40} />), /on default/);
 });

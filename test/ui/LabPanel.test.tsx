@@ -10,7 +10,7 @@ const LAB: LabView = {
   step: 0,
   steps: 3,
   stepTitle: 'The shell is PID 1',
-  text: '$$ is the shell\'s own process ID. In a fresh PID namespace the first process gets number 1.',
+  text: "$$ is the shell's own process ID. In a fresh PID namespace the first process gets number 1.",
   command: 'echo "my PID is $$"',
   views: ['inside: PID 1 — on the host: PID 48213'],
   passed: false,
@@ -18,7 +18,7 @@ const LAB: LabView = {
   complete: false,
 };
 
-test('a step: where it is, its text, the command, the host\'s view and what the check waits for', () => {
+test("a step: where it is, its text, the command, the host's view and what the check waits for", () => {
   const frame = frameOf(<LabPanel lab={LAB} width={34} height={16} />);
   assert.match(frame, /Lab · step 1\/3 …/);
   assert.match(frame, /The shell is PID 1/);
@@ -46,9 +46,20 @@ test('a short panel cuts the text, never the command, the views or the check', (
   assert.match(frame, /waiting for/);
 });
 
-test('the side column shows the lab panel in the history\'s place, to the bottom', () => {
+test("the side column shows the lab panel in the history's place, to the bottom", () => {
   const frame = frameOf(
-    <SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={50} />,
+    <SidePanels
+      run={makeRun()}
+      runs={[makeRun()]}
+      selectedHistory={null}
+      stats={null}
+      memorySamples={[]}
+      hostHostname="h"
+      lab={LAB}
+      now={T0}
+      width={34}
+      height={50}
+    />,
   );
   assert.match(frame, /Lab · step 1\/3/);
   assert.doesNotMatch(frame, /History/);
@@ -57,7 +68,20 @@ test('the side column shows the lab panel in the history\'s place, to the bottom
 
 test('beside a lab the network panel shows only where the lab keeps room for its text', () => {
   const column = (height: number) =>
-    frameOf(<SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" lab={LAB} now={T0} width={34} height={height} />);
+    frameOf(
+      <SidePanels
+        run={makeRun()}
+        runs={[makeRun()]}
+        selectedHistory={null}
+        stats={null}
+        memorySamples={[]}
+        hostHostname="h"
+        lab={LAB}
+        now={T0}
+        width={34}
+        height={height}
+      />,
+    );
   const tall = column(50);
   assert.match(tall, /Network/);
   assert.ok(tall.indexOf('Network') < tall.indexOf('Lab · step'), 'above the lab, under the panels always shown');
@@ -86,6 +110,9 @@ test('squeezed, nothing is cut without a sign: the host\'s view and the explanat
   const frame = frameOf(<LabPanel lab={{ ...LAB, command: 'echo "inside I am $$" && cat /proc/1/comm' }} width={34} height={8} />);
   const lines = frame.split('\n');
   assert.equal(lines.length, 8);
-  assert.ok(lines.some((line) => /\$\$ is the shell's own.*…/.test(line)), `the text keeps a line, marked as cut:\n${frame}`);
+  assert.ok(
+    lines.some((line) => /\$\$ is the shell's own.*…/.test(line)),
+    `the text keeps a line, marked as cut:\n${frame}`,
+  );
   assert.ok(!lines.some((line) => /on the host: +│/.test(line)), `a view line cut without a sign:\n${frame}`);
 });

@@ -25,25 +25,41 @@ const shownBy = (sequence: string): string => stripVTControlCharacters(sequence.
 test('the uptime and the sparkline are live lines, painted where Ink draws them, as Ink draws them', () => {
   const lines = new LiveLines();
   const now = T0 + 42_000;
-  const samples = [{ at: T0 + 1000, value: 20 * MiB }, { at: T0 + 30_000, value: 40 * MiB }];
+  const samples = [
+    { at: T0 + 1000, value: 20 * MiB },
+    { at: T0 + 30_000, value: 40 * MiB },
+  ];
   const panels = (at: number) => (
     <LiveLinesContext.Provider value={lines}>
-      <SidePanels run={makeRun()} runs={[makeRun()]} selectedHistory={null} stats={stats} memorySamples={samples} hostHostname="h" now={at} width={34} height={40} />
+      <SidePanels
+        run={makeRun()}
+        runs={[makeRun()]}
+        selectedHistory={null}
+        stats={stats}
+        memorySamples={samples}
+        hostHostname="h"
+        now={at}
+        width={34}
+        height={40}
+      />
     </LiveLinesContext.Provider>
   );
   const { lastFrame, rerender, unmount } = render(panels(now));
   const frame = stripVTControlCharacters(lastFrame() ?? '').split('\n');
   const live = [...lines];
-  assert.equal(live.length, 2, 'the container\'s state line and the memory sparkline');
+  assert.equal(live.length, 2, "the container's state line and the memory sparkline");
   const painted = live.map((line) => {
     const at = line.position();
     assert.ok(at);
-    assert.equal(at.width, 30, 'the panel\'s inside');
+    assert.equal(at.width, 30, "the panel's inside");
     const text = shownBy(liveLineSequence(line.runs(now), at));
     assert.equal(text, frame[at.row - 1]!.padEnd(34).slice(at.col - 1, at.col - 1 + at.width), `row ${at.row}`);
     return { row: at.row, text };
   });
-  assert.deepEqual(painted.map((line) => line.row), [4, 20]);
+  assert.deepEqual(
+    painted.map((line) => line.row),
+    [4, 20],
+  );
   assert.match(painted[0]!.text, /^running · up 42s +$/);
   assert.match(painted[1]!.text, /^ {9}▂{14}▄{7}$/, 'blank before the run, then each 2 s slice of the minute');
   // Two seconds on, with no new render: the painter's text moves on.

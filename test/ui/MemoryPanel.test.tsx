@@ -10,7 +10,11 @@ const secondly = (values: number[]) => values.map((value, i) => ({ at: T0 - (val
 test('usage against the limit: bar, percent, sizes, peak, OOM kills, sparkline', () => {
   const memory = { current: 64 * MiB, peak: 80 * MiB, limit: 100 * MiB, oomKills: 1 };
   // Inner width 26: a bar of 19 cells, 64% of them filled; a sparkline of 26 slices of the minute.
-  const samples = [{ at: T0 - 5000, value: 0 }, { at: T0 - 2500, value: 50 * MiB }, { at: T0 - 100, value: 100 * MiB }];
+  const samples = [
+    { at: T0 - 5000, value: 0 },
+    { at: T0 - 2500, value: 50 * MiB },
+    { at: T0 - 100, value: 100 * MiB },
+  ];
   const frame = frameOf(<MemoryPanel memory={memory} samples={samples} now={T0} endedAt={null} width={30} />);
   assert.match(frame, /Memory/);
   assert.match(frame, /\[█{12}░{7}\] 64%/);
@@ -32,7 +36,9 @@ test('the bar grows with the panel width', () => {
 
 test('without a limit: no percent, sparkline scaled to its own maximum', () => {
   const memory = { current: 10 * MiB, peak: 20 * MiB, limit: null, oomKills: 0 };
-  const frame = frameOf(<MemoryPanel memory={memory} samples={secondly([5 * MiB, 10 * MiB, 10 * MiB, 10 * MiB])} now={T0} endedAt={null} width={30} />);
+  const frame = frameOf(
+    <MemoryPanel memory={memory} samples={secondly([5 * MiB, 10 * MiB, 10 * MiB, 10 * MiB])} now={T0} endedAt={null} width={30} />,
+  );
   assert.match(frame, /10\.0 MiB \/ no limit/);
   assert.doesNotMatch(frame, /%/);
   assert.match(frame, /\[█+░+\]/);
@@ -41,7 +47,10 @@ test('without a limit: no percent, sparkline scaled to its own maximum', () => {
 
 test('only the last minute is drawn, and a value holds until it changes', () => {
   const memory = { current: 0, peak: null, limit: 8, oomKills: 0 };
-  const samples = [{ at: T0 - 100_000, value: 8 }, { at: T0 - 61_000, value: 0 }];
+  const samples = [
+    { at: T0 - 100_000, value: 8 },
+    { at: T0 - 61_000, value: 0 },
+  ];
   const frame = frameOf(<MemoryPanel memory={memory} samples={samples} now={T0} endedAt={null} width={30} />);
   assert.match(frame, /│ ▁{26} │/);
   assert.doesNotMatch(frame, /█/);
@@ -53,7 +62,11 @@ test('the sparkline stops where the run ended', () => {
   const atEnd = frameOf(<MemoryPanel memory={memory} samples={samples} now={T0} endedAt={T0} width={30} />);
   assert.match(atEnd, /│ {22}█{5} │/);
   assert.equal(frameOf(<MemoryPanel memory={memory} samples={samples} now={T0 + 30_000} endedAt={T0} width={30} />), atEnd);
-  assert.match(frameOf(<MemoryPanel memory={memory} samples={samples} now={T0 + 30_000} endedAt={null} width={30} />), /│ {9}█{18} │/, 'a running one moves on');
+  assert.match(
+    frameOf(<MemoryPanel memory={memory} samples={samples} now={T0 + 30_000} endedAt={null} width={30} />),
+    /│ {9}█{18} │/,
+    'a running one moves on',
+  );
 });
 
 test('no memory cgroup, and no reading yet', () => {

@@ -34,7 +34,11 @@ test("--network host: the host's interfaces but lo, added up", () => {
   const host: NetworkState = {
     mode: 'host',
     bridge: null,
-    interfaces: [{ name: 'lo', rxBytes: 999_999, txBytes: 999_999 }, { name: 'ens3', rxBytes: 1024, txBytes: 0 }, { name: 'wlan0', rxBytes: 1024, txBytes: 512 }],
+    interfaces: [
+      { name: 'lo', rxBytes: 999_999, txBytes: 999_999 },
+      { name: 'ens3', rxBytes: 1024, txBytes: 0 },
+      { name: 'wlan0', rxBytes: 1024, txBytes: 512 },
+    ],
     ports: [],
   };
   const frame = frameOf(<NetworkPanel network={host} ended={false} width={34} />);

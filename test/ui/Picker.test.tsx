@@ -42,10 +42,10 @@ describe('Picker', () => {
     const text = frame(state);
     assert.match(text, /New container/);
     assert.match(text, /› default/);
-    assert.match(text, /  \/srv\/labs\/alpine/);
+    assert.match(text, / {2}\/srv\/labs\/alpine/);
     assert.match(text, /type a path…/);
     assert.match(text, /Command/);
-    assert.match(text, /\/bin\/bash/, 'the default rootfs\'s shell');
+    assert.match(text, /\/bin\/bash/, "the default rootfs's shell");
     assert.match(text, /Memory limit/);
     assert.match(text, /100m/);
     assert.match(text, /Hostname/);
@@ -72,7 +72,7 @@ describe('Picker', () => {
     const state = press(initialPicker({ rootfsChoices: ['/srv/a', '/srv/b'], commandHistory: [] }), DOWN, DOWN);
     const text = frame(state);
     assert.match(text, /› \/srv\/b/);
-    assert.match(text, /  default/);
+    assert.match(text, / {2}default/);
     assert.doesNotMatch(text, /› default/);
   });
 
@@ -139,7 +139,12 @@ describe('Picker in a small terminal', () => {
   /** Rows the picker may take in a terminal `rows` tall (layout.ts: the footer and Ink's spare row). */
   const room = (rows: number) => rows - 2;
 
-  for (const [cols, rows, saved] of [[70, 16, 0], [80, 24, 5], [70, 16, 5], [100, 30, 12]] as const) {
+  for (const [cols, rows, saved] of [
+    [70, 16, 0],
+    [80, 24, 5],
+    [70, 16, 5],
+    [100, 30, 12],
+  ] as const) {
     test(`at ${cols}×${rows} with ${saved} saved root filesystems: within its rows, every field once, nothing overprinted`, () => {
       const choices = Array.from({ length: saved }, (_, i) => `/srv/rootfs-${i + 1}`);
       const text = stripVTControlCharacters(frame(initialPicker({ rootfsChoices: choices, commandHistory: [] }), cols, room(rows)));
@@ -147,7 +152,10 @@ describe('Picker in a small terminal', () => {
       assert.ok(shown.length <= room(rows), `${shown.length} rows for ${room(rows)}:\n${text}`);
       for (const label of labels) assert.equal(text.split(label).length - 1, 1, `${label} shown once:\n${text}`);
       assert.match(text, /› default/);
-      assert.ok(shown.every((line) => line.length <= cols), text);
+      assert.ok(
+        shown.every((line) => line.length <= cols),
+        text,
+      );
       assert.match(shown.at(-1) ?? '', /^╰─+╯$/, `the bottom border ends it:\n${text}`);
     });
   }

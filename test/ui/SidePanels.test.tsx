@@ -16,7 +16,9 @@ function makeRun(seq: number, exited: boolean): RunRecord {
     hostPid: 4000 + seq,
     startedAt: T0,
     endedAt: exited ? T0 + 2000 : null,
-    status: exited ? { code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: 'killed by the OOM killer after using more than its limit' } : null,
+    status: exited
+      ? { code: 137, signal: 'SIGKILL', oomKilled: true, memory: null, error: 'killed by the OOM killer after using more than its limit' }
+      : null,
     killAt: null,
     started: null,
   };
@@ -38,7 +40,10 @@ const panels = (height: number, run: RunRecord = runs[2]!): string =>
       runs={runs}
       selectedHistory={null}
       stats={stats}
-      memorySamples={[{ at: T0, value: 60 * MiB }, { at: T0 + 5000, value: 64 * MiB }]}
+      memorySamples={[
+        { at: T0, value: 60 * MiB },
+        { at: T0 + 5000, value: 64 * MiB },
+      ]}
       hostHostname="build-07"
       now={T0 + 10_000}
       width={32}
@@ -48,7 +53,20 @@ const panels = (height: number, run: RunRecord = runs[2]!): string =>
 
 test('with room, every panel is shown, history included', () => {
   const frame = panels(46);
-  for (const text of [/Container/, /host PID 4003/, /inside: lab1/, /host: {3}build-07/, /64\.0 MiB \/ 100\.0 MiB/, /processes: 3 \/ 1024/, /Network bridge/, /10\.88\.0\.7\/24 gw 10\.88\.0\.1/, /running…/, /History/, /#3 …/, /#1 ✗ 137 OOM/]) {
+  for (const text of [
+    /Container/,
+    /host PID 4003/,
+    /inside: lab1/,
+    /host: {3}build-07/,
+    /64\.0 MiB \/ 100\.0 MiB/,
+    /processes: 3 \/ 1024/,
+    /Network bridge/,
+    /10\.88\.0\.7\/24 gw 10\.88\.0\.1/,
+    /running…/,
+    /History/,
+    /#3 …/,
+    /#1 ✗ 137 OOM/,
+  ]) {
     assert.match(frame, text);
   }
   // As tall as its panels (fixed 25, network 6, exit 7), the history with a row per run: Ink draws no empty rows.
@@ -60,7 +78,17 @@ test('a run too short for any poll shows its peak, limit and OOM kills from its 
   const [run] = runs;
   const brief: RunRecord = { ...run!, endedAt: T0 + 4, status: { ...run!.status!, memory: { peak: 99 * MiB, limit: 100 * MiB, oomKills: 1 } } };
   const frame = frameOf(
-    <SidePanels run={brief} runs={[brief]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="h" now={T0 + 10} width={32} height={40} />,
+    <SidePanels
+      run={brief}
+      runs={[brief]}
+      selectedHistory={null}
+      stats={null}
+      memorySamples={[]}
+      hostHostname="h"
+      now={T0 + 10}
+      width={32}
+      height={40}
+    />,
   );
   assert.match(frame, /limit 100\.0 MiB/);
   assert.match(frame, /peak 99\.0 MiB/);
@@ -96,7 +124,17 @@ test('layout: history rows grow with the height', () => {
 
 test('before the first poll and without a run', () => {
   const frame = frameOf(
-    <SidePanels run={null} runs={[]} selectedHistory={null} stats={null} memorySamples={[]} hostHostname="build-07" now={T0} width={32} height={46} />,
+    <SidePanels
+      run={null}
+      runs={[]}
+      selectedHistory={null}
+      stats={null}
+      memorySamples={[]}
+      hostHostname="build-07"
+      now={T0}
+      width={32}
+      height={46}
+    />,
   );
   assert.match(frame, /no container yet/);
   assert.match(frame, /inside: —/);

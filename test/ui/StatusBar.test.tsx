@@ -28,7 +28,10 @@ test('an ended container says how it ended first, and no live-looking figures', 
   const memory = { current: 0, peak: 50 * 1024 * 1024, limit: 50 * 1024 * 1024, oomKills: 2 };
   const run = makeRun({ phase: 'exited', endedAt: T0 + 3_000, status: { code: 137, signal: 'SIGKILL', oomKilled: true, memory, error: null } });
   const line = text(statusBarLine(run, STATS, T0 + 60_000));
-  assert.match(line, /^#1 exited · ran 3s · exit 137 \(SIGKILL\) OOM-killed · peak 50\.0 MiB \/ 50\.0 MiB · OOM kills 2 · PID 1 \(host 4242\) · hostname box1$/);
+  assert.match(
+    line,
+    /^#1 exited · ran 3s · exit 137 \(SIGKILL\) OOM-killed · peak 50\.0 MiB \/ 50\.0 MiB · OOM kills 2 · PID 1 \(host 4242\) · hostname box1$/,
+  );
   assert.doesNotMatch(line, /mem |procs|net /);
 });
 
@@ -40,7 +43,12 @@ test('a past run picked in the history shows what the history remembers of it', 
 });
 
 test('the bar is one line, cut with … where the terminal ends, the past run picked in place of the current one', () => {
-  const past = makeRun({ seq: 1, phase: 'exited', endedAt: T0 + 1_000, status: { code: 0, signal: null, oomKilled: false, memory: null, error: null } });
+  const past = makeRun({
+    seq: 1,
+    phase: 'exited',
+    endedAt: T0 + 1_000,
+    status: { code: 0, signal: null, oomKilled: false, memory: null, error: null },
+  });
   const frame = frameOf(<StatusBar run={makeRun({ seq: 2 })} selected={past} stats={STATS} now={T0} />);
   assert.equal(frame, 'history #1 exit 0 · ran 1s · $ /bin/sh · default');
   const live = frameOf(<StatusBar run={makeRun({ seq: 2 })} selected={null} stats={STATS} now={T0} />);

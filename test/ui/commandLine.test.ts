@@ -23,17 +23,16 @@ describe('splitCommandLine', () => {
   });
 
   test('joinCommandLine quotes words so they split back the same', () => {
-    const cases: string[][] = [
-      ['/bin/sh'],
-      ['sh', '-c', 'echo hi; exit 3'],
-      ['echo', "it's", 'say "hi"', `both ' and "`, '', "'", '"'],
-    ];
+    const cases: string[][] = [['/bin/sh'], ['sh', '-c', 'echo hi; exit 3'], ['echo', "it's", 'say "hi"', `both ' and "`, '', "'", '"']];
     for (const words of cases) assert.deepEqual(splitCommandLine(joinCommandLine(words)), words);
     assert.equal(joinCommandLine(['sh', '-c', 'echo hi']), `sh -c 'echo hi'`);
   });
 
   test('joinCommandLine quotes as a shell would read it back: words with quotes, $, ;, * and the like', () => {
     assert.equal(joinCommandLine(['sh', '-c', 'echo "hi there"; exit 5']), `sh -c 'echo "hi there"; exit 5'`);
-    assert.equal(joinCommandLine(['echo', '$HOME', 'a;b', '*', 'x|y', '--flag=a,b', '/usr/bin/env']), `echo '$HOME' 'a;b' '*' 'x|y' --flag=a,b /usr/bin/env`);
+    assert.equal(
+      joinCommandLine(['echo', '$HOME', 'a;b', '*', 'x|y', '--flag=a,b', '/usr/bin/env']),
+      `echo '$HOME' 'a;b' '*' 'x|y' --flag=a,b /usr/bin/env`,
+    );
   });
 });

@@ -22,7 +22,7 @@ function fakeProcess() {
 }
 
 describe('the exec shell', () => {
-  it('shows the exec\'d shell in a terminal of its own, at the pane\'s size, and closes when it ends', async () => {
+  it("shows the exec'd shell in a terminal of its own, at the pane's size, and closes when it ends", async () => {
     const fake = fakeProcess();
     const actions: UiAction[] = [];
     const started: string[][] = [];
@@ -40,7 +40,14 @@ describe('the exec shell', () => {
     assert.deepEqual(fake.sizes, ['30x6']);
     fake.emit('bash-5.2# ');
     await shell.current!.flush();
-    assert.equal(shell.current!.snapshot().lines[0]!.runs.map((run) => run.text).join('').trimEnd(), 'bash-5.2#');
+    assert.equal(
+      shell
+        .current!.snapshot()
+        .lines[0]!.runs.map((run) => run.text)
+        .join('')
+        .trimEnd(),
+      'bash-5.2#',
+    );
     assert.ok(changes > 0, 'the pane is told');
     shell.current!.sendKeys('ls\r');
     assert.deepEqual(fake.typed, ['ls\r']);

@@ -45,6 +45,9 @@ export const FAKE_NETWORK: ContainerNetwork = { mode: 'bridge', address: '10.88.
 export const BRIDGE_NETWORK: NetworkState = {
   mode: 'bridge',
   bridge: { address: '10.88.0.7', prefix: 24, gateway: '10.88.0.1', hostVeth: 'bdva1b2c3d4', hostVethIndex: 57 },
-  interfaces: [{ name: 'lo', rxBytes: 140, txBytes: 140 }, { name: 'eth0', rxBytes: 1846, txBytes: 796 }],
+  interfaces: [
+    { name: 'lo', rxBytes: 140, txBytes: 140 },
+    { name: 'eth0', rxBytes: 1846, txBytes: 796 },
+  ],
   ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
 };

@@ -21,7 +21,22 @@ function setup(phase: 'running' | 'exited') {
   state = uiReducer(state, { type: 'run-started', seq: 1, id: 'abc', hostPid: 42, started: STARTED_SH });
   if (phase === 'exited') state = uiReducer(state, { type: 'run-exited', seq: 1, status: EXITED, at: 1 });
   const store = createStore(state);
-  const calls = { sent: [] as string[], runs: [] as RunOptions[], stops: 0, quits: 0, redraws: 0, suspends: 0, lab: [] as Command[], labsOpened: [] as string[], scrolledBack: 0, recordings: 0, copies: 0, panelToggles: 0, mouse: [] as MouseReport[], execs: 0 };
+  const calls = {
+    sent: [] as string[],
+    runs: [] as RunOptions[],
+    stops: 0,
+    quits: 0,
+    redraws: 0,
+    suspends: 0,
+    lab: [] as Command[],
+    labsOpened: [] as string[],
+    scrolledBack: 0,
+    recordings: 0,
+    copies: 0,
+    panelToggles: 0,
+    mouse: [] as MouseReport[],
+    execs: 0,
+  };
   const actions: InputActions = {
     dispatch: store.dispatch,
     sendToContainer: (keys) => calls.sent.push(keys),
@@ -208,15 +223,30 @@ describe('the exec shell', () => {
     type(`${PREFIX_KEY}x`);
     assert.equal(calls.execs, 1);
     store.dispatch({ type: 'exec-opened', command: ['/bin/bash'] });
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /keys go to the exec shell/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /keys go to the exec shell/,
+    );
     type(`${PREFIX_KEY}o`);
     assert.equal(state().exec?.shown, false);
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /keys go to the container/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /keys go to the container/,
+    );
     type(`${PREFIX_KEY}o`);
     assert.equal(state().exec?.shown, true);
     store.dispatch({ type: 'exec-closed', code: 0 });
     assert.equal(state().exec, null);
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /the exec shell ended \(exit 0\)/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /the exec shell ended \(exit 0\)/,
+    );
   });
 });
 
@@ -225,7 +255,10 @@ describe('mouse reports', () => {
     const { calls, type } = setup('running');
     type('ab\x1b[<64;40;10Mcd\x1b[<0;5;7m');
     assert.deepEqual(calls.sent, ['ab', 'cd']);
-    assert.deepEqual(calls.mouse, [{ button: 64, col: 40, row: 10, release: false }, { button: 0, col: 5, row: 7, release: true }]);
+    assert.deepEqual(calls.mouse, [
+      { button: 64, col: 40, row: 10, release: false },
+      { button: 0, col: 5, row: 7, release: true },
+    ]);
   });
 
   it('are read as reports, not keys, once the container has exited', () => {
@@ -237,13 +270,18 @@ describe('mouse reports', () => {
   });
 });
 
-describe('scrolling back through the pane\'s history', () => {
+describe("scrolling back through the pane's history", () => {
   it('Shift-PgUp scrolls even while keys go to the container; the next typed key returns to the live screen and reaches it', () => {
     const { calls, type, state } = setup('running');
     type('ab\x1b[5;2~');
     assert.deepEqual(calls.sent, ['ab']);
     assert.equal(state().scrolledBack, 10);
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /history: 10 lines back/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /history: 10 lines back/,
+    );
     type('\x1b[5;2~k');
     assert.equal(state().scrolledBack, 21, 'a page, then a line');
     type('cd');
@@ -271,13 +309,23 @@ describe('searching the history', () => {
     type('\x1b[5~/');
     assert.equal(state().search?.typing, true);
     type('nee');
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /search back for: nee/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /search back for: nee/,
+    );
     type('dle\r');
     assert.equal(state().scrolledBack, 42);
     assert.deepEqual([state().search, state().lastSearch], [null, 'needle']);
     type('n');
     assert.equal(state().search?.found, false);
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /"needle" not found/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /"needle" not found/,
+    );
     type('k');
     assert.deepEqual([state().search, state().scrolledBack], [null, 43]);
     type('/\x1b');
@@ -303,7 +351,12 @@ describe('a new run while a container runs', () => {
     type(`${PREFIX_KEY}r`);
     assert.equal(calls.runs.length, 0, 'the running container was not killed unasked');
     assert.equal(state().overlay, 'confirm-run');
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /stop it and start the new run\? \(y\/n\)/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /stop it and start the new run\? \(y\/n\)/,
+    );
     type('y');
     assert.deepEqual(calls.runs, [OPTIONS]);
   });
@@ -354,7 +407,12 @@ describe('typing ahead as the container exits', () => {
     assert.deepEqual(calls.sent, ['exit\r']);
     assert.deepEqual([calls.runs.length, calls.quits], [0, 0]);
     assert.equal(state().ignoredKeys, 'ls -la\rq');
-    assert.match(footerParts(state()).map((p) => p.text).join(''), /ignored what was typed as it exited \(ls -la⏎q\)/);
+    assert.match(
+      footerParts(state())
+        .map((p) => p.text)
+        .join(''),
+      /ignored what was typed as it exited \(ls -la⏎q\)/,
+    );
   });
 
   it('takes keys as commands after a pause in the typing, and clears the note', () => {
@@ -388,7 +446,10 @@ describe('the picker', () => {
   function onPicker(runs: number) {
     const fresh = setup('exited');
     if (runs === 0) fresh.store.dispatch({ type: 'run-exited', seq: 1, status: EXITED, at: 1 });
-    const store = createStore({ ...initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'picker'), runs: runs ? fresh.state().runs : [] });
+    const store = createStore({
+      ...initialState(initialPicker({ rootfsChoices: [], commandHistory: [] }), 'picker'),
+      runs: runs ? fresh.state().runs : [],
+    });
     const quits = { count: 0 };
     const actions: InputActions = { ...fresh.actions, dispatch: store.dispatch, quit: () => quits.count++ };
     return { store, quits, type: (input: string) => handleInput(input, store.getState, actions) };
@@ -412,7 +473,7 @@ describe('the picker', () => {
     assert.equal(quit.quits.count, 1);
   });
 
-  it('offers the commands run in this session: ↑ and, after n, the last run\'s command', () => {
+  it("offers the commands run in this session: ↑ and, after n, the last run's command", () => {
     const { store, type, state } = setup('running');
     store.dispatch({ type: 'run-exited', seq: 1, status: EXITED, at: 1 });
     store.dispatch({ type: 'run-requested', options: { ...OPTIONS, command: ['sh', '-c', 'echo "hi there"'], memory: '64m' }, at: 2 });
@@ -427,7 +488,18 @@ describe('the picker', () => {
 });
 
 describe('lab keys', () => {
-  const LAB = { title: 'PID', step: 0, steps: 3, stepTitle: 'PID 1', text: 'x', command: 'echo $$', views: [], passed: false, waiting: 'output', complete: false };
+  const LAB = {
+    title: 'PID',
+    step: 0,
+    steps: 3,
+    stepTitle: 'PID 1',
+    text: 'x',
+    command: 'echo $$',
+    views: [],
+    passed: false,
+    waiting: 'output',
+    complete: false,
+  };
 
   it('after the prefix, t ] [ R L go to the lab while one is followed', () => {
     const { store, calls, type } = setup('running');
@@ -443,9 +515,12 @@ describe('lab keys', () => {
     assert.deepEqual(calls.lab, []);
   });
 
-  it('starts the lab chosen on the picker\'s Labs field', () => {
+  it("starts the lab chosen on the picker's Labs field", () => {
     const { store, calls, type } = setup('exited');
-    store.dispatch({ type: 'picker', picker: initialPicker({ rootfsChoices: [], commandHistory: [], labChoices: [{ id: '01-pid', title: 'PID' }] }) });
+    store.dispatch({
+      type: 'picker',
+      picker: initialPicker({ rootfsChoices: [], commandHistory: [], labChoices: [{ id: '01-pid', title: 'PID' }] }),
+    });
     store.dispatch({ type: 'screen', screen: 'picker' });
     type('\x1b[Z'); // Shift-Tab: from the first field round to the last, Labs
     type('\x1b[B\r'); // the first lab, Enter

@@ -40,7 +40,7 @@ function plainLines(next: () => number, count: number): string {
 /** `data` cut at random places between characters, as the pty's reads cut it: mid-line, mid-sequence, or not at all. */
 function chunksOf(data: string, next: () => number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const size = next() < 0.2 ? data.length : 1 + Math.floor(next() * 200);
     chunks.push(Buffer.from(data.slice(at, at + size)));
     at += size;
@@ -106,7 +106,10 @@ describe('jump scrolling', () => {
   it('drops whole plain chunks, and counts lines across chunks', () => {
     const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
     const chunks = [lines(0, 40), lines(40, 40), lines(80, 40), lines(120, 3 * ROWS + 1)];
-    const kept = dropScrolledOffLines(chunks.map((chunk) => Buffer.from(chunk)), ROWS).toString();
+    const kept = dropScrolledOffLines(
+      chunks.map((chunk) => Buffer.from(chunk)),
+      ROWS,
+    ).toString();
     assert.equal(kept, '\r\n'.repeat(ROWS) + lines(120 + 2 * ROWS + 1, ROWS), 'the last ROWS lines after ROWS fresh ones');
     // Cut into chunks of every small size, so that every CR, LF and line falls on a chunk's edge somewhere: the same.
     const text = lines(0, 5 * ROWS);
@@ -116,7 +119,13 @@ describe('jump scrolling', () => {
     }
     // A sequence in an early chunk: nothing from there on may go, nor anything before it that is too short.
     const withSequence = [lines(0, 2), '\x1b[H', ...chunks];
-    assert.equal(dropScrolledOffLines(withSequence.map((chunk) => Buffer.from(chunk)), ROWS).toString(), withSequence.join(''));
+    assert.equal(
+      dropScrolledOffLines(
+        withSequence.map((chunk) => Buffer.from(chunk)),
+        ROWS,
+      ).toString(),
+      withSequence.join(''),
+    );
   });
 });
 

@@ -14,14 +14,23 @@ async function sessionWith(output: string) {
   const session = new TerminalSession(20, 5);
   const typed: string[] = [];
   let emit: (data: Buffer) => void = () => {};
-  const fake = { onData: (listener: (data: Buffer) => void) => ((emit = listener), () => {}), write: (keys: string) => typed.push(keys), resize() {}, pause() {}, resume() {} };
+  const fake = {
+    onData: (listener: (data: Buffer) => void) => ((emit = listener), () => {}),
+    write: (keys: string) => typed.push(keys),
+    resize() {},
+    pause() {},
+    resume() {},
+  };
   session.attach(fake as unknown as PtyContainer);
   emit(Buffer.from(output));
   await session.flush();
   const scrolled: number[] = [];
   const copied: string[] = [];
   const mouse = (button: number, col: number, row: number, release = false) =>
-    handlePaneMouse({ button, col, row, release } satisfies MouseReport, session, VIEW, { scrolled: (n) => scrolled.push(n), copy: (t) => copied.push(t) });
+    handlePaneMouse({ button, col, row, release } satisfies MouseReport, session, VIEW, {
+      scrolled: (n) => scrolled.push(n),
+      copy: (t) => copied.push(t),
+    });
   return { session, typed, scrolled, copied, mouse };
 }
 
@@ -47,11 +56,24 @@ describe('the mouse over the pane', () => {
     mouse(0, 36 + 5, 3, true);
     assert.deepEqual(copied, ['world\nsecond']);
     const first = session.snapshot().lines[0]!.runs;
-    assert.deepEqual(first.map((run) => [run.text, run.inverse ?? false]), [['hello ', false], ['world' + ' '.repeat(9), true]], 'to the line\'s end, as the next line is selected too');
+    assert.deepEqual(
+      first.map((run) => [run.text, run.inverse ?? false]),
+      [
+        ['hello ', false],
+        ['world' + ' '.repeat(9), true],
+      ],
+      "to the line's end, as the next line is selected too",
+    );
     mouse(0, 36, 4);
     mouse(0, 36, 4, true);
     assert.equal(copied.length, 1, 'a click is no selection');
-    assert.ok(session.snapshot().lines.slice(0, 2).every((line) => line.runs.every((run) => !run.inverse)), 'and clears the last one');
+    assert.ok(
+      session
+        .snapshot()
+        .lines.slice(0, 2)
+        .every((line) => line.runs.every((run) => !run.inverse)),
+      'and clears the last one',
+    );
     session.dispose();
   });
 

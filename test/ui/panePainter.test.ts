@@ -21,16 +21,26 @@ function attachFake(session: TerminalSession): (data: string) => void {
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */
 const VIEW: PaneView = {
-  title: '#1 abc sh', focused: true, screen: null, top: 1, left: 35, width: 10, height: 5,
-  footer: [{ text: 'r', style: 'key' }, { text: ' re-run' }], footerRow: 6, cols: 50,
+  title: '#1 abc sh',
+  focused: true,
+  screen: null,
+  top: 1,
+  left: 35,
+  width: 10,
+  height: 5,
+  footer: [{ text: 'r', style: 'key' }, { text: ' re-run' }],
+  footerRow: 6,
+  cols: 50,
 };
 
 describe('pane painter', () => {
   it('positions a line inside the border, with its colours, the rest of it blanked', () => {
     const line = { runs: [{ text: 'hi', color: 'ansi256(1)', bold: true }, { text: '世' }], columns: 4, key: 'k' };
     assert.equal(lineSequence(line, 0, VIEW), '\x1b[2;36H\x1b[0;1;38;5;1mhi\x1b[0m世\x1b[0m\x1b[4X');
-    assert.equal(lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, VIEW),
-      '\x1b[4;36H\x1b[0;48;2;10;11;12mx\x1b[0m\x1b[7X');
+    assert.equal(
+      lineSequence({ runs: [{ text: 'x', backgroundColor: '#0a0b0c' }], columns: 1, key: 'k' }, 2, VIEW),
+      '\x1b[4;36H\x1b[0;48;2;10;11;12mx\x1b[0m\x1b[7X',
+    );
     assert.equal(lineSequence({ runs: [{ text: '12345678' }], columns: 8, key: 'k' }, 0, VIEW), '\x1b[2;36H\x1b[0m12345678\x1b[0m');
   });
 
@@ -70,13 +80,18 @@ describe('pane painter', () => {
     session.dispose();
   });
 
-  it('cuts Ink\'s erasing to its column and repaints the footer right behind each frame', async () => {
+  it("cuts Ink's erasing to its column and repaints the footer right behind each frame", async () => {
     const session = new TerminalSession(8, 3);
     const painter = new PanePainter(session, { write: () => true }, () => VIEW);
     painter.afterInkFrame(Number.POSITIVE_INFINITY); // all of the pane is on screen
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
-    const wrapped = inkStdout(stdout, painter, () => 34, () => true);
+    const wrapped = inkStdout(
+      stdout,
+      painter,
+      () => 34,
+      () => true,
+    );
     assert.equal(wrapped.columns, 34, 'Ink lays out only the panel column');
     wrapped.write('\x1b[?2026h');
     wrapped.write('\x1b[2K\x1b[1A\x1b[2K\x1b[Gframe\n');
@@ -98,10 +113,15 @@ describe('pane painter', () => {
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
     let owns = false;
-    const wrapped = inkStdout(stdout, painter, () => 34, () => owns);
+    const wrapped = inkStdout(
+      stdout,
+      painter,
+      () => 34,
+      () => owns,
+    );
     wrapped.write('\x1b[2K\x1b[Gpanels\n');
     await Promise.resolve();
-    assert.deepEqual(chunks, [], 'the shell\'s screen is left alone');
+    assert.deepEqual(chunks, [], "the shell's screen is left alone");
     owns = true;
     wrapped.write('\x1b[2K\x1b[Gpanels\n');
     await Promise.resolve();
@@ -115,7 +135,12 @@ describe('pane painter', () => {
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 80 } as unknown as NodeJS.WriteStream;
     let columns = 80;
-    const wrapped = inkStdout(stdout, painter, () => columns, () => true);
+    const wrapped = inkStdout(
+      stdout,
+      painter,
+      () => columns,
+      () => true,
+    );
     wrapped.write('full-width picker\n');
     await Promise.resolve();
     columns = 34; // the run view: the picker's lines are erased whole, and the pane drawn again
@@ -129,14 +154,19 @@ describe('pane painter', () => {
     session.dispose();
   });
 
-  it('under a status bar, draws the pane from its top row, and after a frame of Ink\'s only the border it erased', async () => {
+  it("under a status bar, draws the pane from its top row, and after a frame of Ink's only the border it erased", async () => {
     const session = new TerminalSession(8, 3);
     const emit = attachFake(session);
     const view: PaneView = { ...VIEW, top: 2, left: 1 };
     const painter = new PanePainter(session, { write: () => true }, () => view);
     const chunks: string[] = [];
     const stdout = { write: (data: string) => chunks.push(data), columns: 50 } as unknown as NodeJS.WriteStream;
-    const wrapped = inkStdout(stdout, painter, () => 50, () => true);
+    const wrapped = inkStdout(
+      stdout,
+      painter,
+      () => 50,
+      () => true,
+    );
     assert.match(borderSequence(view), /^\x1b\[2;1H.*╭.*\x1b\[3;1H│.*\x1b\[6;1H.*╰/s);
     emit('one');
     await session.flush();
@@ -144,11 +174,11 @@ describe('pane painter', () => {
     await Promise.resolve();
     const repaint = chunks.at(-1) ?? '';
     assert.match(repaint, /\x1b\[2;1H.*╭/s, 'the border again: the frame ends on its row');
-    assert.doesNotMatch(repaint, /\x1b\[3;2H/, 'the pane\'s lines are below the frame: not drawn again');
+    assert.doesNotMatch(repaint, /\x1b\[3;2H/, "the pane's lines are below the frame: not drawn again");
     session.dispose();
   });
 
-  it('draws the panels\' live lines as they change, below the column\'s cut never, and again after an Ink frame', () => {
+  it("draws the panels' live lines as they change, below the column's cut never, and again after an Ink frame", () => {
     const session = new TerminalSession(8, 3);
     const written: string[] = [];
     let uptime = 'up 1s';

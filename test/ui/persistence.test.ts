@@ -4,14 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { configDir } from '../../src/runtime/paths.js';
-import {
-  HISTORY_LIMIT,
-  loadConfig,
-  loadHistory,
-  rememberRun,
-  saveHistory,
-  type History,
-} from '../../src/ui/persistence.js';
+import { HISTORY_LIMIT, loadConfig, loadHistory, rememberRun, saveHistory, type History } from '../../src/ui/persistence.js';
 
 let dir: string;
 beforeEach(() => {
@@ -59,7 +52,7 @@ describe('loadConfig', () => {
     // [text, line, column] of the first bad character.
     const cases: [string, number, number][] = [
       ['{\n  "rootfs": ["/srv/a",]\n}\n', 2, 23], // trailing comma: V8 gives no position
-      ["{\"rootfs\": ['/srv/a']}", 1, 13], // single quotes
+      ['{"rootfs": [\'/srv/a\']}', 1, 13], // single quotes
       ['{"rootfs": ["/a" "/b"]}', 1, 18], // missing comma: V8 gives a position
       ['{rootfs: []}', 1, 2],
       ['{"rootfs": ["/a"]', 1, 18], // cut short

@@ -3,14 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  EMPTY_COMMAND_ERROR,
-  initialPicker,
-  pickerAfterRun,
-  pickerKey,
-  selectedRootfs,
-  type PickerState,
-} from '../../src/ui/picker.js';
+import { EMPTY_COMMAND_ERROR, initialPicker, pickerAfterRun, pickerKey, selectedRootfs, type PickerState } from '../../src/ui/picker.js';
 import { defaultCommand } from '../../src/runtime/insideRootfs.js';
 
 /** The default rootfs's shell: bash, made from this host's programs (see test/insideRootfs.test.ts for the choice itself). */
@@ -126,7 +119,10 @@ describe('focus movement', () => {
   });
 
   test('the Labs field chooses a lab with Up/Down; Enter there starts it, elsewhere runs the command', () => {
-    const labChoices = [{ id: '01-pid', title: 'PID' }, { id: '02-filesystem', title: 'Filesystem' }];
+    const labChoices = [
+      { id: '01-pid', title: 'PID' },
+      { id: '02-filesystem', title: 'Filesystem' },
+    ];
     let state = initialPicker({ rootfsChoices: [], commandHistory: [], labChoices });
     state = press(state, SHIFT_TAB);
     assert.equal(state.focus, 'lab');
@@ -254,10 +250,7 @@ describe('validation', () => {
   test('memory and hostname are checked as they are typed', () => {
     let state = press(fresh(), TAB, TAB, CTRL_U);
     state = type(state, '10q');
-    assert.equal(
-      state.errors.memory,
-      'invalid memory size "10q": use a number of bytes or a size like 256m or 1g',
-    );
+    assert.equal(state.errors.memory, 'invalid memory size "10q": use a number of bytes or a size like 256m or 1g');
     state = press(state, BACKSPACE);
     state = type(state, 'm');
     assert.equal(state.errors.memory, undefined);
@@ -307,7 +300,7 @@ describe('validation', () => {
 });
 
 describe('the default command', () => {
-  test('is the selected rootfs\'s shell, bash or sh, until a command is typed', () => {
+  test("is the selected rootfs's shell, bash or sh, until a command is typed", () => {
     assert.equal(DEFAULT_SHELL, '/bin/bash', 'this host has bash, so its default rootfs does');
     let state = initialPicker({ rootfsChoices: [rootfsDir], commandHistory: [] });
     state = press(state, DOWN);
@@ -377,7 +370,7 @@ describe('submit', () => {
     assert.equal('network' in pickerKey(fresh(), ENTER).submit!, false);
   });
 
-  test('after a run, the picker offers its network again; the command line\'s --network is there from the start', () => {
+  test("after a run, the picker offers its network again; the command line's --network is there from the start", () => {
     const after = pickerAfterRun(fresh(), { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '', network: 'host' });
     assert.equal(after.network, 'host');
     assert.equal(initialPicker({ rootfsChoices: [], commandHistory: [], network: 'none' }).network, 'none');

@@ -17,15 +17,32 @@ describe('Recorder', () => {
     recorder.output('héllo "there"\r\n', 1_700_000_000_500);
     recorder.resize(100, 30, 1_700_000_001_250);
     recorder.close();
-    const [header, ...events] = fs.readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
-    assert.deepEqual(header, { version: 2, width: 80, height: 24, timestamp: 1_700_000_000, title: 'baby-docker-tui', env: { TERM: 'xterm-256color' } });
-    assert.deepEqual(events, [[0.1, 'o', '\x1bc'], [0.5, 'o', 'héllo "there"\r\n'], [1.25, 'r', '100x30']]);
+    const [header, ...events] = fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.deepEqual(header, {
+      version: 2,
+      width: 80,
+      height: 24,
+      timestamp: 1_700_000_000,
+      title: 'baby-docker-tui',
+      env: { TERM: 'xterm-256color' },
+    });
+    assert.deepEqual(events, [
+      [0.1, 'o', '\x1bc'],
+      [0.5, 'o', 'héllo "there"\r\n'],
+      [1.25, 'r', '100x30'],
+    ]);
   });
 
   it('never overwrites a file, nor writes through a link', () => {
     const existing = path.join(dir, 'existing.cast');
     fs.writeFileSync(existing, 'keep me');
-    assert.throws(() => new Recorder(existing, { cols: 80, rows: 24 }, 't'), { message: `cannot record to ${existing}: it exists already (choose a new file name)` });
+    assert.throws(() => new Recorder(existing, { cols: 80, rows: 24 }, 't'), {
+      message: `cannot record to ${existing}: it exists already (choose a new file name)`,
+    });
     assert.equal(fs.readFileSync(existing, 'utf8'), 'keep me');
     const link = path.join(dir, 'link.cast');
     fs.symlinkSync(path.join(dir, 'target'), link);

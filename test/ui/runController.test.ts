@@ -19,8 +19,17 @@ describe('stats polling', () => {
       let end: () => void = () => {};
       const exited = new Promise<void>((resolve) => (end = resolve));
       const container = {
-        id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC, network: FAKE_NETWORK,
-        onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
+        id: 'abc',
+        hostPid: 42,
+        running: true,
+        spec: FAKE_SPEC,
+        network: FAKE_NETWORK,
+        onData: () => () => {},
+        write() {},
+        resize() {},
+        pause() {},
+        resume() {},
+        kill() {},
         wait: async () => {
           await exited;
           return { code: 0, signal: null, oomKilled: false, memory: null, error: null };
@@ -28,7 +37,12 @@ describe('stats polling', () => {
         stats: () => ({ memory: { current: memory, peak: memory, limit: null, oomKills: 0 }, pids: { current: 1, limit: 1024 }, hostname: 'h' }),
       } as unknown as PtyContainer;
       const stats: UiAction[] = [];
-      const controller = new RunController(session, (action) => action.type === 'stats' && stats.push(action), async () => container, () => network);
+      const controller = new RunController(
+        session,
+        (action) => action.type === 'stats' && stats.push(action),
+        async () => container,
+        () => network,
+      );
       const run = controller.run(OPTIONS);
       await new Promise((resolve) => setImmediate(resolve));
       assert.equal(stats.length, 1, 'the first poll, at once');
@@ -76,8 +90,16 @@ describe('kill', () => {
     let end: () => void = () => {};
     const exited = new Promise<void>((resolve) => (end = resolve));
     const container = {
-      id: 'abc', hostPid: 42, running: true, spec: FAKE_SPEC, network: FAKE_NETWORK,
-      onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {},
+      id: 'abc',
+      hostPid: 42,
+      running: true,
+      spec: FAKE_SPEC,
+      network: FAKE_NETWORK,
+      onData: () => () => {},
+      write() {},
+      resize() {},
+      pause() {},
+      resume() {},
       kill: () => end(),
       wait: async () => {
         await exited;
@@ -85,7 +107,12 @@ describe('kill', () => {
       },
       stats: () => ({ memory: null, pids: null, hostname: 'h' }),
     } as unknown as PtyContainer;
-    const controller = new RunController(session, () => {}, async () => container, () => BRIDGE_NETWORK);
+    const controller = new RunController(
+      session,
+      () => {},
+      async () => container,
+      () => BRIDGE_NETWORK,
+    );
     try {
       void controller.run(OPTIONS);
       await new Promise((resolve) => setImmediate(resolve));
@@ -105,17 +132,33 @@ describe('the default bridge falling back', () => {
     const fellBack = { ...FAKE_NETWORK, mode: 'none', address: null, gateway: null, fallback: 'create bridge bd0: EOPNOTSUPP' };
     const container = () =>
       ({
-        id: 'abc', hostPid: 42, running: false, spec: FAKE_SPEC, network: fellBack,
-        onData: () => () => {}, write() {}, resize() {}, pause() {}, resume() {}, kill() {},
+        id: 'abc',
+        hostPid: 42,
+        running: false,
+        spec: FAKE_SPEC,
+        network: fellBack,
+        onData: () => () => {},
+        write() {},
+        resize() {},
+        pause() {},
+        resume() {},
+        kill() {},
         wait: async () => ({ code: 0, signal: null, oomKilled: false, memory: null, error: null }),
         stats: () => ({ memory: null, pids: null, hostname: 'h' }),
       }) as unknown as PtyContainer;
-    const controller = new RunController(session, (action) => action.type === 'notice' && notices.push(action), async () => container());
+    const controller = new RunController(
+      session,
+      (action) => action.type === 'notice' && notices.push(action),
+      async () => container(),
+    );
     try {
       await controller.run(OPTIONS);
       await controller.run(OPTIONS);
       assert.deepEqual(notices, [
-        { type: 'notice', text: 'no bridge network on this host, so the container has only lo (--network none asks for that and silences this): create bridge bd0: EOPNOTSUPP' },
+        {
+          type: 'notice',
+          text: 'no bridge network on this host, so the container has only lo (--network none asks for that and silences this): create bridge bd0: EOPNOTSUPP',
+        },
       ]);
     } finally {
       session.dispose();

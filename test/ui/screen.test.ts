@@ -17,11 +17,7 @@ describe('screen snapshot', () => {
   it('merges equal attributes into runs and keeps colours', async () => {
     const term = await emulate('\x1b[31;1mred\x1b[0m plain \x1b[38;2;1;2;3mrgb\x1b[0m');
     const [line] = snapshotScreen(term, false).lines;
-    assert.deepEqual(line.runs, [
-      { text: 'red', color: 'ansi256(1)', bold: true },
-      { text: ' plain ' },
-      { text: 'rgb', color: '#010203' },
-    ]);
+    assert.deepEqual(line.runs, [{ text: 'red', color: 'ansi256(1)', bold: true }, { text: ' plain ' }, { text: 'rgb', color: '#010203' }]);
   });
 
   it('gives a wide character two columns and no extra space', async () => {
@@ -99,7 +95,10 @@ describe('terminal session', () => {
     const container = fakeContainer();
     session.attach(container as unknown as PtyContainer);
     session.resize(30, 8);
-    assert.deepEqual(container.sizes, [[20, 5], [30, 8]]);
+    assert.deepEqual(container.sizes, [
+      [20, 5],
+      [30, 8],
+    ]);
     container.emit('x\x1b[?25l');
     await session.flush();
     assert.equal(session.snapshot().cursor.visible, false);

@@ -9,7 +9,10 @@ function fakeContainer() {
   let listener: (data: Buffer) => void = () => {};
   const container = {
     onData: (l: (data: Buffer) => void) => ((listener = l), () => {}),
-    write() {}, resize() {}, pause() {}, resume() {},
+    write() {},
+    resize() {},
+    pause() {},
+    resume() {},
   } as unknown as PtyContainer;
   return { container, output: (text: string) => listener(Buffer.from(text)) };
 }
@@ -44,17 +47,20 @@ describe('scrollback', () => {
     }
   });
 
-  it('in a flood, shows each batch\'s last screenful at once, and the history it pushes out is what a terminal keeps once the flood stops', async () => {
+  it("in a flood, shows each batch's last screenful at once, and the history it pushes out is what a terminal keeps once the flood stops", async () => {
     const session = new TerminalSession(20, 5);
     try {
       const { container, output } = fakeContainer();
       session.attach(container);
       const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
-      const changed = () => new Promise<void>((resolve) => { const off = session.onChange(() => (off(), resolve())); });
+      const changed = () =>
+        new Promise<void>((resolve) => {
+          const off = session.onChange(() => (off(), resolve()));
+        });
       const shown = changed();
       output(lines(1, 2 * SCROLLBACK_LINES));
       await shown;
-      assert.equal(text(session)[3], `line ${2 * SCROLLBACK_LINES}`, 'the batch\'s last lines on screen');
+      assert.equal(text(session)[3], `line ${2 * SCROLLBACK_LINES}`, "the batch's last lines on screen");
       output(lines(2 * SCROLLBACK_LINES + 1, 2 * SCROLLBACK_LINES));
       await session.flush(); // the flood has stopped: its screen is shown at once, its history parsed once it is looked at
       const last = 4 * SCROLLBACK_LINES;
@@ -66,7 +72,7 @@ describe('scrollback', () => {
     }
   });
 
-  it('finds a line in the history, older or newer, and puts it at the view\'s top', async () => {
+  it("finds a line in the history, older or newer, and puts it at the view's top", async () => {
     const session = new TerminalSession(20, 5);
     try {
       const { container, output } = fakeContainer();

@@ -8,9 +8,30 @@ import * as path from 'node:path';
 import { extract } from 'tar';
 import { RuntimeError } from '../errors.js';
 import { IMAGES_DIR } from '../paths.js';
-import { checkManifest, hostPlatform, isIndex, MEDIA_TYPES, selectPlatform, type ConfigBlob, type Descriptor, type ImageIndex, type Manifest } from './oci.js';
+import {
+  checkManifest,
+  hostPlatform,
+  isIndex,
+  MEDIA_TYPES,
+  selectPlatform,
+  type ConfigBlob,
+  type Descriptor,
+  type ImageIndex,
+  type Manifest,
+} from './oci.js';
 import { parseReference, referenceName } from './reference.js';
-import { addBlobFromFile, blobPath, ensureStoreDirs, readBlobJson, removeUnusedBlobs, shortId, tagImage, temporaryPath, writeBlob, type LocalImage } from './store.js';
+import {
+  addBlobFromFile,
+  blobPath,
+  ensureStoreDirs,
+  readBlobJson,
+  removeUnusedBlobs,
+  shortId,
+  tagImage,
+  temporaryPath,
+  writeBlob,
+  type LocalImage,
+} from './store.js';
 import { compressionOf, diffIdOf, unpackLayer } from './unpack.js';
 
 /** The layer media type a blob's first bytes show. */
@@ -31,7 +52,8 @@ function storeManifest(config: Descriptor, layers: Descriptor[]): string {
 async function install(manifestDigest: string, names: string[]): Promise<LocalImage[]> {
   const manifest = checkManifest(readBlobJson<Manifest>(manifestDigest), manifestDigest);
   const diffIds = readBlobJson<ConfigBlob>(manifest.config.digest).rootfs.diff_ids;
-  if (diffIds.length !== manifest.layers.length) throw new RuntimeError(`image ${manifestDigest}: its config lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
+  if (diffIds.length !== manifest.layers.length)
+    throw new RuntimeError(`image ${manifestDigest}: its config lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
   for (const [i, layer] of manifest.layers.entries()) await unpackLayer(layer.digest, diffIds[i], `layer ${shortId(layer.digest)}`);
   // An image without a name goes by its manifest's digest (`images` shows it as <none>).
   return (names.length ? names : [manifestDigest]).map((name) => tagImage(name, manifestDigest));
@@ -46,7 +68,11 @@ function inside(dir: string, name: string): string {
 
 /** `docker save`: manifest.json lists each image's config, layer tars and tags. */
 async function loadDockerArchive(dir: string): Promise<LocalImage[]> {
-  const entries = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
+  const entries = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as {
+    Config: string;
+    RepoTags?: string[] | null;
+    Layers: string[];
+  }[];
   const loaded: LocalImage[] = [];
   for (const entry of entries) {
     const config = await addBlobFromFile(inside(dir, entry.Config));
@@ -56,7 +82,12 @@ async function loadDockerArchive(dir: string): Promise<LocalImage[]> {
       layers.push({ mediaType: layerMediaType(digest), digest, size });
     }
     const manifest = storeManifest({ mediaType: MEDIA_TYPES.ociConfig, ...config }, layers);
-    loaded.push(...(await install(manifest, (entry.RepoTags ?? []).map((tag) => referenceName(parseReference(tag))))));
+    loaded.push(
+      ...(await install(
+        manifest,
+        (entry.RepoTags ?? []).map((tag) => referenceName(parseReference(tag))),
+      )),
+    );
   }
   return loaded;
 }
@@ -106,7 +137,13 @@ export async function loadImages(file: string): Promise<LocalImage[]> {
     fs.mkdirSync(dir, { mode: 0o700 });
   }
   try {
-    if (unpacked) await extract({ file, cwd: unpacked, strict: true, filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory') });
+    if (unpacked)
+      await extract({
+        file,
+        cwd: unpacked,
+        strict: true,
+        filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'Directory'),
+      });
     if (fs.existsSync(path.join(dir, 'manifest.json'))) return await loadDockerArchive(dir);
     if (fs.existsSync(path.join(dir, 'oci-layout'))) return await loadOciLayout(dir);
     throw new RuntimeError(`${file} is neither a docker save archive (manifest.json) nor an OCI layout (oci-layout, index.json)`);

@@ -70,7 +70,12 @@ export async function commitRun(ref: string, nameText: string): Promise<LocalIma
   const diffIds = layers.map((descriptor) => descriptor.digest); // uncompressed: a new layer's digest is its diff_id
   let config: ConfigBlob;
   if (base) {
-    config = { ...base.config, created, rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, diffIds[diffIds.length - 1]] }, history: [...(base.config.history ?? []), historyEntry(run, created)] };
+    config = {
+      ...base.config,
+      created,
+      rootfs: { type: 'layers', diff_ids: [...base.config.rootfs.diff_ids, diffIds[diffIds.length - 1]] },
+      history: [...(base.config.history ?? []), historyEntry(run, created)],
+    };
   } else {
     const { architecture, os } = hostPlatform();
     config = {
@@ -84,7 +89,10 @@ export async function commitRun(ref: string, nameText: string): Promise<LocalIma
         ...(run.user !== null ? { User: run.user } : {}),
       },
       rootfs: { type: 'layers', diff_ids: diffIds },
-      history: [{ created, created_by: `baby-docker commit: the rootfs directory ${'dir' in run.base ? run.base.dir : ''}` }, historyEntry(run, created)],
+      history: [
+        { created, created_by: `baby-docker commit: the rootfs directory ${'dir' in run.base ? run.base.dir : ''}` },
+        historyEntry(run, created),
+      ],
     };
   }
   return storeImage(config, layers, name);

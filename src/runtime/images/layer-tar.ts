@@ -28,13 +28,14 @@ class TarWriter {
 
   write(data: Buffer): void {
     this.hash.update(data);
-    for (let at = 0; at < data.length; ) at += fs.writeSync(this.fd, data, at);
+    for (let at = 0; at < data.length;) at += fs.writeSync(this.fd, data, at);
   }
 
   header(data: HeaderData): void {
     const header = new Header(data);
     // A path, link or number too long for ustar goes in a PAX header before it.
-    if (header.encode()) this.write(new Pax({ path: data.path, linkpath: data.linkpath, size: data.size, uid: data.uid, gid: data.gid, mtime: data.mtime }).encode());
+    if (header.encode())
+      this.write(new Pax({ path: data.path, linkpath: data.linkpath, size: data.size, uid: data.uid, gid: data.gid, mtime: data.mtime }).encode());
     this.write(header.block!);
   }
 
@@ -106,7 +107,9 @@ export function writeLayerTar(root: string, kind: TreeKind, fd: number): string 
     if (kind === 'upper' && !st.isSymbolicLink()) {
       const marks = native.overlayAttrs(full);
       if (marks.redirect || marks.metacopy) {
-        throw new RuntimeError(`cannot commit ${rel}: overlayfs ${marks.redirect ? 'redirected it (redirect_dir)' : 'copied only its metadata (metacopy)'}, which an image layer cannot say`);
+        throw new RuntimeError(
+          `cannot commit ${rel}: overlayfs ${marks.redirect ? 'redirected it (redirect_dir)' : 'copied only its metadata (metacopy)'}, which an image layer cannot say`,
+        );
       }
       if (marks.opaque && st.isDirectory() && rel !== '') {
         out.header({ path: `${rel}/`, type: 'Directory', size: 0, mode, ...owner });

@@ -85,7 +85,15 @@ export function checkManifest(doc: Manifest, what: string): Manifest {
 }
 
 /** OCI's name for this machine's architecture, as images are built for it. */
-const OCI_ARCH: Partial<Record<NodeJS.Architecture, string>> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+const OCI_ARCH: Partial<Record<NodeJS.Architecture, string>> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+  riscv64: 'riscv64',
+};
 
 export function hostPlatform(): Platform {
   const architecture = OCI_ARCH[process.arch] ?? process.arch;
@@ -105,5 +113,7 @@ export function selectPlatform(index: ImageIndex, what: string): Descriptor {
   const chosen = candidates.find((m) => !host.variant || m.platform?.variant === host.variant);
   if (chosen) return chosen;
   const there = index.manifests.filter((m) => m.platform && m.platform.architecture !== 'unknown').map((m) => platformName(m.platform!));
-  throw new RuntimeError(`${what} has no image for ${platformName(host)}: it has ${there.length ? [...new Set(there)].join(', ') : 'none with a platform'}`);
+  throw new RuntimeError(
+    `${what} has no image for ${platformName(host)}: it has ${there.length ? [...new Set(there)].join(', ') : 'none with a platform'}`,
+  );
 }

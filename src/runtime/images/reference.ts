@@ -44,7 +44,8 @@ export function parseReference(ref: string): Reference {
   if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) registry = parts.shift()!;
   if (registry === 'index.docker.io') registry = DOCKER_HUB;
   if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
-  if (parts.some((part) => !COMPONENT.test(part))) throw invalid('a repository name is lowercase letters, digits and separators (. _ -), parts joined by /');
+  if (parts.some((part) => !COMPONENT.test(part)))
+    throw invalid('a repository name is lowercase letters, digits and separators (. _ -), parts joined by /');
   return { registry, repository: parts.join('/'), tag: tag ?? (digest ? null : DEFAULT_TAG), digest };
 }
 

@@ -12,7 +12,18 @@ import { RuntimeError } from '../errors.js';
 import { PARTIAL_BLOBS_DIR } from '../paths.js';
 import { checkManifest, isIndex, MANIFEST_ACCEPT, selectPlatform, type ConfigBlob, type Descriptor, type ImageIndex, type Manifest } from './oci.js';
 import { DOCKER_HUB, parseReference, referenceName, type Reference } from './reference.js';
-import { commitBlob, digestHex, digestMismatch, ensureStoreDirs, hasBlob, readBlobJson, shortId, tagImage, writeBlob, type LocalImage } from './store.js';
+import {
+  commitBlob,
+  digestHex,
+  digestMismatch,
+  ensureStoreDirs,
+  hasBlob,
+  readBlobJson,
+  shortId,
+  tagImage,
+  writeBlob,
+  type LocalImage,
+} from './store.js';
 import { unpackLayer } from './unpack.js';
 
 /** Where Docker Hub's registry API answers. */
@@ -48,7 +59,10 @@ function storedCredentials(registry: string): string | null {
   } catch {
     return null;
   }
-  const keys = registry === DOCKER_HUB ? ['https://index.docker.io/v1/', 'index.docker.io', DOCKER_HUB] : [registry, `https://${registry}`, `http://${registry}`];
+  const keys =
+    registry === DOCKER_HUB
+      ? ['https://index.docker.io/v1/', 'index.docker.io', DOCKER_HUB]
+      : [registry, `https://${registry}`, `http://${registry}`];
   return keys.map((key) => config.auths?.[key]?.auth).find((auth) => auth) ?? null;
 }
 
@@ -86,7 +100,9 @@ class Registry {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const host = new URL(url).host;
-      throw new RuntimeError(`cannot reach ${this.ref.registry}${host === this.ref.registry ? '' : ` (${host})`}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
+      throw new RuntimeError(
+        `cannot reach ${this.ref.registry}${host === this.ref.registry ? '' : ` (${host})`}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+      );
     }
   }
 
@@ -102,7 +118,9 @@ class Registry {
     } else if (scheme === 'basic' && this.credentials) {
       this.authorization = `Basic ${this.credentials}`;
     } else {
-      throw new RuntimeError(`${this.ref.registry} wants credentials: log in (docker login writes them to ${path.join(dockerConfigDir(), 'config.json')})`);
+      throw new RuntimeError(
+        `${this.ref.registry} wants credentials: log in (docker login writes them to ${path.join(dockerConfigDir(), 'config.json')})`,
+      );
     }
     response = await send();
     return this.checkAccess(response);
@@ -110,7 +128,10 @@ class Registry {
 
   private checkAccess(response: Response): Response {
     if (response.status !== 401 && response.status !== 403) return response;
-    if (this.credentials) throw new RuntimeError(`authentication refused by ${this.ref.registry} for ${this.ref.repository}: check the credentials in ${path.join(dockerConfigDir(), 'config.json')}`);
+    if (this.credentials)
+      throw new RuntimeError(
+        `authentication refused by ${this.ref.registry} for ${this.ref.repository}: check the credentials in ${path.join(dockerConfigDir(), 'config.json')}`,
+      );
     throw new RuntimeError(`access denied to ${this.ref.repository} on ${this.ref.registry}: it does not exist or needs credentials (docker login)`);
   }
 
@@ -120,7 +141,9 @@ class Registry {
     url.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
     const response = await this.fetch(url.href, this.credentials ? { Authorization: `Basic ${this.credentials}` } : {});
     if (response.status === 401 || response.status === 403) {
-      throw new RuntimeError(`authentication refused by ${url.host} for ${this.ref.registry}: check the credentials in ${path.join(dockerConfigDir(), 'config.json')}`);
+      throw new RuntimeError(
+        `authentication refused by ${url.host} for ${this.ref.registry}: check the credentials in ${path.join(dockerConfigDir(), 'config.json')}`,
+      );
     }
     if (!response.ok) throw new RuntimeError(`token request to ${url.host} failed: HTTP ${response.status}`);
     const body = (await response.json()) as { token?: string; access_token?: string };
@@ -139,7 +162,8 @@ class Registry {
     if (!response.ok) throw new RuntimeError(`${this.ref.registry}: HTTP ${response.status} for the manifest of ${referenceName(this.ref)}`);
     const body = Buffer.from(await response.arrayBuffer());
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
-    if (reference.startsWith('sha256:') && digest !== reference) throw digestMismatch(`the manifest of ${referenceName(this.ref)}`, reference, digest);
+    if (reference.startsWith('sha256:') && digest !== reference)
+      throw digestMismatch(`the manifest of ${referenceName(this.ref)}`, reference, digest);
     return { body, digest, mediaType: response.headers.get('content-type')?.split(';')[0] || undefined };
   }
 
@@ -176,13 +200,15 @@ class Registry {
       onProgress(done);
       for await (const chunk of response.body ?? []) {
         hash.update(chunk);
-        for (let at = 0; at < chunk.length; ) at += fs.writeSync(fd, chunk, at);
+        for (let at = 0; at < chunk.length;) at += fs.writeSync(fd, chunk, at);
         done += chunk.length;
         if (done > layer.size) break;
         onProgress(done);
       }
     } catch (err) {
-      throw new RuntimeError(`the download of layer ${shortId(layer.digest)} from ${this.ref.registry} was cut off (${(err as Error).message}): pull again to resume it`);
+      throw new RuntimeError(
+        `the download of layer ${shortId(layer.digest)} from ${this.ref.registry} was cut off (${(err as Error).message}): pull again to resume it`,
+      );
     } finally {
       fs.closeSync(fd);
     }
@@ -212,7 +238,8 @@ export async function pullImage(refText: string, options: PullOptions = {}): Pro
   ensureStoreDirs();
   if (!hasBlob(manifest.config.digest)) writeBlob(await registry.blob(manifest.config.digest), manifest.config.digest);
   const diffIds = readBlobJson<ConfigBlob>(manifest.config.digest).rootfs.diff_ids;
-  if (diffIds.length !== manifest.layers.length) throw new RuntimeError(`${name}: its config lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
+  if (diffIds.length !== manifest.layers.length)
+    throw new RuntimeError(`${name}: its config lists ${diffIds.length} layers, its manifest ${manifest.layers.length}`);
   const report = (layer: Descriptor, done: number): void => options.onProgress?.({ layer: shortId(layer.digest), done, total: layer.size });
   // A layer may come twice (empty ones do): fetched once.
   const blobs = [...new Map(manifest.layers.map((layer) => [layer.digest, layer])).values()];

@@ -95,7 +95,13 @@ export async function addBlobFromFile(file: string): Promise<{ digest: string; s
   const tmp = temporaryPath(path.join(BLOBS_DIR, 'sha256'));
   const hash = createHash('sha256');
   let size = 0;
-  const tap = new Transform({ transform(chunk: Buffer, _encoding, done) { hash.update(chunk); size += chunk.length; done(null, chunk); } });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
   try {
     await pipeline(fs.createReadStream(file), tap, fs.createWriteStream(tmp, { mode: 0o600 }));
   } catch (err) {
@@ -148,7 +154,7 @@ function changeIndex<T>(change: (index: Index) => T): T {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    let age = 0;
+    let age: number;
     try {
       age = Date.now() - fs.statSync(lock).mtimeMs;
     } catch {
@@ -233,15 +239,21 @@ function used(): { blobs: Set<string>; layers: Set<string> } {
 export function removeImage(ref: string): string[] {
   const found = lookup(ref);
   if (!found) throw new RuntimeError(`no such image: ${ref}`);
-  const removed = found.byName ? [found.image.name] : listImages().filter((image) => image.id === found.image.id).map((image) => image.name);
+  const removed = found.byName
+    ? [found.image.name]
+    : listImages()
+        .filter((image) => image.id === found.image.id)
+        .map((image) => image.name);
   const candidates = changeIndex((index) => {
     const gone = removed.map((name) => contents(name, index[name]));
     for (const name of removed) delete index[name];
     return gone;
   });
   const still = used();
-  for (const hex of new Set(candidates.flatMap((c) => c.blobs))) if (!still.blobs.has(hex)) fs.rmSync(path.join(BLOBS_DIR, 'sha256', hex), { force: true });
-  for (const hex of new Set(candidates.flatMap((c) => c.layers))) if (!still.layers.has(hex)) fs.rmSync(path.join(IMAGE_LAYERS_DIR, hex), { recursive: true, force: true });
+  for (const hex of new Set(candidates.flatMap((c) => c.blobs)))
+    if (!still.blobs.has(hex)) fs.rmSync(path.join(BLOBS_DIR, 'sha256', hex), { force: true });
+  for (const hex of new Set(candidates.flatMap((c) => c.layers)))
+    if (!still.layers.has(hex)) fs.rmSync(path.join(IMAGE_LAYERS_DIR, hex), { recursive: true, force: true });
   return removed;
 }
 

@@ -113,7 +113,7 @@ async function extract(file: string, root: string, what: string): Promise<string
       const fd = native.imageOpenFile(root, rel);
       openFile = fd;
       entry.on('data', (chunk: Buffer) => {
-        for (let at = 0; at < chunk.length; ) at += fs.writeSync(fd, chunk, at);
+        for (let at = 0; at < chunk.length;) at += fs.writeSync(fd, chunk, at);
       });
       entry.on('end', () => {
         fs.fchownSync(fd, owner.uid, owner.gid);

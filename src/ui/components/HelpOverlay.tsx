@@ -17,8 +17,11 @@ export const HelpOverlay = memo(function HelpOverlay({ width, height }: { width:
     <Box flexDirection="column" width={width} height={height} borderStyle="round" paddingX={1}>
       <Text bold>Keys</Text>
       <Text>
-        While a container runs, every key goes to it. Press <Text bold color="cyan">{PREFIX_LABEL}</Text> first to
-        give one command; once it has exited, keys are commands. Ctrl-C always goes to the container.
+        While a container runs, every key goes to it. Press{' '}
+        <Text bold color="cyan">
+          {PREFIX_LABEL}
+        </Text>{' '}
+        first to give one command; once it has exited, keys are commands. Ctrl-C always goes to the container.
       </Text>
       <Text wrap="truncate-end">Mouse: wheel scrolls, drag copies (Shift: your terminal's own selection)</Text>
       <Text> </Text>
@@ -27,7 +30,9 @@ export const HelpOverlay = memo(function HelpOverlay({ width, height }: { width:
           <Box key={i} flexDirection="column" width={columnWidth} marginRight={i < columns.length - 1 ? COLUMN_GAP : 0}>
             {column.map((b) => (
               <Text key={b.command} wrap="truncate-end">
-                <Text bold color="cyan">{b.label.padEnd(8)}</Text>
+                <Text bold color="cyan">
+                  {b.label.padEnd(8)}
+                </Text>
                 {b.description}
               </Text>
             ))}

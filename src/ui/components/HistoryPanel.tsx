@@ -60,7 +60,14 @@ export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows
   const withDetails = selected !== null && maxRows > HISTORY_DETAIL_ROWS;
   const rows = Math.max(1, Math.floor(maxRows) - (withDetails ? HISTORY_DETAIL_ROWS : 0));
   return (
-    <Box borderStyle="round" flexDirection="column" width={width} height={rows + (withDetails ? HISTORY_DETAIL_ROWS : 0) + HISTORY_PANEL_CHROME} paddingX={1} flexShrink={0}>
+    <Box
+      borderStyle="round"
+      flexDirection="column"
+      width={width}
+      height={rows + (withDetails ? HISTORY_DETAIL_ROWS : 0) + HISTORY_PANEL_CHROME}
+      paddingX={1}
+      flexShrink={0}
+    >
       <Text bold>History</Text>
       {runs.length === 0 && <Text dimColor>no runs yet</Text>}
       {visibleIndexes(runs.length, selected, rows).map((index) => {
@@ -77,7 +84,13 @@ export const HistoryPanel = memo(function HistoryPanel({ runs, selected, maxRows
               {'  '}
               {truncate(joinCommandLine(run.options.command), inner - used)}
             </Text>
-            {isSelected && withDetails && details(run, inner).map((line) => <Text key={line} dimColor>{line}</Text>)}
+            {isSelected &&
+              withDetails &&
+              details(run, inner).map((line) => (
+                <Text key={line} dimColor>
+                  {line}
+                </Text>
+              ))}
           </Box>
         );
       })}

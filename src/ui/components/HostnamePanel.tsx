@@ -23,7 +23,10 @@ export const HostnamePanel = memo(function HostnamePanel({ hostname, hostHostnam
         {'inside: '}
         <Text color="cyan">{truncate(hostname ?? '—', nameWidth)}</Text>
       </Text>
-      <Text wrap="truncate-end">{'host:   '}{truncate(hostHostname, nameWidth)}</Text>
+      <Text wrap="truncate-end">
+        {'host:   '}
+        {truncate(hostHostname, nameWidth)}
+      </Text>
     </Box>
   );
 });

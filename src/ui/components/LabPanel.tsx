@@ -45,7 +45,15 @@ export const LabPanel = memo(function LabPanel({ lab, width, height }: LabPanelP
   room += textReserve;
   const text = take(wrapLines(lab.text, inner, room));
   return (
-    <Box borderStyle="round" borderColor={lab.passed || lab.complete ? 'green' : 'yellow'} flexDirection="column" width={width} height={height} paddingX={1} flexShrink={0}>
+    <Box
+      borderStyle="round"
+      borderColor={lab.passed || lab.complete ? 'green' : 'yellow'}
+      flexDirection="column"
+      width={width}
+      height={height}
+      paddingX={1}
+      flexShrink={0}
+    >
       <Text bold>
         {`Lab · step ${lab.step + 1}/${lab.steps} `}
         {lab.passed ? <Text color="green">✓</Text> : <Text color="yellow">…</Text>}

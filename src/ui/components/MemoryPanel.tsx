@@ -51,7 +51,9 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, end
       {memory && endedAt !== null && (
         // Ended: the cgroup is gone, so no figure that looks live; the run's own totals.
         <>
-          <Text dimColor wrap="truncate-end">ended: nothing in use now</Text>
+          <Text dimColor wrap="truncate-end">
+            ended: nothing in use now
+          </Text>
           <Text wrap="truncate-end">limit {limit !== null ? formatBytes(limit) : 'none'}</Text>
         </>
       )}
@@ -84,11 +86,7 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, end
           <Text color={memory.oomKills > 0 ? 'red' : undefined} bold={memory.oomKills > 0} wrap="truncate-end">
             OOM kills: {memory.oomKills}
           </Text>
-          {samples.length > 0 ? (
-            <LiveText line={sparkLine} now={now} />
-          ) : (
-            <Text dimColor>no samples yet</Text>
-          )}
+          {samples.length > 0 ? <LiveText line={sparkLine} now={now} /> : <Text dimColor>no samples yet</Text>}
         </>
       )}
     </Box>

@@ -69,7 +69,13 @@ function FieldError({ error, compact }: { error: string | undefined; compact: bo
 function WithCursor({ value, cursor }: { value: string; cursor: number | null }) {
   const chars = Array.from(value);
   const at = Math.min(cursor ?? chars.length, chars.length);
-  if (at === chars.length) return <>{value}{CURSOR}</>;
+  if (at === chars.length)
+    return (
+      <>
+        {value}
+        {CURSOR}
+      </>
+    );
   return (
     <>
       {chars.slice(0, at).join('')}
@@ -85,7 +91,12 @@ function TextField({ value, focused, cursor, placeholder }: { value: string; foc
     <Box paddingLeft={4}>
       <Text wrap="truncate-start">
         {focused ? <WithCursor value={value} cursor={cursor} /> : value}
-        {value === '' && placeholder ? <Text dimColor>{focused ? ' ' : ''}{placeholder}</Text> : null}
+        {value === '' && placeholder ? (
+          <Text dimColor>
+            {focused ? ' ' : ''}
+            {placeholder}
+          </Text>
+        ) : null}
       </Text>
     </Box>
   );
@@ -170,8 +181,7 @@ function Field({ label, focused, compact, children }: { label: string; focused: 
 function PickerPanel({ state, width, height }: PickerProps) {
   const focused = (field: PickerField) => state.focus === field;
   const { compact, listRows } = pickerLayout(state, width, height);
-  const historyNote =
-    state.historyIndex === null ? '' : ` (history ${state.historyIndex + 1}/${state.commandHistory.length})`;
+  const historyNote = state.historyIndex === null ? '' : ` (history ${state.historyIndex + 1}/${state.commandHistory.length})`;
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="cyan" width={width} paddingX={1}>
       <Text bold>New container</Text>

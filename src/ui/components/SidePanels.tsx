@@ -101,7 +101,12 @@ export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
       {layout.network && network}
       <ExitPanel run={run} width={width} compact={layout.compactExit} />
       {layout.historyRows > 0 && (
-        <HistoryPanel runs={runs} selected={selectedHistory} maxRows={Math.min(layout.historyRows, Math.max(1, runs.length) + (selectedHistory !== null ? HISTORY_DETAIL_ROWS : 0))} width={width} />
+        <HistoryPanel
+          runs={runs}
+          selected={selectedHistory}
+          maxRows={Math.min(layout.historyRows, Math.max(1, runs.length) + (selectedHistory !== null ? HISTORY_DETAIL_ROWS : 0))}
+          width={width}
+        />
       )}
     </Box>
   );

@@ -8,12 +8,13 @@ export interface TerminalSize {
   off(event: 'resize', listener: () => void): unknown;
 }
 
+const sizeOf = (terminal: TerminalSize) => ({ cols: terminal.columns || 100, rows: terminal.rows || 30 });
+
 /** The terminal's size, following resizes; fallbacks where there is none. */
 export function useTerminalSize(terminal: TerminalSize): { cols: number; rows: number } {
-  const read = () => ({ cols: terminal.columns || 100, rows: terminal.rows || 30 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => sizeOf(terminal));
   useEffect(() => {
-    const onResize = () => setSize(read());
+    const onResize = () => setSize(sizeOf(terminal));
     terminal.on('resize', onResize);
     return () => {
       terminal.off('resize', onResize);

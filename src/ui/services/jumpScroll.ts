@@ -69,7 +69,7 @@ function endOfPlainStart(chunks: readonly Buffer[]): Position {
 /** The nth LF counting back from `before` (exclusive), across chunks, or null. */
 function lineFeedBefore(chunks: readonly Buffer[], before: Position, n: number): Position | null {
   let { chunk, index } = before;
-  for (let found = 0; ; ) {
+  for (let found = 0; ;) {
     // lastIndexOf takes a negative offset as counted from the end: search only from a real byte.
     const at = index > 0 ? chunks[chunk].lastIndexOf(LF, index - 1) : -1;
     if (at >= 0) {

@@ -20,7 +20,13 @@ const MAX_OUTPUT = 256 * 1024;
 
 /** A lab's container options as the UI runs them. */
 function labRunOptions(run: LabRun): RunOptions {
-  return { ...run, rootfs: run.rootfs ?? 'default', command: run.command ?? ['/bin/sh'], memory: run.memory ?? DEFAULT_MEMORY_SIZE, hostname: run.hostname ?? '' };
+  return {
+    ...run,
+    rootfs: run.rootfs ?? 'default',
+    command: run.command ?? ['/bin/sh'],
+    memory: run.memory ?? DEFAULT_MEMORY_SIZE,
+    hostname: run.hostname ?? '',
+  };
 }
 
 export interface LabControllerDeps {

@@ -145,7 +145,6 @@ export class PanePainter {
     session.onChange(() => this.paintChanged());
   }
 
-
   /**
    * After an Ink frame that erased columns 1 to `erasedCols` of its rows (the
    * footer's among them, see inkStdout): what of ours was there, as one string.

@@ -24,7 +24,9 @@ export class Recorder {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new RuntimeError(
-        code === 'EEXIST' ? `cannot record to ${file}: it exists already (choose a new file name)` : `cannot record to ${file}: ${code ?? (error as Error).message}`,
+        code === 'EEXIST'
+          ? `cannot record to ${file}: it exists already (choose a new file name)`
+          : `cannot record to ${file}: ${code ?? (error as Error).message}`,
       );
     }
     this.startedAt = now;

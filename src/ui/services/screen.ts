@@ -52,9 +52,7 @@ export interface ScreenSnapshot {
 
 function colorOf(mode: 'fg' | 'bg', cell: IBufferCell): string | undefined {
   const [isDefault, isPalette, value] =
-    mode === 'fg'
-      ? [cell.isFgDefault(), cell.isFgPalette(), cell.getFgColor()]
-      : [cell.isBgDefault(), cell.isBgPalette(), cell.getBgColor()];
+    mode === 'fg' ? [cell.isFgDefault(), cell.isFgPalette(), cell.getFgColor()] : [cell.isBgDefault(), cell.isBgPalette(), cell.getBgColor()];
   if (isDefault) return undefined;
   if (isPalette) return `ansi256(${value})`;
   return `#${value.toString(16).padStart(6, '0')}`;
@@ -79,10 +77,19 @@ function styleOf(cell: IBufferCell, inverted: boolean): Omit<TextRun, 'text'> {
 function sameAttributes(a: IBufferCell, b: IBufferCell): boolean {
   const isDefault = a.isAttributeDefault();
   if (isDefault !== b.isAttributeDefault()) return false;
-  return isDefault || (a.getFgColorMode() === b.getFgColorMode() && a.getFgColor() === b.getFgColor() &&
-    a.getBgColorMode() === b.getBgColorMode() && a.getBgColor() === b.getBgColor() &&
-    a.isBold() === b.isBold() && a.isDim() === b.isDim() && a.isItalic() === b.isItalic() &&
-    a.isUnderline() === b.isUnderline() && a.isStrikethrough() === b.isStrikethrough() && a.isInverse() === b.isInverse());
+  return (
+    isDefault ||
+    (a.getFgColorMode() === b.getFgColorMode() &&
+      a.getFgColor() === b.getFgColor() &&
+      a.getBgColorMode() === b.getBgColorMode() &&
+      a.getBgColor() === b.getBgColor() &&
+      a.isBold() === b.isBold() &&
+      a.isDim() === b.isDim() &&
+      a.isItalic() === b.isItalic() &&
+      a.isUnderline() === b.isUnderline() &&
+      a.isStrikethrough() === b.isStrikethrough() &&
+      a.isInverse() === b.isInverse())
+  );
 }
 
 /**

@@ -92,7 +92,7 @@ export class TerminalSession {
   constructor(cols: number, rows: number) {
     // logLevel off: xterm reports a sequence it cannot parse on the console, which is the screen the UI draws.
     this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: SCROLLBACK_LINES, logLevel: 'off' });
-    useUnicode11Widths(this.term);
+    applyUnicode11Widths(this.term);
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
       if (params.includes(25)) this.cursorVisible = visible;
@@ -431,7 +431,7 @@ export class TerminalSession {
     if (this.preview?.cols !== cols || this.preview.rows !== rows) {
       this.preview?.dispose();
       this.preview = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: 1, logLevel: 'off' });
-      useUnicode11Widths(this.preview);
+      applyUnicode11Widths(this.preview);
     }
     this.emulatorBusy = true;
     this.preview.write(Buffer.concat([RESET, screenful]), () => {
@@ -454,8 +454,7 @@ export class TerminalSession {
   private canJumpScroll(): boolean {
     const core = (this.term as unknown as { _core?: JumpScrollState })._core;
     const buffer = core?.buffer;
-    return core?._inputHandler?._parser?.currentState === PARSER_GROUND &&
-      buffer?.scrollTop === 0 && buffer.scrollBottom === this.term.rows - 1;
+    return core?._inputHandler?._parser?.currentState === PARSER_GROUND && buffer?.scrollTop === 0 && buffer.scrollBottom === this.term.rows - 1;
   }
 
   /** A clean screen; output not yet parsed belonged to what came before. */
@@ -496,7 +495,7 @@ export class TerminalSession {
  * Character widths as today's terminals (and Ink, which lays out the panels) count them:
  * Unicode 11, where an emoji takes two columns; xterm's default (Unicode 6) gives it one.
  */
-export function useUnicode11Widths(term: xterm.Terminal): void {
+export function applyUnicode11Widths(term: xterm.Terminal): void {
   term.loadAddon(new Unicode11Addon());
   term.unicode.activeVersion = '11';
 }
