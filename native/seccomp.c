@@ -72,15 +72,13 @@ static const int admin_only[] = {
 
 #define NAMESPACE_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 
-#define MAX_FILTER 128
-
 struct filter {
-  struct sock_filter insns[MAX_FILTER];
+  struct sock_filter *insns;
   unsigned short len;
 };
 
 static void emit(struct filter *f, struct sock_filter insn) {
-  if (f->len < MAX_FILTER) f->insns[f->len] = insn;
+  if (f->len < SECCOMP_MAX_FILTER) f->insns[f->len] = insn;
   f->len++;
 }
 
@@ -90,8 +88,8 @@ static void deny(struct filter *f, int syscall, unsigned action) {
   emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, action));
 }
 
-int seccomp_install(int allow_admin, struct bd_error *err) {
-  struct filter f = {.len = 0};
+int seccomp_build(int allow_admin, struct sock_filter out[SECCOMP_MAX_FILTER], struct bd_error *err) {
+  struct filter f = {.insns = out, .len = 0};
   /* Another architecture's syscall numbers mean other calls: refuse them all. */
   emit(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, DATA_ARCH));
   emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0));
@@ -129,8 +127,15 @@ int seccomp_install(int allow_admin, struct bd_error *err) {
     emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, RET_ERRNO(EPERM)));
   }
   emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-  if (f.len > MAX_FILTER) return bd_fail(err, 0, "seccomp filter: %u instructions, room for %d", f.len, MAX_FILTER);
-  struct sock_fprog prog = {.len = f.len, .filter = f.insns};
+  if (f.len > SECCOMP_MAX_FILTER) return bd_fail(err, 0, "seccomp filter: %u instructions, room for %d", f.len, SECCOMP_MAX_FILTER);
+  return f.len;
+}
+
+int seccomp_install(int allow_admin, struct bd_error *err) {
+  struct sock_filter insns[SECCOMP_MAX_FILTER];
+  int len = seccomp_build(allow_admin, insns, err);
+  if (len < 0) return -1;
+  struct sock_fprog prog = {.len = (unsigned short)len, .filter = insns};
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) return bd_fail(err, errno, "seccomp filter");
   return 0;
 }

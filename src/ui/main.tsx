@@ -32,7 +32,7 @@ import type { RunOptions } from './types.js';
 import type { View } from './view.js';
 
 /** How often the panels' live lines are brought up to date: a second passes on screen at most this late. */
-const LIVE_LINE_TICK_MS = 250;
+const LIVE_LINE_TICK_MS = 1000;
 
 // Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own),
 // mouse reports while a button is down, in SGR form (services/paneMouse.ts).
