@@ -3,7 +3,8 @@
  * byte goes to it except the prefix key; after the prefix (one command), or
  * once the container has exited, keys are commands (see keymap.ts).
  */
-import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, SCROLL_KEYS, SHIFT_PAGE_DOWN, SHIFT_PAGE_UP, type ScrollMove } from './keymap.js';
+import { keyName } from './keys.js';
+import { Command, commandForKey, LAB_COMMANDS, PREFIX_KEY, scrollMoveFor, SHIFT_PAGE_DOWN, SHIFT_PAGE_UP, type ScrollMove } from './keymap.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
 import { editLineKey, lineOf } from './lineEditor.js';
 import { pickerKey } from './picker.js';
@@ -125,14 +126,14 @@ export function handleInput(input: string, getState: () => UiState, actions: Inp
       }
       // A "not found" note goes with the next key, which does what it does.
       if (state.search) actions.dispatch({ type: 'search', search: null });
-      const move = SCROLL_KEYS.get(key);
+      const move = scrollMoveFor(key);
       if (key === '/') actions.dispatch({ type: 'search', search: { query: lineOf(''), typing: true, found: true } });
       else if (key === 'y') actions.copyView();
       else if ((key === 'n' || key === 'N') && state.lastSearch) find(state.lastSearch, key === 'n' ? 'older' : 'newer', actions);
       else {
         actions.dispatch({ type: 'scrolled', lines: actions.scroll(move ?? 'bottom') });
         // q and Esc only leave the history; any other key goes on to the live screen, as typing does in a terminal.
-        if (!move && key !== 'q' && key !== '\x1b') rest = key + rest;
+        if (!move && key !== 'q' && keyName(key) !== 'escape') rest = key + rest;
       }
       continue;
     }
@@ -151,7 +152,7 @@ export function handleInput(input: string, getState: () => UiState, actions: Inp
       }
       rest = rest.slice(at + intercepted.length);
       if (intercepted === PREFIX_KEY) actions.dispatch({ type: 'prefix', armed: true });
-      else actions.dispatch({ type: 'scrolled', lines: actions.scroll(SCROLL_KEYS.get(intercepted)!) });
+      else actions.dispatch({ type: 'scrolled', lines: actions.scroll(scrollMoveFor(intercepted)!) });
       continue;
     }
     const [key] = splitKeys(rest);
@@ -170,8 +171,9 @@ export function handleInput(input: string, getState: () => UiState, actions: Inp
 
 /** A key while a search in the history is typed (after `/`): the line editor's, Enter searches, Esc gives up. */
 function searchKey(key: string, search: HistorySearch, actions: InputActions): void {
-  if (key === '\x1b' || (key === '\r' && !search.query.text)) return actions.dispatch({ type: 'search', search: null });
-  if (key === '\r') return find(search.query.text, 'older', actions);
+  const name = keyName(key);
+  if (name === 'escape' || (name === 'enter' && !search.query.text)) return actions.dispatch({ type: 'search', search: null });
+  if (name === 'enter') return find(search.query.text, 'older', actions);
   const query = editLineKey(search.query, key);
   if (query) actions.dispatch({ type: 'search', search: { ...search, query } });
 }
@@ -197,7 +199,7 @@ function firstIntercepted(input: string): [number, string] {
   return first;
 }
 
-/** The pane shows its history: keys scroll it (SCROLL_KEYS) until one goes back to the live screen. */
+/** The pane shows its history: keys scroll it (scrollMoveFor) until one goes back to the live screen. */
 function isScrolledBack(state: UiState): boolean {
   return state.screen === 'run' && state.overlay === 'none' && !state.prefixArmed && state.scrolledBack > 0;
 }
@@ -310,8 +312,8 @@ function runCommand(command: Command, state: UiState, actions: InputActions): vo
 /** The command after `e`, edited as a shell's line (lineEditor.ts): Enter runs it, Esc cancels. */
 function editCommandKey(key: string, state: UiState, actions: InputActions): void {
   const run = currentRun(state);
-  if (key === '\x1b') return actions.dispatch({ type: 'overlay', overlay: 'none' });
-  if (key === '\r') {
+  if (keyName(key) === 'escape') return actions.dispatch({ type: 'overlay', overlay: 'none' });
+  if (keyName(key) === 'enter') {
     let command: string[];
     try {
       command = splitCommandLine(state.editLine.text);

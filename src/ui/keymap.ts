@@ -1,8 +1,11 @@
 /**
  * Commands and the keys that trigger them. While the terminal pane has focus
  * every key goes to the container except the prefix key; after the prefix,
- * or once the container has exited, keys are commands.
+ * or once the container has exited, keys are commands. Keys are raw
+ * sequences as keys.ts names them (a binding lists a name's first).
  */
+import { keyName, sequenceOf } from './keys.js';
+
 export enum Command {
   Rerun = 'rerun',
   RerunOnChanges = 'rerun-on-changes',
@@ -34,36 +37,35 @@ export enum Command {
 /** The commands that only mean something while a lab is followed. */
 export const LAB_COMMANDS: readonly Command[] = [Command.LabType, Command.LabNext, Command.LabPrevious, Command.LabRestart, Command.LabLeave];
 
-export const PAGE_UP = '\x1b[5~';
-export const PAGE_DOWN = '\x1b[6~';
-/** Shift-PgUp/PgDn scroll the pane even while keys go to the container, as in most terminals. */
-export const SHIFT_PAGE_UP = '\x1b[5;2~';
-export const SHIFT_PAGE_DOWN = '\x1b[6;2~';
+export const PAGE_UP = sequenceOf('page-up');
+export const SHIFT_PAGE_UP = sequenceOf('shift-page-up');
+export const SHIFT_PAGE_DOWN = sequenceOf('shift-page-down');
 
 export type ScrollMove = 'page-up' | 'page-down' | 'line-up' | 'line-down' | 'top' | 'bottom';
 
-/** Keys while the pane shows its history (scrolled back): how far each moves it; any other key goes back to the live screen. */
-export const SCROLL_KEYS: ReadonlyMap<string, ScrollMove> = new Map([
-  [PAGE_UP, 'page-up'],
-  [SHIFT_PAGE_UP, 'page-up'],
-  ['\x1b[A', 'line-up'],
-  ['\x1bOA', 'line-up'],
+const SCROLL_MOVES: ReadonlyMap<string, ScrollMove> = new Map<string, ScrollMove>([
+  ['page-up', 'page-up'],
+  ['shift-page-up', 'page-up'],
+  ['up', 'line-up'],
   ['k', 'line-up'],
-  [PAGE_DOWN, 'page-down'],
-  [SHIFT_PAGE_DOWN, 'page-down'],
-  ['\x1b[B', 'line-down'],
-  ['\x1bOB', 'line-down'],
+  ['page-down', 'page-down'],
+  ['shift-page-down', 'page-down'],
+  ['down', 'line-down'],
   ['j', 'line-down'],
   ['g', 'top'],
-  ['\x1b[H', 'top'],
-  ['\x1b[1~', 'top'],
+  ['home', 'top'],
   ['G', 'bottom'],
-  ['\x1b[F', 'bottom'],
-  ['\x1b[4~', 'bottom'],
+  ['end', 'bottom'],
 ]);
 
+/** While the pane shows its history (scrolled back): how far `key` moves it; null for any other key, which goes back to the
+ * live screen. */
+export function scrollMoveFor(key: string): ScrollMove | null {
+  return SCROLL_MOVES.get(keyName(key) ?? key) ?? null;
+}
+
 /** Ctrl-]: bound by no shell, tmux (C-b) or screen (C-a); the telnet escape. */
-export const PREFIX_KEY = '\x1d';
+export const PREFIX_KEY = sequenceOf('ctrl-]');
 export const PREFIX_LABEL = 'Ctrl-]';
 
 export interface Binding {
@@ -81,9 +83,9 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.EditCommand, keys: ['e'], label: 'e', description: 'edit the command, then run it' },
   { command: Command.Stop, keys: ['k'], label: 'k', description: 'stop (SIGTERM, then SIGKILL after 10 s)' },
   { command: Command.NewRun, keys: ['n'], label: 'n', description: 'new run: back to the picker' },
-  { command: Command.HistoryUp, keys: ['h', '\x1b[A', '\x1bOA'], label: 'h/↑', description: 'select an earlier run in the history' },
-  { command: Command.HistoryDown, keys: ['l', '\x1b[B', '\x1bOB'], label: 'l/↓', description: 'select a later run in the history' },
-  { command: Command.RunSelected, keys: ['\r'], label: 'Enter', description: 're-run the selected history entry' },
+  { command: Command.HistoryUp, keys: ['h', sequenceOf('up')], label: 'h/↑', description: 'select an earlier run in the history' },
+  { command: Command.HistoryDown, keys: ['l', sequenceOf('down')], label: 'l/↓', description: 'select a later run in the history' },
+  { command: Command.RunSelected, keys: [sequenceOf('enter')], label: 'Enter', description: 're-run the selected history entry' },
   {
     command: Command.ScrollBack,
     keys: [PAGE_UP, SHIFT_PAGE_UP],
@@ -93,13 +95,13 @@ export const BINDINGS: readonly Binding[] = [
   { command: Command.Record, keys: ['w'], label: 'w', description: 'record the pane to an asciicast file, or stop recording' },
   { command: Command.Help, keys: ['?'], label: '?', description: 'show or hide all keys' },
   { command: Command.Quit, keys: ['q'], label: 'q', description: 'quit (asks first while a container runs)' },
-  { command: Command.Redraw, keys: ['\x0c'], label: 'Ctrl-L', description: 'redraw the screen' },
+  { command: Command.Redraw, keys: [sequenceOf('ctrl-l')], label: 'Ctrl-L', description: 'redraw the screen' },
   { command: Command.Exec, keys: ['x'], label: 'x', description: 'a second shell in the running container (exec), shown in the pane' },
   { command: Command.SwitchTerminal, keys: ['o'], label: 'o', description: "switch the pane between the container's terminal and the exec shell" },
   { command: Command.TogglePanels, keys: ['p'], label: 'p', description: 'panels: a column beside the pane, or a status bar above it' },
-  { command: Command.Suspend, keys: ['z', '\x1a'], label: 'z', description: 'suspend the UI (fg brings it back)' },
+  { command: Command.Suspend, keys: ['z', sequenceOf('ctrl-z')], label: 'z', description: 'suspend the UI (fg brings it back)' },
   { command: Command.SendPrefix, keys: [PREFIX_KEY], label: PREFIX_LABEL, description: `send ${PREFIX_LABEL} itself to the container` },
-  { command: Command.Cancel, keys: ['\x1b'], label: 'Esc', description: 'close help, cancel' },
+  { command: Command.Cancel, keys: [sequenceOf('escape')], label: 'Esc', description: 'close help, cancel' },
   { command: Command.LabType, keys: ['t'], label: 't', description: 'lab: type the suggested command (then press Enter)' },
   { command: Command.LabNext, keys: [']'], label: ']', description: 'lab: next step' },
   { command: Command.LabPrevious, keys: ['['], label: '[', description: 'lab: previous step' },
@@ -111,7 +113,8 @@ const BY_KEY = new Map(BINDINGS.flatMap((b) => b.keys.map((key) => [key, b.comma
 
 /** The command a key triggers in command mode, if any. */
 export function commandForKey(input: string): Command | null {
-  return BY_KEY.get(input) ?? null;
+  const name = keyName(input);
+  return BY_KEY.get(name ? sequenceOf(name) : input) ?? null;
 }
 
 export function bindingFor(command: Command): Binding {

@@ -20,7 +20,8 @@ import {
   type StorageOptions,
 } from '../runtime/spec.js';
 import { joinCommandLine, splitCommandLine } from './commandLine.js';
-import { editLineKey, isPrintable, lineOf } from './lineEditor.js';
+import { isPrintable, keyName } from './keys.js';
+import { editLineKey, lineOf } from './lineEditor.js';
 import type { RunOptions } from './types.js';
 
 export type PickerField = 'rootfs' | 'command' | 'memory' | 'hostname' | 'network' | 'volumes' | 'lab';
@@ -149,17 +150,6 @@ export function pickerAfterRun(state: PickerState, options: RunOptions): PickerS
     errors: {},
   };
 }
-
-// Raw key sequences. Arrows come as ESC [ A, or ESC O A in application cursor mode.
-const KEY = {
-  tab: '\t',
-  shiftTab: '\x1b[Z',
-  up: ['\x1b[A', '\x1bOA'],
-  down: ['\x1b[B', '\x1bOB'],
-  enter: ['\r', '\n'],
-  escape: '\x1b',
-  interrupt: '\x03',
-};
 
 /** What the command field offers for `rootfs`: its shell, or a local image's Cmd, which what is typed replaces, as with
  * docker run (the image's Entrypoint runs it; empty for an image not here yet: its own). */
@@ -404,14 +394,15 @@ function withoutEmpty({ volumes, tmpfs }: StorageOptions): StorageOptions {
 
 /** One keypress. Text fields edit as a shell's line does (lineEditor.ts); other unknown sequences are ignored. */
 export function pickerKey(state: PickerState, key: string): PickerResult {
-  if (key === KEY.escape) return { state, cancel: true };
-  if (key === KEY.interrupt) return { state, quit: true };
-  if (KEY.enter.includes(key)) return submit(state);
+  const name = keyName(key);
+  if (name === 'escape') return { state, cancel: true };
+  if (name === 'ctrl-c') return { state, quit: true };
+  if (name === 'enter') return submit(state);
   // Moving to another field or value puts the cursor at the end of what it shows.
   const cursorAtEnd = (next: PickerState) => (next === state ? state : { ...next, cursor: null });
-  if (key === KEY.tab) return { state: cursorAtEnd(moveFocus(state, 1)) };
-  if (key === KEY.shiftTab) return { state: cursorAtEnd(moveFocus(state, -1)) };
-  if (KEY.up.includes(key)) return { state: cursorAtEnd(upDown(state, -1)) };
-  if (KEY.down.includes(key)) return { state: cursorAtEnd(upDown(state, 1)) };
+  if (name === 'tab') return { state: cursorAtEnd(moveFocus(state, 1)) };
+  if (name === 'shift-tab') return { state: cursorAtEnd(moveFocus(state, -1)) };
+  if (name === 'up') return { state: cursorAtEnd(upDown(state, -1)) };
+  if (name === 'down') return { state: cursorAtEnd(upDown(state, 1)) };
   return { state: editField(state, key) ?? state };
 }
