@@ -1,7 +1,9 @@
 /* Unit tests of the native core's pure parts, built and run by
  * test/native-unit.test.ts: the seccomp program (run here by a small
  * classic-BPF interpreter against calls of our own, its jumps checked to
- * land inside it), the container-id check and checked path formatting.
+ * land inside it), the cgroup v2 device program (run by a small eBPF
+ * interpreter against device accesses, as v1's rules would answer them),
+ * the container-id check and checked path formatting.
  * One line a check, "ok" or "not ok"; the exit status is the failures. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "device_filter.h"
 #include "seccomp.h"
 #include "utils.h"
 
@@ -105,6 +108,88 @@ static void seccomp_program(int admin) {
   }
 }
 
+/* The subset of eBPF the device program uses, run against one access: its
+ * return value (1 allows), or FELL_OFF. */
+static unsigned run_device(const struct bpf_insn *p, int len, int type, int access, unsigned major, unsigned minor) {
+  struct bpf_cgroup_dev_ctx ctx = {.access_type = (unsigned)(access << 16 | type), .major = major, .minor = minor};
+  uint64_t r[11] = {0};
+  r[1] = (uintptr_t)&ctx;
+  for (int pc = 0; pc < len; pc++) {
+    const struct bpf_insn *i = &p[pc];
+    uint32_t imm = (uint32_t)i->imm;
+    switch (i->code) {
+      case BPF_LDX | BPF_MEM | BPF_W:
+        r[i->dst_reg] = *(const uint32_t *)((const char *)(uintptr_t)r[i->src_reg] + i->off);
+        break;
+      case BPF_ALU | BPF_MOV | BPF_X:
+        r[i->dst_reg] = (uint32_t)r[i->src_reg];
+        break;
+      case BPF_ALU | BPF_AND | BPF_K:
+        r[i->dst_reg] = (uint32_t)r[i->dst_reg] & imm;
+        break;
+      case BPF_ALU | BPF_RSH | BPF_K:
+        r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> imm;
+        break;
+      case BPF_ALU64 | BPF_MOV | BPF_K:
+        r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
+        break;
+      case BPF_JMP | BPF_JNE | BPF_K:
+        pc += r[i->dst_reg] != (uint64_t)(int64_t)i->imm ? i->off : 0;
+        break;
+      case BPF_JMP | BPF_JEQ | BPF_K:
+        pc += r[i->dst_reg] == (uint64_t)(int64_t)i->imm ? i->off : 0;
+        break;
+      case BPF_JMP | BPF_EXIT:
+        return (unsigned)r[0];
+      default:
+        return FELL_OFF;
+    }
+    if (pc + 1 < 0 || pc + 1 > len) return FELL_OFF;
+  }
+  return FELL_OFF;
+}
+
+#define C BPF_DEVCG_DEV_CHAR
+#define B BPF_DEVCG_DEV_BLOCK
+#define R BPF_DEVCG_ACC_READ
+#define W BPF_DEVCG_ACC_WRITE
+#define M BPF_DEVCG_ACC_MKNOD
+
+/* Each access: {type, access, major, minor, the answer wanted (1 allows)}. */
+static void device_program(const char *what, const struct oci_device_rule *rules, size_t nrules, const unsigned (*accesses)[5], size_t n) {
+  static struct bpf_insn p[DEVICE_FILTER_MAX_INSNS];
+  struct bd_error err;
+  char line[160];
+  int len = device_filter_build(rules, nrules, p, &err);
+  snprintf(line, sizeof line, "%s: the device program builds", what);
+  check(len > 0, line);
+  for (size_t i = 0; i < n; i++) {
+    unsigned got = run_device(p, len, (int)accesses[i][0], (int)accesses[i][1], accesses[i][2], accesses[i][3]);
+    snprintf(line, sizeof line, "%s: %c %u:%u access %u -> %u (want %u)", what, accesses[i][0] == C ? 'c' : 'b', accesses[i][2], accesses[i][3],
+             accesses[i][1], got, accesses[i][4]);
+    check(got == accesses[i][4], line);
+  }
+}
+
+static void device_programs(void) {
+  /* As a config gives them: deny all, then allow a few. */
+  const struct oci_device_rule deny_then_allow[] = {{0, 'a', -1, -1, "rwm"}, {1, 'c', 1, 3, "rwm"}, {1, 'c', 10, -1, "rw"}};
+  const unsigned a1[][5] = {{C, R, 1, 3, 1}, {C, R | W, 1, 3, 1}, {C, W, 1, 11, 0}, {B, R, 1, 3, 0}, {C, R, 10, 200, 1}, {C, M, 10, 200, 0}};
+  device_program("deny all, then allows", deny_then_allow, 3, a1, sizeof a1 / sizeof a1[0]);
+  /* v1 merges allows of one device: r, then w, opens it read-write. */
+  const struct oci_device_rule merged[] = {{0, 'a', -1, -1, "rwm"}, {1, 'c', 1, 11, "r"}, {1, 'c', 1, 11, "w"}};
+  const unsigned a2[][5] = {{C, R | W, 1, 11, 1}, {C, M, 1, 11, 0}};
+  device_program("allows merged", merged, 3, a2, sizeof a2 / sizeof a2[0]);
+  /* Allow all, deny writes of one: v1 refuses an access any exception touches. */
+  const struct oci_device_rule allow_then_deny[] = {{1, 'a', -1, -1, "rwm"}, {0, 'c', 1, 5, "w"}};
+  const unsigned a3[][5] = {{C, R, 1, 5, 1}, {C, W, 1, 5, 0}, {C, R | W, 1, 5, 0}, {B, W, 8, 0, 1}};
+  device_program("allow all, then a deny", allow_then_deny, 2, a3, sizeof a3 / sizeof a3[0]);
+  /* A later reset wins: deny all after allows. */
+  const struct oci_device_rule reset[] = {{1, 'c', 1, 3, "rwm"}, {0, 'a', -1, -1, "rwm"}};
+  const unsigned a4[][5] = {{C, R, 1, 3, 0}};
+  device_program("a reset at the end", reset, 2, a4, sizeof a4 / sizeof a4[0]);
+}
+
 static void container_ids(void) {
   struct bd_error err;
   const char *good[] = {"abc", "a1b2c3d4e5f6", "my_box.2-x"};
@@ -128,6 +213,7 @@ static void path_formatting(void) {
 int main(void) {
   seccomp_program(0);
   seccomp_program(1);
+  device_programs();
   container_ids();
   path_formatting();
   return failures;
