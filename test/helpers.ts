@@ -113,8 +113,12 @@ export function bridgePorts(): string[] {
   return fs.existsSync('/sys/class/net/bd0/brif') ? fs.readdirSync('/sys/class/net/bd0/brif') : [];
 }
 
+/** Whether the host had the bridge bd0 before this test process ran anything. */
+const BRIDGE_BEFORE = fs.existsSync('/sys/class/net/bd0');
+
 /** Assert that no container process, cgroup, state directory, new mount, layer's loop device, veth, lease or NAT rule
- * is left. The bridge bd0 may stay, empty, as docker0 does: `baby-docker gc` removes it. */
+ * is left. Runs keep bd0, empty, as docker0 stays; a bd0 this process's runs made goes here (gc, as `baby-docker gc`
+ * removes it), so the tests leave the host's links as they found them. */
 export function assertNothingLeft(mountsBefore: string): void {
   assert.deepEqual(containerProcesses(), [], 'container processes left running');
   assert.deepEqual(containerCgroups(), [], 'container cgroups left behind');
@@ -133,6 +137,10 @@ export function assertNothingLeft(mountsBefore: string): void {
     'the nft table ip baby-docker left behind',
   );
   assert.doesNotMatch(iptablesRules(), /BABY-DOCKER/, 'iptables chains of ours left behind');
+  if (!BRIDGE_BEFORE && fs.existsSync('/sys/class/net/bd0')) {
+    addon().gc(true);
+    assert.equal(fs.existsSync('/sys/class/net/bd0'), false, 'the unused bridge bd0 our runs made is still there after gc');
+  }
 }
 
 /** The host's iptables rules (nat and raw), as iptables-save prints them; "" without iptables. */
