@@ -29,7 +29,7 @@
       "target_name": "baby-docker-runc",
       "type": "executable",
       "sources": [
-        "native/runc.c", "native/oci_spec.c", "native/oci_container.c", "native/oci_cgroup.c", "native/device_filter.c", "native/oci_hooks.c", "native/oci_seccomp.c", "native/container.c", "native/init.c", "native/linux.c",
+        "native/runc.c", "native/oci_spec.c", "native/oci_json.c", "native/oci_container.c", "native/oci_cgroup.c", "native/device_filter.c", "native/oci_hooks.c", "native/oci_seccomp.c", "native/container.c", "native/init.c", "native/linux.c",
         "native/caps.c", "native/console.c", "native/layer.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c",
         "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c", "native/user.c", "native/utils.c",
         "native/nat.c", "native/netlink.c", "native/netfiles.c", "native/network.c"

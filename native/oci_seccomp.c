@@ -3,10 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <json-c/json.h>
 #include <seccomp.h> /* libseccomp's (the runtime target has no -Inative): it compiles rules to BPF for every arch */
 #include <stdio.h>
 #include <string.h>
+
+#include "oci_json.h"
 
 /* An action's name in the profile; *action set, with `errno_ret` as the
  * data of the ones that return one. */
@@ -24,10 +25,7 @@ static int action_of(const char *name, uint32_t errno_ret, uint32_t *action, con
   return 0;
 }
 
-static const struct {
-  const char *name;
-  enum scmp_compare op;
-} OPERATORS[] = {
+static const struct named OPERATORS[] = {
     {"SCMP_CMP_NE", SCMP_CMP_NE},
     {"SCMP_CMP_LT", SCMP_CMP_LT},
     {"SCMP_CMP_LE", SCMP_CMP_LE},
@@ -37,37 +35,25 @@ static const struct {
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
-static const char *string_member(json_object *obj, const char *key) {
-  json_object *value;
-  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_string) ? json_object_get_string(value) : NULL;
-}
-
-static json_object *array_member(json_object *obj, const char *key) {
-  json_object *value;
-  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_array) ? value : NULL;
-}
-
-static uint64_t u64_member(json_object *obj, const char *key, uint64_t fallback) {
-  json_object *value;
-  return json_object_object_get_ex(obj, key, &value) && json_object_is_type(value, json_type_int) ? json_object_get_uint64(value) : fallback;
-}
-
 /* A rule's args as libseccomp comparisons; *n of them. */
 static int args_of(json_object *rule, struct scmp_arg_cmp *cmp, unsigned *n, const char *where, struct bd_error *err) {
-  json_object *args = array_member(rule, "args");
+  int bad = 0;
+  json_object *args = member(rule, "args", json_type_array, where, err, &bad);
   size_t len = args ? json_object_array_length(args) : 0;
   *n = 0;
-  if (len > 6) return bd_fail(err, 0, "config.json: %s.args: at most 6", where);
+  if (bad) return -1;
+  if (len > 6) return bd_fail(err, 0, "config.json: %sargs: at most 6", where);
   for (size_t i = 0; i < len; i++) {
     json_object *arg = json_object_array_get_idx(args, i);
-    const char *op = string_member(arg, "op");
-    size_t k;
-    for (k = 0; op && k < sizeof OPERATORS / sizeof OPERATORS[0] && strcmp(OPERATORS[k].name, op) != 0; k++) {}
-    if (!op || k == sizeof OPERATORS / sizeof OPERATORS[0])
-      return bd_fail(err, 0, "config.json: %s.args[%zu]: unknown op %s", where, i, op ? op : "(none)");
-    uint64_t index = u64_member(arg, "index", 6);
-    if (index > 5) return bd_fail(err, 0, "config.json: %s.args[%zu]: index must be 0 to 5", where, i);
-    cmp[i] = (struct scmp_arg_cmp){(unsigned)index, OPERATORS[k].op, u64_member(arg, "value", 0), u64_member(arg, "valueTwo", 0)};
+    const char *op = string_of(arg, "op", "linux.seccomp.syscalls[].args[].", err, &bad);
+    int k = find_named(OPERATORS, sizeof OPERATORS / sizeof OPERATORS[0], op);
+    uint64_t index = u64_of(arg, "index", 6, "linux.seccomp.syscalls[].args[].", err, &bad);
+    uint64_t value = u64_of(arg, "value", 0, "linux.seccomp.syscalls[].args[].", err, &bad);
+    uint64_t value_two = u64_of(arg, "valueTwo", 0, "linux.seccomp.syscalls[].args[].", err, &bad);
+    if (bad) return -1;
+    if (k < 0) return bd_fail(err, 0, "config.json: %sargs[%zu]: unknown op %s", where, i, op ? op : "(none)");
+    if (index > 5) return bd_fail(err, 0, "config.json: %sargs[%zu]: index must be 0 to 5", where, i);
+    cmp[i] = (struct scmp_arg_cmp){(unsigned)index, (enum scmp_compare)OPERATORS[k].value, value, value_two};
   }
   *n = (unsigned)len;
   return 0;
@@ -78,9 +64,14 @@ static int args_of(json_object *rule, struct scmp_arg_cmp *cmp, unsigned *n, con
  * list calls of newer kernels. */
 static int add_rule(scmp_filter_ctx ctx, json_object *rule, uint32_t default_action, uint32_t default_errno, size_t index, struct bd_error *err) {
   char where[64];
-  snprintf(where, sizeof where, "linux.seccomp.syscalls[%zu]", index);
-  uint32_t action;
-  if (action_of(string_member(rule, "action"), (uint32_t)u64_member(rule, "errnoRet", default_errno), &action, where, err) < 0) return -1;
+  snprintf(where, sizeof where, "linux.seccomp.syscalls[%zu].", index);
+  int bad = 0;
+  const char *action_name = string_of(rule, "action", where, err, &bad);
+  uint32_t errno_ret = (uint32_t)u64_of(rule, "errnoRet", default_errno, where, err, &bad), action;
+  json_object *names = member(rule, "names", json_type_array, where, err, &bad);
+  char action_where[80];
+  snprintf(action_where, sizeof action_where, "%saction", where);
+  if (bad || action_of(action_name, errno_ret, &action, action_where, err) < 0) return -1;
   struct scmp_arg_cmp cmp[6];
   unsigned ncmp;
   if (args_of(rule, cmp, &ncmp, where, err) < 0) return -1;
@@ -90,10 +81,11 @@ static int add_rule(scmp_filter_ctx ctx, json_object *rule, uint32_t default_act
   int repeated = 0;
   for (unsigned i = 0; i < ncmp; i++)
     for (unsigned j = 0; j < i; j++) repeated |= cmp[i].arg == cmp[j].arg;
-  json_object *names = array_member(rule, "names");
   for (size_t i = 0; names && i < json_object_array_length(names); i++) {
-    const char *name = json_object_get_string(json_object_array_get_idx(names, i));
-    int nr = name ? seccomp_syscall_resolve_name(name) : __NR_SCMP_ERROR;
+    json_object *item = json_object_array_get_idx(names, i);
+    if (!json_object_is_type(item, json_type_string)) return bd_fail(err, 0, "config.json: %snames[%zu] is not a string", where, i);
+    const char *name = json_object_get_string(item);
+    int nr = seccomp_syscall_resolve_name(name);
     if (nr == __NR_SCMP_ERROR) continue;
     int rc = 0;
     if (!repeated) rc = seccomp_rule_add_array(ctx, action, nr, ncmp, cmp);
@@ -113,42 +105,33 @@ static uint32_t arch_of(const char *name) {
   return p ? seccomp_arch_resolve_name(lower) : 0;
 }
 
-static const struct {
-  const char *name;
-  enum scmp_filter_attr attr;
-} FLAGS[] = {
+static const struct named FLAGS[] = {
     {"SECCOMP_FILTER_FLAG_TSYNC", SCMP_FLTATR_CTL_TSYNC},
     {"SECCOMP_FILTER_FLAG_LOG", SCMP_FLTATR_CTL_LOG},
     {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SCMP_FLTATR_CTL_SSB},
 };
 
-static int set_flags(scmp_filter_ctx ctx, json_object *seccomp, struct bd_error *err) {
-  json_object *flags = array_member(seccomp, "flags");
-  for (size_t i = 0; flags && i < json_object_array_length(flags); i++) {
-    const char *name = json_object_get_string(json_object_array_get_idx(flags, i));
-    size_t k;
-    for (k = 0; name && k < sizeof FLAGS / sizeof FLAGS[0] && strcmp(FLAGS[k].name, name) != 0; k++) {}
-    if (!name || k == sizeof FLAGS / sizeof FLAGS[0])
-      return bd_fail(err, 0, "config.json: linux.seccomp.flags: unknown flag %s", name ? name : "(none)");
-    int rc = seccomp_attr_set(ctx, FLAGS[k].attr, 1);
-    if (rc < 0) return bd_fail(err, -rc, "seccomp flag %s", name);
-  }
-  return 0;
-}
-
 static int fill(scmp_filter_ctx ctx, json_object *seccomp, uint32_t default_action, uint32_t default_errno, struct bd_error *err) {
+  const char *S = "linux.seccomp.";
+  const char *archs[16], *flags[8];
+  size_t narchs, nflags;
+  int bad = 0;
+  json_object *syscalls = member(seccomp, "syscalls", json_type_array, S, err, &bad);
+  if (bad || strings_of(seccomp, "architectures", archs, 16, &narchs, S, err) < 0 || strings_of(seccomp, "flags", flags, 8, &nflags, S, err) < 0)
+    return -1;
   /* No no_new_privs behind the config's back: process.noNewPrivileges says. */
   int rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
   if (rc < 0) return bd_fail(err, -rc, "seccomp: leave no_new_privs alone");
-  json_object *archs = array_member(seccomp, "architectures");
-  for (size_t i = 0; archs && i < json_object_array_length(archs); i++) {
-    const char *name = json_object_get_string(json_object_array_get_idx(archs, i));
-    uint32_t arch = arch_of(name);
-    if (!arch) return bd_fail(err, 0, "config.json: linux.seccomp.architectures: unknown architecture %s", name ? name : "(none)");
-    if ((rc = seccomp_arch_add(ctx, arch)) < 0 && rc != -EEXIST) return bd_fail(err, -rc, "seccomp: add architecture %s", name);
+  for (size_t i = 0; i < narchs; i++) {
+    uint32_t arch = arch_of(archs[i]);
+    if (!arch) return bd_fail(err, 0, "config.json: linux.seccomp.architectures: unknown architecture %s", archs[i]);
+    if ((rc = seccomp_arch_add(ctx, arch)) < 0 && rc != -EEXIST) return bd_fail(err, -rc, "seccomp: add architecture %s", archs[i]);
   }
-  if (set_flags(ctx, seccomp, err) < 0) return -1;
-  json_object *syscalls = array_member(seccomp, "syscalls");
+  for (size_t i = 0; i < nflags; i++) {
+    int k = find_named(FLAGS, sizeof FLAGS / sizeof FLAGS[0], flags[i]);
+    if (k < 0) return bd_fail(err, 0, "config.json: linux.seccomp.flags: unknown flag %s", flags[i]);
+    if ((rc = seccomp_attr_set(ctx, (enum scmp_filter_attr)FLAGS[k].value, 1)) < 0) return bd_fail(err, -rc, "seccomp flag %s", flags[i]);
+  }
   for (size_t i = 0; syscalls && i < json_object_array_length(syscalls); i++)
     if (add_rule(ctx, json_object_array_get_idx(syscalls, i), default_action, default_errno, i, err) < 0) return -1;
   return 0;
@@ -156,10 +139,14 @@ static int fill(scmp_filter_ctx ctx, json_object *seccomp, uint32_t default_acti
 
 void *oci_seccomp_compile(void *profile, struct bd_error *err) {
   json_object *seccomp = profile;
-  if (string_member(seccomp, "listenerPath"))
-    return bd_fail(err, 0, "config.json: linux.seccomp.listenerPath: a seccomp agent is not supported"), NULL;
-  uint32_t default_errno = (uint32_t)u64_member(seccomp, "defaultErrnoRet", EPERM), default_action;
-  if (action_of(string_member(seccomp, "defaultAction"), default_errno, &default_action, "linux.seccomp.defaultAction", err) < 0) return NULL;
+  const char *S = "linux.seccomp.";
+  int bad = 0;
+  const char *listener = string_of(seccomp, "listenerPath", S, err, &bad);
+  const char *default_name = string_of(seccomp, "defaultAction", S, err, &bad);
+  uint32_t default_errno = (uint32_t)u64_of(seccomp, "defaultErrnoRet", EPERM, S, err, &bad), default_action;
+  if (bad) return NULL;
+  if (listener) return bd_fail(err, 0, "config.json: linux.seccomp.listenerPath: a seccomp agent is not supported"), NULL;
+  if (action_of(default_name, default_errno, &default_action, "linux.seccomp.defaultAction", err) < 0) return NULL;
   scmp_filter_ctx ctx = seccomp_init(default_action);
   if (!ctx) return bd_fail(err, EINVAL, "seccomp_init"), NULL;
   if (fill(ctx, seccomp, default_action, default_errno, err) < 0) {
