@@ -8,7 +8,7 @@ extern "C" {
 #include "linux.h"
 #include "network.h"
 #include "overlay_attr.h"
-#include "pty_reader.h"
+#include "pty_master.h"
 #include "sealed_exe.h"
 #include "state.h"
 #include "text.h"
@@ -87,40 +87,61 @@ Napi::Value FirstControl(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(at));
 }
 
-// A pty reader and the function that tells JavaScript its output waits.
-struct PtyReaderHandle {
-  pty_reader *reader = nullptr;
+// A pty master served on its own thread, and the function that tells JavaScript its output waits.
+struct PtyMasterHandle {
+  pty_master *master = nullptr;
   Napi::ThreadSafeFunction ready;
 };
 
-// On the reader thread: call onReady on the JavaScript thread.
+pty_master *MasterOf(const Napi::Value &value) { return value.As<Napi::External<PtyMasterHandle>>().Data()->master; }
+
+// On the pty's thread: call onReady on the JavaScript thread.
 void NotifyReady(void *ctx, int last) {
-  auto *handle = static_cast<PtyReaderHandle *>(ctx);
+  auto *handle = static_cast<PtyMasterHandle *>(ctx);
   handle->ready.NonBlockingCall();
   if (last) handle->ready.Release();
 }
 
-// ptyReaderStart(fd, highWater, onReady) -> handle
-Napi::Value PtyReaderStart(const Napi::CallbackInfo &info) {
+// consoleChannel() -> [ours, the shim's]
+Napi::Value ConsoleChannel(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  auto *handle = new PtyReaderHandle();
-  handle->ready = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "pty reader", 0, 1);
+  int pair[2];
   bd_error err;
-  if (pty_reader_start(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int64Value(), NotifyReady, handle, &handle->reader, &err) <
+  if (pty_master_channel(pair, &err) < 0) return Fail(env, err);
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, Napi::Number::New(env, pair[0]));
+  result.Set(1u, Napi::Number::New(env, pair[1]));
+  return result;
+}
+
+// receiveConsole(ours) -> the pty master's fd
+Napi::Value ReceiveConsole(const Napi::CallbackInfo &info) {
+  bd_error err;
+  int fd = pty_master_receive(info[0].As<Napi::Number>().Int32Value(), &err);
+  return fd < 0 ? Fail(info.Env(), err) : Napi::Number::New(info.Env(), fd);
+}
+
+// ptyMasterStart(fd, highWater, onReady) -> handle; the fd is the handle's from now on
+Napi::Value PtyMasterStart(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  auto *handle = new PtyMasterHandle();
+  handle->ready = Napi::ThreadSafeFunction::New(env, info[2].As<Napi::Function>(), "pty master", 0, 1);
+  bd_error err;
+  if (pty_master_start(info[0].As<Napi::Number>().Int32Value(), info[1].As<Napi::Number>().Int64Value(), NotifyReady, handle, &handle->master, &err) <
       0) {
     handle->ready.Release();
     delete handle;
     return Fail(env, err);
   }
-  return Napi::External<PtyReaderHandle>::New(env, handle);
+  return Napi::External<PtyMasterHandle>::New(env, handle);
 }
 
-// ptyReaderTake(handle) -> { data: Buffer | null, ended, error }
-Napi::Value PtyReaderTake(const Napi::CallbackInfo &info) {
+// ptyMasterTake(handle) -> { data: Buffer | null, ended, error }
+Napi::Value PtyMasterTake(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   pty_output output;
   bd_error err;
-  if (pty_reader_take(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, &output, &err) < 0) return Fail(env, err);
+  if (pty_master_take(MasterOf(info[0]), &output, &err) < 0) return Fail(env, err);
   Napi::Object result = Napi::Object::New(env);
   result.Set("data", output.data ? Napi::Buffer<char>::New(env, output.data, output.length, [](Napi::Env, char *data) { free(data); }) : env.Null());
   result.Set("ended", Napi::Boolean::New(env, output.ended));
@@ -128,16 +149,40 @@ Napi::Value PtyReaderTake(const Napi::CallbackInfo &info) {
   return result;
 }
 
-// ptyReaderPause(handle, paused)
-Napi::Value PtyReaderPause(const Napi::CallbackInfo &info) {
-  pty_reader_pause(info[0].As<Napi::External<PtyReaderHandle>>().Data()->reader, info[1].As<Napi::Boolean>().Value());
+// ptyMasterWrite(handle, bytes)
+Napi::Value PtyMasterWrite(const Napi::CallbackInfo &info) {
+  Napi::Uint8Array bytes = info[1].As<Napi::Uint8Array>();
+  bd_error err;
+  if (pty_master_write(MasterOf(info[0]), reinterpret_cast<const char *>(bytes.Data()), bytes.ElementLength(), &err) < 0)
+    return Fail(info.Env(), err);
   return info.Env().Undefined();
 }
 
-// ptyReaderFree(handle), once the end has been taken
-Napi::Value PtyReaderFree(const Napi::CallbackInfo &info) {
-  auto *handle = info[0].As<Napi::External<PtyReaderHandle>>().Data();
-  pty_reader_free(handle->reader);
+// ptyMasterResize(handle, cols, rows)
+Napi::Value PtyMasterResize(const Napi::CallbackInfo &info) {
+  bd_error err;
+  auto cols = static_cast<unsigned short>(info[1].As<Napi::Number>().Uint32Value());
+  auto rows = static_cast<unsigned short>(info[2].As<Napi::Number>().Uint32Value());
+  if (pty_master_resize(MasterOf(info[0]), cols, rows, &err) < 0) return Fail(info.Env(), err);
+  return info.Env().Undefined();
+}
+
+// ptyMasterPause(handle, paused)
+Napi::Value PtyMasterPause(const Napi::CallbackInfo &info) {
+  pty_master_pause(MasterOf(info[0]), info[1].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+// ptyMasterFinish(handle): the program has ended
+Napi::Value PtyMasterFinish(const Napi::CallbackInfo &info) {
+  pty_master_finish(MasterOf(info[0]));
+  return info.Env().Undefined();
+}
+
+// ptyMasterFree(handle), once the end has been taken
+Napi::Value PtyMasterFree(const Napi::CallbackInfo &info) {
+  auto *handle = info[0].As<Napi::External<PtyMasterHandle>>().Data();
+  pty_master_free(handle->master);
   delete handle;
   return info.Env().Undefined();
 }
@@ -223,10 +268,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
   exports.Set("firstControl", Napi::Function::New(env, FirstControl));
-  exports.Set("ptyReaderStart", Napi::Function::New(env, PtyReaderStart));
-  exports.Set("ptyReaderTake", Napi::Function::New(env, PtyReaderTake));
-  exports.Set("ptyReaderPause", Napi::Function::New(env, PtyReaderPause));
-  exports.Set("ptyReaderFree", Napi::Function::New(env, PtyReaderFree));
+  exports.Set("consoleChannel", Napi::Function::New(env, ConsoleChannel));
+  exports.Set("receiveConsole", Napi::Function::New(env, ReceiveConsole));
+  exports.Set("ptyMasterStart", Napi::Function::New(env, PtyMasterStart));
+  exports.Set("ptyMasterTake", Napi::Function::New(env, PtyMasterTake));
+  exports.Set("ptyMasterWrite", Napi::Function::New(env, PtyMasterWrite));
+  exports.Set("ptyMasterResize", Napi::Function::New(env, PtyMasterResize));
+  exports.Set("ptyMasterPause", Napi::Function::New(env, PtyMasterPause));
+  exports.Set("ptyMasterFinish", Napi::Function::New(env, PtyMasterFinish));
+  exports.Set("ptyMasterFree", Napi::Function::New(env, PtyMasterFree));
   exports.Set("imageOpenFile", Napi::Function::New(env, ImageOpenFile));
   exports.Set("imageMake", Napi::Function::New(env, ImageMake));
   exports.Set("imageSetOpaque", Napi::Function::New(env, ImageSetOpaque));

@@ -156,7 +156,7 @@ pid_t container_exec(pid_t target, const struct cgroup *cg, const struct contain
     bd_fail(err, errno, "chdir / in the container");
     goto out;
   }
-  if (c->tty && (*console = console_open(&slave, 0, err)) < 0) goto out;
+  if (c->tty && (*console = console_open(&slave, &c->console_size, err)) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;
@@ -199,7 +199,7 @@ out:
 /* -t: the container's terminal is a pty of its own devpts (`tty` inside
  * names /dev/pts/0, as runc's console socket gives it): its slave becomes
  * the process's stdio and controlling terminal, and its master goes to the
- * shim, which relays it to the terminal the run was started on. */
+ * shim, which relays it or hands it over (see shim.c). */
 static int attach_console(int console, int slave, int sync_fd, struct bd_error *err) {
   if (send_fd(sync_fd, console, err) < 0) return -1;
   close(console);
@@ -217,7 +217,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
        layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1, c->layer_dir, c->root_dir, err) < 0) ||
       enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
       (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0 ||
-      (c->tty && (console = console_open(&slave, 0, err)) < 0)) /* sized as the terminal the run started on */
+      (c->tty && (console = console_open(&slave, &c->console_size, err)) < 0))
     return -1;
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
    * grace period, so the setup above runs alongside). Nothing has forked. */

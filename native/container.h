@@ -5,6 +5,7 @@
 #define BD_CONTAINER_H
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 
 #include "cgroup.h"
@@ -18,7 +19,8 @@ struct container_config {
   const char *hostname;
   char **argv; /* the command, argv[0] looked up in the container's PATH */
   char **envp;
-  int tty;                        /* fd 0 is a terminal to make the controlling one */
+  int tty;                        /* the command's terminal is a new pty of the container's devpts */
+  struct winsize console_size;    /* that pty's first size */
   int stdio[3];                   /* fds to make the command's 0-2, or -1 each to keep ours */
   int use_init;                   /* run a tiny init as PID 1 with the command under it */
   int hardened;                   /* capabilities cut to `caps`, seccomp, masked /proc paths */

@@ -189,7 +189,7 @@ static int run_hooks(json_object *hooks, const char *which, const char *id, cons
  * process's controlling terminal and stdio; its master goes to the caller
  * over the console socket (conmon and containerd's shim relay it). */
 static int attach_console(int console_socket, struct bd_error *err) {
-  int slave, master = console_open(&slave, -1, err);
+  int slave, master = console_open(&slave, NULL, err);
   if (master < 0) return -1;
   int rc = -1;
   if (setsid() < 0) bd_fail(err, errno, "setsid");

@@ -1,9 +1,9 @@
 /* baby-docker-shim: starts one container and stays beside it as its monitor,
  * like containerd-shim or conmon. The runtime API (src/runtime) spawns it:
- * with pipes for stdio, or on a pty through node-pty.
+ * with pipes for stdio.
  *
  *   baby-docker-shim --id ID --rootfs DIR --hostname NAME --memory BYTES
- *       --pids N --parent PID (--status-fd FD | --status-socket PATH) [--tty]
+ *       --pids N --parent PID --status-fd FD [--tty --console-fd FD --console-size COLSxROWS]
  *       [--init] (--caps MASK | --no-hardening) [--env K=V]...
  *       [--user USER[:GROUP]] [--workdir DIR] [--read-only] [--name NAME]
  *       [--layer-template FILE [--keep-layer FILE] | --layer FILE] [--lower DIR]...
@@ -15,10 +15,10 @@
  * option, DIR itself. With --lower (an image's layers, topmost first) those
  * are the lower layers and DIR is only what ps shows (the image's name).
  *
- *   baby-docker-shim --exec ID --parent PID (--status-fd FD | --status-socket PATH)
- *       [--tty] [--env K=V]... -- COMMAND [ARGS...]
+ *   baby-docker-shim --exec ID --parent PID --status-fd FD
+ *       [--tty --console-fd FD --console-size COLSxROWS] [--env K=V]... -- COMMAND [ARGS...]
  * runs a command inside the running container ID, on the shim's own stdio
- * (with --tty, a terminal that it makes the command's), with the
+ * (with --tty, a pty of the container), with the
  * container's environment (its state directory records it, and the
  * hardening; --env adds to it) and exits with its code.
  *
@@ -35,10 +35,14 @@
  * ended (so a run of a few milliseconds has them too); all are "" when it
  * has no memory cgroup, the peak is "" when the kernel keeps none, and a
  * limit of 0 means none.
- * The lines go to --status-fd, or to the unix socket --status-socket names
- * (its caller listens there when it spawns the shim on a pty, which leaves
- * no fd to pass). Never on the container's stdio or terminal: the container
- * could jam or forge them there (tcflow, a line discipline, its own output).
+ * The lines go to --status-fd. Never on the container's stdio or terminal:
+ * the container could jam or forge them there (tcflow, a line discipline,
+ * its own output).
+ *
+ * With --tty the command's terminal is a pty of the container's devpts, of
+ * --console-size. Its master is handed over on the unix socket --console-fd
+ * before "start" (as runc's --console-socket does): the caller reads, writes
+ * and sizes the pty itself, with no relay between.
  *
  * Signals it receives go to the container (or the exec'd command);
  * SHIM_KILL_SIGNAL (also what it gets when its parent dies) kills it instead. */
@@ -74,7 +78,7 @@ struct shim_options {
   struct container_config config;
   struct cgroup_limits limits;
   int status_fd;
-  const char *status_socket;
+  int console_fd; /* --console-fd: where the console's master goes, with --tty */
   pid_t parent;
   int exec;                                        /* --exec: run in container config.id instead of starting one */
   const char *name;                                /* --name: held for the run (see state.h) */
@@ -136,7 +140,7 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   int nenv = 0, i;
   unsigned long long v;
   memset(o, 0, sizeof *o);
-  o->status_fd = -1;
+  o->status_fd = o->console_fd = -1;
   for (i = 1; i < argc; i++) {
     const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--") == 0) break;
@@ -198,14 +202,18 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
       if (o->nports == MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
       if (network_parse_publish(val, &o->ports[o->nports++], err) < 0) return -1;
     } else if (strcmp(a, "--env") == 0 && nenv < MAX_ENV) o->env[nenv++] = (char *)val;
-    else if (strcmp(a, "--status-socket") == 0) o->status_socket = val;
-    else if (strcmp(a, "--exec") == 0) {
+    else if (strcmp(a, "--console-size") == 0) {
+      char end;
+      struct winsize *size = &o->config.console_size;
+      if (sscanf(val, "%hux%hu%c", &size->ws_col, &size->ws_row, &end) != 2) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
+    } else if (strcmp(a, "--exec") == 0) {
       o->config.id = val;
       o->exec = 1;
     } else if (parse_u64(val, &v) < 0) return bd_fail(err, 0, "shim: bad value for %s: %s", a, val);
     else if (strcmp(a, "--memory") == 0) o->limits.memory = v;
     else if (strcmp(a, "--pids") == 0) o->limits.pids = v;
     else if (strcmp(a, "--status-fd") == 0) o->status_fd = (int)v;
+    else if (strcmp(a, "--console-fd") == 0) o->console_fd = (int)v;
     else if (strcmp(a, "--parent") == 0) o->parent = (pid_t)v;
     else if (strcmp(a, "--caps") == 0) {
       o->config.caps = v;
@@ -215,7 +223,9 @@ static int parse_args(int argc, char **argv, struct shim_options *o, struct bd_e
   o->config.envp = o->env;
   o->config.argv = i + 1 < argc ? argv + i + 1 : NULL;
   if (o->config.id && check_container_id(o->config.id, err) < 0) return -1;
-  int common = o->config.id && o->config.argv && (o->status_fd < 0) != !o->status_socket && o->parent;
+  int console = o->config.tty ? o->console_fd >= 0 && o->config.console_size.ws_col && o->config.console_size.ws_row
+                              : o->console_fd < 0 && !o->config.console_size.ws_col;
+  int common = o->config.id && o->config.argv && o->status_fd >= 0 && o->parent && console;
   int complete = o->exec ? !o->config.rootfs && !o->config.hardened && !o->hardening_off
                          : o->config.rootfs && o->config.hostname && o->limits.pids && o->config.hardened != o->hardening_off &&
                                !(o->layer_template && o->layer) && (!o->keep_layer || o->layer_template) &&
@@ -256,17 +266,14 @@ static int monitor(pid_t pid, const struct cgroup *cg) {
   }
 }
 
-/* Wait for the watched process to end, relaying its console (-1: none)
- * meanwhile; its wait status. A relay that fails kills it, and says why in
- * err unless err says something already. */
-static int watch(pid_t pid, const struct cgroup *cg, int console, struct bd_error *err) {
-  struct watched w = {pid, cg, 0};
-  struct bd_error relay_err;
-  if (console < 0) return monitor(pid, cg);
-  if (console_relay(console, on_signal, &w, &relay_err) == 0) return w.status;
-  if (!err->msg[0]) *err = relay_err;
-  kill(pid, SIGKILL);
-  return monitor(pid, cg);
+/* The console's master goes to the caller (--console-fd), which serves it from now on. */
+static int hand_over_console(struct shim_options *o, int *console, struct bd_error *err) {
+  int rc = send_fd(o->console_fd, *console, err);
+  close(*console);
+  *console = -1;
+  close(o->console_fd);
+  o->console_fd = -1;
+  return rc < 0 ? bd_wrap(err, "hand over the console") : 0;
 }
 
 /* What `baby-docker ps` shows of a run; newlines and tabs in the command become spaces. */
@@ -369,7 +376,7 @@ static int run(struct shim_options *o) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
-  if (o->config.tty && (console = recv_fd(sync_fd, &err)) < 0) goto kill_child;
+  if (o->config.tty && ((console = recv_fd(sync_fd, &err)) < 0 || hand_over_console(o, &console, &err) < 0)) goto kill_child;
   network_fields(o, &lease, fallback, network_info, sizeof network_info);
   status_send(o->status_fd, "start\t%d\t%d\t%s\t%s\t%s", (int)pid, cg.version, cg.memory, cg.pids, network_info);
   if (sync_send(sync_fd, SYNC_GO, NULL) < 0) {
@@ -379,7 +386,7 @@ static int run(struct shim_options *o) {
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 126 / 127 */
   close(sync_fd);
   sync_fd = -1;
-  int status = watch(pid, &cg, console, &err);
+  int status = monitor(pid, &cg);
   pid = -1;
   relay_finish(&relay); /* all its output delivered before "exit" */
   code = err.msg[0] ? err.exit_code : exit_code_of(status);
@@ -445,12 +452,17 @@ static int exec_in(struct shim_options *o) {
     o->config.caps = x.caps;
     child = container_exec(x.pid, &x.cg, &o->config, &sync_fd, &console, &err);
   }
+  if (child > 0 && console >= 0 && hand_over_console(o, &console, &err) < 0) {
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(sync_fd);
+    child = -1;
+  }
   if (child > 0) {
     status_send(o->status_fd, "start\t%d\t%d\t%s\t%s", (int)child, x.cg.version, x.cg.memory, x.cg.pids);
     if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 125, 126, 127 */
     close(sync_fd);
-    status = watch(child, NULL, console, &err);
-    if (console >= 0) close(console);
+    status = monitor(child, NULL);
     code = err.msg[0] ? err.exit_code : exit_code_of(status);
     if (WIFSIGNALED(status) && !err.msg[0]) signame = sigabbrev_np(WTERMSIG(status));
   }
@@ -506,9 +518,5 @@ int main(int argc, char **argv) {
     return BD_EXIT_RUNTIME;
   }
   if (getppid() != o.parent) return BD_EXIT_RUNTIME;
-  if (o.status_socket && (o.status_fd = connect_unix(o.status_socket, &err)) < 0) {
-    fprintf(stderr, "baby-docker-shim: %s\n", err.msg);
-    return BD_EXIT_RUNTIME;
-  }
   return o.exec ? exec_in(&o) : run(&o);
 }

@@ -14,7 +14,7 @@
 
 #include "network.h"
 
-#define STALE_NEW_SECONDS 60 /* a ".new-" dir or ".status-" socket older than this lost its creator */
+#define STALE_NEW_SECONDS 60 /* a ".new-" dir older than this lost its creator */
 
 static const char *const state_files[] = {"lock", "cgroup", "pid", "info", "caps", "env", "name", "hostname", "hosts", "resolv.conf", NULL};
 static const char *const state_dirs[] = {"layer", "root", NULL};
@@ -284,12 +284,9 @@ int state_gc(int with_bridge, struct bd_error *err) {
       continue;
     }
     if (strcmp(e->d_name, ".network") == 0) continue; /* below, once the dead runs are gone */
-    if (strncmp(e->d_name, ".new-", 5) == 0 || strncmp(e->d_name, ".status-", 8) == 0) {
+    if (strncmp(e->d_name, ".new-", 5) == 0) {
       struct stat st;
-      if (lstat(dir, &st) == 0 && now - st.st_mtime > STALE_NEW_SECONDS) {
-        if (S_ISDIR(st.st_mode)) remove_dir_files(dir);
-        else unlink(dir);
-      }
+      if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_NEW_SECONDS) remove_dir_files(dir);
       continue;
     }
     int rc = collect_run(dir, err);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 int take_controlling_terminal(int fd, struct bd_error *err) {
-  if (ioctl(fd, TIOCSCTTY, 1) < 0) return bd_fail(err, errno, "TIOCSCTTY on fd %d", fd);
+  if (ioctl(fd, TIOCSCTTY, 0) < 0) return bd_fail(err, errno, "TIOCSCTTY on fd %d", fd);
   return 0;
 }
 

@@ -6,9 +6,8 @@
 
 #include "utils.h"
 
-/* Make the terminal on `fd` the controlling terminal of this (new) session.
- * node-pty made the shim the session leader owning it, so it is taken over
- * (TIOCSCTTY with 1, allowed while CAP_SYS_ADMIN is still held). */
+/* Make the terminal on `fd` (a new pty's slave) the controlling terminal of
+ * this new session. */
 int take_controlling_terminal(int fd, struct bd_error *err);
 
 /* Put process group `pgrp` in the foreground of the terminal on `fd`. */

@@ -33,6 +33,18 @@ int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) {
   return -1;
 }
 
+int bd_wrap(struct bd_error *err, const char *fmt, ...) {
+  char context[BD_ERR_LEN], inner[BD_ERR_LEN];
+  memcpy(inner, err->msg, sizeof inner);
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(context, sizeof context, fmt, ap);
+  va_end(ap);
+  /* A message too long for the buffer keeps its start: the context, which says most. */
+  if (n >= 0 && snprintf(err->msg, sizeof err->msg, "%s: %s", context, inner) >= (int)sizeof err->msg) err->msg[sizeof err->msg - 1] = '\0';
+  return -1;
+}
+
 int bd_format(char *out, size_t len, struct bd_error *err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

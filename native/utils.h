@@ -25,6 +25,10 @@ struct bd_error {
  * 0, append ": ENAME". Always returns -1 so callers can `return bd_fail(...)`. */
 int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Put what was being done before err's message ("set up /proc: mount
+ * /proc: EPERM"), keeping its exit code. Always returns -1. */
+int bd_wrap(struct bd_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* snprintf into out[len], checked: a result that does not fit fails with
  * ENAMETOOLONG and the start of what it would have been, never a cut path. */
 int bd_format(char *out, size_t len, struct bd_error *err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

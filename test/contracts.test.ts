@@ -1,7 +1,6 @@
 /**
  * The private parts of the packages we reach into, pinned to exact versions in package.json: when an upgrade moves
  * one, this fails first, by name, before any test of ours trips over it.
- *  - node-pty: the pty's fd and its socket (src/runtime/pty.ts reads the pty natively and silences the socket).
  *  - @xterm/headless: core.writeSync, the parser's state and the scroll region (terminalSession.ts: a flood's
  *    synchronous writes and jump scrolling).
  *  - ink: nothing private; pinned with them, as its rendering is what the UI tests compare.
@@ -12,7 +11,6 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
-import * as pty from 'node-pty';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = (dir: string): { version: string; dependencies: Record<string, string> } =>
@@ -21,20 +19,8 @@ const pinned = manifest(ROOT).dependencies;
 
 describe('contracts with the packages whose private fields we use', () => {
   it('every such package is pinned to the version installed', () => {
-    for (const name of ['node-pty', '@xterm/headless', '@xterm/addon-unicode11', 'ink']) {
+    for (const name of ['@xterm/headless', '@xterm/addon-unicode11', 'ink']) {
       assert.equal(pinned[name], manifest(path.join(ROOT, 'node_modules', name)).version, `${name}: pin it exactly`);
-    }
-  });
-
-  it('node-pty: a spawned pty has its fd and a socket with _read and destroy', async () => {
-    const term = pty.spawn('/bin/true', [], { cols: 80, rows: 24 });
-    const internals = term as unknown as { fd?: unknown; _socket?: { _read?: unknown; destroy?: unknown } };
-    try {
-      assert.equal(typeof internals.fd, 'number');
-      assert.equal(typeof internals._socket?._read, 'function');
-      assert.equal(typeof internals._socket?.destroy, 'function');
-    } finally {
-      await new Promise<void>((resolve) => term.onExit(() => resolve()));
     }
   });
 

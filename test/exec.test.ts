@@ -158,9 +158,9 @@ describe('baby-docker exec', () => {
     assert.deepEqual([cli.status, cli.stderr], [125, `baby-docker: no running container has the id ${container.id} (see baby-docker ps)\n`]);
     // Only ours: other runs may go on beside the tests.
     assert.deepEqual(
-      stateDirs().filter((name) => name.includes(container.id) || name.startsWith('.status-exec-')),
+      stateDirs().filter((name) => name.includes(container.id)),
       [],
-      'no state directory or status socket left',
+      'no state directory left',
     );
   });
 
@@ -261,6 +261,16 @@ describe('exec on a pty (the runtime API)', () => {
     container.kill();
     assert.deepEqual(await sleeper.wait(), { code: 137, error: null });
     await container.wait();
+  });
+
+  it('ends with its command, though a background job it started still holds the terminal', { timeout: 20_000 }, async () => {
+    await withContainer({}, async (container) => {
+      const shell = await container.execPty(['sh', '-c', 'trap "" HUP; sleep 60 & echo "back""ground"'], { cols: 80, rows: 24 });
+      const output = collect((listener) => shell.onData(listener));
+      assert.deepEqual(await shell.wait(), { code: 0, error: null });
+      assert.match(output.text(), /background\r\n/);
+      await waitForProcess(container, 'sleep 60', true);
+    });
   });
 
   it('kills the command, and says why one could not run', async () => {

@@ -376,6 +376,37 @@ describe('containers on a pty', () => {
     }),
   );
 
+  it("the console's master is ours alone: the shim holds no pty, and relays nothing", { timeout: 30_000 }, () =>
+    withTerm({ command: ['/bin/sh'] }, async (t) => {
+      await t.waitFor(/# $/);
+      const shimPid = Number(fs.readFileSync(`/proc/${t.c.hostPid}/stat`, 'utf8').split(' ')[3]);
+      const ptys = (pid: number) =>
+        fs.readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+          const target = fs.statSync(`/proc/${pid}/fd/${fd}`, { throwIfNoEntry: false });
+          return (
+            target?.isCharacterDevice() && (target.rdev === fs.statSync('/dev/ptmx').rdev || fs.readlinkSync(`/proc/${pid}/fd/${fd}`).includes('pts'))
+          );
+        });
+      assert.deepEqual(ptys(shimPid), [], "the shim's fds");
+      const ours = ptys(process.pid).filter((fd) => fs.readlinkSync(`/proc/self/fd/${fd}`) === '/dev/pts/ptmx');
+      assert.ok(ours.length >= 1, "this process holds the master of the container's devpts");
+      t.type('exit');
+      assert.equal((await waitWithin(t, 5_000)).code, 0);
+    }),
+  );
+
+  it('typing a program does not read yet waits in a queue: the caller never blocks, and every byte arrives', { timeout: 30_000 }, () =>
+    withTerm({ command: ['sh', '-c', 'stty raw -echo; echo ready; sleep 1; head -c 300000 | wc -c'] }, async (t) => {
+      await t.waitFor(/ready/);
+      const begin = performance.now();
+      t.c.write('x'.repeat(300_000)); // a pty takes 4 KiB of input the program has not read
+      const tookMs = performance.now() - begin;
+      assert.ok(tookMs < 500, `write returned after ${tookMs.toFixed(0)} ms, not once the program had read it (a second later)`);
+      await t.waitFor(/\b300000\b/);
+      assert.equal((await waitWithin(t, 5_000)).code, 0);
+    }),
+  );
+
   it('reports a SIGKILLed shim as 137 and why, not as a clean exit', async () => {
     const c = await startPty({ rootfs: ROOTFS, command: ['sleep', '100'] }, { cols: COLS, rows: ROWS });
     const shimPid = Number(fs.readFileSync(`/proc/${c.hostPid}/stat`, 'utf8').split(' ')[3]);

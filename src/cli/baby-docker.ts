@@ -2,7 +2,7 @@
 /**
  * baby-docker: the command line. `run` keeps the original Baby Docker's
  * `container <rootfs> <command> [args...]` working. It loads only what it
- * needs: node-pty for a terminal, never the UI.
+ * needs, never the UI.
  */
 import * as fs from 'node:fs';
 import { isatty } from 'node:tty';

@@ -1,19 +1,18 @@
 /**
  * Starting containers and the handle to a running one. Both the CLI and the
  * UI use this; the container itself is started by the native shim
- * (native/shim.c), spawned here with pipes, or on a pty (pty.ts).
+ * (native/shim.c), spawned here with pipes; on a terminal, the container's
+ * pty is handed over to us (pty.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { EXIT, RuntimeError } from './errors.js';
 import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js';
 import { listContainers, matchContainer } from './list.js';
 import { LineSplitter, parseStatus, type CgroupDirs, type ContainerNetwork, type MemoryUsage, type StatusMessage } from './protocol.js';
-import { spawnPty, type HostPty, type ProcessEnd } from './pty.js';
+import { PtyMaster } from './pty.js';
 import { randomHex } from './random.js';
 import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 import { recordKeptRun, type LayerPlan } from './layer.js';
@@ -104,7 +103,7 @@ export class RunningContainer {
 
   /** Start `command` with pipes for its stdio (the shim's, never the caller's files). */
   async execPiped(command: string[], options: ExecOptions = {}): Promise<PipedProcess> {
-    const { child, session } = spawnPiped(execArgs(this.id, command, options.env ?? {}, false, { fd: 3 }), 'pipe');
+    const { child, session } = spawnPiped(execArgs(this.id, command, options.env ?? {}, null));
     await session.started;
     return new PipedProcess(exitOf(session), signalsTo(child), child);
   }
@@ -112,12 +111,9 @@ export class RunningContainer {
   /** Start `command` on a new pseudo-terminal of the given size, as the leader of its session. */
   async execPty(command: string[], options: PtySize & ExecOptions): Promise<PtyProcess> {
     const { cols, rows, env = {} } = options;
-    const { pty, session, output } = await spawnOnPty(`exec-${randomHex(6)}`, (socket) => execArgs(this.id, command, env, true, { socket }), {
-      cols,
-      rows,
-    });
+    const { child, session, output, console } = spawnWithConsole(execArgs(this.id, command, env, { cols, rows }));
     await session.started;
-    return new PtyProcess(exitOf(session), (sig) => process.kill(pty.pid, sig), output, pty);
+    return new PtyProcess(exitOf(session), signalsTo(child), output, console());
   }
 }
 
@@ -209,7 +205,7 @@ type Running = abstract new (...args: any[]) => { readonly running: boolean };
 function onTerminal<Base extends Running>(base: Base) {
   abstract class OnTerminal extends base {
     protected abstract readonly output: OutputQueue;
-    protected abstract readonly terminal: HostPty;
+    protected abstract readonly terminal: PtyMaster;
 
     /** Everything written to the terminal, from the first byte, as bytes: each batch holds whole UTF-8 characters. */
     onData(listener: (data: Buffer) => void): () => void {
@@ -249,7 +245,7 @@ export class PtyContainer extends onTerminal(Container) {
     exited: Promise<ExitStatus>,
     sendSignal: SignalSender,
     protected readonly output: OutputQueue,
-    protected readonly terminal: HostPty,
+    protected readonly terminal: PtyMaster,
   ) {
     super(id, hostPid, cgroup, network, spec, exited, sendSignal);
   }
@@ -306,7 +302,7 @@ export class PtyProcess extends onTerminal(ExecProcess) {
     exited: Promise<ProcessExit>,
     sendSignal: SignalSender,
     protected readonly output: OutputQueue,
-    protected readonly terminal: HostPty,
+    protected readonly terminal: PtyMaster,
   ) {
     super(exited, sendSignal);
   }
@@ -335,6 +331,12 @@ interface Started {
   network: ContainerNetwork | null;
 }
 
+/** How the shim process ended: its exit code, or the signal that killed it. */
+interface ShimEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** Follows one shim through its status messages. */
 class ShimSession {
   readonly started: Promise<Started>;
@@ -344,8 +346,11 @@ class ShimSession {
   private resolveExit!: (s: ExitStatus) => void;
   private lastExit: ExitStatus | null = null;
   private isStarted = false;
+  /** Why what had to be done as it started failed (the shim is then killed): it overrides the shim's own report. */
+  private startError: string | null = null;
 
-  constructor() {
+  /** `onStart` runs as the start message comes, before anyone hears of it. */
+  constructor(private readonly onStart: () => void = () => {}) {
     this.started = new Promise((resolve, reject) => {
       this.resolveStart = resolve;
       this.rejectStart = reject;
@@ -355,6 +360,12 @@ class ShimSession {
 
   receive(message: StatusMessage | null): void {
     if (message?.kind === 'start') {
+      try {
+        this.onStart();
+      } catch (error) {
+        this.startError = (error as Error).message;
+        return;
+      }
       this.isStarted = true;
       this.resolveStart({ hostPid: message.hostPid, cgroup: message.cgroup, network: message.network });
     } else if (message?.kind === 'exit') {
@@ -364,8 +375,9 @@ class ShimSession {
   }
 
   /** The shim is done: its last "exit" message is the result; without one, how the shim itself ended. */
-  finish(shim: ProcessEnd, readError: string | null = null): void {
+  finish(shim: ShimEnd, readError: string | null = null): void {
     const detail = readError ? `; ${readError}` : '';
+    if (this.startError) this.lastExit = runtimeFailure(this.startError);
     const status = this.lastExit ?? {
       code: shim.signal ? 128 + os.constants.signals[shim.signal] : shim.code || EXIT.RUNTIME,
       signal: null,
@@ -382,9 +394,13 @@ class ShimSession {
   }
 
   fail(error: Error): void {
-    this.lastExit = { code: EXIT.RUNTIME, signal: null, oomKilled: false, memory: null, error: shimStartError(error) };
+    this.lastExit = runtimeFailure(shimStartError(error));
     this.finish({ code: EXIT.RUNTIME, signal: null });
   }
+}
+
+function runtimeFailure(error: string): ExitStatus {
+  return { code: EXIT.RUNTIME, signal: null, oomKilled: false, memory: null, error };
 }
 
 /** Remove what runs whose shim died left (cgroups, state): best effort, as the next start does it too. */
@@ -444,20 +460,19 @@ function layerArgs(layer: LayerPlan | null): string[] {
   return ['--layer-template', layer.template, ...(layer.keep !== null ? ['--keep-layer', layer.keep] : [])];
 }
 
-/** Where the shim reports: fd 3 (a pipe), or a unix socket when it is spawned on a pty. */
-type StatusChannel = { fd: 3 } | { socket: string };
-
-/** What every shim is told: who its caller is (it dies with it), whether it is on a terminal, where to report. */
-function commonArgs(tty: boolean, status: StatusChannel): string[] {
+/** What every shim is told: who its caller is (it dies with it), where to report (fd 3), and on a
+ * terminal, where to hand the container's console over (fd 4) and its first size. */
+function commonArgs(terminal: PtySize | null): string[] {
   return [
     '--parent',
     String(process.pid),
-    ...(tty ? ['--tty'] : []),
-    ...('socket' in status ? ['--status-socket', status.socket] : ['--status-fd', '3']),
+    '--status-fd',
+    '3',
+    ...(terminal ? ['--tty', '--console-fd', '4', '--console-size', `${terminal.cols}x${terminal.rows}`] : []),
   ];
 }
 
-function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusChannel): string[] {
+function shimArgs(id: string, spec: ResolvedSpec, terminal: PtySize | null): string[] {
   return [
     '--id',
     id,
@@ -469,7 +484,7 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     String(spec.memory),
     '--pids',
     String(spec.pids),
-    ...commonArgs(tty, status),
+    ...commonArgs(terminal),
     ...(spec.init ? ['--init'] : []),
     ...hardeningArgs(spec),
     ...(spec.user !== null ? ['--user', spec.user] : []),
@@ -485,29 +500,43 @@ function shimArgs(id: string, spec: ResolvedSpec, tty: boolean, status: StatusCh
     ...spec.volumes.flatMap((v) =>
       v.kind === 'bind' ? ['--bind', `${v.source}:${v.target}:${v.readOnly ? 'ro' : 'rw'}`] : ['--tmpfs', `${v.target}:${v.options}`],
     ),
-    ...envArgs(containerEnv(spec, tty)),
+    ...envArgs(containerEnv(spec, terminal !== null)),
     '--',
     ...spec.command,
   ];
 }
 
 /** An exec's shim: the container's environment, hardening and cgroup are read from its state directory. */
-function execArgs(id: string, command: string[], env: Record<string, string>, tty: boolean, status: StatusChannel): string[] {
+function execArgs(id: string, command: string[], env: Record<string, string>, terminal: PtySize | null): string[] {
   if (command.length === 0 || command[0] === '') throw new RuntimeError('no command given to exec');
   for (const [key, value] of Object.entries(env)) {
     if (key === '' || /[=\0]/.test(key) || value.includes('\0')) throw new RuntimeError(`invalid environment variable ${JSON.stringify(key)}`);
   }
-  return ['--exec', id, ...commonArgs(tty, status), ...envArgs({ ...(tty ? TERMINAL_ENV : {}), ...env }), '--', ...command];
+  return ['--exec', id, ...commonArgs(terminal), ...envArgs({ ...(terminal ? TERMINAL_ENV : {}), ...env }), '--', ...command];
 }
 
-/** A shim with pipes for stdio, in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3. */
-function spawnPiped(args: string[], stdio: 'pipe' | 'inherit'): { child: ChildProcess; session: ShimSession } {
-  const child = spawn(shimFile(), args, { stdio: [stdio, stdio, stdio, 'pipe'], detached: true, env: {} });
-  const session = new ShimSession();
+/**
+ * A shim in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3.
+ * `onStart` runs as its start message comes; the session finishes once the shim has ended and `outputEnded`
+ * (all output delivered; why reading stopped short, if it did) has resolved.
+ */
+function spawnShim(
+  args: string[],
+  stdio: StdioOptions,
+  onStart?: () => void,
+  outputEnded: () => Promise<string | null> = async () => null,
+): { child: ChildProcess; session: ShimSession } {
+  const child = spawn(shimFile(), args, { stdio, detached: true, env: {} });
+  const session = new ShimSession(onStart);
   readStatus(child.stdio[3] as Readable, session);
   child.on('error', (error) => session.fail(error));
-  child.on('close', (code, signal) => session.finish({ code, signal }));
+  child.on('close', (code, signal) => void outputEnded().then((readError) => session.finish({ code, signal }, readError)));
   return { child, session };
+}
+
+/** A shim with pipes for stdio (or, with "inherit", ours). */
+function spawnPiped(args: string[], stdio: 'pipe' | 'inherit' = 'pipe'): { child: ChildProcess; session: ShimSession } {
+  return spawnShim(args, [stdio, stdio, stdio, 'pipe']);
 }
 
 /** process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill". */
@@ -517,67 +546,54 @@ function signalsTo(child: ChildProcess): SignalSender {
   };
 }
 
-/** A shim on a new pty, reporting on a socket named after `name` (see listenForStatus). */
-async function spawnOnPty(
-  name: string,
-  args: (statusSocket: string) => string[],
-  { cols, rows }: PtySize,
-  onSpawn?: () => void,
-): Promise<{ pty: HostPty; session: ShimSession; output: OutputQueue }> {
-  const session = new ShimSession();
+/**
+ * A shim whose command is on a pty of the container's, handed over to us on fd 4 as it starts (see
+ * shim.c): its output goes to `output`; `console()` is the pty, once the shim's start has resolved.
+ */
+function spawnWithConsole(args: string[]): { child: ChildProcess; session: ShimSession; output: OutputQueue; console: () => PtyMaster } {
   const output = new OutputQueue();
-  const shim = shimFile();
-  const status = await listenForStatus(name);
-  // Finished once both the pty (all output read, the shim reaped) and the status channel have ended.
-  let ptyEnd: { end: ProcessEnd; readError: string | null } | null = null;
-  let statusEnded = false;
-  const finish = () => {
-    if (ptyEnd && statusEnded) session.finish(ptyEnd.end, ptyEnd.readError);
+  const [ours, theirs] = addon().consoleChannel();
+  let oursOpen = true;
+  const closeOurs = () => {
+    if (oursOpen) fs.closeSync(ours);
+    oursOpen = false;
   };
-  status.server.once('connection', (socket) => {
-    status.server.close();
-    readStatus(socket, session);
-    socket.on('close', () => {
-      statusEnded = true;
-      finish();
-    });
-  });
-  let pty: HostPty;
+  let console: PtyMaster | null = null;
+  let spawned: { child: ChildProcess; session: ShimSession };
+  const receive = () => {
+    try {
+      console = new PtyMaster(addon().receiveConsole(ours), (data) => output.push(data));
+    } catch (error) {
+      signalsTo(spawned.child)(addon().shimKillSignal);
+      throw error;
+    } finally {
+      closeOurs();
+    }
+    // Output that cannot be read would block the container for good: end it (the reason goes with the exit).
+    void console.ended.then((readError) => readError && signalsTo(spawned.child)(addon().shimKillSignal));
+  };
+  const outputEnded = async () => {
+    if (!console) return null;
+    console.finish();
+    return console.ended;
+  };
   try {
-    pty = spawnPty(
-      shim,
-      args(status.path),
-      {
-        name: TERMINAL_ENV.TERM,
-        cols,
-        rows,
-        cwd: '/',
-        env: {},
-      },
-      {
-        onOutput: (chunk) => output.push(chunk),
-        onExit: (end, readError) => {
-          ptyEnd = { end, readError };
-          if (status.server.listening) {
-            // A shim that failed before connecting said why on the pty; one that
-            // connected just now is still to be accepted: give it a moment.
-            setTimeout(() => {
-              if (!status.server.listening) return;
-              status.server.close();
-              statusEnded = true;
-              finish();
-            }, STATUS_CONNECT_GRACE_MS);
-          }
-          finish();
-        },
-      },
-    );
+    spawned = spawnShim(args, ['ignore', 'ignore', 'ignore', 'pipe', theirs], receive, outputEnded);
   } catch (error) {
-    status.server.close();
-    throw new RuntimeError(shimStartError(error as Error));
+    closeOurs();
+    throw error;
+  } finally {
+    fs.closeSync(theirs);
   }
-  onSpawn?.();
-  return { pty, session, output };
+  spawned.child.once('close', closeOurs);
+  return {
+    ...spawned,
+    output,
+    console: () => {
+      if (!console) throw new RuntimeError('the runtime shim started without handing over the console');
+      return console;
+    },
+  };
 }
 
 /** An exec's end: its code and why it did not run. */
@@ -608,7 +624,7 @@ export interface PipedOptions {
 export async function start(spec: ContainerSpec, options: PipedOptions = {}): Promise<PipedContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const { child, session } = spawnPiped(shimArgs(id, resolved, false, { fd: 3 }), options.stdio ?? 'pipe');
+  const { child, session } = spawnPiped(shimArgs(id, resolved, null), options.stdio);
   const started = await session.started;
   recordIfKept(id, resolved);
   const container = new PipedContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(child));
@@ -627,46 +643,16 @@ export interface PtyOptions extends PtySize {
 export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const { pty, session, output } = await spawnOnPty(id, (socket) => shimArgs(id, resolved, true, { socket }), { cols, rows }, onSpawn);
+  const { child, session, output, console } = spawnWithConsole(shimArgs(id, resolved, { cols, rows }));
+  onSpawn?.();
   const started = await session.started;
   recordIfKept(id, resolved);
-  return new PtyContainer(
-    id,
-    started.hostPid,
-    started.cgroup,
-    networkOf(started),
-    resolved,
-    session.exited,
-    (sig) => process.kill(pty.pid, sig),
-    output,
-    pty,
-  );
+  return new PtyContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(child), output, console());
 }
 
-/** How long a shim's connection may lag behind its exit (both arrive in one turn of the event loop, in either order). */
-const STATUS_CONNECT_GRACE_MS = 200;
-
-/** Status lines from a pipe or socket, into the session. */
+/** Status lines from the shim's fd 3, into the session. */
 function readStatus(stream: Readable, session: ShimSession): void {
   const lines = new LineSplitter();
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => lines.push(chunk, (line) => session.receive(parseStatus(line))));
-}
-
-/**
- * Where a shim spawned on a pty reports, having no fd of ours: a unix socket in
- * the runtime's state directory, which only root can reach (the container
- * cannot: it is outside its root). Closing the server once the shim has
- * connected removes the file; gc removes one whose creator died first.
- */
-async function listenForStatus(name: string): Promise<{ server: net.Server; path: string }> {
-  const root = addon().stateRoot;
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-  const socketPath = path.join(root, `.status-${name}.sock`);
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new RuntimeError(`cannot listen on ${socketPath}: ${error.message}`)));
-    server.listen(socketPath, resolve);
-  });
-  return { server, path: socketPath };
 }

@@ -43,8 +43,8 @@ export interface ImageEntry {
   minor?: number;
 }
 
-/** A pty master read on a native thread (native/pty_reader.c); see pty.ts. */
-export type PtyReader = { readonly kind: 'pty reader' };
+/** A pty master served on a native thread (native/pty_master.c); see pty.ts. */
+export type PtyMasterHandle = { readonly kind: 'pty master' };
 
 interface Addon {
   readStats(version: number, memoryDir: string, pidsDir: string): NativeStats;
@@ -57,13 +57,22 @@ interface Addon {
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
   /** Index of the first byte of a control character in UTF-8 `bytes` other than TAB, CR and LF, or -1 (for jump scrolling). */
   firstControl(bytes: Uint8Array): number;
-  /** Read a duplicate of `fd` until the pty ends; onReady is called when output (or the end) waits to be taken. */
-  ptyReaderStart(fd: number, highWater: number, onReady: () => void): PtyReader;
+  /** A socket pair for a shim's --console-fd: [ours (non-blocking), the shim's], both close-on-exec. */
+  consoleChannel(): [number, number];
+  /** The pty master the shim sent on our end of the channel (checked to be one). */
+  receiveConsole(ours: number): number;
+  /** Serve the pty master `fd` (the handle's from now on); onReady is called when output (or the end) waits to be taken. */
+  ptyMasterStart(fd: number, highWater: number, onReady: () => void): PtyMasterHandle;
   /** What waits, in whole UTF-8 characters; `ended` with the last of it, and `error` when reading failed. */
-  ptyReaderTake(reader: PtyReader): { data: Buffer | null; ended: boolean; error: string };
-  ptyReaderPause(reader: PtyReader, paused: boolean): void;
+  ptyMasterTake(master: PtyMasterHandle): { data: Buffer | null; ended: boolean; error: string };
+  /** Queued, written as the pty takes it. */
+  ptyMasterWrite(master: PtyMasterHandle, data: Uint8Array): void;
+  ptyMasterResize(master: PtyMasterHandle, cols: number, rows: number): void;
+  ptyMasterPause(master: PtyMasterHandle, paused: boolean): void;
+  /** The program has ended: end at the first quiet spell once what it left is read. */
+  ptyMasterFinish(master: PtyMasterHandle): void;
   /** Once the end has been taken. */
-  ptyReaderFree(reader: PtyReader): void;
+  ptyMasterFree(master: PtyMasterHandle): void;
   /** Image layers (native/image_fs.h): paths are relative to the layer's root and never followed through a symlink. */
   imageOpenFile(root: string, rel: string): number;
   imageMake(root: string, rel: string, entry: ImageEntry): void;
