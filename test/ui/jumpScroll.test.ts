@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
 import { dropScrolledOffLines } from '../../src/ui/services/jumpScroll.js';
+
+/** Jump scrolling's chunks as one buffer, as the emulator gets them. */
+const drop = (...args: Parameters<typeof dropScrolledOffLines>): Buffer => Buffer.concat(dropScrolledOffLines(...args));
 import { snapshotScreen } from '../../src/ui/services/screen.js';
 
 const COLS = 30;
@@ -49,7 +52,7 @@ function chunksOf(data: string, next: () => number): Buffer[] {
 }
 
 /** Jump scrolling of text in one chunk, as text. */
-const dropFrom = (data: string): string => dropScrolledOffLines([Buffer.from(data)], ROWS).toString();
+const dropFrom = (data: string): string => drop([Buffer.from(data)], ROWS).toString();
 
 /** What a screen may hold before: colours, a cursor anywhere, a line left half written. */
 const BEFORE = [
@@ -71,7 +74,7 @@ describe('jump scrolling', () => {
       const before = BEFORE[seed % BEFORE.length];
       const tail = seed % 3 === 0 ? '\x1b[32mgreen tail\x1b[0m\x1b[2;3Hmoved' : 'partial line';
       const data = plainLines(next, 3 * ROWS + 1 + Math.floor(next() * 40)) + tail;
-      const dropped = dropScrolledOffLines(chunksOf(data, next), ROWS);
+      const dropped = drop(chunksOf(data, next), ROWS);
       assert.ok(dropped.length < Buffer.byteLength(data), `seed ${seed}: lines were dropped`);
       assert.equal(await screenAfter(before, dropped), await screenAfter(before, data), `seed ${seed}`);
     }
@@ -87,7 +90,7 @@ describe('jump scrolling', () => {
     // Characters whose UTF-8 starts as a C1 control's does (0xC2), but are printable.
     const wide = lines.replaceAll('x', '世').replaceAll('-', '\u00a0').replaceAll('h', '°');
     assert.notEqual(dropFrom(wide), wide, 'wide characters, no-break spaces and degree signs are plain');
-    assert.equal(dropScrolledOffLines([], ROWS).length, 0);
+    assert.equal(drop([], ROWS).length, 0);
   });
 
   it('keeps lines ended by a bare LF, which leaves the column where it was', () => {
@@ -103,10 +106,21 @@ describe('jump scrolling', () => {
     assert.equal(await screenAfter(dropped), await screenAfter(data));
   });
 
+  it('keeps views of the chunks given, and does not scan again what an earlier cut kept', () => {
+    const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
+    const chunks = [Buffer.from(lines(0, 3 * ROWS)), Buffer.from(lines(3 * ROWS, 3 * ROWS))];
+    const kept = dropScrolledOffLines(chunks, ROWS);
+    assert.notEqual(kept, chunks, 'a cut');
+    assert.equal(kept.at(-1)!.buffer, chunks[1].buffer, 'the kept end is a view of the last chunk, not a copy');
+    const unscanned = [Buffer.from(`\x1b[H${lines(0, 3 * ROWS)}`), chunks[1]];
+    assert.equal(dropScrolledOffLines(unscanned, ROWS), unscanned, 'scanned: the sequence stops the cut');
+    assert.notEqual(dropScrolledOffLines(unscanned, ROWS, ROWS, 1), unscanned, 'known plain: not scanned');
+  });
+
   it('drops whole plain chunks, and counts lines across chunks', () => {
     const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
     const chunks = [lines(0, 40), lines(40, 40), lines(80, 40), lines(120, 3 * ROWS + 1)];
-    const kept = dropScrolledOffLines(
+    const kept = drop(
       chunks.map((chunk) => Buffer.from(chunk)),
       ROWS,
     ).toString();
@@ -115,12 +129,12 @@ describe('jump scrolling', () => {
     const text = lines(0, 5 * ROWS);
     for (let size = 1; size <= 8; size++) {
       const small = text.match(new RegExp(`[^]{1,${size}}`, 'g'))!.map((chunk) => Buffer.from(chunk));
-      assert.equal(dropScrolledOffLines(small, ROWS).toString(), dropFrom(text), `chunks of ${size}`);
+      assert.equal(drop(small, ROWS).toString(), dropFrom(text), `chunks of ${size}`);
     }
     // A sequence in an early chunk: nothing from there on may go, nor anything before it that is too short.
     const withSequence = [lines(0, 2), '\x1b[H', ...chunks];
     assert.equal(
-      dropScrolledOffLines(
+      drop(
         withSequence.map((chunk) => Buffer.from(chunk)),
         ROWS,
       ).toString(),
@@ -146,7 +160,7 @@ describe('jump scrolling with a history', () => {
       const next = random(seed);
       const before = BEFORE[seed % BEFORE.length];
       const data = plainLines(next, 1 + Math.floor(next() * 200));
-      const dropped = dropScrolledOffLines(chunksOf(data, next), ROWS, ROWS + HISTORY).toString();
+      const dropped = drop(chunksOf(data, next), ROWS, ROWS + HISTORY).toString();
       assert.equal(await screenAndHistory(before, dropped), await screenAndHistory(before, data), `seed ${seed}`);
       if (seed === 1) assert.ok(dropped.length < data.length, 'a long flood is cut short');
     }

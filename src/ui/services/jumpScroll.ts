@@ -38,28 +38,29 @@ const plainUntil = (bytes: Uint8Array): number => {
 };
 
 /**
- * Output read in `chunks`, each of whole UTF-8 characters, as one buffer,
- * with the plain lines at its start that would scroll off a screen of
- * `rows` rows and a history of `keptRows - rows` lines replaced by `rows`
- * CR LFs: the last `keptRows` lines, which fill both, are kept. Only what is
- * kept is copied: in a flood, the end of the last chunk. The caller
- * guarantees that, when it is parsed, the emulator is between escape
- * sequences and its scroll region is the whole screen.
+ * Output read in `chunks`, each of whole UTF-8 characters, with the plain
+ * lines at its start that would scroll off a screen of `rows` rows and a
+ * history of `keptRows - rows` lines replaced by `rows` CR LFs: the last
+ * `keptRows` lines, which fill both, are kept. Nothing is copied: what is
+ * kept are views of the chunks given; `chunks` itself when nothing can be
+ * cut. The first `plainChunks` chunks are known to be plain (what an earlier
+ * cut kept), and are not scanned again. The caller guarantees that, when it
+ * is parsed, the emulator is between escape sequences and its scroll region
+ * is the whole screen.
  */
-export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number, keptRows = rows): Buffer {
-  const everything = () => (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-  if (chunks.length === 0) return Buffer.alloc(0);
-  const plainEnd = endOfPlainStart(chunks);
+export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number, keptRows = rows, plainChunks = 0): readonly Buffer[] {
+  if (chunks.length === 0) return chunks;
+  const plainEnd = endOfPlainStart(chunks, plainChunks);
   // B: the last `keptRows` LFs of the plain start; A ends at the LF before them and holds 2 * rows LFs of its own.
   const end = lineFeedBefore(chunks, plainEnd, keptRows + 1);
-  if (!end || !lineFeedBefore(chunks, end, 2 * rows - 1)) return everything();
-  if (byteBefore(chunks, end) !== CR) return everything(); // a bare LF keeps the column: A would not end at column 0
-  return Buffer.concat([Buffer.from('\r\n'.repeat(rows)), chunks[end.chunk].subarray(end.index + 1), ...chunks.slice(end.chunk + 1)]);
+  if (!end || !lineFeedBefore(chunks, end, 2 * rows - 1)) return chunks;
+  if (byteBefore(chunks, end) !== CR) return chunks; // a bare LF keeps the column: A would not end at column 0
+  return [Buffer.from('\r\n'.repeat(rows)), chunks[end.chunk].subarray(end.index + 1), ...chunks.slice(end.chunk + 1)];
 }
 
-/** Where the plain text at the start of `chunks` ends (the end of the last chunk if it is all plain). */
-function endOfPlainStart(chunks: readonly Buffer[]): Position {
-  for (let chunk = 0; chunk < chunks.length; chunk++) {
+/** Where the plain text at the start of `chunks` ends (the end of the last chunk if it is all plain); the first `plainChunks` are. */
+function endOfPlainStart(chunks: readonly Buffer[], plainChunks: number): Position {
+  for (let chunk = plainChunks; chunk < chunks.length; chunk++) {
     const index = plainUntil(chunks[chunk]);
     if (index < chunks[chunk].length) return { chunk, index };
   }

@@ -62,6 +62,8 @@ export class TerminalSession {
   private selection: Selection | null = null;
   /** Output read but not yet given to the emulator: it gets it in batches, one at a time (see feed). */
   private queued: Buffer[] = [];
+  /** The chunks at the queue's head that a flood's cut kept: plain text, not scanned again. */
+  private plainChunks = 0;
   /** Output is queued or being parsed: a feed is due. */
   private parsing = false;
   private feedTimer: NodeJS.Timeout | null = null;
@@ -338,16 +340,17 @@ export class TerminalSession {
       this.flooding = false;
       return;
     }
-    const kept = dropScrolledOffLines(this.queued, this.term.rows, this.keptLines());
-    if (kept.length === this.pendingBytes) {
+    const kept = dropScrolledOffLines(this.queued, this.term.rows, this.keptLines(), this.plainChunks);
+    if (kept === this.queued) {
       // Too few lines yet, or not plain ones: try again once twice as much waits (the next batch decides which).
       this.compactAt = 2 * this.pendingBytes;
       return;
     }
-    this.queued = [kept];
-    this.pendingBytes = kept.length; // nothing is being parsed: the queue is all there is
+    this.queued = [...kept];
+    this.plainChunks = kept.length;
+    this.pendingBytes = byteLength(kept); // nothing is being parsed: the queue is all there is
     // What is kept (the screen and its history) is cut again once as much more has come: not at every read.
-    this.compactAt = Math.max(FLOOD_COMPACT_BYTES, 2 * kept.length);
+    this.compactAt = Math.max(FLOOD_COMPACT_BYTES, 2 * this.pendingBytes);
   }
 
   /**
@@ -391,11 +394,13 @@ export class TerminalSession {
   /** All that is queued, as one batch, cut by jump scrolling where the emulator's state allows it; the queue is then empty. */
   private takeQueue(): { data: Buffer; batchBytes: number; jump: boolean } {
     const batch = this.queued;
-    const batchBytes = batch.reduce((sum, chunk) => sum + chunk.length, 0);
+    const batchBytes = byteLength(batch);
+    const plainChunks = this.plainChunks;
     this.queued = [];
+    this.plainChunks = 0;
     this.newOutput = false;
     const jump = this.canJumpScroll();
-    const data = jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines()) : Buffer.concat(batch);
+    const data = Buffer.concat(jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines(), plainChunks) : batch);
     return { data, batchBytes, jump };
   }
 
@@ -422,8 +427,9 @@ export class TerminalSession {
    */
   private holdBack(data: Buffer, batchBytes: number): boolean {
     const { cols, rows } = this.term;
-    const screenful = dropScrolledOffLines([data], rows);
-    if (screenful.length === data.length) return false; // too few plain lines to tell the screen from its end
+    const whole = [data];
+    const screenful = dropScrolledOffLines(whole, rows);
+    if (screenful === whole) return false; // too few plain lines to tell the screen from its end
     this.queued = [data];
     this.pendingBytes -= batchBytes - data.length;
     this.heldBack = true;
@@ -434,7 +440,7 @@ export class TerminalSession {
       applyUnicode11Widths(this.preview);
     }
     this.emulatorBusy = true;
-    this.preview.write(Buffer.concat([RESET, screenful]), () => {
+    this.preview.write(Buffer.concat([RESET, ...screenful]), () => {
       this.emulatorBusy = false;
       this.afterBatch();
     });
@@ -459,8 +465,9 @@ export class TerminalSession {
 
   /** A clean screen; output not yet parsed belonged to what came before. */
   private reset(): void {
-    this.pendingBytes -= this.queued.reduce((sum, chunk) => sum + chunk.length, 0);
+    this.pendingBytes -= byteLength(this.queued);
     this.queued = [];
+    this.plainChunks = 0;
     this.flooding = false;
     this.heldBack = false;
     this.term.reset();
@@ -490,6 +497,8 @@ export class TerminalSession {
     for (const listener of this.listeners) listener();
   }
 }
+
+const byteLength = (chunks: readonly Buffer[]): number => chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 
 /**
  * Character widths as today's terminals (and Ink, which lays out the panels) count them:
