@@ -5,7 +5,7 @@
  * narrow: see main.tsx).
  */
 import { Box, Text } from 'ink';
-import { useSyncExternalStore } from 'react';
+import { useCallback, useContext, useRef, useSyncExternalStore } from 'react';
 import { Footer } from './components/Footer.js';
 import { footerParts } from './footer.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
@@ -15,7 +15,8 @@ import { SidePanels } from './components/SidePanels.js';
 import { StatusBar } from './components/StatusBar.js';
 import { useTerminalSize, type TerminalSize } from './hooks/useTerminalSize.js';
 import { layoutFor, MIN_COLS, MIN_ROWS, STATUS_BAR_ROWS } from './layout.js';
-import { currentRun, layoutOptionsOf, selectedPastRun } from './state.js';
+import { LatestStatsContext } from './components/statsNow.js';
+import { currentRun, layoutOptionsOf, sameFrame, selectedPastRun, type UiState } from './state.js';
 import type { Store } from './store.js';
 
 export interface AppProps {
@@ -27,7 +28,16 @@ export interface AppProps {
 }
 
 export function App({ store, terminal, hostHostname }: AppProps) {
-  const state = useSyncExternalStore(store.subscribe, store.getState);
+  // Where the live lines read the latest figures for themselves, a state that differs from the one drawn in figures
+  // only is no new frame: the pane painter draws the lines that changed (a poll a second of an idle shell's).
+  const figuresLive = useContext(LatestStatsContext) !== null;
+  const drawn = useRef<UiState | null>(null);
+  const frameState = useCallback(() => {
+    const next = store.getState();
+    if (!figuresLive || drawn.current === null || !sameFrame(drawn.current, next)) drawn.current = next;
+    return drawn.current;
+  }, [store, figuresLive]);
+  const state = useSyncExternalStore(store.subscribe, frameState);
   const { cols, rows } = useTerminalSize(terminal);
   const layout = layoutFor(cols, rows, layoutOptionsOf(state));
   // Lines that move with the clock are drawn again by the pane painter between frames (LiveText): a frame's clock is

@@ -26,6 +26,7 @@ import type { LabController } from './services/labController.js';
 import { RunController, startPtyWith, type EarlyStart } from './services/runController.js';
 import { Recorder } from './services/recorder.js';
 import { TerminalSession } from './services/terminalSession.js';
+import { mark, tracing } from './services/trace.js';
 import { currentRun, initialState, layoutOptionsOf } from './state.js';
 import { createStore } from './store.js';
 import type { RunOptions } from './types.js';
@@ -33,6 +34,8 @@ import type { View } from './view.js';
 
 /** How often the panels' live lines are brought up to date: a second passes on screen at most this late. */
 const LIVE_LINE_TICK_MS = 1000;
+/** A new run's panels are drawn once its first output is on screen, or this long after it started without any. */
+const FIRST_OUTPUT_WAIT_MS = 50;
 
 // Alternate screen, cursor home (Ink draws from there; the pane painter counts on it), cursor hidden (the pane draws its own),
 // mouse reports while a button is down, in SGR form (services/paneMouse.ts).
@@ -67,7 +70,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   const paneSize = () => paneSizeOf(stdout, layoutOptionsOf(store.getState()));
   const size = paneSize();
   const session = new TerminalSession(size.cols, size.rows);
-  const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined);
+  const controller = new RunController(session, store.dispatch, early ? startPtyWith(early) : undefined, undefined, FIRST_OUTPUT_WAIT_MS);
   // The painter is made below; the exec shell's screen changes reach it through this.
   let paintChanged = () => {};
   const execShell = new ExecShell({
@@ -154,7 +157,7 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
   // Title, focus and footer follow the state at once, whether or not Ink has a new frame to draw.
   store.subscribe(() => painter.paintChanged());
   // The uptime and the sparkline move on with no change of state, and no Ink frame.
-  setInterval(() => painter.paintChanged(), LIVE_LINE_TICK_MS).unref();
+  setInterval(() => painter.paintLive(), LIVE_LINE_TICK_MS).unref();
 
   const takeTerminal = () => {
     ownsTerminal = true;
@@ -204,15 +207,20 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
 
   const run = (options: RunOptions) => {
     history = rememberRun(history, options.rootfs, joinCommandLine(options.command));
-    try {
-      saveHistory(history);
-    } catch {
-      // History is a convenience: an unwritable config directory must not stop a run.
-    }
+    // Written while the container sets itself up (the controller then waits for it), not before it starts.
+    const saved = history;
+    void controller.whenSpawned().then(() => {
+      try {
+        saveHistory(saved);
+      } catch {
+        // History is a convenience: an unwritable config directory must not stop a run.
+      }
+    });
     void controller.run({ ...options, ...args.session });
   };
 
   stdin.setEncoding('utf8');
+  if (tracing) stdin.on('data', (chunk: string) => mark(`keys ${JSON.stringify(chunk.slice(0, 8))}`));
   const bursts = new TypingBursts();
   stdin.on('data', (chunk: string) =>
     handleInput(

@@ -133,6 +133,34 @@ function updateRun(state: UiState, seq: number, change: Partial<RunRecord>): Run
   return state.runs.map((run) => (run.seq === seq ? { ...run, ...change } : run));
 }
 
+/** What of the figures changes the panels' layout or their fixed lines (the others are live lines: see LiveText). */
+function figuresShape(state: UiState): string {
+  const { stats } = state;
+  if (!stats) return 'none';
+  const { memory, pids, hostname, network } = stats;
+  return JSON.stringify([
+    memory && memory.limit,
+    memory === null,
+    pids && pids.limit,
+    pids === null,
+    hostname,
+    network.mode,
+    network.bridge,
+    network.ports,
+    network.interfaces.map((i) => i.name),
+    state.memorySamples.length > 0,
+  ]);
+}
+
+/** `next` draws as `drawn` does but for figures that live lines read for themselves (memory, processes, bytes, samples). */
+export function sameFrame(drawn: UiState, next: UiState): boolean {
+  if (drawn === next) return true;
+  for (const key of Object.keys(next) as (keyof UiState)[]) {
+    if (key !== 'stats' && key !== 'memorySamples' && next[key] !== drawn[key]) return false;
+  }
+  return figuresShape(drawn) === figuresShape(next);
+}
+
 export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'run-requested': {

@@ -1,4 +1,5 @@
 /** The UI state outside React: services and input dispatch to it, the view subscribes. */
+import { mark } from './services/trace.js';
 import { uiReducer, type UiAction, type UiState } from './state.js';
 
 export interface Store {
@@ -13,6 +14,7 @@ export function createStore(initial: UiState): Store {
   return {
     getState: () => state,
     dispatch(action) {
+      mark(`dispatch ${action.type}`);
       const next = uiReducer(state, action);
       if (next === state) return;
       state = next;

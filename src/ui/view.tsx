@@ -8,10 +8,12 @@ import * as os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { App } from './App.js';
 import { LiveLinesContext } from './components/LiveText.js';
+import { LatestStatsContext } from './components/statsNow.js';
 import type { LiveLines } from './services/liveLines.js';
 import { inkStdout, type PanePainter } from './services/panePainter.js';
 import type { TerminalSession } from './services/terminalSession.js';
 import type { Store } from './store.js';
+import { mark } from './services/trace.js';
 
 export interface View {
   /** Draw everything again on a cleared screen. */
@@ -30,7 +32,9 @@ export function mountView(
   const { stdout } = process;
   const app = (
     <LiveLinesContext.Provider value={liveLines}>
-      <App store={store} terminal={stdout} hostHostname={os.hostname()} />
+      <LatestStatsContext.Provider value={store.getState}>
+        <App store={store} terminal={stdout} hostHostname={os.hostname()} />
+      </LatestStatsContext.Provider>
     </LiveLinesContext.Provider>
   );
   // Ink gets a stdin of its own that never speaks: keys are read raw in main.tsx, every byte of them.
@@ -44,7 +48,10 @@ export function mountView(
     // stay out of the way of a key's echo or a re-run's first output.
     maxFps: 100,
     // Frames are paced by what they cost, so drawing never starves reading output.
-    onRender: ({ renderTime }: { renderTime: number }) => session.setFrameCost(renderTime),
+    onRender: ({ renderTime }: { renderTime: number }) => {
+      mark(`ink frame ${renderTime.toFixed(3)}`);
+      session.setFrameCost(renderTime);
+    },
   };
   let ink = render(app, inkOptions);
   return {

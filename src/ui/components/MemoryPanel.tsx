@@ -13,11 +13,18 @@ export interface MemoryPanelProps {
   memory: LiveStats['memory'] | undefined;
   /** Bytes in use as they changed, oldest first: the last minute, and the reading before it. */
   samples: readonly Sample[];
+  /** The figures as they are now, for the lines that show them (see LiveText): `memory` and `samples` by default. */
+  live?: () => MemoryFigures;
   /** The time this render shows (ms since the epoch): the sparkline ends there... */
   now: number;
   /** ...or where the run ended, if it has. */
   endedAt: number | null;
   width: number;
+}
+
+export interface MemoryFigures {
+  memory: LiveStats['memory'] | undefined;
+  samples: readonly Sample[];
 }
 
 function usageColor(fraction: number): string {
@@ -26,16 +33,46 @@ function usageColor(fraction: number): string {
   return 'green';
 }
 
+type Memory = NonNullable<LiveStats['memory']>;
+
+/** A zero limit would divide by zero; the runtime reports "none" as null, so treat both alike. */
+const limitOf = (memory: Memory): number | null => (memory.limit !== null && memory.limit > 0 ? memory.limit : null);
+
+/** Usage against the limit as a bar and a percentage; with no limit, against the highest seen. */
+function usageRuns(memory: Memory, samples: readonly Sample[], inner: number): TextRun[] {
+  const limit = limitOf(memory);
+  if (limit !== null) {
+    // " 100%" after the bar takes 5 columns, the brackets 2.
+    const fraction = memory.current / limit;
+    return [{ text: '[' }, { text: bar(fraction, inner - 7), color: usageColor(fraction) }, { text: `] ${Math.round(fraction * 100)}%` }];
+  }
+  const highest = Math.max(memory.current, memory.peak ?? 0, ...samples.map((sample) => sample.value));
+  return [{ text: '[' }, { text: bar(memory.current / highest, inner - 2), dim: true }, { text: ']' }];
+}
+
 /** Usage against the limit as a bar, peak, OOM kills and a sparkline of the last minute. */
-export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, endedAt, width }: MemoryPanelProps) {
+export const MemoryPanel = memo(function MemoryPanel({ memory, samples, live, now, endedAt, width }: MemoryPanelProps) {
   const inner = panelInnerWidth(width);
-  // A zero limit would divide by zero; the runtime reports "none" as null, so treat both alike.
-  const limit = memory && memory.limit !== null && memory.limit > 0 ? memory.limit : null;
-  const values = samples.map((sample) => sample.value);
+  // The lines below draw the latest figures while they keep the shape this render laid out (a memory cgroup).
+  const figures = (): { memory: Memory; samples: readonly Sample[] } => {
+    const latest = live?.();
+    return latest?.memory ? { memory: latest.memory, samples: latest.samples } : { memory: memory!, samples };
+  };
+  const liveLine = (runs: (figures: { memory: Memory; samples: readonly Sample[] }, at: number) => TextRun[]) => (at: number) => runs(figures(), at);
   // One block per slice of the minute, so it moves on with the clock (a live line) until the run ends.
-  const sparkLine = (at: number): TextRun[] => [
-    { text: sparkline(timeSlices(samples, Math.min(at, endedAt ?? at), inner, MEMORY_WINDOW_MS), limit ?? Math.max(...values)), color: 'cyan' },
-  ];
+  const sparkLine = liveLine(({ memory, samples }, at) =>
+    samples.length === 0
+      ? [{ text: 'no samples yet', dim: true }]
+      : [
+          {
+            text: sparkline(
+              timeSlices(samples, Math.min(at, endedAt ?? at), inner, MEMORY_WINDOW_MS),
+              limitOf(memory) ?? Math.max(...samples.map((sample) => sample.value)),
+            ),
+            color: 'cyan',
+          },
+        ],
+  );
   return (
     <Box borderStyle="round" flexDirection="column" width={width} height={MEMORY_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold>Memory</Text>
@@ -54,39 +91,28 @@ export const MemoryPanel = memo(function MemoryPanel({ memory, samples, now, end
           <Text dimColor wrap="truncate-end">
             ended: nothing in use now
           </Text>
-          <Text wrap="truncate-end">limit {limit !== null ? formatBytes(limit) : 'none'}</Text>
+          <Text wrap="truncate-end">limit {limitOf(memory) !== null ? formatBytes(limitOf(memory)!) : 'none'}</Text>
         </>
       )}
       {memory && endedAt === null && (
         <>
-          {limit !== null ? (
-            <Text wrap="truncate-end">
-              {'['}
-              {/* " 100%" after the bar takes 5 columns, the brackets 2. */}
-              <Text color={usageColor(memory.current / limit)}>{bar(memory.current / limit, inner - 7)}</Text>
-              {'] '}
-              {Math.round((memory.current / limit) * 100)}%
-            </Text>
-          ) : (
-            // No limit to be a fraction of: show current against the highest seen.
-            <Text wrap="truncate-end">
-              {'['}
-              <Text dimColor>{bar(memory.current / Math.max(memory.current, memory.peak ?? 0, ...values), inner - 2)}</Text>
-              {']'}
-            </Text>
-          )}
-          <Text wrap="truncate-end">
-            {formatBytes(memory.current)} / {limit !== null ? formatBytes(limit) : 'no limit'}
-          </Text>
+          <LiveText line={liveLine(({ memory, samples }) => usageRuns(memory, samples, inner))} now={now} />
+          <LiveText
+            line={liveLine(({ memory }) => [
+              { text: `${formatBytes(memory.current)} / ${limitOf(memory) !== null ? formatBytes(limitOf(memory)!) : 'no limit'}` },
+            ])}
+            now={now}
+          />
         </>
       )}
       {memory && (
         <>
-          <Text wrap="truncate-end">peak {memory.peak !== null ? formatBytes(memory.peak) : '—'}</Text>
-          <Text color={memory.oomKills > 0 ? 'red' : undefined} bold={memory.oomKills > 0} wrap="truncate-end">
-            OOM kills: {memory.oomKills}
-          </Text>
-          {samples.length > 0 ? <LiveText line={sparkLine} now={now} /> : <Text dimColor>no samples yet</Text>}
+          <LiveText line={liveLine(({ memory }) => [{ text: `peak ${memory.peak !== null ? formatBytes(memory.peak) : '—'}` }])} now={now} />
+          <LiveText
+            line={liveLine(({ memory }) => [{ text: `OOM kills: ${memory.oomKills}`, ...(memory.oomKills > 0 ? { color: 'red', bold: true } : {}) }])}
+            now={now}
+          />
+          <LiveText line={sparkLine} now={now} />
         </>
       )}
     </Box>

@@ -3,12 +3,18 @@ import { Box, Text } from 'ink';
 import { publishedPortText, trafficOf, type NetworkState } from '../../runtime/network.js';
 import type { PublishedPort } from '../../runtime/spec.js';
 import { formatBytes } from '../format.js';
+import type { TextRun } from '../services/screen.js';
+import { LiveText } from './LiveText.js';
 
 export const NETWORK_PANEL_HEIGHT = 6;
 
 export interface NetworkPanelProps {
   /** The last poll's; null before the first one. */
   network: NetworkState | null;
+  /** The network as it is now, for the line of its counters (see LiveText): `network` by default. */
+  live?: () => NetworkState | null;
+  /** The time this render shows (ms since the epoch). */
+  now?: number;
   /** The run has ended: its address is given back, its counters are its last. */
   ended: boolean;
   width: number;
@@ -35,8 +41,11 @@ export function portsText(ports: readonly PublishedPort[]): string {
 }
 
 /** The network the container sees: its mode, its address and gateway, the bytes it received and sent, its published ports. */
-export const NetworkPanel = memo(function NetworkPanel({ network, ended, width }: NetworkPanelProps) {
-  const traffic = network && trafficOf(network);
+export const NetworkPanel = memo(function NetworkPanel({ network, live, ended, now = 0, width }: NetworkPanelProps) {
+  const trafficLine = (): TextRun[] => {
+    const traffic = trafficOf(live?.() ?? network!);
+    return [{ text: `${traffic.on} rx ${formatBytes(traffic.rxBytes)} · tx ${formatBytes(traffic.txBytes)}`, ...(ended ? { dim: true } : {}) }];
+  };
   return (
     <Box borderStyle="round" flexDirection="column" width={width} height={NETWORK_PANEL_HEIGHT} paddingX={1} flexShrink={0}>
       <Text bold wrap="truncate-end">
@@ -49,9 +58,7 @@ export const NetworkPanel = memo(function NetworkPanel({ network, ended, width }
           <Text wrap="truncate-end" dimColor={ended}>
             {ended && network.mode === 'bridge' ? 'ended: address given back' : addressText(network)}
           </Text>
-          <Text wrap="truncate-end" dimColor={ended}>
-            {traffic!.on} rx {formatBytes(traffic!.rxBytes)} · tx {formatBytes(traffic!.txBytes)}
-          </Text>
+          <LiveText line={trafficLine} now={now} />
           <Text wrap="truncate-end" dimColor={network.ports.length === 0}>
             {portsText(network.ports)}
           </Text>

@@ -10,6 +10,7 @@ import { EXIT_PANEL_COMPACT_HEIGHT, EXIT_PANEL_HEIGHT, ExitPanel } from './ExitP
 import { HISTORY_DETAIL_ROWS, HISTORY_PANEL_CHROME, HistoryPanel } from './HistoryPanel.js';
 import { LAB_PANEL_MIN_HEIGHT, LabPanel } from './LabPanel.js';
 import type { LabView } from '../types.js';
+import { useStatsNow } from './statsNow.js';
 
 export interface SidePanelsProps {
   /** The run on screen (the latest one). */
@@ -70,15 +71,42 @@ export function memoryShown(stats: LiveStats | null, run: RunRecord | null): Liv
 export const SidePanels = memo(function SidePanels(props: SidePanelsProps) {
   const { run, runs, selectedHistory, stats, memorySamples, hostHostname, lab, now, width, height } = props;
   const layout = sidePanelsLayout(height);
+  // The figures' lines read the latest figures (see LiveText): a poll that changes only figures draws no frame.
+  const statsNow = useStatsNow({ stats, memorySamples });
+  const liveMemory = () => {
+    const latest = statsNow();
+    return { memory: memoryShown(latest.stats, run), samples: latest.memorySamples };
+  };
   const alwaysShown = (
     <>
       <ContainerPanel run={run} now={now} width={width} />
       <HostnamePanel hostname={stats?.hostname ?? null} hostHostname={hostHostname} width={width} />
-      <MemoryPanel memory={memoryShown(stats, run)} samples={memorySamples} now={now} endedAt={run?.endedAt ?? null} width={width} />
-      <ProcessesPanel pids={stats?.pids ?? null} ended={run?.phase === 'exited'} width={width} />
+      <MemoryPanel
+        memory={memoryShown(stats, run)}
+        samples={memorySamples}
+        live={liveMemory}
+        now={now}
+        endedAt={run?.endedAt ?? null}
+        width={width}
+      />
+      <ProcessesPanel
+        pids={stats?.pids ?? null}
+        live={() => statsNow().stats?.pids ?? null}
+        ended={run?.phase === 'exited'}
+        now={now}
+        width={width}
+      />
     </>
   );
-  const network = <NetworkPanel network={stats?.network ?? null} ended={run?.phase === 'exited'} width={width} />;
+  const network = (
+    <NetworkPanel
+      network={stats?.network ?? null}
+      live={() => statsNow().stats?.network ?? null}
+      ended={run?.phase === 'exited'}
+      now={now}
+      width={width}
+    />
+  );
   if (lab) {
     // The lab panel takes all the room below a compact exit panel, at least its minimum (the column is cut then).
     const room = height - FIXED_HEIGHT - EXIT_PANEL_COMPACT_HEIGHT;

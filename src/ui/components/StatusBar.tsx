@@ -5,6 +5,7 @@ import type { TextRun } from '../services/screen.js';
 import type { LiveStats, RunRecord } from '../types.js';
 import { runStateLine } from './ContainerPanel.js';
 import { LiveText } from './LiveText.js';
+import { useStatsNow } from './statsNow.js';
 import { networkStatusText, portsText } from './NetworkPanel.js';
 import { memoryShown } from './SidePanels.js';
 
@@ -71,5 +72,6 @@ export function pastRunLine(run: RunRecord): TextRun[] {
 
 /** The panels on one line above the pane, on a terminal too narrow for their column (see layout.ts). */
 export const StatusBar = memo(function StatusBar({ run, selected, stats, now }: StatusBarProps) {
-  return <LiveText line={(at) => (selected ? pastRunLine(selected) : statusBarLine(run, stats, at))} now={now} />;
+  const statsNow = useStatsNow({ stats, memorySamples: [] });
+  return <LiveText line={(at) => (selected ? pastRunLine(selected) : statusBarLine(run, statsNow().stats, at))} now={now} />;
 });

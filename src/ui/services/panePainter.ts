@@ -14,6 +14,7 @@ import type { FooterPart } from '../footer.js';
 import type { LinePosition, LiveLine } from './liveLines.js';
 import type { ScreenLine, ScreenSnapshot, TextRun } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
+import { mark } from './trace.js';
 
 /** Where the pane is, as 1-based terminal columns and rows (Ink draws from the top left), and its title. */
 export interface PaneView {
@@ -133,6 +134,8 @@ export class PanePainter {
   private drawnGeometry = '';
   /** Each live line's sequence as last drawn by us (Ink's frames draw them too). */
   private drawnLive = new WeakMap<LiveLine, string>();
+  /** Each live line's place, as Ink's last frame laid it out: read again after the next frame. */
+  private positions = new WeakMap<LiveLine, LinePosition | null>();
 
   constructor(
     private readonly session: TerminalSession,
@@ -150,6 +153,7 @@ export class PanePainter {
    * footer's among them, see inkStdout): what of ours was there, as one string.
    */
   afterInkFrame(erasedCols: number): string {
+    this.positions = new WeakMap(); // the frame may have laid the live lines out elsewhere
     const view = this.view();
     if (!view) {
       this.forget();
@@ -173,6 +177,19 @@ export class PanePainter {
     if (!view) return this.forget();
     const sequence = this.sequence(view, (line, y) => this.drawn[y] !== line.key);
     if (sequence) this.out.write(sequence);
+    mark(`painted ${sequence.length}`);
+  }
+
+  /**
+   * The live lines alone, as the clock moves them (main.tsx ticks it): nothing else on screen changes with the
+   * clock alone, and a change of the state, the screen or the layout paints at once (paintChanged).
+   */
+  paintLive(): void {
+    const view = this.view();
+    if (!view) return this.forget();
+    if (this.geometryOf(view) !== this.drawnGeometry) return this.paintChanged();
+    const sequence = this.liveSequence(view);
+    if (sequence) this.out.write(SAVE_CURSOR + sequence + RESTORE_CURSOR);
   }
 
   /** Nothing drawn can be counted on any more. */
@@ -182,10 +199,31 @@ export class PanePainter {
     this.drawnFooter = '';
     this.drawnGeometry = '';
     this.drawnLive = new WeakMap();
+    this.positions = new WeakMap();
+  }
+
+  private geometryOf(view: PaneView): string {
+    return `${view.top} ${view.left} ${view.width} ${view.height} ${view.cols} ${view.footerRow}`;
+  }
+
+  /** The live lines that read differently from when we last drew them. */
+  private liveSequence(view: PaneView): string {
+    let sequence = '';
+    const now = Date.now();
+    for (const line of this.liveLines) {
+      let at = this.positions.get(line);
+      if (at === undefined) this.positions.set(line, (at = line.position()));
+      if (!at || at.row > view.top + view.height - 1) continue; // not laid out, or cut off with the column
+      const drawn = liveLineSequence(line.runs(now), at);
+      if (this.drawnLive.get(line) === drawn) continue;
+      sequence += drawn;
+      this.drawnLive.set(line, drawn);
+    }
+    return sequence;
   }
 
   private sequence(view: PaneView, wanted: (line: ScreenLine, y: number) => boolean): string {
-    const geometry = `${view.top} ${view.left} ${view.width} ${view.height} ${view.cols} ${view.footerRow}`;
+    const geometry = this.geometryOf(view);
     if (geometry !== this.drawnGeometry) {
       this.forget(); // moved or resized: draw all of it
       this.drawnGeometry = geometry;
@@ -208,15 +246,7 @@ export class PanePainter {
       sequence += footer;
       this.drawnFooter = footer;
     }
-    const now = Date.now();
-    for (const line of this.liveLines) {
-      const at = line.position();
-      if (!at || at.row > view.top + view.height - 1) continue; // not laid out, or cut off with the column
-      const drawn = liveLineSequence(line.runs(now), at);
-      if (this.drawnLive.get(line) === drawn) continue;
-      sequence += drawn;
-      this.drawnLive.set(line, drawn);
-    }
+    sequence += this.liveSequence(view);
     // Ink moves the cursor relative to where it left it: put it back.
     return sequence && SAVE_CURSOR + sequence + RESTORE_CURSOR;
   }

@@ -14,6 +14,7 @@ import type { RunOptions } from '../types.js';
 import type { ExecProcess } from './execShell.js';
 import type { ScreenSnapshot } from './screen.js';
 import type { TerminalSession } from './terminalSession.js';
+import { mark } from './trace.js';
 
 export type StartPty = (spec: ContainerSpec, options: PtyOptions) => Promise<PtyContainer>;
 export type ReadNetwork = (container: NetworkedContainer) => NetworkState;
@@ -38,6 +39,15 @@ function specOf(options: RunOptions, keptLayer: string | null = null): Container
     ...(onLastChanges && keptLayer !== null ? { onLayerOf: keptLayer } : { keep: true }),
     layersDir: sessionLayersDir(),
   };
+}
+
+/** Remove run `id`'s kept layer: no run will go on in it. */
+function removeSessionLayer(id: string): void {
+  try {
+    removeKeptLayer(id, sessionLayersDir());
+  } catch {
+    // Gone already, or the store unwritable: the session's directory goes when the process does.
+  }
 }
 
 /** A run's container started before its controller existed: the TUI starts a direct run's before the UI loads. */
@@ -93,6 +103,8 @@ export class RunController {
     private readonly dispatch: (action: UiAction) => void,
     private readonly startPty: StartPty = runtimeStartPty,
     private readonly readNetwork: ReadNetwork = runtimeReadNetwork,
+    /** How long a new run's panels wait for its first output to be on screen (see runToEnd); 0: not at all. */
+    private readonly firstOutputWaitMs = 0,
   ) {}
 
   get running(): boolean {
@@ -167,16 +179,24 @@ export class RunController {
     const at = Date.now();
     let container: PtyContainer;
     const continuing = options.onLastChanges === true && this.keptLayer !== null;
-    if (!continuing) this.dropKeptLayer();
+    // A layer no run can want any more is removed while the next container sets itself up, not before it starts.
+    const dropped = continuing ? null : this.keptLayer;
+    if (!continuing) this.keptLayer = null;
     try {
       await this.pullIfMissing(options.rootfs);
       // Started before anything is drawn: a frame costs milliseconds a re-run need not wait for.
       container = await this.startPty(specOf(options, this.keptLayer), {
         cols: this.session.cols,
         rows: this.session.rows,
-        onSpawn: () => this.settleSpawn(),
+        onSpawn: () => {
+          mark('spawned');
+          this.settleSpawn();
+          if (dropped !== null) setImmediate(() => removeSessionLayer(dropped));
+        },
       });
+      mark('started');
     } catch (error) {
+      if (dropped !== null) removeSessionLayer(dropped); // gone already if it was spawned: removing it again is harmless
       const code = (error as { exitCode?: number }).exitCode ?? EXIT.RUNTIME;
       const message = error instanceof Error ? error.message : String(error);
       const seq = ++this.seq;
@@ -199,6 +219,8 @@ export class RunController {
     // The session first: output that came before anyone listened goes to the first listener.
     this.session.attach(container);
     for (const listener of this.attachListeners) listener(container);
+    // The run's first output goes out before the panels' frame for it (some 20 ms of Ink's, which would hold it back).
+    if (this.firstOutputWaitMs > 0) await this.session.nextFrame(this.firstOutputWaitMs);
     this.dispatch({ type: 'run-requested', options, at });
     const { spec } = container;
     const started = { command: spec.command, user: spec.user, workdir: spec.workdir, image: spec.lowers.length > 0 ? spec.rootfs : null };
@@ -236,17 +258,6 @@ export class RunController {
         this.session.showLines([`pulling ${rootfs}`, ...layers.values()]);
       },
     });
-  }
-
-  /** Remove the kept layer: the next run starts afresh. */
-  private dropKeptLayer(): void {
-    if (this.keptLayer === null) return;
-    try {
-      removeKeptLayer(this.keptLayer, sessionLayersDir());
-    } catch {
-      // Gone already, or the store unwritable: the session's directory goes when the process does.
-    }
-    this.keptLayer = null;
   }
 
   private keepLastScreen(seq: number, screen: ScreenSnapshot): void {

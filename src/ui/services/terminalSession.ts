@@ -7,6 +7,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
 import { dropScrolledOffLines } from './jumpScroll.js';
+import { mark } from './trace.js';
 import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
 /** What a session shows: a container on its pty, or a process exec'd into one (runtime PtyProcess). */
@@ -80,6 +81,8 @@ export class TerminalSession {
   private preview: xterm.Terminal | null = null;
   private lastFeedAt = 0;
   private readonly parsedWaiters: (() => void)[] = [];
+  /** Waiting for the listeners to be told of a change (nextFrame). */
+  private readonly frameWaiters = new Set<() => void>();
   private pendingBytes = 0;
   private paused = false;
   private frameTimer: NodeJS.Timeout | null = null;
@@ -125,6 +128,7 @@ export class TerminalSession {
     container.resize(this.term.cols, this.term.rows);
     for (const listener of this.outputListeners) listener(RESET);
     this.unsubscribe = container.onData((data) => {
+      mark(`data ${data.length}`);
       for (const listener of this.outputListeners) listener(data);
       this.write(data);
     });
@@ -286,6 +290,19 @@ export class TerminalSession {
       this.snapshotCache = { version: this.version, snapshot: snapshotScreen(shown, this.cursorVisible, this.selection) };
     }
     return this.snapshotCache.snapshot;
+  }
+
+  /** Resolves once the listeners have next been told of a change (they draw it at once), or after `ms` without one. */
+  nextFrame(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.frameWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.frameWaiters.add(done);
+    });
   }
 
   /** How long the last frame took to draw: later frames are spaced by it. */
@@ -495,6 +512,7 @@ export class TerminalSession {
     this.frameTimer = null;
     this.lastFrameAt = Date.now();
     for (const listener of this.listeners) listener();
+    for (const done of [...this.frameWaiters]) done();
   }
 }
 
