@@ -18,7 +18,7 @@ import { addon, SHIM_PATH } from '../src/runtime/native.js';
 import { findLocalImage } from '../src/runtime/images/index.js';
 import { ensureLayerTemplate } from '../src/runtime/layer.js';
 import { createRootfs, ensureDefaultRootfs } from '../src/runtime/rootfs.js';
-import { DEFAULT_DISK, type ContainerSpec } from '../src/runtime/spec.js';
+import { DEFAULT_DISK } from '../src/runtime/spec.js';
 import { startRegistry } from '../test/registry.js';
 import { PODMAN_IMAGE, privatePodman } from '../test/podman.js';
 import { iperf3Client, iperf3Received, startIperf3Server, type Iperf3Server } from '../test/iperf3.js';
@@ -35,6 +35,7 @@ import {
   rerunLatencies,
   timeBareCat,
   timeTmuxCat,
+  sudoEnv,
   timeTuiCat,
   writeTextFile,
 } from './tui.js';
@@ -45,6 +46,7 @@ const CLI_PATH = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli', 'baby-docker.js')
 
 const WARMUP_ITERATIONS = 3;
 const ITERATIONS = 40;
+const STARTUP_ITERATIONS = ITERATIONS;
 
 interface BenchCase {
   name: string;
@@ -56,20 +58,6 @@ interface CaseResult {
   name: string;
   median: number;
   p90: number;
-}
-
-/** Spawn a command with no stdio and time it from just before spawn until it has closed. */
-function timeSpawn(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const begin = process.hrtime.bigint();
-    const child = spawn(cmd, args, { stdio: 'ignore' });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const ms = Number(process.hrtime.bigint() - begin) / 1e6;
-      if (code === 0) resolve(ms);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}`));
-    });
-  });
 }
 
 function median(values: number[]): number {
@@ -151,83 +139,74 @@ function makeCrunBundle(rootfs: string): string {
   return dir;
 }
 
-/** Long enough after a container start for the next one to find the cgroup migration lock cold (see runRoundRobin). */
-const COLD_GAP_MS = 50;
+/**
+ * crun takes no hybrid cgroup host: where it runs, the launcher runs in a mount namespace of its own with the v2
+ * mount (/sys/fs/cgroup/unified) unmounted, which leaves a v1 host. Every case of a table runs there alike.
+ */
+const V1_ONLY = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', 'sh'];
 
-/** start() of `/bin/true` through the runtime API in this (warm) Node, to its exit, as a first start would be. */
-async function timeNativeStart(spec: ContainerSpec): Promise<number> {
-  await new Promise((resolve) => setTimeout(resolve, COLD_GAP_MS));
-  const begin = process.hrtime.bigint();
-  const status = await (await start(spec, { stdio: 'inherit' })).wait();
-  const ms = Number(process.hrtime.bigint() - begin) / 1e6;
-  if (status.code !== 0) throw new Error(`start(): /bin/true exited with ${status.code}: ${status.error ?? ''}`);
-  return ms;
-}
-
-/** `/bin/true` in a container, start to exit. */
+/**
+ * `/bin/true` in a container, start to exit, every case a whole process timed by bench/native/launch.c (not
+ * through Node's spawn, which adds some 10 ms to each): the shim beside the C floor (bench/native/floor.c),
+ * unshare, bubblewrap and crun; the CLI beside `node -e 0`.
+ */
 async function startupSection(rootfs: string): Promise<void> {
-  const cases: BenchCase[] = [
-    { name: 'native start path (warm Node)', run: () => timeNativeStart({ rootfs, command: ['/bin/true'] }) },
-    { name: 'baby-docker run (CLI)', run: () => timeSpawn(process.execPath, [CLI_PATH, 'run', rootfs, '/bin/true']) },
-    {
-      name: 'unshare + chroot',
-      run: () => timeSpawn('unshare', ['--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']),
-    },
-    { name: 'node -e 0', run: () => timeSpawn(process.execPath, ['-e', '0']) },
-    { name: 'native start path, hardening off', run: () => timeNativeStart({ rootfs, command: ['/bin/true'], security: 'none' }) },
+  const hardened = ['--caps', capabilityMask().toString()];
+  const cases: LaunchCase[] = [
+    ['C floor: clone, pivot_root, exec', [benchTool('floor'), rootfs]],
+    ['baby-docker-shim (no layer, as --rootfs-rw)', shimTrue(rootfs, hardened)],
+    ['baby-docker-shim, hardening off', shimTrue(rootfs, ['--no-hardening'])],
+    ['unshare + chroot', ['unshare', '--pid', '--mount', '--net', '--uts', '--ipc', '--fork', 'chroot', rootfs, '/bin/true']],
+    ['baby-docker run (CLI)', [process.execPath, CLI_PATH, 'run', rootfs, '/bin/true']],
+    ['node -e 0', [process.execPath, '-e', '0']],
   ];
-
-  if (isInstalled('bwrap')) {
-    cases.push({
-      name: 'bwrap',
-      run: () =>
-        timeSpawn('bwrap', [
-          '--unshare-pid',
-          '--unshare-net',
-          '--unshare-uts',
-          '--unshare-ipc',
-          '--bind',
-          rootfs,
-          '/',
-          '--proc',
-          '/proc',
-          '--dev',
-          '/dev',
-          '/bin/true',
-        ]),
-    });
-  } else {
-    console.log('bwrap: not installed, skipped');
-  }
-
+  const optional: [string, string[]][] = [
+    [
+      'bwrap',
+      [
+        'bwrap',
+        '--unshare-pid',
+        '--unshare-net',
+        '--unshare-uts',
+        '--unshare-ipc',
+        '--bind',
+        rootfs,
+        '/',
+        '--proc',
+        '/proc',
+        '--dev',
+        '/dev',
+        '/bin/true',
+      ],
+    ],
+  ];
   let bundle: string | null = null;
   if (isInstalled('crun')) {
     bundle = makeCrunBundle(rootfs);
-    const dir = bundle;
-    let n = 0;
     // crun removes the container when it ends; a fresh name each run avoids any clash.
-    const args = (): string[] => ['run', '--bundle', dir, `bench-${process.pid}-${n++}`];
-    const probe = spawnSync('crun', args(), { encoding: 'utf8' });
-    if (probe.status === 0) cases.push({ name: 'crun', run: () => timeSpawn('crun', args()) });
-    else console.log(`crun: cannot run here, skipped (${probe.stderr.trim()})`);
-  } else {
-    console.log('crun: not installed, skipped');
+    optional.push(['crun run', ['crun', 'run', '--bundle', bundle, 'bench-@RUN@']]);
   }
-
+  for (const [name, argv] of optional) {
+    if (isInstalled(argv[0]!)) cases.push([name, argv]);
+    else console.log(`${argv[0]}: not installed, left out`);
+  }
   let results: CaseResult[];
   try {
-    results = await runRoundRobin(cases);
+    results = launchCases(cases, STARTUP_ITERATIONS, 2, V1_ONLY);
   } finally {
     if (bundle) fs.rmSync(bundle, { recursive: true, force: true });
   }
-
-  const [native, cli, unshare, node, unhardened] = results;
-  console.log(`\n/bin/true start to exit, ${ITERATIONS} iterations each (+${WARMUP_ITERATIONS} warm-up), round-robin\n`);
-  printTable(results, [unshare, node]);
+  const [floor, shim, unhardened, , cli, node] = results as [CaseResult, CaseResult, CaseResult, CaseResult, CaseResult, CaseResult];
+  const bwrap = results.find((r) => r.name === 'bwrap');
+  console.log(
+    `\n/bin/true start to exit, whole processes (bench/native/launch.c), ${STARTUP_ITERATIONS} iterations each (+2 warm-up), round-robin, in a mount namespace without the v2 mount (as crun needs)\n`,
+  );
+  printTable(results, [floor, node]);
   console.log();
-  checkTarget('native start path <= 1.5 x unshare', native, unshare, 1.5);
+  checkTarget('baby-docker-shim <= 1.3 x C floor', shim, floor, 1.3);
+  if (bwrap) checkTarget('baby-docker-shim <= bwrap', shim, bwrap, 1);
   checkTarget('baby-docker run <= 1.25 x node -e 0', cli, node, 1.25);
-  checkLimit('hardening costs < 1 ms at the median', native.median - unhardened.median, 'ms', 1);
+  checkLimit('hardening costs < 1 ms at the median', shim.median - unhardened.median, 'ms', 1);
 }
 
 /**
@@ -265,12 +244,15 @@ const LAUNCH_ITERATIONS = 20;
 /** A case for bench/native/launch.c: its name, its argv, and what undoes a run (run untimed after each). */
 type LaunchCase = [name: string, argv: string[], after?: string[]];
 
-/** The whole-process medians of `cases`, round-robin, timed by bench/native/launch.c; `via` runs the launcher (the v2 guest's run.sh). */
-function launchCases(cases: LaunchCase[], iterations: number, warmup: number, via: string[] = []): CaseResult[] {
+/**
+ * The whole-process medians of `cases`, round-robin, timed by bench/native/launch.c; `via` runs the launcher (the
+ * v2 guest's run.sh). The cases get sudo's environment, and `env` over it.
+ */
+function launchCases(cases: LaunchCase[], iterations: number, warmup: number, via: string[] = [], env: Record<string, string> = {}): CaseResult[] {
   const launch = benchTool('launch', ['sealed_exe.c', 'utils.c']);
   const args = [String(iterations), String(warmup), ...cases.flatMap(([, argv, after]) => ['::', ...argv, ...(after ? ['::after', ...after] : [])])];
   const [cmd, ...cmdArgs] = [...via, launch, ...args];
-  const run = spawnSync(cmd!, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const run = spawnSync(cmd!, cmdArgs, { encoding: 'utf8', maxBuffer: 1 << 24, env: { ...sudoEnv(), ...env } });
   if (run.status !== 0) throw new Error(`${cmd} exited with ${run.status}: ${run.stderr}${run.stdout}`);
   return launchResults(
     cases.map(([name]) => name),
@@ -605,8 +587,7 @@ const RUNC_PATH = path.join(BUILD_DIR, 'Release', 'baby-docker-runc');
 /**
  * baby-docker-runc beside crun (issue 17), whole processes timed by the native launcher: an OCI bundle's create +
  * start + delete of /bin/true (one `sh -c` each, the same for both), and `podman run --rm IMAGE true` with each as
- * the runtime (private podman storage). crun takes no hybrid cgroup host: both run where the launcher runs, in a
- * mount namespace of its own with the v2 mount (/sys/fs/cgroup/unified) unmounted, which leaves a v1 host.
+ * the runtime (private podman storage). Both run where crun can (V1_ONLY).
  */
 async function ociRuntimeSection(rootfs: string): Promise<void> {
   if (!isInstalled('crun') || !isInstalled('podman')) {
@@ -623,10 +604,7 @@ async function ociRuntimeSection(rootfs: string): Promise<void> {
       `id=bench-$$; ${runtime} create --bundle ${bundle} $id && ${runtime} start $id && ${runtime} delete --force $id`,
     ];
     const podmanRun = (runtime: string): string[] => ['podman', '--runtime', runtime, 'run', '--rm', '--network', 'none', PODMAN_IMAGE, '/bin/true'];
-    const v1Only = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"', 'sh'];
     const crun = spawnSync('sh', ['-c', 'command -v crun'], { encoding: 'utf8' }).stdout.trim();
-    process.env.CONTAINERS_CONF = engine.env.CONTAINERS_CONF;
-    process.env.CONTAINERS_STORAGE_CONF = engine.env.CONTAINERS_STORAGE_CONF;
     const bundles = launchCases(
       [
         ['crun: create + start + delete', lifecycle(crun)],
@@ -634,7 +612,7 @@ async function ociRuntimeSection(rootfs: string): Promise<void> {
       ],
       LAUNCH_ITERATIONS,
       2,
-      v1Only,
+      V1_ONLY,
     );
     const podmans = launchCases(
       [
@@ -643,7 +621,8 @@ async function ociRuntimeSection(rootfs: string): Promise<void> {
       ],
       PODMAN_ITERATIONS,
       1,
-      v1Only,
+      V1_ONLY,
+      { CONTAINERS_CONF: engine.env.CONTAINERS_CONF!, CONTAINERS_STORAGE_CONF: engine.env.CONTAINERS_STORAGE_CONF! },
     );
     fs.rmSync(bundle, { recursive: true, force: true });
     console.log(
@@ -656,8 +635,6 @@ async function ociRuntimeSection(rootfs: string): Promise<void> {
     checkTarget('create + start + delete <= crun', bundles[1]!, bundles[0]!, 1);
     checkTarget('podman run --rm <= with crun', podmans[1]!, podmans[0]!, 1);
   } finally {
-    delete process.env.CONTAINERS_CONF;
-    delete process.env.CONTAINERS_STORAGE_CONF;
     engine.remove();
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -41,14 +41,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The environment `sudo baby-docker-tui` runs with (sudo's env_reset, as
- * Debian configures it), plus a private config dir that keeps the bench out
- * of the user's history. Not the bench's own: a variable of the caller's can
- * slow every Node start (NODE_EXTRA_CA_CERTS alone costs some 50 ms, spent
- * parsing certificates before any JavaScript runs), and CI makes Ink ignore
- * resizes.
+ * The environment `sudo baby-docker` runs with (sudo's env_reset, as Debian
+ * configures it), for every program the bench times. Not the bench's own: a
+ * variable of the caller's can slow every Node start (NODE_EXTRA_CA_CERTS
+ * alone costs some 50 ms, spent parsing certificates before any JavaScript
+ * runs), and CI makes Ink ignore resizes.
  */
-function sudoEnv(configDir: string): Record<string, string> {
+export function sudoEnv(): Record<string, string> {
   return {
     PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: '/root',
@@ -56,7 +55,6 @@ function sudoEnv(configDir: string): Record<string, string> {
     LOGNAME: 'root',
     TERM: 'xterm-256color',
     ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
-    XDG_CONFIG_HOME: configDir,
   };
 }
 
@@ -81,7 +79,7 @@ export class Tui {
       cols: OUTER_COLS,
       rows: OUTER_ROWS,
       cwd: '/',
-      env: sudoEnv(configDir),
+      env: { ...sudoEnv(), XDG_CONFIG_HOME: configDir }, // a private config dir: the bench stays out of the user's history
     });
     this.pty.onData((chunk) => {
       for (const watcher of this.rawWatchers) watcher(chunk);
