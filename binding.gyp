@@ -23,7 +23,9 @@
         "native/shim.c", "native/console.c", "native/container.c", "native/init.c", "native/linux.c", "native/caps.c",
         "native/layer.c", "native/nat.c", "native/netlink.c", "native/netfiles.c", "native/network.c", "native/relay.c", "native/volumes.c", "native/sealed_exe.c", "native/seccomp.c", "native/cgroup.c", "native/state.c", "native/terminal.c",
         "native/user.c", "native/utils.c"
-      ]
+      ],
+      # Static: some 4 ms less per start than the dynamic loader's work in every shim.
+      "ldflags": ["-static"]
     },
     {
       "target_name": "baby-docker-runc",

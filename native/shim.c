@@ -338,7 +338,6 @@ static int run(struct shim_options *o) {
     bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
     goto report;
   }
-  state_gc(0, &ignored);
   if (state_create(o->config.id, &st, &err) < 0) goto report;
   if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0)) goto cleanup;
   if (record_info(&st, &o->config, &err) < 0 || state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
@@ -386,6 +385,8 @@ static int run(struct shim_options *o) {
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err; /* 126 / 127 */
   close(sync_fd);
   sync_fd = -1;
+  /* What dead runs left goes now, while the container runs: off its start. */
+  state_gc(0, &ignored);
   int status = monitor(pid, &cg);
   pid = -1;
   relay_finish(&relay); /* all its output delivered before "exit" */
