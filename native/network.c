@@ -247,7 +247,7 @@ static int take_lease(const struct subnet *s, struct network_lease *lease, struc
   return bd_fail(err, 0, "no free address left on the bridge %s (%u containers at most on a /%d)", BRIDGE_NAME, hosts - 2, s->prefix);
 }
 
-/* The ports every lease publishes (malloc'd into *all). */
+/* The ports every live run's lease publishes (malloc'd into *all). */
 static int gather_ports(struct nat_port **all, size_t *n, struct bd_error *err) {
   *all = NULL;
   *n = 0;
@@ -259,6 +259,7 @@ static int gather_ports(struct nat_port **all, size_t *n, struct bd_error *err) 
     char id[64];
     size_t count;
     if (read_lease(dirfd(d), e->d_name, id, sizeof id, ports, MAX_PUBLISHED, &count) < 0 || count == 0) continue;
+    if (!state_is_live(id)) continue; /* a dead run's, not collected yet: it publishes nothing */
     struct nat_port *grown = realloc(*all, (*n + count) * sizeof **all);
     if (!grown) {
       closedir(d);

@@ -191,7 +191,7 @@ describe('--network bridge', () => {
     );
   });
 
-  it('leaves nothing once gc has run when the shim is SIGKILLed: no lease, veth, bridge, nor its published port', async () => {
+  it('leaves nothing once gc has run when the shim is SIGKILLed: no lease, veth, bridge, nor its published port, which the next run may take', async () => {
     const cli = spawn(process.execPath, [CLI_PATH, 'run', '--network', 'bridge', '-p', '18087:7000', ROOTFS, 'sleep', '60'], { stdio: 'ignore' });
     await eventually(() => Object.keys(networkLeases()).length === 1 && bridgeVeths().length === 1, 10_000, 'the run on the bridge');
     const [id] = Object.values(networkLeases());
@@ -204,6 +204,13 @@ describe('--network bridge', () => {
     await eventually(() => !fs.existsSync(`/proc/${hostPid}`), 5000, 'the container to die with its shim');
     assert.equal(Object.keys(networkLeases()).length, 1, 'the killed shim left its lease');
     assert.match(spawnSync('nft', ['list', 'table', 'ip', 'baby-docker'], { encoding: 'utf8' }).stdout, /tcp \. 18087 :/);
+    // Before any gc, the dead run's lease publishes nothing: a new run may take its host port (its shim collects it meanwhile).
+    const next = await onBridge(['nc', '-ll', '-p', '7000', '-e', 'echo', 'the-next-run'], ['18087:7000']);
+    try {
+      assert.equal(await firstLine('127.0.0.1', 18087), 'the-next-run');
+    } finally {
+      await next.stop(0);
+    }
     gc();
     await assertBridgeIdle();
     assert.deepEqual([fs.existsSync('/sys/class/net/bd0'), fs.existsSync(NETWORK_DIR)], [false, false], 'gc removes the unused bridge');
