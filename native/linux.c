@@ -50,9 +50,8 @@ static int open_mount_target(int dirfd, const char *shown, const char *name, str
 /* Mount onto the directory behind fd: the target was checked when it was
  * opened, and a path swapped for a symlink since then changes nothing. */
 static int mount_on_fd(int fd, const char *shown, const char *source, const char *type, unsigned long flags, const char *data, struct bd_error *err) {
-  char target[64];
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  if (mount(source, target, type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
+  char target[PROC_FD_PATH_MAX];
+  if (mount(source, fd_path(target, fd), type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
   return 0;
 }
 
@@ -141,28 +140,27 @@ static int open_kernel_path(int dirfd, const char *shown, const char *name, stru
 }
 
 int protect_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
-  char target[64];
+  char target[PROC_FD_PATH_MAX];
   int fd = open_kernel_path(dirfd, shown, name, err);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  fd_path(target, fd);
   int rc = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
   close(fd);
   if (rc < 0) return bd_fail(err, errno, "bind %s/%s", shown, name);
   /* The fd names what lies under the new mount: reopen to reach the mount itself. */
   if ((fd = open_kernel_path(dirfd, shown, name, err)) < 0) return -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  rc = mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  rc = mount(NULL, fd_path(target, fd), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   close(fd);
   if (rc < 0) return bd_fail(err, errno, "remount %s/%s read-only", shown, name);
   return 0;
 }
 
 int mask_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
-  char target[64];
+  char target[PROC_FD_PATH_MAX];
   struct stat st;
   int fd = open_kernel_path(dirfd, shown, name, err);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  fd_path(target, fd);
   int rc = fstat(fd, &st);
   if (rc == 0)
     rc = S_ISDIR(st.st_mode) ? mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
@@ -333,7 +331,7 @@ int bring_up_loopback(struct bd_error *err) {
   if (sock < 0) return bd_fail(err, errno, "socket for lo");
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  memcpy(ifr.ifr_name, "lo", sizeof "lo");
   int rc = 0;
   if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
     rc = bd_fail(err, errno, "get flags of lo");
@@ -347,9 +345,11 @@ int bring_up_loopback(struct bd_error *err) {
 
 struct hostname_query {
   int nsfd;
+  pid_t pid;
   char *out;
   size_t len;
-  int errnum;
+  struct bd_error *err;
+  int rc;
 };
 
 /* Runs on a thread of its own: setns changes only the calling thread, and
@@ -357,23 +357,19 @@ struct hostname_query {
 static void *query_hostname(void *arg) {
   struct hostname_query *q = arg;
   struct utsname u;
-  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) {
-    q->errnum = errno;
-    return NULL;
-  }
-  snprintf(q->out, q->len, "%s", u.nodename);
+  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) q->rc = bd_fail(q->err, errno, "setns to the UTS namespace of %d", (int)q->pid);
+  else q->rc = bd_format(q->out, q->len, q->err, "%s", u.nodename);
   return NULL;
 }
 
 int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err) {
   /* Through a pidfd, not /proc/<pid>/ns/uts: the namespace is the process's the pidfd holds, however PIDs are reused. */
-  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), out, len, 0};
+  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), pid, out, len, err, -1};
   if (q.nsfd < 0) return bd_fail(err, errno, "pidfd_open %d", (int)pid);
   pthread_t thread;
   int rc = pthread_create(&thread, NULL, query_hostname, &q);
   if (rc == 0) rc = pthread_join(thread, NULL);
   close(q.nsfd);
   if (rc != 0) return bd_fail(err, rc, "thread to read the hostname of %d", (int)pid);
-  if (q.errnum) return bd_fail(err, q.errnum, "setns to the UTS namespace of %d", (int)pid);
-  return 0;
+  return q.rc;
 }
