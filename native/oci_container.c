@@ -226,12 +226,12 @@ static int dev_is_tmpfs(const struct oci_spec *s) {
 /* maskedPaths and readonlyPaths, as baby-docker run hardens /proc and /sys
  * (linux.h). Called after pivot_root: the paths are the container's. */
 static int mask_and_protect(const struct oci_spec *s, struct bd_error *err) {
-  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), rc = 0;
+  _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int rc = 0;
   if (root < 0) return bd_fail(err, errno, "open /");
   for (size_t i = 0; rc == 0 && i < s->nmasked_paths; i++) rc = mask_path(root, "", s->masked_paths[i] + strspn(s->masked_paths[i], "/"), err);
   for (size_t i = 0; rc == 0 && i < s->nreadonly_paths; i++)
     rc = protect_path(root, "", s->readonly_paths[i] + strspn(s->readonly_paths[i], "/"), err);
-  close(root);
   return rc;
 }
 
@@ -253,28 +253,23 @@ int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *s
   /* Nothing of ours propagates to the host while we mount; the rootfs's own propagation comes last. */
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) return bd_fail(err, errno, "make / a slave mount");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);
-  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
   /* In a new user namespace we are still the host's root, who owns the path to the bundle; from here on
    * the namespace's root, whose files (in a tmpfs mounted here, say) map to an id the namespace has. */
-  if (oci_spec_namespace(s, CLONE_NEWUSER, NULL) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-    bd_fail(err, errno, "become root in the user namespace (map container id 0 in linux.uidMappings and gidMappings)");
-    goto fail;
-  }
+  if (oci_spec_namespace(s, CLONE_NEWUSER, NULL) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+    return bd_fail(err, errno, "become root in the user namespace (map container id 0 in linux.uidMappings and gidMappings)");
   for (size_t i = 0; i < s->nmounts; i++)
-    if (mount_one(rootfd, &s->mounts[i], err) < 0) goto fail;
-  if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;
+    if (mount_one(rootfd, &s->mounts[i], err) < 0) return -1;
+  if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) return -1;
   /* In the container's namespaces, before pivot_root: their paths are the runtime's. */
-  if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) goto fail;
-  if (pivot_into(rootfd, rootfs, err) < 0) goto fail;
-  close(rootfd);
+  if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) return -1;
+  if (pivot_into(rootfd, rootfs, err) < 0) return -1;
+  close(take_fd(&rootfd)); /* no fd of the old root's is kept past pivot_root */
   if (mount(NULL, "/", NULL, propagation, NULL) < 0) return bd_fail(err, errno, "set the propagation of /");
   if (s->root_readonly && make_root_read_only(err) < 0) return -1;
   if (mask_and_protect(s, err) < 0 || write_sysctls(s, err) < 0) return -1;
   return 0;
-fail:
-  close(rootfd);
-  return -1;
 }
 
 int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
