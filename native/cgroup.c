@@ -35,50 +35,38 @@ static int has_word(const char *list, const char *word, char sep) {
 /* Our own cgroup path in the hierarchy that holds `controller` (v1), or in
  * the unified hierarchy when controller is NULL. */
 static int own_cgroup(const char *controller, char *out, size_t len, struct bd_error *err) {
-  FILE *f = fopen("/proc/self/cgroup", "re");
+  _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
   if (!f) return bd_fail(err, errno, "open /proc/self/cgroup");
   char line[4096];
-  int found = 0;
-  while (!found && fgets(line, sizeof line, f)) {
+  while (fgets(line, sizeof line, f)) {
     char *controllers = strchr(line, ':');
     char *path = controllers ? strchr(controllers + 1, ':') : NULL;
     if (!path) continue;
     *controllers++ = '\0';
     *path++ = '\0';
     path[strcspn(path, "\n")] = '\0';
-    if (controller ? has_word(controllers, controller, ',') : strcmp(line, "0") == 0) {
-      if (bd_format(out, len, err, "%s", path) < 0) {
-        fclose(f);
-        return -1;
-      }
-      found = 1;
-    }
+    if (controller ? has_word(controllers, controller, ',') : strcmp(line, "0") == 0) return bd_format(out, len, err, "%s", path);
   }
-  fclose(f);
-  if (!found) return bd_fail(err, ENOENT, "find the %s cgroup in /proc/self/cgroup", controller ? controller : "unified");
-  return 0;
+  return bd_fail(err, ENOENT, "find the %s cgroup in /proc/self/cgroup", controller ? controller : "unified");
 }
 
 /* Mount point and mount root of the v1 hierarchy holding `controller`. */
 static int v1_hierarchy(const char *controller, char *mnt, char *root, size_t len, struct bd_error *err) {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
+  _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
   if (!f) return bd_fail(err, errno, "open /proc/self/mountinfo");
   char line[4096];
-  int found = 0;
-  while (!found && fgets(line, sizeof line, f)) {
+  while (fgets(line, sizeof line, f)) {
     char mroot[PATH_MAX], mpoint[PATH_MAX], fstype[64], source[256], super[1024];
     char *sep = strstr(line, " - ");
     if (!sep) continue;
     if (sscanf(line, "%*s %*s %*s %4095s %4095s", mroot, mpoint) != 2) continue;
     if (sscanf(sep + 3, "%63s %255s %1023s", fstype, source, super) != 3) continue;
     if (strcmp(fstype, "cgroup") == 0 && has_word(super, controller, ',')) {
-      snprintf(mnt, len, "%s", mpoint); /* PATH_MAX each, as mpoint and mroot */
-      snprintf(root, len, "%s", mroot);
-      found = 1;
+      if (bd_format(mnt, len, err, "%s", mpoint) < 0 || bd_format(root, len, err, "%s", mroot) < 0) return -1;
+      return 0;
     }
   }
-  fclose(f);
-  return found ? 0 : bd_fail(err, ENOENT, "find the %s hierarchy in /proc/self/mountinfo", controller);
+  return bd_fail(err, ENOENT, "find the %s hierarchy in /proc/self/mountinfo", controller);
 }
 
 int cgroup_dir_for(const char *controller, const char *path, int below_own, char *out, struct bd_error *err) {
@@ -137,7 +125,7 @@ static int v2_enable_in(const char *dir, const char *const *controllers, struct 
   if (read_file(dir, "cgroup.subtree_control", on, sizeof on, err) < 0) return -1;
   for (const char *const *c = controllers; *c; c++) {
     char cmd[32];
-    snprintf(cmd, sizeof cmd, "+%s", *c);
+    if (bd_format(cmd, sizeof cmd, err, "+%s", *c) < 0) return -1;
     if (!has_word(on, *c, ' ') && write_file(dir, "cgroup.subtree_control", cmd, err) < 0) return -1;
   }
   return 0;
@@ -194,7 +182,7 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
   /* Our own cgroup holds us, so unless it is the root the group goes beside
    * it: under the nearest ancestor that holds no processes and can pass the
    * controllers on (as systemd, runc and crun place theirs). */
-  snprintf(path, sizeof path, "%s", own);
+  if (bd_format(path, sizeof path, err, "%s", own) < 0) return -1;
   if (strcmp(path, "/") != 0) parent_path(path);
   struct bd_error tried = {0, ""};
   for (;;) {
@@ -211,13 +199,14 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
   }
   int n = snprintf(cg->pids, sizeof cg->pids, "%s%s/" V2_GROUP "/baby-docker-%s", CGROUP_ROOT, strcmp(path, "/") == 0 ? "" : path, id);
   if (n < 0 || n >= (int)sizeof cg->pids) return bd_fail(err, ENAMETOOLONG, "cgroup path under %s", path);
-  snprintf(cg->memory, sizeof cg->memory, "%s", has_memory ? cg->pids : "");
+  if (has_memory) memcpy(cg->memory, cg->pids, sizeof cg->memory); /* the same size */
+  else cg->memory[0] = '\0';
   return 0;
 }
 
 /* The group a v2 container cgroup sits in: its parent directory. */
-static void v2_group_of(const struct cgroup *cg, char *group) {
-  snprintf(group, PATH_MAX, "%s", cg->pids);
+static void v2_group_of(const struct cgroup *cg, char group[static sizeof cg->pids]) {
+  memcpy(group, cg->pids, sizeof cg->pids);
   parent_path(group);
 }
 
@@ -261,7 +250,7 @@ static int make_dir(const char *dir, struct bd_error *err) {
 }
 
 int cgroup_create(const struct cgroup *cg, const struct cgroup_limits *limits, struct bd_error *err) {
-  char value[32];
+  char value[DECIMAL_STR_MAX(uint64_t)];
   if (cg->version == 2) {
     if (v2_create_dirs(cg, err) < 0) return -1;
   } else {
@@ -292,7 +281,10 @@ int cgroup_open_procs(const struct cgroup *cg, int fds[2], struct bd_error *err)
   fds[0] = fds[1] = -1;
   for (int i = 0; i < 2 && dirs[i]; i++) {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/cgroup.procs", dirs[i]);
+    if (bd_format(path, sizeof path, err, "%s/cgroup.procs", dirs[i]) < 0) {
+      cgroup_close_procs(fds);
+      return -1;
+    }
     if ((fds[i] = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
       int e = errno;
       cgroup_close_procs(fds);
@@ -303,7 +295,7 @@ int cgroup_open_procs(const struct cgroup *cg, int fds[2], struct bd_error *err)
 }
 
 int cgroup_join_procs(const int fds[2], pid_t pid, struct bd_error *err) {
-  char value[32];
+  char value[DECIMAL_STR_MAX(int)];
   int len = snprintf(value, sizeof value, "%d", (int)pid);
   for (int i = 0; i < 2 && fds[i] >= 0; i++) {
     ssize_t n = write(fds[i], value, (size_t)len);
@@ -328,13 +320,13 @@ int cgroup_join(const struct cgroup *cg, pid_t pid, struct bd_error *err) {
 
 int cgroup_has_process(const char *dir, pid_t pid, struct bd_error *err) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
-  FILE *f = fopen(path, "re");
+  if (bd_format(path, sizeof path, err, "%s/cgroup.procs", dir) < 0) return -1;
+  _cleanup_fclose_ FILE *f = fopen(path, "re");
   if (!f) return bd_fail(err, errno, "open %s", path);
-  int found = 0, listed;
-  while (!found && fscanf(f, "%d", &listed) == 1) found = listed == (int)pid;
-  fclose(f);
-  return found;
+  int listed;
+  while (fscanf(f, "%d", &listed) == 1)
+    if (listed == (int)pid) return 1;
+  return 0;
 }
 
 int cgroup_open_for_clone(const struct cgroup *cg) { return cg->version == 2 ? open(cg->pids, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1; }
@@ -367,7 +359,8 @@ int cgroup_read_stats(const struct cgroup *cg, struct cgroup_stats *s, struct bd
 /* SIGKILL what is left in dir; 1 when processes were found. */
 static int kill_procs(const char *dir) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+  struct bd_error ignored;
+  if (bd_format(path, sizeof path, &ignored, "%s/cgroup.procs", dir) < 0) return 0;
   FILE *f = fopen(path, "re");
   if (!f) return 0;
   int found = 0, pid;

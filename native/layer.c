@@ -67,7 +67,7 @@ static int open_loop(int image_fd, unsigned flags, char *dev, size_t len, struct
       bd_fail(err, errno, "find a free loop device");
       break;
     }
-    snprintf(dev, len, "/dev/loop%d", n);
+    if (bd_format(dev, len, err, "/dev/loop%d", n) < 0) break;
     if ((loop = open(dev, (flags & LO_FLAGS_READ_ONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC)) < 0) {
       bd_fail(err, errno, "open %s", dev);
       break;

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,8 +60,9 @@ static int enter_upper(const char *dev, struct bd_error *err) {
 
 /* Wait (up to 5 s) for the autoclear of `dev` (/dev/loopN) once nothing holds it. */
 static void wait_detached(const char *dev) {
-  char backing[64];
-  snprintf(backing, sizeof backing, "/sys/block/%s/loop/backing_file", dev + strlen("/dev/"));
+  char backing[PATH_MAX];
+  struct bd_error ignored;
+  if (bd_format(backing, sizeof backing, &ignored, "/sys/block/%s/loop/backing_file", dev + strlen("/dev/")) < 0) return;
   struct timespec tick = {0, 1000000};
   for (int i = 0; i < 5000 && path_exists(backing); i++) nanosleep(&tick, NULL);
 }

@@ -50,19 +50,16 @@ static int open_mount_target(int dirfd, const char *shown, const char *name, str
 /* Mount onto the directory behind fd: the target was checked when it was
  * opened, and a path swapped for a symlink since then changes nothing. */
 static int mount_on_fd(int fd, const char *shown, const char *source, const char *type, unsigned long flags, const char *data, struct bd_error *err) {
-  char target[64];
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  if (mount(source, target, type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
+  char target[PROC_FD_PATH_MAX];
+  if (mount(source, fd_path(target, fd), type, flags, data) < 0) return bd_fail(err, errno, "mount %s", shown);
   return 0;
 }
 
 static int mount_at(int dirfd, const char *shown, const char *name, const char *source, const char *type, unsigned long flags, const char *data,
                     struct bd_error *err) {
-  int fd = open_mount_target(dirfd, shown, name, err);
+  _cleanup_close_ int fd = open_mount_target(dirfd, shown, name, err);
   if (fd < 0) return -1;
-  int rc = mount_on_fd(fd, shown, source, type, flags, data, err);
-  close(fd);
-  return rc;
+  return mount_on_fd(fd, shown, source, type, flags, data, err);
 }
 
 /* Reopen the filesystem just mounted on `name` by that name, and check that
@@ -91,38 +88,24 @@ const struct dev_link DEV_LINKS[DEV_LINK_COUNT] = {
 
 /* A fresh tmpfs /dev with the standard nodes, links, pts, shm and mqueue. */
 static int populate_dev(int rootfd, struct bd_error *err) {
-  int devfd = open_mount_target(rootfd, "/dev", "dev", err);
+  _cleanup_close_ int devfd = open_mount_target(rootfd, "/dev", "dev", err);
   if (devfd < 0) return -1;
-  int rc = -1;
-  if (mount_on_fd(devfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0) goto out;
+  if (mount_on_fd(devfd, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k", err) < 0) return -1;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(devfd);
-  if ((devfd = reopen_mounted(rootfd, "dev", "/dev", TMPFS_MAGIC, err)) < 0) goto out;
+  if ((devfd = reopen_mounted(rootfd, "dev", "/dev", TMPFS_MAGIC, err)) < 0) return -1;
   for (size_t i = 0; i < DEV_NODE_COUNT; i++) {
     const char *name = DEV_NODES[i].name;
-    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(DEV_NODES[i].major, DEV_NODES[i].minor)) < 0) {
-      bd_fail(err, errno, "mknod /dev/%s", name);
-      goto out;
-    }
-    if (fchmodat(devfd, name, 0666, 0) < 0) { /* mknod honours the umask */
-      bd_fail(err, errno, "chmod /dev/%s", name);
-      goto out;
-    }
+    if (mknodat(devfd, name, S_IFCHR | 0666, makedev(DEV_NODES[i].major, DEV_NODES[i].minor)) < 0) return bd_fail(err, errno, "mknod /dev/%s", name);
+    if (fchmodat(devfd, name, 0666, 0) < 0) return bd_fail(err, errno, "chmod /dev/%s", name); /* mknod honours the umask */
   }
-  for (size_t i = 0; i < DEV_LINK_COUNT; i++) {
-    if (symlinkat(DEV_LINKS[i].target, devfd, DEV_LINKS[i].name) < 0) {
-      bd_fail(err, errno, "symlink /dev/%s", DEV_LINKS[i].name);
-      goto out;
-    }
-  }
+  for (size_t i = 0; i < DEV_LINK_COUNT; i++)
+    if (symlinkat(DEV_LINKS[i].target, devfd, DEV_LINKS[i].name) < 0) return bd_fail(err, errno, "symlink /dev/%s", DEV_LINKS[i].name);
   if (mount_at(devfd, "/dev/pts", "pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5", err) < 0 ||
       mount_at(devfd, "/dev/shm", "shm", "shm", "tmpfs", MS_NOSUID | MS_NOEXEC | MS_NODEV, "mode=1777,size=65536k", err) < 0 ||
       mount_at(devfd, "/dev/mqueue", "mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0)
-    goto out;
-  rc = 0;
-out:
-  if (devfd >= 0) close(devfd);
-  return rc;
+    return -1;
+  return 0;
 }
 
 /* What of /proc and /sys the container may not change or read, as runc and
@@ -141,28 +124,27 @@ static int open_kernel_path(int dirfd, const char *shown, const char *name, stru
 }
 
 int protect_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
-  char target[64];
+  char target[PROC_FD_PATH_MAX];
   int fd = open_kernel_path(dirfd, shown, name, err);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  fd_path(target, fd);
   int rc = mount(target, target, NULL, MS_BIND | MS_REC, NULL);
   close(fd);
   if (rc < 0) return bd_fail(err, errno, "bind %s/%s", shown, name);
   /* The fd names what lies under the new mount: reopen to reach the mount itself. */
   if ((fd = open_kernel_path(dirfd, shown, name, err)) < 0) return -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
-  rc = mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+  rc = mount(NULL, fd_path(target, fd), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
   close(fd);
   if (rc < 0) return bd_fail(err, errno, "remount %s/%s read-only", shown, name);
   return 0;
 }
 
 int mask_path(int dirfd, const char *shown, const char *name, struct bd_error *err) {
-  char target[64];
+  char target[PROC_FD_PATH_MAX];
   struct stat st;
   int fd = open_kernel_path(dirfd, shown, name, err);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", fd);
+  fd_path(target, fd);
   int rc = fstat(fd, &st);
   if (rc == 0)
     rc = S_ISDIR(st.st_mode) ? mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0")
@@ -173,19 +155,14 @@ int mask_path(int dirfd, const char *shown, const char *name, struct bd_error *e
 }
 
 static int harden_proc_and_sys(int rootfd, struct bd_error *err) {
-  int procfd = reopen_mounted(rootfd, "proc", "/proc", PROC_SUPER_MAGIC, err);
+  _cleanup_close_ int procfd = reopen_mounted(rootfd, "proc", "/proc", PROC_SUPER_MAGIC, err);
   if (procfd < 0) return -1;
-  int sysfd = reopen_mounted(rootfd, "sys", "/sys", SYSFS_MAGIC, err);
-  if (sysfd < 0) {
-    close(procfd);
-    return -1;
-  }
+  _cleanup_close_ int sysfd = reopen_mounted(rootfd, "sys", "/sys", SYSFS_MAGIC, err);
+  if (sysfd < 0) return -1;
   int rc = 0;
   for (size_t i = 0; rc == 0 && i < sizeof proc_read_only / sizeof proc_read_only[0]; i++) rc = protect_path(procfd, "/proc", proc_read_only[i], err);
   for (size_t i = 0; rc == 0 && i < sizeof proc_masked / sizeof proc_masked[0]; i++) rc = mask_path(procfd, "/proc", proc_masked[i], err);
   for (size_t i = 0; rc == 0 && i < sizeof sys_masked / sizeof sys_masked[0]; i++) rc = mask_path(sysfd, "/sys", sys_masked[i], err);
-  close(procfd);
-  close(sysfd);
   return rc;
 }
 
@@ -244,18 +221,14 @@ int make_mounts_private(struct bd_error *err) {
 
 int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes, size_t nvolumes, struct bd_error *err) {
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s", rootfs);
-  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
-  int rc = -1;
   if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
       mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
       (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 || mount_volumes(rootfd, volumes, nvolumes, err) < 0 ||
       pivot_into(rootfd, rootfs, err) < 0)
-    goto out;
-  rc = 0;
-out:
-  close(rootfd);
-  return rc;
+    return -1;
+  return 0;
 }
 
 /* Mount onto the directory behind fd, reached as the working directory:
@@ -271,33 +244,23 @@ static int mount_in(int fd, const char *shown, const char *source, const char *t
 int mount_cgroup_view(int cgroup_version, int memory, struct bd_error *err) {
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   /* The sysfs mounted before pivot_root, and not a directory the rootfs swapped in since. */
-  int fsfd = reopen_mounted(AT_FDCWD, "/sys/fs", "/sys/fs", SYSFS_MAGIC, err), viewfd = -1, hierfd = -1, rc = -1;
+  _cleanup_close_ int fsfd = reopen_mounted(AT_FDCWD, "/sys/fs", "/sys/fs", SYSFS_MAGIC, err);
   if (fsfd < 0) return -1;
-  if ((viewfd = open_mount_target(fsfd, "/sys/fs/cgroup", "cgroup", err)) < 0) goto out;
-  if (cgroup_version == 2) {
-    rc = mount_in(viewfd, "/sys/fs/cgroup", "cgroup2", "cgroup2", ro, NULL, err);
-    goto out;
-  }
-  if (mount_in(viewfd, "/sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=16k", err) < 0) goto out;
+  _cleanup_close_ int viewfd = open_mount_target(fsfd, "/sys/fs/cgroup", "cgroup", err);
+  if (viewfd < 0) return -1;
+  if (cgroup_version == 2) return mount_in(viewfd, "/sys/fs/cgroup", "cgroup2", "cgroup2", ro, NULL, err);
+  if (mount_in(viewfd, "/sys/fs/cgroup", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755,size=16k", err) < 0) return -1;
   /* Reopen: the old fd names the directory under the new tmpfs. */
   close(viewfd);
-  if ((viewfd = reopen_mounted(fsfd, "cgroup", "/sys/fs/cgroup", TMPFS_MAGIC, err)) < 0) goto out;
+  if ((viewfd = reopen_mounted(fsfd, "cgroup", "/sys/fs/cgroup", TMPFS_MAGIC, err)) < 0) return -1;
   const char *hierarchies[] = {"pids", memory ? "memory" : NULL};
   for (size_t i = 0; i < 2 && hierarchies[i]; i++) {
-    char shown[64];
+    char shown[64]; /* for messages only */
     snprintf(shown, sizeof shown, "/sys/fs/cgroup/%s", hierarchies[i]);
-    if ((hierfd = open_mount_target(viewfd, shown, hierarchies[i], err)) < 0 ||
-        mount_in(hierfd, shown, "cgroup", "cgroup", ro, hierarchies[i], err) < 0)
-      goto out;
-    close(hierfd);
-    hierfd = -1;
+    _cleanup_close_ int hierfd = open_mount_target(viewfd, shown, hierarchies[i], err);
+    if (hierfd < 0 || mount_in(hierfd, shown, "cgroup", "cgroup", ro, hierarchies[i], err) < 0) return -1;
   }
-  rc = mount_in(viewfd, "/sys/fs/cgroup read-only", NULL, NULL, MS_REMOUNT | ro, NULL, err);
-out:
-  if (hierfd >= 0) close(hierfd);
-  if (viewfd >= 0) close(viewfd);
-  close(fsfd);
-  return rc;
+  return mount_in(viewfd, "/sys/fs/cgroup read-only", NULL, NULL, MS_REMOUNT | ro, NULL, err);
 }
 
 int make_root_read_only(struct bd_error *err) {
@@ -333,7 +296,7 @@ int bring_up_loopback(struct bd_error *err) {
   if (sock < 0) return bd_fail(err, errno, "socket for lo");
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  memcpy(ifr.ifr_name, "lo", sizeof "lo");
   int rc = 0;
   if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0) {
     rc = bd_fail(err, errno, "get flags of lo");
@@ -347,9 +310,11 @@ int bring_up_loopback(struct bd_error *err) {
 
 struct hostname_query {
   int nsfd;
+  pid_t pid;
   char *out;
   size_t len;
-  int errnum;
+  struct bd_error *err;
+  int rc;
 };
 
 /* Runs on a thread of its own: setns changes only the calling thread, and
@@ -357,23 +322,19 @@ struct hostname_query {
 static void *query_hostname(void *arg) {
   struct hostname_query *q = arg;
   struct utsname u;
-  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) {
-    q->errnum = errno;
-    return NULL;
-  }
-  snprintf(q->out, q->len, "%s", u.nodename);
+  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) q->rc = bd_fail(q->err, errno, "setns to the UTS namespace of %d", (int)q->pid);
+  else q->rc = bd_format(q->out, q->len, q->err, "%s", u.nodename);
   return NULL;
 }
 
 int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err) {
   /* Through a pidfd, not /proc/<pid>/ns/uts: the namespace is the process's the pidfd holds, however PIDs are reused. */
-  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), out, len, 0};
+  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), pid, out, len, err, -1};
   if (q.nsfd < 0) return bd_fail(err, errno, "pidfd_open %d", (int)pid);
   pthread_t thread;
   int rc = pthread_create(&thread, NULL, query_hostname, &q);
   if (rc == 0) rc = pthread_join(thread, NULL);
   close(q.nsfd);
   if (rc != 0) return bd_fail(err, rc, "thread to read the hostname of %d", (int)pid);
-  if (q.errnum) return bd_fail(err, q.errnum, "setns to the UTS namespace of %d", (int)pid);
-  return 0;
+  return q.rc;
 }

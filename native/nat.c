@@ -25,10 +25,9 @@
 /* The shim runs with an empty environment: no PATH to search. */
 static const char *find_program(const char *name, char *path, size_t len) {
   const char *dirs[] = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
-  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-    snprintf(path, len, "%s/%s", dirs[i], name);
-    if (access(path, X_OK) == 0) return path;
-  }
+  struct bd_error ignored;
+  for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+    if (bd_format(path, len, &ignored, "%s/%s", dirs[i], name) == 0 && access(path, X_OK) == 0) return path;
   return NULL;
 }
 
@@ -90,7 +89,7 @@ static int forwarding_on(const char *state_dir, struct bd_error *err) {
   if (strcmp(was, "1") == 0) return 0;
   /* Recorded before it changes: nat_disable puts it back. */
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/forwarding", state_dir);
+  if (bd_format(path, sizeof path, err, "%s/forwarding", state_dir) < 0) return -1;
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0 && errno != EEXIST) return bd_fail(err, errno, "create %s", path);
   if (fd >= 0) {
@@ -187,7 +186,7 @@ static void mask(struct nl_request *r, uint32_t bits) {
   expr_end(r, e);
 }
 
-/* The interface (iifname/oifname) is, or is not, `name`. */
+/* The interface (iifname/oifname) is, or is not, `name` (BRIDGE_NAME: it fits). */
 static void interface_is(struct nl_request *r, int key, int op, const char *name) {
   char padded[IFNAMSIZ] = {0};
   snprintf(padded, sizeof padded, "%s", name);
@@ -467,9 +466,9 @@ static int iptables_publish(uint32_t net, int prefix, const char *bridge, const 
   size_t len = 0;
   if (!find_program("iptables-restore", program, sizeof program) || !find_program("iptables", iptables, sizeof iptables))
     return bd_fail(err, 0, "no NAT for the bridge: iptables is not installed");
+  if (bd_format(subnet, sizeof subnet, err, "%s/%d", address(net, network), prefix) < 0) return -1;
   FILE *out = open_memstream(&text, &len);
   if (!out) return bd_fail(err, errno, "open_memstream");
-  snprintf(subnet, sizeof subnet, "%s/%d", address(net, network), prefix);
   iptables_ruleset(out, subnet, bridge, ports, nports);
   if (fclose(out) != 0) {
     free(text);
@@ -488,8 +487,8 @@ static int iptables_publish(uint32_t net, int prefix, const char *bridge, const 
 
 static int using_iptables(const char *state_dir) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
-  return access(path, F_OK) == 0;
+  struct bd_error ignored;
+  return bd_format(path, sizeof path, &ignored, "%s/" IPTABLES_MARK, state_dir) == 0 && access(path, F_OK) == 0;
 }
 
 int nat_publish(uint32_t net, int prefix, const char *bridge, const struct nat_port *ports, size_t nports, const char *state_dir,
@@ -512,7 +511,7 @@ int nat_enable(uint32_t net, int prefix, const char *bridge, const struct nat_po
         iptables
             ? "no NAT for the bridge: the host's config asks for iptables (bridge.firewall), which is not installed: install it, or choose nftables"
             : "no NAT for the bridge: this kernel has no nftables, and iptables is not installed: install it, or use --network none");
-  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
+  if (bd_format(path, sizeof path, err, "%s/" IPTABLES_MARK, state_dir) < 0) return -1;
   int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return bd_fail(err, errno, "create %s", path);
   close(fd);
@@ -532,10 +531,8 @@ void nat_disable(const char *state_dir) {
         run_program(argv, "", &ignored); /* the DNAT chain, listed twice, is gone the second time */
       }
   }
-  snprintf(path, sizeof path, "%s/" IPTABLES_MARK, state_dir);
-  unlink(path);
-  snprintf(path, sizeof path, "%s/forwarding", state_dir);
-  if (read_file(NULL, path, was, sizeof was, &ignored) >= 0) {
+  if (bd_format(path, sizeof path, &ignored, "%s/" IPTABLES_MARK, state_dir) == 0) unlink(path);
+  if (bd_format(path, sizeof path, &ignored, "%s/forwarding", state_dir) == 0 && read_file(NULL, path, was, sizeof was, &ignored) >= 0) {
     write_file(NULL, FORWARDING, was, &ignored);
     unlink(path);
   }

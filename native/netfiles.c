@@ -13,14 +13,14 @@
  * nameserver (systemd-resolved's 127.0.0.53 stub) is the host's own and
  * cannot be reached from the container, so systemd-resolved's list of the
  * real upstream servers is taken instead; IPv6 ones are dropped (the bridge
- * has no IPv6). Docker's public resolvers when none is left. */
-static int filter_resolvers(const char *text, char *out, size_t len) {
+ * has no IPv6). Docker's public resolvers when none is left. text is cut
+ * into its lines in place. */
+static int filter_resolvers(char *text, char *out, size_t len) {
   size_t used = 0;
   int kept = 0, loopback = 0;
-  char copy[RESOLV_LEN], *save = NULL;
-  snprintf(copy, sizeof copy, "%s", text);
+  char *save = NULL;
   out[0] = '\0';
-  for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
     char server[64];
     struct in_addr in;
     if (sscanf(line, " nameserver %63s", server) == 1) {
@@ -41,10 +41,7 @@ static int resolv_conf(enum netfiles_network network, char *out, size_t len, str
   char host[RESOLV_LEN] = "", upstream[RESOLV_LEN];
   struct bd_error ignored;
   if (read_file(NULL, "/etc/resolv.conf", host, sizeof host, &ignored) < 0) host[0] = '\0';
-  if (network == NETFILES_HOST) { /* the host's stack: its stub answers */
-    snprintf(out, len, "%s\n", host);
-    return 0;
-  }
+  if (network == NETFILES_HOST) return bd_format(out, len, err, "%s\n", host); /* the host's stack: its stub answers */
   int kept = filter_resolvers(host, out, len);
   if (kept < 0 && read_file(NULL, "/run/systemd/resolve/resolv.conf", upstream, sizeof upstream, &ignored) >= 0)
     kept = filter_resolvers(upstream, out, len);

@@ -36,10 +36,23 @@ static int network_lock(struct bd_error *err) {
 
 static uint32_t host_address(uint32_t net, unsigned host) { return htonl(ntohl(net) + host); }
 
-static void subnet_text(const struct subnet *s, char *text, size_t len) {
+/* "A.B.C.D/N" for any prefix: a subnet_text buffer holds every one. */
+#define SUBNET_TEXT_MAX (INET_ADDRSTRLEN + DECIMAL_STR_MAX(int))
+
+static void subnet_text(const struct subnet *s, char text[SUBNET_TEXT_MAX]) {
   char shown[INET_ADDRSTRLEN];
   struct in_addr in = {s->net};
-  snprintf(text, len, "%s/%d", inet_ntop(AF_INET, &in, shown, sizeof shown), s->prefix);
+  snprintf(text, SUBNET_TEXT_MAX, "%s/%d", inet_ntop(AF_INET, &in, shown, sizeof shown), s->prefix);
+}
+
+/* NETWORK_DIR/A.B.C.D, a lease's file. */
+#define LEASE_PATH_MAX (sizeof NETWORK_DIR "/" + INET_ADDRSTRLEN)
+
+static char *lease_path(uint32_t addr, char path[LEASE_PATH_MAX]) {
+  char shown[INET_ADDRSTRLEN];
+  struct in_addr in = {addr};
+  snprintf(path, LEASE_PATH_MAX, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
+  return path;
 }
 
 /* The subnet the bridge takes: the configured one, which no route of the
@@ -47,10 +60,10 @@ static void subnet_text(const struct subnet *s, char *text, size_t len) {
  * then 172.16-172.31 (.0.0/24 each). */
 static int choose_subnet(int nl, const struct subnet *configured, struct subnet *s, struct bd_error *err) {
   if (configured->prefix) {
-    char text[64];
+    char text[SUBNET_TEXT_MAX];
     int overlap = nl_route_overlaps(nl, configured->net, configured->prefix, err);
     if (overlap < 0) return -1;
-    subnet_text(configured, text, sizeof text);
+    subnet_text(configured, text);
     if (overlap) return bd_fail(err, 0, "the configured bridge subnet %s overlaps a route of the host's: configure another", text);
     *s = *configured;
     return 0;
@@ -147,12 +160,12 @@ static int ensure_bridge(int nl, const struct subnet *configured, struct subnet 
     remove_bridge(nl);
     have = 0;
   }
-  char text[64];
+  char text[SUBNET_TEXT_MAX];
   if (!have) {
     if (nl_delete_link(nl, BRIDGE_NAME, err) < 0 || choose_subnet(nl, configured, s, err) < 0) return -1;
-    subnet_text(s, text, sizeof text);
+    subnet_text(s, text);
     if (mkdir(NETWORK_DIR, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", NETWORK_DIR);
-    char line[72];
+    char line[SUBNET_TEXT_MAX + 1];
     snprintf(line, sizeof line, "%s\n", text);
     if (write_new_file(NETWORK_DIR "/subnet", line, err) < 0) return -1;
   }
@@ -212,8 +225,8 @@ static int read_lease(int dir, const char *name, char *id, size_t idlen, struct 
   close(fd);
   text[n > 0 ? n : 0] = '\0';
   char *save = NULL, *line = strtok_r(text, "\n", &save);
-  snprintf(id, idlen, "%s", line ? line : "");
   struct bd_error ignored;
+  if (bd_format(id, idlen, &ignored, "%s", line ? line : "") < 0) return -1; /* an id too long: no lease of ours */
   while ((line = strtok_r(NULL, "\n", &save)) != NULL && *nports < max) {
     char arg[64], proto[8], ip[INET_ADDRSTRLEN];
     unsigned host, container;
@@ -232,10 +245,9 @@ static int take_lease(const struct subnet *s, struct network_lease *lease, struc
   unsigned hosts = (1u << (32 - s->prefix)) - 1; /* the last is the broadcast address */
   if (lease_text(lease, text, sizeof text, err) < 0) return -1;
   for (unsigned host = 2; host < hosts; host++) {
-    char path[PATH_MAX], shown[INET_ADDRSTRLEN];
+    char path[LEASE_PATH_MAX];
     struct in_addr in = {host_address(s->net, host)};
-    snprintf(path, sizeof path, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
-    int took = write_new_file(path, text, err);
+    int took = write_new_file(lease_path(in.s_addr, path), text, err);
     if (took < 0) return -1;
     if (took) {
       lease->addr = in.s_addr;
@@ -329,12 +341,6 @@ static int check_ports_free(const struct network_lease *lease, struct bd_error *
   return 0;
 }
 
-static void lease_path(uint32_t addr, char *path, size_t len) {
-  char shown[INET_ADDRSTRLEN];
-  struct in_addr in = {addr};
-  snprintf(path, len, "%s/%s", NETWORK_DIR, inet_ntop(AF_INET, &in, shown, sizeof shown));
-}
-
 /* The host's side, under the lock: bridge, lease, veth on the bridge. */
 static int attach_host_side(int nl, int nsfd, const struct bridge_config *config, struct network_lease *lease, struct bd_error *err) {
   struct subnet s;
@@ -379,13 +385,16 @@ out:
 
 int network_attach(const char *id, pid_t pid, const struct nat_port *ports, size_t nports, const struct bridge_config *config,
                    struct network_lease *lease, struct bd_error *err) {
-  char path[64];
+  char path[PROC_PID_PATH_MAX];
   memset(lease, 0, sizeof *lease);
   if (nports > MAX_PUBLISHED) return bd_fail(err, 0, "too many published ports (at most %d)", MAX_PUBLISHED);
   memcpy(lease->ports, ports, nports * sizeof *ports);
   lease->nports = nports;
-  snprintf(lease->id, sizeof lease->id, "%s", id);
-  snprintf(lease->veth, sizeof lease->veth, "%s%s", VETH_PREFIX, id);
+  /* The veth is named after the id: an id of more than 12 characters is no bridge run's (collect_leases would not know it). */
+  if (bd_format(lease->id, sizeof lease->id, err, "%s", id) < 0 || bd_format(lease->veth, sizeof lease->veth, err, "%s%s", VETH_PREFIX, id) < 0) {
+    lease->id[0] = '\0';
+    return bd_wrap(err, "the bridge's veth for %s", id);
+  }
   snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
   /* `pid` is our child, not yet reaped: the number cannot name another process. */
   int nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -410,11 +419,10 @@ out:
  * wait out the same teardown (10-35 ms), for nothing. */
 static void detach_locked(int nl, struct network_lease *lease, int delete_veth) {
   struct bd_error ignored;
-  char path[PATH_MAX];
+  char path[LEASE_PATH_MAX];
   if (delete_veth) nl_delete_link(nl, lease->veth, &ignored); /* the peer goes with it */
   if (lease->leased) {
-    lease_path(lease->addr, path, sizeof path);
-    unlink(path);
+    unlink(lease_path(lease->addr, path));
     lease->leased = 0;
     if (lease_count() > 0) {
       if (lease->nports) republish(0, 0, &ignored);
@@ -470,9 +478,9 @@ static int veth_leased(const char *name) {
   while (!found && (e = readdir(d)) != NULL) {
     char id[64], veth[IF_NAMESIZE];
     size_t nports;
+    struct bd_error ignored;
     if (read_lease(dirfd(d), e->d_name, id, sizeof id, NULL, 0, &nports) < 0) continue;
-    snprintf(veth, sizeof veth, "%s%s", VETH_PREFIX, id);
-    found = strcmp(veth, name) == 0;
+    found = bd_format(veth, sizeof veth, &ignored, "%s%s", VETH_PREFIX, id) == 0 && strcmp(veth, name) == 0;
   }
   closedir(d);
   return found;

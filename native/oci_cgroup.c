@@ -18,7 +18,7 @@
 static const char *const V1_CONTROLLERS[] = {"memory", "pids", "cpu", "cpuset", "devices", "freezer", "blkio", "hugetlb", "net_cls"};
 
 static int write_number(const char *dir, const char *file, int64_t value, struct bd_error *err) {
-  char text[32];
+  char text[DECIMAL_STR_MAX(int64_t)];
   snprintf(text, sizeof text, "%" PRId64, value);
   return write_file(dir, file, text, err);
 }
@@ -32,7 +32,7 @@ static int write_limit(const char *dir, const char *file, int64_t value, struct 
  * empty, and an empty cpuset takes no process. */
 static int inherit_cpuset(const char *dir, struct bd_error *err) {
   char parent[PATH_MAX], value[256];
-  snprintf(parent, sizeof parent, "%s", dir);
+  if (bd_format(parent, sizeof parent, err, "%s", dir) < 0) return -1;
   *strrchr(parent, '/') = '\0';
   for (int i = 0; i < 2; i++) {
     const char *file = i ? "cpuset.mems" : "cpuset.cpus";
@@ -46,7 +46,7 @@ static int inherit_cpuset(const char *dir, struct bd_error *err) {
  * parent itself (`is_parent`). */
 static int make_dirs(const char *dir, int cpuset, int registry, int is_parent, struct bd_error *err) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s", dir);
+  if (bd_format(path, sizeof path, err, "%s", dir) < 0) return -1;
   for (char *p = path + 1;; p++) {
     if (*p != '/' && *p) continue;
     char end = *p;
@@ -101,10 +101,10 @@ static void sweep_registry(const char *path, int fd) {
 }
 
 static int write_device_rule(const char *dir, const struct oci_device_rule *d, struct bd_error *err) {
-  char rule[64], major[24] = "*", minor[24] = "*";
+  char rule[64], major[DECIMAL_STR_MAX(int64_t)] = "*", minor[DECIMAL_STR_MAX(int64_t)] = "*";
   if (d->major >= 0) snprintf(major, sizeof major, "%" PRId64, d->major);
   if (d->minor >= 0) snprintf(minor, sizeof minor, "%" PRId64, d->minor);
-  snprintf(rule, sizeof rule, "%c %s:%s %s", d->type, major, minor, d->access ? d->access : "rwm");
+  if (bd_format(rule, sizeof rule, err, "%c %s:%s %s", d->type, major, minor, d->access ? d->access : "rwm") < 0) return -1;
   return write_file(dir, d->allow ? "devices.allow" : "devices.deny", rule, err);
 }
 
@@ -184,10 +184,11 @@ static int v2_write(const char *dir, const struct oci_resources *r, const struct
   if (r->cpu_shares != OCI_UNSET && r->cpu_shares > 0 && write_number(dir, "cpu.weight", 1 + ((r->cpu_shares - 2) * 9999) / 262142, err) < 0)
     return -1;
   if (r->cpu_quota != OCI_UNSET || r->cpu_period != OCI_UNSET) {
-    char quota[24] = "max";
+    char quota[DECIMAL_STR_MAX(int64_t)] = "max";
     if (r->cpu_quota > 0) snprintf(quota, sizeof quota, "%" PRId64, r->cpu_quota);
-    snprintf(value, sizeof value, "%s %" PRId64, quota, r->cpu_period != OCI_UNSET ? r->cpu_period : 100000);
-    if (write_file(dir, "cpu.max", value, err) < 0) return -1;
+    if (bd_format(value, sizeof value, err, "%s %" PRId64, quota, r->cpu_period != OCI_UNSET ? r->cpu_period : 100000) < 0 ||
+        write_file(dir, "cpu.max", value, err) < 0)
+      return -1;
   }
   if (r->cpus && write_file(dir, "cpuset.cpus", r->cpus, err) < 0) return -1;
   if (r->mems && write_file(dir, "cpuset.mems", r->mems, err) < 0) return -1;
@@ -230,8 +231,8 @@ static int v2_create_own(const char *id, struct oci_cgroup *cg, struct bd_error 
   struct cgroup planned;
   struct cgroup_limits no_limits = {.memory = 0, .pids = 4194304}; /* the kernel's most PIDs: no limit of ours (v2_write sets the config's) */
   if (cgroup_plan(id, &no_limits, &planned, err) < 0 || cgroup_create(&planned, &no_limits, err) < 0) return -1;
-  snprintf(cg->dirs[0], PATH_MAX, "%s", planned.pids);
-  snprintf(cg->group, PATH_MAX, "%s", planned.pids);
+  if (bd_format(cg->dirs[0], sizeof cg->dirs[0], err, "%s", planned.pids) < 0 || bd_format(cg->group, sizeof cg->group, err, "%s", planned.pids) < 0)
+    return -1;
   *strrchr(cg->group, '/') = '\0';
   return 0;
 }
@@ -246,7 +247,7 @@ static int create_in(const struct oci_spec *spec, const char *id, int registry, 
     return v2_write(cg->dirs[0], &spec->resources, spec->devices, spec->ndevices, err);
   }
   if (!path) {
-    snprintf(own_name, sizeof own_name, "baby-docker-%s", id);
+    if (bd_format(own_name, sizeof own_name, err, "baby-docker-%s", id) < 0) return -1;
     path = own_name;
   }
   for (size_t i = 0; i < sizeof V1_CONTROLLERS / sizeof V1_CONTROLLERS[0]; i++) {
@@ -277,8 +278,9 @@ int oci_cgroup_update(const struct oci_cgroup *cg, const struct oci_resources *r
   for (size_t i = 0; i < cg->ndirs; i++) {
     char controller[64];
     const char *after = cg->dirs[i] + strlen(CGROUP_ROOT "/");
-    snprintf(controller, sizeof controller, "%.*s", (int)strcspn(after, "/"), after);
-    if (v1_write(controller, cg->dirs[i], resources, NULL, 0, err) < 0) return -1;
+    if (bd_format(controller, sizeof controller, err, "%.*s", (int)strcspn(after, "/"), after) < 0 ||
+        v1_write(controller, cg->dirs[i], resources, NULL, 0, err) < 0)
+      return -1;
   }
   return 0;
 }

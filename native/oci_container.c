@@ -101,7 +101,7 @@ static int parse_options(const struct oci_mount *m, struct mount_options *o, str
  * resolved (and made) inside the rootfs, never through a link out of it. */
 static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err) {
   struct mount_options o;
-  char target[64];
+  char target[PROC_FD_PATH_MAX];
   struct stat st;
   if (parse_options(m, &o, err) < 0) return -1;
   int bind = (o.flags & MS_BIND) || (m->type && strcmp(m->type, "bind") == 0);
@@ -110,7 +110,7 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err
   int want_dir = !bind || !m->source || stat(m->source, &st) < 0 || S_ISDIR(st.st_mode);
   int dst = volume_open_target(rootfd, m->destination, want_dir, err);
   if (dst < 0) return -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
+  fd_path(target, dst);
   const char *type = m->type && strcmp(m->type, "bind") != 0 ? m->type : NULL;
   unsigned long remount = 0;
   int rc;
@@ -127,7 +127,7 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err
   if (!remount && !o.propagation) return 0;
   /* The new mount, on top of what dst named. */
   if ((dst = volume_open_in_root(rootfd, m->destination, O_PATH)) < 0) return bd_fail(err, errno, "open %s after mounting it", m->destination);
-  snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
+  fd_path(target, dst);
   if (remount && mount(NULL, target, NULL, remount | MS_REMOUNT | MS_BIND, NULL) < 0)
     rc = bd_fail(err, errno, "remount %s with its options", m->destination);
   else if (o.propagation && mount(NULL, target, NULL, o.propagation, NULL) < 0) rc = bd_fail(err, errno, "set the propagation of %s", m->destination);
@@ -142,7 +142,7 @@ static int mount_one(int rootfd, const struct oci_mount *m, struct bd_error *err
  * same path, bound onto an empty file made at `name` in dir (runc does the
  * same). A file there already is used only when it is a plain file. */
 static int bind_host_device(int dir, const char *name, const struct oci_device *d, mode_t type, dev_t rdev, struct bd_error *err) {
-  char host_path[64], node_path[64];
+  char host_path[PROC_FD_PATH_MAX], node_path[PROC_FD_PATH_MAX];
   struct stat st;
   int rc = -1, host = -1, node = openat(dir, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
   if (node < 0 && errno == EEXIST) {
@@ -157,9 +157,7 @@ static int bind_host_device(int dir, const char *name, const struct oci_device *
     bd_fail(err, errno, "open the host's %s (a user namespace binds the host's devices)", d->path);
   else if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
     bd_fail(err, 0, "linux.devices: the host's %s is not that device (a user namespace binds the host's devices)", d->path);
-  else if (snprintf(host_path, sizeof host_path, "/proc/self/fd/%d", host) < 0 ||
-           snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || mount(host_path, node_path, NULL, MS_BIND, NULL) < 0)
-    bd_fail(err, errno, "bind the host's %s", d->path);
+  else if (mount(fd_path(host_path, host), fd_path(node_path, node), NULL, MS_BIND, NULL) < 0) bd_fail(err, errno, "bind the host's %s", d->path);
   else rc = 0;
   if (host >= 0) close(host);
   close(node);
@@ -175,7 +173,7 @@ static int make_device(int rootfd, const struct oci_device *d, int userns, struc
   if (dir < 0) return -1;
   mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
   dev_t rdev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
-  char node_path[64];
+  char node_path[PROC_FD_PATH_MAX];
   struct stat st;
   int rc = -1, node = -1;
   /* What is at the path now, never followed: we run before pivot_root, where a
@@ -189,7 +187,7 @@ static int make_device(int rootfd, const struct oci_device *d, int userns, struc
   else if ((st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
     bd_fail(err, 0, "linux.devices: %s is there already, and is not that device", d->path);
   else if (fchownat(node, "", d->uid, d->gid, AT_EMPTY_PATH) < 0) bd_fail(err, errno, "chown %s", d->path);
-  else if (snprintf(node_path, sizeof node_path, "/proc/self/fd/%d", node) < 0 || chmod(node_path, d->mode & 07777) < 0)
+  else if (chmod(fd_path(node_path, node), d->mode & 07777) < 0)
     bd_fail(err, errno, "chmod %s", d->path); /* through the fd: the node itself, whatever its path says now */
   else rc = 0;
   if (node >= 0) close(node);
@@ -201,7 +199,7 @@ static int make_dev(int rootfd, const struct oci_spec *s, struct bd_error *err) 
   int userns = oci_spec_namespace(s, CLONE_NEWUSER, NULL);
   for (size_t i = 0; i < DEV_NODE_COUNT; i++) {
     char path[32];
-    snprintf(path, sizeof path, "/dev/%s", DEV_NODES[i].name);
+    if (bd_format(path, sizeof path, err, "/dev/%s", DEV_NODES[i].name) < 0) return -1;
     struct oci_device d = {path, 'c', DEV_NODES[i].major, DEV_NODES[i].minor, 0666, 0, 0};
     if (make_device(rootfd, &d, userns, err) < 0) return -1;
   }
@@ -228,12 +226,12 @@ static int dev_is_tmpfs(const struct oci_spec *s) {
 /* maskedPaths and readonlyPaths, as baby-docker run hardens /proc and /sys
  * (linux.h). Called after pivot_root: the paths are the container's. */
 static int mask_and_protect(const struct oci_spec *s, struct bd_error *err) {
-  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), rc = 0;
+  _cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int rc = 0;
   if (root < 0) return bd_fail(err, errno, "open /");
   for (size_t i = 0; rc == 0 && i < s->nmasked_paths; i++) rc = mask_path(root, "", s->masked_paths[i] + strspn(s->masked_paths[i], "/"), err);
   for (size_t i = 0; rc == 0 && i < s->nreadonly_paths; i++)
     rc = protect_path(root, "", s->readonly_paths[i] + strspn(s->readonly_paths[i], "/"), err);
-  close(root);
   return rc;
 }
 
@@ -255,28 +253,23 @@ int oci_setup_rootfs(const struct oci_spec *s, const char *rootfs, const char *s
   /* Nothing of ours propagates to the host while we mount; the rootfs's own propagation comes last. */
   if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) return bd_fail(err, errno, "make / a slave mount");
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s onto itself", rootfs);
-  int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
   /* In a new user namespace we are still the host's root, who owns the path to the bundle; from here on
    * the namespace's root, whose files (in a tmpfs mounted here, say) map to an id the namespace has. */
-  if (oci_spec_namespace(s, CLONE_NEWUSER, NULL) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
-    bd_fail(err, errno, "become root in the user namespace (map container id 0 in linux.uidMappings and gidMappings)");
-    goto fail;
-  }
+  if (oci_spec_namespace(s, CLONE_NEWUSER, NULL) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+    return bd_fail(err, errno, "become root in the user namespace (map container id 0 in linux.uidMappings and gidMappings)");
   for (size_t i = 0; i < s->nmounts; i++)
-    if (mount_one(rootfd, &s->mounts[i], err) < 0) goto fail;
-  if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) goto fail;
+    if (mount_one(rootfd, &s->mounts[i], err) < 0) return -1;
+  if (dev_is_tmpfs(s) && make_dev(rootfd, s, err) < 0) return -1;
   /* In the container's namespaces, before pivot_root: their paths are the runtime's. */
-  if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) goto fail;
-  if (pivot_into(rootfd, rootfs, err) < 0) goto fail;
-  close(rootfd);
+  if (oci_hooks_run(s->hooks, "createContainer", state, 0, err) < 0) return -1;
+  if (pivot_into(rootfd, rootfs, err) < 0) return -1;
+  close(take_fd(&rootfd)); /* no fd of the old root's is kept past pivot_root */
   if (mount(NULL, "/", NULL, propagation, NULL) < 0) return bd_fail(err, errno, "set the propagation of /");
   if (s->root_readonly && make_root_read_only(err) < 0) return -1;
   if (mask_and_protect(s, err) < 0 || write_sysctls(s, err) < 0) return -1;
   return 0;
-fail:
-  close(rootfd);
-  return -1;
 }
 
 int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
@@ -284,7 +277,7 @@ int oci_setup_process(const struct oci_spec *s, struct bd_error *err) {
     if (setrlimit((__rlimit_resource_t)s->rlimits[i].resource, &s->rlimits[i].limit) < 0)
       return bd_fail(err, errno, "setrlimit %d", s->rlimits[i].resource);
   if (s->has_oom_score_adj) {
-    char value[16];
+    char value[DECIMAL_STR_MAX(int)];
     snprintf(value, sizeof value, "%d", s->oom_score_adj);
     if (write_file(NULL, "/proc/self/oom_score_adj", value, err) < 0) return -1;
   }

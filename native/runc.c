@@ -88,12 +88,14 @@ static int state_path(const struct globals *g, const char *id, const char *file,
 
 /* The cgroup parents the containers under --root made (oci_cgroup.h); a
  * dot name, as no container id has. */
-static void registry_path(const struct globals *g, char *out, size_t len) { snprintf(out, len, "%s/.cgroup-parents", g->root); }
+static int registry_path(const struct globals *g, char *out, size_t len, struct bd_error *err) {
+  return bd_format(out, len, err, "%s/.cgroup-parents", g->root);
+}
 
 /* The start time of process `pid` (field 22 of /proc/PID/stat), 0 when it
  * has gone or only its zombie is left (its parent has not reaped it yet). */
 static unsigned long long start_time(pid_t pid) {
-  char path[64], buf[1024];
+  char path[PROC_PID_PATH_MAX], buf[1024];
   struct bd_error ignored;
   snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
   if (read_file(NULL, path, buf, sizeof buf, &ignored) < 0) return 0;
@@ -132,9 +134,15 @@ static int load_state(const struct globals *g, const char *id, struct container_
   st->bundle = json_object_get_string(stored(st, "bundle"));
   st->pid = json_object_get_int(stored(st, "pid"));
   st->start = (unsigned long long)json_object_get_int64(stored(st, "starttime"));
+  int bad = 0;
   for (size_t i = 0; json_object_get_type(dirs) == json_type_array && i < json_object_array_length(dirs) && i < OCI_CGROUP_DIRS; i++)
-    snprintf(st->cg.dirs[st->cg.ndirs++], PATH_MAX, "%s", json_object_get_string(json_object_array_get_idx(dirs, i)));
-  snprintf(st->cg.group, PATH_MAX, "%s", stored(st, "cgroup_group") ? json_object_get_string(stored(st, "cgroup_group")) : "");
+    bad |= bd_format(st->cg.dirs[st->cg.ndirs++], sizeof st->cg.dirs[0], err, "%s", json_object_get_string(json_object_array_get_idx(dirs, i)));
+  bad |=
+      bd_format(st->cg.group, sizeof st->cg.group, err, "%s", stored(st, "cgroup_group") ? json_object_get_string(stored(st, "cgroup_group")) : "");
+  if (bad) {
+    json_object_put(st->json);
+    return bd_wrap(err, "read %s", path);
+  }
   return 0;
 }
 
@@ -206,7 +214,7 @@ static int attach_console(int console_socket, struct bd_error *err) {
  * the spec says; READY, then blocked on exec.fifo until start; then exec. */
 static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, int fifo, int console_socket, int keep_fds) {
   struct bd_error err = {0};
-  char fifo_path[64];
+  char fifo_path[PROC_FD_PATH_MAX];
   char state[4096];
   int kind = sync_recv(sync_fd, &err);
   if (kind != SYNC_GO) {
@@ -232,7 +240,7 @@ static void child(const struct oci_spec *spec, const char *rootfs, int sync_fd, 
   if (console_socket >= 0 && attach_console(console_socket, &err) < 0) goto fail;
   if (spec->has_process && oci_setup_process(spec, &err) < 0) goto fail;
   if (cloexec_from(3 + keep_fds, &err) < 0) goto fail;
-  snprintf(fifo_path, sizeof fifo_path, "/proc/self/fd/%d", fifo);
+  fd_path(fifo_path, fifo);
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) _exit(1);
   int w = open(fifo_path, O_WRONLY | O_CLOEXEC);
   if (w < 0 || write(w, "0", 1) != 1) _exit(1);
@@ -259,7 +267,7 @@ static int write_id_maps(pid_t pid, const struct oci_spec *spec, struct bd_error
     const struct oci_id_map *maps;
     size_t n;
   } files[] = {{"uid_map", spec->uid_maps, spec->nuid_maps}, {"gid_map", spec->gid_maps, spec->ngid_maps}};
-  char dir[32], text[8 * 40];
+  char dir[PROC_PID_PATH_MAX], text[8 * 40];
   snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
   for (size_t f = 0; f < 2; f++) {
     size_t len = 0;
@@ -274,10 +282,10 @@ static int write_id_maps(pid_t pid, const struct oci_spec *spec, struct bd_error
 /* The host id that id 0 of process pid's user namespace maps to, from its
  * uid_map or gid_map; -1 (for chown: unchanged) when 0 is not mapped. */
 static uint32_t host_id_of_root(pid_t pid, const char *map) {
-  char path[64], text[4096];
+  char path[PROC_PID_PATH_MAX], text[4096];
   struct bd_error ignored;
   unsigned long inside, outside, count;
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, map);
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, map); /* map: "uid_map" or "gid_map" */
   if (read_file(NULL, path, text, sizeof text, &ignored) < 0) return (uint32_t)-1;
   for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
     if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 && inside == 0 && count > 0) return (uint32_t)outside;
@@ -321,7 +329,7 @@ static pid_t clone_in_user_ns(const char *path, int flags, struct bd_error *err)
 
 static int write_state(const struct globals *g, const char *id, const char *bundle, const char *rootfs, const struct oci_spec *spec, pid_t pid,
                        const struct oci_cgroup *cg, struct bd_error *err) {
-  char path[PATH_MAX], tmp[PATH_MAX + 8], when[64];
+  char path[PATH_MAX], tmp[PATH_MAX + sizeof ".new"], when[64];
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", gmtime(&now.tv_sec));
@@ -353,7 +361,7 @@ static int write_state(const struct globals *g, const char *id, const char *bund
 }
 
 static int write_pid_file(const char *file, pid_t pid, struct bd_error *err) {
-  char tmp[PATH_MAX], text[16];
+  char tmp[PATH_MAX], text[DECIMAL_STR_MAX(int)];
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.new", file) >= sizeof tmp) return bd_fail(err, ENAMETOOLONG, "pid file %s", file);
   snprintf(text, sizeof text, "%d", (int)pid);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -389,7 +397,8 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   }
   if (!id) return bd_fail(err, 0, "create: give the container id");
   if (check_container_id(id, err) < 0) return -1;
-  char registry[PATH_MAX], bundle_dir[PATH_MAX], config[PATH_MAX + 16], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX], fifo_path[PATH_MAX];
+  char registry[PATH_MAX], bundle_dir[PATH_MAX], config[PATH_MAX + sizeof "/config.json"], rootfs[PATH_MAX], root_rel[PATH_MAX * 2], dir[PATH_MAX],
+      fifo_path[PATH_MAX];
   if (!realpath(bundle, bundle_dir)) return bd_fail(err, errno, "bundle %s", bundle);
   snprintf(config, sizeof config, "%s/config.json", bundle_dir);
   struct oci_spec spec;
@@ -397,7 +406,11 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
   int rc = -1, sync[2] = {-1, -1}, fifo = -1, made_dir = 0, made_cgroup = 0, console_socket = -1;
   pid_t pid = -1;
   struct oci_cgroup cg;
-  snprintf(root_rel, sizeof root_rel, "%s%s%s", spec.root_path[0] == '/' ? "" : bundle_dir, spec.root_path[0] == '/' ? "" : "/", spec.root_path);
+  if (bd_format(root_rel, sizeof root_rel, err, "%s%s%s", spec.root_path[0] == '/' ? "" : bundle_dir, spec.root_path[0] == '/' ? "" : "/",
+                spec.root_path) < 0) {
+    bd_wrap(err, "root.path");
+    goto out;
+  }
   if (!realpath(root_rel, rootfs)) {
     bd_fail(err, errno, "root.path %s", root_rel);
     goto out;
@@ -429,8 +442,7 @@ static int cmd_create(const struct globals *g, int argc, char **argv, struct bd_
     goto out;
   }
   made_cgroup = 1; /* what part of it is made goes on failure */
-  registry_path(g, registry, sizeof registry);
-  if (oci_cgroup_create(&spec, id, registry, &cg, err) < 0) goto out;
+  if (registry_path(g, registry, sizeof registry, err) < 0 || oci_cgroup_create(&spec, id, registry, &cg, err) < 0) goto out;
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sync) < 0) {
     bd_fail(err, errno, "socketpair");
     goto out;
@@ -587,8 +599,8 @@ static int parse_signal(const char *text, struct bd_error *err) {
 
 /* Every process in the container's cgroup (kill --all). */
 static int signal_cgroup(const struct oci_cgroup *cg, int sig, struct bd_error *err) {
-  char path[PATH_MAX + 16], line[32];
-  snprintf(path, sizeof path, "%s/cgroup.procs", cg->dirs[0]);
+  char path[PATH_MAX], line[32];
+  if (bd_format(path, sizeof path, err, "%s/cgroup.procs", cg->dirs[0]) < 0) return -1;
   FILE *f = fopen(path, "re");
   if (!f) return bd_fail(err, errno, "open %s", path);
   while (fgets(line, sizeof line, f)) kill((pid_t)atoi(line), sig);
@@ -650,7 +662,10 @@ static int cmd_delete(const struct globals *g, int argc, char **argv, struct bd_
     }
   }
   char registry[PATH_MAX];
-  registry_path(g, registry, sizeof registry);
+  if (registry_path(g, registry, sizeof registry, err) < 0) {
+    json_object_put(st.json);
+    return -1;
+  }
   int rc = oci_cgroup_destroy(&st.cg, registry, err);
   remove_state(g, id);
   struct bd_error hook_err;
@@ -739,12 +754,12 @@ static int cmd_exec(const struct globals *g, int argc, char **argv, struct bd_er
   if (!id) return bd_fail(err, 0, "exec: give the container id");
   struct container_state st;
   struct oci_spec proc;
-  char config[PATH_MAX + 16];
+  char config[PATH_MAX];
   if (load_state(g, id, &st, err) < 0) return -1;
   int rc = -1, console_socket = -1, failure = -1, userns = 0;
   pid_t pid = -1;
   memset(&proc, 0, sizeof proc);
-  snprintf(config, sizeof config, "%s/config.json", st.bundle ? st.bundle : ".");
+  if (bd_format(config, sizeof config, err, "%s/config.json", st.bundle ? st.bundle : ".") < 0) goto out;
   if (process_file) {
     /* That process, under the container's seccomp filter (the config's), as runc does. */
     struct oci_spec container;
@@ -851,10 +866,11 @@ static int cmd_ps(const struct globals *g, int argc, char **argv, struct bd_erro
   if (!id) return bd_fail(err, 0, "ps: give the container id");
   struct container_state st;
   if (load_state(g, id, &st, err) < 0) return -1;
-  char path[PATH_MAX + 16], line[32];
-  snprintf(path, sizeof path, "%s/cgroup.procs", st.cg.ndirs ? st.cg.dirs[0] : "");
-  FILE *f = fopen(path, "re");
+  char path[PATH_MAX], line[32];
+  int formatted = bd_format(path, sizeof path, err, "%s/cgroup.procs", st.cg.ndirs ? st.cg.dirs[0] : "");
   json_object_put(st.json);
+  if (formatted < 0) return -1;
+  FILE *f = fopen(path, "re");
   if (!f) return bd_fail(err, errno, "open %s", path);
   json_object *pids = json_object_new_array();
   if (!json) printf("PID\n");

@@ -22,11 +22,11 @@ static const char *const state_dirs[] = {"layer", "root", NULL};
 #define NAMES_DIR STATE_ROOT "/.names"
 
 int state_create(const char *id, struct state *st, struct bd_error *err) {
-  char tmp[PATH_MAX];
+  char tmp[sizeof st->dir];
   st->lock_fd = -1;
   if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", STATE_ROOT);
-  snprintf(st->dir, sizeof st->dir, "%s/%s", STATE_ROOT, id);
-  snprintf(tmp, sizeof tmp, "%s/.new-%s", STATE_ROOT, id);
+  if (bd_format(st->dir, sizeof st->dir, err, "%s/%s", STATE_ROOT, id) < 0 || bd_format(tmp, sizeof tmp, err, "%s/.new-%s", STATE_ROOT, id) < 0)
+    return -1;
   if (mkdir(tmp, 0700) < 0) return bd_fail(err, errno, "mkdir %s", tmp);
   int dirfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (dirfd >= 0) st->lock_fd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -41,7 +41,7 @@ int state_create(const char *id, struct state *st, struct bd_error *err) {
   }
   return 0;
 fail:
-  snprintf(st->dir, sizeof st->dir, "%s", tmp);
+  memcpy(st->dir, tmp, sizeof tmp);
   state_remove(st);
   if (st->lock_fd >= 0) close(st->lock_fd);
   st->lock_fd = -1;
@@ -87,7 +87,7 @@ int state_mount_dir(const struct state *st, const char *name, char *path, size_t
 }
 
 int state_record_exec(const struct state *st, int hardened, uint64_t caps, char *const *envp, struct bd_error *err) {
-  char value[32], env[STATE_ENV_LEN];
+  char value[DECIMAL_STR_MAX(unsigned long long) + 1], env[STATE_ENV_LEN];
   size_t len = 0, count = 0;
   if (hardened) snprintf(value, sizeof value, "%llu\n", (unsigned long long)caps);
   else snprintf(value, sizeof value, "none\n");
@@ -104,7 +104,7 @@ int state_record_exec(const struct state *st, int hardened, uint64_t caps, char 
 
 int state_record_cgroup(const struct state *st, const struct cgroup *cg, struct bd_error *err) {
   char value[3 * PATH_MAX];
-  snprintf(value, sizeof value, "%d\n%s\n%s\n", cg->version, cg->memory, cg->pids);
+  if (bd_format(value, sizeof value, err, "%d\n%s\n%s\n", cg->version, cg->memory, cg->pids) < 0) return -1;
   return state_write(st, "cgroup", value, err);
 }
 
@@ -122,7 +122,11 @@ void state_remove(const struct state *st) { remove_dir_files(st->dir); }
 
 static int read_cgroup(const char *dir, struct cgroup *cg) {
   char path[PATH_MAX];
-  snprintf(path, sizeof path, "%s/cgroup", dir);
+  struct bd_error ignored;
+  if (bd_format(path, sizeof path, &ignored, "%s/cgroup", dir) < 0) {
+    errno = ENAMETOOLONG; /* read_exec reports it */
+    return -1;
+  }
   FILE *f = fopen(path, "re");
   if (!f) return -1;
   memset(cg, 0, sizeof *cg);
@@ -166,7 +170,7 @@ int state_read_exec(const char *id, struct exec_state *x, struct bd_error *err) 
   char dir[PATH_MAX];
   memset(x, 0, sizeof *x);
   if (!state_is_live(id)) return bd_fail(err, 0, "container %s has exited", id);
-  snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, id);
+  if (bd_format(dir, sizeof dir, err, "%s/%s", STATE_ROOT, id) < 0) return -1;
   if (read_exec(dir, x, err) == 0) return 0;
   /* Its shim removed the files as we read them. */
   if (!state_is_live(id)) return bd_fail(err, 0, "container %s has exited", id);
@@ -205,7 +209,7 @@ int state_claim_name(const char *name, const char *id, struct bd_error *err) {
   char path[PATH_MAX], owner[64] = "";
   if (!valid_name(name)) return bd_fail(err, 0, "invalid name \"%s\"", name);
   if (mkdir(STATE_ROOT, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", STATE_ROOT);
-  snprintf(path, sizeof path, "%s/%s", NAMES_DIR, name);
+  if (bd_format(path, sizeof path, err, "%s/%s", NAMES_DIR, name) < 0) return -1;
   for (;;) {
     if (mkdir(NAMES_DIR, 0700) < 0 && errno != EEXIST) return bd_fail(err, errno, "mkdir %s", NAMES_DIR);
     int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -235,17 +239,17 @@ int state_claim_name(const char *name, const char *id, struct bd_error *err) {
 
 void state_release_name(const char *name, int fd) {
   char path[PATH_MAX];
+  struct bd_error ignored;
   if (fd < 0) return;
-  snprintf(path, sizeof path, "%s/%s", NAMES_DIR, name);
-  unlink(path);
+  if (bd_format(path, sizeof path, &ignored, "%s/%s", NAMES_DIR, name) == 0) unlink(path);
   close(fd);
   rmdir(NAMES_DIR); /* only once no name is left in it: nothing stays behind */
 }
 
 int state_is_live(const char *id) {
   char path[PATH_MAX];
-  if (strchr(id, '/') || id[0] == '.') return 0;
-  snprintf(path, sizeof path, "%s/%s/lock", STATE_ROOT, id);
+  struct bd_error ignored;
+  if (strchr(id, '/') || id[0] == '.' || bd_format(path, sizeof path, &ignored, "%s/%s/lock", STATE_ROOT, id) < 0) return 0;
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return 0;
   int live = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
@@ -277,8 +281,9 @@ int state_gc(int with_bridge, struct bd_error *err) {
   time_t now = time(NULL);
   while ((e = readdir(d)) != NULL) {
     char dir[PATH_MAX];
+    struct bd_error ignored;
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-    snprintf(dir, sizeof dir, "%s/%s", STATE_ROOT, e->d_name);
+    if (bd_format(dir, sizeof dir, &ignored, "%s/%s", STATE_ROOT, e->d_name) < 0) continue; /* no run's: ids are short */
     if (strcmp(e->d_name, ".names") == 0) {
       collect_names();
       continue;

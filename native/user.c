@@ -74,8 +74,9 @@ static int next_entry(struct database *db, char **fields, int max) {
   return n;
 }
 
-/* Look a user up by name or UID in the container's /etc/passwd: 1 found. */
-static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char *name, size_t name_len) {
+/* Look a user up by name or UID in the container's /etc/passwd: 1 found, 0
+ * not, -1 (err filled) when its name does not fit in name[name_len]. */
+static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char *name, size_t name_len, struct bd_error *err) {
   struct database db;
   char *f[4];
   if (!open_database("/etc/passwd", &db)) return 0;
@@ -85,8 +86,7 @@ static int find_user(const char *key, long long id, uid_t *uid, gid_t *gid, char
     if (entry_uid < 0 || entry_gid < 0 || (id >= 0 ? entry_uid != id : strcmp(f[0], key) != 0)) continue;
     *uid = (uid_t)entry_uid;
     *gid = (gid_t)entry_gid;
-    snprintf(name, name_len, "%s", f[0]);
-    return 1;
+    return bd_format(name, name_len, err, "%s", f[0]) < 0 ? -1 : 1;
   }
   return 0;
 }
@@ -136,8 +136,9 @@ int become_user(const char *spec, struct bd_error *err) {
   long long id = parse_id(user);
   uid_t uid = (uid_t)id;
   gid_t gid = 0;
-  if (!find_user(user, id, &uid, &gid, name, sizeof name) && id < 0)
-    return bd_fail(err, 0, "no user \"%s\" in the container's /etc/passwd: give a UID, or a user it lists", user);
+  int known = find_user(user, id, &uid, &gid, name, sizeof name, err);
+  if (known < 0) return bd_wrap(err, "the name of user %s in the container's /etc/passwd", user);
+  if (!known && id < 0) return bd_fail(err, 0, "no user \"%s\" in the container's /etc/passwd: give a UID, or a user it lists", user);
   const char *group = colon ? colon + 1 : NULL;
   if (group && parse_id(group) >= 0) {
     gid = (gid_t)parse_id(group);

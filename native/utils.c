@@ -62,6 +62,11 @@ int check_container_id(const char *id, struct bd_error *err) {
   return 0;
 }
 
+char *fd_path(char *out, int fd) {
+  snprintf(out, PROC_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+  return out;
+}
+
 static int join_path(char *out, size_t len, const char *dir, const char *file) {
   int n = dir ? snprintf(out, len, "%s/%s", dir, file) : snprintf(out, len, "%s", file);
   if (n < 0 || (size_t)n >= len) {

@@ -2,10 +2,24 @@
 #ifndef BD_UTILS_H
 #define BD_UTILS_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #define BD_ERR_LEN 512
+
+/* The most characters a decimal integer of `type` takes, sign and NUL
+ * included (systemd's DECIMAL_STR_MAX): a buffer of this size holds any
+ * value of the type, so formatting one into it cannot be cut. */
+#define DECIMAL_STR_MAX(type) (2 + (sizeof(type) <= 1 ? 3 : sizeof(type) <= 2 ? 5 : sizeof(type) <= 4 ? 10 : 20))
+
+/* "/proc/self/fd/N" for any int N, and "/proc/N/" followed by a name of at
+ * most 16 characters ("stat", "ns/net", "uid_map"). */
+#define PROC_FD_PATH_MAX (sizeof "/proc/self/fd/" + DECIMAL_STR_MAX(int))
+#define PROC_PID_PATH_MAX (sizeof "/proc//" + DECIMAL_STR_MAX(int) + 16)
 
 /* Exit codes, as Docker uses them. */
 enum {
@@ -36,6 +50,10 @@ int bd_format(char *out, size_t len, struct bd_error *err, const char *fmt, ...)
 /* Container ids name directories, cgroups and links: letters, digits, and
  * _ . - (not first), at most 200, as runc takes them. */
 int check_container_id(const char *id, struct bd_error *err);
+
+/* Put "/proc/self/fd/N" into out, which holds PROC_FD_PATH_MAX (any N fits),
+ * and return out: the path by which fd's own file is reached. */
+char *fd_path(char *out, int fd);
 
 /* Write value to dir/file (dir may be NULL: file is then a full path). */
 int write_file(const char *dir, const char *file, const char *value, struct bd_error *err);
@@ -70,5 +88,35 @@ int send_fd(int sock, int fd, struct bd_error *err);
 
 /* The fd send_fd passed over `sock` (close-on-exec here), or -1. */
 int recv_fd(int sock, struct bd_error *err);
+
+/* Scope-bound cleanup, as crun and systemd do it: `_cleanup_close_ int fd =
+ * open(...)` is closed, `_cleanup_free_ char *p`, freed, `_cleanup_fclose_
+ * FILE *f`, closed, on every return. errno survives the cleanup. Hand a
+ * value over (return it) by taking it: `return take_fd(&fd);`. */
+static inline void bd_closep(int *fd) {
+  if (*fd < 0) return;
+  int saved = errno;
+  close(*fd);
+  errno = saved;
+}
+static inline void bd_freep(void *p) {
+  int saved = errno;
+  free(*(void **)p);
+  errno = saved;
+}
+static inline void bd_fclosep(FILE **f) {
+  if (!*f) return;
+  int saved = errno;
+  fclose(*f);
+  errno = saved;
+}
+static inline int take_fd(int *fd) {
+  int taken = *fd;
+  *fd = -1;
+  return taken;
+}
+#define _cleanup_close_ __attribute__((cleanup(bd_closep)))
+#define _cleanup_free_ __attribute__((cleanup(bd_freep)))
+#define _cleanup_fclose_ __attribute__((cleanup(bd_fclosep)))
 
 #endif

@@ -139,7 +139,7 @@ static int bind_volume(int rootfd, const struct volume *v, struct bd_error *err)
 
 /* Docker's defaults for a tmpfs: nosuid, nodev, noexec (unless "exec"). */
 static int tmpfs_volume(int rootfd, const struct volume *v, struct bd_error *err) {
-  char options[256], data[256] = "", target[64];
+  char options[256], data[256] = "", target[PROC_FD_PATH_MAX];
   unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
   if ((size_t)snprintf(options, sizeof options, "%s", v->options) >= sizeof options) return bd_fail(err, E2BIG, "tmpfs options %s", v->options);
   size_t len = 0;
@@ -152,8 +152,7 @@ static int tmpfs_volume(int rootfd, const struct volume *v, struct bd_error *err
   }
   int dst = volume_open_target(rootfd, v->target, 1, err);
   if (dst < 0) return -1;
-  snprintf(target, sizeof target, "/proc/self/fd/%d", dst);
-  int rc = mount("tmpfs", target, "tmpfs", flags, data) < 0 ? bd_fail(err, errno, "mount a tmpfs on %s", v->target) : 0;
+  int rc = mount("tmpfs", fd_path(target, dst), "tmpfs", flags, data) < 0 ? bd_fail(err, errno, "mount a tmpfs on %s", v->target) : 0;
   close(dst);
   return rc;
 }

@@ -11,11 +11,18 @@ import { describe, it } from 'node:test';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 describe('native unit tests (test/native/unit.c)', () => {
-  it('the seccomp program answers each call as meant, with every jump inside it; the device program answers as v1 would; ids and paths are checked', () => {
+  it('the seccomp program answers each call as meant, with every jump inside it; the device program answers as v1 would; ids and paths are checked; path walks stay inside their root', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bd-unit-'));
     try {
       const binary = path.join(dir, 'unit');
-      const sources = ['test/native/unit.c', 'native/seccomp.c', 'native/device_filter.c', 'native/utils.c'].map((file) => path.join(ROOT, file));
+      const sources = [
+        'test/native/unit.c',
+        'native/seccomp.c',
+        'native/device_filter.c',
+        'native/utils.c',
+        'native/image_fs.c',
+        'native/volumes.c',
+      ].map((file) => path.join(ROOT, file));
       const built = spawnSync(
         'gcc',
         ['-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unused-parameter', '-I', path.join(ROOT, 'native'), '-o', binary, ...sources],

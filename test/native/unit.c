@@ -3,23 +3,33 @@
  * classic-BPF interpreter against calls of our own, its jumps checked to
  * land inside it), the cgroup v2 device program (run by a small eBPF
  * interpreter against device accesses, as v1's rules would answer them),
- * the container-id check and checked path formatting.
+ * the container-id check, checked path formatting, and the path walks that
+ * must stay inside a root (image_fs.c's, for a layer's entries, and
+ * volumes.c's, for mount targets in a rootfs) against a tree of hostile
+ * symlinks built in a temporary directory.
  * One line a check, "ok" or "not ok"; the exit status is the failures. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 #include "device_filter.h"
+#include "image_fs.h"
 #include "seccomp.h"
 #include "utils.h"
+#include "volumes.h"
 
 static int failures;
 
@@ -210,11 +220,225 @@ static void path_formatting(void) {
         "a path that does not fit fails with ENAMETOOLONG, never cut");
 }
 
+/* The walks that resolve a path inside a root, against a tree of hostile
+ * links. base/outside stands for the host; base/root for a layer's or a
+ * rootfs's root, which holds:
+ *   marker, file          regular files
+ *   dir/                  a directory
+ *   to_slash -> /         to_up -> ../..        to_abs -> BASE/outside
+ *   loop -> loop          loop_a -> loop_b -> loop_a
+ * A walk that followed a link out of the root would reach base/outside, the
+ * host's / or base's parent: each check looks there for what must not be. */
+struct walk_tree {
+  char base[64], root[128], outside[128], up_name[64]; /* up_name: base's name, as seen from base's parent through to_up */
+  char host_name[64];                                  /* a name no one else uses, for what a broken walk would make at / or in base's parent */
+};
+
+static void put_file(const char *dir, const char *name) {
+  char path[PATH_MAX];
+  struct bd_error err;
+  if (bd_format(path, sizeof path, &err, "%s/%s", dir, name) == 0) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) close(fd);
+  }
+}
+
+static int walk_tree_make(struct walk_tree *t) {
+  struct bd_error err;
+  strcpy(t->base, "/tmp/bd-unit-walk-XXXXXX");
+  if (!mkdtemp(t->base)) return -1;
+  snprintf(t->up_name, sizeof t->up_name, "%s", strrchr(t->base, '/') + 1);
+  snprintf(t->host_name, sizeof t->host_name, "bd-unit-escaped-%d", (int)getpid());
+  if (bd_format(t->root, sizeof t->root, &err, "%s/root", t->base) < 0 || bd_format(t->outside, sizeof t->outside, &err, "%s/outside", t->base) < 0 ||
+      mkdir(t->root, 0755) < 0 || mkdir(t->outside, 0755) < 0)
+    return -1;
+  put_file(t->outside, "secret");
+  put_file(t->root, "marker");
+  put_file(t->root, "file");
+  int root = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return -1;
+  int rc = mkdirat(root, "dir", 0755) < 0 || symlinkat("/", root, "to_slash") < 0 || symlinkat("../..", root, "to_up") < 0 ||
+                   symlinkat(t->outside, root, "to_abs") < 0 || symlinkat(t->outside, root, "to_abs_last") < 0 ||
+                   symlinkat("loop", root, "loop") < 0 || symlinkat("loop_b", root, "loop_a") < 0 || symlinkat("loop_a", root, "loop_b") < 0
+               ? -1
+               : 0;
+  close(root);
+  return rc;
+}
+
+/* 1 when dir/name exists (not followed). */
+static int exists_at(const char *dir, const char *name) {
+  char path[PATH_MAX];
+  struct stat st;
+  struct bd_error err;
+  return bd_format(path, sizeof path, &err, "%s/%s", dir, name) == 0 && lstat(path, &st) == 0;
+}
+
+/* Nothing made outside the root under `name`: not in base/outside, not at /,
+ * not in base's parent (what to_up names from the root). A check that
+ * finds one removes it again. */
+static int nothing_escaped(const struct walk_tree *t, const char *name) {
+  char parent[PATH_MAX], at_slash[PATH_MAX];
+  struct bd_error err;
+  snprintf(parent, sizeof parent, "%.*s", (int)(strrchr(t->base, '/') - t->base), t->base);
+  int escaped = 0;
+  const char *dirs[] = {t->outside, "", parent};
+  for (size_t i = 0; i < 3; i++)
+    if (exists_at(dirs[i], name)) {
+      escaped = 1;
+      if (bd_format(at_slash, sizeof at_slash, &err, "%s/%s", dirs[i], name) == 0 && unlink(at_slash) < 0) rmdir(at_slash);
+    }
+  return !escaped;
+}
+
+static void walk_tree_remove(const struct walk_tree *t) {
+  char command[256];
+  snprintf(command, sizeof command, "rm -rf -- '%s'", t->base);
+  if (system(command) != 0) fprintf(stderr, "could not remove %s\n", t->base);
+}
+
+/* image_open_file: a layer's entry is made in its root, its directories
+ * opened with O_NOFOLLOW from the root down, "." and ".." refused. */
+static void image_walks(const struct walk_tree *t) {
+  struct bd_error err = {0, ""};
+  char rel[PATH_MAX];
+  const char *through[] = {"to_slash", "to_up", "to_abs"};
+  for (size_t i = 0; i < 3; i++) {
+    snprintf(rel, sizeof rel, "%s/%s", through[i], t->host_name);
+    int fd = image_open_file(t->root, rel, &err);
+    if (fd >= 0) close(fd);
+    char what[160];
+    snprintf(what, sizeof what, "image: an entry through %s fails with ENOTDIR, made nowhere", through[i]);
+    check(fd < 0 && strstr(err.msg, "ENOTDIR") && nothing_escaped(t, t->host_name), what);
+  }
+  int fd = image_open_file(t->root, "loop/x", &err);
+  if (fd >= 0) close(fd);
+  check(fd < 0 && strstr(err.msg, "ENOTDIR"), "image: an entry through a symlink loop fails with ENOTDIR (never followed)");
+  fd = image_open_file(t->root, "file/x", &err);
+  if (fd >= 0) close(fd);
+  check(fd < 0 && strstr(err.msg, "ENOTDIR"), "image: an entry below a file fails with ENOTDIR");
+  snprintf(rel, sizeof rel, "dir/../../outside/%s", t->host_name);
+  fd = image_open_file(t->root, rel, &err);
+  if (fd >= 0) close(fd);
+  check(fd < 0 && strstr(err.msg, "EINVAL") && nothing_escaped(t, t->host_name), "image: a path with .. fails with EINVAL");
+  /* The last component a symlink: the link is replaced, what it names is untouched. */
+  struct stat st;
+  char path[PATH_MAX];
+  fd = image_open_file(t->root, "to_abs_last", &err);
+  if (fd >= 0) close(fd);
+  snprintf(path, sizeof path, "%s/to_abs_last", t->root);
+  check(
+      fd >= 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode) && exists_at(t->outside, "secret") && stat(t->outside, &st) == 0 && S_ISDIR(st.st_mode),
+      "image: a file entry over a symlink replaces the link, not what it names");
+  fd = image_open_file(t->root, "made/on/the/way", &err);
+  if (fd >= 0) close(fd);
+  snprintf(path, sizeof path, "%s/made/on/the/way", t->root);
+  check(fd >= 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode), "image: an entry's missing parents are made inside the root");
+}
+
+/* The inode of what fd names, beside the one at dir/name: 1 when the same. */
+static int same_file(int fd, const char *dir, const char *name) {
+  struct stat a, b;
+  char path[PATH_MAX];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  return fd >= 0 && fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* volume_open_in_root and volume_open_target: links resolve as they would
+ * with the root as /, so every one of them lands inside it. */
+static void volume_walks(const struct walk_tree *t) {
+  struct bd_error err = {0, ""};
+  char path[PATH_MAX];
+  int root = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) {
+    check(0, "volumes: open the test root");
+    return;
+  }
+  const char *to_marker[] = {"to_slash/marker", "to_up/marker", "/../../marker", "dir/../../../marker", "to_slash/to_up/to_slash/marker"};
+  for (size_t i = 0; i < sizeof to_marker / sizeof to_marker[0]; i++) {
+    int fd = volume_open_in_root(root, to_marker[i], O_PATH);
+    char what[160];
+    snprintf(what, sizeof what, "volumes: %s opens the root's marker", to_marker[i]);
+    check(same_file(fd, t->root, "marker"), what);
+    if (fd >= 0) close(fd);
+  }
+  /* The host's files by their host paths: inside the root there are none. */
+  snprintf(path, sizeof path, "to_up/%s/outside/secret", t->up_name);
+  int fd = volume_open_in_root(root, path, O_PATH);
+  int e = errno;
+  check(fd < 0 && e == ENOENT, "volumes: ../.. then the host's path to a file finds nothing");
+  if (fd >= 0) close(fd);
+  fd = volume_open_in_root(root, "to_abs/secret", O_PATH);
+  e = errno;
+  check(fd < 0 && e == ENOENT, "volumes: an absolute link to a host directory finds nothing");
+  if (fd >= 0) close(fd);
+  fd = volume_open_in_root(root, "loop", O_PATH);
+  e = errno;
+  check(fd < 0 && e == ELOOP, "volumes: a link to itself fails with ELOOP");
+  if (fd >= 0) close(fd);
+  fd = volume_open_in_root(root, "loop_a/x", O_PATH);
+  e = errno;
+  check(fd < 0 && e == ELOOP, "volumes: two links to each other fail with ELOOP");
+  if (fd >= 0) close(fd);
+  fd = volume_open_in_root(root, "file/x", O_PATH);
+  e = errno;
+  check(fd < 0 && e == ENOTDIR, "volumes: a path below a file fails with ENOTDIR");
+  if (fd >= 0) close(fd);
+
+  /* Targets made on the way: inside the root whatever the links say. */
+  snprintf(path, sizeof path, "/to_slash/%s", t->host_name);
+  fd = volume_open_target(root, path, 1, &err);
+  check(fd >= 0 && same_file(fd, t->root, t->host_name) && nothing_escaped(t, t->host_name),
+        "volumes: a target through a link to / is made in the root");
+  if (fd >= 0) close(fd);
+  snprintf(path, sizeof path, "/to_up/%s-up", t->host_name);
+  fd = volume_open_target(root, path, 0, &err);
+  char name[PATH_MAX];
+  snprintf(name, sizeof name, "%s-up", t->host_name);
+  struct stat st;
+  check(fd >= 0 && same_file(fd, t->root, name) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && nothing_escaped(t, name),
+        "volumes: a file target through ../.. is made in the root");
+  if (fd >= 0) close(fd);
+  snprintf(path, sizeof path, "/to_up/%s/outside/%s", t->up_name, t->host_name);
+  fd = volume_open_target(root, path, 1, &err);
+  snprintf(name, sizeof name, "%s/outside/%s", t->up_name, t->host_name);
+  check(fd >= 0 && same_file(fd, t->root, name) && nothing_escaped(t, t->host_name),
+        "volumes: a target by the host's path through ../.. is made in the root, the host's directory untouched");
+  if (fd >= 0) close(fd);
+  snprintf(path, sizeof path, "/to_abs/%s", t->host_name);
+  fd = volume_open_target(root, path, 1, &err);
+  check(fd < 0 && strstr(err.msg, "symlink to nothing") && nothing_escaped(t, t->host_name),
+        "volumes: a target through an absolute link to a host directory fails (a link to nothing in the root)");
+  if (fd >= 0) close(fd);
+  fd = volume_open_target(root, "/loop/x", 1, &err);
+  check(fd < 0 && strstr(err.msg, "ELOOP"), "volumes: a target through a link loop fails with ELOOP");
+  if (fd >= 0) close(fd);
+  fd = volume_open_target(root, "/file/x", 1, &err);
+  check(fd < 0 && strstr(err.msg, "ENOTDIR"), "volumes: a target below a file fails with ENOTDIR");
+  if (fd >= 0) close(fd);
+  fd = volume_open_target(root, "relative", 1, &err);
+  check(fd < 0, "volumes: a relative target is refused");
+  if (fd >= 0) close(fd);
+  close(root);
+}
+
+static void path_walks(void) {
+  struct walk_tree t;
+  if (walk_tree_make(&t) < 0) {
+    check(0, "build the tree of links for the path walks");
+    return;
+  }
+  image_walks(&t);
+  volume_walks(&t);
+  walk_tree_remove(&t);
+}
+
 int main(void) {
   seccomp_program(0);
   seccomp_program(1);
   device_programs();
   container_ids();
   path_formatting();
+  path_walks();
   return failures;
 }
