@@ -2,10 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
-import { dropScrolledOffLines } from '../../src/ui/services/jumpScroll.js';
-
-/** Jump scrolling's chunks as one buffer, as the emulator gets them. */
-const drop = (...args: Parameters<typeof dropScrolledOffLines>): Buffer => Buffer.concat(dropScrolledOffLines(...args));
+import { dropScrolledOffLines, withScrolledOffLinesDropped as drop } from '../../src/ui/services/jumpScroll.js';
 import { snapshotScreen } from '../../src/ui/services/screen.js';
 
 const COLS = 30;
@@ -106,15 +103,22 @@ describe('jump scrolling', () => {
     assert.equal(await screenAfter(dropped), await screenAfter(data));
   });
 
-  it('keeps views of the chunks given, and does not scan again what an earlier cut kept', () => {
+  it('keeps views of the chunks given, says which are plain, and does not scan again what a cut said was', () => {
     const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
     const chunks = [Buffer.from(lines(0, 3 * ROWS)), Buffer.from(lines(3 * ROWS, 3 * ROWS))];
-    const kept = dropScrolledOffLines(chunks, ROWS);
-    assert.notEqual(kept, chunks, 'a cut');
-    assert.equal(kept.at(-1)!.buffer, chunks[1].buffer, 'the kept end is a view of the last chunk, not a copy');
+    const kept = dropScrolledOffLines(chunks, ROWS)!;
+    assert.ok(kept, 'a cut');
+    assert.equal(kept.chunks.at(-1)!.buffer, chunks[1].buffer, 'the kept end is a view of the last chunk, not a copy');
+    assert.equal(kept.plainChunks, kept.chunks.length, 'all plain');
+    // A sequence after the plain lines: the chunk holding it is kept, and not called plain.
+    const tail = [...chunks, Buffer.from('prompt \x1b[1mbold\x1b[0m'), Buffer.from(lines(100, 2))];
+    const keptWithTail = dropScrolledOffLines(tail, ROWS)!;
+    assert.equal(keptWithTail.chunks.length - keptWithTail.plainChunks, 2, 'the chunk with the sequence, and the one after it');
+    const cutInside = [Buffer.concat([chunks[0], chunks[1], Buffer.from('\x1b[H')])];
+    assert.equal(dropScrolledOffLines(cutInside, ROWS)!.plainChunks, 1, 'the one chunk, kept from its middle, holds the sequence');
     const unscanned = [Buffer.from(`\x1b[H${lines(0, 3 * ROWS)}`), chunks[1]];
-    assert.equal(dropScrolledOffLines(unscanned, ROWS), unscanned, 'scanned: the sequence stops the cut');
-    assert.notEqual(dropScrolledOffLines(unscanned, ROWS, ROWS, 1), unscanned, 'known plain: not scanned');
+    assert.equal(dropScrolledOffLines(unscanned, ROWS), null, 'scanned: the sequence stops the cut');
+    assert.ok(dropScrolledOffLines(unscanned, ROWS, ROWS, 1), 'known plain: not scanned');
   });
 
   it('drops whole plain chunks, and counts lines across chunks', () => {

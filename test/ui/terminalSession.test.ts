@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PtyContainer } from '../../src/runtime/container.js';
+import xterm from '@xterm/headless';
+import { snapshotScreen } from '../../src/ui/services/screen.js';
 import { SCROLLBACK_LINES, TerminalSession } from '../../src/ui/services/terminalSession.js';
 
 /** A container whose output the test writes. */
@@ -69,6 +71,39 @@ describe('scrollback', () => {
       assert.equal(text(session)[0], `line ${last - SCROLLBACK_LINES - 3}`, 'the history is what a terminal would keep');
     } finally {
       session.dispose();
+    }
+  });
+
+  it('in a flood cut short again and again, a sequence between the lines still takes effect: the screen is what a terminal shows', async () => {
+    const session = new TerminalSession(20, 5);
+    const reference = new xterm.Terminal({ cols: 20, rows: 5, allowProposedApi: true, scrollback: SCROLLBACK_LINES });
+    try {
+      const { container, output } = fakeContainer();
+      session.attach(container);
+      const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
+      const all: string[] = [];
+      const send = (chunk: string) => (all.push(chunk), output(chunk));
+      const shown = new Promise<void>((resolve) => {
+        const off = session.onChange(() => (off(), resolve()));
+      });
+      send(lines(1, 2 * SCROLLBACK_LINES));
+      await shown; // a flood, as far as the pane can tell: what comes next is cut as it is read
+      let next = 2 * SCROLLBACK_LINES + 1;
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 60; i++, next += 500) send(lines(next, 500)); // reads of some 6 KiB, far past the cut's threshold
+        send(round === 1 ? 'red from here \x1b[31m' : 'plain '); // a read that ends the plain lines: kept, never called plain
+      }
+      send(lines(next, 3));
+      await session.flush();
+      await new Promise<void>((resolve) => reference.write(all.join(''), resolve));
+      assert.deepEqual(session.snapshot().lines, snapshotScreen(reference, true).lines);
+      assert.ok(
+        session.snapshot().lines.every((line) => line.runs.every((run) => run.text.trim() === '' || run.color !== undefined)),
+        'the lines after the sequence are red',
+      );
+    } finally {
+      session.dispose();
+      reference.dispose();
     }
   });
 

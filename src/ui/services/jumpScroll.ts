@@ -37,25 +37,41 @@ const plainUntil = (bytes: Uint8Array): number => {
   return at < 0 ? bytes.length : at;
 };
 
+/** What jump scrolling kept of a flood: `chunks`, of which the first `plainChunks` are plain text. */
+export interface Kept {
+  chunks: readonly Buffer[];
+  plainChunks: number;
+}
+
 /**
  * Output read in `chunks`, each of whole UTF-8 characters, with the plain
  * lines at its start that would scroll off a screen of `rows` rows and a
  * history of `keptRows - rows` lines replaced by `rows` CR LFs: the last
- * `keptRows` lines, which fill both, are kept. Nothing is copied: what is
- * kept are views of the chunks given; `chunks` itself when nothing can be
- * cut. The first `plainChunks` chunks are known to be plain (what an earlier
- * cut kept), and are not scanned again. The caller guarantees that, when it
- * is parsed, the emulator is between escape sequences and its scroll region
- * is the whole screen.
+ * `keptRows` lines, which fill both, are kept; null when nothing can be cut.
+ * Nothing is copied: what is kept are views of the chunks given. The first
+ * `plainChunks` chunks are known to be plain (what an earlier cut said), and
+ * are not scanned again. The caller guarantees that, when it is parsed, the
+ * emulator is between escape sequences and its scroll region is the whole
+ * screen.
  */
-export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number, keptRows = rows, plainChunks = 0): readonly Buffer[] {
-  if (chunks.length === 0) return chunks;
+export function dropScrolledOffLines(chunks: readonly Buffer[], rows: number, keptRows = rows, plainChunks = 0): Kept | null {
+  if (chunks.length === 0) return null;
   const plainEnd = endOfPlainStart(chunks, plainChunks);
   // B: the last `keptRows` LFs of the plain start; A ends at the LF before them and holds 2 * rows LFs of its own.
   const end = lineFeedBefore(chunks, plainEnd, keptRows + 1);
-  if (!end || !lineFeedBefore(chunks, end, 2 * rows - 1)) return chunks;
-  if (byteBefore(chunks, end) !== CR) return chunks; // a bare LF keeps the column: A would not end at column 0
-  return [Buffer.from('\r\n'.repeat(rows)), chunks[end.chunk].subarray(end.index + 1), ...chunks.slice(end.chunk + 1)];
+  if (!end || !lineFeedBefore(chunks, end, 2 * rows - 1)) return null;
+  if (byteBefore(chunks, end) !== CR) return null; // a bare LF keeps the column: A would not end at column 0
+  // The last chunk wholly plain; the CR LFs and the kept chunks up to it are plain.
+  const lastPlain = plainEnd.index === chunks[plainEnd.chunk].length ? plainEnd.chunk : plainEnd.chunk - 1;
+  return {
+    chunks: [Buffer.from('\r\n'.repeat(rows)), chunks[end.chunk].subarray(end.index + 1), ...chunks.slice(end.chunk + 1)],
+    plainChunks: 1 + Math.max(0, lastPlain - end.chunk + 1),
+  };
+}
+
+/** `chunks` as one buffer, cut by jump scrolling where it can be. */
+export function withScrolledOffLinesDropped(chunks: readonly Buffer[], rows: number, keptRows = rows, plainChunks = 0): Buffer {
+  return Buffer.concat(dropScrolledOffLines(chunks, rows, keptRows, plainChunks)?.chunks ?? chunks);
 }
 
 /** Where the plain text at the start of `chunks` ends (the end of the last chunk if it is all plain); the first `plainChunks` are. */

@@ -6,7 +6,7 @@
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import xterm from '@xterm/headless';
 import type { PtyContainer } from '../../runtime/container.js';
-import { dropScrolledOffLines } from './jumpScroll.js';
+import { dropScrolledOffLines, withScrolledOffLinesDropped } from './jumpScroll.js';
 import { mark } from './trace.js';
 import { selectionBounds, snapshotScreen, type ScreenSnapshot, type Selection } from './screen.js';
 
@@ -358,14 +358,14 @@ export class TerminalSession {
       return;
     }
     const kept = dropScrolledOffLines(this.queued, this.term.rows, this.keptLines(), this.plainChunks);
-    if (kept === this.queued) {
+    if (!kept) {
       // Too few lines yet, or not plain ones: try again once twice as much waits (the next batch decides which).
       this.compactAt = 2 * this.pendingBytes;
       return;
     }
-    this.queued = [...kept];
-    this.plainChunks = kept.length;
-    this.pendingBytes = byteLength(kept); // nothing is being parsed: the queue is all there is
+    this.queued = [...kept.chunks];
+    this.plainChunks = kept.plainChunks;
+    this.pendingBytes = byteLength(this.queued); // nothing is being parsed: the queue is all there is
     // What is kept (the screen and its history) is cut again once as much more has come: not at every read.
     this.compactAt = Math.max(FLOOD_COMPACT_BYTES, 2 * this.pendingBytes);
   }
@@ -417,7 +417,7 @@ export class TerminalSession {
     this.plainChunks = 0;
     this.newOutput = false;
     const jump = this.canJumpScroll();
-    const data = Buffer.concat(jump ? dropScrolledOffLines(batch, this.term.rows, this.keptLines(), plainChunks) : batch);
+    const data = jump ? withScrolledOffLinesDropped(batch, this.term.rows, this.keptLines(), plainChunks) : Buffer.concat(batch);
     return { data, batchBytes, jump };
   }
 
@@ -444,9 +444,8 @@ export class TerminalSession {
    */
   private holdBack(data: Buffer, batchBytes: number): boolean {
     const { cols, rows } = this.term;
-    const whole = [data];
-    const screenful = dropScrolledOffLines(whole, rows);
-    if (screenful === whole) return false; // too few plain lines to tell the screen from its end
+    const screenful = dropScrolledOffLines([data], rows);
+    if (!screenful) return false; // too few plain lines to tell the screen from its end
     this.queued = [data];
     this.pendingBytes -= batchBytes - data.length;
     this.heldBack = true;
@@ -457,7 +456,7 @@ export class TerminalSession {
       applyUnicode11Widths(this.preview);
     }
     this.emulatorBusy = true;
-    this.preview.write(Buffer.concat([RESET, ...screenful]), () => {
+    this.preview.write(Buffer.concat([RESET, ...screenful.chunks]), () => {
       this.emulatorBusy = false;
       this.afterBatch();
     });
