@@ -9,7 +9,7 @@
     {
       "target_name": "baby_docker",
       "sources": [
-        "native/addon.cc", "native/cgroup.c", "native/image_fs.c", "native/linux.c", "native/nat.c", "native/netlink.c", "native/network.c", "native/overlay_attr.c", "native/pty_master.c", "native/sealed_exe.c", "native/state.c",
+        "native/addon.cc", "native/cgroup.c", "native/child.c", "native/image_fs.c", "native/linux.c", "native/nat.c", "native/netlink.c", "native/network.c", "native/overlay_attr.c", "native/pty_master.c", "native/sealed_exe.c", "native/state.c",
         "native/text.c", "native/utils.c"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],

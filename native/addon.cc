@@ -2,12 +2,16 @@
 #include <napi.h>
 #include <signal.h>
 
+#include <string>
+#include <vector>
+
 extern "C" {
 #include "cgroup.h"
 #include "image_fs.h"
 #include "linux.h"
 #include "network.h"
 #include "overlay_attr.h"
+#include "child.h"
 #include "pty_master.h"
 #include "sealed_exe.h"
 #include "state.h"
@@ -87,6 +91,66 @@ Napi::Value FirstControl(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), static_cast<double>(at));
 }
 
+// Two fds as a JavaScript array.
+Napi::Value FdPair(Napi::Env env, const int fds[2]) {
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, Napi::Number::New(env, fds[0]));
+  result.Set(1u, Napi::Number::New(env, fds[1]));
+  return result;
+}
+
+// childPipe() -> [read end, write end], close-on-exec
+Napi::Value ChildPipe(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fds[2];
+  bd_error err;
+  if (child_pipe(fds, &err) < 0) return Fail(env, err);
+  return FdPair(env, fds);
+}
+
+// A child's end, told to JavaScript once.
+struct ChildEnd {
+  Napi::ThreadSafeFunction ended;
+  int code = -1, signal = -1;
+};
+
+// On the waiting thread: call onExit(code, signal) on the JavaScript thread.
+void NotifyEnded(void *ctx, int code, int signal) {
+  auto *end = static_cast<ChildEnd *>(ctx);
+  end->code = code;
+  end->signal = signal;
+  end->ended.NonBlockingCall([end](Napi::Env env, Napi::Function onExit) {
+    onExit.Call({end->code < 0 ? env.Null() : Napi::Number::New(env, end->code), end->signal < 0 ? env.Null() : Napi::Number::New(env, end->signal)});
+    end->ended.Release();
+    delete end;
+  });
+}
+
+// spawnChild(file, argv, fds, onExit(code | null, signal | null)) -> pid
+Napi::Value SpawnChild(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string file = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array args = info[1].As<Napi::Array>();
+  Napi::Array fdList = info[2].As<Napi::Array>();
+  std::vector<std::string> strings;
+  for (uint32_t i = 0; i < args.Length(); i++) strings.push_back(args.Get(i).As<Napi::String>().Utf8Value());
+  std::vector<char *> argv;
+  for (auto &arg : strings) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<int> fds;
+  for (uint32_t i = 0; i < fdList.Length(); i++) fds.push_back(fdList.Get(i).As<Napi::Number>().Int32Value());
+  auto *end = new ChildEnd();
+  end->ended = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "child end", 0, 1);
+  pid_t pid;
+  bd_error err;
+  if (child_start(file.c_str(), argv.data(), fds.data(), static_cast<int>(fds.size()), NotifyEnded, end, &pid, &err) < 0) {
+    end->ended.Release();
+    delete end;
+    return Fail(env, err);
+  }
+  return Napi::Number::New(env, pid);
+}
+
 // A pty master served on its own thread, and the function that tells JavaScript its output waits.
 struct PtyMasterHandle {
   pty_master *master = nullptr;
@@ -108,10 +172,7 @@ Napi::Value ConsoleChannel(const Napi::CallbackInfo &info) {
   int pair[2];
   bd_error err;
   if (pty_master_channel(pair, &err) < 0) return Fail(env, err);
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, Napi::Number::New(env, pair[0]));
-  result.Set(1u, Napi::Number::New(env, pair[1]));
-  return result;
+  return FdPair(env, pair);
 }
 
 // receiveConsole(ours) -> the pty master's fd
@@ -268,6 +329,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("isLive", Napi::Function::New(env, IsLive));
   exports.Set("cgroupMode", Napi::Function::New(env, CgroupMode));
   exports.Set("firstControl", Napi::Function::New(env, FirstControl));
+  exports.Set("childPipe", Napi::Function::New(env, ChildPipe));
+  exports.Set("spawnChild", Napi::Function::New(env, SpawnChild));
   exports.Set("consoleChannel", Napi::Function::New(env, ConsoleChannel));
   exports.Set("receiveConsole", Napi::Function::New(env, ReceiveConsole));
   exports.Set("ptyMasterStart", Napi::Function::New(env, PtyMasterStart));

@@ -4,7 +4,6 @@
  * (native/shim.c), spawned here with pipes; on a terminal, the container's
  * pty is handed over to us (pty.ts).
  */
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import { addon, SHIM_PATH, shimExecutable, type NativeStats } from './native.js'
 import { listContainers, matchContainer } from './list.js';
 import { LineSplitter, parseStatus, type CgroupDirs, type ContainerNetwork, type MemoryUsage, type StatusMessage } from './protocol.js';
 import { PtyMaster } from './pty.js';
+import { ShimProcess, type ShimEnd, type ShimStdio } from './shimProcess.js';
 import { randomHex } from './random.js';
 import { checkRoot, DEFAULT_PATH, resolveSpec, type ContainerSpec, type ResolvedSpec } from './spec.js';
 import { recordKeptRun, type LayerPlan } from './layer.js';
@@ -103,17 +103,17 @@ export class RunningContainer {
 
   /** Start `command` with pipes for its stdio (the shim's, never the caller's files). */
   async execPiped(command: string[], options: ExecOptions = {}): Promise<PipedProcess> {
-    const { child, session } = spawnPiped(execArgs(this.id, command, options.env ?? {}, null));
+    const { shim, session } = spawnShim(execArgs(this.id, command, options.env ?? {}, null), 'pipe');
     await session.started;
-    return new PipedProcess(exitOf(session), signalsTo(child), child);
+    return new PipedProcess(exitOf(session), signalsTo(shim), shim);
   }
 
   /** Start `command` on a new pseudo-terminal of the given size, as the leader of its session. */
   async execPty(command: string[], options: PtySize & ExecOptions): Promise<PtyProcess> {
     const { cols, rows, env = {} } = options;
-    const { child, session, output, console } = spawnWithConsole(execArgs(this.id, command, env, { cols, rows }));
+    const { shim, session, output, console } = spawnWithConsole(execArgs(this.id, command, env, { cols, rows }));
     await session.started;
-    return new PtyProcess(exitOf(session), signalsTo(child), output, console());
+    return new PtyProcess(exitOf(session), signalsTo(shim), output, console());
   }
 }
 
@@ -288,11 +288,11 @@ export class PipedProcess extends ExecProcess {
   readonly stdout: Readable;
   readonly stderr: Readable;
 
-  constructor(exited: Promise<ProcessExit>, sendSignal: SignalSender, child: ChildProcess) {
+  constructor(exited: Promise<ProcessExit>, sendSignal: SignalSender, shim: ShimProcess) {
     super(exited, sendSignal);
-    this.stdin = child.stdin!;
-    this.stdout = child.stdout!;
-    this.stderr = child.stderr!;
+    this.stdin = shim.stdin!;
+    this.stdout = shim.stdout!;
+    this.stderr = shim.stderr!;
   }
 }
 
@@ -329,12 +329,6 @@ interface Started {
   hostPid: number;
   cgroup: CgroupDirs;
   network: ContainerNetwork | null;
-}
-
-/** How the shim process ended: its exit code, or the signal that killed it. */
-interface ShimEnd {
-  code: number | null;
-  signal: NodeJS.Signals | null;
 }
 
 /** Follows one shim through its status messages. */
@@ -391,11 +385,6 @@ class ShimSession {
     if (!this.lastExit) reclaimDeadRuns();
     if (!this.isStarted) this.rejectStart(new RuntimeError(status.error ?? 'the container did not start', status.code));
     this.resolveExit(status);
-  }
-
-  fail(error: Error): void {
-    this.lastExit = runtimeFailure(shimStartError(error));
-    this.finish({ code: EXIT.RUNTIME, signal: null });
   }
 }
 
@@ -516,41 +505,40 @@ function execArgs(id: string, command: string[], env: Record<string, string>, te
 }
 
 /**
- * A shim in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3.
- * `onStart` runs as its start message comes; the session finishes once the shim has ended and `outputEnded`
- * (all output delivered; why reading stopped short, if it did) has resolved.
+ * A shim in a session of its own (signals from our terminal reach it through us, once), reporting on fd 3;
+ * `extraFds` are its fds 4 and up. `onStart` runs as its start message comes; the session finishes once the
+ * shim has ended, its pipes are read to their end, and `outputEnded` (all output delivered; why reading stopped
+ * short, if it did) has resolved.
  */
 function spawnShim(
   args: string[],
-  stdio: StdioOptions,
+  stdio: ShimStdio,
+  extraFds: number[] = [],
   onStart?: () => void,
   outputEnded: () => Promise<string | null> = async () => null,
-): { child: ChildProcess; session: ShimSession } {
-  const child = spawn(shimFile(), args, { stdio, detached: true, env: {} });
+): { shim: ShimProcess; session: ShimSession } {
   const session = new ShimSession(onStart);
-  readStatus(child.stdio[3] as Readable, session);
-  child.on('error', (error) => session.fail(error));
-  child.on('close', (code, signal) => void outputEnded().then((readError) => session.finish({ code, signal }, readError)));
-  return { child, session };
+  let shim: ShimProcess;
+  try {
+    shim = new ShimProcess(shimFile(), args, stdio, extraFds);
+  } catch (error) {
+    throw error instanceof RuntimeError ? error : new RuntimeError(shimStartError(error as Error));
+  }
+  readStatus(shim.status, session);
+  void shim.closed.then(async (end) => session.finish(end, await outputEnded()));
+  return { shim, session };
 }
 
-/** A shim with pipes for stdio (or, with "inherit", ours). */
-function spawnPiped(args: string[], stdio: 'pipe' | 'inherit' = 'pipe'): { child: ChildProcess; session: ShimSession } {
-  return spawnShim(args, [stdio, stdio, stdio, 'pipe']);
-}
-
-/** process.kill, not child.kill: Node refuses the real-time signal the shim takes as "kill". */
-function signalsTo(child: ChildProcess): SignalSender {
-  return (sig) => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, sig);
-  };
+/** Signals for a shim (SIGKILL kills it; shimKillSignal makes it kill its container). */
+function signalsTo(shim: ShimProcess): SignalSender {
+  return (sig) => shim.kill(sig);
 }
 
 /**
  * A shim whose command is on a pty of the container's, handed over to us on fd 4 as it starts (see
  * shim.c): its output goes to `output`; `console()` is the pty, once the shim's start has resolved.
  */
-function spawnWithConsole(args: string[]): { child: ChildProcess; session: ShimSession; output: OutputQueue; console: () => PtyMaster } {
+function spawnWithConsole(args: string[]): { shim: ShimProcess; session: ShimSession; output: OutputQueue; console: () => PtyMaster } {
   const output = new OutputQueue();
   const [ours, theirs] = addon().consoleChannel();
   let oursOpen = true;
@@ -559,18 +547,18 @@ function spawnWithConsole(args: string[]): { child: ChildProcess; session: ShimS
     oursOpen = false;
   };
   let console: PtyMaster | null = null;
-  let spawned: { child: ChildProcess; session: ShimSession };
+  let spawned: { shim: ShimProcess; session: ShimSession };
   const receive = () => {
     try {
       console = new PtyMaster(addon().receiveConsole(ours), (data) => output.push(data));
     } catch (error) {
-      signalsTo(spawned.child)(addon().shimKillSignal);
+      spawned.shim.kill(addon().shimKillSignal);
       throw error;
     } finally {
       closeOurs();
     }
     // Output that cannot be read would block the container for good: end it (the reason goes with the exit).
-    void console.ended.then((readError) => readError && signalsTo(spawned.child)(addon().shimKillSignal));
+    void console.ended.then((readError) => readError && spawned.shim.kill(addon().shimKillSignal));
   };
   const outputEnded = async () => {
     if (!console) return null;
@@ -578,14 +566,14 @@ function spawnWithConsole(args: string[]): { child: ChildProcess; session: ShimS
     return console.ended;
   };
   try {
-    spawned = spawnShim(args, ['ignore', 'ignore', 'ignore', 'pipe', theirs], receive, outputEnded);
+    spawned = spawnShim(args, 'ignore', [theirs], receive, outputEnded);
   } catch (error) {
     closeOurs();
     throw error;
   } finally {
     fs.closeSync(theirs);
   }
-  spawned.child.once('close', closeOurs);
+  void spawned.shim.closed.then(closeOurs);
   return {
     ...spawned,
     output,
@@ -624,13 +612,13 @@ export interface PipedOptions {
 export async function start(spec: ContainerSpec, options: PipedOptions = {}): Promise<PipedContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const { child, session } = spawnPiped(shimArgs(id, resolved, null), options.stdio);
+  const { shim, session } = spawnShim(shimArgs(id, resolved, null), options.stdio ?? 'pipe');
   const started = await session.started;
   recordIfKept(id, resolved);
-  const container = new PipedContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(child));
-  container.stdin = child.stdin;
-  container.stdout = child.stdout;
-  container.stderr = child.stderr;
+  const container = new PipedContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(shim));
+  container.stdin = shim.stdin;
+  container.stdout = shim.stdout;
+  container.stderr = shim.stderr;
   return container;
 }
 
@@ -643,11 +631,11 @@ export interface PtyOptions extends PtySize {
 export async function startPty(spec: ContainerSpec, { cols, rows, onSpawn }: PtyOptions): Promise<PtyContainer> {
   const id = newId();
   const resolved = await resolveSpec(spec, id);
-  const { child, session, output, console } = spawnWithConsole(shimArgs(id, resolved, { cols, rows }));
+  const { shim, session, output, console } = spawnWithConsole(shimArgs(id, resolved, { cols, rows }));
   onSpawn?.();
   const started = await session.started;
   recordIfKept(id, resolved);
-  return new PtyContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(child), output, console());
+  return new PtyContainer(id, started.hostPid, started.cgroup, networkOf(started), resolved, session.exited, signalsTo(shim), output, console());
 }
 
 /** Status lines from the shim's fd 3, into the session. */

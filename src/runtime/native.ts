@@ -57,6 +57,10 @@ interface Addon {
   cgroupMode(): 'v1' | 'hybrid' | 'v2';
   /** Index of the first byte of a control character in UTF-8 `bytes` other than TAB, CR and LF, or -1 (for jump scrolling). */
   firstControl(bytes: Uint8Array): number;
+  /** A pipe, both ends close-on-exec: [read, write]. */
+  childPipe(): [number, number];
+  /** Start `file` (native/child.c): its fd i is fds[i] (-1: /dev/null); onExit gets its code or signal number once reaped. */
+  spawnChild(file: string, argv: string[], fds: number[], onExit: (code: number | null, signal: number | null) => void): number;
   /** A socket pair for a shim's --console-fd: [ours (non-blocking), the shim's], both close-on-exec. */
   consoleChannel(): [number, number];
   /** The pty master the shim sent on our end of the channel (checked to be one). */
