@@ -15,13 +15,15 @@ try {
     process.stdout.write(`${USAGE}\n`);
   } else {
     checkRoot();
-    // A direct run's container starts before the UI loads (the emulator and the UI's own code
-    // take some 40 ms), and sets itself up meanwhile: the UI takes it over as its first run.
-    // Not for an image, which may have to be pulled first, in the UI.
+    // A direct run's container starts before the UI loads (Ink, React, the emulator and the UI's
+    // own code take some 150 ms), and sets itself up meanwhile: the UI takes it over as its first
+    // run. The UI is loaded once the container's process exists: loading it first would hold the
+    // start's own steps back. Not for an image, which may have to be pulled first, in the UI.
     const early =
       args.direct && args.lab === null && hasTerminal() && namesDirectory(args.direct.rootfs)
         ? startEarly(args.direct, paneSizeOf(process.stdout))
         : null;
+    await early?.spawned;
     const { main } = await import('../ui/main.js');
     await main(args, early);
   }
