@@ -188,6 +188,7 @@ export class TerminalSession {
   }
 
   resize(cols: number, rows: number): void {
+    mark(`resize ${cols}x${rows} from ${this.term.cols}x${this.term.rows}${this.container ? '' : ', no container'}`);
     if (cols === this.term.cols && rows === this.term.rows) return;
     this.term.resize(cols, rows);
     this.container?.resize(cols, rows);
