@@ -121,6 +121,8 @@ function readRegularFile(file: string): string | null {
   }
   try {
     return fs.fstatSync(fd).isFile() ? fs.readFileSync(fd, 'utf8') : null;
+  } catch {
+    return null; // opened as it went: a device being removed answers EINVAL, or ENODEV
   } finally {
     fs.closeSync(fd);
   }

@@ -5,8 +5,18 @@
  */
 import * as fs from 'node:fs';
 
-const traceFile = process.env.BD_TUI_TRACE;
-const fd = traceFile ? fs.openSync(traceFile, 'a') : -1;
+/** The trace file, opened for appending; -1 without one, or when it cannot be opened (tracing never stops the TUI). */
+function openTrace(file: string | undefined): number {
+  if (!file) return -1;
+  try {
+    return fs.openSync(file, 'a');
+  } catch (error) {
+    process.stderr.write(`baby-docker-tui: BD_TUI_TRACE: ${(error as Error).message}: not tracing\n`);
+    return -1;
+  }
+}
+
+const fd = openTrace(process.env.BD_TUI_TRACE);
 
 /** Marks are being written: work done only for them can be skipped otherwise. */
 export const tracing = fd >= 0;
