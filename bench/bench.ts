@@ -525,7 +525,7 @@ const KEY_RUNS = 15;
 const KEY_WARMUP = 2;
 
 /**
- * The TUI (node-pty -> xterm headless -> Ink) driven in a pty the way a
+ * The TUI (the container's console -> xterm headless -> Ink) driven in a pty (node-pty) the way a
  * person's terminal would: throughput beside tmux, idle cost, and how fast
  * it answers keys. See bench/tui.ts for how each is observed.
  */

@@ -336,6 +336,13 @@ static void image_walks(const struct walk_tree *t) {
   check(fd >= 0 && lstat(path, &st) == 0 && S_ISREG(st.st_mode), "image: an entry's missing parents are made inside the root");
 }
 
+/* A walk that must fail: fd is -1 and errno `expected` (an fd it opened after all is closed). */
+static void check_refused(int fd, int expected, const char *what) {
+  int e = errno;
+  check(fd < 0 && e == expected, what);
+  if (fd >= 0) close(fd);
+}
+
 /* The inode of what fd names, beside the one at dir/name: 1 when the same. */
 static int same_file(int fd, const char *dir, const char *name) {
   struct stat a, b;
@@ -364,30 +371,15 @@ static void volume_walks(const struct walk_tree *t) {
   }
   /* The host's files by their host paths: inside the root there are none. */
   snprintf(path, sizeof path, "to_up/%s/outside/secret", t->up_name);
-  int fd = volume_open_in_root(root, path, O_PATH);
-  int e = errno;
-  check(fd < 0 && e == ENOENT, "volumes: ../.. then the host's path to a file finds nothing");
-  if (fd >= 0) close(fd);
-  fd = volume_open_in_root(root, "to_abs/secret", O_PATH);
-  e = errno;
-  check(fd < 0 && e == ENOENT, "volumes: an absolute link to a host directory finds nothing");
-  if (fd >= 0) close(fd);
-  fd = volume_open_in_root(root, "loop", O_PATH);
-  e = errno;
-  check(fd < 0 && e == ELOOP, "volumes: a link to itself fails with ELOOP");
-  if (fd >= 0) close(fd);
-  fd = volume_open_in_root(root, "loop_a/x", O_PATH);
-  e = errno;
-  check(fd < 0 && e == ELOOP, "volumes: two links to each other fail with ELOOP");
-  if (fd >= 0) close(fd);
-  fd = volume_open_in_root(root, "file/x", O_PATH);
-  e = errno;
-  check(fd < 0 && e == ENOTDIR, "volumes: a path below a file fails with ENOTDIR");
-  if (fd >= 0) close(fd);
+  check_refused(volume_open_in_root(root, path, O_PATH), ENOENT, "volumes: ../.. then the host's path to a file finds nothing");
+  check_refused(volume_open_in_root(root, "to_abs/secret", O_PATH), ENOENT, "volumes: an absolute link to a host directory finds nothing");
+  check_refused(volume_open_in_root(root, "loop", O_PATH), ELOOP, "volumes: a link to itself fails with ELOOP");
+  check_refused(volume_open_in_root(root, "loop_a/x", O_PATH), ELOOP, "volumes: two links to each other fail with ELOOP");
+  check_refused(volume_open_in_root(root, "file/x", O_PATH), ENOTDIR, "volumes: a path below a file fails with ENOTDIR");
 
   /* Targets made on the way: inside the root whatever the links say. */
   snprintf(path, sizeof path, "/to_slash/%s", t->host_name);
-  fd = volume_open_target(root, path, 1, &err);
+  int fd = volume_open_target(root, path, 1, &err);
   check(fd >= 0 && same_file(fd, t->root, t->host_name) && nothing_escaped(t, t->host_name),
         "volumes: a target through a link to / is made in the root");
   if (fd >= 0) close(fd);

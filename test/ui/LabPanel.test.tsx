@@ -46,8 +46,9 @@ test('a short panel cuts the text, never the command, the views or the check', (
   assert.match(frame, /waiting for/);
 });
 
-test("the side column shows the lab panel in the history's place, to the bottom", () => {
-  const frame = frameOf(
+/** The side column, 34 wide and `height` high, beside LAB's first step. */
+const labColumn = (height: number) =>
+  frameOf(
     <SidePanels
       run={makeRun()}
       runs={[makeRun()]}
@@ -58,34 +59,22 @@ test("the side column shows the lab panel in the history's place, to the bottom"
       lab={LAB}
       now={T0}
       width={34}
-      height={50}
+      height={height}
     />,
   );
+
+test("the side column shows the lab panel in the history's place, to the bottom", () => {
+  const frame = labColumn(50);
   assert.match(frame, /Lab · step 1\/3/);
   assert.doesNotMatch(frame, /History/);
   assert.equal(frame.split('\n').length, 50);
 });
 
 test('beside a lab the network panel shows only where the lab keeps room for its text', () => {
-  const column = (height: number) =>
-    frameOf(
-      <SidePanels
-        run={makeRun()}
-        runs={[makeRun()]}
-        selectedHistory={null}
-        stats={null}
-        memorySamples={[]}
-        hostHostname="h"
-        lab={LAB}
-        now={T0}
-        width={34}
-        height={height}
-      />,
-    );
-  const tall = column(50);
+  const tall = labColumn(50);
   assert.match(tall, /Network/);
   assert.ok(tall.indexOf('Network') < tall.indexOf('Lab · step'), 'above the lab, under the panels always shown');
-  const short = column(40);
+  const short = labColumn(40);
   assert.doesNotMatch(short, /Network/);
   assert.match(short, /Lab · step 1\/3/);
 });

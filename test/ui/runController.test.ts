@@ -9,6 +9,31 @@ import type { UiAction } from '../../src/ui/state.js';
 
 const OPTIONS = { rootfs: 'default', command: ['/bin/sh'], memory: '100m', hostname: '' };
 
+/** A container whose run ends when `end` is called (or, with `killEnds`, when it is killed), with that exit and those stats. */
+function fakeContainer(exit: { code: number; signal: string | null }, stats: () => unknown, killEnds = false) {
+  let end: () => void = () => {};
+  const exited = new Promise<void>((resolve) => (end = resolve));
+  const container = {
+    id: 'abc',
+    hostPid: 42,
+    running: true,
+    spec: FAKE_SPEC,
+    network: FAKE_NETWORK,
+    onData: () => () => {},
+    write() {},
+    resize() {},
+    pause() {},
+    resume() {},
+    kill: () => killEnds && end(),
+    wait: async () => {
+      await exited;
+      return { ...exit, oomKilled: false, memory: null, error: null };
+    },
+    stats,
+  } as unknown as PtyContainer;
+  return { container, end: () => end() };
+}
+
 describe('stats polling', () => {
   it('shows a poll that changes something at once, and never one that changes nothing', async () => {
     mock.timers.enable({ apis: ['setInterval', 'Date'], now: 1_000_000 });
@@ -16,26 +41,11 @@ describe('stats polling', () => {
     try {
       let memory = 1000;
       let network = BRIDGE_NETWORK;
-      let end: () => void = () => {};
-      const exited = new Promise<void>((resolve) => (end = resolve));
-      const container = {
-        id: 'abc',
-        hostPid: 42,
-        running: true,
-        spec: FAKE_SPEC,
-        network: FAKE_NETWORK,
-        onData: () => () => {},
-        write() {},
-        resize() {},
-        pause() {},
-        resume() {},
-        kill() {},
-        wait: async () => {
-          await exited;
-          return { code: 0, signal: null, oomKilled: false, memory: null, error: null };
-        },
-        stats: () => ({ memory: { current: memory, peak: memory, limit: null, oomKills: 0 }, pids: { current: 1, limit: 1024 }, hostname: 'h' }),
-      } as unknown as PtyContainer;
+      const { container, end } = fakeContainer({ code: 0, signal: null }, () => ({
+        memory: { current: memory, peak: memory, limit: null, oomKills: 0 },
+        pids: { current: 1, limit: 1024 },
+        hostname: 'h',
+      }));
       const stats: UiAction[] = [];
       const controller = new RunController(
         session,
@@ -87,26 +97,7 @@ describe('kill', () => {
     const session = new TerminalSession(20, 5);
     // A broken emulator: what is written never finishes parsing.
     session.flush = () => new Promise<void>(() => {});
-    let end: () => void = () => {};
-    const exited = new Promise<void>((resolve) => (end = resolve));
-    const container = {
-      id: 'abc',
-      hostPid: 42,
-      running: true,
-      spec: FAKE_SPEC,
-      network: FAKE_NETWORK,
-      onData: () => () => {},
-      write() {},
-      resize() {},
-      pause() {},
-      resume() {},
-      kill: () => end(),
-      wait: async () => {
-        await exited;
-        return { code: 137, signal: 'SIGKILL', oomKilled: false, memory: null, error: null };
-      },
-      stats: () => ({ memory: null, pids: null, hostname: 'h' }),
-    } as unknown as PtyContainer;
+    const { container } = fakeContainer({ code: 137, signal: 'SIGKILL' }, () => ({ memory: null, pids: null, hostname: 'h' }), true);
     const controller = new RunController(
       session,
       () => {},
