@@ -85,6 +85,12 @@ describe('nothing left behind', () => {
     assertNothingLeft(mountsBefore);
   });
 
+  it('closes the stdin pipe of a container that has ended, unread and never ended by the caller (it would keep Node alive)', async () => {
+    const c = await start({ rootfs: ROOTFS, command: ['true'] });
+    assert.equal((await c.wait()).code, 0);
+    assert.equal(c.stdin!.destroyed, true);
+  });
+
   it('kills the container and frees its cgroup when the controlling Node process is SIGKILLed', async () => {
     const { hostPid, node } = await startInChildNode();
     node.kill('SIGKILL');

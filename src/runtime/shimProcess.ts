@@ -77,8 +77,10 @@ export class ShimProcess {
     const exited = new Promise<ShimEnd>((resolve) => (resolveEnd = resolve));
     this.resolveEnd = resolveEnd;
     this.closed = Promise.all([exited, ...streams.map((stream) => new Promise((resolve) => stream.once('close', resolve)))]).then(([end]) => end);
-    // As Node does for a child's stdio: once it has ended, output no one reads is drained, so that the pipes close.
+    // As Node does for a child's stdio: once it has ended, its stdin goes (nothing reads it, and an open
+    // pipe would keep this process alive), and output no one reads is drained, so that the pipes close.
     void exited.then(() => {
+      this.stdin?.destroy();
       for (const stream of streams) if (stream.readableFlowing === null) stream.resume();
     });
   }
