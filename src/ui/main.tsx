@@ -132,10 +132,10 @@ export async function main(args: TuiArgs, early: EarlyStart | null): Promise<voi
     const resized = paneSize();
     const fit = `${stdout.columns}x${stdout.rows} ${resized.cols}x${resized.rows}`;
     if (fit === fitted) return;
-    fitted = fit;
     session.resize(resized.cols, resized.rows);
     execShell.resize(resized.cols, resized.rows);
     recorder?.resize(resized.cols, resized.rows);
+    fitted = fit; // only once done: a resize cut short by an error is tried again at the next call
     if (redrawPending) return;
     redrawPending = true;
     setImmediate(() => {

@@ -190,8 +190,9 @@ export class TerminalSession {
   resize(cols: number, rows: number): void {
     mark(`resize ${cols}x${rows} from ${this.term.cols}x${this.term.rows}${this.container ? '' : ', no container'}`);
     if (cols === this.term.cols && rows === this.term.rows) return;
-    this.term.resize(cols, rows);
+    // The program's pty first: whatever the emulator then does, the program has the pane's size.
     this.container?.resize(cols, rows);
+    this.term.resize(cols, rows);
     this.changed();
   }
 
