@@ -129,3 +129,29 @@ describe('scrollback', () => {
     }
   });
 });
+
+describe('a new run', () => {
+  it("starts on a clean screen and history even while the last run's output is still being parsed", async () => {
+    const session = new TerminalSession(40, 5);
+    try {
+      const first = fakeContainer();
+      session.attach(first.container);
+      // Coloured lines, which jump scrolling leaves whole: the emulator parses them over many turns of the event loop.
+      first.output(Array.from({ length: 20_000 }, (_, i) => `\x1b[3${i % 8}mold ${i}\x1b[0m\r\n`).join(''));
+      // One turn of the timers: the batch is given to the emulator, which parses it at its own next turn.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      assert.ok(!text(session).some((line) => line.startsWith('old')), 'the new run comes before the old output is parsed');
+      const second = fakeContainer();
+      session.attach(second.container);
+      second.output('fresh\r\n');
+      await session.flush();
+      assert.deepEqual(
+        text(session).map((line) => line.trimEnd()),
+        ['fresh', '', '', '', ''],
+      );
+      assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), 0, 'no history from the run before');
+    } finally {
+      session.dispose();
+    }
+  });
+});

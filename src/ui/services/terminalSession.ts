@@ -53,7 +53,7 @@ interface JumpScrollState {
 }
 
 export class TerminalSession {
-  private readonly term: xterm.Terminal;
+  private term: xterm.Terminal;
   private container: PaneProcess | null = null;
   private unsubscribe: (() => void) | null = null;
   private cursorVisible = true;
@@ -70,6 +70,8 @@ export class TerminalSession {
   private feedTimer: NodeJS.Timeout | null = null;
   /** The emulator is parsing a batch: its state is not that of the queue's start. */
   private emulatorBusy = false;
+  /** Bumped when a new run takes over while a batch is being parsed: the callbacks of writes before it do nothing. */
+  private generation = 0;
   /** The last batch was a flood of plain lines, cut short by jump scrolling. */
   private flooding = false;
   /** Queued bytes beyond which a flood is cut short before its batch is due. */
@@ -95,19 +97,27 @@ export class TerminalSession {
   private readonly outputListeners = new Set<(data: Buffer) => void>();
 
   constructor(cols: number, rows: number) {
+    this.term = this.createTerminal(cols, rows);
+  }
+
+  private createTerminal(cols: number, rows: number): xterm.Terminal {
     // logLevel off: xterm reports a sequence it cannot parse on the console, which is the screen the UI draws.
-    this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: SCROLLBACK_LINES, logLevel: 'off' });
-    applyUnicode11Widths(this.term);
+    const term = new xterm.Terminal({ cols, rows, allowProposedApi: true, scrollback: SCROLLBACK_LINES, logLevel: 'off' });
+    applyUnicode11Widths(term);
     // DECTCEM (CSI ? 25 h / l): the emulator keeps cursor visibility private, so follow it here.
     const trackCursor = (visible: boolean) => (params: (number | number[])[]) => {
+      if (term !== this.term) return false; // a run's before this one (see reset)
       if (params.includes(25)) this.cursorVisible = visible;
       if (params.includes(1006)) this.sgrMouse = visible;
       return false; // let the emulator handle the sequence too
     };
-    this.term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, trackCursor(true));
-    this.term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, trackCursor(false));
+    term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, trackCursor(true));
+    term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, trackCursor(false));
     // Replies to the program's queries (device attributes, cursor position) go back to it.
-    this.term.onData((reply) => this.container?.write(reply));
+    term.onData((reply) => {
+      if (term === this.term) this.container?.write(reply);
+    });
+    return term;
   }
 
   get cols(): number {
@@ -394,7 +404,9 @@ export class TerminalSession {
     const floodLike = this.flooding || batchBytes >= HOLD_BACK_BYTES;
     if (jump && floodLike && newOutput && this.scrolledBack === 0 && this.holdBack(data, batchBytes)) return;
     this.emulatorBusy = true;
+    const generation = this.generation;
     this.term.write(data, () => {
+      if (generation !== this.generation) return;
       this.emulatorBusy = false;
       this.heldBack = false;
       this.pendingBytes -= batchBytes;
@@ -458,7 +470,9 @@ export class TerminalSession {
       applyUnicode11Widths(this.preview);
     }
     this.emulatorBusy = true;
+    const generation = this.generation;
     this.preview.write(Buffer.concat([RESET, ...screenful.chunks]), () => {
+      if (generation !== this.generation) return;
       this.emulatorBusy = false;
       this.afterBatch();
     });
@@ -483,12 +497,27 @@ export class TerminalSession {
 
   /** A clean screen; output not yet parsed belonged to what came before. */
   private reset(): void {
-    this.pendingBytes -= byteLength(this.queued);
+    if (this.emulatorBusy) {
+      // xterm's reset() leaves a write it has queued to be parsed after it: the last run's output would land
+      // on the new run's screen. So the new run gets an emulator of its own, and the writes in flight are
+      // forgotten (the old emulator goes once it has parsed them).
+      const old = this.term;
+      old.write('', () => old.dispose());
+      this.term = this.createTerminal(old.cols, old.rows);
+      this.generation++;
+      this.emulatorBusy = false;
+      this.parsing = false;
+      if (this.feedTimer) clearTimeout(this.feedTimer);
+      this.feedTimer = null;
+      for (const waiter of this.parsedWaiters.splice(0)) waiter();
+    } else {
+      this.term.reset();
+    }
+    this.pendingBytes = 0; // nothing queued, nothing being parsed
     this.queued = [];
     this.plainChunks = 0;
     this.flooding = false;
     this.heldBack = false;
-    this.term.reset();
     this.cursorVisible = true;
     this.sgrMouse = false;
     this.selection = null;
