@@ -184,7 +184,7 @@ static int v2_plan(const char *id, const struct cgroup_limits *limits, struct cg
    * controllers on (as systemd, runc and crun place theirs). */
   if (bd_format(path, sizeof path, err, "%s", own) < 0) return -1;
   if (strcmp(path, "/") != 0) parent_path(path);
-  struct bd_error tried = {0, ""};
+  struct bd_error tried = {0};
   for (;;) {
     int root = strcmp(path, "/") == 0;
     if ((root || !v2_holds_processes(path)) && cgroup_v2_enable_down(path, wanted, &tried) == 0) break;

@@ -120,7 +120,7 @@ static int exec_child_setup(const struct container_config *c, int console, struc
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
   if (console >= 0 && take_controlling_terminal(0, err) < 0) return -1;
   if (cloexec_from(3, err) < 0) return -1;
-  return restrict_privileges(c, err);
+  return restrict_privileges(c, err) < 0 ? bd_wrap(err, "drop privileges") : 0;
 }
 
 /* The PID comes from the state directory and may have been reused since:
@@ -212,19 +212,19 @@ static int attach_console(int console, int slave, int sync_fd, struct bd_error *
 static int set_up(const struct container_config *c, int sync_fd, struct bd_error *err) {
   int console = -1, slave = -1;
   if (setsid() < 0) return bd_fail(err, errno, "setsid");
-  if (make_mounts_private(err) < 0 ||
-      (c->layer_dev &&
-       layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1, c->layer_dir, c->root_dir, err) < 0) ||
-      enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0 || set_hostname(c->hostname, err) < 0 ||
-      (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0 ||
-      (c->tty && (console = console_open(&slave, &c->console_size, err)) < 0))
-    return -1;
+  if (make_mounts_private(err) < 0) return -1;
+  if (c->layer_dev && layer_mount(c->layer_dev, c->nlowers ? c->lowers : &c->rootfs, c->nlowers ? c->nlowers : 1, c->layer_dir, c->root_dir, err) < 0)
+    return bd_wrap(err, "mount the run's layer over %s", c->rootfs);
+  if (enter_rootfs(c->layer_dev ? c->root_dir : c->rootfs, c->hardened, c->volumes, c->nvolumes, err) < 0)
+    return bd_wrap(err, "enter the root filesystem %s", c->rootfs);
+  if (set_hostname(c->hostname, err) < 0 || (!c->host_network && bring_up_loopback(err) < 0) || cloexec_from(3, err) < 0) return -1;
+  if (c->tty && (console = console_open(&slave, &c->console_size, err)) < 0) return bd_wrap(err, "open the container's terminal");
   /* Meanwhile the parent puts us in our cgroup (on v1 that waits for an RCU
    * grace period, so the setup above runs alongside). Nothing has forked. */
   if (wait_for_go(sync_fd, err) < 0) return -1;
   /* Entered only now, so that the container's cgroup is its cgroup root. */
   if (unshare(CLONE_NEWCGROUP) < 0) return bd_fail(err, errno, "unshare cgroup namespace");
-  if (mount_cgroup_view(c->cgroup_version, c->cgroup_memory, err) < 0) return -1;
+  if (mount_cgroup_view(c->cgroup_version, c->cgroup_memory, err) < 0) return bd_wrap(err, "set up /sys/fs/cgroup");
   if (sync_send(sync_fd, SYNC_READY, NULL) < 0) return bd_fail(err, errno, "write sync channel");
   if (c->tty && attach_console(console, slave, sync_fd, err) < 0) return -1;
   if (wait_for_go(sync_fd, err) < 0) return -1;
@@ -234,7 +234,7 @@ static int set_up(const struct container_config *c, int sync_fd, struct bd_error
   if (c->workdir && enter_workdir(c->workdir, err) < 0) return -1;
   if (c->read_only && make_root_read_only(err) < 0) return -1;
   /* Last, so that everything above could still use what is taken away here. */
-  return restrict_privileges(c, err);
+  return restrict_privileges(c, err) < 0 ? bd_wrap(err, "drop privileges") : 0;
 }
 
 static void __attribute__((noreturn)) container_main(const struct container_config *c, int sync_fd) {

@@ -223,11 +223,13 @@ int enter_rootfs(const char *rootfs, int hardened, const struct volume *volumes,
   if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) return bd_fail(err, errno, "bind %s", rootfs);
   _cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) return bd_fail(err, errno, "open %s", rootfs);
-  if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
-      mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0 ||
-      (hardened && harden_proc_and_sys(rootfd, err) < 0) || populate_dev(rootfd, err) < 0 || mount_volumes(rootfd, volumes, nvolumes, err) < 0 ||
-      pivot_into(rootfd, rootfs, err) < 0)
-    return -1;
+  if (mount_at(rootfd, "/proc", "proc", "proc", "proc", MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0) return bd_wrap(err, "set up /proc");
+  if (mount_at(rootfd, "/sys", "sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NOEXEC | MS_NODEV, NULL, err) < 0)
+    return bd_wrap(err, "set up /sys");
+  if (hardened && harden_proc_and_sys(rootfd, err) < 0) return bd_wrap(err, "mask and protect /proc and /sys");
+  if (populate_dev(rootfd, err) < 0) return bd_wrap(err, "set up /dev");
+  if (mount_volumes(rootfd, volumes, nvolumes, err) < 0) return bd_wrap(err, "mount the volumes");
+  if (pivot_into(rootfd, rootfs, err) < 0) return bd_wrap(err, "make it the root");
   return 0;
 }
 

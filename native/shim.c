@@ -315,7 +315,7 @@ static void network_fields(const struct shim_options *o, const struct network_le
 }
 
 static int run(struct shim_options *o) {
-  struct bd_error err = {0, ""}, exec_err = {0, ""}, ignored;
+  struct bd_error err = {0}, exec_err = {0}, ignored;
   struct state st = {"", -1};
   struct cgroup cg;
   int have_cgroup = 0, sync_fd = -1, name_fd = -1, console = -1, code = BD_EXIT_RUNTIME;
@@ -338,20 +338,28 @@ static int run(struct shim_options *o) {
     bd_fail(&err, 0, "baby-docker must run as root (try: sudo)");
     goto report;
   }
-  if (state_create(o->config.id, &st, &err) < 0) goto report;
+  if (state_create(o->config.id, &st, &err) < 0) {
+    bd_wrap(&err, "record run %s", o->config.id);
+    goto report;
+  }
   if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0)) goto cleanup;
   if (record_info(&st, &o->config, &err) < 0 || state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
       netfiles_prepare(&st, o->config.hostname, network, &netfiles, o->config.volumes, &o->config.nvolumes, MAX_VOLUMES, &err) < 0)
     goto cleanup;
   if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0) goto cleanup;
   have_cgroup = 1;
-  if (cgroup_create(&cg, &o->limits, &err) < 0) goto cleanup;
+  if (cgroup_create(&cg, &o->limits, &err) < 0) {
+    bd_wrap(&err, "create the run's cgroups");
+    goto cleanup;
+  }
   o->config.cgroup_version = cg.version;
   o->config.cgroup_memory = cg.memory[0] != '\0';
   if (o->layer_template || o->layer) {
     if (layer_attach(o->layer_template, o->keep_layer, o->layer, &layer, &err) < 0 ||
-        state_mount_dir(&st, "layer", layer_dir, sizeof layer_dir, &err) < 0 || state_mount_dir(&st, "root", root_dir, sizeof root_dir, &err) < 0)
+        state_mount_dir(&st, "layer", layer_dir, sizeof layer_dir, &err) < 0 || state_mount_dir(&st, "root", root_dir, sizeof root_dir, &err) < 0) {
+      bd_wrap(&err, "make the run's fresh layer");
       goto cleanup;
+    }
     o->config.layer_dev = layer.dev;
     o->config.layer_dir = layer_dir;
     o->config.root_dir = root_dir;
@@ -366,7 +374,10 @@ static int run(struct shim_options *o) {
   pid = container_clone(&o->config, cgroup_fd, &in_cgroup, &sync_fd, &holder, &err);
   if (cgroup_fd >= 0) close(cgroup_fd);
   relay_handed_over(&relay);
-  if (pid < 0) goto cleanup;
+  if (pid < 0) {
+    bd_wrap(&err, "start the container");
+    goto cleanup;
+  }
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
   /* The container's first process waits for GO meanwhile: its network is ready before it execs. */
@@ -441,7 +452,7 @@ static int exec_env(struct exec_state *x, char **extra, struct bd_error *err) {
 
 /* --exec: a command in a running container, reported as a run is. */
 static int exec_in(struct shim_options *o) {
-  struct bd_error err = {0, ""}, exec_err;
+  struct bd_error err = {0}, exec_err;
   static struct exec_state x; /* 64 KiB of environment: not on the stack */
   int code = BD_EXIT_RUNTIME, sync_fd = -1, console = -1, status;
   const char *signame = "";
@@ -452,6 +463,7 @@ static int exec_in(struct shim_options *o) {
     o->config.hardened = x.hardened;
     o->config.caps = x.caps;
     child = container_exec(x.pid, &x.cg, &o->config, &sync_fd, &console, &err);
+    if (child < 0) bd_wrap(&err, "exec into run %s", o->config.id);
   }
   if (child > 0 && console >= 0 && hand_over_console(o, &console, &err) < 0) {
     kill(child, SIGKILL);

@@ -30,10 +30,12 @@ int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) {
     snprintf(err->msg + n, sizeof err->msg - n, ": %s", name ? name : strerror(errnum));
   }
   err->exit_code = BD_EXIT_RUNTIME;
+  err->errnum = errnum;
   return -1;
 }
 
 int bd_wrap(struct bd_error *err, const char *fmt, ...) {
+  if (err->errnum == 0) return -1;
   char context[BD_ERR_LEN], inner[BD_ERR_LEN];
   memcpy(inner, err->msg, sizeof inner);
   va_list ap;

@@ -33,14 +33,20 @@ enum {
 struct bd_error {
   int exit_code;
   char msg[BD_ERR_LEN];
+  /* The errno of the call that failed; 0 for a message that says itself
+   * what is wrong and how to fix it (see bd_wrap). */
+  int errnum;
 };
 
 /* Fill err with exit code 125 and the formatted message; when errnum is not
  * 0, append ": ENAME". Always returns -1 so callers can `return bd_fail(...)`. */
 int bd_fail(struct bd_error *err, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Put what was being done before err's message ("set up /proc: mount
- * /proc: EPERM"), keeping its exit code. Always returns -1. */
+/* Put what was being done before the message of a failed call ("set up
+ * /proc: mount /proc: EPERM"), keeping its exit code, as the error goes up
+ * through the steps that led to the call. A message that says what is wrong
+ * and how to fix it (errnum 0) is kept as it is: the context would push the
+ * fix off its line. Always returns -1. */
 int bd_wrap(struct bd_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* snprintf into out[len], checked: a result that does not fit fails with

@@ -213,11 +213,30 @@ static void container_ids(void) {
 }
 
 static void path_formatting(void) {
-  struct bd_error err = {0, ""};
+  struct bd_error err = {0};
   char out[16];
   check(bd_format(out, sizeof out, &err, "%s/%s", "abc", "def") == 0 && strcmp(out, "abc/def") == 0, "a path that fits is formatted");
   check(bd_format(out, sizeof out, &err, "%s/%s", "abcdefgh", "ijklmnop") < 0 && strstr(err.msg, "ENAMETOOLONG"),
         "a path that does not fit fails with ENAMETOOLONG, never cut");
+}
+
+/* Context goes before a failed call's message on its way up; a message that explains itself and its fix stays as it is. */
+static void error_context(void) {
+  struct bd_error err = {0};
+  bd_fail(&err, EPERM, "mount %s", "/proc");
+  bd_wrap(&err, "set up %s", "/proc");
+  bd_wrap(&err, "enter the root filesystem %s", "/r");
+  check(strcmp(err.msg, "enter the root filesystem /r: set up /proc: mount /proc: EPERM") == 0 && err.exit_code == BD_EXIT_RUNTIME,
+        "a failed call's message gets the steps that led to it, innermost last");
+  bd_fail(&err, 0, "/proc in the rootfs is a symlink (replace it with a directory)");
+  bd_wrap(&err, "set up %s", "/proc");
+  check(strcmp(err.msg, "/proc in the rootfs is a symlink (replace it with a directory)") == 0, "a message that says its fix is passed up as it is");
+  char longer[BD_ERR_LEN];
+  memset(longer, 'x', sizeof longer - 1);
+  longer[sizeof longer - 1] = '\0';
+  bd_fail(&err, ENOENT, "open %s", longer);
+  bd_wrap(&err, "set up %s", "/dev");
+  check(strncmp(err.msg, "set up /dev: open xxx", 21) == 0 && strlen(err.msg) == BD_ERR_LEN - 1, "a message too long keeps its start: the context");
 }
 
 /* The walks that resolve a path inside a root, against a tree of hostile
@@ -300,7 +319,7 @@ static void walk_tree_remove(const struct walk_tree *t) {
 /* image_open_file: a layer's entry is made in its root, its directories
  * opened with O_NOFOLLOW from the root down, "." and ".." refused. */
 static void image_walks(const struct walk_tree *t) {
-  struct bd_error err = {0, ""};
+  struct bd_error err = {0};
   char rel[PATH_MAX];
   const char *through[] = {"to_slash", "to_up", "to_abs"};
   for (size_t i = 0; i < 3; i++) {
@@ -354,7 +373,7 @@ static int same_file(int fd, const char *dir, const char *name) {
 /* volume_open_in_root and volume_open_target: links resolve as they would
  * with the root as /, so every one of them lands inside it. */
 static void volume_walks(const struct walk_tree *t) {
-  struct bd_error err = {0, ""};
+  struct bd_error err = {0};
   char path[PATH_MAX];
   int root = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) {
@@ -431,6 +450,7 @@ int main(void) {
   device_programs();
   container_ids();
   path_formatting();
+  error_context();
   path_walks();
   return failures;
 }
