@@ -291,30 +291,45 @@ static pid_t clone_child(uint64_t flags, int cgroup_fd, int *in_cgroup) {
  * container cannot outlive its shim, however the shim ends (SIGKILL too),
  * and nothing inside can change that: the holder is invisible from the
  * container's namespace. The container's own parent-death signal is no such
- * guarantee: prctl, a setuid exec or a change of uid clears it. */
+ * guarantee: prctl, a setuid exec or a change of uid clears it.
+ *
+ * It runs in our memory (CLONE_VM: no copy of our page tables to make, and
+ * none of our pages to copy on our next writes), on a stack of its own, and
+ * makes plain system calls only. Signals are blocked (see main): only
+ * SIGKILL ends it early. */
+static int holder_main(void *shim_pidfd) {
+  int shim = (int)(intptr_t)shim_pidfd;
+  /* Dies the moment the shim does; the pidfd covers a shim gone before this
+   * prctl (and some kernels report a pidfd only once its process is reaped). */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(1);
+  /* Nothing of the shim's stays open here: not its stdio, not its status
+   * channel. close_range is Linux 5.9; a run's mounts need 5.12. */
+  if (dup2(shim, 0) < 0 || syscall(SYS_close_range, 1U, ~0U, 0U) < 0) _exit(1);
+  struct pollfd ended = {.fd = 0, .events = POLLIN};
+  while (poll(&ended, 1, -1) < 0) {}
+  _exit(0);
+}
+
+#define HOLDER_STACK (64 * 1024)
+
 static pid_t start_holder(struct bd_error *err) {
   int shim = (int)syscall(SYS_pidfd_open, getpid(), 0);
   if (shim < 0) return bd_fail(err, errno, "pidfd_open of the shim");
+  /* Never unmapped: the holder lives on it until it dies, with us at the latest. */
+  char *stack = mmap(NULL, HOLDER_STACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    close(shim);
+    return bd_fail(err, errno, "mmap a stack for the pid namespace's holder");
+  }
   /* The next child is the new namespace's init; later ones are born in it. */
   if (unshare(CLONE_NEWPID) < 0) {
     close(shim);
     return bd_fail(err, errno, "unshare pid namespace");
   }
-  pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid == 0) {
-    struct bd_error ignored;
-    /* Dies the moment the shim does; the pidfd covers a shim gone before this
-     * prctl (and some kernels report a pidfd only once its process is reaped). */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(1);
-    /* Nothing of the shim's stays open here: not its stdio, not its status channel. */
-    if (dup2(shim, 0) < 0 || close_from(1, &ignored) < 0) _exit(1);
-    struct pollfd ended = {.fd = 0, .events = POLLIN};
-    while (poll(&ended, 1, -1) < 0 && errno == EINTR) {}
-    _exit(0);
-  }
+  pid_t pid = clone(holder_main, stack + HOLDER_STACK, CLONE_VM | SIGCHLD, (void *)(intptr_t)shim);
   int e = errno;
   close(shim);
-  if (pid < 0) return bd_fail(err, e, "fork the pid namespace's holder");
+  if (pid < 0) return bd_fail(err, e, "start the pid namespace's holder");
   return pid;
 }
 

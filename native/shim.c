@@ -343,9 +343,7 @@ static int run(struct shim_options *o) {
     goto report;
   }
   if (o->name && ((name_fd = state_claim_name(o->name, o->config.id, &err)) < 0 || state_write(&st, "name", o->name, &err) < 0)) goto cleanup;
-  if (record_info(&st, &o->config, &err) < 0 || state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
-      netfiles_prepare(&st, o->config.hostname, network, &netfiles, o->config.volumes, &o->config.nvolumes, MAX_VOLUMES, &err) < 0)
-    goto cleanup;
+  if (netfiles_prepare(&st, o->config.hostname, network, &netfiles, o->config.volumes, &o->config.nvolumes, MAX_VOLUMES, &err) < 0) goto cleanup;
   if (cgroup_plan(o->config.id, &o->limits, &cg, &err) < 0 || state_record_cgroup(&st, &cg, &err) < 0) goto cleanup;
   have_cgroup = 1;
   if (cgroup_create(&cg, &o->limits, &err) < 0) {
@@ -380,9 +378,12 @@ static int run(struct shim_options *o) {
   }
   char value[32];
   snprintf(value, sizeof value, "%d\n", (int)pid);
-  /* The container's first process waits for GO meanwhile: its network is ready before it execs. */
-  if (state_write(&st, "pid", value, &err) < 0 || (o->bridge && join_bridge(o, &st, pid, &lease, fallback, sizeof fallback, &err) < 0) ||
-      (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) || sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
+  /* The container's first process sets itself up meanwhile, then waits for GO: what ps and exec
+   * read of the run is recorded, and its network is ready, before it execs. */
+  if (state_write(&st, "pid", value, &err) < 0 || record_info(&st, &o->config, &err) < 0 ||
+      state_record_exec(&st, o->config.hardened, o->config.caps, o->env, &err) < 0 ||
+      (o->bridge && join_bridge(o, &st, pid, &lease, fallback, sizeof fallback, &err) < 0) || (!in_cgroup && cgroup_join(&cg, pid, &err) < 0) ||
+      sync_send(sync_fd, SYNC_GO, NULL) < 0 || sync_recv(sync_fd, &err) != SYNC_READY) {
     if (!err.msg[0]) bd_fail(&err, 0, "the container's first process died during setup");
     goto kill_child;
   }
@@ -413,13 +414,9 @@ kill_child:
   /* A setup that failed first says why: prefer its message. */
   if (sync_recv(sync_fd, &exec_err) == SYNC_ERROR) err = exec_err;
 cleanup:
-  if (holder > 0) {
-    /* The holder's exit waits for its namespace to empty: reap whatever of
-     * the container is left (it is our child) along with the holder. */
-    kill(holder, SIGKILL);
-    for (pid_t reaped; (reaped = waitpid(-1, NULL, 0)) != holder;)
-      if (reaped < 0 && errno != EINTR) break;
-  }
+  /* The container's first process is reaped (monitor, kill_child), and with it every process of its
+   * namespace: the holder's own, now empty, goes while we clean up, and is reaped at the end. */
+  if (holder > 0) kill(holder, SIGKILL);
   if (sync_fd >= 0) close(sync_fd);
   if (console >= 0) close(console);
   relay_finish(&relay);
@@ -427,6 +424,9 @@ cleanup:
   layer_release(&layer);     /* after the container: its mount namespace went with it */
   network_detach(&lease, 1); /* every process of the container is reaped: its namespace, and with it the veth, are going */
   if (have_cgroup && cgroup_destroy(&cg, &ignored) < 0 && !err.msg[0]) err = ignored;
+  if (holder > 0)
+    for (pid_t reaped; (reaped = waitpid(-1, NULL, 0)) != holder;)
+      if (reaped < 0 && errno != EINTR) break;
   if (o->name) state_release_name(o->name, name_fd);
   state_remove(&st);
 report:
