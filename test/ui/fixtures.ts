@@ -4,6 +4,7 @@ import type { ReactElement } from 'react';
 import { render } from 'ink-testing-library';
 import type { ContainerNetwork } from '../../src/runtime/protocol.js';
 import type { NetworkState } from '../../src/runtime/network.js';
+import type { PaneProcess } from '../../src/ui/services/terminalSession.js';
 import type { RunRecord } from '../../src/ui/types.js';
 
 export const T0 = 1_700_000_000_000;
@@ -51,3 +52,29 @@ export const BRIDGE_NETWORK: NetworkState = {
   ],
   ports: [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
 };
+
+/** A process for a pane (TerminalSession.attach) whose output the test writes with emit; it records what the pane sends it. */
+export function fakePaneProcess() {
+  let listener: (data: Buffer) => void = () => {};
+  const fake = {
+    written: [] as string[],
+    sizes: [] as [number, number][],
+    pauses: 0,
+    onData(l: (data: Buffer) => void) {
+      listener = l;
+      return () => {};
+    },
+    write(data: string) {
+      fake.written.push(data);
+    },
+    resize(cols: number, rows: number) {
+      fake.sizes.push([cols, rows]);
+    },
+    pause() {
+      fake.pauses++;
+    },
+    resume() {},
+    emit: (data: string) => listener(Buffer.from(data)),
+  } satisfies PaneProcess & Record<string, unknown>;
+  return fake;
+}

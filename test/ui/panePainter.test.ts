@@ -1,22 +1,15 @@
 /** The pane painter: the container's screen drawn at its place, and only what changed. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PtyContainer } from '../../src/runtime/container.js';
 import { borderSequence, footerSequence, inkStdout, lineSequence, PanePainter, type PaneView } from '../../src/ui/services/panePainter.js';
 import { TerminalSession } from '../../src/ui/services/terminalSession.js';
+import { fakePaneProcess } from './fixtures.js';
 
-/** A container whose output the test feeds. */
+/** A process attached to the session; returns what writes its output. */
 function attachFake(session: TerminalSession): (data: string) => void {
-  let emit: (data: Buffer) => void = () => {};
-  const fake = {
-    onData: (listener: (data: Buffer) => void) => ((emit = listener), () => {}),
-    write() {},
-    resize() {},
-    pause() {},
-    resume() {},
-  };
-  session.attach(fake as unknown as PtyContainer);
-  return (data) => emit(Buffer.from(data));
+  const fake = fakePaneProcess();
+  session.attach(fake);
+  return fake.emit;
 }
 
 /** A pane at column 35, 10 wide (8 inside), 5 high (3 inside). */

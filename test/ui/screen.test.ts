@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import xterm from '@xterm/headless';
 import { snapshotScreen } from '../../src/ui/services/screen.js';
 import { SCROLLBACK_LINES, TerminalSession, toApplicationCursorKeys } from '../../src/ui/services/terminalSession.js';
-import type { PtyContainer } from '../../src/runtime/container.js';
+import { fakePaneProcess } from './fixtures.js';
 
 function emulate(data: string, cols = 20, rows = 3): Promise<xterm.Terminal> {
   const term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
@@ -40,38 +40,12 @@ describe('screen snapshot', () => {
   });
 });
 
-/** Enough of a PtyContainer for the session: records what it is sent. */
-function fakeContainer() {
-  let listener: (data: Buffer) => void = () => {};
-  const fake = {
-    written: [] as string[],
-    sizes: [] as [number, number][],
-    onData(l: (data: Buffer) => void) {
-      listener = l;
-      return () => {};
-    },
-    write(data: string) {
-      fake.written.push(data);
-    },
-    resize(cols: number, rows: number) {
-      fake.sizes.push([cols, rows]);
-    },
-    pauses: 0,
-    pause() {
-      fake.pauses++;
-    },
-    resume() {},
-    emit: (data: string) => listener(Buffer.from(data)),
-  };
-  return fake;
-}
-
 describe('terminal session', () => {
   it('sends arrows in application cursor mode once the program asks for it', async () => {
     assert.equal(toApplicationCursorKeys('\x1b[A\x1b[Dx'), '\x1bOA\x1bODx');
     const session = new TerminalSession(20, 5);
-    const container = fakeContainer();
-    session.attach(container as unknown as PtyContainer);
+    const container = fakePaneProcess();
+    session.attach(container);
     session.sendKeys('\x1b[A');
     container.emit('\x1b[?1h');
     await session.flush();
@@ -82,8 +56,8 @@ describe('terminal session', () => {
 
   it('answers terminal queries back to the program', async () => {
     const session = new TerminalSession(20, 5);
-    const container = fakeContainer();
-    session.attach(container as unknown as PtyContainer);
+    const container = fakePaneProcess();
+    session.attach(container);
     container.emit('\x1b[6n'); // where is the cursor?
     await session.flush();
     assert.deepEqual(container.written, ['\x1b[1;1R']);
@@ -92,8 +66,8 @@ describe('terminal session', () => {
 
   it('sizes the pty with the emulator and follows the hidden cursor', async () => {
     const session = new TerminalSession(20, 5);
-    const container = fakeContainer();
-    session.attach(container as unknown as PtyContainer);
+    const container = fakePaneProcess();
+    session.attach(container);
     session.resize(30, 8);
     assert.deepEqual(container.sizes, [
       [20, 5],
@@ -110,8 +84,8 @@ describe('terminal session', () => {
     // A flood: more lines than three screens and histories (jumpScroll.ts).
     const lines = Array.from({ length: 3 * (5 + SCROLLBACK_LINES) + 10 }, (_, i) => `line ${i}\r\n`).join('');
     const session = new TerminalSession(20, 5);
-    const container = fakeContainer();
-    session.attach(container as unknown as PtyContainer);
+    const container = fakePaneProcess();
+    session.attach(container);
     container.emit('before \x1b[3'); // a colour cut in two by the pty read
     await session.flush();
     container.emit(`1mred ${lines}tail`);
@@ -132,8 +106,8 @@ describe('terminal session', () => {
   it('cuts a flood of plain lines short as it comes in: output never piles up to pause the program', async () => {
     const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
     const session = new TerminalSession(20, 5);
-    const container = fakeContainer();
-    session.attach(container as unknown as PtyContainer);
+    const container = fakePaneProcess();
+    session.attach(container);
     container.emit(lines(0, 3 * (5 + SCROLLBACK_LINES) + 10)); // a first batch that jump scrolling cuts short: a flood
     await session.flush();
     // 16 MiB in 64 KiB reads, all before the next batch is due: far beyond what may wait unparsed.

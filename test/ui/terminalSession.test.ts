@@ -1,23 +1,10 @@
 /** The pane's history: the emulator keeps what scrolls off, and the view moves through it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PtyContainer } from '../../src/runtime/container.js';
 import xterm from '@xterm/headless';
 import { snapshotScreen } from '../../src/ui/services/screen.js';
 import { SCROLLBACK_LINES, TerminalSession } from '../../src/ui/services/terminalSession.js';
-
-/** A container whose output the test writes. */
-function fakeContainer() {
-  let listener: (data: Buffer) => void = () => {};
-  const container = {
-    onData: (l: (data: Buffer) => void) => ((listener = l), () => {}),
-    write() {},
-    resize() {},
-    pause() {},
-    resume() {},
-  } as unknown as PtyContainer;
-  return { container, output: (text: string) => listener(Buffer.from(text)) };
-}
+import { fakePaneProcess } from './fixtures.js';
 
 const text = (session: TerminalSession) => session.snapshot().lines.map((line) => line.runs.map((run) => run.text).join(''));
 
@@ -25,11 +12,11 @@ describe('scrollback', () => {
   it('keeps what scrolled off, even in a flood that jump scrolling cuts short, and scrolls the view through it', async () => {
     const session = new TerminalSession(20, 5);
     try {
-      const { container, output } = fakeContainer();
+      const container = fakePaneProcess();
       session.attach(container);
       // Far more than a screen and its history, in one read: the pane drops what no one can scroll back to.
       const count = SCROLLBACK_LINES * 3;
-      output(Array.from({ length: count }, (_, i) => `line ${i + 1}\r\n`).join(''));
+      container.emit(Array.from({ length: count }, (_, i) => `line ${i + 1}\r\n`).join(''));
       await session.flush();
       assert.equal(text(session)[3], `line ${count}`);
       assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), SCROLLBACK_LINES);
@@ -39,7 +26,7 @@ describe('scrollback', () => {
       assert.deepEqual(text(session), [`line ${count - 7}`, `line ${count - 6}`, `line ${count - 5}`, `line ${count - 4}`, `line ${count - 3}`]);
       assert.equal(session.snapshot().cursor.visible, false, 'no cursor drawn in the history');
       // Output goes on: the view stays where it was.
-      output('more\r\n');
+      container.emit('more\r\n');
       await session.flush();
       assert.equal(text(session)[0], `line ${count - 7}`);
       assert.equal(session.scroll(Number.MAX_SAFE_INTEGER), 0);
@@ -52,7 +39,7 @@ describe('scrollback', () => {
   it("in a flood, shows each batch's last screenful at once, and the history it pushes out is what a terminal keeps once the flood stops", async () => {
     const session = new TerminalSession(20, 5);
     try {
-      const { container, output } = fakeContainer();
+      const container = fakePaneProcess();
       session.attach(container);
       const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
       const changed = () =>
@@ -60,10 +47,10 @@ describe('scrollback', () => {
           const off = session.onChange(() => (off(), resolve()));
         });
       const shown = changed();
-      output(lines(1, 2 * SCROLLBACK_LINES));
+      container.emit(lines(1, 2 * SCROLLBACK_LINES));
       await shown;
       assert.equal(text(session)[3], `line ${2 * SCROLLBACK_LINES}`, "the batch's last lines on screen");
-      output(lines(2 * SCROLLBACK_LINES + 1, 2 * SCROLLBACK_LINES));
+      container.emit(lines(2 * SCROLLBACK_LINES + 1, 2 * SCROLLBACK_LINES));
       await session.flush(); // the flood has stopped: its screen is shown at once, its history parsed once it is looked at
       const last = 4 * SCROLLBACK_LINES;
       assert.equal(text(session)[3], `line ${last}`);
@@ -78,11 +65,11 @@ describe('scrollback', () => {
     const session = new TerminalSession(20, 5);
     const reference = new xterm.Terminal({ cols: 20, rows: 5, allowProposedApi: true, scrollback: SCROLLBACK_LINES });
     try {
-      const { container, output } = fakeContainer();
+      const container = fakePaneProcess();
       session.attach(container);
       const lines = (from: number, count: number) => Array.from({ length: count }, (_, i) => `line ${from + i}\r\n`).join('');
       const all: string[] = [];
-      const send = (chunk: string) => (all.push(chunk), output(chunk));
+      const send = (chunk: string) => (all.push(chunk), container.emit(chunk));
       const shown = new Promise<void>((resolve) => {
         const off = session.onChange(() => (off(), resolve()));
       });
@@ -110,9 +97,9 @@ describe('scrollback', () => {
   it("finds a line in the history, older or newer, and puts it at the view's top", async () => {
     const session = new TerminalSession(20, 5);
     try {
-      const { container, output } = fakeContainer();
+      const container = fakePaneProcess();
       session.attach(container);
-      output(Array.from({ length: 100 }, (_, i) => (i === 30 || i === 60 ? `needle ${i}\r\n` : `line ${i}\r\n`)).join(''));
+      container.emit(Array.from({ length: 100 }, (_, i) => (i === 30 || i === 60 ? `needle ${i}\r\n` : `line ${i}\r\n`)).join(''));
       await session.flush();
       const back = session.find('needle', 'older');
       assert.equal(text(session)[0], 'needle 60');
@@ -134,16 +121,16 @@ describe('a new run', () => {
   it("starts on a clean screen and history even while the last run's output is still being parsed", async () => {
     const session = new TerminalSession(40, 5);
     try {
-      const first = fakeContainer();
-      session.attach(first.container);
+      const first = fakePaneProcess();
+      session.attach(first);
       // Coloured lines, which jump scrolling leaves whole: the emulator parses them over many turns of the event loop.
-      first.output(Array.from({ length: 20_000 }, (_, i) => `\x1b[3${i % 8}mold ${i}\x1b[0m\r\n`).join(''));
+      first.emit(Array.from({ length: 20_000 }, (_, i) => `\x1b[3${i % 8}mold ${i}\x1b[0m\r\n`).join(''));
       // One turn of the timers: the batch is given to the emulator, which parses it at its own next turn.
       await new Promise((resolve) => setTimeout(resolve, 0));
       assert.ok(!text(session).some((line) => line.startsWith('old')), 'the new run comes before the old output is parsed');
-      const second = fakeContainer();
-      session.attach(second.container);
-      second.output('fresh\r\n');
+      const second = fakePaneProcess();
+      session.attach(second);
+      second.emit('fresh\r\n');
       await session.flush();
       assert.deepEqual(
         text(session).map((line) => line.trimEnd()),
