@@ -199,8 +199,16 @@ function exitCodeShown(tui: Tui): number | null {
 
 /** Waits until the exit panel shows an exit code (and `also` holds); throws unless it is 0, say when the file is missing. */
 async function waitForExit0(tui: Tui, timeoutMs: number, what: string, also = (_tui: Tui) => true): Promise<number> {
-  const at = await tui.waitForScreen((t) => exitCodeShown(t) !== null && also(t), timeoutMs, what);
-  const code = exitCodeShown(tui);
+  // The code as the screen showed it then: the screen read again later may be mid-way through the next frame.
+  let code: number | null = null;
+  const at = await tui.waitForScreen(
+    (t) => {
+      code = exitCodeShown(t);
+      return code !== null && also(t);
+    },
+    timeoutMs,
+    what,
+  );
   if (code !== 0) throw new Error(`${what}: exit code ${code}, not 0`);
   return at;
 }

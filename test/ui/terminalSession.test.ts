@@ -1,6 +1,7 @@
 /** The pane's history: the emulator keeps what scrolls off, and the view moves through it. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
 import xterm from '@xterm/headless';
 import { snapshotScreen } from '../../src/ui/services/screen.js';
 import { SCROLLBACK_LINES, TerminalSession } from '../../src/ui/services/terminalSession.js';
@@ -137,6 +138,28 @@ describe('a new run', () => {
         ['fresh', '', '', '', ''],
       );
       assert.equal(session.scroll(-Number.MAX_SAFE_INTEGER), 0, 'no history from the run before');
+    } finally {
+      session.dispose();
+    }
+  });
+});
+
+describe('latency', () => {
+  it("shows a key's echo and tells the listeners in the turn of the event loop that reads it, not after a timer", async () => {
+    const session = new TerminalSession(20, 5);
+    try {
+      const container = fakePaneProcess();
+      session.attach(container);
+      await session.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a quiet spell: no frame is due soon
+      let told = false;
+      session.onChange(() => (told = true));
+      container.emit('echo');
+      // Two turns of the event loop's check phase, and no timer's: the feed's, then the frame's.
+      await setImmediate();
+      await setImmediate();
+      assert.equal(text(session)[0]?.trimEnd(), 'echo');
+      assert.ok(told, 'the listeners are told at once');
     } finally {
       session.dispose();
     }

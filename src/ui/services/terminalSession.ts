@@ -29,6 +29,9 @@ const FLOOD_COMPACT_BYTES = 256 * 1024;
 const HIGH_WATER = 8 * 1024 * 1024;
 const LOW_WATER = 1024 * 1024;
 
+/** A batch this small is parsed at once, in the turn of the event loop that feeds it (it takes microseconds). */
+const SYNC_PARSE_BYTES = 4096;
+
 /** A batch of plain lines this big is held back as a flood's is, cut short or not: its history lines are parsed once it ends. */
 const HOLD_BACK_BYTES = 64 * 1024;
 
@@ -67,7 +70,8 @@ export class TerminalSession {
   private plainChunks = 0;
   /** Output is queued or being parsed: a feed is due. */
   private parsing = false;
-  private feedTimer: NodeJS.Timeout | null = null;
+  /** Cancels the feed that is due (see later). */
+  private feedTimer: (() => void) | null = null;
   /** The emulator is parsing a batch: its state is not that of the queue's start. */
   private emulatorBusy = false;
   /** Bumped when a new run takes over while a batch is being parsed: the callbacks of writes before it do nothing. */
@@ -87,7 +91,8 @@ export class TerminalSession {
   private readonly frameWaiters = new Set<() => void>();
   private pendingBytes = 0;
   private paused = false;
-  private frameTimer: NodeJS.Timeout | null = null;
+  /** Cancels the frame that is due (see later). */
+  private frameTimer: (() => void) | null = null;
   private lastFrameAt = 0;
   private frameCostMs = 0;
   /** Bumped on every change to the screen: an unchanged screen is not read again. */
@@ -331,7 +336,7 @@ export class TerminalSession {
   dispose(): void {
     this.detach();
     this.queued = [];
-    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer?.();
     this.term.dispose();
     this.preview?.dispose();
   }
@@ -360,7 +365,7 @@ export class TerminalSession {
    */
   private scheduleFeed(): void {
     const wait = this.lastFeedAt + (this.flooding ? FLOOD_FEED_MS : FEED_MS) - Date.now();
-    this.feedTimer = setTimeout(() => this.feed(), Math.max(0, wait));
+    this.feedTimer = later(wait, () => this.feed());
   }
 
   /** What is queued, with the lines that would scroll off unseen dropped now; stop when it cannot be cut (not plain lines). */
@@ -388,7 +393,7 @@ export class TerminalSession {
    * scrolling needs, and a flood costs one parse call per batch, not per read.
    */
   private feed(): void {
-    if (this.feedTimer) clearTimeout(this.feedTimer);
+    this.feedTimer?.();
     this.feedTimer = null;
     if (this.queued.length === 0) {
       this.parsing = false;
@@ -403,14 +408,21 @@ export class TerminalSession {
     this.compactAt = FLOOD_COMPACT_BYTES;
     const floodLike = this.flooding || batchBytes >= HOLD_BACK_BYTES;
     if (jump && floodLike && newOutput && this.scrolledBack === 0 && this.holdBack(data, batchBytes)) return;
-    this.emulatorBusy = true;
-    const generation = this.generation;
-    this.term.write(data, () => {
-      if (generation !== this.generation) return;
+    const parsed = () => {
       this.emulatorBusy = false;
       this.heldBack = false;
       this.pendingBytes -= batchBytes;
       this.afterBatch();
+    };
+    if (data.length <= SYNC_PARSE_BYTES) {
+      // A key's echo, a prompt: parsed now, not after the emulator's own timer (a millisecond or more).
+      (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
+      return parsed();
+    }
+    this.emulatorBusy = true;
+    const generation = this.generation;
+    this.term.write(data, () => {
+      if (generation === this.generation) parsed();
     });
   }
 
@@ -507,7 +519,7 @@ export class TerminalSession {
       this.generation++;
       this.emulatorBusy = false;
       this.parsing = false;
-      if (this.feedTimer) clearTimeout(this.feedTimer);
+      this.feedTimer?.();
       this.feedTimer = null;
       for (const waiter of this.parsedWaiters.splice(0)) waiter();
     } else {
@@ -534,11 +546,11 @@ export class TerminalSession {
     this.version++;
     if (this.frameTimer) return;
     const interval = Math.max(FRAME_MS, FRAME_COST_SHARE * this.frameCostMs);
-    this.frameTimer = setTimeout(() => this.notifyNow(), Math.max(0, this.lastFrameAt + interval - Date.now()));
+    this.frameTimer = later(this.lastFrameAt + interval - Date.now(), () => this.notifyNow());
   }
 
   private notifyNow(): void {
-    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.frameTimer?.();
     this.frameTimer = null;
     this.lastFrameAt = Date.now();
     for (const listener of this.listeners) listener();
@@ -547,6 +559,20 @@ export class TerminalSession {
 }
 
 const byteLength = (chunks: readonly Buffer[]): number => chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+
+/**
+ * Run `fn` in `ms`, or, when that is now, once this turn of the event loop has read all its input: a
+ * timer of 0 waits a whole millisecond, and a key's echo goes through two such waits (the feed, the frame).
+ * Returns what cancels it.
+ */
+function later(ms: number, fn: () => void): () => void {
+  if (ms > 0) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  }
+  const immediate = setImmediate(fn);
+  return () => clearImmediate(immediate);
+}
 
 /**
  * Character widths as today's terminals (and Ink, which lays out the panels) count them:
