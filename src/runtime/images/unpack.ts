@@ -66,7 +66,7 @@ export function compressionOf(file: string): 'gzip' | 'zstd' | null {
 function tarStream(file: string): Readable {
   const compression = compressionOf(file);
   const raw = fs.createReadStream(file);
-  if (compression === 'gzip') return raw.pipe(createGunzip());
+  if (compression === 'gzip') return raw.pipe(createGunzip({ chunkSize: 65536 }));
   if (compression === 'zstd') return raw.pipe(zstdDecompressor());
   return raw;
 }
