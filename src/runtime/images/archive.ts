@@ -75,10 +75,10 @@ async function loadDockerArchive(dir: string): Promise<LocalImage[]> {
   }[];
   const loaded: LocalImage[] = [];
   for (const entry of entries) {
-    const config = await addBlobFromFile(inside(dir, entry.Config));
+    const config = addBlobFromFile(inside(dir, entry.Config));
     const layers: Descriptor[] = [];
     for (const file of entry.Layers) {
-      const { digest, size } = await addBlobFromFile(inside(dir, file));
+      const { digest, size } = addBlobFromFile(inside(dir, file));
       layers.push({ mediaType: layerMediaType(digest), digest, size });
     }
     const manifest = storeManifest({ mediaType: MEDIA_TYPES.ociConfig, ...config }, layers);
@@ -102,7 +102,7 @@ function ociName(descriptor: Descriptor): string | null {
 /** An OCI layout: index.json's manifests (or indexes, resolved to this host), their blobs in blobs/sha256. */
 async function loadOciLayout(dir: string): Promise<LocalImage[]> {
   const addBlob = async (digest: string): Promise<void> => {
-    const { digest: got } = await addBlobFromFile(inside(dir, path.join('blobs', 'sha256', digest.slice('sha256:'.length))));
+    const { digest: got } = addBlobFromFile(inside(dir, path.join('blobs', 'sha256', digest.slice('sha256:'.length))));
     if (got !== digest) throw new RuntimeError(`digest mismatch for blob ${digest} of the archive: got ${got}`);
   };
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as ImageIndex;
@@ -156,7 +156,7 @@ export async function loadImages(file: string): Promise<LocalImage[]> {
 export async function importImage(file: string, nameText: string): Promise<LocalImage> {
   if (!fs.existsSync(file)) throw new RuntimeError(`no such file: ${file}`);
   const name = referenceName(parseReference(nameText));
-  const layer = await addBlobFromFile(file);
+  const layer = addBlobFromFile(file);
   let diffId: string;
   try {
     diffId = await diffIdOf(layer.digest);

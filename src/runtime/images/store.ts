@@ -6,8 +6,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { RuntimeError } from '../errors.js';
 import { BLOBS_DIR, IMAGE_INDEX_FILE, IMAGE_LAYERS_DIR, IMAGES_DIR, PARTIAL_BLOBS_DIR, STORAGE_DIR } from '../paths.js';
 import { checkManifest, imageConfig, type ConfigBlob, type ImageConfig, type Manifest } from './oci.js';
@@ -89,24 +87,35 @@ export function writeBlob(data: Buffer, expected?: string): string {
   return digest;
 }
 
-/** Copy a file into the store as a blob, hashing it on the way. */
-export async function addBlobFromFile(file: string): Promise<{ digest: string; size: number }> {
+/** What addBlobFromFile reads, hashes and writes at a time. */
+const COPY_CHUNK = 1024 * 1024;
+
+/**
+ * Copy a file into the store as a blob, hashing it on the way: in one buffer, read, hashed and written
+ * in turn, which here takes half the time of streams, whose every chunk is a trip through libuv's thread
+ * pool and a fresh buffer. (For the CLI's load and import: nothing else waits meanwhile.)
+ */
+export function addBlobFromFile(file: string): { digest: string; size: number } {
   ensureStoreDirs();
   const tmp = temporaryPath(path.join(BLOBS_DIR, 'sha256'));
   const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(COPY_CHUNK);
   let size = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      size += chunk.length;
-      done(null, chunk);
-    },
-  });
+  let from: number | null = null;
+  let to: number | null = null;
   try {
-    await pipeline(fs.createReadStream(file), tap, fs.createWriteStream(tmp, { mode: 0o600 }));
+    from = fs.openSync(file, 'r');
+    to = fs.openSync(tmp, 'wx', 0o600);
+    for (let n; (n = fs.readSync(from, buffer, 0, COPY_CHUNK, null)) > 0; size += n) {
+      hash.update(buffer.subarray(0, n));
+      for (let at = 0; at < n;) at += fs.writeSync(to, buffer, at, n - at);
+    }
   } catch (err) {
     fs.rmSync(tmp, { force: true });
     throw new RuntimeError(`read ${file}: ${(err as Error).message}`);
+  } finally {
+    if (from !== null) fs.closeSync(from);
+    if (to !== null) fs.closeSync(to);
   }
   const digest = `sha256:${hash.digest('hex')}`;
   if (hasBlob(digest)) fs.rmSync(tmp);
