@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <net/if.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -310,33 +309,19 @@ int bring_up_loopback(struct bd_error *err) {
   return rc;
 }
 
-struct hostname_query {
-  int nsfd;
-  pid_t pid;
-  char *out;
-  size_t len;
-  struct bd_error *err;
-  int rc;
-};
-
-/* Runs on a thread of its own: setns changes only the calling thread, and
- * the thread ends right after, so the caller's namespace never changes. */
-static void *query_hostname(void *arg) {
-  struct hostname_query *q = arg;
-  struct utsname u;
-  if (setns(q->nsfd, CLONE_NEWUTS) < 0 || uname(&u) < 0) q->rc = bd_fail(q->err, errno, "setns to the UTS namespace of %d", (int)q->pid);
-  else q->rc = bd_format(q->out, q->len, q->err, "%s", u.nodename);
-  return NULL;
-}
-
 int read_hostname(pid_t pid, char *out, size_t len, struct bd_error *err) {
-  /* Through a pidfd, not /proc/<pid>/ns/uts: the namespace is the process's the pidfd holds, however PIDs are reused. */
-  struct hostname_query q = {(int)syscall(SYS_pidfd_open, pid, 0), pid, out, len, err, -1};
-  if (q.nsfd < 0) return bd_fail(err, errno, "pidfd_open %d", (int)pid);
-  pthread_t thread;
-  int rc = pthread_create(&thread, NULL, query_hostname, &q);
-  if (rc == 0) rc = pthread_join(thread, NULL);
-  close(q.nsfd);
-  if (rc != 0) return bd_fail(err, rc, "thread to read the hostname of %d", (int)pid);
-  return q.rc;
+  /* On the calling thread, and back: setns changes only the calling thread's
+   * UTS namespace, which holds nothing but the host and domain names, and a
+   * thread made for the read would cost more than the read itself (the TUI
+   * reads it every second). Through a pidfd, not /proc/<pid>/ns/uts: the
+   * namespace is the process's the pidfd holds, however PIDs are reused. */
+  _cleanup_close_ int own = open("/proc/thread-self/ns/uts", O_RDONLY | O_CLOEXEC);
+  if (own < 0) return bd_fail(err, errno, "open /proc/thread-self/ns/uts");
+  _cleanup_close_ int target = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (target < 0) return bd_fail(err, errno, "pidfd_open %d", (int)pid);
+  if (setns(target, CLONE_NEWUTS) < 0) return bd_fail(err, errno, "setns to the UTS namespace of %d", (int)pid);
+  struct utsname u;
+  int rc = uname(&u) < 0 ? bd_fail(err, errno, "uname in the UTS namespace of %d", (int)pid) : bd_format(out, len, err, "%s", u.nodename);
+  if (setns(own, CLONE_NEWUTS) < 0) return bd_fail(err, errno, "setns back to our own UTS namespace");
+  return rc;
 }

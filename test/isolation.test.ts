@@ -44,6 +44,18 @@ describe('PID namespace', () => {
 });
 
 describe('UTS namespace', () => {
+  it("reads a running container's hostname from the host, and this process's own stays as it was", async () => {
+    const before = os.hostname();
+    const container = await start({ rootfs: ROOTFS, command: ['sleep', '30'], hostname: 'lab1' });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal(container.stats().hostname, 'lab1');
+      assert.equal(os.hostname(), before, "the read joins the container's UTS namespace only for the moment it reads");
+    } finally {
+      container.kill();
+      await container.wait();
+    }
+  });
+
   it('sets the hostname inside and leaves the host unchanged', async () => {
     const before = os.hostname();
     // Changing it takes CAP_SYS_ADMIN, as in Docker: added here, the UTS namespace is what is shown.
