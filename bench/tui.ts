@@ -199,12 +199,15 @@ function exitCodeShown(tui: Tui): number | null {
 
 /** Waits until the exit panel shows an exit code (and `also` holds); throws unless it is 0, say when the file is missing. */
 async function waitForExit0(tui: Tui, timeoutMs: number, what: string, also = (_tui: Tui) => true): Promise<number> {
-  // The code as the screen showed it then: the screen read again later may be mid-way through the next frame.
+  // The code as the screen that matched showed it: a screen read later (the watcher's next call included)
+  // may be mid-way through the next frame.
   let code: number | null = null;
   const at = await tui.waitForScreen(
     (t) => {
-      code = exitCodeShown(t);
-      return code !== null && also(t);
+      const shown = exitCodeShown(t);
+      if (shown === null || !also(t)) return false;
+      code ??= shown;
+      return true;
     },
     timeoutMs,
     what,
