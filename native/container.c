@@ -322,14 +322,12 @@ static pid_t start_holder(struct bd_error *err) {
     return bd_fail(err, errno, "mmap a stack for the pid namespace's holder");
   }
   /* The next child is the new namespace's init; later ones are born in it. */
-  if (unshare(CLONE_NEWPID) < 0) {
-    close(shim);
-    return bd_fail(err, errno, "unshare pid namespace");
-  }
-  pid_t pid = clone(holder_main, stack + HOLDER_STACK, CLONE_VM | SIGCHLD, (void *)(intptr_t)shim);
-  int e = errno;
+  pid_t pid = -1;
+  if (unshare(CLONE_NEWPID) < 0) bd_fail(err, errno, "unshare pid namespace");
+  else if ((pid = clone(holder_main, stack + HOLDER_STACK, CLONE_VM | SIGCHLD, (void *)(intptr_t)shim)) < 0)
+    bd_fail(err, errno, "start the pid namespace's holder");
   close(shim);
-  if (pid < 0) return bd_fail(err, e, "start the pid namespace's holder");
+  if (pid < 0) munmap(stack, HOLDER_STACK);
   return pid;
 }
 

@@ -408,22 +408,27 @@ export class TerminalSession {
     this.compactAt = FLOOD_COMPACT_BYTES;
     const floodLike = this.flooding || batchBytes >= HOLD_BACK_BYTES;
     if (jump && floodLike && newOutput && this.scrolledBack === 0 && this.holdBack(data, batchBytes)) return;
-    const parsed = () => {
-      this.emulatorBusy = false;
-      this.heldBack = false;
-      this.pendingBytes -= batchBytes;
-      this.afterBatch();
-    };
-    if (data.length <= SYNC_PARSE_BYTES) {
-      // A key's echo, a prompt: parsed now, not after the emulator's own timer (a millisecond or more).
-      (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
-      return parsed();
-    }
+    // A key's echo, a prompt: parsed now, not after the emulator's own timer (a millisecond or more).
+    if (data.length <= SYNC_PARSE_BYTES) return this.parseNow(data, batchBytes);
     this.emulatorBusy = true;
     const generation = this.generation;
     this.term.write(data, () => {
-      if (generation === this.generation) parsed();
+      if (generation === this.generation) this.batchParsed(batchBytes);
     });
+  }
+
+  /** Parse a batch at once: xterm's core does it when told to, which is not in its public API. */
+  private parseNow(data: Buffer, batchBytes: number): void {
+    (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
+    this.batchParsed(batchBytes);
+  }
+
+  /** A batch is in the emulator: what waited for it goes on. */
+  private batchParsed(batchBytes: number): void {
+    this.emulatorBusy = false;
+    this.heldBack = false;
+    this.pendingBytes -= batchBytes;
+    this.afterBatch();
   }
 
   private afterBatch(): void {
@@ -451,10 +456,7 @@ export class TerminalSession {
   private catchUp(): void {
     if (!this.heldBack || this.emulatorBusy) return;
     const { data, batchBytes } = this.takeQueue();
-    (this.term as unknown as { _core: SyncWriter })._core.writeSync(data);
-    this.heldBack = false;
-    this.pendingBytes -= batchBytes;
-    this.afterBatch();
+    this.parseNow(data, batchBytes);
   }
 
   /**
