@@ -370,7 +370,6 @@ async function imagesSection(rootfs: string): Promise<void> {
     must('tar', ['-C', rootfs, '--numeric-owner', '-cf', layerTar, '.']);
     must('gzip', ['-k', layerTar]);
     must('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `tarball:${layerTar}.gz`, `docker://${ref}`]);
-    must(process.execPath, [CLI_PATH, 'import', layerTar, startImage]);
     const layout = path.join(work, 'layout');
     const bundle = path.join(work, 'bundle');
     const [pull, skopeo, skopeoUmoci, unpack, tarX] = launchCases(
@@ -393,6 +392,8 @@ async function imagesSection(rootfs: string): Promise<void> {
       IMAGE_ITERATIONS,
       1,
     );
+    // Only now: an image of the same layer in the store would spare each pull and import above its unpacking.
+    must(process.execPath, [CLI_PATH, 'import', layerTar, startImage]);
     const image = findLocalImage(startImage)!;
     const template = ensureLayerTemplate(DEFAULT_DISK);
     const shim = (layer: string[]): string[] => shimTrue(rootfs, ['--caps', capabilityMask().toString(), ...layer]);
