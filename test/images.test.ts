@@ -510,6 +510,37 @@ describe('pull', () => {
     }
   });
 
+  it("follows the registry's redirect of its blobs to another host (a CDN), without taking the registry's credentials there", async () => {
+    const cdnAuthorizations: (string | undefined)[] = [];
+    const cdn = await listen((req, res) => {
+      cdnAuthorizations.push(req.headers.authorization);
+      http.get({ host: '127.0.0.1', port: registryPort, path: `/v2/test/img${req.url}` }, (answer) => {
+        res.writeHead(answer.statusCode!, answer.headers);
+        answer.pipe(res);
+      });
+    });
+    const credentials = `Basic ${Buffer.from('tester:secret').toString('base64')}`;
+    const guarded = await proxy((req, res, forward) => {
+      if (req.headers.authorization !== credentials) return void res.writeHead(401, { 'www-authenticate': 'Basic realm="test"' }).end();
+      const blob = /\/blobs\/(sha256:[0-9a-f]+)$/.exec(req.url!);
+      if (!blob) return forward();
+      res.writeHead(307, { location: `http://127.0.0.1:${cdn.port}/blobs/${blob[1]}` }).end();
+    });
+    const ref = `127.0.0.1:${guarded.port}/test/img:1`;
+    const configFile = path.join(process.env.DOCKER_CONFIG!, 'config.json');
+    fs.writeFileSync(configFile, JSON.stringify({ auths: { [`127.0.0.1:${guarded.port}`]: { auth: credentials.slice('Basic '.length) } } }));
+    try {
+      assert.equal((await pulled(ref)).id, configDigest);
+      assert.ok(cdnAuthorizations.length >= 2, `the config and the layers came from the CDN: ${cdnAuthorizations.length} requests`);
+      assert.deepEqual(new Set(cdnAuthorizations), new Set([undefined]));
+    } finally {
+      fs.rmSync(configFile, { force: true });
+      forget(ref);
+      await close(guarded.server);
+      await close(cdn.server);
+    }
+  });
+
   it('resumes an interrupted download with a Range request, from the partial blob it kept', async () => {
     let cut = true;
     const cutAt = 1024 * 1024;

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RuntimeError } from '../errors.js';
+import { HttpAnswer, httpGet } from './http.js';
 import { PARTIAL_BLOBS_DIR } from '../paths.js';
 import { checkManifest, isIndex, MANIFEST_ACCEPT, selectPlatform, type ConfigBlob, type Descriptor, type ImageIndex, type Manifest } from './oci.js';
 import { DOCKER_HUB, parseReference, referenceName, type Reference } from './reference.js';
@@ -18,13 +19,14 @@ import {
   digestMismatch,
   ensureStoreDirs,
   hasBlob,
+  layerDir,
   readBlobJson,
   shortId,
   tagImage,
   writeBlob,
   type LocalImage,
 } from './store.js';
-import { unpackLayer } from './unpack.js';
+import { unpackLayer, unpackLayerFrom } from './unpack.js';
 
 /** Where Docker Hub's registry API answers. */
 const DOCKER_HUB_HOST = 'registry-1.docker.io';
@@ -94,25 +96,25 @@ class Registry {
     this.credentials = storedCredentials(ref.registry);
   }
 
-  private async fetch(url: string, headers: Record<string, string>): Promise<Response> {
+  private async fetch(url: string, headers: Record<string, string>): Promise<HttpAnswer> {
     try {
-      return await fetch(url, { headers, redirect: 'follow' });
+      return await httpGet(url, headers);
     } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const host = new URL(url).host;
       throw new RuntimeError(
-        `cannot reach ${this.ref.registry}${host === this.ref.registry ? '' : ` (${host})`}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
+        `cannot reach ${this.ref.registry}${host === this.ref.registry ? '' : ` (${host})`}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       );
     }
   }
 
   /** A GET on the registry, authenticating when it asks (once per pull: the token covers the repository). */
-  async get(apiPath: string, headers: Record<string, string> = {}): Promise<Response> {
+  async get(apiPath: string, headers: Record<string, string> = {}): Promise<HttpAnswer> {
     const url = `${this.base}/v2/${this.ref.repository}/${apiPath}`;
     const send = () => this.fetch(url, { ...headers, ...(this.authorization ? { Authorization: this.authorization } : {}) });
     let response = await send();
     if (response.status !== 401 || this.authorization) return this.checkAccess(response);
-    const { scheme, params } = parseChallenge(response.headers.get('www-authenticate') ?? '');
+    response.discard();
+    const { scheme, params } = parseChallenge(response.header('www-authenticate') ?? '');
     if (scheme === 'bearer' && params.realm) {
       this.authorization = `Bearer ${await this.token(params)}`;
     } else if (scheme === 'basic' && this.credentials) {
@@ -126,7 +128,9 @@ class Registry {
     return this.checkAccess(response);
   }
 
-  private checkAccess(response: Response): Response {
+  /** The answer, its body discarded unless it is a success (its status and headers say the rest). */
+  private checkAccess(response: HttpAnswer): HttpAnswer {
+    if (!response.ok) response.discard();
     if (response.status !== 401 && response.status !== 403) return response;
     if (this.credentials)
       throw new RuntimeError(
@@ -140,13 +144,14 @@ class Registry {
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
     const response = await this.fetch(url.href, this.credentials ? { Authorization: `Basic ${this.credentials}` } : {});
+    if (!response.ok) response.discard();
     if (response.status === 401 || response.status === 403) {
       throw new RuntimeError(
         `authentication refused by ${url.host} for ${this.ref.registry}: check the credentials in ${path.join(dockerConfigDir(), 'config.json')}`,
       );
     }
     if (!response.ok) throw new RuntimeError(`token request to ${url.host} failed: HTTP ${response.status}`);
-    const body = (await response.json()) as { token?: string; access_token?: string };
+    const body = JSON.parse((await response.bytes()).toString()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RuntimeError(`token request to ${url.host} gave no token`);
     return token;
@@ -160,57 +165,61 @@ class Registry {
       throw new RuntimeError(`unknown image ${referenceName(this.ref)}: ${this.ref.registry} has no ${what} of ${this.ref.repository}`);
     }
     if (!response.ok) throw new RuntimeError(`${this.ref.registry}: HTTP ${response.status} for the manifest of ${referenceName(this.ref)}`);
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await response.bytes();
     const digest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (reference.startsWith('sha256:') && digest !== reference)
       throw digestMismatch(`the manifest of ${referenceName(this.ref)}`, reference, digest);
-    return { body, digest, mediaType: response.headers.get('content-type')?.split(';')[0] || undefined };
+    return { body, digest, mediaType: response.header('content-type')?.split(';')[0] || undefined };
   }
 
   /** A small blob (a config) whole, verified. */
   async blob(digest: string): Promise<Buffer> {
     const response = await this.get(`blobs/${digest}`);
     if (!response.ok) throw new RuntimeError(`${this.ref.registry}: HTTP ${response.status} for blob ${digest}`);
-    const body = Buffer.from(await response.arrayBuffer());
+    const body = await response.bytes();
     const got = `sha256:${createHash('sha256').update(body).digest('hex')}`;
     if (got !== digest) throw digestMismatch(`blob ${digest}`, digest, got);
     return body;
   }
 
-  /** A layer blob into the store, resumed from what an interrupted pull left in PARTIAL_BLOBS_DIR. */
-  async download(layer: Descriptor, onProgress: (done: number) => void): Promise<void> {
+  /**
+   * A layer blob's bytes as they are stored: what an interrupted pull left in PARTIAL_BLOBS_DIR, then the rest
+   * from the registry (a Range request). The blob is in the store, its digest checked, when the last are read.
+   */
+  async *download(layer: Descriptor, onProgress: (done: number) => void): AsyncGenerator<Buffer> {
     const partial = path.join(PARTIAL_BLOBS_DIR, digestHex(layer.digest));
-    let hash = createHash('sha256');
+    const left = fs.existsSync(partial) ? fs.statSync(partial).size : 0;
+    const response = await this.get(`blobs/${layer.digest}`, left > 0 && left < layer.size ? { Range: `bytes=${left}-` } : {});
+    const resumed = left > 0 && response.status === 206 && response.header('content-range')?.startsWith(`bytes ${left}-`);
+    if (!resumed && !response.ok) throw new RuntimeError(`${this.ref.registry}: HTTP ${response.status} for layer ${layer.digest}`);
+    const hash = createHash('sha256');
     let done = 0;
-    if (fs.existsSync(partial)) {
+    if (resumed) {
       for await (const chunk of fs.createReadStream(partial)) {
         hash.update(chunk as Buffer);
         done += (chunk as Buffer).length;
+        yield chunk as Buffer;
       }
-    }
-    const response = await this.get(`blobs/${layer.digest}`, done > 0 && done < layer.size ? { Range: `bytes=${done}-` } : {});
-    const resumed = response.status === 206 && response.headers.get('content-range')?.startsWith(`bytes ${done}-`);
-    if (!resumed) {
-      if (!response.ok) throw new RuntimeError(`${this.ref.registry}: HTTP ${response.status} for layer ${layer.digest}`);
-      hash = createHash('sha256');
-      done = 0;
     }
     const fd = fs.openSync(partial, resumed ? 'a' : 'w', 0o600);
     try {
       onProgress(done);
-      for await (const chunk of response.body ?? []) {
+      for await (const chunk of response.body) {
         hash.update(chunk);
         for (let at = 0; at < chunk.length;) at += fs.writeSync(fd, chunk, at);
         done += chunk.length;
         if (done > layer.size) break;
         onProgress(done);
+        yield chunk;
       }
     } catch (err) {
+      if (err instanceof RuntimeError) throw err;
       throw new RuntimeError(
         `the download of layer ${shortId(layer.digest)} from ${this.ref.registry} was cut off (${(err as Error).message}): pull again to resume it`,
       );
     } finally {
       fs.closeSync(fd);
+      response.discard(); // a no-op once read to the end
     }
     commitBlob(partial, layer.digest, `sha256:${hash.digest('hex')}`, `layer ${layer.digest}`);
   }
@@ -243,10 +252,22 @@ export async function pullImage(refText: string, options: PullOptions = {}): Pro
   const report = (layer: Descriptor, done: number): void => options.onProgress?.({ layer: shortId(layer.digest), done, total: layer.size });
   // A layer may come twice (empty ones do): fetched once.
   const blobs = [...new Map(manifest.layers.map((layer) => [layer.digest, layer])).values()];
+  const diffIdOf = new Map(manifest.layers.map((layer, i) => [layer.digest, diffIds[i]]));
+  // Each layer unpacks as it downloads: its bytes are inflated and written while the next come.
   await eachLimited(blobs, PARALLEL_DOWNLOADS, async (layer) => {
-    if (!hasBlob(layer.digest)) await registry.download(layer, (done) => report(layer, done));
+    const diffId = diffIdOf.get(layer.digest)!;
+    const what = `layer ${shortId(layer.digest)} of ${name}`;
+    if (hasBlob(layer.digest)) {
+      await unpackLayer(layer.digest, diffId, what);
+    } else {
+      const bytes = registry.download(layer, (done) => report(layer, done));
+      if (fs.existsSync(layerDir(diffId)))
+        for await (const _ of bytes); // unpacked from a blob compressed otherwise
+      else await unpackLayerFrom(bytes, layer.digest, diffId, what);
+    }
     report(layer, layer.size);
   });
+  // Every layer as its config names it: a blob listed twice may not be twice the same content.
   for (const [i, layer] of manifest.layers.entries()) await unpackLayer(layer.digest, diffIds[i], `layer ${shortId(layer.digest)} of ${name}`);
   writeBlob(found.body, found.digest);
   return tagImage(name, found.digest);

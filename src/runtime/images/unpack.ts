@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { Parser, type ReadEntry } from 'tar';
@@ -48,18 +48,24 @@ function zstdDecompressor(): Transform {
   });
 }
 
+export type Compression = 'gzip' | 'zstd' | null;
+
 /** A blob's compression, told by its first bytes, as Docker does, whatever the manifest says. */
-export function compressionOf(file: string): 'gzip' | 'zstd' | null {
+function compressionOfBytes(magic: Buffer): Compression {
+  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
+  if (magic.length >= 4 && magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return null;
+}
+
+/** The compression of the blob in `file` (compressionOfBytes). */
+export function compressionOf(file: string): Compression {
   const magic = Buffer.alloc(4);
   const fd = fs.openSync(file, 'r');
   try {
-    fs.readSync(fd, magic, 0, 4, 0);
+    return compressionOfBytes(magic.subarray(0, fs.readSync(fd, magic, 0, 4, 0)));
   } finally {
     fs.closeSync(fd);
   }
-  if (magic[0] === 0x1f && magic[1] === 0x8b) return 'gzip';
-  if (magic.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  return null;
 }
 
 /**
@@ -69,12 +75,38 @@ export function compressionOf(file: string): 'gzip' | 'zstd' | null {
  */
 const INFLATE_CHUNK = 64 * 1024;
 
-/** The blob's bytes as a tar, given its compression (compressionOf). */
-function tarStream(file: string, compression: ReturnType<typeof compressionOf>): Readable {
-  const raw = fs.createReadStream(file);
-  if (compression === 'gzip') return raw.pipe(createGunzip({ chunkSize: INFLATE_CHUNK }));
-  if (compression === 'zstd') return raw.pipe(zstdDecompressor());
-  return raw;
+/** The tar in a blob's bytes, given their compression; an error of `raw` (a download cut off) ends it with that error. */
+function tarStream(raw: AsyncIterable<Buffer>, compression: Compression): AsyncIterable<Buffer> {
+  if (!compression) return raw;
+  const tar = compression === 'gzip' ? createGunzip({ chunkSize: INFLATE_CHUNK }) : zstdDecompressor();
+  pipeline(raw, tar, () => {}); // its error destroys `tar`, whose reader gets it
+  return tar;
+}
+
+/**
+ * A blob's bytes and their compression, told by the first of them. The source is closed when `bytes` is left
+ * part-read, or by `close` when it is not read at all.
+ */
+async function withCompression(
+  raw: AsyncIterable<Buffer>,
+): Promise<{ compression: Compression; bytes: AsyncIterable<Buffer>; close: () => Promise<unknown> }> {
+  const source = raw[Symbol.asyncIterator]();
+  let head = Buffer.alloc(0);
+  let ended = false;
+  while (head.length < 4 && !ended) {
+    const next = await source.next();
+    if (next.done) ended = true;
+    else head = Buffer.concat([head, next.value]);
+  }
+  async function* bytes(): AsyncGenerator<Buffer> {
+    try {
+      if (head.length > 0) yield head;
+      for (let next; !ended && !(next = await source.next()).done;) yield next.value;
+    } finally {
+      await source.return?.();
+    }
+  }
+  return { compression: compressionOfBytes(head), bytes: bytes(), close: async () => source.return?.() };
 }
 
 /** An entry's path inside the layer: leading `/` and `.` parts dropped (as tar and Docker do); `..` refused. */
@@ -92,7 +124,7 @@ function times(entry: ReadEntry): { mtimeSec: number; mtimeNsec: number } {
 const DEVICE_TYPES: Partial<Record<string, ImageEntry['type']>> = { CharacterDevice: 'char', BlockDevice: 'block', FIFO: 'fifo' };
 
 /** Write the layer's entries under root as they come; returns the sha256 of the uncompressed tar of a compressed blob. */
-async function extract(file: string, compression: ReturnType<typeof compressionOf>, root: string, what: string): Promise<string | null> {
+async function extract(raw: AsyncIterable<Buffer>, compression: Compression, root: string, what: string): Promise<string | null> {
   const native = addon();
   const hash = compression ? createHash('sha256') : null;
   const directories: [string, ImageEntry][] = [];
@@ -164,7 +196,7 @@ async function extract(file: string, compression: ReturnType<typeof compressionO
     });
   });
   try {
-    for await (const chunk of tarStream(file, compression)) {
+    for await (const chunk of tarStream(raw, compression)) {
       if (failure) break;
       hash?.update(chunk as Buffer);
       parser.write(chunk as Buffer);
@@ -180,18 +212,30 @@ async function extract(file: string, compression: ReturnType<typeof compressionO
   return hash && `sha256:${hash.digest('hex')}`;
 }
 
-/** The layer `diffId`, unpacked from blob `blob` once: into a temporary directory, renamed into place when whole and verified. */
+/** The layer `diffId`, unpacked once from its stored blob `blob` (unpackLayerFrom). */
 export async function unpackLayer(blob: string, diffId: string, what: string): Promise<string> {
+  if (fs.existsSync(layerDir(diffId))) return layerDir(diffId);
+  return unpackLayerFrom(fs.createReadStream(blobPath(blob)), blob, diffId, what);
+}
+
+/**
+ * The layer `diffId`, unpacked once from the bytes of blob `blob` as they come (from its file, or from a
+ * download that checks the blob's digest before it ends): into a temporary directory, renamed into place
+ * when whole and verified.
+ */
+export async function unpackLayerFrom(raw: AsyncIterable<Buffer>, blob: string, diffId: string, what: string): Promise<string> {
   const dir = layerDir(diffId);
-  if (fs.existsSync(dir)) return dir;
   ensureStoreDirs();
   const tmp = temporaryPath(IMAGE_LAYERS_DIR);
   fs.mkdirSync(tmp, { mode: 0o755 });
   try {
-    // An uncompressed blob is its own tar: its digest, verified as it was stored, says whether it is diffId.
-    const compression = compressionOf(blobPath(blob));
-    if (!compression && blob !== diffId) throw digestMismatch(`${what} (its uncompressed content)`, diffId, blob);
-    const got = await extract(blobPath(blob), compression, tmp, what);
+    const { compression, bytes, close } = await withCompression(raw);
+    // An uncompressed blob is its own tar: its digest, verified as it is stored, says whether it is diffId.
+    if (!compression && blob !== diffId) {
+      await close();
+      throw digestMismatch(`${what} (its uncompressed content)`, diffId, blob);
+    }
+    const got = await extract(bytes, compression, tmp, what);
     if (got !== null && got !== diffId) throw digestMismatch(`${what} (its uncompressed content)`, diffId, got);
     fs.renameSync(tmp, dir);
   } catch (err) {
@@ -209,6 +253,6 @@ export async function diffIdOf(blob: string): Promise<string> {
   const compression = compressionOf(blobPath(blob));
   if (compression === null) return blob;
   const hash = createHash('sha256');
-  for await (const chunk of tarStream(blobPath(blob), compression)) hash.update(chunk as Buffer);
+  for await (const chunk of tarStream(fs.createReadStream(blobPath(blob)), compression)) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
