@@ -3,11 +3,17 @@
 // (package.json's "bundle" script) with NODE_ENV set to "production" at build
 // time: React's development build, which checks and times every component
 // and makes each frame several times slower, is left out of the bundle.
+import { setFlagsFromString } from 'node:v8';
 import { EXIT, RuntimeError } from '../runtime/errors.js';
 import { checkRoot, namesDirectory } from '../runtime/spec.js';
 import { hasTerminal, parseArgs, USAGE } from '../ui/args.js';
 import { paneSizeOf } from '../ui/layout.js';
 import { startEarly } from '../ui/services/runController.js';
+
+// When the shell goes idle, V8's memory reducer collects the heap to shrink it, two or three times in a
+// row. Here the first collection takes it from 19 to 12 MiB committed and the next ones free nothing
+// (9.7 -> 9.7 MiB live) yet cost ~25 ms of CPU each: one is enough. (Read by V8 when it plans them.)
+setFlagsFromString('--memory-reducer-single-gc');
 
 try {
   const args = parseArgs(process.argv.slice(2));
