@@ -32,7 +32,7 @@ import {
   writeBlob,
   type LocalImage,
 } from './store.js';
-import { compressionOf, diffIdOf, unpackLayer } from './unpack.js';
+import { compressionOf, unpackLayer, unpackNewLayer } from './unpack.js';
 
 /** The layer media type a blob's first bytes show. */
 function layerMediaType(blob: string): string {
@@ -159,7 +159,7 @@ export async function importImage(file: string, nameText: string): Promise<Local
   const layer = addBlobFromFile(file);
   let diffId: string;
   try {
-    diffId = await diffIdOf(layer.digest);
+    diffId = await unpackNewLayer(layer.digest, `layer ${shortId(layer.digest)}`);
   } catch (err) {
     removeUnusedBlobs([layer.digest]);
     throw err;

@@ -220,39 +220,46 @@ export async function unpackLayer(blob: string, diffId: string, what: string): P
 
 /**
  * The layer `diffId`, unpacked once from the bytes of blob `blob` as they come (from its file, or from a
- * download that checks the blob's digest before it ends): into a temporary directory, renamed into place
- * when whole and verified.
+ * download that checks the blob's digest before it ends).
  */
 export async function unpackLayerFrom(raw: AsyncIterable<Buffer>, blob: string, diffId: string, what: string): Promise<string> {
-  const dir = layerDir(diffId);
+  return layerDir(await unpackInto(raw, blob, diffId, what));
+}
+
+/**
+ * A stored blob whose diff_id is not known yet (an imported tarball) unpacked in one pass, which learns it;
+ * returns its diff_id.
+ */
+export async function unpackNewLayer(blob: string, what: string): Promise<string> {
+  // An uncompressed blob is its own tar: its layer may be there already.
+  if (compressionOf(blobPath(blob)) === null && fs.existsSync(layerDir(blob))) return blob;
+  return unpackInto(fs.createReadStream(blobPath(blob)), blob, null, what);
+}
+
+/**
+ * Unpack blob `blob` into a temporary directory, renamed into place as the layer of its uncompressed tar's
+ * digest when whole and, with `expected`, when that is it. Returns the digest.
+ */
+async function unpackInto(raw: AsyncIterable<Buffer>, blob: string, expected: string | null, what: string): Promise<string> {
   ensureStoreDirs();
   const tmp = temporaryPath(IMAGE_LAYERS_DIR);
   fs.mkdirSync(tmp, { mode: 0o755 });
+  let diffId = expected;
   try {
     const { compression, bytes, close } = await withCompression(raw);
-    // An uncompressed blob is its own tar: its digest, verified as it is stored, says whether it is diffId.
-    if (!compression && blob !== diffId) {
+    // An uncompressed blob is its own tar: its digest, verified as it is stored, is its diff_id.
+    if (!compression && expected && blob !== expected) {
       await close();
-      throw digestMismatch(`${what} (its uncompressed content)`, diffId, blob);
+      throw digestMismatch(`${what} (its uncompressed content)`, expected, blob);
     }
-    const got = await extract(bytes, compression, tmp, what);
-    if (got !== null && got !== diffId) throw digestMismatch(`${what} (its uncompressed content)`, diffId, got);
-    fs.renameSync(tmp, dir);
+    diffId = (await extract(bytes, compression, tmp, what)) ?? blob;
+    if (expected && diffId !== expected) throw digestMismatch(`${what} (its uncompressed content)`, expected, diffId);
+    fs.renameSync(tmp, layerDir(diffId));
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
     // Another pull of the same layer may have finished first: then it is there.
-    if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' && fs.existsSync(dir)) return dir;
+    if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' && diffId && fs.existsSync(layerDir(diffId))) return diffId;
     throw err;
   }
-  return dir;
-}
-
-/** The sha256 of a blob's uncompressed tar: its diff_id (for import and docker-archive layers). */
-export async function diffIdOf(blob: string): Promise<string> {
-  // An uncompressed blob is its own tar: its digest, verified as it was stored, is its diff_id.
-  const compression = compressionOf(blobPath(blob));
-  if (compression === null) return blob;
-  const hash = createHash('sha256');
-  for await (const chunk of tarStream(fs.createReadStream(blobPath(blob)), compression)) hash.update(chunk as Buffer);
-  return `sha256:${hash.digest('hex')}`;
+  return diffId;
 }
