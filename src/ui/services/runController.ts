@@ -21,6 +21,8 @@ export type ReadNetwork = (container: NetworkedContainer) => NetworkState;
 
 /** Stats are cheap (a few cgroup files, one setns, /proc/PID/net/dev): once a second is plenty for the panels. */
 const STATS_INTERVAL_MS = 1000;
+/** At most this long for the frame that shows a pull's end. */
+const PULL_END_SHOWN_MS = 100;
 const STOP_GRACE_MS = 10_000;
 /** Last screens kept for the history: a screen is a few KiB, and older runs are rarely looked back at. */
 const LAST_SCREENS_KEPT = 50;
@@ -258,6 +260,8 @@ export class RunController {
         this.session.showLines([`pulling ${rootfs}`, ...layers.values()]);
       },
     });
+    // Its end drawn before the run's output takes the pane: a small pull ends before its first frame.
+    await this.session.nextFrame(PULL_END_SHOWN_MS);
   }
 
   private keepLastScreen(seq: number, screen: ScreenSnapshot): void {
