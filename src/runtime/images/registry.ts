@@ -225,6 +225,11 @@ class Registry {
   }
 }
 
+/** Read `bytes` to the end, for what reading them does. */
+async function drain(bytes: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of bytes);
+}
+
 /** Run `work` on every item, at most `limit` at once. */
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -260,10 +265,25 @@ export async function pullImage(refText: string, options: PullOptions = {}): Pro
     if (hasBlob(layer.digest)) {
       await unpackLayer(layer.digest, diffId, what);
     } else {
-      const bytes = registry.download(layer, (done) => report(layer, done));
-      if (fs.existsSync(layerDir(diffId)))
-        for await (const _ of bytes); // unpacked from a blob compressed otherwise
-      else await unpackLayerFrom(bytes, layer.digest, diffId, what);
+      const download = () => registry.download(layer, (done) => report(layer, done));
+      let downloadFailure: unknown = null;
+      async function* bytes(): AsyncGenerator<Buffer> {
+        try {
+          yield* download();
+        } catch (err) {
+          downloadFailure = err;
+          throw err;
+        }
+      }
+      try {
+        // Already unpacked from a blob compressed otherwise: only this blob is wanted.
+        if (fs.existsSync(layerDir(diffId))) await drain(bytes());
+        else await unpackLayerFrom(bytes(), layer.digest, diffId, what);
+      } catch (err) {
+        // A layer that would not unpack may have come damaged: the rest of it (resumed) and its digest say so first.
+        if (downloadFailure === null && !hasBlob(layer.digest)) await drain(download());
+        throw err;
+      }
     }
     report(layer, layer.size);
   });
