@@ -213,17 +213,16 @@ async function extract(raw: AsyncIterable<Buffer>, compression: Compression, roo
 }
 
 /** The layer `diffId`, unpacked once from its stored blob `blob` (unpackLayerFrom). */
-export async function unpackLayer(blob: string, diffId: string, what: string): Promise<string> {
-  if (fs.existsSync(layerDir(diffId))) return layerDir(diffId);
-  return unpackLayerFrom(fs.createReadStream(blobPath(blob)), blob, diffId, what);
+export async function unpackLayer(blob: string, diffId: string, what: string): Promise<void> {
+  if (!fs.existsSync(layerDir(diffId))) await unpackLayerFrom(fs.createReadStream(blobPath(blob)), blob, diffId, what);
 }
 
 /**
  * The layer `diffId`, unpacked once from the bytes of blob `blob` as they come (from its file, or from a
  * download that checks the blob's digest before it ends).
  */
-export async function unpackLayerFrom(raw: AsyncIterable<Buffer>, blob: string, diffId: string, what: string): Promise<string> {
-  return layerDir(await unpackInto(raw, blob, diffId, what));
+export async function unpackLayerFrom(raw: AsyncIterable<Buffer>, blob: string, diffId: string, what: string): Promise<void> {
+  await unpackInto(raw, blob, diffId, what);
 }
 
 /**
